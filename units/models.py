@@ -1,0 +1,137 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    NATION = "nation", _("Nation")
+    MINISTRY = "ministry", _("Ministry")
+    PROVINCE = "province", _("Province")
+    DEPARTMENT = "department", _("Department / agency")
+    DISTRICT = "district", _("District level")
+    COMMUNE = "commune", _("Commune level")
+
+
+class Unit(models.Model):
+    """An administrative unit that is scored and ranked: a province, a department, a district, a commune."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    # A unit that moves to another parent is recorded as a new unit with a lineage link, so a
+    # past year's groups are always this year's rows as they were (DESIGN.md §5).
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, help_text=_("Empty: since before records."))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Last day; empty: still in existence."))
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["kind", "name"]
+        indexes = [models.Index(fields=["parent", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+                violation_error_message=_("A unit cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LineageKind(models.TextChoices):
+    MERGE = "merge", _("Merge")
+    SPLIT = "split", _("Split")
+    RENAME = "rename", _("Rename")
+
+
+class UnitLineage(models.Model):
+    """A link from a unit that ended to the unit that carries on its work (merge, split or rename)."""
+
+    predecessor = models.ForeignKey(
+        Unit, verbose_name=_("predecessor"), on_delete=models.CASCADE, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        Unit, verbose_name=_("successor"), on_delete=models.CASCADE, related_name="predecessor_links"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=8, choices=LineageKind.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("unit lineage")
+        verbose_name_plural = _("unit lineage")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unitlineage_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")),
+                name="unitlineage_not_self",
+                violation_error_message=_("A unit cannot be its own predecessor."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.date:%d/%m/%Y})"
+
+
+class UnitHead(models.Model):
+    """The person heading a unit for a period: the one held responsible for its results."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="heads")
+    full_name = models.CharField(_("full name"), max_length=255)
+    title = models.CharField(_("title"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headships",
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True, help_text=_("Empty: still in office."))
+
+    class Meta:
+        verbose_name = _("unit head")
+        verbose_name_plural = _("unit heads")
+        ordering = ["unit", "-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="unithead_end_after_start",
+                violation_error_message=_("A term cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name}, {self.title}"
+
+
+class MembershipRole(models.TextChoices):
+    VIEWER = "viewer", _("Viewer")
+    OFFICER = "officer", _("Officer")
+    HEAD = "head", _("Head")
+
+
+class Membership(models.Model):
+    """A user's place in a unit: what decides which units' data he may see and enter."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="unit_memberships"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=8, choices=MembershipRole.choices, default=MembershipRole.VIEWER)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="membership_unique_user_unit")]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} ({self.get_role_display()})"
