@@ -1,0 +1,140 @@
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Assessment, Band, Criterion, Index, Methodology, Result, Score
+from indicators.selectors import criteria_in_tree_order
+
+
+@admin.register(Index)
+class IndexAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "name_en", "direction", "value_unit"]
+    list_filter = ["direction", "value_unit"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+
+@admin.register(Methodology)
+class MethodologyAdmin(admin.ModelAdmin):
+    list_display = ["index", "year", "unit_kind", "aggregation", "decision_reference"]
+    list_filter = ["index", "year", "unit_kind", "aggregation"]
+    search_fields = ["index__code", "index__name_vi", "decision_reference"]
+    list_select_related = ["index"]
+    readonly_fields = ["criteria_tree"]
+
+    @admin.display(description=_("criteria"))
+    def criteria_tree(self, methodology):
+        if methodology.pk is None:
+            return "—"
+        rows = criteria_in_tree_order(methodology=methodology)
+        if not rows:
+            return _("No criteria yet.")
+        return format_html(
+            '<table class="criteria-tree"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("code"),
+            _("title"),
+            _("maximum points"),
+            _("weight"),
+            format_html_join(
+                "",
+                '<tr><td>{}</td><td style="padding-left:{}em">{}</td><td>{}</td><td>{}</td></tr>',
+                (
+                    (c.code, 0.5 + 1.5 * c.depth, c.title, c.max_points.normalize(), c.weight or "")
+                    for c in rows
+                ),
+            ),
+        )
+
+
+class DepthFilter(admin.SimpleListFilter):
+    title = _("level")
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [("area", _("Areas")), ("criterion", _("Criteria below an area"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "area":
+            return queryset.filter(parent__isnull=True)
+        if self.value() == "criterion":
+            return queryset.filter(parent__isnull=False)
+        return queryset
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "indented_title", "max_points", "weight", "kind", "methodology"]
+    list_filter = ["methodology__index", "methodology__year", "methodology__unit_kind", "kind", DepthFilter]
+    search_fields = ["code", "title", "title_en"]
+    list_select_related = ["methodology__index", "parent__parent__parent"]
+    autocomplete_fields = ["parent"]
+    ordering = ["methodology", "position", "code"]
+
+    @admin.display(description=_("title"), ordering="title")
+    def indented_title(self, criterion):
+        depth, parent = 0, criterion.parent
+        while parent is not None and depth < 3:  # the tree is area → criterion → sub-criterion
+            depth, parent = depth + 1, parent.parent
+        return format_html('<span style="padding-left:{}em">{}</span>', 1.5 * depth, criterion.title)
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    fields = ["criterion", "self_score", "final_score", "not_applicable", "note"]
+    ordering = ["criterion__position", "criterion__code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("criterion")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer only the criteria of the assessment's own methodology.
+        if db_field.name == "criterion":
+            assessment_id = request.resolver_match.kwargs.get("object_id")
+            queryset = Criterion.objects.select_related("methodology__index")
+            if assessment_id:
+                queryset = queryset.filter(methodology__assessments__pk=assessment_id)
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["unit", "methodology", "status", "updated_at"]
+    list_filter = ["methodology__index", "methodology__year", "methodology__unit_kind", "status"]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit", "methodology__index"]
+    autocomplete_fields = ["unit"]
+    inlines = [ScoreInline]
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "criterion", "self_score", "final_score", "not_applicable", "updated_at"]
+    list_filter = [
+        "assessment__methodology__index",
+        "assessment__methodology__year",
+        "assessment__unit__kind",
+        "not_applicable",
+    ]
+    search_fields = ["assessment__unit__code", "assessment__unit__name", "criterion__code", "criterion__title"]
+    list_select_related = ["assessment__unit", "assessment__methodology__index", "criterion"]
+    raw_id_fields = ["assessment", "criterion"]
+
+
+@admin.register(Band)
+class BandAdmin(admin.ModelAdmin):
+    list_display = ["name", "index", "year", "unit_kind", "min_value", "max_value", "position"]
+    list_filter = ["index", "year", "unit_kind"]
+    search_fields = ["name", "index__code"]
+    list_select_related = ["index"]
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["unit", "index", "year", "value", "rank", "group_size", "official_rank", "band", "source"]
+    list_filter = ["index", "year", "source", "unit__kind"]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit", "index", "band"]
+    autocomplete_fields = ["unit"]
+    raw_id_fields = ["band"]
