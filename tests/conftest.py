@@ -1,0 +1,140 @@
+"""Shared fixtures: a small unit tree and the fixed cast of users every view test uses.
+
+Tests that need a real Redis or PostgreSQL are marked `needs_redis` / `needs_postgres`. They are
+skipped, with the reason, when the service is not configured, and fail instead under
+REQUIRE_SERVICES=1 (as .ci/run sets it), so CI cannot pass by skipping them.
+"""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from reformdash.lib.env import env_bool
+from units.models import Membership, MembershipRole, Unit, UnitKind
+from units.roles import APPRAISER_GROUP, STAFF_GROUP
+
+REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES")
+
+
+def _missing(reason):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("needs_redis") and not settings.REDIS_URL:
+        _missing("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/15")
+    if item.get_closest_marker("needs_postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/reformdash")
+
+
+@pytest.fixture
+def tree(db):
+    """Nation → province → (department A, district B → commune B1), valid 2021 onwards."""
+    since = datetime.date(2021, 1, 1)
+    nation = Unit.objects.create(code="VN", name="Việt Nam", kind=UnitKind.NATION)
+    province = Unit.objects.create(
+        code="P", name="Tỉnh Thử", kind=UnitKind.PROVINCE, parent=nation, valid_from=since
+    )
+    dept_a = Unit.objects.create(
+        code="A", name="Sở A", kind=UnitKind.DEPARTMENT, parent=province, valid_from=since
+    )
+    district_b = Unit.objects.create(
+        code="B", name="Huyện B", kind=UnitKind.DISTRICT, parent=province, valid_from=since
+    )
+    commune_b1 = Unit.objects.create(
+        code="B1", name="Xã B1", kind=UnitKind.COMMUNE, parent=district_b, valid_from=since
+    )
+    return type(
+        "Tree",
+        (),
+        {"nation": nation, "province": province, "dept_a": dept_a, "district_b": district_b, "commune_b1": commune_b1},
+    )
+
+
+def _user(username, **kwargs):
+    return User.objects.create_user(username=username, password="correct horse battery staple", **kwargs)
+
+
+@pytest.fixture
+def staff(db):
+    user = _user("staff")
+    user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def appraiser(db):
+    user = _user("appraiser", is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=APPRAISER_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return User.objects.create_superuser(username="admin", password="correct horse battery staple")
+
+
+@pytest.fixture
+def head_a(tree):
+    user = _user("head_a")
+    Membership.objects.create(user=user, unit=tree.dept_a, role=MembershipRole.HEAD)
+    return user
+
+
+@pytest.fixture
+def head_b(tree):
+    user = _user("head_b")
+    Membership.objects.create(user=user, unit=tree.district_b, role=MembershipRole.HEAD)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return _user("outsider")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` subprocess on its own queue, against the configured Redis and the
+    test database (so jobs it runs see the test's committed rows). Yields the queue name."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite" and (db["NAME"] == ":memory:" or "mode=memory" in str(db["NAME"])):
+        pytest.fail("a real worker cannot share an in-memory SQLite test database; run with DATABASE_URL=postgres://…")
+    if connection.vendor == "postgresql":
+        database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    else:
+        database_url = f"sqlite:///{db['NAME']}"
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as log_file:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "reformdash", "worker", "--pool=solo", "--concurrency=1",
+             "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while b"ready." not in log.read_bytes():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield queue
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
