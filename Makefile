@@ -1,0 +1,42 @@
+# reformdash: `make run` serves the demo, `make test` runs the test suite.
+# Both create .venv and install what pyproject.toml lists the first time (and when it changes).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install migrate demo messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("reformdash needs Python 3.11 or newer, found " + sys.version.split()[0] if sys.version_info < (3, 11) else 0)'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# load_demo is idempotent: the second and later runs find the demo and change nothing.
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@$(PY) manage.py show_demo_credentials
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Re-extract and compile the translations after changing user-facing text (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages --locale vi --no-location --ignore '$(VENV)/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --locale vi --ignore '$(VENV)/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache
