@@ -292,13 +292,18 @@ class Result(models.Model):
                 violation_error_message=_("Only a published result may lack a value."),
             ),
             models.CheckConstraint(
-                condition=Q(rank__isnull=True) | (Q(rank__gte=1) & Q(group_size__gte=F("rank"))),
+                condition=Q(rank__isnull=True)
+                | (Q(rank__gte=1) & Q(group_size__isnull=False) & Q(group_size__gte=F("rank"))),
                 name="result_rank_within_group",
                 violation_error_message=_("A rank must be between 1 and the group size."),
             ),
             models.CheckConstraint(
                 condition=Q(official_rank__isnull=True)
-                | (Q(official_rank__gte=1) & Q(official_group_size__gte=F("official_rank"))),
+                | (
+                    Q(official_rank__gte=1)
+                    & Q(official_group_size__isnull=False)
+                    & Q(official_group_size__gte=F("official_rank"))
+                ),
                 name="result_official_rank_within_group",
                 violation_error_message=_("An official rank must be between 1 and the official group size."),
             ),

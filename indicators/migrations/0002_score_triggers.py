@@ -1,7 +1,8 @@
 """Database triggers for the two score rules a CHECK constraint cannot express, because they
 look at another table: a score may not exceed its criterion's maximum, and a score's criterion
 must belong to its assessment's methodology. Lowering a maximum below a recorded score is
-refused too. Imports and bulk writes that bypass model validation still cannot store them.
+refused too, and so is moving a scored assessment or criterion to another methodology (which
+would break the second rule from the other side). Imports and bulk writes that bypass model validation still cannot store them.
 """
 
 from django.db import migrations
@@ -42,7 +43,31 @@ SQLITE_FORWARD = [
     END
     """,
 ]
+SQLITE_FORWARD += [
+    """
+    CREATE TRIGGER indicators_assessment_keeps_methodology BEFORE UPDATE OF methodology_id ON indicators_assessment
+    BEGIN
+        SELECT RAISE(ABORT, 'score_criterion_in_methodology: the assessment has scores on another methodology''s criteria')
+        WHERE EXISTS (
+            SELECT 1 FROM indicators_score s JOIN indicators_criterion c ON c.id = s.criterion_id
+            WHERE s.assessment_id = NEW.id AND c.methodology_id <> NEW.methodology_id
+        );
+    END
+    """,
+    """
+    CREATE TRIGGER indicators_criterion_keeps_methodology BEFORE UPDATE OF methodology_id ON indicators_criterion
+    BEGIN
+        SELECT RAISE(ABORT, 'score_criterion_in_methodology: the criterion has scores in another methodology''s assessments')
+        WHERE EXISTS (
+            SELECT 1 FROM indicators_score s JOIN indicators_assessment a ON a.id = s.assessment_id
+            WHERE s.criterion_id = NEW.id AND a.methodology_id <> NEW.methodology_id
+        );
+    END
+    """,
+]
 SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS indicators_assessment_keeps_methodology",
+    "DROP TRIGGER IF EXISTS indicators_criterion_keeps_methodology",
     "DROP TRIGGER IF EXISTS indicators_score_check_insert",
     "DROP TRIGGER IF EXISTS indicators_score_check_update",
     "DROP TRIGGER IF EXISTS indicators_criterion_max_covers_scores",
@@ -95,7 +120,49 @@ POSTGRES_FORWARD = [
     FOR EACH ROW EXECUTE FUNCTION indicators_criterion_max_covers_scores()
     """,
 ]
+POSTGRES_FORWARD += [
+    """
+    CREATE FUNCTION indicators_assessment_keeps_methodology() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (
+            SELECT 1 FROM indicators_score s JOIN indicators_criterion c ON c.id = s.criterion_id
+            WHERE s.assessment_id = NEW.id AND c.methodology_id <> NEW.methodology_id
+        ) THEN
+            RAISE EXCEPTION 'score_criterion_in_methodology: the assessment has scores on another methodology''s criteria'
+                USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER indicators_assessment_keeps_methodology BEFORE UPDATE OF methodology_id ON indicators_assessment
+    FOR EACH ROW EXECUTE FUNCTION indicators_assessment_keeps_methodology()
+    """,
+    """
+    CREATE FUNCTION indicators_criterion_keeps_methodology() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (
+            SELECT 1 FROM indicators_score s JOIN indicators_assessment a ON a.id = s.assessment_id
+            WHERE s.criterion_id = NEW.id AND a.methodology_id <> NEW.methodology_id
+        ) THEN
+            RAISE EXCEPTION 'score_criterion_in_methodology: the criterion has scores in another methodology''s assessments'
+                USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER indicators_criterion_keeps_methodology BEFORE UPDATE OF methodology_id ON indicators_criterion
+    FOR EACH ROW EXECUTE FUNCTION indicators_criterion_keeps_methodology()
+    """,
+]
 POSTGRES_BACKWARD = [
+    "DROP TRIGGER IF EXISTS indicators_criterion_keeps_methodology ON indicators_criterion",
+    "DROP FUNCTION IF EXISTS indicators_criterion_keeps_methodology()",
+    "DROP TRIGGER IF EXISTS indicators_assessment_keeps_methodology ON indicators_assessment",
+    "DROP FUNCTION IF EXISTS indicators_assessment_keeps_methodology()",
     "DROP TRIGGER IF EXISTS indicators_criterion_max_covers_scores ON indicators_criterion",
     "DROP FUNCTION IF EXISTS indicators_criterion_max_covers_scores()",
     "DROP TRIGGER IF EXISTS indicators_score_check ON indicators_score",

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name, default=""):
@@ -22,7 +22,8 @@ def env_str(name, default=""):
 
 def env_bool(name, default=False):
     raw = os.environ.get(name)
-    if raw is None:
+    # An empty value (`SECURE_COOKIES=` in a .env file) means "not set", as .env.example shows.
+    if raw is None or not raw.strip():
         return default
     value = raw.strip().lower()
     if value in _TRUE:
@@ -43,9 +44,9 @@ def env_int(name, default):
 
 
 def env_list(name, default=()):
-    """A comma-separated list; blanks are dropped."""
+    """A comma-separated list; blanks are dropped, and an empty value means the default."""
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
 
@@ -68,7 +69,7 @@ def database_from_url(url, *, name="DATABASE_URL"):
         try:
             port = parts.port
         except ValueError:
-            raise ImproperlyConfigured(f"{name}={url!r} has a port that is not a number.") from None
+            raise ImproperlyConfigured(f"{name}={url!r} has a port that is not a number from 1 to 65535.") from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": database,
