@@ -1,0 +1,17 @@
+"""`python manage.py load_demo`: the Quảng Nam demo data set (reformdash.demo), safe to run again."""
+
+from django.core.management.base import BaseCommand
+
+from reformdash.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the Quảng Nam demo: units, indices, methodologies, scores 2021–2024, published figures, users."
+
+    def handle(self, *args, **options):
+        created = demo_load(stdout=self.stdout)
+        if not any(created.values()):
+            self.stdout.write("The demo is already loaded: nothing changed.")
+            return
+        summary = ", ".join(f"{count} {what}" for what, count in created.items() if count)
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {summary}."))
