@@ -8,6 +8,7 @@ an SQLite file under var/, Celery tasks run in-process, a local-memory cache.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "units",
     "indicators",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +107,7 @@ else:
 
 # Without a broker every task runs in-process, at the moment it is sent, and its exceptions
 # propagate to the caller: the embedded default needs no worker and hides no failure.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -116,6 +118,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that is down must not hang a web request that enqueues after commit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5, "max_retries": 1}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Jobs whose message was lost (broker down at save time, worker killed) are sent again.
+    "jobs-sweep": {"task": "jobs.sweep", "schedule": 60.0},
+    # Every index and year again each night, so nothing stale outlives a day whatever happened.
+    "results-recompute-nightly": {
+        "task": "indicators.recompute_all",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

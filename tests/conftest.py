@@ -5,7 +5,13 @@ skipped, with the reason, when the service is not configured, and fail instead u
 REQUIRE_SERVICES=1 (as .ci/run sets it), so CI cannot pass by skipping them.
 """
 
+import contextlib
 import datetime
+import os
+import subprocess
+import sys
+import time
+import uuid
 
 import pytest
 from django.conf import settings
@@ -99,29 +105,36 @@ def outsider(db):
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real `celery worker` subprocess on its own queue, against the configured Redis and the
-    test database (so jobs it runs see the test's committed rows). Yields the queue name."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import uuid
+def tasks_in_process():
+    """Run tasks in-process, as the embedded default does, even when REDIS_URL is set: Celery
+    reads the flag on every send."""
+    from reformdash.celery import app
 
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def database_url_for_subprocesses():
+    """The URL of the database this test run uses, for processes the test starts."""
     db = connection.settings_dict
     if connection.vendor == "sqlite" and (db["NAME"] == ":memory:" or "mode=memory" in str(db["NAME"])):
-        pytest.fail("a real worker cannot share an in-memory SQLite test database; run with DATABASE_URL=postgres://…")
+        pytest.fail("another process cannot share an in-memory SQLite test database; run with DATABASE_URL=postgres://…")
     if connection.vendor == "postgresql":
-        database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-    else:
-        database_url = f"sqlite:///{db['NAME']}"
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
-    log = tmp_path / "worker.log"
+        return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
+@contextlib.contextmanager
+def running_worker(*, redis_url, queues, log):
+    """A real `celery worker` subprocess against `redis_url` and the test database."""
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url}
     with open(log, "wb") as log_file:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "reformdash", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+             "-Q", ",".join(queues), "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel=INFO"],
             env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
         )
     try:
@@ -130,7 +143,7 @@ def celery_worker_process(transactional_db, tmp_path):
             if worker.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the Celery worker did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.2)
-        yield queue
+        yield worker
     finally:
         worker.terminate()
         try:
@@ -138,3 +151,15 @@ def celery_worker_process(transactional_db, tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A worker on the configured Redis, taking this test's own queue and the default one (emptied
+    first: REDIS_URL in tests is a database of its own, redis://…/15 in .ci/run). Yields the own queue."""
+    import redis
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+    with running_worker(redis_url=settings.REDIS_URL, queues=[queue, "celery"], log=tmp_path / "worker.log"):
+        yield queue

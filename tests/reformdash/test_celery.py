@@ -16,18 +16,17 @@ def _wait_for(key, seconds):
     return None
 
 
-def test_without_a_broker_tasks_run_in_process_at_once(settings):
-    if settings.REDIS_URL:
-        pytest.skip("the embedded default (no REDIS_URL) is what this test is about")
+def test_the_embedded_default_runs_tasks_in_process(settings):
+    assert app.conf.task_always_eager is (not settings.REDIS_URL)
+
+
+def test_in_process_a_task_runs_at_once(tasks_in_process):
     token = uuid.uuid4().hex
-    assert app.conf.task_always_eager is True
     ping.delay(token)
     assert cache.get(f"reformdash:ping:{token}") == "pong"
 
 
-def test_in_process_task_errors_reach_the_caller(settings):
-    if settings.REDIS_URL:
-        pytest.skip("the embedded default (no REDIS_URL) is what this test is about")
+def test_in_process_task_errors_reach_the_caller(tasks_in_process):
     with pytest.raises(TypeError):
         ping.delay()  # missing argument: eager mode must not swallow it
 

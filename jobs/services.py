@@ -1,0 +1,115 @@
+"""Writes of jobs: request one (coalescing), send it, run it once, and sweep up what was lost.
+
+A job is requested inside the transaction of the change that needs it, so the change and the
+request commit or roll back together; the message to a worker goes out only after commit. If the
+broker is down the save still succeeds: the row stays pending and `jobs_sweep` sends it again.
+A job runs at most once at a time: a worker claims it by moving it from pending to running in one
+UPDATE, so a message delivered twice, or a manual run beside a scheduled one, finds nothing to do.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from jobs.models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database went away or was locked for a moment.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+_WORK = {}
+
+
+def job_kind_register(*, kind, work):
+    """Declare what a kind of job does: `work(**arguments)` returns the number of rows it changed."""
+    _WORK[kind] = work
+
+
+def job_request(*, kind, key, arguments, send=True):
+    """The pending job for (kind, key), created if there is none; sent to a worker after commit."""
+    if kind not in _WORK:
+        raise ValueError(f"unknown job kind {kind!r}")
+    with transaction.atomic():
+        job, created = Job.objects.get_or_create(
+            kind=kind, key=key, status=JobStatus.PENDING, defaults={"arguments": arguments}
+        )
+    if created and send:
+        transaction.on_commit(partial(job_send, job_id=job.pk))
+    return job
+
+
+def job_send(*, job_id):
+    """Hand the job to a worker (or, with no broker, run it now). False when the broker is down."""
+    from jobs.tasks import job_execute
+
+    try:
+        job_execute.apply_async(kwargs={"job_id": job_id}, retry=False)
+    except BrokerError as error:
+        logger.warning("job %s not sent, the sweep will send it again: %s", job_id, error)
+        return False
+    Job.objects.filter(pk=job_id).update(sent_at=timezone.now())
+    return True
+
+
+def job_run(*, job_id):
+    """Claim the job and do its work; None when it is not pending (done, or claimed elsewhere)."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), finished_at=None, attempts=F("attempts") + 1, error=""
+    )
+    if not claimed:
+        return None
+    job = Job.objects.get(pk=job_id)
+    try:
+        rows_changed = _WORK[job.kind](**job.arguments)
+    except TRANSIENT_ERRORS as error:
+        _job_release(job=job, error=error)
+        raise
+    except Exception as error:
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, finished_at=timezone.now(), rows_changed=rows_changed
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _job_release(*, job, error):
+    """Put a job that met a transient error back to pending, unless a newer pending one covers it."""
+    message = f"{type(error).__name__}: {error}"
+    try:
+        with transaction.atomic():
+            Job.objects.filter(pk=job.pk).update(status=JobStatus.PENDING, error=message)
+    except IntegrityError:
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error=f"{message} (a newer pending job covers it)"
+        )
+
+
+def jobs_sweep(*, now=None):
+    """Send again what a lost message or a dead worker left behind. Returns how many were sent.
+
+    - pending and not sent for a minute: the broker was down, or the message was lost;
+    - running for longer than a task may run: its worker died; it goes back to pending.
+    """
+    now = now or timezone.now()
+    stall_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    for job in Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=stall_before):
+        _job_release(job=job, error=RuntimeError("stalled: its worker stopped without finishing"))
+    resend_before = now - timedelta(seconds=60)
+    pending = Job.objects.filter(status=JobStatus.PENDING).filter(
+        Q(sent_at__isnull=True, requested_at__lt=resend_before) | Q(sent_at__lt=resend_before)
+    )
+    sent = 0
+    for job_id in pending.order_by("requested_at").values_list("pk", flat=True)[:500]:
+        sent += bool(job_send(job_id=job_id))
+    return sent
