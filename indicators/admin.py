@@ -4,6 +4,32 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Assessment, Band, Criterion, Index, Methodology, Result, Score
 from indicators.selectors import criteria_in_tree_order
+from indicators.services import results_recompute_request
+
+
+class RecomputesResults:
+    """Admin edits of what results are computed from record a recompute job in the same transaction
+    (the admin saves atomically), like every other write does."""
+
+    def index_year(self, obj):
+        raise NotImplementedError
+
+    def _request(self, obj):
+        index_id, year = self.index_year(obj)
+        results_recompute_request(index_id=index_id, year=year)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._request(obj)
+
+    def delete_model(self, request, obj):
+        self._request(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._request(obj)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Index)
@@ -12,14 +38,23 @@ class IndexAdmin(admin.ModelAdmin):
     list_filter = ["direction", "value_unit"]
     search_fields = ["code", "name_vi", "name_en"]
 
+    def save_model(self, request, index, form, change):
+        super().save_model(request, index, form, change)
+        if change and "direction" in form.changed_data:  # every year's ranks turn around
+            for year in Result.objects.filter(index=index).values_list("year", flat=True).distinct():
+                results_recompute_request(index_id=index.pk, year=year)
+
 
 @admin.register(Methodology)
-class MethodologyAdmin(admin.ModelAdmin):
+class MethodologyAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["index", "year", "unit_kind", "aggregation", "decision_reference"]
     list_filter = ["index", "year", "unit_kind", "aggregation"]
     search_fields = ["index__code", "index__name_vi", "decision_reference"]
     list_select_related = ["index"]
     readonly_fields = ["criteria_tree"]
+
+    def index_year(self, methodology):
+        return methodology.index_id, methodology.year
 
     @admin.display(description=_("criteria"))
     def criteria_tree(self, methodology):
@@ -62,13 +97,16 @@ class DepthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["code", "indented_title", "max_points", "weight", "kind", "methodology"]
     list_filter = ["methodology__index", "methodology__year", "methodology__unit_kind", "kind", DepthFilter]
     search_fields = ["code", "title", "title_en"]
     list_select_related = ["methodology__index", "parent__parent__parent"]
     autocomplete_fields = ["parent"]
     ordering = ["methodology", "position", "code"]
+
+    def index_year(self, criterion):
+        return criterion.methodology.index_id, criterion.methodology.year
 
     @admin.display(description=_("title"), ordering="title")
     def indented_title(self, criterion):
@@ -99,7 +137,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["unit", "methodology", "status", "updated_at"]
     list_filter = ["methodology__index", "methodology__year", "methodology__unit_kind", "status"]
     search_fields = ["unit__code", "unit__name"]
@@ -107,9 +145,12 @@ class AssessmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit"]
     inlines = [ScoreInline]
 
+    def index_year(self, assessment):
+        return assessment.methodology.index_id, assessment.methodology.year
+
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["assessment", "criterion", "self_score", "final_score", "not_applicable", "updated_at"]
     list_filter = [
         "assessment__methodology__index",
@@ -121,20 +162,29 @@ class ScoreAdmin(admin.ModelAdmin):
     list_select_related = ["assessment__unit", "assessment__methodology__index", "criterion"]
     raw_id_fields = ["assessment", "criterion"]
 
+    def index_year(self, score):
+        return score.assessment.methodology.index_id, score.assessment.methodology.year
+
 
 @admin.register(Band)
-class BandAdmin(admin.ModelAdmin):
+class BandAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["name", "index", "year", "unit_kind", "min_value", "max_value", "position"]
     list_filter = ["index", "year", "unit_kind"]
     search_fields = ["name", "index__code"]
     list_select_related = ["index"]
 
+    def index_year(self, band):
+        return band.index_id, band.year
+
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(RecomputesResults, admin.ModelAdmin):
     list_display = ["unit", "index", "year", "value", "rank", "group_size", "official_rank", "band", "source"]
     list_filter = ["index", "year", "source", "unit__kind"]
     search_fields = ["unit__code", "unit__name"]
     list_select_related = ["unit", "index", "band"]
     autocomplete_fields = ["unit"]
     raw_id_fields = ["band"]
+
+    def index_year(self, result):
+        return result.index_id, result.year

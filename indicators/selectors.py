@@ -1,4 +1,7 @@
-"""Reads of indices, methodologies and their criteria."""
+"""Reads of indices, methodologies, criteria and results."""
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
 from indicators.models import Criterion, Result
 from units.models import UnitKind
@@ -32,4 +35,20 @@ def national_standing(*, user):
         Result.objects.filter(unit__in=units_visible_to(user=user), unit__kind=UnitKind.PROVINCE)
         .select_related("unit", "index", "band")
         .order_by("unit__name", "index__code", "-year")
+    )
+
+
+def ranking(*, index, year, kind=None, parent=None, user=None):
+    """Results of an index and year in rank order (official rank first where published), with unit,
+    band and parent loaded; narrowed to a group (kind, parent) and to what `user` may see."""
+    results = Result.objects.filter(index=index, year=year).select_related("unit__parent", "band", "index")
+    if kind:
+        results = results.filter(unit__kind=kind)
+    if parent is not None:
+        results = results.filter(unit__parent=parent)
+    if user is not None:
+        results = results.filter(unit__in=units_visible_to(user=user))
+    shown_rank = Coalesce("official_rank", "rank")
+    return results.annotate(shown_rank_value=shown_rank).order_by(
+        F("shown_rank_value").asc(nulls_last=True), "unit__name", "unit__code"
     )

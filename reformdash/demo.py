@@ -40,6 +40,7 @@ from indicators.models import (
     Score,
     ValueUnit,
 )
+from indicators.services import results_recompute_all_request
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
 from units.roles import APPRAISER_GROUP, STAFF_GROUP
 
@@ -337,6 +338,10 @@ def demo_load(*, stdout=None):
         users = _ensure_users(created, stdout)
         _ensure_memberships(units, users, created)
         _ensure_heads(unit_rows, units, users, created)
+        if created:
+            # Results and rankings of every index and year: run by a worker, or right after
+            # commit when tasks run in-process.
+            results_recompute_all_request()
     return dict(created)
 
 

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from indicators.models import Aggregation, Assessment, Band, Criterion, Index, Methodology, Result, Score
+from indicators.services import results_recompute_request
+from jobs.models import Job, JobStatus
 from units.models import LineageKind, Membership, UnitHead, UnitKind, UnitLineage
 
 
@@ -29,11 +31,12 @@ def filled(tree, head_a):
         predecessor=tree.commune_b1, successor=tree.district_b, date=datetime.date(2025, 1, 1), kind=LineageKind.MERGE
     )
     UnitHead.objects.create(unit=tree.dept_a, full_name="Nguyễn Văn An", title="Giám đốc", start=datetime.date(2021, 1, 1))
+    results_recompute_request(index_id=par.pk, year=2023, send=False)
     return {"methodology": methodology, "assessment": assessment, "area": area, "sub": sub}
 
 
 def _models():
-    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators")]
+    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs")]
 
 
 def test_every_project_model_has_an_admin():
@@ -41,7 +44,7 @@ def test_every_project_model_has_an_admin():
     assert registered == {
         "units.Unit", "units.UnitLineage", "units.UnitHead", "units.Membership",
         "indicators.Index", "indicators.Methodology", "indicators.Criterion", "indicators.Assessment",
-        "indicators.Score", "indicators.Band", "indicators.Result",
+        "indicators.Score", "indicators.Band", "indicators.Result", "jobs.Job",
     }
 
 
@@ -57,7 +60,8 @@ def test_list_search_filters_and_add_pages_load(client, admin_user, filled, mode
     for spec in response.context["cl"].filter_specs:
         for choice in spec.choices(response.context["cl"]):
             assert client.get(changelist + choice["query_string"]).status_code == 200
-    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+    add_status = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
+    assert add_status == (403 if model is Job else 200)  # jobs are made by changes, not by hand
     obj = model.objects.first()
     assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 200
 
@@ -112,3 +116,18 @@ def test_memberships_are_listed(client, admin_user, head_a):
     client.force_login(admin_user)
     response = client.get(reverse("admin:units_membership_changelist"))
     assert Membership.objects.get(user=head_a).unit.name in response.content.decode()
+
+
+def test_a_score_saved_in_the_admin_records_a_recompute_job_with_the_change(client, admin_user, filled):
+    Job.objects.all().delete()
+    client.force_login(admin_user)
+    score = Score.objects.get()
+    response = client.post(
+        reverse("admin:indicators_score_change", args=[score.pk]),
+        {"assessment": filled["assessment"].pk, "criterion": filled["sub"].pk, "self_score": "2.5",
+         "final_score": "2.25", "note": ""},
+    )
+    assert response.status_code == 302
+    methodology = filled["methodology"]
+    job = Job.objects.get(status=JobStatus.PENDING)
+    assert job.key == f"{methodology.index_id}:{methodology.year}"

@@ -1,0 +1,34 @@
+"""`recompute`: results and rankings now, in this process, through the same jobs the workers run."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators.models import Index, Methodology, Result
+from indicators.services import results_recompute_request
+from jobs.services import job_run
+
+
+class Command(BaseCommand):
+    help = "Recompute results, ranks and bands synchronously and print how many rows changed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--index", help="index code; default: every index")
+        parser.add_argument("--year", type=int, help="default: every year with a methodology or a result")
+
+    def handle(self, *args, index, year, **options):
+        indices = Index.objects.order_by("code")
+        if index:
+            indices = indices.filter(code=index)
+            if not indices:
+                raise CommandError(f"unknown index {index!r}")
+        for index_obj in indices:
+            years = set(Methodology.objects.filter(index=index_obj).values_list("year", flat=True)) | set(
+                Result.objects.filter(index=index_obj).values_list("year", flat=True)
+            )
+            for each_year in sorted(years if year is None else years & {year}):
+                # The pending job of this index and year, if a save left one, is the one run here.
+                job = results_recompute_request(index_id=index_obj.pk, year=each_year, send=False)
+                done = job_run(job_id=job.pk)
+                if done is None:
+                    self.stdout.write(f"{index_obj.code} {each_year}: being recomputed by a worker right now")
+                else:
+                    self.stdout.write(f"{index_obj.code} {each_year}: {done.rows_changed} rows changed")

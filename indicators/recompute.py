@@ -1,0 +1,258 @@
+"""Results and rankings of one index and year, computed by the database (DESIGN.md §3 and §4).
+
+Everything here is a handful of SQL statements that run the same on SQLite (3.39+) and
+PostgreSQL: a recursive CTE maps every leaf criterion to its area, GROUP BY totals the scores,
+`RANK() OVER (PARTITION BY kind, parent ORDER BY value)` ranks, and an upsert writes only what
+changed. No row of scores is ever loaded into Python.
+
+Composite rules, per methodology:
+- sum:      value = Σ final scores ÷ Σ max_points of the applicable leaf criteria × 100;
+- weighted: value = Σ weightᵢ × valueᵢ over the areas (top-level criteria);
+- mean:     value = mean of the areas' values;
+- published: nothing is computed; published results are only ranked.
+An area's value is its score as entered when the area is itself a leaf (a component value such
+as a SIPAS component's %), otherwise its points ÷ applicable maximum × 100. A leaf marked not
+applicable leaves both the points and the maximum; an area with nothing applicable is left out
+of `weighted` (the other weights are scaled up to the full total) and of `mean`. A missing score
+counts as 0. Values are rounded to the six decimals they are stored with, in SQL, so ties are
+decided on the stored value on both databases.
+"""
+
+import datetime
+import zlib
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from indicators.models import (
+    Aggregation,
+    Assessment,
+    Band,
+    Criterion,
+    Direction,
+    Index,
+    Methodology,
+    Result,
+    ResultSource,
+    Score,
+)
+from units.models import Unit
+
+T = {
+    "criterion": Criterion._meta.db_table,
+    "assessment": Assessment._meta.db_table,
+    "score": Score._meta.db_table,
+    "unit": Unit._meta.db_table,
+    "result": Result._meta.db_table,
+    "band": Band._meta.db_table,
+    "methodology": Methodology._meta.db_table,
+}
+
+
+def area_totals_cte():
+    """CTEs `tree`, `leaves` and `area_totals` (unit_id, area_id, points, applicable_max) for one
+    methodology. Parameters, in order: methodology id, unit kind, methodology id."""
+    return f"""
+    WITH RECURSIVE tree(id, area_id) AS (
+        SELECT id, id FROM {T['criterion']} WHERE methodology_id = %s AND parent_id IS NULL
+        UNION ALL
+        SELECT child.id, tree.area_id FROM {T['criterion']} child JOIN tree ON child.parent_id = tree.id
+    ),
+    leaves AS (
+        SELECT c.id, tree.area_id, c.max_points
+        FROM {T['criterion']} c JOIN tree ON tree.id = c.id
+        WHERE NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+    ),
+    area_totals AS (
+        SELECT a.unit_id, leaves.area_id,
+               SUM(CASE WHEN s.not_applicable THEN 0 ELSE COALESCE(s.final_score, 0) END) AS points,
+               SUM(CASE WHEN s.not_applicable THEN 0 ELSE leaves.max_points END) AS applicable_max
+        FROM {T['assessment']} a
+        JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = %s
+        CROSS JOIN leaves
+        LEFT JOIN {T['score']} s ON s.assessment_id = a.id AND s.criterion_id = leaves.id
+        WHERE a.methodology_id = %s
+        GROUP BY a.unit_id, leaves.area_id
+    )"""
+
+
+def area_totals_params(methodology):
+    return [methodology.pk, methodology.unit_kind, methodology.pk]
+
+
+_COMPONENTS = f"""
+    , components AS (
+        SELECT t.unit_id, t.area_id, COALESCE(area.weight, 0) AS weight,
+               CASE WHEN t.applicable_max = 0 THEN NULL
+                    WHEN NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = t.area_id) THEN t.points
+                    ELSE t.points * 100.0 / t.applicable_max END AS value
+        FROM area_totals t JOIN {T['criterion']} area ON area.id = t.area_id
+    )"""
+
+_COMPOSITE = {
+    Aggregation.SUM: """
+    , composite AS (
+        SELECT unit_id, SUM(points) AS points, SUM(applicable_max) AS applicable_max,
+               ROUND(SUM(points) * 100.0 / SUM(applicable_max), 6) AS value
+        FROM area_totals GROUP BY unit_id HAVING SUM(applicable_max) > 0
+    )""",
+    Aggregation.WEIGHTED: _COMPONENTS
+    + f"""
+    , composite AS (
+        SELECT unit_id, CAST(NULL AS NUMERIC) AS points, CAST(NULL AS NUMERIC) AS applicable_max,
+               ROUND(SUM(weight * value)
+                     * (SELECT SUM(COALESCE(weight, 0)) FROM {T['criterion']} WHERE methodology_id = %s AND parent_id IS NULL)
+                     / SUM(CASE WHEN value IS NULL THEN 0 ELSE weight END), 6) AS value
+        FROM components GROUP BY unit_id HAVING SUM(CASE WHEN value IS NULL THEN 0 ELSE weight END) > 0
+    )""",
+    Aggregation.MEAN: _COMPONENTS
+    + """
+    , composite AS (
+        SELECT unit_id, CAST(NULL AS NUMERIC) AS points, CAST(NULL AS NUMERIC) AS applicable_max, ROUND(AVG(value), 6) AS value
+        FROM components GROUP BY unit_id HAVING COUNT(value) > 0
+    )""",
+}
+
+
+def _composite_upsert(methodology, now):
+    """An upsert of the methodology's computed results; a published result of the same unit wins."""
+    sql = (
+        area_totals_cte()
+        + _COMPOSITE[methodology.aggregation]
+        + f"""
+    INSERT INTO {T['result']} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at)
+    SELECT unit_id, %s, %s, value, points, applicable_max, %s, '', %s FROM composite WHERE 1 = 1
+    ON CONFLICT (unit_id, index_id, year) DO UPDATE SET
+        value = excluded.value, points = excluded.points, applicable_max = excluded.applicable_max,
+        updated_at = excluded.updated_at
+    WHERE {T['result']}.source = %s AND (
+        {T['result']}.value IS DISTINCT FROM excluded.value
+        OR {T['result']}.points IS DISTINCT FROM excluded.points
+        OR {T['result']}.applicable_max IS DISTINCT FROM excluded.applicable_max)
+    """
+    )
+    params = area_totals_params(methodology)
+    if methodology.aggregation == Aggregation.WEIGHTED:
+        params.append(methodology.pk)
+    params += [methodology.index_id, methodology.year, ResultSource.COMPUTED, now, ResultSource.COMPUTED]
+    return sql, params
+
+
+# Computed results of units that no longer have anything to compute from (scores deleted,
+# everything marked not applicable, methodology now `published`).
+_DELETE_STALE = f"""
+    DELETE FROM {T['result']}
+    WHERE index_id = %s AND year = %s AND source = %s
+      AND unit_id NOT IN (
+        SELECT a.unit_id
+        FROM {T['assessment']} a
+        JOIN {T['methodology']} m ON m.id = a.methodology_id
+        JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = m.unit_kind
+        WHERE m.index_id = %s AND m.year = %s AND m.aggregation <> %s
+          AND EXISTS (
+            SELECT 1 FROM {T['criterion']} c
+            WHERE c.methodology_id = m.id AND c.max_points > 0
+              AND NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+              AND NOT EXISTS (
+                SELECT 1 FROM {T['score']} s
+                WHERE s.assessment_id = a.id AND s.criterion_id = c.id AND s.not_applicable)))
+"""
+
+
+def _rank_update(direction):
+    order = "DESC" if direction == Direction.HIGHER else "ASC"
+    return f"""
+    UPDATE {T['result']} SET rank = x.rnk, group_size = x.n, previous_rank = x.prev, band_id = x.band_id
+    FROM (
+        SELECT r.id, ranked.rnk, ranked.n,
+               (SELECT COALESCE(p.official_rank, p.rank) FROM {T['result']} p
+                WHERE p.unit_id = r.unit_id AND p.index_id = r.index_id AND p.year = r.year - 1) AS prev,
+               (SELECT b.id FROM {T['band']} b
+                WHERE b.index_id = r.index_id AND b.year = r.year AND b.unit_kind = u.kind
+                  AND (b.min_value IS NULL OR r.value >= b.min_value)
+                  AND (b.max_value IS NULL OR r.value < b.max_value)
+                ORDER BY b.position, b.id LIMIT 1) AS band_id
+        FROM {T['result']} r
+        JOIN {T['unit']} u ON u.id = r.unit_id
+        LEFT JOIN (
+            SELECT g.id,
+                   RANK() OVER (PARTITION BY gu.kind, gu.parent_id ORDER BY g.value {order}) AS rnk,
+                   COUNT(*) OVER (PARTITION BY gu.kind, gu.parent_id) AS n
+            FROM {T['result']} g
+            JOIN {T['unit']} gu ON gu.id = g.unit_id
+            WHERE g.index_id = %s AND g.year = %s AND g.value IS NOT NULL
+              AND (gu.valid_from IS NULL OR gu.valid_from <= %s)
+              AND (gu.valid_to IS NULL OR gu.valid_to >= %s)
+        ) ranked ON ranked.id = r.id
+        WHERE r.index_id = %s AND r.year = %s
+    ) AS x
+    WHERE {T['result']}.id = x.id AND (
+        {T['result']}.rank IS DISTINCT FROM x.rnk
+        OR {T['result']}.group_size IS DISTINCT FROM x.n
+        OR {T['result']}.previous_rank IS DISTINCT FROM x.prev
+        OR {T['result']}.band_id IS DISTINCT FROM x.band_id)
+    """
+
+
+# The next year's "previous rank" reads this year's ranks: keep it in step.
+_NEXT_YEAR_PREVIOUS_RANK = f"""
+    UPDATE {T['result']} SET previous_rank = x.prev
+    FROM (
+        SELECT n.id,
+               (SELECT COALESCE(p.official_rank, p.rank) FROM {T['result']} p
+                WHERE p.unit_id = n.unit_id AND p.index_id = n.index_id AND p.year = n.year - 1) AS prev
+        FROM {T['result']} n WHERE n.index_id = %s AND n.year = %s
+    ) AS x
+    WHERE {T['result']}.id = x.id AND {T['result']}.previous_rank IS DISTINCT FROM x.prev
+"""
+
+
+def _execute(cursor, sql, params):
+    """Run a write and return how many rows it changed.
+
+    Python's sqlite3 (before 3.12) reports -1 for a write that starts with WITH; SQLite's own
+    changes() counts it."""
+    cursor.execute(sql, params)
+    if cursor.rowcount >= 0:
+        return cursor.rowcount
+    cursor.execute("SELECT changes()")
+    return cursor.fetchone()[0]
+
+
+def _lock(*, index_id, year):
+    """Serialise recomputes of one index and year across workers and machines.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the transaction already holds the
+    database's write lock from BEGIN IMMEDIATE (settings), so there is nothing to add.
+    """
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"results:{index_id}:{year}".encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def results_recompute(*, index_id, year):
+    """Recompute the results, ranks, previous ranks and bands of one index and year.
+
+    Idempotent and safe to run concurrently: it runs in one transaction under a lock, writes
+    only rows whose values differ, and so a second run changes nothing. Returns the number of
+    rows changed (inserted, updated or deleted).
+    """
+    index = Index.objects.get(pk=index_id)
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    now = timezone.now()
+    changed = 0
+    with transaction.atomic():
+        _lock(index_id=index_id, year=year)
+        methodologies = Methodology.objects.filter(index_id=index_id, year=year).exclude(
+            aggregation=Aggregation.PUBLISHED
+        )
+        with connection.cursor() as cursor:
+            for methodology in methodologies:
+                changed += _execute(cursor, *_composite_upsert(methodology, now))
+            changed += _execute(
+                cursor, _DELETE_STALE, [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED]
+            )
+            changed += _execute(cursor, _rank_update(index.direction), [index_id, year, last, first, index_id, year])
+            changed += _execute(cursor, _NEXT_YEAR_PREVIOUS_RANK, [index_id, year + 1])
+    return changed

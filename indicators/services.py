@@ -1,0 +1,31 @@
+"""Writes of indicators: asking for results to be recomputed.
+
+Every service that changes scores, published results, a methodology or bands calls
+`results_recompute_request` inside its transaction: the job row commits with the change, and a
+burst of changes (an import of 10,000 scores) leaves one pending job per index and year.
+"""
+
+
+from indicators.models import Methodology, Result
+from indicators.recompute import results_recompute
+from jobs.services import job_kind_register, job_request
+
+RECOMPUTE = "results.recompute"
+
+
+def results_recompute_request(*, index_id, year, send=True):
+    return job_request(
+        kind=RECOMPUTE, key=f"{index_id}:{year}", arguments={"index_id": index_id, "year": year}, send=send
+    )
+
+
+def results_recompute_all_request():
+    """One job per index and year that has a methodology or a result: the nightly full recompute."""
+    pairs = set(Methodology.objects.values_list("index_id", "year")) | set(
+        Result.objects.values_list("index_id", "year").distinct()
+    )
+    return [results_recompute_request(index_id=index_id, year=year) for index_id, year in sorted(pairs)]
+
+
+def register_jobs():
+    job_kind_register(kind=RECOMPUTE, work=results_recompute)
