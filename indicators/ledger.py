@@ -1,0 +1,128 @@
+"""The lost-points ledger: where each unit lost points, year by year, and which losses are chronic.
+
+The article's complaint is points lost "for many years but not remedied". A loss is *chronic*
+when the same criterion code (codes are stable across years' methodologies) lost points in at
+least N consecutive years up to that year. Consecutive runs are found in SQL with the classic
+"year minus row number" islands, so a unit's whole history is one query.
+"""
+
+from decimal import Decimal
+
+from django.db import connection
+
+from reformdash.lib.fields import DECIMAL_PLACES
+
+from indicators.recompute import T
+from units.selectors import units_valid_in
+
+CHRONIC_YEARS = 3
+QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
+
+_LEDGER = f"""
+    WITH ledger AS (
+        SELECT a.unit_id, m.index_id, m.year, c.code, c.title, c.max_points,
+               s.self_score, s.final_score,
+               c.max_points - COALESCE(s.final_score, 0) AS lost
+        FROM {T['assessment']} a
+        JOIN {T['methodology']} m ON m.id = a.methodology_id
+        JOIN {T['criterion']} c ON c.methodology_id = m.id
+        LEFT JOIN {T['score']} s ON s.assessment_id = a.id AND s.criterion_id = c.id
+        WHERE NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+          AND (s.id IS NULL OR NOT s.not_applicable)
+          AND {{where}}
+    ),
+    islands AS (
+        SELECT unit_id, index_id, code, year,
+               year - ROW_NUMBER() OVER (PARTITION BY unit_id, index_id, code ORDER BY year) AS island
+        FROM ledger WHERE lost > 0
+    ),
+    streaks AS (
+        SELECT unit_id, index_id, code, year,
+               COUNT(*) OVER (PARTITION BY unit_id, index_id, code, island ORDER BY year
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS streak
+        FROM islands
+    )
+"""
+
+
+DECIMAL_COLUMNS = {"max_points", "self_score", "final_score", "lost"}
+
+
+def _decimal(value):
+    # SQLite hands back ints and binary floats (1.1800000000000002); PostgreSQL, Decimals. All
+    # come back as the six-decimal Decimals the columns hold.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(repr(round(value, DECIMAL_PLACES))).quantize(QUANTUM)
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        return [
+            {name: _decimal(value) if name in DECIMAL_COLUMNS else value for name, value in zip(columns, row)}
+            for row in cursor.fetchall()
+        ]
+
+
+def lost_points(*, unit, index=None, chronic_years=CHRONIC_YEARS):
+    """Every leaf criterion a unit was scored on, each year: maximum, self score, final score,
+    points lost, the length of its losing streak and whether that is chronic. Newest year first,
+    biggest loss first. Not-applicable criteria are left out: nothing could be lost there."""
+    where, params = "a.unit_id = %s", [unit.pk]
+    if index is not None:
+        where += " AND m.index_id = %s"
+        params.append(index.pk)
+    rows = _fetch(
+        _LEDGER.format(where=where)
+        + """
+        SELECT ledger.index_id, ledger.year, ledger.code, ledger.title, ledger.max_points,
+               ledger.self_score, ledger.final_score, ledger.lost, COALESCE(streaks.streak, 0) AS streak
+        FROM ledger
+        LEFT JOIN streaks ON streaks.unit_id = ledger.unit_id AND streaks.index_id = ledger.index_id
+                         AND streaks.code = ledger.code AND streaks.year = ledger.year
+        ORDER BY ledger.year DESC, ledger.lost DESC, ledger.code
+        """,
+        params,
+    )
+    for row in rows:
+        row["chronic"] = row["streak"] >= chronic_years
+    return rows
+
+
+def chronic_losses(*, index, year, kind, parent=None, chronic_years=CHRONIC_YEARS):
+    """The criteria on which most units of a group keep losing points, as of `year`.
+
+    One row per criterion code with a chronic loss in the group: how many of the group's units
+    lose on it chronically, out of how many were scored, and which units (by name)."""
+    group = units_valid_in(year=year).filter(kind=kind)
+    if parent is not None:
+        group = group.filter(parent=parent)
+    group_sql, group_params = group.values("id").query.sql_with_params()
+    where = f"m.index_id = %s AND m.year <= %s AND a.unit_id IN ({group_sql})"
+    rows = _fetch(
+        _LEDGER.format(where=where)
+        + f"""
+        SELECT ledger.code, ledger.title, u.name AS unit_name, u.code AS unit_code, streaks.streak,
+               (SELECT COUNT(DISTINCT l2.unit_id) FROM ledger l2 WHERE l2.code = ledger.code AND l2.year = %s) AS scored
+        FROM ledger
+        JOIN streaks ON streaks.unit_id = ledger.unit_id AND streaks.index_id = ledger.index_id
+                    AND streaks.code = ledger.code AND streaks.year = ledger.year
+        JOIN {T['unit']} u ON u.id = ledger.unit_id
+        WHERE ledger.year = %s AND streaks.streak >= %s
+        ORDER BY ledger.code, u.name
+        """,
+        [index.pk, year, *group_params, year, year, chronic_years],
+    )
+    # The rows are the chronic (criterion, unit) pairs only: few, and grouped here for display.
+    criteria = {}
+    for row in rows:
+        entry = criteria.setdefault(
+            row["code"], {"code": row["code"], "title": row["title"], "scored": row["scored"], "units": []}
+        )
+        entry["units"].append({"code": row["unit_code"], "name": row["unit_name"], "streak": row["streak"]})
+    result = list(criteria.values())
+    for entry in result:
+        entry["chronic_units"] = len(entry["units"])
+    return sorted(result, key=lambda entry: (-entry["chronic_units"], entry["code"]))
