@@ -1,0 +1,30 @@
+"""The shape every `import_*` command shares: read FILE, hand it to a service, report."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reformdash.lib.tabular import ImportRejected, read_table
+
+
+class ImportCommand(BaseCommand):
+    """Subclasses set `help` and implement `run(table, **options)` returning a summary dict."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV (UTF-8, with or without BOM) or XLSX file")
+
+    def handle(self, *args, file, **options):
+        try:
+            table = read_table(file)
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror or error}") from None
+        try:
+            summary = self.run(table, **options)
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                self.stderr.write(f"{file}: {problem}")
+            raise CommandError(
+                f"{file}: nothing was written; {len(rejected.problems)} problem(s) to fix first."
+            ) from None
+        self.stdout.write(", ".join(f"{key} {value}" for key, value in summary.items()))
+
+    def run(self, table, **options):
+        raise NotImplementedError

@@ -1,0 +1,9 @@
+from reformdash.lib.commands import ImportCommand
+from units.services import units_import
+
+
+class Command(ImportCommand):
+    help = "Create or update units by code from CSV/XLSX columns code,name,kind,parent_code,valid_from,valid_to."
+
+    def run(self, table, **options):
+        return units_import(table=table)

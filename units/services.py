@@ -1,0 +1,127 @@
+"""Writes of units."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from reformdash.lib.tabular import parse_date
+from units.models import Unit, UnitKind
+
+UNIT_COLUMNS = ("code", "name", "kind")
+UNIT_OPTIONAL_COLUMNS = ("parent_code", "valid_from", "valid_to")
+_FIELDS = ("name", "kind", "valid_from", "valid_to")
+
+
+def units_import(*, table):
+    """Upsert units by code from a Table of `code,name,kind,parent_code,valid_from,valid_to`.
+
+    Checks every row first and writes all or nothing (raises ImportRejected). Returns counts.
+    """
+    if not table.problems:
+        table.require_headers(UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS)
+    table.raise_if_problems()
+    parsed, first_line = {}, {}
+    kinds = set(UnitKind.values)
+    for row in table.rows:
+        code = row.get("code")
+        if not code:
+            table.problem(row.line, "code", _("the code is empty"))
+        elif len(code) > 32:
+            table.problem(row.line, "code", _("the code is longer than 32 characters"))
+        elif code in first_line:
+            table.problem(row.line, "code", _("duplicate of line %(line)d") % {"line": first_line[code]})
+        else:
+            first_line[code] = row.line
+        if not row.get("name"):
+            table.problem(row.line, "name", _("the name is empty"))
+        if row.get("kind") not in kinds:
+            table.problem(
+                row.line, "kind", _("“%(kind)s” is not one of %(kinds)s") % {"kind": row.get("kind"), "kinds": ", ".join(sorted(kinds))}
+            )
+        dates = {}
+        for column in ("valid_from", "valid_to"):
+            text = row.get(column)
+            dates[column] = parse_date(text) if text else None
+            if text and dates[column] is None:
+                table.problem(row.line, column, _("“%(text)s” is not a date like 2025-07-01") % {"text": text})
+        if dates["valid_from"] and dates["valid_to"] and dates["valid_to"] < dates["valid_from"]:
+            table.problem(row.line, "valid_to", _("the unit ends before it starts"))
+        if first_line.get(code) != row.line:
+            continue  # an empty or duplicate code: the row is reported, not kept
+        parsed[code] = {"line": row.line, "name": row.get("name"), "kind": row.get("kind"),
+                        "parent_code": row.get("parent_code"), **dates}
+
+    known_codes = set(first_line) | set(
+        Unit.objects.filter(code__in={p["parent_code"] for p in parsed.values() if p["parent_code"]}).values_list(
+            "code", flat=True
+        )
+    )
+    for code, unit in parsed.items():
+        parent_code = unit["parent_code"]
+        if parent_code and parent_code == code:
+            table.problem(unit["line"], "parent_code", _("a unit cannot be its own parent"))
+        elif parent_code and parent_code not in known_codes:
+            table.problem(unit["line"], "parent_code", _("unknown unit “%(code)s”") % {"code": parent_code})
+    _check_parent_cycles(table, parsed)
+    table.raise_if_problems()
+    return _units_write(parsed)
+
+
+def _check_parent_cycles(table, parsed):
+    parents = dict(Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    parents.update({code: unit["parent_code"] or None for code, unit in parsed.items()})
+    for code, unit in parsed.items():
+        if unit["parent_code"] == code:
+            continue  # reported as its own parent already
+        seen, current = {code}, parents.get(code)
+        while current is not None:
+            if current in seen:
+                table.problem(unit["line"], "parent_code", _("the parents form a loop through “%(code)s”") % {"code": current})
+                break
+            seen.add(current)
+            current = parents.get(current)
+
+
+@transaction.atomic
+def _units_write(parsed):
+    existing = Unit.objects.in_bulk(list(parsed), field_name="code")
+    created, updated = [], []
+    for code, values in parsed.items():
+        unit = existing.get(code)
+        if unit is None:
+            created.append(Unit(code=code, **{field: values[field] for field in _FIELDS}))
+        elif any(getattr(unit, field) != values[field] for field in _FIELDS):
+            for field in _FIELDS:
+                setattr(unit, field, values[field])
+            updated.append(unit)
+    Unit.objects.bulk_create(created)
+    Unit.objects.bulk_update(updated, _FIELDS)
+    # Parents last: a parent may be a unit this same file creates, on any line.
+    by_code = Unit.objects.in_bulk(list(parsed) + [v["parent_code"] for v in parsed.values() if v["parent_code"]],
+                                   field_name="code")
+    reparented = []
+    for code, values in parsed.items():
+        unit = by_code[code]
+        parent = by_code.get(values["parent_code"]) if values["parent_code"] else None
+        if unit.parent_id != (parent.pk if parent else None):
+            unit.parent = parent
+            reparented.append(unit)
+    Unit.objects.bulk_update(reparented, ["parent"])
+    # A new unit's first parent is part of its creation; only existing units count as updated.
+    changed = [unit for unit in updated + reparented if unit.code in existing]
+    if changed:
+        _rankings_of_changed_units_request(unit_ids={unit.pk for unit in changed})
+    updated_codes = {unit.code for unit in changed}
+    return {
+        "created": len(created),
+        "updated": len(updated_codes),
+        "unchanged": len(parsed) - len(created) - len(updated_codes),
+    }
+
+
+def _rankings_of_changed_units_request(*, unit_ids):
+    """A unit's dates or parent decide which group it is ranked in: recompute the years it has results."""
+    from indicators.models import Result
+    from indicators.services import results_recompute_request
+
+    for index_id, year in Result.objects.filter(unit_id__in=unit_ids).values_list("index_id", "year").distinct():
+        results_recompute_request(index_id=index_id, year=year)
