@@ -7,7 +7,7 @@ from jobs.services import job_send
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "key", "status", "attempts", "requested_at", "started_at", "finished_at",
+    list_display = ["id", "kind", "arguments", "status", "attempts", "requested_at", "started_at", "finished_at",
                     "rows_changed", "short_error"]
     list_filter = ["status", "kind"]
     search_fields = ["key", "error"]
