@@ -48,8 +48,9 @@ def credentials_file(settings, tmp_path):
 
 
 @pytest.fixture
-def load(django_capture_on_commit_callbacks):
-    """Run `manage.py load_demo` as a user would, after-commit work included; returns its output."""
+def load(django_capture_on_commit_callbacks, tasks_in_process):
+    """Run `manage.py load_demo` as a user would, after-commit work (the recompute jobs, run
+    in-process) included; returns its output."""
 
     def run():
         out = StringIO()
@@ -217,7 +218,19 @@ def test_the_published_figures_are_stored_exactly(loaded):
         assert "Vietnam Business Forum, 2/7/2024" in result.note
     assert "sở, ban, ngành năm 2023" in published("QNA-SNV", "par", 2023).note
     assert published("QNA", "par", 2023).band.name == "B"
-    assert Result.objects.count() == len(expected)
+    assert Result.objects.filter(source=ResultSource.PUBLISHED).count() == len(expected)
+
+
+def test_the_first_load_computes_every_ranking_and_the_published_rank_stays(loaded):
+    from jobs.models import Job, JobStatus
+
+    assert not Job.objects.exclude(status=JobStatus.DONE).exists()
+    departments = Result.objects.filter(index__code="par", year=2023, unit__kind=UnitKind.DEPARTMENT)
+    assert departments.count() == 20
+    assert sorted(departments.values_list("rank", flat=True))[:2] == [1, 2]
+    home_affairs = published("QNA-SNV", "par", 2023)
+    assert (home_affairs.rank, home_affairs.group_size, home_affairs.official_rank) == (1, 20, 1)
+    assert Result.objects.filter(source=ResultSource.COMPUTED, year=2024).exists()
 
 
 def test_so_noi_vu_scores_sum_to_its_published_9686_and_top_the_departments_in_2023(loaded):
