@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "reformdash.middleware.LanguageSwitchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,8 +147,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
-# 78,44 and 1.234.567 in Vietnamese; dd/mm/yyyy in both languages (reformdash/formats/).
-USE_THOUSAND_SEPARATOR = True
+# 78,44 in Vietnamese, and 1.234.567 where a count asks for grouping (intcomma): grouping every
+# number would print the year 2023 as "2.023". dd/mm/yyyy in both languages (reformdash/formats/).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["reformdash.formats"]
 
 # --- Static files: everything the pages load is served from here, never from a CDN --------

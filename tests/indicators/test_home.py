@@ -58,3 +58,9 @@ def test_a_user_without_a_unit_is_told_what_to_do(client, outsider):
     client.force_login(outsider)
     page = client.get(reverse("home")).content.decode()
     assert "chưa gắn với đơn vị nào" in page
+
+
+def test_years_are_written_without_a_thousands_separator(client, staff, national_results):
+    client.force_login(staff)
+    page = client.get(reverse("home")).content.decode()
+    assert "<td>2023</td>" in page and "2.023" not in page

@@ -48,3 +48,10 @@ def test_logging_out_ends_the_session(client, staff):
     client.force_login(staff)
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_vietnamese_until_the_switch_is_used(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in response.content.decode()
+    assert response["Content-Language"] == "vi"

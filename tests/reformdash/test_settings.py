@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import date_format, number_format
 
 from reformdash.lib.env import database_from_url, env_bool, env_int, env_list, redis_url
@@ -227,7 +228,7 @@ def test_with_nothing_set_the_app_runs_embedded_on_sqlite_with_eager_tasks():
     assert values["ENGINE"] == "django.db.backends.sqlite3"
     assert values["NAME"] == str(settings.BASE_DIR / "var" / "reformdash.sqlite3")
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
-    assert values["CELERY_BROKER_URL"] == "memory://"
+    assert values["CELERY_BROKER_URL"] == "memory://localhost/"
     assert values["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["TIME_ZONE"] == "Asia/Ho_Chi_Minh"
     assert values["LANGUAGE_CODE"] == "vi"
@@ -281,11 +282,15 @@ def test_a_vietnamese_page_writes_a_decimal_comma():
         assert number_format(Decimal("78.44"), 2) == "78,44"
 
 
-def test_a_vietnamese_page_groups_thousands_with_dots():
-    assert settings.USE_THOUSAND_SEPARATOR is True
+def test_a_vietnamese_page_groups_thousands_with_dots_where_asked_and_never_in_years():
+    # Grouping is asked for per number (intcomma, force_grouping): everywhere it would turn the
+    # year 2023 into "2.023".
+    assert settings.USE_THOUSAND_SEPARATOR is False
     with translation.override("vi"):
-        assert number_format(1234567) == "1.234.567"
-        assert number_format(Decimal("1234.5"), 2) == "1.234,50"
+        assert number_format(2023) == "2023"
+        assert number_format(1234567, force_grouping=True) == "1.234.567"
+        assert number_format(Decimal("1234.5"), 2, force_grouping=True) == "1.234,50"
+        assert intcomma(1234567) == "1.234.567"
 
 
 def test_a_vietnamese_page_writes_dates_day_first():
@@ -297,5 +302,5 @@ def test_a_vietnamese_page_writes_dates_day_first():
 def test_an_english_page_keeps_english_numbers_but_day_first_dates():
     with translation.override("en"):
         assert number_format(Decimal("78.44"), 2) == "78.44"
-        assert number_format(1234567) == "1,234,567"
+        assert number_format(1234567, force_grouping=True) == "1,234,567"
         assert date_format(datetime.date(2024, 7, 2), "SHORT_DATE_FORMAT") == "02/07/2024"
