@@ -1,6 +1,8 @@
 """The shape every `import_*` command shares: read FILE, hand it to a service, report."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
 
 from reformdash.lib.tabular import ImportRejected, read_table
 
@@ -24,6 +26,10 @@ class ImportCommand(BaseCommand):
             raise CommandError(
                 f"{file}: nothing was written; {len(rejected.problems)} problem(s) to fix first."
             ) from None
+        except (IntegrityError, ProtectedError) as error:
+            # Someone changed the same data between our checks and our writes: nothing was
+            # written (one transaction), and running the import again will check afresh.
+            raise CommandError(f"{file}: nothing was written; the data changed while importing: {error}") from None
         self.stdout.write(", ".join(f"{key} {value}" for key, value in summary.items()))
 
     def run(self, table, **options):

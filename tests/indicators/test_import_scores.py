@@ -1,0 +1,342 @@
+"""`import_scores`: wide and long score files, checked whole, upserted in bulk, one recompute job."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from indicators.models import (
+    Aggregation,
+    Assessment,
+    Criterion,
+    Index,
+    Methodology,
+    Result,
+    Score,
+)
+from jobs.models import Job, JobStatus
+from units.models import Unit, UnitKind
+
+PAR_2023 = ["--index", "par", "--year", "2023"]
+
+
+def write_csv(tmp_path, rows, *, name="scores.csv", bom=False):
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return str(path)
+
+
+def write_xlsx(tmp_path, rows, *, name="scores.xlsx"):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return str(path)
+
+
+def run(path, *args):
+    out = io.StringIO()
+    call_command("import_scores", path, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def rejected(path, *args):
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_scores", path, *args, stdout=io.StringIO(), stderr=err)
+    return err.getvalue()
+
+
+def snapshot():
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Index, Methodology, Criterion, Assessment, Score, Result, Job)
+    ]
+
+
+def methodology(index, kind, areas, aggregation=Aggregation.SUM, year=2023):
+    """areas: {area_code: {leaf_code: max_points}} (an empty dict makes the area a leaf of 100)."""
+    m = Methodology.objects.create(index=index, year=year, unit_kind=kind, aggregation=aggregation)
+    position = 0
+    for area_code, leaves in areas.items():
+        position += 1
+        area = Criterion.objects.create(
+            methodology=m, code=area_code, title=area_code, max_points=sum(leaves.values(), D(0)) or D(100),
+            position=position,
+        )  # fmt: skip
+        for code, max_points in leaves.items():
+            position += 1
+            Criterion.objects.create(
+                methodology=m, parent=area, code=code, title=code, max_points=max_points, position=position
+            )
+    return m
+
+
+@pytest.fixture
+def par(tree):
+    """PAR 2023: departments score 1.1 (40), 1.2 (20), 2.1 (40); districts X.1 (10); communes are published."""
+    index = Index.objects.create(code="par", name_vi="Chỉ số CCHC")
+    methodology(index, UnitKind.DEPARTMENT, {"1": {"1.1": D(40), "1.2": D(20)}, "2": {"2.1": D(40)}})
+    methodology(index, UnitKind.DISTRICT, {"X": {"X.1": D(10)}})
+    methodology(index, UnitKind.COMMUNE, {"C": {}}, aggregation=Aggregation.PUBLISHED)
+    return index
+
+
+def scores():
+    """{(unit code, criterion code): (final, not applicable, self, note)}."""
+    return {
+        (s.assessment.unit.code, s.criterion.code): (s.final_score, s.not_applicable, s.self_score, s.note)
+        for s in Score.objects.select_related("assessment__unit", "criterion")
+    }
+
+
+def pending_jobs():
+    return list(Job.objects.filter(status=JobStatus.PENDING).values_list("kind", "key"))
+
+
+WIDE = [["unit_code", "unit_name", "1.1", "1.2", "2.1", "X.1"], ["A", "Sở A", "30", "NA", "", ""], ["B", "Huyện B", "", "", "", "7.5"]]
+
+
+# --- what is written ---------------------------------------------------------------------------
+
+
+def test_a_wide_file_scores_each_unit_under_its_kinds_methodology(par, tmp_path):
+    out = run(write_csv(tmp_path, WIDE), *PAR_2023)
+    assert scores() == {
+        ("A", "1.1"): (D(30), False, None, ""),
+        ("A", "1.2"): (None, True, None, ""),
+        ("B", "X.1"): (D("7.5"), False, None, ""),
+    }
+    assert set(Assessment.objects.values_list("unit__code", "methodology__unit_kind")) == {
+        ("A", UnitKind.DEPARTMENT), ("B", UnitKind.DISTRICT),
+    }  # fmt: skip
+    assert out.strip() == "scores 3, changed 3, assessments created 2"
+    assert pending_jobs() == [("results.recompute", f"{par.pk}:2023")]
+
+
+def test_an_empty_cell_leaves_a_stored_score_alone_and_na_is_not_applicable(par, tmp_path):
+    run(write_csv(tmp_path, [["unit_code", "1.1", "2.1"], ["A", "30", "20"]], name="first.csv"), *PAR_2023)
+    run(write_csv(tmp_path, [["unit_code", "1.1", "2.1"], ["A", "", "na"]], name="second.csv"), *PAR_2023)
+    assert scores() == {("A", "1.1"): (D(30), False, None, ""), ("A", "2.1"): (None, True, None, "")}
+
+
+def test_a_long_file_with_self_scores_and_notes(par, tmp_path):
+    rows = [
+        ["unit_code", "criterion_code", "score", "self_score", "note"],
+        ["A", "1.1", "30", "35", "thiếu minh chứng"],
+        ["A", "1.2", "NA", "", "không có TTHC"],
+        ["A", "2.1", "", "38", ""],  # self-assessed, not yet appraised
+        ["B", "X.1", "10", "10", ""],
+    ]
+    run(write_csv(tmp_path, rows), *PAR_2023)
+    assert scores() == {
+        ("A", "1.1"): (D(30), False, D(35), "thiếu minh chứng"),
+        ("A", "1.2"): (None, True, None, "không có TTHC"),
+        ("A", "2.1"): (None, False, D(38), ""),
+        ("B", "X.1"): (D(10), False, D(10), ""),
+    }
+
+
+def test_a_long_row_with_nothing_in_it_records_nothing(par, tmp_path):
+    rows = [["unit_code", "criterion_code", "score", "note"], ["A", "1.1", "", ""], ["A", "1.2", "5", ""]]
+    out = run(write_csv(tmp_path, rows), *PAR_2023)
+    assert scores() == {("A", "1.2"): (D(5), False, None, "")}
+    assert "scores 1" in out
+
+
+def test_a_wide_file_updates_the_final_score_and_keeps_self_score_and_note(par, tmp_path):
+    long_rows = [["unit_code", "criterion_code", "score", "self_score", "note"], ["A", "1.1", "30", "35", "ghi chú"]]
+    run(write_csv(tmp_path, long_rows, name="long.csv"), *PAR_2023)
+    run(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "32"]], name="wide.csv"), *PAR_2023)
+    assert scores() == {("A", "1.1"): (D(32), False, D(35), "ghi chú")}
+
+
+def test_a_long_file_without_self_score_column_keeps_the_stored_self_score(par, tmp_path):
+    long_rows = [["unit_code", "criterion_code", "score", "self_score", "note"], ["A", "1.1", "30", "35", "ghi chú"]]
+    run(write_csv(tmp_path, long_rows, name="long.csv"), *PAR_2023)
+    run(write_csv(tmp_path, [["unit_code", "criterion_code", "score"], ["A", "1.1", "NA"]], name="b.csv"), *PAR_2023)
+    assert scores() == {("A", "1.1"): (None, True, D(35), "ghi chú")}
+
+
+def test_values_keep_full_precision(par, tmp_path):
+    run(write_csv(tmp_path, [["unit_code", "1.1", "1.2"], ["A", "7.123456", "19,999999"]]), *PAR_2023)
+    assert scores()[("A", "1.1")][0] == D("7.123456")
+    assert scores()[("A", "1.2")][0] == D("19.999999")
+
+
+def test_an_xlsx_wide_file_with_numbers(par, tmp_path):
+    rows = [["unit_code", "1.1", "1.2", "2.1"], ["A", 34.6, 20, 7.123456]]
+    run(write_xlsx(tmp_path, rows), *PAR_2023)
+    assert {code: final for (_, code), (final, *_) in scores().items()} == {
+        "1.1": D("34.6"), "1.2": D(20), "2.1": D("7.123456"),
+    }  # fmt: skip
+
+
+def test_an_xlsx_long_file(par, tmp_path):
+    rows = [["unit_code", "criterion_code", "score"], ["A", "1.1", 12.5], ["A", "1.2", "NA"]]
+    run(write_xlsx(tmp_path, rows), *PAR_2023)
+    assert scores() == {("A", "1.1"): (D("12.5"), False, None, ""), ("A", "1.2"): (None, True, None, "")}
+
+
+def test_a_csv_with_a_bom_and_upper_case_headers(par, tmp_path):
+    run(write_csv(tmp_path, [["Unit_Code", "1.1"], ["A", "3"]], bom=True), *PAR_2023)
+    assert scores() == {("A", "1.1"): (D(3), False, None, "")}
+
+
+def test_wide_headers_match_criterion_codes_whatever_their_case(tree, tmp_path):
+    index = Index.objects.create(code="par", name_vi="PAR")
+    methodology(index, UnitKind.DEPARTMENT, {"PAR.1": {"PAR.1.1": D(10)}})
+    run(write_csv(tmp_path, [["unit_code", "PAR.1.1"], ["A", "4"]]), *PAR_2023)
+    assert scores() == {("A", "PAR.1.1"): (D(4), False, None, "")}
+
+
+def test_reimporting_the_same_file_changes_nothing(par, tmp_path):
+    path = write_csv(tmp_path, WIDE)
+    run(path, *PAR_2023)
+    Job.objects.update(status=JobStatus.DONE)
+    before = snapshot()
+    out = run(path, *PAR_2023)
+    assert snapshot() == before
+    assert out.strip() == "scores 3, changed 0, assessments created 0"
+
+
+def test_a_burst_of_two_thousand_rows_leaves_one_pending_job_and_runs_few_queries(
+    par, tree, tmp_path, django_assert_max_num_queries
+):
+    index = Index.objects.create(code="sipas", name_vi="SIPAS")
+    methodology(index, UnitKind.DEPARTMENT, {f"S{i}": {} for i in range(20)}, aggregation=Aggregation.MEAN)
+    units = Unit.objects.bulk_create(
+        [Unit(code=f"D{i:03}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=tree.province) for i in range(100)]
+    )
+    rows = [["unit_code", "criterion_code", "score"]]
+    rows += [[unit.code, f"S{i}", f"{50 + i}.{unit.pk % 97:02}"] for unit in units for i in range(20)]
+    assert len(rows) == 2001
+    path = write_csv(tmp_path, rows)
+    with django_assert_max_num_queries(60):
+        out = run(path, "--index", "sipas", "--year", "2023")
+    assert out.strip() == "scores 2000, changed 2000, assessments created 100"
+    assert Score.objects.filter(assessment__methodology__index=index).count() == 2000
+    assert pending_jobs() == [("results.recompute", f"{index.pk}:2023")]
+    # and a second burst on the same index and year adds no job while the first is pending
+    rows[1][2] = "1"
+    run(write_csv(tmp_path, rows, name="again.csv"), "--index", "sipas", "--year", "2023")
+    assert Job.objects.count() == 1
+
+
+# --- rejections: every problem, and nothing written ----------------------------------------------
+
+
+@pytest.fixture
+def scored(par, tree, tmp_path):
+    """PAR 2023 with A and B scored once, and a unit that closed in 2022."""
+    Unit.objects.create(
+        code="OLD", name="Sở cũ", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_to=datetime.date(2022, 12, 31)
+    )
+    run(write_csv(tmp_path, WIDE, name="first.csv"), *PAR_2023)
+    return par
+
+
+LONG = ["unit_code", "criterion_code", "score", "self_score"]
+WIDE_REJECTIONS = {
+    "unknown unit": ([["unit_code", "1.1"], ["Z", "1"]], "line 2, column unit_code: unknown unit “Z”"),
+    "empty unit": ([["unit_code", "1.1"], ["", "1"]], "line 2, column unit_code: the unit code is empty"),
+    "unit closed that year": (
+        [["unit_code", "1.1"], ["OLD", "1"]],
+        "line 2, column unit_code: the unit “OLD” did not exist in 2023",
+    ),
+    "published methodology": (
+        [["unit_code", "1.1"], ["B1", "1"]],
+        "line 2, column unit_code: the 2023 commune methodology of par is published, not scored: use import_results",
+    ),
+    "column unknown everywhere": (
+        [["unit_code", "9.9", "1.1"], ["A", "1", "1"], ["B", "1", ""]],
+        "line 1, column 9.9: “9.9” is not a criterion of any 2023 methodology of par",
+    ),
+    "column of another kind": (
+        [["unit_code", "1.1", "X.1"], ["A", "1", "1"]],
+        "line 2, column x.1: “x.1” is not a criterion of the 2023 department methodology of par",
+    ),
+    "area column": ([["unit_code", "1"], ["A", "1"]], "line 1, column 1: “1” has sub-criteria"),
+    "not a number": ([["unit_code", "1.1"], ["A", "ba mươi"]], "line 2, column 1.1: “ba mươi” is not a number"),
+    "negative": ([["unit_code", "1.1"], ["A", "-1"]], "line 2, column 1.1: “-1” is negative"),
+    "above the maximum": ([["unit_code", "1.2"], ["A", "20.5"]], "line 2, column 1.2: 20.5 is above the maximum of 20"),
+    "seven decimals": (
+        [["unit_code", "1.1"], ["A", "7.1234567"]],
+        "line 2, column 1.1: “7.1234567” has more than 6 decimal places",
+    ),
+    "duplicate unit": ([["unit_code", "1.1"], ["A", "1"], ["A", "2"]], "line 3, column unit_code: duplicate of line 2"),
+    "missing unit column": ([["unit", "1.1"], ["A", "1"]], "line 1, column unit_code: missing column"),
+    "column twice": ([["unit_code", "1.1", "1.1"], ["A", "1", "2"]], "line 1, column 1.1: the column appears twice"),
+    "header only": ([["unit_code", "1.1"]], "line 1: the file has a header but no rows"),
+}
+LONG_REJECTIONS = {
+    "unknown criterion": ([LONG, ["A", "X.1", "1", ""]], "line 2, column criterion_code: “X.1” is not a criterion of the 2023 department methodology of par"),
+    "empty criterion": ([LONG, ["A", "", "1", ""]], "line 2, column criterion_code: the criterion code is empty"),
+    "area criterion": ([LONG, ["A", "2", "1", ""]], "line 2, column criterion_code: “2” has sub-criteria"),
+    "duplicate pair": (
+        [LONG, ["A", "1.1", "1", ""], ["B", "X.1", "1", ""], ["A", "1.1", "2", ""]],
+        "line 4, column criterion_code: duplicate of line 2",
+    ),
+    "self score above the maximum": (
+        [LONG, ["A", "2.1", "", "41"]],
+        "line 2, column self_score: 41 is above the maximum of 40 for “2.1”",
+    ),
+    "self score NA": ([LONG, ["A", "2.1", "", "NA"]], "line 2, column self_score: “NA” is not a number"),
+    "score above the maximum": ([LONG, ["B", "X.1", "10.000001", ""]], "line 2, column score: 10.000001 is above the maximum of 10"),
+    "missing score column": ([["unit_code", "criterion_code"], ["A", "1.1"]], "line 1, column score: missing column"),
+    "unknown column": ([[*LONG, "remark"], ["A", "1.1", "1", "", ""]], "line 1, column remark: unknown column"),
+    "no methodology for the kind": (
+        [LONG, ["P", "1.1", "1", ""]],
+        "line 2, column unit_code: par has no 2023 methodology for province units",
+    ),
+}
+
+
+@pytest.mark.parametrize("rows, message", [*WIDE_REJECTIONS.values(), *LONG_REJECTIONS.values()],
+                         ids=[*WIDE_REJECTIONS.keys(), *LONG_REJECTIONS.keys()])  # fmt: skip
+def test_a_bad_file_is_refused_with_line_column_and_reason(scored, tmp_path, rows, message):
+    before = snapshot()
+    err = rejected(write_csv(tmp_path, rows, name="bad.csv"), *PAR_2023)
+    assert message in err
+    assert snapshot() == before
+
+
+def test_an_unknown_index_is_refused_on_line_one(scored, tmp_path):
+    before = snapshot()
+    err = rejected(write_csv(tmp_path, WIDE, name="bad.csv"), "--index", "pci", "--year", "2023")
+    assert "line 1: unknown index “pci”" in err
+    assert snapshot() == before
+
+
+def test_a_year_without_methodologies_names_every_column_and_unit(scored, tmp_path):
+    err = rejected(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "1"]], name="bad.csv"), "--index", "par", "--year", "2024")
+    assert "line 1, column 1.1: “1.1” is not a criterion of any 2024 methodology of par" in err
+    assert "line 2, column unit_code: par has no 2024 methodology for department units" in err
+
+
+def test_a_column_unknown_everywhere_is_reported_once_not_per_row(scored, tmp_path):
+    rows = [["unit_code", "9.9"], *[["A" if i == 0 else "B", "1"] for i in range(2)]]
+    err = rejected(write_csv(tmp_path, rows, name="bad.csv"), *PAR_2023)
+    assert [line for line in err.splitlines() if "9.9" in line] == [
+        f"{tmp_path / 'bad.csv'}: line 1, column 9.9: “9.9” is not a criterion of any 2023 methodology of par"
+    ]
+
+
+def test_every_problem_of_the_file_is_listed_not_only_the_first(scored, tmp_path):
+    rows = [["unit_code", "1.1", "1.2", "x.1"], ["A", "41", "abc", ""], ["Z", "1", "", ""], ["B", "", "", "11"]]
+    err = rejected(write_csv(tmp_path, rows, name="bad.csv"), *PAR_2023)
+    for expected in [
+        "line 2, column 1.1: 41 is above the maximum of 40",
+        "line 2, column 1.2: “abc” is not a number",
+        "line 3, column unit_code: unknown unit “Z”",
+        "line 4, column x.1: 11 is above the maximum of 10",
+    ]:
+        assert expected in err
