@@ -525,10 +525,14 @@ def _scores_parse_wide(table, units, methodologies):
                 1,
                 column,
                 _("“%(code)s” is not a criterion of any %(year)d methodology of %(index)s")
-                % {"code": column, "year": methodologies.year, "index": methodologies.index.code},
+                % {"code": table.written.get(column, column), "year": methodologies.year, "index": methodologies.index.code},
             )
         elif not any(c.pk in methodologies.leaf_ids for c in found):
-            table.problem(1, column, _("“%(code)s” has sub-criteria: scores go on its sub-criteria") % {"code": column})
+            table.problem(
+                1,
+                column,
+                _("“%(code)s” has sub-criteria: scores go on its sub-criteria") % {"code": table.written.get(column, column)},
+            )
         else:
             usable_columns.append(column)
 
@@ -554,7 +558,10 @@ def _scores_parse_wide(table, units, methodologies):
                     row.line,
                     column,
                     _("“%(code)s” is not a criterion of %(methodology)s")
-                    % {"code": column, "methodology": _methodology_label(methodology, methodologies.index)},
+                    % {
+                        "code": table.written.get(column, column),
+                        "methodology": _methodology_label(methodology, methodologies.index),
+                    },
                 )
                 continue
             if not _leaf_or_problem(table, row.line, column, criterion, methodologies):

@@ -54,9 +54,11 @@ class Table:
     headers: list
     rows: list
     problems: list = field(default_factory=list)
+    # Headers are matched in lower case; problems name the column as the file wrote it.
+    written: dict = field(default_factory=dict)
 
     def problem(self, line, column, reason):
-        self.problems.append(Problem(line, column, reason))
+        self.problems.append(Problem(line, self.written.get(column, column), reason))
 
     def require_headers(self, required, optional=(), extra_allowed=None):
         """Record a problem for each missing or unknown header; True when the headers are usable.
@@ -84,7 +86,8 @@ class Table:
 def read_table(source, *, filename=""):
     """Read a CSV (UTF-8, with or without BOM) or XLSX file: a path or a binary file object.
 
-    Header names are stripped and lower-cased; cells are stripped strings ("" when empty). Lines
+    Header names are stripped and matched in lower case (problems still name them as written);
+    cells are stripped strings ("" when empty). Lines
     are numbered as a person sees them in the file: the header is line 1. An empty file, or one
     that is not CSV or XLSX, gives a Table whose only problem says so.
     """
@@ -102,6 +105,7 @@ def read_table(source, *, filename=""):
             if not any(values):
                 continue  # leading blank lines before the header
             header_line = line
+            written = {value.strip().lower(): value.strip() for value in values if value.strip()}
             headers = [value.strip().lower() for value in values]
             continue
         if not any(values):
@@ -110,7 +114,7 @@ def read_table(source, *, filename=""):
         rows.append(Row(line=line, cells=cells))
     if header_line is None:
         return Table(headers=[], rows=[], problems=[Problem(1, "", _("the file is empty"))])
-    table = Table(headers=[header for header in headers if header], rows=rows)
+    table = Table(headers=[header for header in headers if header], rows=rows, written=written)
     if not rows:
         table.problem(header_line, "", _("the file has a header but no rows"))
     return table

@@ -262,7 +262,7 @@ WIDE_REJECTIONS = {
     ),
     "column of another kind": (
         [["unit_code", "1.1", "X.1"], ["A", "1", "1"]],
-        "line 2, column x.1: “x.1” is not a criterion of the 2023 department methodology of par",
+        "line 2, column X.1: “X.1” is not a criterion of the 2023 department methodology of par",
     ),
     "area column": ([["unit_code", "1"], ["A", "1"]], "line 1, column 1: “1” has sub-criteria"),
     "not a number": ([["unit_code", "1.1"], ["A", "ba mươi"]], "line 2, column 1.1: “ba mươi” is not a number"),
