@@ -1,7 +1,5 @@
 """`import_methodology`: a criteria tree read whole, checked whole, written all or nothing."""
 
-import csv
-import io
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -23,6 +21,8 @@ from indicators.models import (
     Score,
 )
 from jobs.models import Job, JobStatus
+from tests.importing import rejected_command, run_command, write_csv, write_xlsx
+from tests.importing import snapshot as take_snapshot
 from units.models import UnitKind
 
 HEADER = ["code", "parent_code", "title", "max_points", "weight"]
@@ -37,42 +37,16 @@ TREE = [
 DEPARTMENT_2023 = ["--index", "par", "--year", "2023", "--kind", "department", "--aggregation", "sum"]
 
 
-def write_csv(tmp_path, rows, *, name="methodology.csv", bom=False):
-    path = tmp_path / name
-    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return str(path)
-
-
-def write_xlsx(tmp_path, rows, *, name="methodology.xlsx"):
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    path = tmp_path / name
-    workbook.save(path)
-    return str(path)
-
-
 def run(path, *args):
-    out = io.StringIO()
-    call_command("import_methodology", path, *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+    return run_command("import_methodology", path, *args)
 
 
 def rejected(path, *args):
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_methodology", path, *args, stdout=io.StringIO(), stderr=err)
-    return err.getvalue()
+    return rejected_command("import_methodology", path, *args)
 
 
 def snapshot():
-    return [
-        list(model.objects.order_by("pk").values())
-        for model in (Index, Methodology, Criterion, Assessment, Score, Result, Job)
-    ]
+    return take_snapshot(Index, Methodology, Criterion, Assessment, Score, Result, Job)
 
 
 def tree_of(index_code="par", year=2023, kind=UnitKind.DEPARTMENT):

@@ -1,55 +1,36 @@
 """`import_results`: published values and official ranks, checked whole, upserted by unit, index and year."""
 
-import csv
 import datetime
-import io
 from decimal import Decimal as D
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from indicators.models import Index, Result, ResultSource
 from jobs.models import Job, JobStatus
+from tests.importing import (
+    pending_jobs,
+    rejected_command,
+    run_command,
+    write_csv,
+    write_xlsx,
+)
+from tests.importing import snapshot as take_snapshot
 from units.models import Unit, UnitKind
 
 PAR_2023 = ["--index", "par", "--year", "2023"]
 HEADER = ["unit_code", "value", "rank", "group_size"]
 
 
-def write_csv(tmp_path, rows, *, name="results.csv", bom=False):
-    path = tmp_path / name
-    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return str(path)
-
-
-def write_xlsx(tmp_path, rows, *, name="results.xlsx"):
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    path = tmp_path / name
-    workbook.save(path)
-    return str(path)
-
-
 def run(path, *args):
-    out = io.StringIO()
-    call_command("import_results", path, *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+    return run_command("import_results", path, *args)
 
 
 def rejected(path, *args):
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_results", path, *args, stdout=io.StringIO(), stderr=err)
-    return err.getvalue()
+    return rejected_command("import_results", path, *args)
 
 
 def snapshot():
-    return [list(model.objects.order_by("pk").values()) for model in (Index, Result, Job)]
+    return take_snapshot(Index, Result, Job)
 
 
 def results():
@@ -58,10 +39,6 @@ def results():
         r.unit.code: (r.source, r.value, r.official_rank, r.official_group_size, r.points)
         for r in Result.objects.select_related("unit")
     }
-
-
-def pending_jobs():
-    return list(Job.objects.filter(status=JobStatus.PENDING).values_list("kind", "key"))
 
 
 @pytest.fixture

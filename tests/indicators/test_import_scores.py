@@ -1,13 +1,9 @@
 """`import_scores`: wide and long score files, checked whole, upserted in bulk, one recompute job."""
 
-import csv
 import datetime
-import io
 from decimal import Decimal as D
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from indicators.models import (
     Aggregation,
@@ -19,47 +15,29 @@ from indicators.models import (
     Score,
 )
 from jobs.models import Job, JobStatus
+from tests.importing import (
+    pending_jobs,
+    rejected_command,
+    run_command,
+    write_csv,
+    write_xlsx,
+)
+from tests.importing import snapshot as take_snapshot
 from units.models import Unit, UnitKind
 
 PAR_2023 = ["--index", "par", "--year", "2023"]
 
 
-def write_csv(tmp_path, rows, *, name="scores.csv", bom=False):
-    path = tmp_path / name
-    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return str(path)
-
-
-def write_xlsx(tmp_path, rows, *, name="scores.xlsx"):
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    path = tmp_path / name
-    workbook.save(path)
-    return str(path)
-
-
 def run(path, *args):
-    out = io.StringIO()
-    call_command("import_scores", path, *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+    return run_command("import_scores", path, *args)
 
 
 def rejected(path, *args):
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_scores", path, *args, stdout=io.StringIO(), stderr=err)
-    return err.getvalue()
+    return rejected_command("import_scores", path, *args)
 
 
 def snapshot():
-    return [
-        list(model.objects.order_by("pk").values())
-        for model in (Index, Methodology, Criterion, Assessment, Score, Result, Job)
-    ]
+    return take_snapshot(Index, Methodology, Criterion, Assessment, Score, Result, Job)
 
 
 def methodology(index, kind, areas, aggregation=Aggregation.SUM, year=2023):
@@ -96,10 +74,6 @@ def scores():
         (s.assessment.unit.code, s.criterion.code): (s.final_score, s.not_applicable, s.self_score, s.note)
         for s in Score.objects.select_related("assessment__unit", "criterion")
     }
-
-
-def pending_jobs():
-    return list(Job.objects.filter(status=JobStatus.PENDING).values_list("kind", "key"))
 
 
 WIDE = [["unit_code", "unit_name", "1.1", "1.2", "2.1", "X.1"], ["A", "Sở A", "30", "NA", "", ""], ["B", "Huyện B", "", "", "", "7.5"]]
