@@ -1,0 +1,51 @@
+"""`manage.py recompute`: runs now, through the job a save left pending, and says what changed."""
+
+from decimal import Decimal as D
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from indicators.models import Index, Result
+from indicators.services import results_recompute_all_request, results_recompute_request
+from jobs.models import Job, JobStatus
+from tests.indicators.builders import methodology, score
+
+
+@pytest.fixture
+def par(tree):
+    par = Index.objects.create(code="par", name_vi="Chỉ số CCHC")
+    for year, value in ((2022, "30"), (2023, "35")):
+        score(methodology(par, year), tree.dept_a, {"1.1": value})
+    return par
+
+
+def _recompute(**options):
+    out = StringIO()
+    call_command("recompute", stdout=out, **options)
+    return out.getvalue().splitlines()
+
+
+def test_every_year_of_every_index_is_recomputed_and_reported(par, tree):
+    assert _recompute() == ["par 2022: 2 rows changed", "par 2023: 2 rows changed"]
+    assert Result.objects.get(year=2023).value == D("35")
+    assert _recompute(index="par", year=2023) == ["par 2023: 0 rows changed"]
+
+
+def test_the_pending_job_of_a_save_is_the_one_that_runs(par):
+    pending = results_recompute_request(index_id=par.pk, year=2023, send=False)
+    _recompute(index="par", year=2023)
+    pending.refresh_from_db()
+    assert (pending.status, pending.rows_changed) == (JobStatus.DONE, 2)
+    assert Job.objects.count() == 1
+
+
+def test_an_unknown_index_is_refused(par):
+    with pytest.raises(CommandError, match="unknown index 'pci'"):
+        _recompute(index="pci")
+
+
+def test_the_nightly_request_covers_every_index_and_year_once(par):
+    jobs = results_recompute_all_request()
+    assert sorted(job.key for job in jobs) == [f"{par.pk}:2022", f"{par.pk}:2023"]
+    assert len(results_recompute_all_request()) == 2 and Job.objects.count() == 2  # coalesced
