@@ -2,21 +2,18 @@
 
 The article's complaint is points lost "for many years but not remedied". A loss is *chronic*
 when the same criterion code (codes are stable across years' methodologies) lost points in at
-least N consecutive years up to that year. Consecutive runs are found in SQL with the classic
+least N consecutive years up to that year (settings.CHRONIC_LOSS_YEARS, default 3). Consecutive runs are found in SQL with the classic
 "year minus row number" islands, so a unit's whole history is one query.
 """
 
-from decimal import Decimal
-
+from django.conf import settings
 from django.db import connection
 
-from reformdash.lib.fields import DECIMAL_PLACES
+from reformdash.lib.fields import as_decimal
 
 from indicators.recompute import T
 from units.selectors import units_valid_in
 
-CHRONIC_YEARS = 3
-QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
 
 _LEDGER = f"""
     WITH ledger AS (
@@ -48,25 +45,17 @@ _LEDGER = f"""
 DECIMAL_COLUMNS = {"max_points", "self_score", "final_score", "lost"}
 
 
-def _decimal(value):
-    # SQLite hands back ints and binary floats (1.1800000000000002); PostgreSQL, Decimals. All
-    # come back as the six-decimal Decimals the columns hold.
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(repr(round(value, DECIMAL_PLACES))).quantize(QUANTUM)
-
-
 def _fetch(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
         return [
-            {name: _decimal(value) if name in DECIMAL_COLUMNS else value for name, value in zip(columns, row)}
+            {name: as_decimal(value) if name in DECIMAL_COLUMNS else value for name, value in zip(columns, row)}
             for row in cursor.fetchall()
         ]
 
 
-def lost_points(*, unit, index=None, chronic_years=CHRONIC_YEARS):
+def lost_points(*, unit, index=None, chronic_years=None):
     """Every leaf criterion a unit was scored on, each year: maximum, self score, final score,
     points lost, the length of its losing streak and whether that is chronic. Newest year first,
     biggest loss first. Not-applicable criteria are left out: nothing could be lost there."""
@@ -86,16 +75,18 @@ def lost_points(*, unit, index=None, chronic_years=CHRONIC_YEARS):
         """,
         params,
     )
+    chronic_years = chronic_years or settings.CHRONIC_LOSS_YEARS
     for row in rows:
         row["chronic"] = row["streak"] >= chronic_years
     return rows
 
 
-def chronic_losses(*, index, year, kind, parent=None, chronic_years=CHRONIC_YEARS):
+def chronic_losses(*, index, year, kind, parent=None, chronic_years=None):
     """The criteria on which most units of a group keep losing points, as of `year`.
 
     One row per criterion code with a chronic loss in the group: how many of the group's units
     lose on it chronically, out of how many were scored, and which units (by name)."""
+    chronic_years = chronic_years or settings.CHRONIC_LOSS_YEARS
     group = units_valid_in(year=year).filter(kind=kind)
     if parent is not None:
         group = group.filter(parent=parent)

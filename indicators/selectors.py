@@ -1,9 +1,12 @@
 """Reads of indices, methodologies, criteria and results."""
 
+from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from indicators.models import Criterion, Result
+from indicators.recompute import T, area_totals_cte, area_totals_params
+from reformdash.lib.fields import as_decimal
 from units.models import UnitKind
 from units.selectors import units_visible_to
 
@@ -52,3 +55,32 @@ def ranking(*, index, year, kind=None, parent=None, user=None):
     return results.annotate(shown_rank_value=shown_rank).order_by(
         F("shown_rank_value").asc(nulls_last=True), "unit__name", "unit__code"
     )
+
+
+def area_subtotals(*, methodology, units=None):
+    """Per unit and area (top-level criterion): points, applicable maximum and % — for the area
+    charts and the scorecard. One GROUP BY in the database; `units` narrows it (a queryset)."""
+    sql = area_totals_cte() + f"""
+        SELECT t.unit_id, area.code, area.title, t.points, t.applicable_max,
+               CASE WHEN t.applicable_max > 0 THEN ROUND(t.points * 100.0 / t.applicable_max, 6) END AS percent
+        FROM area_totals t JOIN {T['criterion']} area ON area.id = t.area_id
+    """
+    params = area_totals_params(methodology)
+    if units is not None:
+        units_sql, units_params = units.values("id").query.sql_with_params()
+        sql += f" WHERE t.unit_id IN ({units_sql})"
+        params += list(units_params)
+    sql += " ORDER BY t.unit_id, area.position, area.code"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {
+                "unit_id": unit_id,
+                "code": code,
+                "title": title,
+                "points": as_decimal(points),
+                "applicable_max": as_decimal(applicable_max),
+                "percent": as_decimal(percent),
+            }
+            for unit_id, code, title, points, applicable_max, percent in cursor.fetchall()
+        ]

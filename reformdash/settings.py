@@ -163,6 +163,10 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 
 # --- reformdash ------------------------------------------------------------------------------
+# A criterion that lost points this many years running is flagged chronic in the ledger.
+CHRONIC_LOSS_YEARS = env_int("CHRONIC_LOSS_YEARS", 3)
+if CHRONIC_LOSS_YEARS < 2:
+    raise ImproperlyConfigured(f"CHRONIC_LOSS_YEARS={CHRONIC_LOSS_YEARS} must be 2 or more.")
 # Where `load_demo` keeps the generated demo passwords so `make run` can show them (DEBUG only).
 DEMO_CREDENTIALS_FILE = BASE_DIR / "var" / "demo-credentials.json"
 
@@ -174,4 +178,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # In-process tasks would log a "Task … succeeded" line for every job into runserver's output.
+    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else LOG_LEVEL}},
 }

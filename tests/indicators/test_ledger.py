@@ -64,3 +64,11 @@ def test_chronic_losses_name_the_units_of_the_group_that_keep_losing(par, years,
     assert [(entry["code"], entry["chronic_units"], entry["scored"]) for entry in got] == [("1.1", 2, 3), ("1.2", 1, 3)]
     assert [unit["name"] for unit in got[0]["units"]] == ["Sở A", "Sở B"]
     assert chronic_losses(index=par, year=2024, kind=UnitKind.DISTRICT) == []
+
+
+def test_the_chronic_threshold_comes_from_settings(par, years, tree, settings):
+    for year in (2023, 2024):
+        score(years[year], tree.dept_a, {"1.1": "30", "1.2": "20", "2.1": "40"})
+    assert _row(lost_points(unit=tree.dept_a), 2024, "1.1")["chronic"] is False
+    settings.CHRONIC_LOSS_YEARS = 2
+    assert _row(lost_points(unit=tree.dept_a), 2024, "1.1")["chronic"] is True

@@ -23,6 +23,7 @@ def _manage(*args, **env):
         ({"DEBUG": "off"}, "SECRET_KEY"),
         ({"DEBUG": "off", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
         ({"SESSION_COOKIE_AGE": "eight hours"}, "SESSION_COOKIE_AGE"),
+        ({"CHRONIC_LOSS_YEARS": "1"}, "CHRONIC_LOSS_YEARS"),
     ],
 )
 def test_a_bad_environment_stops_manage_py_with_one_line_naming_the_variable(env, named):
