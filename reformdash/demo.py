@@ -180,6 +180,10 @@ YEARLY_GAIN = 0.015
 # Σ round(maxᵢ × 0.96) ≤ 96 + 22 × 0.005 < 96.86.
 SHARE_CAP = 0.96
 SHARE_FLOOR = 0.25
+# Districts and communes that do a task well get its full points, as in real appraisals; then the
+# criteria they keep losing points on stand out in the ledger instead of every criterion losing a
+# little. (Departments stay under SHARE_CAP, for the reason above.)
+FULL_MARKS_FROM = 0.90
 # Points lost in the same criteria year after year at district and commune level — the article's
 # overdue dossiers, low fully-online and very low online-payment rates — so the demo shows them.
 WEAK_CRITERIA = {"PAR.3.3": -0.15, "PAR.7.3": -0.20, "DVC766.2.1": -0.10, "DVC766.3.2": -0.15, "DVC766.4.3": -0.30}
@@ -594,6 +598,8 @@ def _drawn_scores(rng, *, leaves, level, unit, spec):
     for leaf in leaves:
         bias = WEAK_CRITERIA.get(leaf.code, 0) if unit.kind in WEAK_KINDS else 0
         share = min(SHARE_CAP, max(SHARE_FLOOR, level + bias + rng.uniform(-0.08, 0.08)))
+        if unit.kind != UnitKind.DEPARTMENT and share >= FULL_MARKS_FROM:
+            share = 1
         claimed_extra = rng.uniform(0, 0.06)  # drawn even when unused, so later draws do not shift
         if leaf.code in not_applicable:
             scores.append(PlannedScore(leaf.code, None, None, True))
