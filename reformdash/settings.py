@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "units",
     "indicators",
     "jobs",
+    "dossiers",
 ]
 
 MIDDLEWARE = [

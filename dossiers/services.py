@@ -1,0 +1,43 @@
+"""Writes of dossiers: the derived columns, and marking the unit-months a write made stale."""
+
+from django.utils import timezone
+
+from dossiers import rules
+from dossiers.models import DossierMonthDirty
+from jobs.services import job_request
+
+STATS_INCREMENTAL = "dossiers.stats"
+STATS_FULL = "dossiers.stats_full"
+
+
+def dossier_derive(dossier):
+    """Set the columns the statistics read (month received, month completed, completion time
+    less the citizen's supplement time) from the dossier's own fields. Call before saving."""
+    dossier.received_month = rules.month_of(dossier.received_at)
+    dossier.completed_month = rules.month_of(dossier.completed_at) if dossier.completed_at else None
+    dossier.effective_completed_at = rules.effective_completion(dossier.completed_at, dossier.supplement_days)
+    return dossier
+
+
+def touched_months(*, received_month, completed_month, now_month=None):
+    """The months whose statistics a dossier counts in: from the month it came in to the month it
+    was completed, or to this month while it is still pending (it is stock at each month end)."""
+    last = completed_month or now_month or rules.month_of(timezone.now())
+    return rules.months_between(received_month, max(last, received_month))
+
+
+def dossier_months_mark_dirty(*, pairs):
+    """Record (unit_id, month) pairs as stale and ask for the incremental statistics job.
+
+    Call inside the transaction that writes the dossiers: the pairs and the job commit with them.
+    One pending job covers every dirty pair, however many imports add to them."""
+    pairs = set(pairs)
+    if not pairs:
+        return 0
+    DossierMonthDirty.objects.bulk_create(
+        [DossierMonthDirty(unit_id=unit_id, month=month) for unit_id, month in pairs],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+    job_request(kind=STATS_INCREMENTAL, key="all", arguments={})
+    return len(pairs)
