@@ -20,6 +20,14 @@ class ValueUnit(models.TextChoices):
     POINTS = "points", _("points")
 
 
+class DossierMeasure(models.TextChoices):
+    OVERDUE_RATE = "overdue_rate", _("Overdue rate")
+    ONLINE_RATE = "online_rate", _("Online submission rate")
+    FULLY_ONLINE_RATE = "fully_online_rate", _("Fully-online rate")
+    ONLINE_PAYMENT_RATE = "online_payment_rate", _("Online payment rate")
+    RESULTS_ENTERED_RATE = "results_entered_rate", _("Results entered rate")
+
+
 class Index(models.Model):
     """An index units are scored and ranked on: PAR Index, SIPAS, the 766 index, PCI, …"""
 
@@ -29,6 +37,10 @@ class Index(models.Model):
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
     value_unit = models.CharField(_("value unit"), max_length=8, choices=ValueUnit.choices, default=ValueUnit.PERCENT)
     description = models.TextField(_("description"), blank=True)
+    # For an index computed from dossiers (methodology aggregation `dossiers`): which rate it is.
+    dossier_measure = models.CharField(
+        _("dossier measure"), max_length=32, choices=DossierMeasure.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("index")
@@ -51,6 +63,7 @@ class Aggregation(models.TextChoices):
     WEIGHTED = "weighted", _("Weighted sum of components")
     MEAN = "mean", _("Mean of components")
     PUBLISHED = "published", _("Published value, not computed")
+    DOSSIERS = "dossiers", _("Computed from dossier statistics")
 
 
 class Methodology(models.Model):
@@ -76,6 +89,14 @@ class Methodology(models.Model):
 
     def __str__(self):
         return f"{self.index.code} {self.year} · {self.get_unit_kind_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.aggregation == Aggregation.DOSSIERS and self.index_id and not self.index.dossier_measure:
+            raise ValidationError(
+                {"aggregation": _("The index names no dossier measure, so it cannot be computed from dossiers.")}
+            )
 
 
 class CriterionKind(models.TextChoices):

@@ -9,7 +9,8 @@ Composite rules, per methodology:
 - sum:      value = Σ final scores ÷ Σ max_points of the applicable leaf criteria × 100;
 - weighted: value = Σ weightᵢ × valueᵢ over the areas (top-level criteria);
 - mean:     value = mean of the areas' values;
-- published: nothing is computed; published results are only ranked.
+- published: nothing is computed; published results are only ranked;
+- dossiers:  a rate of the year from the monthly dossier statistics (the index's dossier_measure).
 An area's value is its score as entered when the area is itself a leaf (a component value such
 as a SIPAS component's %), otherwise its points ÷ applicable maximum × 100. A leaf marked not
 applicable leaves both the points and the maximum; an area with nothing applicable is left out
@@ -46,6 +47,7 @@ T = {
     "result": Result._meta.db_table,
     "band": Band._meta.db_table,
     "methodology": Methodology._meta.db_table,
+    "dossier_month": "dossiers_dossiermonth",  # dossiers.models.DossierMonth; named, not imported: no cycle
 }
 
 
@@ -114,12 +116,7 @@ _COMPOSITE = {
 }
 
 
-def _composite_upsert(methodology, now):
-    """An upsert of the methodology's computed results; a published result of the same unit wins."""
-    sql = (
-        area_totals_cte()
-        + _COMPOSITE[methodology.aggregation]
-        + f"""
+_UPSERT = f"""
     INSERT INTO {T['result']} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at)
     SELECT unit_id, %s, %s, value, points, applicable_max, %s, '', %s FROM composite WHERE 1 = 1
     ON CONFLICT (unit_id, index_id, year) DO UPDATE SET
@@ -129,34 +126,115 @@ def _composite_upsert(methodology, now):
         {T['result']}.value IS DISTINCT FROM excluded.value
         OR {T['result']}.points IS DISTINCT FROM excluded.points
         OR {T['result']}.applicable_max IS DISTINCT FROM excluded.applicable_max)
-    """
-    )
+"""
+
+
+def _composite_cte(methodology):
+    """(sql, params) of CTEs ending in `composite` (unit_id, points, applicable_max, value)."""
+    if methodology.aggregation == Aggregation.DOSSIERS:
+        return _dossier_composite(methodology)
     params = area_totals_params(methodology)
     if methodology.aggregation == Aggregation.WEIGHTED:
         params.append(methodology.pk)
-    params += [methodology.index_id, methodology.year, ResultSource.COMPUTED, now, ResultSource.COMPUTED]
-    return sql, params
+    return area_totals_cte() + _COMPOSITE[methodology.aggregation], params
 
 
-# Computed results of units that no longer have anything to compute from (scores deleted,
-# everything marked not applicable, methodology now `published`).
-_DELETE_STALE = f"""
+def _composite_upsert(methodology, now):
+    """An upsert of the methodology's computed results; a published result of the same unit wins."""
+    sql, params = _composite_cte(methodology)
+    return sql + _UPSERT, params + [
+        methodology.index_id, methodology.year, ResultSource.COMPUTED, now, ResultSource.COMPUTED
+    ]
+
+
+# What each dossier measure is, over a period's summed flows and its closing stock (DossierMonth,
+# the unit's own dossiers): the 766 rules of dossiers/rules.py, as SQL on the yearly sums.
+DOSSIER_MEASURES = {
+    "overdue_rate": ("(completed_late + pending_overdue)", "(completed_on_time + completed_late + pending_on_time + pending_overdue)"),
+    "online_rate": ("received_online", "received"),
+    "fully_online_rate": ("received_fully_online", "received"),
+    "online_payment_rate": ("paid_online", "received_with_fee"),
+    "results_entered_rate": ("completed_result_entered", "(completed_on_time + completed_late)"),
+}
+
+
+def _dossier_composite(methodology):
+    """A year's rate per unit of the methodology's kind, from the monthly dossier statistics: the
+    flows of its twelve months, and what was pending at the end of its last month."""
+    measure = methodology.index.dossier_measure
+    if measure not in DOSSIER_MEASURES:
+        raise ValueError(f"index {methodology.index.code!r} is computed from dossiers but names no dossier measure")
+    numerator, denominator = DOSSIER_MEASURES[measure]
+    first, last = methodology.year * 100 + 1, min(methodology.year * 100 + 12, dossier_month_now())
+    sql = f"""
+    WITH yearly AS (
+        SELECT dm.unit_id,
+               SUM(dm.received) AS received, SUM(dm.received_online) AS received_online,
+               SUM(dm.received_fully_online) AS received_fully_online,
+               SUM(dm.received_with_fee) AS received_with_fee, SUM(dm.paid_online) AS paid_online,
+               SUM(dm.completed_on_time) AS completed_on_time, SUM(dm.completed_late) AS completed_late,
+               SUM(dm.completed_result_entered) AS completed_result_entered,
+               SUM(CASE WHEN dm.month = %s THEN dm.pending_on_time ELSE 0 END) AS pending_on_time,
+               SUM(CASE WHEN dm.month = %s THEN dm.pending_overdue ELSE 0 END) AS pending_overdue
+        FROM {T['dossier_month']} dm
+        JOIN {T['unit']} u ON u.id = dm.unit_id AND u.kind = %s
+        WHERE dm.scope = 'own' AND dm.month BETWEEN %s AND %s
+        GROUP BY dm.unit_id
+    ),
+    composite AS (
+        SELECT unit_id, CAST(NULL AS NUMERIC) AS points, CAST(NULL AS NUMERIC) AS applicable_max,
+               ROUND({numerator} * 100.0 / {denominator}, 6) AS value
+        FROM yearly WHERE {denominator} > 0
+    )"""
+    return sql, [last, last, methodology.unit_kind, first, last]
+
+
+def dossier_month_now():
+    local = timezone.localtime()
+    return local.year * 100 + local.month
+
+
+# Computed results of units that no longer have anything to compute from: scores deleted,
+# everything marked not applicable, no dossiers any more, or no computed methodology for their kind.
+_DELETE_STALE_OF_KIND = f"""
     DELETE FROM {T['result']}
     WHERE index_id = %s AND year = %s AND source = %s
-      AND unit_id NOT IN (
+      AND unit_id IN (SELECT id FROM {T['unit']} WHERE kind = %s)
+      AND unit_id NOT IN ({{still_computed}})
+"""
+# For score-based methodologies "still computed" is cheaper asked directly than by re-aggregating:
+# the unit has an assessment with at least one applicable leaf criterion.
+_ASSESSED_UNITS = f"""
         SELECT a.unit_id
         FROM {T['assessment']} a
         JOIN {T['methodology']} m ON m.id = a.methodology_id
-        JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = m.unit_kind
-        WHERE m.index_id = %s AND m.year = %s AND m.aggregation <> %s
+        WHERE m.id = %s
           AND EXISTS (
             SELECT 1 FROM {T['criterion']} c
             WHERE c.methodology_id = m.id AND c.max_points > 0
               AND NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
               AND NOT EXISTS (
                 SELECT 1 FROM {T['score']} s
-                WHERE s.assessment_id = a.id AND s.criterion_id = c.id AND s.not_applicable)))
+                WHERE s.assessment_id = a.id AND s.criterion_id = c.id AND s.not_applicable))
 """
+_DELETE_KINDS_WITHOUT_METHODOLOGY = f"""
+    DELETE FROM {T['result']}
+    WHERE index_id = %s AND year = %s AND source = %s
+      AND unit_id IN (
+        SELECT u.id FROM {T['unit']} u
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {T['methodology']} m
+            WHERE m.index_id = %s AND m.year = %s AND m.unit_kind = u.kind AND m.aggregation <> %s))
+"""
+
+
+def _stale_delete(methodology):
+    """(sql, params) deleting the computed results of the methodology's kind it no longer gives."""
+    head = [methodology.index_id, methodology.year, ResultSource.COMPUTED, methodology.unit_kind]
+    if methodology.aggregation == Aggregation.DOSSIERS:
+        cte, params = _dossier_composite(methodology)
+        return cte + _DELETE_STALE_OF_KIND.format(still_computed="SELECT unit_id FROM composite"), params + head
+    return _DELETE_STALE_OF_KIND.format(still_computed=_ASSESSED_UNITS), head + [methodology.pk]
 
 
 def _rank_update(direction):
@@ -244,14 +322,19 @@ def results_recompute(*, index_id, year):
     changed = 0
     with transaction.atomic():
         _lock(index_id=index_id, year=year)
-        methodologies = Methodology.objects.filter(index_id=index_id, year=year).exclude(
-            aggregation=Aggregation.PUBLISHED
+        methodologies = (
+            Methodology.objects.filter(index_id=index_id, year=year)
+            .exclude(aggregation=Aggregation.PUBLISHED)
+            .select_related("index")
         )
         with connection.cursor() as cursor:
             for methodology in methodologies:
                 changed += _execute(cursor, *_composite_upsert(methodology, now))
+                changed += _execute(cursor, *_stale_delete(methodology))
             changed += _execute(
-                cursor, _DELETE_STALE, [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED]
+                cursor,
+                _DELETE_KINDS_WITHOUT_METHODOLOGY,
+                [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED],
             )
             changed += _execute(cursor, _rank_update(index.direction), [index_id, year, last, first, index_id, year])
             changed += _execute(cursor, _NEXT_YEAR_PREVIOUS_RANK, [index_id, year + 1])
