@@ -128,6 +128,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.recompute_all",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Before the results: the yearly dossier indices read these statistics.
+    "dossier-stats-nightly": {"task": "dossiers.stats_full_nightly", "schedule": crontab(hour=1, minute=0)},
 }
 
 # --- Authentication -------------------------------------------------------------------------

@@ -44,3 +44,9 @@ def test_a_real_worker_takes_a_job_from_redis_and_runs_it(celery_worker_process)
     token = uuid.uuid4().hex
     ping.apply_async(args=[token], queue=celery_worker_process)
     assert _wait_for(f"reformdash:ping:{token}", seconds=30) == "pong"
+
+
+def test_every_task_celery_beat_sends_exists(settings):
+    app.loader.import_default_modules()  # what a worker does at start: import every app's tasks
+    missing = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] not in app.tasks]
+    assert missing == []
