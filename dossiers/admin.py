@@ -1,0 +1,79 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import Dossier, DossierMonth, SourceSystem
+from dossiers.tokens import source_token_issue
+
+
+@admin.register(SourceSystem)
+class SourceSystemAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active", "has_token", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["code", "name"]
+    # The hash is of no use to a person; the token itself is shown once, by the action.
+    exclude = ["token_hash"]
+    readonly_fields = ["has_token", "created_at"]
+    actions = ["issue_token"]
+
+    @admin.display(description=_("token issued"), boolean=True)
+    def has_token(self, source):
+        return bool(source.token_hash)
+
+    @admin.action(description=_("Issue a new token (replaces the current one)"))
+    def issue_token(self, request, queryset):
+        for source in queryset:
+            token = source_token_issue(source=source)
+            self.message_user(
+                request,
+                _("New token for %(source)s — copy it now, it is not shown again: %(token)s")
+                % {"source": source.code, "token": token},
+                messages.WARNING,
+            )
+
+
+class SourceFilter(admin.SimpleListFilter):
+    """The registered sources, rather than a DISTINCT over millions of dossiers."""
+
+    title = _("source system")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(SourceSystem.objects.values_list("code", "name"))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
+class ReadOnly:
+    """Dossiers come from the one-stop systems and statistics from the statistics job: an edit here
+    would skip the derived columns and the stale unit-months, so the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["external_id", "source", "unit", "procedure_code", "status", "channel", "received_at", "due_at",
+                    "completed_at"]  # fmt: skip
+    list_filter = [SourceFilter, "status", "channel", "fully_online", "fee_required", "paid_online", "result_entered",
+                   "unit__kind"]  # fmt: skip
+    search_fields = ["=external_id", "=unit__code", "procedure_code"]
+    list_select_related = ["unit"]
+    # Counting every dossier for "n of N" on each page costs more than it tells.
+    show_full_result_count = False
+
+
+@admin.register(DossierMonth)
+class DossierMonthAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["unit", "month", "scope", "received", "completed_on_time", "completed_late", "pending_on_time",
+                    "pending_overdue", "computed_at"]  # fmt: skip
+    list_filter = ["scope", "unit__kind", "month"]
+    search_fields = ["=unit__code", "unit__name"]
+    list_select_related = ["unit"]

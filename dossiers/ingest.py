@@ -1,0 +1,364 @@
+"""Dossiers in from a one-stop system: checking one record, and writing a batch of them.
+
+Used alike by `import_dossiers` (a CSV file, millions of rows) and by the push endpoint
+`POST /api/dossiers/batch/` (JSON). A dossier is identified by (source, external_id): sending it
+again replaces the stored version, and sending an identical version changes nothing.
+
+Unlike the other imports a bad record does not stop the good ones: each is checked on its own,
+its problems are reported with the column and the reason, and the good records are written.
+
+Columns (CSV header, or keys of each JSON item; header names are matched in any case):
+
+| column              | required              | what it holds                                                       |
+| ------------------- | --------------------- | ------------------------------------------------------------------- |
+| source              | yes (API: implied)    | code of the one-stop system, letters, digits, - and _ (≤ 32)        |
+| external_id         | yes                   | the dossier's id in that system (≤ 64 characters)                   |
+| unit_code           | yes                   | code of the unit handling the dossier (as in `import_units`)        |
+| procedure_code      | no                    | code of the administrative procedure (≤ 64)                         |
+| procedure_name      | no                    | its name (≤ 500)                                                    |
+| received_at         | yes                   | date and time, ISO 8601: `2024-07-02T09:30:00+07:00`                |
+| due_at              | yes                   | date and time, not before received_at                               |
+| completed_at        | if status `completed` | date and time, not before received_at; empty while pending          |
+| status              | yes                   | `pending`, `completed`, `returned` or `withdrawn`                   |
+| channel             | yes                   | `in_person`, `online` or `postal`                                   |
+| fully_online        | no (no)               | yes/no; a fully-online dossier came in through channel `online`     |
+| fee_required        | no (no)               | yes/no                                                              |
+| paid_online         | no (no)               | yes/no; only a dossier with a fee can be paid online                |
+| supplement_requests | no (0)                | how many times the citizen was asked to supplement it, whole ≥ 0   |
+| supplement_days     | no (0)                | days spent waiting for the citizen, ≥ 0, two decimals at most       |
+| result_entered      | no (no)               | yes/no: the result was entered in the one-stop software             |
+
+A date and time without an offset (`2024-07-02 09:30`) is Vietnam time; a date alone is refused,
+since a due *date* could mean the start or the end of that day. Yes/no accepts 1/0, true/false,
+yes/no, có/không (and JSON true/false). An empty optional value takes its default: a record is the
+whole dossier, so leaving out a column when re-sending resets that value.
+"""
+
+import datetime
+import re
+import unicodedata
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossiers import rules
+from dossiers.models import Channel, Dossier, DossierStatus
+from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
+from reformdash.lib.tabular import Problem, decimal_problem
+
+COLUMNS = (
+    "source",
+    "external_id",
+    "unit_code",
+    "procedure_code",
+    "procedure_name",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "status",
+    "channel",
+    "fully_online",
+    "fee_required",
+    "paid_online",
+    "supplement_requests",
+    "supplement_days",
+    "result_entered",
+)
+REQUIRED_COLUMNS = ("source", "external_id", "unit_code", "received_at", "due_at", "status", "channel")
+
+# The stored fields a record sets; a stored dossier whose values are all these is left alone.
+DATA_FIELDS = (
+    "unit_id",
+    "procedure_code",
+    "procedure_name",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "status",
+    "channel",
+    "fully_online",
+    "fee_required",
+    "paid_online",
+    "supplement_requests",
+    "supplement_days",
+    "result_entered",
+)
+_DERIVED_FIELDS = ("received_month", "completed_month", "effective_completed_at")
+_UPDATE_FIELDS = ["unit" if name == "unit_id" else name for name in DATA_FIELDS] + [*_DERIVED_FIELDS, "updated_at"]
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+_EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=VIETNAM)
+# One-stop systems' clocks drift; a day ahead of ours is a typo in the year, not drift.
+_FUTURE_TOLERANCE = datetime.timedelta(days=1)
+_TIME_OF_DAY = re.compile(r"[Tt ]\d")
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+_BOOLEAN_COLUMNS = ("fully_online", "fee_required", "paid_online", "result_entered")
+_SOURCE = re.compile(r"[-a-zA-Z0-9_]+")
+_TRUE = {"1", "true", "yes", "có", "co"}
+_FALSE = {"0", "false", "no", "không", "khong"}
+_MAX_LENGTH = {"source": 32, "external_id": 64, "procedure_code": 64, "procedure_name": 500}
+_SUPPLEMENT_DAYS_LIMIT = Decimal(100_000)  # max_digits=7, decimal_places=2
+_SMALL_INTEGER_LIMIT = 32767
+
+
+def dossier_parse(values, *, units_by_code, line=None, now=None):
+    """(Dossier or None, problems) from one record: a dict of column → value.
+
+    Values are CSV cells (strings) or JSON values (strings, numbers, booleans, null).
+    `units_by_code` maps unit codes to unit ids. Each problem is a `Problem(line, column, reason)`;
+    the dossier is returned, unsaved and not yet derived, only when there is none."""
+    record = _Record(line)
+    for key in values:
+        if key not in COLUMNS:
+            record.problem(key if isinstance(key, str) else "", _("unknown column"))
+    texts = {column: record.text(column, values.get(column)) for column in COLUMNS}
+    for column in REQUIRED_COLUMNS:
+        if not texts[column] and column not in record.columns:
+            record.problem(column, _("this value is required"))
+    for column, limit in _MAX_LENGTH.items():
+        if len(texts[column]) > limit:
+            record.problem(
+                column,
+                _("longer than %(limit)d characters (%(length)d)") % {"limit": limit, "length": len(texts[column])},
+            )
+    if texts["source"] and not _SOURCE.fullmatch(texts["source"]):
+        record.problem("source", _("a source code has only letters, digits, - and _"))
+
+    unit_id = None
+    if texts["unit_code"]:
+        unit_id = units_by_code.get(texts["unit_code"])
+        if unit_id is None:
+            record.problem("unit_code", _("unknown unit “%(code)s”") % {"code": texts["unit_code"]})
+
+    received_at = record.moment("received_at", texts["received_at"])
+    due_at = record.moment("due_at", texts["due_at"])
+    completed_at = record.moment("completed_at", texts["completed_at"])
+    status = record.choice("status", texts["status"], DossierStatus)
+    channel = record.choice("channel", texts["channel"], Channel)
+    flags = {
+        column: record.boolean(column, values.get(column), texts[column])
+        for column in _BOOLEAN_COLUMNS
+    }
+    supplement_requests = record.whole_number("supplement_requests", texts["supplement_requests"])
+    supplement_days = record.days("supplement_days", texts["supplement_days"])
+
+    now = now or timezone.now()
+    if received_at is not None:
+        if received_at < _EARLIEST:
+            record.problem("received_at", _("before 2000: is the year right?"))
+        elif received_at > now + _FUTURE_TOLERANCE:
+            record.problem("received_at", _("in the future"))
+        if due_at is not None and due_at < received_at:
+            record.problem("due_at", _("before received_at"))
+        if completed_at is not None and completed_at < received_at:
+            record.problem("completed_at", _("before received_at"))
+    if completed_at is not None and completed_at > now + _FUTURE_TOLERANCE:
+        record.problem("completed_at", _("in the future"))
+    if status == DossierStatus.COMPLETED and completed_at is None and "completed_at" not in record.columns:
+        record.problem("completed_at", _("a completed dossier needs the time it was completed"))
+    if status == DossierStatus.PENDING and completed_at is not None:
+        record.problem("status", _("pending, yet completed_at is given"))
+    if flags["paid_online"] and flags["fee_required"] is False:
+        record.problem("paid_online", _("paid online, yet fee_required says there is no fee"))
+    if flags["fully_online"] and channel is not None and channel != Channel.ONLINE:
+        record.problem("fully_online", _("a fully-online dossier comes in through channel “online”"))
+    if supplement_days and supplement_requests == 0:
+        record.problem("supplement_days", _("days waiting for the citizen, yet supplement_requests is 0"))
+    if supplement_days and received_at and completed_at and completed_at >= received_at:
+        span_days = Decimal((completed_at - received_at).total_seconds()) / Decimal(86400)
+        if supplement_days > span_days:
+            record.problem("supplement_days", _("longer than the time from received_at to completed_at"))
+
+    if record.problems:
+        return None, record.problems
+    dossier = Dossier(
+        source=texts["source"],
+        external_id=texts["external_id"],
+        unit_id=unit_id,
+        procedure_code=texts["procedure_code"],
+        procedure_name=texts["procedure_name"],
+        received_at=received_at,
+        due_at=due_at,
+        completed_at=completed_at,
+        status=status,
+        channel=channel,
+        supplement_requests=supplement_requests,
+        supplement_days=supplement_days,
+        **flags,
+    )
+    return dossier, []
+
+
+class _Record:
+    """The problems of one record, and the parsers of its kinds of value."""
+
+    def __init__(self, line):
+        self.line = line
+        self.problems = []
+        self.columns = set()  # columns with a problem: one reason each is enough
+
+    def problem(self, column, reason):
+        self.columns.add(column)
+        self.problems.append(Problem(self.line, column, reason))
+
+    def text(self, column, value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            # Only yes/no columns take a JSON boolean; elsewhere it is a mistake worth naming.
+            if column in _BOOLEAN_COLUMNS:
+                return "1" if value else "0"
+            self.problem(column, _("a yes/no value where text or a number belongs"))
+            return ""
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return repr(value)
+        if isinstance(value, str):
+            return unicodedata.normalize("NFC", value.strip())
+        self.problem(column, _("must be text, a number or a boolean"))
+        return ""
+
+    def moment(self, column, text):
+        if column in self.columns:
+            return None  # not a value of any kind: already reported
+        if not text:
+            return None
+        try:
+            value = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            self.problem(
+                column, _("“%(text)s” is not an ISO 8601 date and time (2024-07-02T09:30:00+07:00)") % {"text": text}
+            )
+            return None
+        if not _TIME_OF_DAY.search(text):
+            self.problem(
+                column,
+                _("“%(text)s” has no time of day: give one too, e.g. 2024-07-02T17:00:00+07:00") % {"text": text},
+            )
+            return None
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=VIETNAM)
+        return value
+
+    def choice(self, column, text, choices):
+        if column in self.columns:
+            return None  # not a value of any kind: already reported
+        if not text:
+            return None
+        value = text.lower()
+        if value not in choices.values:
+            self.problem(
+                column,
+                _("“%(text)s” is not one of %(choices)s") % {"text": text, "choices": ", ".join(choices.values)},
+            )
+            return None
+        return value
+
+    def boolean(self, column, raw, text):
+        if column in self.columns:
+            return None  # not a value of any kind: already reported
+        if isinstance(raw, bool):
+            return raw
+        if not text:
+            return False
+        value = text.lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        self.problem(column, _("“%(text)s” is not yes or no (1/0, true/false, có/không)") % {"text": text})
+        return None
+
+    def whole_number(self, column, text):
+        if column in self.columns:
+            return None  # not a value of any kind: already reported
+        if not text:
+            return 0
+        if not _WHOLE_NUMBER.fullmatch(text) or int(text) > _SMALL_INTEGER_LIMIT:
+            self.problem(
+                column,
+                _("“%(text)s” is not a whole number from 0 to %(max)d") % {"text": text, "max": _SMALL_INTEGER_LIMIT},
+            )
+            return None
+        return int(text)
+
+    def days(self, column, text):
+        if column in self.columns:
+            return None  # not a value of any kind: already reported
+        if not text:
+            return Decimal(0)
+        value, reason = decimal_problem(text, places=2)
+        if reason is None and value < 0:
+            reason = _("“%(text)s” is negative") % {"text": text}
+        elif reason is None and value >= _SUPPLEMENT_DAYS_LIMIT:
+            reason = _("“%(text)s” is too large to store") % {"text": text}
+        if reason:
+            self.problem(column, reason)
+            return None
+        return value
+
+
+def dossiers_write(*, dossiers, now=None):
+    """Create or update a batch of dossiers by (source, external_id), in one transaction.
+
+    `dossiers` are unsaved Dossier objects from `dossier_parse`, each key at most once. A dossier
+    whose stored values are already these is not written. For the others the derived columns are
+    set, and every unit-month the old or the new version counts in is marked stale, with the
+    statistics job, in the same transaction. Returns {"created", "updated", "unchanged"} counts."""
+    keys = [(dossier.source, dossier.external_id) for dossier in dossiers]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a batch names the same (source, external_id) twice")
+    now_month = rules.month_of(now or timezone.now())
+    with transaction.atomic():
+        stored = _stored_versions(keys)
+        writes, pairs, created, unchanged = [], set(), 0, 0
+        for dossier, key in zip(dossiers, keys):
+            old = stored.get(key)
+            if old is not None and old[: len(DATA_FIELDS)] == tuple(getattr(dossier, name) for name in DATA_FIELDS):
+                unchanged += 1
+                continue
+            dossier_derive(dossier)
+            writes.append(dossier)
+            pairs.update(_unit_months(dossier.unit_id, dossier.received_month, dossier.completed_month, now_month))
+            if old is None:
+                created += 1
+            else:
+                pairs.update(_unit_months(old[0], *old[len(DATA_FIELDS):], now_month))
+        Dossier.objects.bulk_create(
+            writes,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["source", "external_id"],
+            update_fields=_UPDATE_FIELDS,
+        )
+        dossier_months_mark_dirty(pairs=pairs)
+    return {"created": created, "updated": len(writes) - created, "unchanged": unchanged}
+
+
+def _stored_versions(keys):
+    """{(source, external_id): (*DATA_FIELDS, received_month, completed_month)} of the stored
+    dossiers among `keys`, locked until the transaction ends so their old months stay true."""
+    by_source = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    # One query per source (a batch has one), split only where the database caps parameters.
+    chunk = (connection.features.max_query_params or 100_000) - 1
+    stored = {}
+    for source, external_ids in by_source.items():
+        for start in range(0, len(external_ids), chunk):
+            rows = (
+                Dossier.objects.select_for_update()
+                .filter(source=source, external_id__in=external_ids[start : start + chunk])
+                .values_list("external_id", *DATA_FIELDS, "received_month", "completed_month")
+            )
+            stored.update({(source, row[0]): row[1:] for row in rows})
+    return stored
+
+
+def _unit_months(unit_id, received_month, completed_month, now_month):
+    months = touched_months(received_month=received_month, completed_month=completed_month, now_month=now_month)
+    return ((unit_id, month) for month in months)

@@ -1,0 +1,136 @@
+"""The push endpoint one-stop systems send their dossiers to.
+
+    POST /api/dossiers/batch/
+    Authorization: Bearer <the source's token>
+    Content-Type: application/json
+
+    {"dossiers": [{"external_id": "…", "unit_code": "…", "received_at": "…", …}, …]}
+
+Each item has the columns of `dossiers.ingest` (`source` may be left out: it is the token's source).
+At most MAX_ITEMS items and MAX_BODY_BYTES bytes; more is refused with 413, before anything is stored.
+Answers: 200 `{"created", "updated", "unchanged"}` when every item was good; 400 with the same counts
+and `"errors": [{"index", "external_id", "errors": {column: reason}}]` when some were not — the good
+ones are stored all the same; 400 `{"error"}` for a body that is not such a JSON object; 401 without
+a valid token of an active source. Sending the same batch again changes nothing (all unchanged).
+"""
+
+import json
+import unicodedata
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from dossiers.ingest import dossier_parse, dossiers_write
+from dossiers.tokens import source_for_token
+from units.models import Unit
+
+MAX_ITEMS = 1000
+MAX_BODY_BYTES = 5 * 1024 * 1024
+# The key of a reason that is about the whole item rather than one of its fields.
+ITEM = "__all__"
+
+
+@csrf_exempt  # authenticated by a token in a header, never by a cookie
+@require_POST
+def dossier_batch(request):
+    """Create or update a batch of the authenticated source's dossiers; per-item errors."""
+    source = _authenticated_source(request)
+    if source is None:
+        response = _error(_("a valid token is required: Authorization: Bearer <token>"), status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="reformdash"'
+        return response
+    body, error = _body(request)
+    if error:
+        return error
+    items = body["dossiers"]
+    if len(items) > MAX_ITEMS:
+        return _error(
+            _("%(count)d dossiers in one batch; send at most %(max)d at a time")
+            % {"count": len(items), "max": MAX_ITEMS},
+            status=413,
+        )
+
+    units_by_code = dict(Unit.objects.filter(code__in=_unit_codes(items)).values_list("code", "pk"))
+    errors, dossiers, first_index = [], [], {}
+    for index, item in enumerate(items):
+        reasons, dossier = _item(item, source=source, units_by_code=units_by_code)
+        if dossier is not None:
+            if dossier.external_id in first_index:
+                first = first_index[dossier.external_id]
+                reasons = {"external_id": _("duplicate of item %(index)d") % {"index": first}}
+            else:
+                first_index[dossier.external_id] = index
+                dossiers.append(dossier)
+        if reasons:
+            external_id = item.get("external_id") if isinstance(item, dict) else None
+            errors.append({"index": index, "external_id": external_id, "errors": reasons})
+    counts = dossiers_write(dossiers=dossiers)
+    if errors:
+        return JsonResponse({**counts, "errors": errors}, status=400)
+    return JsonResponse(counts)
+
+
+def _authenticated_source(request):
+    scheme, _space, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return source_for_token(token.strip())
+
+
+def _body(request):
+    """(the parsed body, None), or (None, the response refusing it)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    too_large = _error(
+        _("the body is larger than %(max)d MB; send fewer dossiers at a time") % {"max": MAX_BODY_BYTES // 2**20},
+        status=413,
+    )
+    if declared > MAX_BODY_BYTES:
+        return None, too_large
+    # Read the stream, not request.body: the body limit is ours, not DATA_UPLOAD_MAX_MEMORY_SIZE's.
+    raw = request.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        return None, too_large
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        return None, _error(_("the body is not valid JSON: %(error)s") % {"error": error})
+    if not isinstance(body, dict) or not isinstance(body.get("dossiers"), list):
+        return None, _error(_('the body must be a JSON object {"dossiers": [...]}'))
+    unknown = sorted(set(body) - {"dossiers"})
+    if unknown:
+        return None, _error(_("unknown keys in the body: %(keys)s") % {"keys": ", ".join(unknown)})
+    return body, None
+
+
+def _unit_codes(items):
+    """The unit codes the items name, as dossier_parse will read them."""
+    codes = (item.get("unit_code") for item in items if isinstance(item, dict))
+    return {unicodedata.normalize("NFC", str(code).strip()) for code in codes if isinstance(code, (str, int))}
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number")
+
+
+def _item(item, *, source, units_by_code):
+    """({column: reason}, dossier or None) of one item of the batch."""
+    if not isinstance(item, dict):
+        return {ITEM: _("each dossier must be a JSON object")}, None
+    if item.get("source") not in (None, "", source.code):
+        return {"source": _("this token belongs to source “%(code)s”; it cannot send another source's dossiers")
+                % {"code": source.code}}, None  # fmt: skip
+    dossier, problems = dossier_parse({**item, "source": source.code}, units_by_code=units_by_code)
+    reasons = {}
+    for problem in problems:
+        column = problem.column or ITEM
+        reasons[column] = f"{reasons[column]}; {problem.reason}" if column in reasons else problem.reason
+    return reasons, dossier
+
+
+def _error(message, *, status=400):
+    return JsonResponse({"error": message}, status=status)
