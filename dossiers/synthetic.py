@@ -1,0 +1,331 @@
+"""Synthetic dossiers for the demo and for benchmarks: `dossiers_generate`.
+
+The numbers follow what the source article says goes wrong (DESIGN.md §1): district and commune
+units finish more dossiers late than departments, district one-stop desks often do not enter the
+result, few dossiers are fully online and very few are paid online; the online share rises month
+by month. They are made up, and the procedures' processing times are round figures, not the
+legal ones.
+
+Reproducible: each unit's profile is drawn from `random.Random(f"{seed}/{unit code}")` and each
+unit-month's dossiers from `random.Random(f"{seed}/{unit code}/{month}")` (string seeds are hashed
+with SHA-512, the same on every run and machine), in a fixed order: units by code, months in
+order, dossiers by number. So a unit-month's dossiers depend only on the seed, the unit's code and
+kind, the month, `per_unit_month` and `now` — not on which other units or months are generated
+with it. External ids are `{unit code}-{yyyymm}-{n}`, n = 1…per_unit_month.
+
+Upsert-free: the whole call is one transaction and it refuses (ValueError, nothing written) when
+any dossier it would create already exists under the same source and external id — checked up
+front per unit and month, with the unique constraint as the backstop. Generate other months or
+units, or use another source, to add more.
+
+Memory stays bounded: dossiers are produced lazily and written 5000 at a time; only the set of
+(unit, month received, month completed) combinations, a few per unit-month, is kept.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dossiers import rules
+from dossiers.models import Channel, Dossier, DossierStatus
+from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
+from units.models import UnitKind
+
+BATCH_SIZE = 5000
+DAY = datetime.timedelta(days=1)
+WORKDAY_START = datetime.time(7, 30)
+WORKDAY_MINUTES = 9 * 60 + 30  # 7:30–17:00
+CENT = Decimal("0.01")
+# The month from which the online share grows, by ONLINE_GROWTH a month (and shrinks before it).
+ONLINE_REFERENCE_MONTH = 202401
+ONLINE_GROWTH = 0.01
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    name: str
+    working_days: int  # processing time allowed
+    fee_share: float  # share of its dossiers that carry a fee or charge
+
+
+PROCEDURES = {
+    "khai-sinh": Procedure("khai-sinh", "Đăng ký khai sinh", 1, 0.05),
+    "ket-hon": Procedure("ket-hon", "Đăng ký kết hôn", 3, 0.05),
+    "chung-thuc": Procedure("chung-thuc", "Chứng thực bản sao từ bản chính", 1, 0.6),
+    "ho-kinh-doanh": Procedure("ho-kinh-doanh", "Đăng ký hộ kinh doanh", 3, 0.5),
+    "gp-xay-dung": Procedure("gp-xay-dung", "Cấp giấy phép xây dựng nhà ở riêng lẻ", 15, 0.5),
+    "gcn-qsdd": Procedure("gcn-qsdd", "Cấp giấy chứng nhận quyền sử dụng đất", 15, 0.4),
+    "dk-doanh-nghiep": Procedure("dk-doanh-nghiep", "Đăng ký thành lập doanh nghiệp", 3, 0.3),
+    "ly-lich-tu-phap": Procedure("ly-lich-tu-phap", "Cấp Phiếu lý lịch tư pháp", 10, 0.4),
+    "doi-gplx": Procedure("doi-gplx", "Đổi giấy phép lái xe", 5, 0.6),
+}
+
+
+@dataclass(frozen=True)
+class KindProfile:
+    """Ranges the unit's own rates are drawn from, and its mix of procedures (code, weight)."""
+
+    procedures: tuple
+    late: tuple  # share of processed dossiers finished late
+    stuck: float  # share left far past their due date: pending overdue for months
+    result_missing: tuple  # share of completed dossiers whose result is not entered
+    online: tuple  # online share in ONLINE_REFERENCE_MONTH
+    fully_online: tuple  # share of online dossiers handled fully online
+    paid_online: tuple  # share of online dossiers with a fee that are paid online
+
+
+_DEPARTMENT = KindProfile(
+    procedures=(("dk-doanh-nghiep", 35), ("ly-lich-tu-phap", 30), ("doi-gplx", 35)),
+    late=(0.01, 0.05), stuck=0.001, result_missing=(0.0, 0.02),
+    online=(0.45, 0.65), fully_online=(0.25, 0.45), paid_online=(0.10, 0.25),
+)
+PROFILES = {
+    UnitKind.DEPARTMENT: _DEPARTMENT,
+    UnitKind.DISTRICT: KindProfile(
+        procedures=(("ho-kinh-doanh", 30), ("gp-xay-dung", 20), ("gcn-qsdd", 30), ("chung-thuc", 20)),
+        late=(0.06, 0.20), stuck=0.01, result_missing=(0.05, 0.30),
+        online=(0.25, 0.45), fully_online=(0.15, 0.35), paid_online=(0.05, 0.15),
+    ),
+    UnitKind.COMMUNE: KindProfile(
+        procedures=(("khai-sinh", 40), ("chung-thuc", 45), ("ket-hon", 15)),
+        late=(0.04, 0.15), stuck=0.006, result_missing=(0.01, 0.06),
+        online=(0.10, 0.30), fully_online=(0.10, 0.30), paid_online=(0.03, 0.12),
+    ),
+}
+POSTAL = (0.02, 0.05)  # share sent by post (bưu chính công ích)
+SUPPLEMENT_ONCE, SUPPLEMENT_TWICE = 0.10, 0.02
+RETURNED, WITHDRAWN = 0.015, 0.008
+
+
+@dataclass(frozen=True)
+class UnitRates:
+    procedures: tuple
+    weights: tuple
+    late: float
+    stuck: float
+    result_missing: float
+    online: float
+    postal: float
+    fully_online: float
+    paid_online: float
+
+
+def unit_rates(*, seed, code, kind):
+    """The unit's own rates, drawn once from the seed and its code."""
+    profile = PROFILES.get(kind, _DEPARTMENT)
+    rng = random.Random(f"{seed}/{code}")
+    return UnitRates(
+        procedures=tuple(PROCEDURES[name] for name, _ in profile.procedures),
+        weights=tuple(weight for _, weight in profile.procedures),
+        late=rng.uniform(*profile.late),
+        stuck=profile.stuck,
+        result_missing=rng.uniform(*profile.result_missing),
+        online=rng.uniform(*profile.online),
+        postal=rng.uniform(*POSTAL),
+        fully_online=rng.uniform(*profile.fully_online),
+        paid_online=rng.uniform(*profile.paid_online),
+    )
+
+
+def _month_index(month):
+    year, number = divmod(month, 100)
+    return year * 12 + number - 1
+
+
+def _add_working_days(moment, days):
+    """`days` working days (Monday to Friday; public holidays ignored) after `moment`, same time of day."""
+    while days > 0:
+        moment += DAY
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+def _received_moment(rng, *, working_days, start, now):
+    """A working day of the month and a time in working hours, before `now`."""
+    day = rng.choice(working_days) if working_days else None
+    minute = rng.randrange(WORKDAY_MINUTES)
+    if day is not None:
+        moment = day + datetime.timedelta(hours=WORKDAY_START.hour, minutes=WORKDAY_START.minute + minute)
+        if moment < now:
+            return moment
+    # The current month before its first working hour: anywhere in what has passed of it.
+    return (start + (now - start) * rng.random()).replace(microsecond=0)
+
+
+def _days(rng, low, high):
+    return Decimal(rng.uniform(low, high)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def unit_month_dossiers(*, unit, month, count, seed, source, now, rates=None):
+    """The `count` dossiers of one unit and month, unsaved and not yet derived, in number order."""
+    rates = rates or unit_rates(seed=seed, code=unit.code, kind=unit.kind)
+    rng = random.Random(f"{seed}/{unit.code}/{month}")
+    start, end = rules.month_bounds(month)
+    working_days = [
+        day for day in (start + DAY * offset for offset in range((end - start).days))
+        if day.weekday() < 5 and day < now
+    ]
+    late_share = min(0.95, rates.late * rng.uniform(0.7, 1.3))
+    growth = ONLINE_GROWTH * (_month_index(month) - _month_index(ONLINE_REFERENCE_MONTH))
+    online_share = min(0.95, max(0.02, rates.online + growth))
+    for number in range(1, count + 1):
+        procedure = rng.choices(rates.procedures, weights=rates.weights)[0]
+        received_at = _received_moment(rng, working_days=working_days, start=start, now=now)
+        due_at = _add_working_days(received_at, procedure.working_days)
+
+        draw = rng.random()
+        if draw < online_share:
+            channel = Channel.ONLINE
+        elif draw < online_share + rates.postal:
+            channel = Channel.POSTAL
+        else:
+            channel = Channel.IN_PERSON
+        fully_online = channel == Channel.ONLINE and rng.random() < rates.fully_online
+        fee_required = rng.random() < procedure.fee_share
+        paid_online = fee_required and channel == Channel.ONLINE and rng.random() < rates.paid_online
+
+        draw = rng.random()
+        supplement_requests = 2 if draw < SUPPLEMENT_TWICE else 1 if draw < SUPPLEMENT_TWICE + SUPPLEMENT_ONCE else 0
+        supplement_days = (
+            _days(rng, 1, 7) if supplement_requests == 1 else _days(rng, 3, 14) if supplement_requests else Decimal(0)
+        )
+
+        outcome = rng.random()
+        result_entered = rng.random() >= rates.result_missing
+        if outcome < RETURNED + WITHDRAWN:
+            status = DossierStatus.RETURNED if outcome < RETURNED else DossierStatus.WITHDRAWN
+            supplement_requests, supplement_days, result_entered = 0, Decimal(0), False
+            completed_at = received_at + DAY * rng.uniform(0.1, 5)
+        else:
+            status = DossierStatus.COMPLETED
+            allowed = due_at - received_at
+            if outcome < RETURNED + WITHDRAWN + rates.stuck:
+                effective = due_at + DAY * rng.uniform(60, 365)
+            elif rng.random() < late_share:
+                effective = due_at + DAY * (0.05 + min(rng.expovariate(1 / 3), 45))
+            else:
+                effective = received_at + allowed * rng.uniform(0.15, 1.0)
+            completed_at = effective + DAY * float(supplement_days)
+        completed_at = completed_at.replace(microsecond=0)
+
+        if completed_at > now:
+            # Not finished by `now`: pending, with only the supplement time that has passed.
+            status, completed_at, result_entered = DossierStatus.PENDING, None, False
+            waited = Decimal((now - received_at).total_seconds() / 86400).quantize(CENT, rounding=ROUND_DOWN)
+            supplement_days = min(supplement_days, waited)
+        yield Dossier(
+            source=source,
+            external_id=f"{unit.code}-{month}-{number}",
+            unit_id=unit.pk,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            received_at=received_at,
+            due_at=due_at,
+            completed_at=completed_at,
+            status=status,
+            channel=channel,
+            fully_online=fully_online,
+            fee_required=fee_required,
+            paid_online=paid_online,
+            supplement_requests=supplement_requests,
+            supplement_days=supplement_days,
+            result_entered=result_entered and status == DossierStatus.COMPLETED,
+        )
+
+
+def _check_months(months, now):
+    months = sorted(set(months))
+    last = rules.month_of(now)
+    for month in months:
+        if not isinstance(month, int) or not 1 <= month % 100 <= 12 or month < 200001:
+            raise ValueError(f"{month!r} is not a month as yyyymm (202401)")
+        if month > last:
+            raise ValueError(f"month {month} is after now ({last}): dossiers cannot be received in the future")
+    return months
+
+
+_REFUSAL = "Generate other months or units, or use another source."
+UNIT_CHUNK = 500
+
+
+def _refuse_existing(*, source, units, months):
+    """Raise ValueError if the source already has dossiers of these units received in these months.
+
+    The ids made here are `{unit code}-{month}-{n}` for a dossier of that unit received in that
+    month, so this finds every id the call would repeat (n = 1 is always among them) with one
+    indexed query per 500 units instead of a look-up per dossier. Ids stored some other way are
+    left to the unique constraint."""
+    for begin in range(0, len(units), UNIT_CHUNK):
+        found = list(
+            Dossier.objects.filter(
+                source=source, unit__in=units[begin : begin + UNIT_CHUNK], received_month__in=months
+            )
+            .order_by("external_id")
+            .values_list("external_id", flat=True)[:3]
+        )
+        if found:
+            raise ValueError(
+                f"dossiers of source {source!r} already exist for these units and months "
+                f"(e.g. {', '.join(found)}); nothing was written. {_REFUSAL}"
+            )
+
+
+def dossiers_generate(*, units, months, per_unit_month, seed, source="synthetic", now=None):
+    """Create `per_unit_month` synthetic dossiers for every unit and yyyymm month; return how many.
+
+    Nothing is completed after `now` (default: the current time): a dossier whose completion
+    would come later is pending. Months after `now`'s month are refused. The dossiers and the
+    dirty marks of every unit-month they count in (to the current month for those still
+    pending) are written in one transaction, with the statistics job requested after commit.
+    Refuses, writing nothing, when any of the dossiers exists already (see the module docstring)."""
+    now = now or timezone.now()
+    if not isinstance(per_unit_month, int) or per_unit_month < 0:
+        raise ValueError("per_unit_month must be a whole number, 0 or more")
+    months = _check_months(months, now)
+    units = sorted(units, key=lambda unit: unit.code)
+    try:
+        with transaction.atomic():
+            _refuse_existing(source=source, units=units, months=months)
+            return _write(units=units, months=months, per_unit_month=per_unit_month, seed=seed, source=source, now=now)
+    except IntegrityError as error:
+        # An id stored some other way, or a unit deleted meanwhile: the transaction wrote nothing.
+        raise ValueError(f"the dossiers could not be written, so none was: {error}. {_REFUSAL}") from error
+
+
+def _write(*, units, months, per_unit_month, seed, source, now):
+    # (unit id, month received, month completed) of every dossier: what decides the months it
+    # counts in, and far fewer than the dossiers.
+    spans, batch, created = set(), [], 0
+    for unit in units:
+        rates = unit_rates(seed=seed, code=unit.code, kind=unit.kind)
+        for month in months:
+            for dossier in unit_month_dossiers(
+                unit=unit, month=month, count=per_unit_month, seed=seed, source=source, now=now, rates=rates
+            ):
+                dossier_derive(dossier)
+                spans.add((unit.pk, dossier.received_month, dossier.completed_month))
+                batch.append(dossier)
+                if len(batch) == BATCH_SIZE:
+                    Dossier.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+                    created += len(batch)
+                    batch.clear()
+    Dossier.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+    created += len(batch)
+    # Pending dossiers are stock in every month up to the one the statistics job sees as current.
+    now_month = max(rules.month_of(now), rules.month_of(timezone.now()))
+    dossier_months_mark_dirty(
+        pairs=(
+            (unit_id, month)
+            for unit_id, received_month, completed_month in spans
+            for month in touched_months(
+                received_month=received_month, completed_month=completed_month, now_month=now_month
+            )
+        )
+    )
+    return created
