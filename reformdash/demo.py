@@ -4,6 +4,8 @@ Units, lineage and criteria trees come from the CSV files in fixtures/demo/ (the
 `import_units` and `import_methodology` read). Scores are synthetic, drawn from one seeded
 generator in a fixed order (unit codes, criterion file order), so every load on every database
 gives the same numbers. The few real figures, from one press article, are published results.
+A year (2024) of synthetic dossiers comes from dossiers.synthetic, with a fixed seed and a fixed
+"now" (the year's last minute), for the districts, the communes and a few departments.
 
 Every step creates only what is missing and never touches a row that exists: a second load
 changes nothing — no value, no `updated_at`, no password.
@@ -20,11 +22,14 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from dossiers.models import Dossier
+from dossiers.synthetic import dossiers_generate
 from indicators.models import (
     Aggregation,
     Assessment,
@@ -33,6 +38,7 @@ from indicators.models import (
     Criterion,
     CriterionKind,
     Direction,
+    DossierMeasure,
     Index,
     Methodology,
     Result,
@@ -79,7 +85,35 @@ INDICES = (
         "value_unit": ValueUnit.POINTS,
         "description": "100 điểm chấm từ dữ liệu hồ sơ thời gian thực theo Quyết định 766/QĐ-TTg ngày 23/6/2022.",
     },
+    # Computed from the demo dossiers' monthly statistics (dossiers app), not scored: the rates the
+    # article complains about, ranked next to PAR and SIPAS.
+    {
+        "code": "ho-so-tre-han",
+        "name_vi": "Tỷ lệ hồ sơ trễ hạn",
+        "name_en": "Overdue dossier rate",
+        "direction": Direction.LOWER,
+        "value_unit": ValueUnit.PERCENT,
+        "dossier_measure": DossierMeasure.OVERDUE_RATE,
+        "description": "(Hồ sơ giải quyết trễ hạn + hồ sơ đang giải quyết quá hạn) ÷ hồ sơ đã và đang giải quyết.",
+    },
+    {
+        "code": "nop-truc-tuyen",
+        "name_vi": "Tỷ lệ hồ sơ nộp trực tuyến",
+        "name_en": "Online submission rate",
+        "value_unit": ValueUnit.PERCENT,
+        "dossier_measure": DossierMeasure.ONLINE_RATE,
+        "description": "Hồ sơ tiếp nhận trực tuyến ÷ hồ sơ tiếp nhận.",
+    },
+    {
+        "code": "thanh-toan-truc-tuyen",
+        "name_vi": "Tỷ lệ thanh toán trực tuyến",
+        "name_en": "Online payment rate",
+        "value_unit": ValueUnit.PERCENT,
+        "dossier_measure": DossierMeasure.ONLINE_PAYMENT_RATE,
+        "description": "Hồ sơ thanh toán phí, lệ phí trực tuyến ÷ hồ sơ có phí, lệ phí.",
+    },
 )
+DOSSIER_INDICES = ("ho-so-tre-han", "nop-truc-tuyen", "thanh-toan-truc-tuyen")
 
 
 @dataclass(frozen=True)
@@ -87,9 +121,10 @@ class MethodologySpec:
     index: str
     unit_kind: str
     aggregation: str
-    criteria_file: str | None  # None: a published value, nothing to score
+    criteria_file: str | None  # None: a published value or computed from dossiers, nothing to score
     decision_reference: str
     note: str = "Dữ liệu minh họa, không phải quyết định thật của tỉnh."
+    years: tuple = tuple(YEARS)
 
 
 _PAR_LOCAL = "Demo — theo cấu trúc Quyết định 876/QĐ-BNV"
@@ -100,6 +135,8 @@ _PAR_NOTE = (
 _SIPAS_LOCAL = "Demo — theo cấu trúc Quyết định 1001/QĐ-BNV"
 _DVC766_LOCAL = "Demo — theo cấu trúc Quyết định 766/QĐ-TTg"
 _PUBLISHED_NOTE = "Giá trị do cơ quan trung ương công bố, được nhập chứ không tính từ điểm."
+_DOSSIER_RULES = "Quy tắc tính theo Quyết định 766/QĐ-TTg"
+_DOSSIER_NOTE = "Tính từ hồ sơ minh họa năm 2024 (không phải hồ sơ thật), theo thống kê hằng tháng."
 
 METHODOLOGIES = (
     MethodologySpec(
@@ -120,6 +157,12 @@ METHODOLOGIES = (
     MethodologySpec("dvc766", UnitKind.DEPARTMENT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
     MethodologySpec("dvc766", UnitKind.DISTRICT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
     MethodologySpec("dvc766", UnitKind.COMMUNE, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
+    # Only the year the demo has dossiers for (DOSSIER_MONTHS).
+    *(
+        MethodologySpec(code, kind, Aggregation.DOSSIERS, None, _DOSSIER_RULES, _DOSSIER_NOTE, years=(2024,))
+        for code in DOSSIER_INDICES
+        for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
+    ),
 )
 
 # (name, from inclusive, below exclusive); a band's position is its place in the tuple.
@@ -342,6 +385,7 @@ def demo_load(*, stdout=None):
         users = _ensure_users(created, stdout)
         _ensure_memberships(units, users, created)
         _ensure_heads(unit_rows, units, users, created)
+        _ensure_dossiers(unit_rows, units, created)
         if created:
             # Results and rankings of every index and year: run by a worker, or right after
             # commit when tasks run in-process.
@@ -404,7 +448,7 @@ def _ensure_lineage(units, created):
 
 def _ensure_indices(created):
     indices = {index.code: index for index in Index.objects.filter(code__in=[spec["code"] for spec in INDICES])}
-    new = [Index(direction=Direction.HIGHER, **spec) for spec in INDICES if spec["code"] not in indices]
+    new = [Index(**{"direction": Direction.HIGHER, **spec}) for spec in INDICES if spec["code"] not in indices]
     for index in Index.objects.bulk_create(new):
         indices[index.code] = index
     created["indices"] += len(new)
@@ -432,8 +476,8 @@ def _ensure_methodologies(indices, created):
             decision_reference=spec.decision_reference,
             note=spec.note,
         )
-        for year in YEARS
         for spec in METHODOLOGIES
+        for year in spec.years
         if (spec.index, year, spec.unit_kind) not in existing
     ]
     for methodology in Methodology.objects.bulk_create(new):
@@ -441,13 +485,13 @@ def _ensure_methodologies(indices, created):
     created["methodologies"] += len(new)
     return {
         (spec.index, year, spec.unit_kind): existing[(spec.index, year, spec.unit_kind)]
-        for year in YEARS
         for spec in METHODOLOGIES
+        for year in spec.years
     }
 
 
 def _spec_methodologies(methodologies, spec):
-    return [methodologies[(spec.index, year, spec.unit_kind)] for year in YEARS]
+    return [methodologies[(spec.index, year, spec.unit_kind)] for year in spec.years]
 
 
 def _criterion_ids(methodology_ids):
@@ -806,6 +850,41 @@ def _ensure_heads(unit_rows, units, users, created):
     ]
     UnitHead.objects.bulk_create(new)
     created["unit heads"] += len(new)
+
+
+# --- Dossiers -----------------------------------------------------------------------------------
+# A year of synthetic one-stop dossiers (dossiers.synthetic) for the districts, the communes and a
+# few departments, so the dossier pages have something to show. Generated only while the demo has
+# none, so a second load changes nothing; `now` is fixed, so every load gives the same dossiers.
+# The statistics job computes them after commit (dossiers_generate marks their unit-months dirty).
+
+DOSSIER_SOURCE = "demo"
+DOSSIER_SEED = SEED
+DOSSIER_MONTHS = tuple(range(202401, 202413))
+DOSSIER_NOW = datetime.datetime(2024, 12, 31, 23, 59, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+DOSSIER_DEPARTMENTS = ("QNA-SNV", "QNA-STP", "QNA-SKHDT", "QNA-STNMT")
+# Dossiers per unit and month, by kind: a district's one-stop desk takes more than a commune's.
+DOSSIERS_PER_UNIT_MONTH = {UnitKind.DEPARTMENT: 25, UnitKind.DISTRICT: 30, UnitKind.COMMUNE: 20}
+
+
+def _ensure_dossiers(unit_rows, units, created):
+    if Dossier.objects.filter(source=DOSSIER_SOURCE).exists():
+        return
+    year = DOSSIER_MONTHS[0] // 100
+    for kind, per_unit_month in DOSSIERS_PER_UNIT_MONTH.items():
+        chosen = [
+            units[row.code]
+            for row in sorted(unit_rows, key=lambda row: row.code)
+            if row.kind == kind and row.valid_in(year) and (kind != UnitKind.DEPARTMENT or row.code in DOSSIER_DEPARTMENTS)
+        ]
+        created["dossiers"] += dossiers_generate(
+            units=chosen,
+            months=DOSSIER_MONTHS,
+            per_unit_month=per_unit_month,
+            seed=DOSSIER_SEED,
+            source=DOSSIER_SOURCE,
+            now=DOSSIER_NOW,
+        )
 
 
 # --- The credentials file -------------------------------------------------------------------------

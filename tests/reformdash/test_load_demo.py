@@ -3,6 +3,7 @@
 import datetime
 import json
 import stat
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
@@ -11,6 +12,8 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db.models import Q, Sum
 
+from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, DossierStatus, Scope
+from dossiers.selectors import dossier_ranking, months_of_year, period_stats
 from indicators.models import (
     Aggregation,
     Assessment,
@@ -33,9 +36,12 @@ pytestmark = pytest.mark.django_db
 DEMO_TABLES = (
     Unit, UnitLineage, UnitHead, Membership, Index, Methodology, Criterion, Band, Assessment, Score, Result,
     User, Group, User.groups.through, Group.permissions.through, User.user_permissions.through,
+    Dossier, DossierMonth,
 )
 END_OF_QUANG_NAM = datetime.date(2025, 6, 30)
 END_OF_NONG_SON = datetime.date(2024, 12, 31)
+# 18 districts × 12 months × 30, 54 communes × 12 × 20, 4 departments × 12 × 25.
+DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25
 
 
 @pytest.fixture(autouse=True)
@@ -102,10 +108,12 @@ def test_a_second_load_changes_nothing(load, credentials_file):
 
     assert snapshot() == before
     assert credentials_file.read_bytes() == passwords_before
-    assert "Demo loaded" in first and "14376 scores" in first
+    assert "Demo loaded" in first and "14376 scores" in first and f"{DEMO_DOSSIERS} dossiers" in first
     assert second.strip() == "The demo is already loaded: nothing changed."
-    # The snapshot really covers the demo: thousands of scores and the users' password hashes.
+    # The snapshot really covers the demo: thousands of scores and dossiers, their monthly
+    # statistics, and the users' password hashes.
     assert len(before["indicators.Score"]) == 14376
+    assert len(before["dossiers.Dossier"]) == DEMO_DOSSIERS and before["dossiers.DossierMonth"]
     password = [field.attname for field in User._meta.concrete_fields].index("password")
     assert all(row[password].startswith("md5$") for row in before["auth.User"])
 
@@ -251,12 +259,18 @@ def test_so_noi_vu_scores_sum_to_its_published_9686_and_top_the_departments_in_2
 
 def test_the_indices_and_their_methodologies_per_year_and_kind(loaded):
     assert list(Index.objects.order_by("code").values_list("code", "value_unit", "direction")) == [
-        ("dvc766", "points", "higher"), ("par", "percent", "higher"), ("sipas", "percent", "higher"),
+        ("dvc766", "points", "higher"), ("ho-so-tre-han", "percent", "lower"), ("nop-truc-tuyen", "percent", "higher"),
+        ("par", "percent", "higher"), ("sipas", "percent", "higher"), ("thanh-toan-truc-tuyen", "percent", "higher"),
     ]
     for year in range(2021, 2026):
         methodologies = Methodology.objects.filter(year=year).select_related("index")
         aggregation = {(m.index.code, m.unit_kind): m.aggregation for m in methodologies}
-        assert aggregation == {
+        from_dossiers = {
+            (code, kind): Aggregation.DOSSIERS
+            for code in demo.DOSSIER_INDICES
+            for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
+        }
+        assert aggregation == (from_dossiers if year == 2024 else {}) | {
             ("par", "province"): Aggregation.PUBLISHED, ("par", "department"): Aggregation.SUM,
             ("par", "district"): Aggregation.SUM, ("par", "commune"): Aggregation.SUM,
             ("sipas", "province"): Aggregation.PUBLISHED, ("sipas", "department"): Aggregation.MEAN,
@@ -284,7 +298,8 @@ def test_every_area_is_the_sum_of_its_sub_criteria_and_the_par_areas_total_100(l
 
 def test_every_unit_valid_in_a_scored_year_has_every_leaf_scored_within_its_maximum(loaded):
     for year in range(2021, 2025):
-        for methodology in Methodology.objects.filter(year=year).exclude(aggregation=Aggregation.PUBLISHED):
+        scored = Methodology.objects.filter(year=year).exclude(aggregation__in=[Aggregation.PUBLISHED, Aggregation.DOSSIERS])
+        for methodology in scored:
             units = units_valid_in(year=year).filter(kind=methodology.unit_kind)
             leaves = methodology.criteria.filter(children__isnull=True).count()
             assessments = Assessment.objects.filter(methodology=methodology)
@@ -323,6 +338,67 @@ def test_the_bands_cover_the_par_range_for_each_kind_and_year(loaded):
     province = Band.objects.filter(index__code="par", year=2023, unit_kind=UnitKind.PROVINCE).order_by("position")
     assert list(province.values_list("name", flat=True)) == ["A", "B"]
     assert Band.objects.count() == 5 * (3 * 5 + 2)
+
+
+# --- Dossiers --------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_year_of_dossiers_for_districts_communes_and_a_few_departments(loaded):
+    dossiers = Dossier.objects.filter(source=demo.DOSSIER_SOURCE)
+    assert dossiers.count() == Dossier.objects.count() == DEMO_DOSSIERS
+    per_unit = Counter(dossiers.values_list("unit__kind", "unit__code"))
+    districts_and_communes = units_valid_in(year=2024).filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE])
+    assert {code for kind, code in per_unit if kind != UnitKind.DEPARTMENT} == set(
+        districts_and_communes.values_list("code", flat=True)
+    )
+    assert {code for kind, code in per_unit if kind == UnitKind.DEPARTMENT} == set(demo.DOSSIER_DEPARTMENTS)
+    assert set(dossiers.values_list("received_month", flat=True)) == set(range(202401, 202413))
+    assert per_unit[(UnitKind.DISTRICT, "QNA-NONGSON")] == 12 * 30
+    assert not dossiers.filter(completed_at__gt=demo.DOSSIER_NOW).exists()
+    assert dossiers.filter(status=DossierStatus.PENDING, received_month=202412).exists()
+
+
+def test_the_demo_dossiers_are_counted_by_the_statistics_job_after_the_load(loaded):
+    assert not DossierMonthDirty.objects.filter(month__lte=202412).exists()
+    tam_ky = DossierMonth.objects.get(unit__code="QNA-TAMKY", month=202406, scope=Scope.TOTAL)
+    own = DossierMonth.objects.get(unit__code="QNA-TAMKY", month=202406, scope=Scope.OWN)
+    assert own.received == 30 and tam_ky.received == 30 + 3 * 20
+    province = DossierMonth.objects.get(unit__code="QNA", month=202406, scope=Scope.TOTAL)
+    assert province.received == 18 * 30 + 54 * 20 + 4 * 25
+
+
+def test_districts_and_communes_are_ranked_by_overdue_rate_per_year_and_per_month(loaded):
+    yearly = Result.objects.filter(index__code="ho-so-tre-han", year=2024)
+    districts = units_valid_in(year=2024).filter(kind=UnitKind.DISTRICT)
+    assert set(yearly.filter(unit__kind=UnitKind.DISTRICT).values_list("unit_id", flat=True)) == set(
+        districts.values_list("pk", flat=True)
+    )
+    assert set(yearly.filter(unit__kind=UnitKind.DISTRICT).values_list("group_size", flat=True)) == {districts.count()}
+    # Lower is better: rank 1 has the lowest rate, and the rate is the one of the year's dossiers.
+    ranked = list(yearly.filter(unit__kind=UnitKind.DISTRICT).order_by("rank", "unit__code"))
+    assert ranked[0].rank == 1 and ranked[0].value <= ranked[-1].value and ranked[-1].value > 0
+    stats = period_stats(months=months_of_year(2024, now=demo.DOSSIER_NOW), units=[ranked[0].unit_id])
+    assert ranked[0].value == stats[ranked[0].unit_id]["overdue_rate"]
+    communes = yearly.filter(unit__kind=UnitKind.COMMUNE)
+    assert communes.count() == units_valid_in(year=2024).filter(kind=UnitKind.COMMUNE).count()
+    assert communes.filter(rank=1).exists()
+
+    june = dossier_ranking(months=[202406], kind=UnitKind.COMMUNE, parent=unit("QNA-TAMKY"))
+    assert [row["group_size"] for row in june] == [3, 3, 3] and june[0]["rank"] == 1
+    assert [row["value"] for row in june] == sorted(row["value"] for row in june)
+
+
+def test_the_demo_dossiers_are_the_same_on_every_load(loaded):
+    columns = [f.attname for f in Dossier._meta.concrete_fields if f.attname not in ("id", "updated_at")]
+
+    def rows():
+        return list(Dossier.objects.order_by("external_id").values_list(*columns))
+
+    first = rows()
+    Dossier.objects.all().delete()
+    demo._ensure_dossiers(demo.read_unit_rows(), {u.code: u for u in Unit.objects.all()}, Counter())
+
+    assert rows() == first
 
 
 # --- People ----------------------------------------------------------------------------------------------
