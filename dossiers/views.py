@@ -1,4 +1,4 @@
-"""The push endpoint one-stop systems send their dossiers to.
+"""The dossier rules page, and the push endpoint one-stop systems send their dossiers to.
 
     POST /api/dossiers/batch/
     Authorization: Bearer <the source's token>
@@ -17,11 +17,14 @@ a valid token of an active source. Sending the same batch again changes nothing 
 import json
 import unicodedata
 
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from dossiers import rules
 from dossiers.ingest import dossier_parse, dossiers_write
 from dossiers.tokens import source_for_token
 from units.models import Unit
@@ -30,6 +33,16 @@ MAX_ITEMS = 1000
 MAX_BODY_BYTES = 5 * 1024 * 1024
 # The key of a reason that is about the whole item rather than one of its fields.
 ITEM = "__all__"
+
+
+@login_required
+def dossier_methodology(request):
+    """How the dossier rates are computed: the rules' own docstrings, translated."""
+    context = {
+        "rules": [(_(function.title), _(function.__doc__)) for function in rules.RULES],
+        "shares": [(_(title), _(definition)) for title, definition in rules.SHARES],
+    }
+    return render(request, "dossiers/methodology.html", context)
 
 
 @csrf_exempt  # authenticated by a token in a header, never by a cookie

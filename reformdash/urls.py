@@ -13,5 +13,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/dossiers/", include("dossiers.urls")),
+    path("", include("dossiers.urls")),
 ]

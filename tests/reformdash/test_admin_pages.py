@@ -7,6 +7,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from dossiers.models import Dossier, DossierMonth, SourceSystem
+from dossiers.services import dossier_derive
+from dossiers.stats import dossier_stats_full
 from indicators.models import Aggregation, Assessment, Band, Criterion, Index, Methodology, Result, Score
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
@@ -32,11 +35,21 @@ def filled(tree, head_a):
     )
     UnitHead.objects.create(unit=tree.dept_a, full_name="Nguyễn Văn An", title="Giám đốc", start=datetime.date(2021, 1, 1))
     results_recompute_request(index_id=par.pk, year=2023, send=False)
+    SourceSystem.objects.create(code="motcua", name="Hệ thống một cửa điện tử")
+    received = datetime.datetime(2024, 3, 4, 8, 0, tzinfo=datetime.UTC)
+    dossier_derive(
+        Dossier(
+            source="motcua", external_id="A-1", unit=tree.dept_a, procedure_code="khai-sinh", received_at=received,
+            due_at=received + datetime.timedelta(days=1), completed_at=received + datetime.timedelta(days=2),
+            status="completed", channel="online",
+        )
+    ).save()
+    dossier_stats_full(now=datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC))
     return {"methodology": methodology, "assessment": assessment, "area": area, "sub": sub}
 
 
 def _models():
-    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs")]
+    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs", "dossiers")]
 
 
 def test_every_project_model_has_an_admin():
@@ -45,6 +58,7 @@ def test_every_project_model_has_an_admin():
         "units.Unit", "units.UnitLineage", "units.UnitHead", "units.Membership",
         "indicators.Index", "indicators.Methodology", "indicators.Criterion", "indicators.Assessment",
         "indicators.Score", "indicators.Band", "indicators.Result", "jobs.Job",
+        "dossiers.SourceSystem", "dossiers.Dossier", "dossiers.DossierMonth",
     }
 
 
@@ -61,7 +75,9 @@ def test_list_search_filters_and_add_pages_load(client, admin_user, filled, mode
         for choice in spec.choices(response.context["cl"]):
             assert client.get(changelist + choice["query_string"]).status_code == 200
     add_status = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
-    assert add_status == (403 if model is Job else 200)  # jobs are made by changes, not by hand
+    # Jobs are made by changes, dossiers come from the one-stop systems and their statistics from
+    # the statistics job: none is added by hand.
+    assert add_status == (403 if model in (Job, Dossier, DossierMonth) else 200)
     obj = model.objects.first()
     assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 200
 
