@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.utils import translation
 
 from reformdash.lib.env import env_bool
 from units.models import Membership, MembershipRole, Unit, UnitKind
@@ -36,6 +37,19 @@ def pytest_runtest_setup(item):
         _missing("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/15")
     if item.get_closest_marker("needs_postgres") and connection.vendor != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/reformdash")
+
+
+@pytest.fixture
+def english(settings):
+    """Messages in English, the language the source and these tests' assertions are written in.
+
+    Vietnamese is the default everywhere, also on the command line and in the API; the catalogue
+    is complete (tests/reformdash/test_translations.py), and tests that assert on Vietnamese text
+    simply do not use this fixture. Both switches: the default language, which the middleware
+    gives requests, and the active one, for code run outside a request."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The shape every `import_*` command shares: read FILE, hand it to a service, report."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 
@@ -13,6 +13,7 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV (UTF-8, with or without BOM) or XLSX file")
 
+    @no_translations
     def handle(self, *args, file, **options):
         try:
             table = read_table(file)

@@ -16,6 +16,10 @@ from dossiers.tokens import source_token_issue
 from jobs.models import Job
 from tests.importing import pending_jobs
 
+# The API answers in Vietnamese by default; these assertions compare messages with their English
+# originals (tests/reformdash/test_default_language.py checks the default).
+pytestmark = pytest.mark.usefixtures("english")
+
 URL = "/api/dossiers/batch/"
 
 

@@ -12,7 +12,7 @@ temporary table of this database connection, not in memory.
 import codecs
 import csv
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=5000, help="rows written per transaction (default 5000)"
         )
 
+    @no_translations
     def handle(self, *args, file, batch_size, **options):
         if not 1 <= batch_size <= 100_000:
             raise CommandError("--batch-size must be between 1 and 100000")

@@ -2,7 +2,7 @@
 
 import csv
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from indicators.models import Index
 from indicators.selectors import ranking
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=UnitKind.values, help="only units of this kind")
         parser.add_argument("--parent", help="only units under the unit with this code")
 
+    @no_translations
     def handle(self, *args, index, year, kind, parent, **options):
         index_obj = Index.objects.filter(code=index).first()
         if index_obj is None:

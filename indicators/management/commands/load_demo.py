@@ -1,6 +1,6 @@
 """`python manage.py load_demo`: the Quảng Nam demo data set (reformdash.demo), safe to run again."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 
 from reformdash.demo import demo_load
 
@@ -8,6 +8,7 @@ from reformdash.demo import demo_load
 class Command(BaseCommand):
     help = "Load the Quảng Nam demo: units, indices, methodologies, scores 2021–2024, published figures, users."
 
+    @no_translations
     def handle(self, *args, **options):
         created = demo_load(stdout=self.stdout)
         if not any(created.values()):

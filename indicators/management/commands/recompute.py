@@ -1,6 +1,6 @@
 """`recompute`: results and rankings now, in this process, through the same jobs the workers run."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from indicators.models import Index, Methodology, Result
 from indicators.services import results_recompute_request
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--index", help="index code; default: every index")
         parser.add_argument("--year", type=int, help="default: every year with a methodology or a result")
 
+    @no_translations
     def handle(self, *args, index, year, **options):
         indices = Index.objects.order_by("code")
         if index:

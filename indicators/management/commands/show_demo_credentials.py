@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from reformdash.demo import DEMO_USERNAMES, read_demo_credentials
 
@@ -16,6 +16,7 @@ from reformdash.demo import DEMO_USERNAMES, read_demo_credentials
 class Command(BaseCommand):
     help = "Show the demo users and their passwords (only while DEBUG is on)."
 
+    @no_translations
     def handle(self, *args, **options):
         if not settings.DEBUG:
             self.stderr.write("show_demo_credentials: DEBUG is off, so the demo passwords are not shown.")
