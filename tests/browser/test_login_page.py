@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,8 +23,8 @@ def test_a_wrong_password_is_shown_as_an_error_on_the_page(page, staff):
     page.fill("#id_username", "staff")
     page.fill("#id_password", "not the password")
     page.click("button[type=submit]:has-text('Đăng nhập')")
-    assert page.locator("[role=alert]").is_visible()
-    assert "không đúng" in page.locator("[role=alert]").inner_text()
+    # expect() waits for the answer to the POST; is_visible() would look at the page being left.
+    expect(page.locator("[role=alert]")).to_contain_text("không đúng")
 
 
 @pytest.mark.django_db(transaction=True)
