@@ -8,6 +8,7 @@ an SQLite file under var/, Celery tasks run in-process, a local-memory cache.
 
 from pathlib import Path
 
+import plotly
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -157,7 +158,10 @@ FORMAT_MODULE_PATH = ["reformdash.formats"]
 
 # --- Static files: everything the pages load is served from here, never from a CDN --------
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Plotly's JavaScript is served from the installed plotly package, at static/vendor/plotly/: the
+# browser gets exactly the plotly.js that the Python figures were built for, and not a byte of it
+# from the internet.
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 
