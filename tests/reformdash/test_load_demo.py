@@ -1,35 +1,27 @@
-"""load_demo (reformdash.demo.demo_load) and show_demo_credentials."""
+"""load_demo (reformdash.demo.demo_load) and show_demo_credentials: how loading behaves, each test
+from an empty database. What the demo holds is in test_demo_content.py."""
 
-import datetime
 import json
 import stat
-from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.db.models import Q, Sum
 
-from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, DossierStatus, Scope
-from dossiers.selectors import dossier_ranking, months_of_year, period_stats
+from dossiers.models import Dossier, DossierMonth
 from indicators.models import (
-    Aggregation,
     Assessment,
-    AssessmentStatus,
     Band,
     Criterion,
     Index,
     Methodology,
     Result,
-    ResultSource,
     Score,
 )
 from reformdash import demo
-from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
-from units.roles import APPRAISER_GROUP, STAFF_GROUP
-from units.selectors import units_valid_in, units_visible_to
+from units.models import Membership, Unit, UnitHead, UnitLineage
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +30,6 @@ DEMO_TABLES = (
     User, Group, User.groups.through, Group.permissions.through, User.user_permissions.through,
     Dossier, DossierMonth,
 )
-END_OF_QUANG_NAM = datetime.date(2025, 6, 30)
-END_OF_NONG_SON = datetime.date(2024, 12, 31)
 # 18 districts × 12 months × 30, 54 communes × 12 × 20, 4 departments × 12 × 25.
 DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25
 
@@ -74,26 +64,6 @@ def loaded(load):
 
 def snapshot():
     return {table._meta.label: list(table.objects.order_by("pk").values_list()) for table in DEMO_TABLES}
-
-
-def unit(code):
-    return Unit.objects.get(code=code)
-
-
-def published(unit_code, index_code, year):
-    return Result.objects.get(unit__code=unit_code, index__code=index_code, year=year)
-
-
-def par_shares(*, year, kind):
-    """{unit code: Σ final ÷ Σ applicable max × 100} from the stored scores."""
-    rows = (
-        Score.objects.filter(
-            assessment__methodology__index__code="par", assessment__methodology__year=year, assessment__unit__kind=kind
-        )
-        .values("assessment__unit__code")
-        .annotate(points=Sum("final_score"), applicable=Sum("criterion__max_points", filter=Q(not_applicable=False)))
-    )
-    return {row["assessment__unit__code"]: row["points"] * 100 / row["applicable"] for row in rows}
 
 
 # --- Idempotence -----------------------------------------------------------------------------------
@@ -156,284 +126,6 @@ def test_the_scores_do_not_depend_on_the_order_of_the_unit_file():
 
     assert as_written == reversed_file
     assert len(as_written) == 888
-
-
-# --- Units over time ------------------------------------------------------------------------------
-
-
-def test_the_units_and_their_dates(loaded):
-    nation, quang_nam, da_nang = unit("VN"), unit("QNA"), unit("DNG")
-    assert (nation.name, nation.kind, nation.parent) == ("Việt Nam", UnitKind.NATION, None)
-    assert (quang_nam.kind, quang_nam.parent, quang_nam.valid_from, quang_nam.valid_to) == (
-        UnitKind.PROVINCE, nation, datetime.date(1997, 1, 1), END_OF_QUANG_NAM,
-    )
-    assert (da_nang.kind, da_nang.parent, da_nang.valid_to) == (UnitKind.PROVINCE, nation, None)
-
-    departments = Unit.objects.filter(parent=quang_nam, kind=UnitKind.DEPARTMENT)
-    districts = Unit.objects.filter(parent=quang_nam, kind=UnitKind.DISTRICT)
-    assert departments.count() == 20 and districts.count() == 18
-    assert unit("QNA-SNV").name == "Sở Nội vụ" and unit("QNA-TAMKY").name == "Thành phố Tam Kỳ"
-    assert departments.filter(name="Sở Lao động - Thương binh và Xã hội").exists()
-    assert set(departments.values_list("valid_to", flat=True)) == {END_OF_QUANG_NAM}
-    assert not Unit.objects.exclude(code__in=["VN", "QNA"]).filter(valid_from__isnull=False).exists()
-    assert unit("QNA-NONGSON").valid_to == END_OF_NONG_SON
-    assert set(districts.exclude(code="QNA-NONGSON").values_list("valid_to", flat=True)) == {END_OF_QUANG_NAM}
-
-    for district in districts:
-        communes = Unit.objects.filter(parent=district, kind=UnitKind.COMMUNE)
-        assert communes.count() == 3
-        assert set(communes.values_list("valid_to", flat=True)) == {district.valid_to}
-    assert unit("QNA-TAMKY-X1").name == "Xã minh họa 1 (Tam Kỳ)"
-
-
-def test_the_merges_are_recorded_and_change_which_units_a_year_has(loaded):
-    def link(predecessor, successor):
-        return UnitLineage.objects.get(predecessor__code=predecessor, successor__code=successor)
-
-    nong_son = link("QNA-NONGSON", "QNA-QUESON")
-    assert (nong_son.kind, nong_son.date) == (LineageKind.MERGE, datetime.date(2025, 1, 1))
-    province = link("QNA", "DNG")
-    assert (province.kind, province.date) == (LineageKind.MERGE, datetime.date(2025, 7, 1))
-    for commune in ("QNA-NONGSON-X1", "QNA-NONGSON-X2", "QNA-NONGSON-X3"):
-        assert unit(commune).valid_to == END_OF_NONG_SON
-        merged = UnitLineage.objects.get(predecessor__code=commune)
-        assert (merged.successor.parent.code, merged.kind, merged.date) == (
-            "QNA-QUESON", LineageKind.MERGE, datetime.date(2025, 1, 1),
-        )
-
-    assert units_valid_in(year=2024).filter(code="QNA-NONGSON").exists()
-    assert not units_valid_in(year=2025).filter(code="QNA-NONGSON").exists()
-    assert units_valid_in(year=2025).filter(kind=UnitKind.DISTRICT).count() == 17
-    assert not units_valid_in(year=2026).filter(code__startswith="QNA").exists()
-
-
-# --- The real figures ---------------------------------------------------------------------------------
-
-
-def test_the_published_figures_are_stored_exactly(loaded):
-    expected = [
-        ("QNA", "par", 2023, Decimal("84.60"), 56, 63),
-        ("QNA", "par", 2022, None, 57, 63),
-        ("QNA", "sipas", 2023, Decimal("78.44"), 59, 63),
-        ("QNA", "sipas", 2022, Decimal("75.00"), 61, 63),
-        ("QNA-SNV", "par", 2023, Decimal("96.86"), 1, 20),
-    ]
-    for unit_code, index_code, year, value, rank, group_size in expected:
-        result = published(unit_code, index_code, year)
-        assert (result.value, result.official_rank, result.official_group_size, result.source) == (
-            value, rank, group_size, ResultSource.PUBLISHED,
-        ), (unit_code, index_code, year)
-        assert "Vietnam Business Forum, 2/7/2024" in result.note
-    assert "sở, ban, ngành năm 2023" in published("QNA-SNV", "par", 2023).note
-    assert published("QNA", "par", 2023).band.name == "B"
-    assert Result.objects.filter(source=ResultSource.PUBLISHED).count() == len(expected)
-
-
-def test_the_first_load_computes_every_ranking_and_the_published_rank_stays(loaded):
-    from jobs.models import Job, JobStatus
-
-    assert not Job.objects.exclude(status=JobStatus.DONE).exists()
-    departments = Result.objects.filter(index__code="par", year=2023, unit__kind=UnitKind.DEPARTMENT)
-    assert departments.count() == 20
-    assert sorted(departments.values_list("rank", flat=True))[:2] == [1, 2]
-    home_affairs = published("QNA-SNV", "par", 2023)
-    assert (home_affairs.rank, home_affairs.group_size, home_affairs.official_rank) == (1, 20, 1)
-    assert Result.objects.filter(source=ResultSource.COMPUTED, year=2024).exists()
-
-
-def test_so_noi_vu_scores_sum_to_its_published_9686_and_top_the_departments_in_2023(loaded):
-    shares = par_shares(year=2023, kind=UnitKind.DEPARTMENT)
-
-    assert len(shares) == 20
-    assert shares["QNA-SNV"] == Decimal("96.86")
-    assert all(share < Decimal("96.86") for code, share in shares.items() if code != "QNA-SNV")
-    home_affairs = Score.objects.filter(
-        assessment__unit__code="QNA-SNV", assessment__methodology__index__code="par", assessment__methodology__year=2023
-    )
-    assert not home_affairs.filter(not_applicable=True).exists()
-    assert home_affairs.aggregate(points=Sum("final_score"))["points"] == Decimal("96.86")
-
-
-# --- Methodologies, scores ------------------------------------------------------------------------------
-
-
-def test_the_indices_and_their_methodologies_per_year_and_kind(loaded):
-    assert list(Index.objects.order_by("code").values_list("code", "value_unit", "direction")) == [
-        ("dvc766", "points", "higher"), ("ho-so-tre-han", "percent", "lower"), ("nop-truc-tuyen", "percent", "higher"),
-        ("par", "percent", "higher"), ("sipas", "percent", "higher"), ("thanh-toan-truc-tuyen", "percent", "higher"),
-    ]
-    for year in range(2021, 2026):
-        methodologies = Methodology.objects.filter(year=year).select_related("index")
-        aggregation = {(m.index.code, m.unit_kind): m.aggregation for m in methodologies}
-        from_dossiers = {
-            (code, kind): Aggregation.DOSSIERS
-            for code in demo.DOSSIER_INDICES
-            for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
-        }
-        assert aggregation == (from_dossiers if year == 2024 else {}) | {
-            ("par", "province"): Aggregation.PUBLISHED, ("par", "department"): Aggregation.SUM,
-            ("par", "district"): Aggregation.SUM, ("par", "commune"): Aggregation.SUM,
-            ("sipas", "province"): Aggregation.PUBLISHED, ("sipas", "department"): Aggregation.MEAN,
-            ("sipas", "district"): Aggregation.MEAN,
-            ("dvc766", "province"): Aggregation.PUBLISHED, ("dvc766", "department"): Aggregation.SUM,
-            ("dvc766", "district"): Aggregation.SUM, ("dvc766", "commune"): Aggregation.SUM,
-        }
-
-
-def test_every_area_is_the_sum_of_its_sub_criteria_and_the_par_areas_total_100(loaded):
-    par_2023 = Methodology.objects.get(index__code="par", year=2023, unit_kind=UnitKind.DISTRICT)
-    areas = Criterion.objects.filter(methodology=par_2023, parent=None).order_by("position")
-    maxima = ("10", "10", "14.5", "11", "16", "7", "16", "15.5")
-    assert [area.max_points for area in areas] == [Decimal(points) for points in maxima]
-    assert areas.last().title.startswith("Tác động của CCHC") and areas.last().kind == "survey"
-    assert set(Criterion.objects.filter(parent=areas.last()).values_list("kind", flat=True)) == {"survey"}
-
-    for area in Criterion.objects.filter(parent=None, children__isnull=False).distinct():
-        assert sum(child.max_points for child in area.children.all()) == area.max_points, area
-    for methodology in Methodology.objects.filter(aggregation=Aggregation.SUM):
-        assert methodology.criteria.filter(parent=None).aggregate(total=Sum("max_points"))["total"] == 100
-    # The same code is the same criterion in every year.
-    assert set(Criterion.objects.filter(code="PAR.3.3").values_list("max_points", flat=True)) == {Decimal("4")}
-
-
-def test_every_unit_valid_in_a_scored_year_has_every_leaf_scored_within_its_maximum(loaded):
-    for year in range(2021, 2025):
-        scored = Methodology.objects.filter(year=year).exclude(aggregation__in=[Aggregation.PUBLISHED, Aggregation.DOSSIERS])
-        for methodology in scored:
-            units = units_valid_in(year=year).filter(kind=methodology.unit_kind)
-            leaves = methodology.criteria.filter(children__isnull=True).count()
-            assessments = Assessment.objects.filter(methodology=methodology)
-            assert set(assessments.values_list("unit_id", flat=True)) == set(units.values_list("pk", flat=True))
-            assert Score.objects.filter(assessment__methodology=methodology).count() == leaves * units.count()
-            expected_status = AssessmentStatus.APPRAISED if year == 2024 else AssessmentStatus.PUBLISHED
-            assert set(assessments.values_list("status", flat=True)) == {expected_status}
-    assert not Assessment.objects.filter(methodology__year=2025).exists()
-
-    cent = Decimal("0.01")
-    for score in Score.objects.select_related("criterion"):
-        if score.not_applicable:
-            assert score.final_score is None and score.self_score is None
-            continue
-        assert Decimal(0) <= score.final_score <= score.criterion.max_points
-        assert score.final_score == score.final_score.quantize(cent)
-        if score.self_score is not None:
-            assert score.final_score <= score.self_score <= score.criterion.max_points
-            assert score.self_score == score.self_score.quantize(cent)
-        else:
-            assert score.criterion.kind == "survey"
-
-
-def test_departments_without_procedures_skip_a_procedures_criterion(loaded):
-    skipped = Score.objects.filter(not_applicable=True, criterion__code="PAR.3.3")
-    assert set(skipped.values_list("assessment__unit__code", flat=True)) == {"QNA-TTT", "QNA-BDT"}
-    assert skipped.count() == 2 * 4
-
-
-def test_the_bands_cover_the_par_range_for_each_kind_and_year(loaded):
-    bands = Band.objects.filter(index__code="par", year=2023, unit_kind=UnitKind.DEPARTMENT).order_by("position")
-    assert [(b.name, b.min_value, b.max_value) for b in bands] == [
-        ("Xuất sắc", Decimal(90), None), ("Tốt", Decimal(80), Decimal(90)), ("Khá", Decimal(70), Decimal(80)),
-        ("Trung bình", Decimal(50), Decimal(70)), ("Yếu", None, Decimal(50)),
-    ]
-    province = Band.objects.filter(index__code="par", year=2023, unit_kind=UnitKind.PROVINCE).order_by("position")
-    assert list(province.values_list("name", flat=True)) == ["A", "B"]
-    assert Band.objects.count() == 5 * (3 * 5 + 2)
-
-
-# --- Dossiers --------------------------------------------------------------------------------------------
-
-
-def test_the_demo_has_a_year_of_dossiers_for_districts_communes_and_a_few_departments(loaded):
-    dossiers = Dossier.objects.filter(source=demo.DOSSIER_SOURCE)
-    assert dossiers.count() == Dossier.objects.count() == DEMO_DOSSIERS
-    per_unit = Counter(dossiers.values_list("unit__kind", "unit__code"))
-    districts_and_communes = units_valid_in(year=2024).filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE])
-    assert {code for kind, code in per_unit if kind != UnitKind.DEPARTMENT} == set(
-        districts_and_communes.values_list("code", flat=True)
-    )
-    assert {code for kind, code in per_unit if kind == UnitKind.DEPARTMENT} == set(demo.DOSSIER_DEPARTMENTS)
-    assert set(dossiers.values_list("received_month", flat=True)) == set(range(202401, 202413))
-    assert per_unit[(UnitKind.DISTRICT, "QNA-NONGSON")] == 12 * 30
-    assert not dossiers.filter(completed_at__gt=demo.DOSSIER_NOW).exists()
-    assert dossiers.filter(status=DossierStatus.PENDING, received_month=202412).exists()
-
-
-def test_the_demo_dossiers_are_counted_by_the_statistics_job_after_the_load(loaded):
-    assert not DossierMonthDirty.objects.filter(month__lte=202412).exists()
-    tam_ky = DossierMonth.objects.get(unit__code="QNA-TAMKY", month=202406, scope=Scope.TOTAL)
-    own = DossierMonth.objects.get(unit__code="QNA-TAMKY", month=202406, scope=Scope.OWN)
-    assert own.received == 30 and tam_ky.received == 30 + 3 * 20
-    province = DossierMonth.objects.get(unit__code="QNA", month=202406, scope=Scope.TOTAL)
-    assert province.received == 18 * 30 + 54 * 20 + 4 * 25
-
-
-def test_districts_and_communes_are_ranked_by_overdue_rate_per_year_and_per_month(loaded):
-    yearly = Result.objects.filter(index__code="ho-so-tre-han", year=2024)
-    districts = units_valid_in(year=2024).filter(kind=UnitKind.DISTRICT)
-    assert set(yearly.filter(unit__kind=UnitKind.DISTRICT).values_list("unit_id", flat=True)) == set(
-        districts.values_list("pk", flat=True)
-    )
-    assert set(yearly.filter(unit__kind=UnitKind.DISTRICT).values_list("group_size", flat=True)) == {districts.count()}
-    # Lower is better: rank 1 has the lowest rate, and the rate is the one of the year's dossiers.
-    ranked = list(yearly.filter(unit__kind=UnitKind.DISTRICT).order_by("rank", "unit__code"))
-    assert ranked[0].rank == 1 and ranked[0].value <= ranked[-1].value and ranked[-1].value > 0
-    stats = period_stats(months=months_of_year(2024, now=demo.DOSSIER_NOW), units=[ranked[0].unit_id])
-    assert ranked[0].value == stats[ranked[0].unit_id]["overdue_rate"]
-    communes = yearly.filter(unit__kind=UnitKind.COMMUNE)
-    assert communes.count() == units_valid_in(year=2024).filter(kind=UnitKind.COMMUNE).count()
-    assert communes.filter(rank=1).exists()
-
-    june = dossier_ranking(months=[202406], kind=UnitKind.COMMUNE, parent=unit("QNA-TAMKY"))
-    assert [row["group_size"] for row in june] == [3, 3, 3] and june[0]["rank"] == 1
-    assert [row["value"] for row in june] == sorted(row["value"] for row in june)
-
-
-def test_the_demo_dossiers_are_the_same_on_every_load(loaded):
-    columns = [f.attname for f in Dossier._meta.concrete_fields if f.attname not in ("id", "updated_at")]
-
-    def rows():
-        return list(Dossier.objects.order_by("external_id").values_list(*columns))
-
-    first = rows()
-    Dossier.objects.all().delete()
-    demo._ensure_dossiers(demo.read_unit_rows(), {u.code: u for u in Unit.objects.all()}, Counter())
-
-    assert rows() == first
-
-
-# --- People ----------------------------------------------------------------------------------------------
-
-
-def test_the_heads_are_demo_people_and_one_changed_in_2023(loaded):
-    assert UnitHead.objects.count() == 20 + 18 + 2
-    assert not UnitHead.objects.exclude(full_name__endswith="(minh họa)").exists()
-    assert UnitHead.objects.filter(unit__code="QNA-SNV").get().title == "Giám đốc"
-    assert UnitHead.objects.filter(unit__code="QNA-QUESON").get().title == "Chủ tịch UBND huyện"
-    terms = list(UnitHead.objects.filter(unit__code="QNA-SYT").order_by("start").values_list("start", "end"))
-    assert terms == [
-        (datetime.date(2021, 1, 1), datetime.date(2023, 3, 31)), (datetime.date(2023, 4, 1), END_OF_QUANG_NAM),
-    ]
-
-
-def test_one_demo_user_per_role_sees_what_the_role_allows(loaded):
-    users = {user.username: user for user in User.objects.all()}
-    assert set(users) == {"staff", "head_department", "head_district", "appraiser", "admin"}
-    assert list(users["staff"].groups.values_list("name", flat=True)) == [STAFF_GROUP]
-    assert list(users["appraiser"].groups.values_list("name", flat=True)) == [APPRAISER_GROUP]
-    assert users["appraiser"].is_staff and not users["appraiser"].is_superuser
-    assert users["admin"].is_superuser and not users["staff"].is_staff
-
-    assert Membership.objects.get(user=users["head_department"]).unit.code == "QNA-STP"
-    assert Membership.objects.get(user=users["head_district"]).role == MembershipRole.HEAD
-    assert UnitHead.objects.get(unit__code="QNA-STP").user == users["head_department"]
-    assert UnitHead.objects.get(unit__code="QNA-TAMKY").user == users["head_district"]
-
-    def visible(username):
-        return set(units_visible_to(user=users[username]).values_list("code", flat=True))
-
-    assert visible("head_department") == {"QNA-STP"}
-    assert visible("head_district") == {"QNA-TAMKY", "QNA-TAMKY-X1", "QNA-TAMKY-X2", "QNA-TAMKY-X3"}
-    assert len(visible("staff")) == Unit.objects.count() == 95
 
 
 def test_the_passwords_file_is_private_and_its_passwords_log_in(loaded, credentials_file):
