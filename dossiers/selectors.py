@@ -8,16 +8,33 @@ computed from dossiers use (indicators.recompute.DOSSIER_MEASURES), rounded to s
 the database so that ties are decided on the values shown and stored.
 """
 
+import datetime
+
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from dossiers import rules
-from dossiers.models import DossierMonth, Scope
+from dossiers.models import Dossier, DossierMonth, DossierStatus, Scope
 from dossiers.stats import COUNTS
 from indicators.recompute import DOSSIER_MEASURES
 from reformdash.lib.fields import as_decimal
-from units.models import Unit
+from units.models import Unit, UnitKind
+from units.selectors import units_valid_in, units_visible_to
 
 MEASURES = tuple(DOSSIER_MEASURES)
 # Lower is better only for the overdue rate; every other measure is a share to raise.
@@ -50,6 +67,14 @@ def _period(months):
     return months[0], months[-1]
 
 
+def _rates_sql():
+    """One column per measure, in %, rounded to six decimals; NULL with nothing to divide by."""
+    return ",\n               ".join(
+        f"CASE WHEN {denominator} > 0 THEN ROUND({numerator} * 100.0 / {denominator}, 6) END AS {measure}"
+        for measure, (numerator, denominator) in DOSSIER_MEASURES.items()
+    )
+
+
 def _period_cte():
     """CTEs `period` (unit_id, counts…) and `rated` (… and one column per measure).
     Named parameters: scope, first, last."""
@@ -61,10 +86,7 @@ def _period_cte():
         for name in COUNTS
         if name.startswith("pending_")
     )
-    rates = ",\n               ".join(
-        f"CASE WHEN {denominator} > 0 THEN ROUND({numerator} * 100.0 / {denominator}, 6) END AS {measure}"
-        for measure, (numerator, denominator) in DOSSIER_MEASURES.items()
-    )
+    rates = _rates_sql()
     return f"""
     WITH period AS (
         SELECT dm.unit_id,
@@ -190,3 +212,152 @@ def dossier_ranking(*, months, kind, parent=None, measure="overdue_rate", scope=
     for row in rows:
         row["value"] = as_decimal(row["value"])
     return rows
+
+
+def monthly_rates(*, unit, months, scope=Scope.TOTAL):
+    """For each of `months` (consecutive yyyymm), in order, the unit's counts of that month and its
+    rates as a one-month period: a dict {month, counts…, completed, pending, rates…} as in
+    period_stats. A month without statistics has zero counts and no rates (None), so a chart
+    shows a gap rather than a drop to zero. One query."""
+    first, last = _period(months)
+    months = rules.months_between(first, last)
+    params = {"unit": getattr(unit, "pk", unit), "scope": str(scope)}
+    params.update({f"month_{i}": month for i, month in enumerate(months)})
+    # The months are a derived table so that a month without a row still comes back; UNION ALL
+    # of literals works alike on SQLite and PostgreSQL, where VALUES … AS m(month) does not.
+    calendar = " UNION ALL ".join(f"SELECT %(month_{i})s AS month" for i in range(len(months)))
+    counts = ", ".join(f"dm.{name}" for name in COUNTS)
+    sql = f"""
+    WITH calendar AS ({calendar}),
+    period AS (
+        SELECT calendar.month, {counts}
+        FROM calendar
+        LEFT JOIN {_T_MONTH} dm
+               ON dm.month = calendar.month AND dm.unit_id = %(unit)s AND dm.scope = %(scope)s
+    )
+    SELECT period.*,
+           {_rates_sql()}
+    FROM period
+    ORDER BY period.month"""
+    return _fetch(sql, params)
+
+
+def dossier_ranking_visible(*, user, months, kind, parent=None, measure="overdue_rate", scope=Scope.OWN):
+    """dossier_ranking with only the rows of units the user may see. Ranks and group sizes stay
+    those of the whole group: a rank is a fact of the group, but no other unit's row is shown."""
+    rows = dossier_ranking(months=months, kind=kind, parent=parent, measure=measure, scope=scope)
+    if not rows:
+        return rows
+    candidates = Unit.objects.filter(pk__in=[row["unit_id"] for row in rows])
+    visible = set(units_visible_to(user=user, queryset=candidates).values_list("pk", flat=True))
+    return [row for row in rows if row["unit_id"] in visible]
+
+
+def latest_dossier_month():
+    """The latest yyyymm month in which dossiers were received, or None: what the pages show when
+    asked nothing. Not merely the latest month with statistics: dossiers left pending are counted
+    in every month up to now, long after the one-stop system stopped sending any."""
+    return DossierMonth.objects.filter(received__gt=0).aggregate(latest=Max("month"))["latest"]
+
+
+# From the top of the tree down: a user's first unit in this order is the one his pages open on.
+_KIND_DEPTH = [UnitKind.NATION, UnitKind.MINISTRY, UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.DISTRICT,
+               UnitKind.COMMUNE]
+SCOPE_KINDS = (UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
+
+
+def scope_units_visible_to(*, user, year=None):
+    """The units whose dossier statistics a user may choose to look at (a province, a department,
+    a district, a commune, with the units under it), highest level first, then by name; with a
+    year, only those that existed in it."""
+    depth = Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(_KIND_DEPTH)), default=Value(99))
+    units = units_visible_to(user=user)
+    if year is not None:
+        units = units_valid_in(year=year, queryset=units)
+    return (
+        units.filter(kind__in=SCOPE_KINDS)
+        .annotate(depth=depth)
+        .order_by("depth", "name", "code")
+    )
+
+
+def default_scope_unit(*, user, months):
+    """The unit a user's dossier chart shows when he chose none: his highest unit that existed
+    then, preferring one with dossiers received in the months (a province merged away keeps its
+    statistics; a province outside the data has none), or None when he sees no unit."""
+    first, last = _period(months)
+    received = DossierMonth.objects.filter(
+        unit=OuterRef("pk"), month__gte=first, month__lte=last, scope=Scope.TOTAL, received__gt=0
+    )
+    units = scope_units_visible_to(user=user, year=first // 100)
+    return units.annotate(has_dossiers=Exists(received)).order_by("-has_dossiers", "depth", "name", "code").first()
+
+
+def _subtree_sql():
+    # The unit and everything under it, in one recursive query alike on SQLite and PostgreSQL;
+    # UNION stops at rows already seen, so even a cycle in bad data ends.
+    return (
+        f"WITH RECURSIVE subtree(id) AS ("
+        f" SELECT id FROM {_T_UNIT} WHERE id = %s"
+        f" UNION"
+        f" SELECT child.id FROM {_T_UNIT} child JOIN subtree ON child.parent_id = subtree.id"
+        f") SELECT id FROM subtree"
+    )
+
+
+def _dossiers_of(*, unit, user, scope):
+    """The dossiers of the unit (scope own) or of it and the units under it (scope total) that the
+    user may see. The units' ids are read first, a short list, so that the dossiers are read by
+    index ranges (unit_id = ? AND …) on their (unit, …) indexes whatever the planner's statistics."""
+    if scope == Scope.OWN:
+        units = Unit.objects.filter(pk=unit.pk)
+    else:
+        units = Unit.objects.filter(pk__in=RawSQL(_subtree_sql(), [unit.pk]))
+    ids = list(units_visible_to(user=user, queryset=units).values_list("pk", flat=True))
+    return Dossier.objects.filter(unit_id__in=ids).select_related("unit")
+
+
+def _overdue_by(since):
+    """How long after its due date a dossier was done (or is still not): a duration."""
+    return ExpressionWrapper(since - F("due_at"), output_field=DurationField())
+
+
+def overdue_dossiers(*, unit, user, now=None, scope=Scope.TOTAL):
+    """The unit's dossiers pending and overdue now (dossiers/rules.py: pending_overdue at `now`),
+    annotated with `overdue_by` (now − due date), most overdue first. A queryset: page it.
+
+    The conditions are those of the monthly statistics' pending stock, on the index
+    (unit, received_at, completed_at): received before now, not completed by now."""
+    now = now or timezone.now()
+    not_closed_unfinished = ~Q(status__in=[DossierStatus.RETURNED, DossierStatus.WITHDRAWN], completed_at__isnull=True)
+    return (
+        _dossiers_of(unit=unit, user=user, scope=scope)
+        .filter(received_at__lt=now)
+        .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=now))
+        .filter(not_closed_unfinished)
+        .filter(Q(supplement_requests__gt=1) | Q(due_at__lt=now))
+        .annotate(overdue_by=_overdue_by(Value(now, output_field=DateTimeField())))
+        .order_by("-overdue_by", "-id")
+    )
+
+
+def late_dossiers(*, unit, user, months, scope=Scope.TOTAL):
+    """The unit's dossiers completed late during the months (dossiers/rules.py: completed_late),
+    annotated with `overdue_by` (completion less the citizen's time − due date), latest first;
+    read by the index (unit, completed_month)."""
+    first, last = _period(months)
+    return (
+        _dossiers_of(unit=unit, user=user, scope=scope)
+        .filter(status=DossierStatus.COMPLETED, completed_month__gte=first, completed_month__lte=last)
+        .filter(Q(supplement_requests__gt=1) | Q(effective_completed_at__gt=F("due_at")))
+        .annotate(overdue_by=_overdue_by(F("effective_completed_at")))
+        .order_by("-overdue_by", "-id")
+    )
+
+
+def overdue_days(overdue_by):
+    """Whole days overdue, a started day counting as one; None when not past the due date at all
+    (a dossier overdue only for its supplement requests)."""
+    if overdue_by is None or overdue_by <= datetime.timedelta(0):
+        return None
+    return overdue_by.days + (1 if overdue_by % datetime.timedelta(days=1) else 0)

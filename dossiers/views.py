@@ -1,4 +1,5 @@
-"""The dossier rules page, and the push endpoint one-stop systems send their dossiers to.
+"""The dossier pages (rankings by a dossier rate with the monthly trend, a unit's overdue
+dossiers, the rules page), and the push endpoint one-stop systems send their dossiers to.
 
     POST /api/dossiers/batch/
     Authorization: Bearer <the source's token>
@@ -18,17 +19,28 @@ import json
 import unicodedata
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.core.paginator import EmptyPage
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_tables2 import LazyPaginator, RequestConfig
 
-from dossiers import rules
+from dossiers import rules, selectors
+from dossiers.charts import monthly_trend_figure
+from dossiers.forms import SHOW_LATE, DossierRankingForm, OverdueDossiersForm, defaults
 from dossiers.ingest import dossier_parse, dossiers_write
+from dossiers.models import Scope
+from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token
-from units.models import Unit
+from indicators.models import DossierMeasure
+from reformdash.lib.charts import chart
+from reformdash.lib.export import csv_response
+from units.models import Unit, UnitKind
+from units.selectors import units_visible_to, visible_unit_or_404
 
+PER_PAGE = 50
 MAX_ITEMS = 1000
 MAX_BODY_BYTES = 5 * 1024 * 1024
 # The key of a reason that is about the whole item rather than one of its fields.
@@ -43,6 +55,97 @@ def dossier_methodology(request):
         "shares": [(_(title), _(definition)) for title, definition in rules.SHARES],
     }
     return render(request, "dossiers/methodology.html", context)
+
+
+@login_required
+def dossier_ranking(request):
+    """Units ranked by a dossier rate over a month, a quarter or a year (only the rows the user may
+    see, with their ranks in the whole group), and the monthly trend of the chosen unit's total."""
+    top_unit = selectors.scope_units_visible_to(user=request.user).first()
+    form = DossierRankingForm(_with_defaults(request, _ranking_defaults(top_unit)), user=request.user)
+    if not form.is_valid():
+        return render(request, "dossiers/ranking.html", {"form": form}, status=400)
+    choice = form.cleaned_data
+    label = str(DossierMeasure(choice["measure"]).label)
+    rows = selectors.dossier_ranking_visible(
+        user=request.user, months=choice["months"], kind=choice["kind"], parent=choice["parent"],
+        measure=choice["measure"],
+    )
+    group_names = None if choice["parent"] else _visible_names(request.user, {row["parent_id"] for row in rows})
+    table = DossierRankingTable(rows, measure_label=label, group_names=group_names)
+    if request.GET.get("export") == "csv":
+        RequestConfig(request, paginate=False).configure(table)
+        return csv_response(table.as_values(), filename=f"dossiers-{choice['measure']}-{form.period_slug()}.csv")
+    _paginate(request, table)
+    year = selectors.months_of_year(choice["year"])
+    scope_unit = choice["parent"] or selectors.default_scope_unit(user=request.user, months=year)
+    context = {"form": form, "table": table, "measure_label": label, "scope_unit": scope_unit,
+               "trend": scope_unit and _trend_chart(scope_unit, year, choice, label)}
+    return render(request, "dossiers/ranking.html", context)
+
+
+@login_required
+def unit_overdue_dossiers(request, code):
+    """A unit's dossiers pending past their due date now, or completed late in a period; with the
+    units under it unless asked for its own. 404 for a unit the user may not see."""
+    unit = visible_unit_or_404(user=request.user, code=code)
+    form = OverdueDossiersForm(_with_defaults(request, {"show": "overdue", "scope": Scope.TOTAL.value}))
+    if not form.is_valid():
+        return render(request, "dossiers/overdue.html", {"form": form, "unit": unit}, status=400)
+    choice = form.cleaned_data
+    if choice["show"] == SHOW_LATE:
+        dossiers = selectors.late_dossiers(unit=unit, user=request.user, months=choice["months"], scope=choice["scope"])
+    else:
+        dossiers = selectors.overdue_dossiers(unit=unit, user=request.user, scope=choice["scope"])
+    table = OverdueDossierTable(dossiers, show_completed=choice["show"] == SHOW_LATE)
+    # Counting every overdue dossier of a province on each page would cost more than the page.
+    _paginate(request, table, paginator_class=LazyPaginator)
+    return render(request, "dossiers/overdue.html", {"form": form, "unit": unit, "table": table, "choice": choice})
+
+
+def _ranking_defaults(top_unit):
+    """The ranking a user first sees: the overdue rate of the units of his own level (districts
+    for the province's staff), over the latest year with statistics."""
+    kind = UnitKind.DISTRICT if top_unit is None or top_unit.kind == UnitKind.PROVINCE else top_unit.kind
+    return {"measure": DossierMeasure.OVERDUE_RATE.value, "kind": str(kind)}
+
+
+def _with_defaults(request, values):
+    """The query string over the defaults: a page opened without parameters shows something."""
+    data = {**defaults(latest_month=selectors.latest_dossier_month()), **values}
+    data.update(request.GET.dict())
+    return data
+
+
+def _visible_names(user, unit_ids):
+    """{id: name} of those units the user may see; a group whose parent he may not see is unnamed."""
+    units = units_visible_to(user=user, queryset=Unit.objects.filter(pk__in=unit_ids - {None}))
+    return dict(units.values_list("pk", "name"))
+
+
+def _trend_chart(unit, months, choice, measure_label):
+    rows = selectors.monthly_rates(unit=unit, months=months)
+    figure = monthly_trend_figure(
+        rows=rows, measure=choice["measure"], measure_label=measure_label, highlight=choice["months"]
+    )
+    label = _("%(measure)s per month in %(year)d: %(unit)s, with the units under it") % {
+        "measure": measure_label, "year": choice["year"], "unit": unit.name,
+    }
+    return chart(figure, chart_id="dossier-trend", label=label)
+
+
+def _paginate(request, table, **options):
+    """Sort the table and page it as the query string asks, PER_PAGE rows a page whatever it asks
+    (the table cannot be fetched whole by asking for one big page); a page that is not a page
+    number or lies past the end is a 404."""
+    RequestConfig(request, paginate=False).configure(table)
+    try:
+        page = int(request.GET.get(table.prefixed_page_field, 1))
+        if page < 1:
+            raise EmptyPage(page)
+        table.paginate(page=page, per_page=PER_PAGE, **options)
+    except (ValueError, EmptyPage) as error:
+        raise Http404(_("There is no such page.")) from error
 
 
 @csrf_exempt  # authenticated by a token in a header, never by a cookie

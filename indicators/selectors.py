@@ -1,13 +1,18 @@
 """Reads of indices, methodologies, criteria and results."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 
-from indicators.models import Criterion, Result
+from indicators.ledger import chronic_losses
+from indicators.models import Assessment, AssessmentStatus, Criterion, Result, ResultSource
 from indicators.recompute import T, area_totals_cte, area_totals_params
+from indicators.services import RECOMPUTE
+from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
-from units.models import UnitKind
+from units.models import Unit, UnitKind
+from units.roles import sees_all_units
 from units.selectors import units_visible_to
 
 
@@ -84,3 +89,210 @@ def area_subtotals(*, methodology, units=None):
             }
             for unit_id, code, title, points, applicable_max, percent in cursor.fetchall()
         ]
+
+
+# --- The rankings, overview and chronic-losses pages ---------------------------------------------
+
+# The kinds of unit the pages rank, in the order their groups are offered: the province's own units
+# first; the province among the provinces is on the overview already.
+RANKED_KINDS = (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE, UnitKind.PROVINCE)
+LOCAL_KINDS = (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
+
+
+def published_results_q():
+    """What "published" means, for readers without an account: a result published by a decision
+    (source published), or a result of a methodology (index, year, unit kind) that has assessments
+    and all of them published — the appraisal of the whole group is over and announced."""
+    assessments = Assessment.objects.filter(
+        methodology__index=OuterRef("index"),
+        methodology__year=OuterRef("year"),
+        methodology__unit_kind=OuterRef("unit__kind"),
+    )
+    return Q(source=ResultSource.PUBLISHED) | (
+        Exists(assessments) & ~Exists(assessments.exclude(status=AssessmentStatus.PUBLISHED))
+    )
+
+
+def results_readable_q(*, user, public=False):
+    """A Q on Result: what this reader may read. The results of the units he may see
+    (units_visible_to); with public rankings on (settings.PUBLIC_RANKINGS), every published result too."""
+    if sees_all_units(user):
+        return Q()
+    readable = Q(unit__in=units_visible_to(user=user)) if user.is_authenticated else Q(pk__in=[])
+    if public:
+        readable |= published_results_q()
+    return readable
+
+
+def ranking_years():
+    """Every year that has results, newest first: the years a ranking can be asked for."""
+    return list(Result.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def latest_ranking_year(*, index, readable):
+    """The latest year in which the reader may read a result of `index`; None when there is none."""
+    return Result.objects.filter(readable, index=index).aggregate(latest=Max("year"))["latest"]
+
+
+def ranking_parents(*, user, public=False):
+    """The units a ranking can be narrowed to (the parent of a group): units with ranked units under
+    them that the user may see; with public rankings, any such unit (the structure is public)."""
+    parents = Unit.objects.filter(Exists(Unit.objects.filter(parent=OuterRef("pk"), kind__in=RANKED_KINDS)))
+    return parents if public else units_visible_to(user=user, queryset=parents)
+
+
+def first_ranking_group(*, index, year, readable, parents):
+    """(kind, parent code or "") of the first group of `year` with results the reader may read:
+    the kinds in RANKED_KINDS order. A parent not among `parents` is left out: the group is then
+    the kind as a whole, narrowed to the rows he may read all the same. None without any group."""
+    groups = (
+        Result.objects.filter(readable, index=index, year=year, unit__kind__in=RANKED_KINDS)
+        .order_by()
+        .values_list("unit__kind", "unit__parent__code")
+        .distinct()
+    )
+    allowed = set(parents.values_list("code", flat=True))
+    order = [str(kind) for kind in RANKED_KINDS]
+    ordered = sorted(groups, key=lambda group: (order.index(group[0]), group[1] or ""))
+    if not ordered:
+        return None
+    kind, parent_code = ordered[0]
+    return kind, parent_code if parent_code in allowed else ""
+
+
+def _unit_linkable(*, user, public):
+    """Whether the reader may open the row's unit scorecard: the rows of public rankings include
+    units he may not see."""
+    if sees_all_units(user) or (user.is_authenticated and not public):
+        return Value(True)
+    if not user.is_authenticated:
+        return Value(False)
+    return Exists(units_visible_to(user=user, queryset=Unit.objects.filter(pk=OuterRef("unit_id"))))
+
+
+def ranking_rows(*, index, year, kind, parent=None, user, public=False, search=""):
+    """The rows of the ranking page: `ranking` of one group narrowed to what the reader may read
+    and to units whose name or code contains `search`, in rank order. Each row has
+    `shown_rank_value`, `rank_change_value` (places gained) and `unit_linkable`."""
+    rows = ranking(index=index, year=year, kind=kind, parent=parent).filter(
+        results_readable_q(user=user, public=public)
+    )
+    if search:
+        rows = rows.filter(Q(unit__name__icontains=search) | Q(unit__code__icontains=search))
+    return rows.annotate(
+        rank_change_value=F("previous_rank") - F("shown_rank_value"),
+        unit_linkable=_unit_linkable(user=user, public=public),
+    )
+
+
+def ranking_chart_data(*, rows):
+    """(bars, mean) of a group for its chart: [{"name", "code", "value"}] of the rows with a value in
+    rank order, and the mean of those values, computed by the database (one query)."""
+    data = list(
+        rows.exclude(value=None)
+        .annotate(group_mean=Window(Avg("value")))
+        .values("unit__name", "unit__code", "value", "group_mean")
+    )
+    bars = [{"name": row["unit__name"], "code": row["unit__code"], "value": row["value"]} for row in data]
+    return bars, (as_decimal(data[0]["group_mean"]) if data else None)
+
+
+def ranking_areas(*, index, year, kind):
+    """The areas (top-level criteria) of the group's methodology in order, each with its
+    methodology loaded: one column each on the ranking page. Empty for a published or dossier index."""
+    return list(
+        Criterion.objects.filter(
+            methodology__index=index, methodology__year=year, methodology__unit_kind=kind, parent=None
+        )
+        .select_related("methodology")
+        .order_by("position", "code")
+    )
+
+
+def area_percentages(*, methodology, units):
+    """{unit id: {area code: %}} of `units` (a queryset) under a methodology: one query."""
+    percentages = {}
+    try:
+        rows = area_subtotals(methodology=methodology, units=units)
+    except EmptyResultSet:  # `units` can be no unit at all (an empty page): nothing to ask
+        return percentages
+    for row in rows:
+        percentages.setdefault(row["unit_id"], {})[row["code"]] = row["percent"]
+    return percentages
+
+
+def results_as_of(*, index=None, year=None):
+    """When the results (of one index and year, or all) were last recomputed: the later of the
+    last finished recompute job and the last change written to a result; None without either."""
+    jobs = Job.objects.filter(kind=RECOMPUTE, status=JobStatus.DONE)
+    results = Result.objects.all()
+    if index is not None:
+        jobs = jobs.filter(key=f"{index.pk}:{year}")
+        results = results.filter(index=index, year=year)
+    times = [
+        jobs.aggregate(latest=Max("finished_at"))["latest"],
+        results.aggregate(latest=Max("updated_at"))["latest"],
+    ]
+    times = [time for time in times if time is not None]
+    return max(times) if times else None
+
+
+def group_extremes(*, user):
+    """The overview's best and worst: per index, in its latest year with results the user may see,
+    and per group (kind, parent) of the province's units, the best- and the worst-placed unit he may
+    see, by their rank in the whole group. One query for the rows and one for the parents' names,
+    however many indices and groups. [{index, year, kind, parent (a Unit or None when the user may
+    not see it), best, worst, shown}], best and worst being Results."""
+    readable = Result.objects.filter(results_readable_q(user=user), unit__kind__in=LOCAL_KINDS)
+    latest = readable.filter(index=OuterRef("index")).order_by().values("index").annotate(m=Max("year")).values("m")
+    group = [F("index"), F("unit__kind"), F("unit__parent")]
+    rows = (
+        readable.filter(year=Subquery(latest))
+        .annotate(shown_rank_value=Coalesce("official_rank", "rank"))
+        .annotate(
+            from_top=Window(RowNumber(), partition_by=group,
+                            order_by=[F("shown_rank_value").asc(nulls_last=True), "unit__name", "unit__code"]),
+            from_bottom=Window(RowNumber(), partition_by=group,
+                               order_by=[F("shown_rank_value").desc(nulls_last=True), "unit__name", "unit__code"]),
+            shown=Window(Count("id"), partition_by=group),
+        )
+        .filter(Q(from_top=1) | Q(from_bottom=1))
+        .select_related("unit", "index", "band")
+        .order_by("index__code", "unit__kind", "unit__parent_id", "from_top")
+    )
+    groups = {}
+    for result in rows:
+        entry = groups.setdefault(
+            (result.index_id, result.unit.kind, result.unit.parent_id),
+            {"index": result.index, "year": result.year, "kind": UnitKind(result.unit.kind),
+             "parent_id": result.unit.parent_id, "shown": result.shown},
+        )
+        if result.from_top == 1:
+            entry["best"] = result
+        if result.from_bottom == 1:
+            entry["worst"] = result
+    parents = units_visible_to(user=user, queryset=Unit.objects.filter(pk__in={key[2] for key in groups}))
+    parents = parents.in_bulk() if groups else {}
+    order = [str(kind) for kind in LOCAL_KINDS]
+    extremes = sorted(groups.values(), key=lambda e: (e["index"].code, order.index(e["kind"]), e["parent_id"] or 0))
+    for entry in extremes:
+        entry["parent"] = parents.get(entry.pop("parent_id"))
+    return extremes
+
+
+def chronic_losses_visible(*, index, year, kind, parent=None, user):
+    """`ledger.chronic_losses` of a group, told to a user: only the units he may see are named and
+    counted, and a criterion on which none of them keeps losing is left out."""
+    entries = chronic_losses(index=index, year=year, kind=kind, parent=parent)
+    if sees_all_units(user):
+        return entries
+    codes = {unit["code"] for entry in entries for unit in entry["units"]}
+    visible = set(
+        units_visible_to(user=user, queryset=Unit.objects.filter(code__in=codes)).values_list("code", flat=True)
+    )
+    kept = []
+    for entry in entries:
+        units = [unit for unit in entry["units"] if unit["code"] in visible]
+        if units:
+            kept.append({**entry, "units": units, "chronic_units": len(units)})
+    return sorted(kept, key=lambda entry: (-entry["chronic_units"], entry["code"]))

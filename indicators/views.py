@@ -1,19 +1,160 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The overview, the rankings (page, CSV and XLSX exports, chart) and the chronic losses.
 
-from indicators.selectors import national_standing
-from units.models import Membership
+Who reads what: results of the units the user may see (units.selectors.units_visible_to); with
+settings.PUBLIC_RANKINGS on, the rankings of published results also to anyone, logged in or not.
+"""
+
+import itertools
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import InvalidPage
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_tables2 import LazyPaginator, RequestConfig
+
+from indicators import selectors
+from indicators.charts import ranking_figure
+from indicators.forms import GroupForm, RankingForm, with_defaults
+from indicators.tables import PER_PAGE, RankingTable
+from reformdash.lib.charts import chart
+from reformdash.lib.export import csv_response, xlsx_response
+from units.models import Membership, Unit
 from units.roles import sees_all_units
 from units.selectors import units_visible_to
+
+EXPORTS = ("csv", "xlsx")
 
 
 @login_required
 def home(request):
-    """The landing page: where the province stands nationally, and which units this user sees."""
+    """The landing page: where the province stands nationally, the best and the worst unit of each
+    group in the latest year, when the results were last computed, and which units this user sees."""
     context = {
-        "standing": national_standing(user=request.user),
+        "standing": selectors.national_standing(user=request.user),
+        "extremes": selectors.group_extremes(user=request.user),
+        "as_of": selectors.results_as_of(),
         "memberships": Membership.objects.filter(user=request.user).select_related("unit"),
         "sees_all_units": sees_all_units(request.user),
         "visible_unit_count": units_visible_to(user=request.user).count(),
     }
     return render(request, "indicators/home.html", context)
+
+
+def rankings(request):
+    """One group's ranking on an index in a year: table (sorted, searched, paged), chart, exports
+    of exactly the rows and columns shown (?export=csv|xlsx), and a permalink."""
+    public = settings.PUBLIC_RANKINGS
+    if not request.user.is_authenticated and not public:
+        return redirect_to_login(request.get_full_path())
+    form = _group_form(request, RankingForm, public=public)
+    if not form.is_valid():
+        return render(request, "indicators/rankings.html", {"form": form}, status=404 if form.not_found() else 400)
+    choice = form.cleaned_data
+    group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
+    rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
+    table = _ranking_table(request, rows, choice)
+    if request.GET.get("export"):
+        return _export(table, request.GET["export"], rows=rows, filename=_filename(choice))
+    _paginate(request, table)
+    group_rows = selectors.ranking_rows(**group, user=request.user, public=public)  # the chart ignores the search
+    context = {
+        "form": form, "table": table, "choice": choice, "chart": _ranking_chart(group_rows, table),
+        "as_of": selectors.results_as_of(index=choice["index"], year=choice["year"]),
+        **_links(request, form),
+    }
+    return render(request, "indicators/rankings.html", context)
+
+
+@login_required
+def chronic_losses(request):
+    """The criteria on which most units of a group keep losing points (settings.CHRONIC_LOSS_YEARS
+    years running), with the units named: only those the user may see."""
+    form = _group_form(request, GroupForm, public=False)
+    if not form.is_valid():
+        return render(request, "indicators/chronic_losses.html", {"form": form}, status=404 if form.not_found() else 400)
+    choice = form.cleaned_data
+    entries = selectors.chronic_losses_visible(
+        index=choice["index"], year=choice["year"], kind=choice["kind"], parent=choice["parent"], user=request.user
+    )
+    context = {"form": form, "choice": choice, "entries": entries, "chronic_years": settings.CHRONIC_LOSS_YEARS}
+    return render(request, "indicators/chronic_losses.html", context)
+
+
+def _group_form(request, form_class, *, public):
+    """The page's filter form over the query string, with the defaults where it is silent."""
+    readable = selectors.results_readable_q(user=request.user, public=public)
+    parents = selectors.ranking_parents(user=request.user, public=public)
+    data = with_defaults(request.GET, readable=readable, parents=parents)
+    return form_class(data, years=selectors.ranking_years(), parents=parents)
+
+
+def _ranking_table(request, rows, choice):
+    areas = selectors.ranking_areas(index=choice["index"], year=choice["year"], kind=choice["kind"])
+    table = RankingTable(rows, index=choice["index"], year=choice["year"], areas=areas)
+    RequestConfig(request, paginate=False).configure(table)  # the sort order the headers ask for
+    return table
+
+
+def _read_areas(table, *, units):
+    """The areas' sub-scores of `units` (the rows of the page, or all rows for an export): one query."""
+    if table.methodology is not None:
+        table.area_values = selectors.area_percentages(methodology=table.methodology, units=units)
+
+
+def _paginate(request, table):
+    """A page of the table without counting the rows (LazyPaginator); a page past the end, or
+    not a number, is a 404. The page size is ours: a per_page parameter cannot ask for everything."""
+    try:
+        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(str(error)) from error
+    _read_areas(table, units=Unit.objects.filter(pk__in=table.page_unit_ids()))
+
+
+def _ranking_chart(rows, table):
+    bars, mean = selectors.ranking_chart_data(rows=rows)
+    if not bars:
+        return None
+    figure = ranking_figure(bars=bars, mean=mean, value_label=table.columns["value"].header)
+    label = _("%(index)s %(year)d: value of each unit, and the mean of those shown") % {
+        "index": table.index.name, "year": table.year,
+    }
+    return chart(figure, chart_id="ranking-chart", label=label)
+
+
+def _links(request, form):
+    """The permalink (every filter spelled out, with the sort order) and the two export links."""
+    query = form.query()
+    if request.GET.get("sort"):
+        query["sort"] = request.GET["sort"]
+    path = reverse("rankings")
+    return {
+        "permalink": request.build_absolute_uri(f"{path}?{urlencode(query)}"),
+        "export_csv": f"{path}?{urlencode({**query, 'export': 'csv'})}",
+        "export_xlsx": f"{path}?{urlencode({**query, 'export': 'xlsx'})}",
+    }
+
+
+def _filename(choice):
+    parts = [choice["index"].code, str(choice["year"]), choice["kind"].value]
+    if choice["parent"]:
+        parts.append(choice["parent"].code)
+    return "-".join(["rankings", *parts])
+
+
+def _export(table, export, *, rows, filename):
+    """Every row of the table (all pages) with the columns shown, each cell safe in a spreadsheet."""
+    if export not in EXPORTS:
+        raise Http404("No such export format.")
+    _read_areas(table, units=Unit.objects.filter(pk__in=rows.values("unit_id")))
+    values = table.as_values()
+    # The header now, in the request's language; the rows as the response is written.
+    values = itertools.chain([next(values)], values)
+    if export == "csv":
+        return csv_response(values, filename=f"{filename}.csv")
+    return xlsx_response(values, filename=f"{filename}.xlsx", sheet_title=_("Rankings"))

@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Number filters every page uses, without a {% load %} in each template.
+            "builtins": ["reformdash.lib.numbers"],
         },
     },
 ]
@@ -174,6 +176,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 CHRONIC_LOSS_YEARS = env_int("CHRONIC_LOSS_YEARS", 3)
 if CHRONIC_LOSS_YEARS < 2:
     raise ImproperlyConfigured(f"CHRONIC_LOSS_YEARS={CHRONIC_LOSS_YEARS} must be 2 or more.")
+# On: anyone, logged in or not, may read the rankings of published results (page and export).
+PUBLIC_RANKINGS = env_bool("PUBLIC_RANKINGS", default=False)
 # Where `load_demo` keeps the generated demo passwords so `make run` can show them (DEBUG only).
 DEMO_CREDENTIALS_FILE = BASE_DIR / "var" / "demo-credentials.json"
 

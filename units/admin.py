@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Membership, Unit, UnitHead, UnitLineage
+from units.models import HeadRating, Membership, Unit, UnitHead, UnitLineage
 
 
 class UnitHeadInline(admin.TabularInline):
@@ -66,3 +66,11 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name", "unit__code"]
     list_select_related = ["user", "unit"]
     autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(HeadRating)
+class HeadRatingAdmin(admin.ModelAdmin):
+    list_display = ["year", "name", "min_value", "position"]
+    list_filter = ["year"]
+    search_fields = ["name"]
+    ordering = ["-year", "position", "name"]

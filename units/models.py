@@ -1,7 +1,11 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from reformdash.lib.fields import precise_decimal
 
 
 class UnitKind(models.TextChoices):
@@ -135,3 +139,45 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.unit} ({self.get_role_display()})"
+
+
+# The classification of heads when a year has none configured: Vietnamese data (the words of the
+# provinces' decisions), not interface text, so they are neither translated nor hard-coded in
+# pages. Each is (name, lowest value that earns it); the last has no lower bound.
+DEFAULT_HEAD_RATINGS = (
+    ("Hoàn thành xuất sắc nhiệm vụ", Decimal(90)),
+    ("Hoàn thành tốt nhiệm vụ", Decimal(80)),
+    ("Hoàn thành nhiệm vụ", Decimal(70)),
+    ("Không hoàn thành nhiệm vụ", None),
+)
+
+
+class HeadRating(models.Model):
+    """A classification a unit's head earns in a year by his unit's value: its name and the lowest value for it."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=128)
+    min_value = precise_decimal(
+        _("from (inclusive)"), null=True, blank=True, help_text=_("Empty for the lowest classification.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("head rating")
+        verbose_name_plural = _("head ratings")
+        ordering = ["-year", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="headrating_unique_name"),
+            models.UniqueConstraint(fields=["year", "min_value"], name="headrating_unique_threshold"),
+            # Two floors would make "below every threshold" ambiguous.
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(min_value__isnull=True),
+                name="headrating_one_floor",
+                violation_error_message=_("A year has at most one classification without a lower bound."),
+            ),
+            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="headrating_year_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.year})"

@@ -1,9 +1,13 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from indicators.models import Index, Result, ResultSource
+from indicators.services import RECOMPUTE
+from jobs.models import Job, JobStatus
+from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
 from units.models import Unit, UnitKind
 
 
@@ -64,3 +68,95 @@ def test_years_are_written_without_a_thousands_separator(client, staff, national
     client.force_login(staff)
     page = client.get(reverse("home")).content.decode()
     assert "<td>2023</td>" in page and "2.023" not in page
+
+
+# --- Best and worst of each group, and when the results were computed -----------------------------
+
+
+def extremes(response):
+    """(index code, kind, parent code or None, best unit code, worst unit code) per group."""
+    return [
+        (e["index"].code, e["kind"].value, e["parent"].code if e["parent"] else None, e["best"].unit.code,
+         e["worst"].unit.code)
+        for e in response.context["extremes"]
+    ]
+
+
+def test_staff_see_the_best_and_the_worst_unit_of_each_group(client, staff, rankings):
+    client.force_login(staff)
+    response = client.get(reverse("home"))
+    assert extremes(response) == [
+        ("par", "department", "P", "A", "A3"),  # Sở A and Sở Hai share the first place: by name
+        ("par", "district", "P", "C", "B"),
+        ("par", "commune", "B", "B1", "B1"),
+        ("sipas", "department", "P", "A3", "A"),
+    ]
+    assert all(e["year"] == 2023 for e in response.context["extremes"])
+    html = response.content.decode()
+    assert "Sở Ba" in html and "84,60 %" in html and "1/3" in html
+
+
+def test_each_index_shows_its_own_latest_year(client, staff, rankings):
+    Result.objects.filter(index=rankings.sipas).update(year=2021)
+    client.force_login(staff)
+    years = {e["index"].code: e["year"] for e in client.get(reverse("home")).context["extremes"]}
+    assert years == {"par": 2023, "sipas": 2021}
+
+
+def test_the_head_of_b_sees_the_best_and_worst_of_his_units_only(client, head_b, rankings):
+    client.force_login(head_b)
+    response = client.get(reverse("home"))
+    # The province is not his to see: his district's group is named by its kind alone.
+    assert extremes(response) == [("par", "district", None, "B", "B"), ("par", "commune", "B", "B1", "B1")]
+    html = response.content.decode()
+    for name in ("Sở A", "Sở Hai", "Sở Ba", "Huyện C", "Tỉnh Thử"):
+        assert name not in html
+    assert "2/2" in html  # his place among the districts
+
+
+def test_the_head_of_a_sees_his_department_as_best_and_worst(client, head_a, rankings):
+    client.force_login(head_a)
+    response = client.get(reverse("home"))
+    assert extremes(response) == [("par", "department", None, "A", "A"), ("sipas", "department", None, "A", "A")]
+    assert "Sở Hai" not in response.content.decode()
+
+
+def test_a_user_without_a_unit_sees_no_best_or_worst(client, outsider, rankings):
+    client.force_login(outsider)
+    response = client.get(reverse("home"))
+    assert response.context["extremes"] == [] and "Sở A" not in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, rankings):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_as_of_is_the_last_finished_recompute_in_vietnam_time(client, staff, rankings):
+    Result.objects.update(updated_at=datetime.datetime(2024, 1, 2, 1, 0, tzinfo=datetime.UTC))
+    Job.objects.create(kind=RECOMPUTE, key="1:2023", status=JobStatus.DONE,
+                       finished_at=datetime.datetime(2024, 12, 31, 18, 45, tzinfo=datetime.UTC))
+    Job.objects.create(kind=RECOMPUTE, key="1:2022", status=JobStatus.FAILED,
+                       finished_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC))
+    client.force_login(staff)
+    assert "01/01/2025 01:45" in client.get(reverse("home")).content.decode()
+
+
+def test_the_overview_links_each_group_to_its_ranking(client, staff, rankings):
+    client.force_login(staff)
+    html = client.get(reverse("home")).content.decode()
+    assert f'{reverse("rankings")}?index=par&amp;year=2023&amp;kind=district&amp;parent=P' in html
+
+
+def test_the_number_of_queries_does_not_grow_with_indices_and_groups(client, staff, rankings,
+                                                                      django_assert_max_num_queries):
+    client.force_login(staff)
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("home"))
+    for code in ("dvc766", "pci", "papi"):
+        index = Index.objects.create(code=code, name_vi=code.upper())
+        for unit in Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE]):
+            Result.objects.create(unit=unit, index=index, year=2024, value=Decimal(50), rank=1, group_size=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("home"))
+    assert len(response.context["extremes"]) == 4 + 3 * 3

@@ -1,0 +1,48 @@
+"""Charts of the dossier pages: pure functions, data in, a plotly Figure out (no ORM)."""
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+LINE_COLOUR = "#a1141b"  # the brand colour of static/css/reformdash.css
+PERIOD_SHADE = "rgba(161, 20, 27, 0.08)"
+
+
+def month_label(month):
+    """202407 → "07/2024", as months are written in Vietnamese decisions."""
+    year, number = divmod(month, 100)
+    return f"{number:02d}/{year}"
+
+
+def monthly_trend_figure(*, rows, measure, measure_label, highlight=()):
+    """A line of `measure` (in %) per month: rows as dossiers.selectors.monthly_rates gives them.
+    A month without a rate (nothing to divide by) is a gap in the line, not a zero; the months of
+    `highlight` (the period the page ranks) are shaded."""
+    measure_label = str(measure_label)
+    labels = [month_label(row["month"]) for row in rows]
+    values = [None if row[measure] is None else float(row[measure]) for row in rows]
+    received = [row["received"] for row in rows]
+    figure = go.Figure(
+        go.Scatter(
+            x=labels,
+            y=values,
+            customdata=received,
+            mode="lines+markers",
+            name=measure_label,
+            line={"color": LINE_COLOUR, "width": 2},
+            connectgaps=False,
+            hovertemplate="%{x}: %{y:.2f} %<br>" + _("received") + ": %{customdata}<extra></extra>",
+        )
+    )
+    positions = [i for i, row in enumerate(rows) if row["month"] in set(highlight)]
+    if positions and len(positions) < len(rows):
+        figure.add_vrect(x0=positions[0] - 0.5, x1=positions[-1] + 0.5, fillcolor=PERIOD_SHADE, line_width=0,
+                         layer="below")
+    figure.update_layout(
+        margin={"l": 48, "r": 16, "t": 16, "b": 40},
+        xaxis={"type": "category", "title": {"text": _("Month")}},
+        yaxis={"title": {"text": f"{measure_label} (%)"}, "rangemode": "tozero", "ticksuffix": " %"},
+        showlegend=False,
+        hovermode="x",
+        plot_bgcolor="#fff",
+    )
+    return figure

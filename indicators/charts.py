@@ -1,0 +1,50 @@
+"""Charts of the rankings pages: pure functions, data in, a plotly Figure out (no ORM)."""
+
+import plotly.graph_objects as go
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+BAR_COLOUR = "#a1141b"  # the brand colour of static/css/reformdash.css
+MEAN_COLOUR = "#1d2733"
+ROW_HEIGHT = 26  # pixels per unit: a long group (the communes of a district) stays readable
+
+
+def ranking_figure(*, bars, mean, value_label):
+    """One horizontal bar per unit, the best placed at the top, and the group mean as a dashed
+    vertical line across the plot.
+
+    bars: [{"code", "name", "value"}] in rank order, values as Decimals (as
+    indicators.selectors.ranking_chart_data gives them); mean: their mean or None; value_label:
+    the axis title ("Value (%)"). Bars are keyed by unit code, labelled by name: two communes of
+    the same name in different districts stay two bars."""
+    value_label = str(value_label)
+    codes = [bar["code"] for bar in bars]
+    names = [bar["name"] for bar in bars]
+    figure = go.Figure(
+        go.Bar(
+            x=[float(bar["value"]) for bar in bars],
+            y=codes,
+            customdata=names,
+            orientation="h",
+            marker={"color": BAR_COLOUR},
+            name=value_label,
+            hovertemplate="%{customdata}: %{x:.2f}<extra></extra>",
+        )
+    )
+    if mean is not None:
+        figure.add_vline(
+            x=float(mean),
+            line={"color": MEAN_COLOUR, "width": 2, "dash": "dash"},
+            annotation_text=f"{_('Group mean')}: {number_format(mean, 2)}",
+            annotation_position="top",
+        )
+    figure.update_layout(
+        height=max(240, 90 + ROW_HEIGHT * len(bars)),
+        margin={"l": 16, "r": 16, "t": 32, "b": 40},
+        xaxis={"title": {"text": value_label}, "rangemode": "tozero"},
+        yaxis={"type": "category", "autorange": "reversed", "automargin": True, "tickvals": codes, "ticktext": names},
+        showlegend=False,
+        plot_bgcolor="#fff",
+        bargap=0.25,
+    )
+    return figure

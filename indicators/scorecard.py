@@ -1,0 +1,383 @@
+"""Reads of one unit's scorecard (/units/<code>/): its result on an index in a year and what
+explains it — areas against its group, its history with its predecessors', the points it lost,
+its dossiers month by month, its heads and why its rank moved.
+
+Every group statistic is computed in the database (GROUP BY, recursive queries, self-joins of
+results); Python only picks among one unit's own rows (tens). Other units appear only as a
+group's mean and best, or by name when the viewer may see them (units_visible_to).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from dossiers.models import Scope
+from dossiers.selectors import monthly_rates, months_of_year
+from indicators.ledger import lost_points
+from indicators.models import Direction, Index, Methodology, Result
+from indicators.recompute import T, area_totals_cte, area_totals_params
+from indicators.selectors import area_subtotals
+from reformdash.lib.fields import as_decimal
+from units.models import DEFAULT_HEAD_RATINGS, HeadRating, Unit, UnitHead, UnitLineage
+from units.selectors import units_visible_to, year_bounds
+
+_T_LINEAGE = UnitLineage._meta.db_table
+_T_INDEX = Index._meta.db_table
+
+
+def _fetch(sql, params, decimals=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        rows = [dict(zip(columns, values)) for values in cursor.fetchall()]
+    for row in rows:
+        for name in decimals:
+            row[name] = as_decimal(row[name])
+    return rows
+
+
+def _in_language(title, title_en):
+    """The title in the page's language: English only when asked for and entered."""
+    return title_en if title_en and (get_language() or "vi").startswith("en") else title
+
+
+# --- Which result the card shows ------------------------------------------------------------------
+
+
+def unit_results(*, unit):
+    """Every result of the unit, each index and year, with its index and band: the headline, the
+    links to its other indices and years, and last year's value. Index order, newest year first."""
+    return list(Result.objects.filter(unit=unit).select_related("index", "band").order_by("index__code", "-year"))
+
+
+def chosen_result(*, results, index_code=None, year=None):
+    """The result the card shows among `results` (unit_results): the asked index (default: the
+    first with a result, in the asked year if one is asked) in the asked year (default: its
+    latest). None when nothing matches."""
+    matching = [
+        result
+        for result in results
+        if (index_code is None or result.index.code == index_code) and (year is None or result.year == year)
+    ]
+    if not matching:
+        return None
+    first_index = matching[0].index_id
+    return max((result for result in matching if result.index_id == first_index), key=lambda result: result.year)
+
+
+def result_choices(*, results):
+    """[(index, [years, newest first])] of the unit's results, in index order: the card's links."""
+    choices = {}
+    for result in results:
+        choices.setdefault(result.index, []).append(result.year)
+    return list(choices.items())
+
+
+def previous_result(*, results, result):
+    """The unit's own result on the same index the year before, or None."""
+    return next((r for r in results if r.index_id == result.index_id and r.year == result.year - 1), None)
+
+
+# --- Areas against the group ---------------------------------------------------------------------
+
+
+def methodologies_of(*, index, unit_kind, years):
+    """{year: methodology} of the index for this kind of unit, for the years that have one."""
+    return {
+        methodology.year: methodology
+        for methodology in Methodology.objects.filter(index=index, unit_kind=unit_kind, year__in=years)
+    }
+
+
+def area_comparison(*, unit, methodology):
+    """Per area (top-level criterion) of the methodology the unit was scored on: the unit's points,
+    applicable maximum and %, and over its group — the units of its kind under its parent that
+    existed that year and were scored — the mean and the best %, and how many units that is.
+    One query: area totals of every unit, then one GROUP BY area. No other unit is named."""
+    first, last = year_bounds(methodology.year)
+    sql = area_totals_cte() + f"""
+    , percents AS (
+        SELECT t.unit_id, t.area_id, t.points, t.applicable_max,
+               CASE WHEN t.applicable_max > 0 THEN t.points * 100.0 / t.applicable_max END AS percent
+        FROM area_totals t
+        JOIN {T['unit']} u ON u.id = t.unit_id
+        WHERE u.parent_id IS NOT DISTINCT FROM %s
+          AND (u.valid_from IS NULL OR u.valid_from <= %s)
+          AND (u.valid_to IS NULL OR u.valid_to >= %s)
+    )
+    SELECT area.code, area.title, area.title_en,
+           MAX(CASE WHEN p.unit_id = %s THEN p.points END) AS points,
+           MAX(CASE WHEN p.unit_id = %s THEN p.applicable_max END) AS applicable_max,
+           ROUND(MAX(CASE WHEN p.unit_id = %s THEN p.percent END), 6) AS percent,
+           ROUND(AVG(p.percent), 6) AS group_mean,
+           ROUND(MAX(p.percent), 6) AS group_best,
+           COUNT(p.percent) AS group_units
+    FROM percents p
+    JOIN {T['criterion']} area ON area.id = p.area_id
+    GROUP BY area.id, area.code, area.title, area.title_en, area.position
+    HAVING MAX(CASE WHEN p.unit_id = %s THEN 1 ELSE 0 END) = 1
+    ORDER BY area.position, area.code
+    """
+    params = area_totals_params(methodology) + [unit.parent_id, last, first] + [unit.pk] * 4
+    rows = _fetch(sql, params, decimals=("points", "applicable_max", "percent", "group_mean", "group_best"))
+    for row in rows:
+        row["title"] = _in_language(row.pop("title"), row.pop("title_en"))
+    return rows
+
+
+def area_changes(*, current, previous):
+    """How each area moved from last year to this: rows of area_comparison (this year) and of
+    area_subtotals for the same unit (last year), matched by area code. Biggest move first."""
+    before = {row["code"]: row for row in previous}
+    changes = []
+    for row in current:
+        old = before.get(row["code"])
+        if old is None or row["points"] is None or old["points"] is None:
+            continue
+        changes.append(
+            {
+                "code": row["code"],
+                "title": row["title"],
+                "points_before": old["points"],
+                "points": row["points"],
+                "change": row["points"] - old["points"],
+                "percent_before": old["percent"],
+                "percent": row["percent"],
+            }
+        )
+    return sorted(changes, key=lambda change: (-abs(change["change"]), change["code"]))
+
+
+def unit_area_subtotals(*, unit, methodology):
+    """area_subtotals of one unit."""
+    return area_subtotals(methodology=methodology, units=Unit.objects.filter(pk=unit.pk))
+
+
+# --- History, with the predecessors' ------------------------------------------------------------
+
+
+def lineage_history(*, unit, index=None):
+    """The results of the unit and of its predecessors (UnitLineage, followed back through every
+    merge, split or rename) on `index` (every index when None), by index then oldest year first:
+    index id and name, year, unit id, code and name, value, the rank and group size shown
+    (official where published), and `predecessor` — True for a predecessor's row, which is not
+    directly comparable with the unit's own. One recursive query."""
+    where, params = "", [unit.pk]
+    if index is not None:
+        where, params = "WHERE r.index_id = %s", [unit.pk, index.pk]
+    sql = f"""
+    WITH RECURSIVE lineage(id) AS (
+        SELECT id FROM {T['unit']} WHERE id = %s
+        UNION
+        SELECT link.predecessor_id FROM {_T_LINEAGE} link JOIN lineage ON link.successor_id = lineage.id
+    )
+    SELECT r.index_id, i.code AS index_code, i.name_vi, i.name_en, r.year, u.id AS unit_id, u.code, u.name,
+           r.value, COALESCE(r.official_rank, r.rank) AS rank,
+           COALESCE(r.official_group_size, r.group_size) AS group_size
+    FROM lineage
+    JOIN {T['result']} r ON r.unit_id = lineage.id
+    JOIN {_T_INDEX} i ON i.id = r.index_id
+    JOIN {T['unit']} u ON u.id = r.unit_id
+    {where}
+    ORDER BY i.code, r.year, CASE WHEN u.id = %s THEN 0 ELSE 1 END, u.name, u.code
+    """
+    rows = _fetch(sql, params + [unit.pk], decimals=("value",))
+    for row in rows:
+        row["index_name"] = _in_language(row.pop("name_vi"), row.pop("name_en"))
+        row["predecessor"] = row["unit_id"] != unit.pk
+    return rows
+
+
+# --- Lost points --------------------------------------------------------------------------------
+
+
+def lost_points_of_year(*, unit, index, year):
+    """The criteria on which the unit lost points that year (indicators.ledger.lost_points: max,
+    final score, points lost, streak, chronic), biggest loss first."""
+    return [row for row in lost_points(unit=unit, index=index) if row["year"] == year and row["lost"] > 0]
+
+
+# --- Dossiers -----------------------------------------------------------------------------------
+
+
+def dossier_months(*, unit, year, now=None):
+    """The unit's dossier counts and rates per month of the year (dossiers.selectors.monthly_rates,
+    the unit with the units under it); empty when it has no dossier statistics that year."""
+    local = timezone.localtime(now or timezone.now())
+    if year * 100 + 1 > local.year * 100 + local.month:
+        return []
+    rows = monthly_rates(unit=unit, months=months_of_year(year, now=local), scope=Scope.TOTAL)
+    if not any(row["received"] or row["completed"] or row["pending"] for row in rows):
+        return []
+    for row in rows:
+        row["label"] = "%02d/%d" % (row["month"] % 100, row["month"] // 100)  # as decisions write months
+    return rows
+
+
+# --- Heads --------------------------------------------------------------------------------------
+
+
+def heads_in_office(*, unit, year):
+    """The unit's heads whose term overlaps the year, the earliest first."""
+    first, last = year_bounds(year)
+    return list(
+        UnitHead.objects.filter(unit=unit, start__lte=last)
+        .exclude(end__lt=first)
+        .order_by("start", "full_name")
+    )
+
+
+def head_ratings(*, year):
+    """The classifications of heads for the year, best first: those configured (units.HeadRating)
+    or, when the year has none, DEFAULT_HEAD_RATINGS (unsaved)."""
+    ratings = list(HeadRating.objects.filter(year=year))
+    if not ratings:
+        ratings = [
+            HeadRating(year=year, name=name, min_value=min_value, position=position)
+            for position, (name, min_value) in enumerate(DEFAULT_HEAD_RATINGS)
+        ]
+    return sorted(ratings, key=lambda rating: (rating.min_value is None, -(rating.min_value or 0)))
+
+
+def head_rating_for(*, value, year):
+    """The classification a value earns in a year: the rating with the highest lower bound the
+    value reaches, else the one without a bound; None for no value or when nothing fits."""
+    if value is None:
+        return None
+    return next(
+        (rating for rating in head_ratings(year=year) if rating.min_value is None or value >= rating.min_value), None
+    )
+
+
+# --- Why the rank moved -------------------------------------------------------------------------
+
+
+def _rank_swaps_sql():
+    # Self-join of the year's and last year's results of the unit and of every other unit of its
+    # group (same kind, same parent): who was below it and is now above it, and the reverse.
+    return f"""
+    SELECT other.id AS unit_id, other.code, other.name,
+           o_prev.rank AS previous_rank, o_now.rank AS rank,
+           CASE WHEN o_now.rank < me_now.rank THEN 'overtook_it' ELSE 'it_overtook' END AS direction
+    FROM {T['result']} me_now
+    JOIN {T['unit']} me ON me.id = me_now.unit_id
+    JOIN {T['result']} me_prev
+         ON me_prev.unit_id = me_now.unit_id AND me_prev.index_id = me_now.index_id AND me_prev.year = me_now.year - 1
+    JOIN {T['result']} o_now
+         ON o_now.index_id = me_now.index_id AND o_now.year = me_now.year AND o_now.unit_id <> me_now.unit_id
+    JOIN {T['unit']} other
+         ON other.id = o_now.unit_id AND other.kind = me.kind AND other.parent_id IS NOT DISTINCT FROM me.parent_id
+    JOIN {T['result']} o_prev
+         ON o_prev.unit_id = o_now.unit_id AND o_prev.index_id = o_now.index_id AND o_prev.year = me_prev.year
+    WHERE me_now.unit_id = %s AND me_now.index_id = %s AND me_now.year = %s
+      AND ((o_prev.rank > me_prev.rank AND o_now.rank < me_now.rank)
+           OR (o_prev.rank < me_prev.rank AND o_now.rank > me_now.rank))
+    ORDER BY o_now.rank, other.name, other.code
+    """
+
+
+@dataclass
+class Swaps:
+    """Units of the group that passed the unit (or that it passed) between last year and this:
+    those the viewer may see, by name, and how many others."""
+
+    units: list = field(default_factory=list)
+    hidden: int = 0
+
+    @property
+    def count(self):
+        return len(self.units) + self.hidden
+
+
+def rank_swaps(*, unit, index, year, user):
+    """{"overtook_it": Swaps, "it_overtook": Swaps}: the units of the unit's group ranked below it
+    last year and above it this year, and the reverse, on the computed ranks of the group. The
+    names of units the viewer may not see are dropped here, only counted."""
+    rows = _fetch(_rank_swaps_sql(), [unit.pk, index.pk, year])
+    visible = set()
+    if rows:
+        candidates = Unit.objects.filter(pk__in=[row["unit_id"] for row in rows])
+        visible = set(units_visible_to(user=user, queryset=candidates).values_list("pk", flat=True))
+    swaps = {"overtook_it": Swaps(), "it_overtook": Swaps()}
+    for row in rows:
+        if row["unit_id"] in visible:
+            swaps[row["direction"]].units.append(row)
+        else:
+            swaps[row["direction"]].hidden += 1
+    return swaps
+
+
+# --- The whole card -----------------------------------------------------------------------------
+
+
+@dataclass
+class Scorecard:
+    """Everything the scorecard page shows for one unit, index and year."""
+
+    unit: Unit
+    result: Result
+    previous: Result | None
+    choices: list
+    areas: list
+    area_changes: list
+    history: list
+    lost: list
+    dossier_months: list
+    heads: list
+    head_rating: HeadRating | None
+    swaps: dict
+
+    @property
+    def previous_year(self):
+        return self.result.year - 1
+
+    @property
+    def value_change(self):
+        """This year's value less last year's, or None without both."""
+        if self.previous is None or self.previous.value is None or self.result.value is None:
+            return None
+        return self.result.value - self.previous.value
+
+    @property
+    def group_outside(self):
+        """True when the rank was published for a group most of which is not in the system (the
+        province among 63): there are no group rows to explain its move with."""
+        result = self.result
+        return bool(result.official_group_size) and result.official_group_size != result.group_size
+
+    @property
+    def has_predecessors(self):
+        return any(row["predecessor"] for row in self.history)
+
+    @property
+    def chronic_count(self):
+        return sum(1 for row in self.lost if row["chronic"])
+
+
+def scorecard(*, unit, result, results, user, now=None):
+    """The unit's card for `result` (one of `results`, unit_results of the unit), as `user` sees it."""
+    index, year = result.index, result.year
+    methodologies = methodologies_of(index=index, unit_kind=unit.kind, years=[year, year - 1])
+    areas = area_comparison(unit=unit, methodology=methodologies[year]) if year in methodologies else []
+    previous_areas = []
+    if areas and year - 1 in methodologies:
+        previous_areas = unit_area_subtotals(unit=unit, methodology=methodologies[year - 1])
+    # Heads are rated on a scored index, higher is better (the PAR Index of QĐ 1171/QĐ-UBND); a
+    # dossier rate (overdue, online %) is no grade of a head's work as a whole.
+    rated = index.direction == Direction.HIGHER and not index.dossier_measure
+    return Scorecard(
+        unit=unit,
+        result=result,
+        previous=previous_result(results=results, result=result),
+        choices=result_choices(results=results),
+        areas=areas,
+        area_changes=area_changes(current=areas, previous=previous_areas),
+        history=lineage_history(unit=unit, index=index),
+        lost=lost_points_of_year(unit=unit, index=index, year=year),
+        dossier_months=dossier_months(unit=unit, year=year, now=now),
+        heads=heads_in_office(unit=unit, year=year),
+        head_rating=head_rating_for(value=result.value, year=year) if rated else None,
+        swaps=rank_swaps(unit=unit, index=index, year=year, user=user),
+    )

@@ -1,0 +1,140 @@
+"""The ranking table (django-tables2): what the page shows is what the exports write.
+
+Each column renders for the page (2 decimals, arrows, links) and gives a plain value for the
+exports (`value_*`: the stored number, the signed change, the name)."""
+
+from urllib.parse import urlencode
+
+import django_tables2 as tables
+from django.db.models import F
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import ValueUnit
+
+TEMPLATE = "indicators/_table.html"
+NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}
+PER_PAGE = 50
+
+
+def _nulls_last(field, descending):
+    expression = F(field)
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+
+def change_arrow(change):
+    """▲ 2 for two places gained, ▼ 1 for one lost, = for the same place, — without last year's rank."""
+    if change is None:
+        return "—"
+    if change > 0:
+        return format_html('<span class="up">▲ {}</span>', change)
+    if change < 0:
+        return format_html('<span class="down">▼ {}</span>', -change)
+    return "="
+
+
+def area_title(area):
+    """The area's title in the page's language (Vietnamese when it has no English one)."""
+    english = (get_language() or "vi").startswith("en")
+    return area.title_en if english and area.title_en else area.title
+
+
+class AreaColumn(tables.Column):
+    """One area's sub-score of a unit, in % of the area's applicable maximum. The values come from
+    `table.area_values` ({unit id: {area code: %}}), filled for the rows shown or exported."""
+
+    def __init__(self, *, area, **kwargs):
+        self.area_code = area.code
+        # The header is the area's code, so eight areas fit beside the units; the page lists the
+        # titles under the table, and the header's tooltip says it too.
+        attrs = {"th": {"class": "num", "title": area_title(area)}, "td": {"class": "num"}}
+        super().__init__(verbose_name=f"{area.code} (%)", accessor="unit_id", orderable=False, attrs=attrs, **kwargs)
+
+    def percent(self, table, unit_id):
+        return table.area_values.get(unit_id, {}).get(self.area_code)
+
+    def render(self, value, table):
+        percent = self.percent(table, value)
+        return "—" if percent is None else floatformat(percent, 2)
+
+    def value(self, value, table):
+        return self.percent(table, value)
+
+
+class RankingTable(tables.Table):
+    """One group's results in rank order (indicators.selectors.ranking_rows): rank in the whole
+    group (the published one where there is one), change since last year, value, band, areas."""
+
+    rank = tables.Column(verbose_name=_("Rank"), accessor="shown_rank_value", attrs=NUMBER)
+    group_size = tables.Column(verbose_name=_("Of"), accessor="shown_group_size", orderable=False, attrs=NUMBER)
+    change = tables.Column(verbose_name=_("Change"), accessor="rank_change_value", attrs=NUMBER)
+    code = tables.Column(verbose_name=_("Code"), accessor="unit__code", order_by=("unit__code",))
+    unit = tables.Column(
+        verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__name", "unit__code"),
+        attrs={"th": {"class": "unit-name"}, "td": {"class": "unit-name"}},
+    )
+    value = tables.Column(verbose_name=_("Value"), attrs=NUMBER)
+    band = tables.Column(verbose_name=_("Band"), accessor="band__name", orderable=False)
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = {"class": "table ranking-table"}
+        per_page = PER_PAGE
+        empty_text = _("No result to show for this choice.")
+
+    def __init__(self, data, *, index, year, areas=(), **kwargs):
+        extra = [(f"area_{position}", AreaColumn(area=area)) for position, area in enumerate(areas)]
+        super().__init__(data, extra_columns=extra, **kwargs)
+        self.index, self.year = index, year
+        self.areas = [(area.code, area_title(area)) for area in areas]
+        # The areas' values are read by the view once it knows which rows are shown.
+        self.methodology = areas[0].methodology if areas else None
+        self.area_values = {}
+        unit = "%" if index.value_unit == ValueUnit.PERCENT else gettext("points")
+        self.columns["value"].column.verbose_name = f"{gettext('Value')} ({unit})"
+
+    def page_unit_ids(self):
+        return [row.record.unit_id for row in self.page.object_list]
+
+    # Ordering: rows without a rank or a value go last whichever way the column is sorted.
+    def order_rank(self, queryset, is_descending):
+        return queryset.order_by(_nulls_last("shown_rank_value", is_descending), "unit__name", "unit__code"), True
+
+    def order_change(self, queryset, is_descending):
+        return queryset.order_by(_nulls_last("rank_change_value", is_descending), "unit__name", "unit__code"), True
+
+    def order_value(self, queryset, is_descending):
+        return queryset.order_by(_nulls_last("value", is_descending), "unit__name", "unit__code"), True
+
+    def render_rank(self, record, value):
+        if record.official_rank:
+            return format_html('{} <small class="muted">({})</small>', value, gettext("published"))
+        return value
+
+    def value_rank(self, value):
+        return value
+
+    def render_change(self, record):
+        return change_arrow(record.rank_change)
+
+    def value_change(self, record):
+        return record.rank_change
+
+    def render_unit(self, record, value):
+        if not record.unit_linkable:
+            return value
+        url = reverse("unit_scorecard", kwargs={"code": record.unit.code})
+        query = urlencode({"index": self.index.code, "year": self.year})
+        return format_html('<a href="{}?{}">{}</a>', url, query, value)
+
+    def value_unit(self, value):
+        return value
+
+    def render_value(self, value):
+        return floatformat(value, 2)
+
+    def value_value(self, value):
+        return value

@@ -1,0 +1,288 @@
+"""/dossiers/: units ranked by a dossier rate over a month, a quarter or a year, with the monthly
+trend of a unit's total; each viewer sees only his units' rows, with their ranks in the whole group."""
+
+import csv
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dossiers.models import DossierMonth
+from dossiers.stats import dossier_stats_full
+from tests.dossiers.pages import pages  # noqa: F401 (pages, example: fixtures)
+from tests.dossiers.test_stats import NOW, dossier, example, save, vn  # noqa: F401
+from units.models import Unit, UnitKind
+
+URL = "/dossiers/"
+Q2 = {"period": "quarter", "year": "2024", "quarter": "2", "kind": "district"}
+
+
+def get(client, user, **params):
+    client.force_login(user)
+    return client.get(URL, params)
+
+
+def ranked(response):
+    """(code, rank, group size, value) of the rows on the page."""
+    return [(row.record["code"], row.record["rank"], row.record["group_size"], row.record["value"])
+            for row in response.context["table"].paginated_rows]
+
+
+def trend(response):
+    """The chart's line: {month label: rate}."""
+    figure = response.context["trend"]["figure"]
+    line = figure["data"][0]
+    return dict(zip(line["x"], line["y"]))
+
+
+def test_the_url():
+    assert reverse("dossier_ranking") == URL
+
+
+def test_anonymous_users_are_sent_to_log_in(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# Who sees what.
+
+
+def test_staff_see_every_district_ranked_in_vietnamese_numbers(client, staff, pages):
+    response = get(client, staff, **Q2)
+    assert response.status_code == 200
+    # Q2 overdue rate: C 1 late of 3 completed; B's own: 1 pending overdue at the end of June.
+    assert ranked(response) == [("C", 1, 2, Decimal("33.333333")), ("B", 2, 2, Decimal(100))]
+    page = response.content.decode()
+    assert "Huyện C" in page and "Huyện B" in page
+    assert "33,33" in page and "1/2" in page and "2/2" in page
+    assert "export=csv" in page and 'href="/dossiers/units/C/overdue/?scope=own"' in page
+
+
+def test_the_district_head_sees_his_row_with_its_rank_in_the_whole_group_and_nothing_of_others(client, head_b, pages):
+    response = get(client, head_b, **Q2)
+    assert ranked(response) == [("B", 2, 2, Decimal(100))]
+    page = response.content.decode()
+    assert "2/2" in page
+    assert "Huyện C" not in page and "Sở A" not in page and "Tỉnh Thử" not in page
+
+
+def test_the_district_head_sees_no_department_row(client, head_b, pages):
+    response = get(client, head_b, **{**Q2, "kind": "department"})
+    assert ranked(response) == []
+    assert "Sở A" not in response.content.decode()
+
+
+def test_the_department_head_sees_only_his_department(client, head_a, pages):
+    response = get(client, head_a, **{**Q2, "kind": "district"})
+    assert ranked(response) == []
+    response = get(client, head_a, **{**Q2, "kind": "department"})
+    assert [row[0] for row in ranked(response)] == ["A"]
+    assert "Huyện B" not in response.content.decode()
+
+
+def test_a_user_without_a_unit_sees_no_row_and_no_chart(client, outsider, pages):
+    response = get(client, outsider, **Q2)
+    assert response.status_code == 200
+    assert ranked(response) == [] and response.context["trend"] is None
+    page = response.content.decode()
+    assert "Huyện B" not in page and "Huyện C" not in page
+
+
+def test_communes_are_ranked_under_a_chosen_district(client, head_b, pages):
+    response = get(client, head_b, **{**Q2, "kind": "commune", "parent": "B"})
+    assert [row[:3] for row in ranked(response)] == [("B1", 1, 1)]
+
+
+def test_without_a_parent_each_row_names_its_group_if_the_viewer_may_see_it(client, staff, head_b, pages):
+    params = {**Q2, "kind": "commune"}
+    assert [row.get_cell("group") for row in get(client, staff, **params).context["table"].paginated_rows] == [
+        "Huyện B"
+    ]
+    response = get(client, head_b, **{**Q2, "kind": "district"})
+    assert "Tỉnh Thử" not in response.content.decode()  # B's group is the province's, which he may not see
+
+
+def test_another_units_code_as_parent_is_a_form_error(client, head_b, pages):
+    for code in ("A", "P", "C", "NOPE"):
+        response = get(client, head_b, **{**Q2, "parent": code})
+        assert response.status_code == 400
+        assert response.context["form"].errors["parent"]
+        assert "Sở A" not in response.content.decode()
+
+
+# The chart.
+
+
+def test_the_chart_of_the_district_head_is_his_districts_total(client, head_b, pages):
+    line = trend(get(client, head_b, **Q2))
+    assert len(line) == 12
+    # B with B1: May 1 late of 1; June 1 pending overdue of 1; July 1 late and 1 overdue.
+    assert (line["05/2024"], line["06/2024"], line["07/2024"]) == (100, 100, 100)
+    assert line["01/2024"] is None
+    figure_json = json.dumps(get(client, head_b, **Q2).context["trend"]["figure"])
+    assert "Sở A" not in figure_json and "Tỉnh Thử" not in figure_json
+
+
+def test_the_chart_of_staff_is_the_province_total(client, staff, pages):
+    response = get(client, staff, **Q2)
+    line = trend(response)
+    # May, the province: A's 1 overdue of 3, B1's 1 late, C's 2 on time: 2 of 6.
+    assert line["05/2024"] == pytest.approx(33.333333)
+    assert "Tỉnh Thử" in response.context["trend"]["label"]
+
+
+def test_the_chart_follows_the_measure_and_the_chosen_unit(client, staff, pages):
+    line = trend(get(client, staff, **{**Q2, "measure": "online_rate", "parent": "C"}))
+    assert line["05/2024"] == 50 and line["06/2024"] == 0
+
+
+def test_the_page_draws_the_chart_from_local_scripts(client, staff, pages):
+    page = get(client, staff, **Q2).content.decode()
+    assert 'data-figure="dossier-trend-data"' in page
+    assert "/static/vendor/plotly/plotly.min.js" in page and "cdn" not in page.lower()
+
+
+# Periods, measures, sorting and pages.
+
+
+def test_a_month_and_a_year_are_ranked_too(client, staff, pages):
+    may = get(client, staff, period="month", year="2024", month="5", kind="district")
+    # In May, B had no dossiers of its own: no rank, and the group is C alone.
+    assert ranked(may) == [("C", 1, 1, Decimal(0)), ("B", None, 1, None)]
+    year = get(client, staff, period="year", year="2024", kind="district")
+    assert [row[:3] for row in ranked(year)] == [("C", 1, 2), ("B", 2, 2)]
+
+
+def test_higher_is_better_for_the_online_rate(client, staff, pages):
+    response = get(client, staff, **{**Q2, "measure": "online_rate"})
+    assert [row[:2] for row in ranked(response)] == [("C", 1), ("B", 2)]
+    assert "33,33" in response.content.decode()  # C: 1 of 3 online
+
+
+def test_the_page_opens_on_the_latest_year_with_statistics(client, staff, pages):
+    response = get(client, staff)
+    form = response.context["form"]
+    assert (form.cleaned_data["period"], form.cleaned_data["year"], form.cleaned_data["kind"]) == (
+        "year", 2024, "district"
+    )
+    assert [row[0] for row in ranked(response)] == ["C", "B"]
+
+
+def test_months_with_only_dossiers_left_pending_do_not_move_the_opening_year(client, staff, pages):
+    DossierMonth.objects.create(unit=pages.dept_a, month=202503, scope="own", pending_overdue=1, computed_at=NOW)
+    assert get(client, staff).context["form"].cleaned_data["year"] == 2024
+
+
+def test_the_chart_opens_on_a_unit_of_the_year_with_dossiers(client, staff, pages):
+    # Both sort before "Tỉnh Thử": a successor created since, and a province without dossiers.
+    Unit.objects.create(code="NEW", name="Tỉnh An", kind=UnitKind.PROVINCE, parent=pages.nation,
+                        valid_from=datetime.date(2025, 7, 1))
+    Unit.objects.create(code="OTHER", name="Thành phố Khác", kind=UnitKind.PROVINCE, parent=pages.nation)
+    response = get(client, staff, **Q2)
+    assert response.context["scope_unit"] == pages.province
+    assert get(client, staff, period="year", year="2023", kind="district").context["scope_unit"].code == "OTHER"
+
+
+def test_sorting_by_name_and_by_rate(client, staff, pages):
+    assert [row[0] for row in ranked(get(client, staff, **Q2, sort="name"))] == ["B", "C"]
+    assert [row[0] for row in ranked(get(client, staff, **Q2, sort="-value"))] == ["B", "C"]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"period": "month", "month": "13"}, "month"),
+        ({"period": "month", "month": ""}, "month"),
+        ({"year": "abc"}, "year"),
+        ({"year": "3000"}, "year"),
+        ({"quarter": "5"}, "quarter"),
+        ({"measure": "bogus"}, "measure"),
+        ({"kind": "nation"}, "kind"),
+        ({"period": "decade"}, "period"),
+    ],
+)
+def test_bad_parameters_are_form_errors(client, staff, pages, params, field):
+    response = get(client, staff, **{**Q2, **params})
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_a_page_past_the_end_or_not_a_page_is_not_found(client, staff, pages):
+    for page in ("99999", "2", "0", "-1", "abc"):
+        assert get(client, staff, **Q2, page=page).status_code == 404, page
+    assert get(client, staff, **Q2, page="1").status_code == 200
+
+
+def test_unknown_sort_columns_are_ignored(client, staff, pages):
+    for sort in ("bogus", "overdue_list", "-rank,unit_id"):
+        assert [row[0] for row in ranked(get(client, staff, **Q2, sort=sort))] == ["C", "B"], sort
+
+
+def test_the_query_count_does_not_grow_with_the_units(client, staff, pages):
+    def count():
+        client.force_login(staff)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL, {**Q2, "kind": "commune"}).status_code == 200
+        return len(queries)
+
+    before = count()
+    for i in range(30):
+        commune = Unit.objects.create(code=f"B{i + 2}", name=f"Xã B{i + 2}", kind=UnitKind.COMMUNE,
+                                      parent=pages.district_b, valid_from=pages.district_b.valid_from)
+        save(dossier(commune, vn(2024, 5, 2, 8), vn(2024, 5, 10, 17), completed_at=vn(2024, 5, 9, 17)))
+    dossier_stats_full(now=NOW)
+    assert count() == before <= 14
+
+
+# The CSV export.
+
+
+def export(client, user, **params):
+    response = get(client, user, **params, export="csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_the_export_has_the_rows_and_columns_shown(client, staff, pages, english):
+    rows = export(client, staff, **Q2)
+    assert rows[0][:4] == ["Rank", "Unit", "Group", "Overdue rate (%)"]
+    assert "Dossiers" not in rows[0]  # the link column is not data
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [("1/2", "Huyện C", "33.333333"), ("2/2", "Huyện B", "100.000000")]
+
+
+def test_the_district_heads_export_has_only_his_row(client, head_b, pages):
+    rows = export(client, head_b, **Q2)
+    assert [row[1] for row in rows[1:]] == ["Huyện B"]
+    assert "Huyện C" not in str(rows)
+
+
+def test_the_export_keeps_the_sort_and_escapes_formulas(client, staff, pages):
+    Unit.objects.filter(code="C").update(name="=HYPERLINK(\"http://x\")")
+    rows = export(client, staff, **Q2, sort="-value")
+    assert [row[1] for row in rows[1:]] == ["Huyện B", "'=HYPERLINK(\"http://x\")"]
+
+
+def test_a_bad_export_request_is_a_form_error(client, staff, pages):
+    assert get(client, staff, **{**Q2, "year": "abc"}, export="csv").status_code == 400
+
+
+# Language.
+
+
+def test_the_english_page_shows_english_words_and_numbers(client, staff, pages):
+    client.force_login(staff)
+    client.post(reverse("set_language"), {"language": "en"})
+    page = client.get(URL, Q2).content.decode()
+    assert "Dossier rankings" in page and "Overdue rate (%)" in page and "Quarter 2/2024" in page
+    assert "33.33" in page and "33,33" not in page
+
+
+def test_the_nav_links_to_the_page(client, head_b, pages):
+    client.force_login(head_b)
+    assert f'href="{URL}"' in client.get(reverse("home")).content.decode()

@@ -1,0 +1,89 @@
+"""monthly_rates: one query over DossierMonth giving each month's counts and rates, checked against
+the hand-computed example of test_stats (department A, district B and commune B1, May–July 2024)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from dossiers.models import Scope
+from dossiers.selectors import MEASURES, monthly_rates
+from dossiers.stats import COUNTS, dossier_stats_full
+from tests.dossiers.test_stats import NOW, example  # noqa: F401 (example: a fixture)
+
+
+@pytest.fixture
+def stats(example):
+    dossier_stats_full(now=NOW)
+    return example
+
+
+def _rates(row):
+    return {measure: row[measure] for measure in MEASURES}
+
+
+def test_each_month_has_its_own_counts_and_rates(stats):
+    may, june, july = monthly_rates(unit=stats.dept_a, months=[202405, 202406, 202407])
+    assert may["month"] == 202405
+    assert (may["received"], may["completed"], may["pending"], may["pending_overdue"]) == (3, 1, 2, 1)
+    # May: 1 overdue of 3 completed or pending; 2 of 3 online, 1 fully; 1 of 2 fees paid online; 1 of 1 entered.
+    assert _rates(may) == {
+        "overdue_rate": D("33.333333"),
+        "online_rate": D("66.666667"),
+        "fully_online_rate": D("33.333333"),
+        "online_payment_rate": D(50),
+        "results_entered_rate": D(100),
+    }
+    # June: 1 late + 1 overdue of 4; 1 of 3 online; no fee; 1 of 2 completed entered.
+    assert (june["completed_on_time"], june["completed_late"], june["completed"], june["pending"]) == (1, 1, 2, 2)
+    assert _rates(june) == {
+        "overdue_rate": D(50),
+        "online_rate": D("33.333333"),
+        "fully_online_rate": D(0),
+        "online_payment_rate": None,
+        "results_entered_rate": D(50),
+    }
+    # July (the current month): nothing received or completed, one of two pending overdue now.
+    assert (july["received"], july["pending_on_time"], july["pending_overdue"]) == (0, 1, 1)
+    assert _rates(july) == {
+        "overdue_rate": D(50),
+        "online_rate": None,
+        "fully_online_rate": None,
+        "online_payment_rate": None,
+        "results_entered_rate": None,
+    }
+
+
+def test_the_total_scope_is_the_default_and_includes_the_units_under_it(stats):
+    (may,) = monthly_rates(unit=stats.province, months=[202405])
+    # A's May and B1's one late dossier: 1 late + 1 overdue of 4 completed or pending.
+    assert (may["received"], may["completed_late"], may["completed"], may["pending"]) == (4, 1, 2, 2)
+    assert may["overdue_rate"] == D(50)
+    assert may["online_rate"] == D(50)
+
+
+def test_the_own_scope_leaves_out_the_units_under_it(stats):
+    own, total = (
+        monthly_rates(unit=stats.district_b, months=[202405], scope=scope)[0] for scope in (Scope.OWN, Scope.TOTAL)
+    )
+    assert own["received"] == 0 and own["overdue_rate"] is None
+    assert total["received"] == 1 and total["overdue_rate"] == D(100)
+
+
+def test_months_without_statistics_have_zero_counts_and_no_rates(stats):
+    rows = monthly_rates(unit=stats.dept_a.pk, months=[202403, 202404, 202405, 202406, 202407, 202408])
+    assert [row["month"] for row in rows] == [202403, 202404, 202405, 202406, 202407, 202408]
+    for row in (rows[0], rows[1], rows[5]):
+        assert all(row[name] == 0 for name in (*COUNTS, "completed", "pending"))
+        assert all(row[measure] is None for measure in MEASURES)
+    assert rows[2]["received"] == 3
+
+
+def test_a_year_is_one_query(stats, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = monthly_rates(unit=stats.province, months=list(range(202401, 202413)))
+    assert len(rows) == 12
+
+
+def test_the_months_must_be_consecutive(stats):
+    with pytest.raises(ValueError):
+        monthly_rates(unit=stats.dept_a, months=[202405, 202407])

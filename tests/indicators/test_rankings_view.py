@@ -1,0 +1,363 @@
+"""The rankings page: one group's ranking, limited to what the reader may see, public when the
+province says so, and never a 500 for a bad parameter.
+
+`rankings` (the data) is shared with the export, chronic-losses and browser tests."""
+
+import datetime
+import json
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.models import (
+    Assessment,
+    AssessmentStatus,
+    Band,
+    Index,
+    Result,
+    ResultSource,
+)
+from indicators.recompute import results_recompute
+from indicators.services import RECOMPUTE
+from jobs.models import Job, JobStatus
+from tests.indicators.builders import methodology, score
+from units.models import Unit, UnitKind
+
+URL = reverse("rankings")
+
+# Values are Σ points (the builder's areas: 1 = 1.1 (40) + 1.2 (20), 2 = 2.1 (40); 100 in all).
+SCORES = {
+    2022: {"A": ("30", "10", "30"), "A2": ("40", "20", "30"), "A3": ("40", "10", "30"),
+           "B": ("30", "10", "20"), "C": ("30", "10", "10"), "B1": ("20", "10", "10")},
+    # A and Sở Hai tie at 84,6 (rank 1, 1, then 3); A gains two places, Sở Ba loses one.
+    2023: {"A": ("40", "14.6", "30"), "A2": ("38", "16.6", "30"), "A3": ("30", "10", "20"),
+           "B": ("35.5", "10", "30"), "C": ("40", "20", "30"), "B1": ("30", "15", "25")},
+}
+
+
+def build_rankings(tree):
+    """PAR 2022–2023 of three departments (A, Sở Hai, Sở Ba), two districts (B, C) and commune B1,
+    computed by the real recompute; bands for the departments of 2023; SIPAS 2023 of the
+    departments for a second index. Assessments are drafts: nothing is published."""
+    par = Index.objects.create(code="par", name_vi="Chỉ số CCHC", name_en="PAR Index")
+    sipas = Index.objects.create(code="sipas", name_vi="Chỉ số hài lòng", name_en="SIPAS")
+    units = {
+        "A": tree.dept_a, "B": tree.district_b, "B1": tree.commune_b1,
+        "A2": Unit.objects.create(code="A2", name="Sở Hai", kind=UnitKind.DEPARTMENT, parent=tree.province),
+        "A3": Unit.objects.create(code="A3", name="Sở Ba", kind=UnitKind.DEPARTMENT, parent=tree.province),
+        "C": Unit.objects.create(code="C", name="Huyện C", kind=UnitKind.DISTRICT, parent=tree.province),
+    }
+    Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=D(80))
+    Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Khá", max_value=D(80), position=1)
+    for year, values in SCORES.items():
+        by_kind = {kind: methodology(par, year, kind=kind) for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)}
+        for code, (a, b, c) in values.items():
+            score(by_kind[units[code].kind], units[code], {"1.1": a, "1.2": b, "2.1": c})
+        results_recompute(index_id=par.pk, year=year)
+    sipas_2023 = methodology(sipas, 2023)
+    for code, points in (("A", "20"), ("A2", "28"), ("A3", "36")):
+        score(sipas_2023, units[code], {"1.1": points})
+    results_recompute(index_id=sipas.pk, year=2023)
+    return type("Rankings", (), {"par": par, "sipas": sipas, "units": units, "tree": tree})
+
+
+@pytest.fixture
+def rankings(tree):
+    return build_rankings(tree)
+
+
+def page(client, user=None, **params):
+    if user is not None:
+        client.force_login(user)
+    return client.get(URL, params)
+
+
+def body_rows(response):
+    """The unit codes of the table's rows, in order."""
+    return [row.record.unit.code for row in response.context["table"].page.object_list]
+
+
+def chart_data(response):
+    match = re.search(r'<script id="ranking-chart-data" type="application/json">(.*?)</script>', response.content.decode(), re.DOTALL)
+    return json.loads(match.group(1)) if match else None
+
+
+# --- What staff see ---------------------------------------------------------------------------
+
+
+def test_staff_open_the_latest_year_of_the_first_index_and_group(client, staff, rankings):
+    response = page(client, staff)
+    assert response.status_code == 200
+    choice = response.context["choice"]
+    assert (choice["index"].code, choice["year"], choice["kind"], choice["parent"].code) == (
+        "par", 2023, UnitKind.DEPARTMENT, "P"
+    )
+    assert body_rows(response) == ["A", "A2", "A3"]
+
+
+def test_equal_values_share_a_rank_and_the_next_is_skipped(client, staff, rankings):
+    response = page(client, staff, index="par", year=2023, kind="department", parent="P")
+    ranks = [(row.record.unit.code, row.get_cell_value("rank")) for row in response.context["table"].page.object_list]
+    assert ranks == [("A", 1), ("A2", 1), ("A3", 3)]
+    assert "1, 2, 2, 4" in response.content.decode()
+
+
+def test_values_are_shown_to_two_decimals_in_vietnamese(client, staff, rankings):
+    html = page(client, staff, index="par", year=2023, kind="department", parent="P").content.decode()
+    assert "84,60" in html and "60,00" in html
+    assert "84.60" not in html and "84,600000" not in html
+
+
+def test_the_change_since_last_year_is_an_arrow(client, staff, rankings):
+    table = page(client, staff, index="par", year=2023, kind="department", parent="P").context["table"]
+    changes = {row.record.unit.code: str(row.get_cell("change")) for row in table.page.object_list}
+    assert "▲ 2" in changes["A"]  # 3rd in 2022, 1st in 2023
+    assert changes["A2"] == "="
+    assert "▼ 1" in changes["A3"]
+
+
+def test_bands_and_area_subscores_are_columns(client, staff, rankings):
+    response = page(client, staff, index="par", year=2023, kind="department", parent="P")
+    table = response.context["table"]
+    headers = [str(column.header) for column in table.columns]
+    assert headers[-2:] == ["1 (%)", "2 (%)"]
+    assert '<th class="num" title="Lĩnh vực 1">' in response.content.decode()  # the full title on hover
+    assert "<strong>2</strong> Lĩnh vực 2" in response.content.decode()  # the legend under the table
+    first = table.page.object_list[0]
+    assert first.get_cell_value("band") == "Tốt"
+    assert first.get_cell_value("area_0") == D(91)  # 54,6 of 60
+    assert "91,00" in response.content.decode() and "75,00" in response.content.decode()
+
+
+def test_a_unit_links_to_its_scorecard_for_the_same_index_and_year(client, staff, rankings):
+    html = page(client, staff, index="par", year=2023, kind="department", parent="P").content.decode()
+    assert f'href="{reverse("unit_scorecard", kwargs={"code": "A"})}?index=par&amp;year=2023"' in html
+
+
+def test_the_search_narrows_to_units_by_name_or_code(client, staff, rankings):
+    assert body_rows(page(client, staff, index="par", year=2023, kind="department", parent="P", q="hai")) == ["A2"]
+    assert body_rows(page(client, staff, index="par", year=2023, kind="department", parent="P", q="A3")) == ["A3"]
+
+
+def test_the_headers_sort_the_table(client, staff, rankings):
+    params = {"index": "par", "year": 2023, "kind": "department", "parent": "P"}
+    assert body_rows(page(client, staff, **params, sort="unit")) == ["A", "A3", "A2"]  # Sở A, Sở Ba, Sở Hai
+    assert body_rows(page(client, staff, **params, sort="-rank")) == ["A3", "A", "A2"]
+    assert body_rows(page(client, staff, **params, sort="change")) == ["A3", "A2", "A"]
+
+
+def test_the_chart_has_every_unit_of_the_group_and_its_mean(client, staff, rankings):
+    figure = chart_data(page(client, staff, index="par", year=2023, kind="department", parent="P", q="hai"))
+    assert figure["data"][0]["y"] == ["A", "A2", "A3"]  # the group, not only the search
+    assert figure["layout"]["shapes"][0]["x0"] == pytest.approx((84.6 + 84.6 + 60) / 3)
+
+
+def test_the_results_as_of_time_is_the_last_recompute(client, staff, rankings):
+    Result.objects.update(updated_at=datetime.datetime(2024, 1, 2, 1, 0, tzinfo=datetime.UTC))
+    Job.objects.create(
+        kind=RECOMPUTE, key=f"{rankings.par.pk}:2023", status=JobStatus.DONE,
+        finished_at=datetime.datetime(2024, 3, 4, 2, 5, tzinfo=datetime.UTC),
+    )
+    html = page(client, staff, index="par", year=2023, kind="department", parent="P").content.decode()
+    assert "04/03/2024 09:05" in html  # Vietnam time
+
+
+def test_the_permalink_spells_out_every_filter(client, staff, rankings):
+    response = page(client, staff, q="Sở", sort="-value")
+    assert response.context["permalink"] == (
+        "http://testserver/rankings/?index=par&year=2023&kind=department&parent=P&q=S%E1%BB%9F&sort=-value"
+    )
+
+
+def test_the_english_page_has_english_numbers_and_words(client, staff, rankings):
+    client.force_login(staff)
+    client.post(reverse("set_language"), {"language": "en"})
+    html = client.get(URL, {"index": "par", "year": 2023, "kind": "department", "parent": "P"}).content.decode()
+    assert "84.60" in html and "PAR Index" in html
+    assert "Equal values share a rank and the next rank is skipped" in html
+    assert "Permalink" in html
+
+
+def test_a_published_rank_is_shown_with_its_group_size(client, staff, rankings):
+    Result.objects.create(
+        unit=rankings.tree.province, index=rankings.par, year=2023, value=D("84.6"),
+        source=ResultSource.PUBLISHED, official_rank=56, official_group_size=63,
+    )
+    response = page(client, staff, index="par", year=2023, kind="province", parent="VN")
+    row = response.context["table"].page.object_list[0]
+    assert (row.get_cell_value("rank"), row.get_cell_value("group_size")) == (56, 63)
+
+
+# --- Who sees what ------------------------------------------------------------------------------
+
+
+def test_the_head_of_b_sees_only_his_district_and_its_commune(client, head_b, rankings):
+    response = page(client, head_b)
+    assert response.status_code == 200
+    assert (response.context["choice"]["kind"], response.context["choice"]["parent"]) == (UnitKind.DISTRICT, None)
+    assert body_rows(response) == ["B"]
+    assert response.context["table"].page.object_list[0].get_cell_value("rank") == 2  # of the two districts
+    html = response.content.decode()
+    for name in ("Sở A", "Sở Hai", "Huyện C"):
+        assert name not in html
+    assert chart_data(response)["data"][0]["y"] == ["B"]
+    assert body_rows(page(client, head_b, kind="commune", parent="B")) == ["B1"]
+
+
+def test_the_head_of_b_gets_nothing_of_the_departments(client, head_b, rankings):
+    response = page(client, head_b, index="par", year=2023, kind="department")
+    assert response.status_code == 200 and body_rows(response) == []
+    assert "Sở A" not in response.content.decode() and chart_data(response) is None
+
+
+def test_a_parent_the_head_of_b_cannot_see_is_not_found(client, head_b, rankings):
+    response = page(client, head_b, index="par", year=2023, kind="department", parent="P")
+    assert response.status_code == 404
+    assert "Sở A" not in response.content.decode()
+
+
+def test_the_head_of_a_sees_his_department_and_not_the_others(client, head_a, rankings):
+    response = page(client, head_a)
+    assert body_rows(response) == ["A"]
+    assert "Sở Hai" not in response.content.decode()
+
+
+def test_a_user_without_a_unit_sees_no_row(client, outsider, rankings):
+    response = page(client, outsider, index="par", year=2023, kind="department")
+    assert response.status_code == 200 and body_rows(response) == []
+
+
+def test_anonymous_readers_are_sent_to_log_in(client, rankings):
+    response = page(client, index="par")
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- Public rankings -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def public(settings, rankings):
+    """Public rankings on; the departments' 2022 appraisal published, and the province's place."""
+    settings.PUBLIC_RANKINGS = True
+    Assessment.objects.filter(methodology__year=2022, unit__kind=UnitKind.DEPARTMENT).update(
+        status=AssessmentStatus.PUBLISHED
+    )
+    Result.objects.create(
+        unit=rankings.tree.province, index=rankings.par, year=2023, value=D("84.6"),
+        source=ResultSource.PUBLISHED, official_rank=56, official_group_size=63,
+    )
+    return rankings
+
+
+def test_public_rankings_show_anonymous_readers_the_published_results_only(client, public):
+    response = page(client)
+    assert response.status_code == 200
+    # 2023: only the province's place was published, not the departments' appraisal.
+    assert (response.context["choice"]["year"], body_rows(response)) == (2023, ["P"])
+    assert body_rows(page(client, index="par", year=2023, kind="department", parent="P")) == []
+    response = page(client, index="par", year=2022, kind="department", parent="P")
+    assert body_rows(response) == ["A2", "A3", "A"]
+    assert "/units/" not in response.content.decode()  # no scorecard links for the public
+    assert body_rows(page(client, index="par", year=2022, kind="district")) == []
+
+
+def test_a_group_half_published_is_not_published(client, public):
+    Assessment.objects.filter(methodology__year=2022, unit__code="A3").update(status=AssessmentStatus.APPRAISED)
+    assert body_rows(page(client, index="par", year=2022, kind="department", parent="P")) == []
+
+
+def test_with_public_rankings_a_head_sees_his_own_rows_and_the_published_ones(client, head_b, public):
+    assert body_rows(page(client, head_b, index="par", year=2023, kind="district", parent="P")) == ["B"]
+    response = page(client, head_b, index="par", year=2022, kind="department", parent="P")
+    assert body_rows(response) == ["A2", "A3", "A"]
+    assert "/units/A/" not in response.content.decode()  # he may read the row, not open the unit
+
+
+# --- Bad parameters ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, status",
+    [
+        ({"year": "abc"}, 400),
+        ({"year": "1850"}, 400),
+        ({"kind": "bogus"}, 400),
+        ({"index": "nope"}, 404),
+        ({"parent": "NOPE", "kind": "department"}, 404),
+        ({"page": "99999"}, 404),
+        ({"page": "abc"}, 404),
+        ({"page": "-1"}, 404),
+        ({"export": "pdf"}, 404),
+        ({"q": "x" * 101}, 400),
+    ],
+)
+def test_bad_parameters_are_a_clear_answer_not_an_error(client, staff, rankings, params, status):
+    response = page(client, staff, **params)
+    assert response.status_code == status
+
+
+def test_an_unknown_sort_column_is_ignored(client, staff, rankings):
+    response = page(client, staff, sort="password")
+    assert response.status_code == 200 and body_rows(response) == ["A", "A2", "A3"]
+
+
+def test_a_form_error_is_shown_next_to_its_field(client, staff, rankings, english):
+    html = page(client, staff, kind="bogus").content.decode()
+    assert "Select a valid choice" in html
+
+
+def test_a_database_without_any_index_answers_with_the_form(client, staff, db):
+    response = page(client, staff)
+    assert response.status_code == 400 and "form" in response.context
+
+
+# --- Pages and queries ---------------------------------------------------------------------------
+
+
+def many_departments(tree, par, count):
+    """`count` departments of 2024 with results written directly (ranked by value, no ties)."""
+    units = Unit.objects.bulk_create(
+        Unit(code=f"D{i:03d}", name=f"Sở số {i:03d}", kind=UnitKind.DEPARTMENT, parent=tree.province)
+        for i in range(count)
+    )
+    Result.objects.bulk_create(
+        Result(unit=unit, index=par, year=2024, value=D(100 - i) / 2, rank=i + 1, group_size=count)
+        for i, unit in enumerate(units)
+    )
+
+
+def test_the_pages_are_fifty_rows_without_counting_the_group(client, staff, rankings):
+    many_departments(rankings.tree, rankings.par, 120)
+    client.force_login(staff)
+    params = {"index": "par", "year": 2024, "kind": "department", "parent": "P"}
+    response = client.get(URL, {**params, "page": 3})
+    assert len(body_rows(response)) == 20 and body_rows(response)[0] == "D100"
+    assert client.get(URL, {**params, "page": 4}).status_code == 404
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {**params, "page": 2})
+    assert not any("COUNT(" in query["sql"].upper() and "RESULT" in query["sql"].upper() for query in queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(client, staff, rankings, django_assert_max_num_queries):
+    client.force_login(staff)
+    params = {"index": "par", "year": 2024, "kind": "department", "parent": "P"}
+    many_departments(rankings.tree, rankings.par, 5)
+    with django_assert_max_num_queries(20) as few:
+        client.get(URL, params)
+    Result.objects.filter(year=2024).delete()
+    Unit.objects.filter(code__startswith="D").delete()
+    many_departments(rankings.tree, rankings.par, 60)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(URL, params)
+
+
+def test_without_a_finished_job_as_of_is_the_last_change_of_a_result(client, staff, rankings, english):
+    Result.objects.filter(index=rankings.sipas).update(
+        updated_at=datetime.datetime(2024, 5, 6, 17, 30, tzinfo=datetime.UTC)
+    )
+    html = page(client, staff, index="sipas", year=2023).content.decode()
+    assert "Results as of 07/05/2024 00:30." in html

@@ -1,0 +1,73 @@
+"""The scorecard's chart builders: data in, a plotly Figure out, no database."""
+
+from decimal import Decimal as D
+
+from django.utils import translation
+
+from reformdash.lib.charts import chart
+from units.charts import areas_figure, dossier_months_figure, month_label, trend_figure
+
+AREAS = [
+    {"code": "PAR.1", "title": "Chỉ đạo, điều hành", "points": D("9"), "applicable_max": D("10"),
+     "percent": D("90"), "group_mean": D("75.5"), "group_best": D("100"), "group_units": 3},
+    {"code": "PAR.2", "title": "Văn bản QPPL", "points": D("5"), "applicable_max": D("10"),
+     "percent": None, "group_mean": D("60"), "group_best": D("80"), "group_units": 3},
+]
+
+
+def _history(unit_id, name, year, value, predecessor=False, rank=1, group_size=3):
+    return {"unit_id": unit_id, "name": name, "code": name, "year": year, "value": value, "rank": rank,
+            "group_size": group_size, "predecessor": predecessor}
+
+
+def test_areas_are_bars_of_the_unit_the_group_mean_and_the_group_best():
+    with translation.override("en"):
+        figure = areas_figure(areas=AREAS, unit_name="Huyện B")
+    assert [trace.name for trace in figure.data] == ["Huyện B", "Group mean", "Group best"]
+    assert all(trace.orientation == "h" and list(trace.y) == ["PAR.1", "PAR.2"] for trace in figure.data)
+    assert [list(trace.x) for trace in figure.data] == [[90.0, None], [75.5, 60.0], [100.0, 80.0]]
+    assert figure.layout.barmode == "group" and tuple(figure.layout.xaxis.range) == (0, 100)
+    assert figure.data[0].customdata[0] == "Chỉ đạo, điều hành"  # the title, for hovering
+
+
+def test_the_areas_chart_grows_with_the_number_of_areas():
+    small, big = (areas_figure(areas=areas, unit_name="B") for areas in (AREAS, AREAS * 5))
+    assert big.layout.height > small.layout.height
+
+
+def test_the_trend_draws_predecessors_dashed_and_named_as_such():
+    history = [
+        _history(7, "Huyện M", 2022, D("77.5"), predecessor=True),
+        _history(5, "Huyện B", 2023, D("70")),
+        _history(8, "Huyện N", 2023, D("80"), predecessor=True),
+        _history(5, "Huyện B", 2024, None, rank=None),
+    ]
+    with translation.override("en"):
+        figure = trend_figure(history=history, unit_id=5, value_label="PAR Index")
+    by_name = {trace.name: trace for trace in figure.data}
+    assert set(by_name) == {"Huyện B", "Huyện M (predecessor)", "Huyện N (predecessor)"}
+    own = by_name["Huyện B"]
+    assert own.line.dash is None and list(own.x) == ["2023", "2024"] and list(own.y) == [70.0, None]
+    assert list(own.customdata) == ["1/3", "—"]
+    assert by_name["Huyện M (predecessor)"].line.dash == "dash"
+    assert figure.layout.xaxis.categoryorder == "category ascending"  # 2022 first although B is drawn first
+
+
+def test_dossier_months_are_two_lines_with_gaps_for_empty_months():
+    months = [
+        {"month": 202403, "overdue_rate": D("25"), "online_rate": D("12.5")},
+        {"month": 202404, "overdue_rate": None, "online_rate": None},
+    ]
+    with translation.override("en"):
+        figure = dossier_months_figure(months=months)
+    assert [trace.name for trace in figure.data] == ["Overdue rate", "Online submission rate"]
+    assert list(figure.data[0].x) == ["03/2024", "04/2024"]
+    assert list(figure.data[0].y) == [25.0, None] and list(figure.data[1].y) == [12.5, None]
+    assert month_label(202412) == "12/2024"
+
+
+def test_a_chart_in_vietnamese_has_a_decimal_comma():
+    with translation.override("vi"):
+        context = chart(areas_figure(areas=AREAS, unit_name="B"), chart_id="scorecard-areas", label="x")
+    assert context["figure"]["layout"]["separators"] == ",."
+    assert context["data_id"] == "scorecard-areas-data"

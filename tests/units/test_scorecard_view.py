@@ -1,0 +1,262 @@
+"""/units/<code>/?index=&year=: a unit's scorecard. 404 for a unit the user may not see, a bad
+parameter or a choice the unit has no result for; group figures only as mean and best, other
+units' names only for viewers who may see them. Data: tests/indicators/test_scorecard.py."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.models import Methodology
+from indicators.recompute import results_recompute
+from tests.indicators.builders import score
+from tests.indicators.test_scorecard import build_scorecard_data
+from units.models import LineageKind, Membership, Unit, UnitKind, UnitLineage
+
+
+@pytest.fixture
+def data(tree):
+    return build_scorecard_data(tree)
+
+
+def url(code):
+    return reverse("unit_scorecard", args=[code])
+
+
+def get(client, user, code, **params):
+    client.force_login(user)
+    return client.get(url(code), params)
+
+
+def page(response):
+    return response.content.decode()
+
+
+def chart_data(response):
+    """Every chart's JSON on the page, as one string."""
+    return " ".join(re.findall(r'<script id="[^"]+-data" type="application/json">(.*?)</script>', page(response), re.S))
+
+
+def test_the_url():
+    assert url("QNA-TAMKY") == "/units/QNA-TAMKY/"
+
+
+def test_anonymous_users_are_sent_to_log_in(client, data):
+    response = client.get(url("B"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# --- Who sees what --------------------------------------------------------------------------------
+
+
+def test_staff_see_every_units_card(client, staff, data):
+    for code in ("A", "B", "P"):
+        assert get(client, staff, code).status_code == 200
+    assert "Sở A" in page(get(client, staff, "A"))
+
+
+def test_the_district_head_sees_his_district_and_its_commune(client, head_b, data):
+    response = get(client, head_b, "B")
+    assert response.status_code == 200 and "Huyện B" in page(response)
+    commune = get(client, head_b, "B1")
+    assert commune.status_code == 200 and commune.context["card"] is None  # no result yet: said so, not a 404
+
+
+@pytest.mark.parametrize("params", [{}, {"index": "par", "year": "2024"}, {"index": "zzz"}, {"year": "abc"}])
+@pytest.mark.parametrize("code", ["A", "P", "C", "VN", "NOPE"])
+def test_the_district_head_cannot_see_another_units_card(client, head_b, data, code, params):
+    response = get(client, head_b, code, **params)
+    assert response.status_code == 404
+    assert "Sở A" not in page(response)
+
+
+def test_the_department_head_sees_his_department_but_not_the_district(client, head_a, data):
+    assert get(client, head_a, "A").status_code == 200
+    assert get(client, head_a, "B").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["A", "B", "B1", "P"])
+def test_a_user_without_a_unit_sees_no_card(client, outsider, data, code):
+    assert get(client, outsider, code).status_code == 404
+
+
+# --- Bad parameters -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"index": "zzz"}, {"year": "abc"}, {"year": "1800"}, {"year": "99999999999999999999"},
+     {"index": "par", "year": "2019"}, {"index": "sipas", "year": "2024"}, {"index": "bad code!"}],
+)
+def test_a_bad_or_empty_choice_is_a_404(client, staff, data, params):
+    assert get(client, staff, "B", **params).status_code == 404
+
+
+def test_empty_parameters_are_the_defaults(client, staff, data):
+    response = get(client, staff, "B", index="", year="")
+    assert response.status_code == 200
+    assert (response.context["card"].result.index.code, response.context["card"].result.year) == ("par", 2024)
+
+
+def test_a_unit_without_results_asked_for_a_year_is_a_404(client, head_b, data):
+    assert get(client, head_b, "B1", year="2024").status_code == 404
+
+
+# --- What the card shows --------------------------------------------------------------------------
+
+
+def test_the_headline_in_vietnamese(client, head_b, data):
+    text = page(get(client, head_b, "B"))
+    assert "84,60 %" in text  # the value, two decimals, a decimal comma
+    assert "2/3" in text and "▲ 1" in text and "Tốt" in text  # rank, change, band
+    assert "+14,60" in text  # the value's change since 2023
+    assert "Tỉnh Thử" in text  # the group: districts under the province
+    assert 'href="/units/B/?index=sipas&amp;year=2023"' in text  # another index's year
+    assert 'href="/units/B/?index=par&amp;year=2023"' in text
+
+
+def test_another_year_and_index(client, head_b, data):
+    response = get(client, head_b, "B", index="par", year="2023")
+    assert response.context["card"].result.value == 70
+    assert "3/4" in page(response)
+    sipas = page(get(client, head_b, "B", index="sipas"))
+    assert "78,44 %" in sipas
+
+
+def test_the_provinces_card_shows_its_official_rank(client, staff, data):
+    text = page(get(client, staff, "P"))
+    assert "56/63" in text and "84,60 %" in text and "▲ 3" in text
+
+
+def test_the_card_in_english(client, head_b, data):
+    client.force_login(head_b)
+    client.post(reverse("set_language"), {"language": "en"})
+    text = page(client.get(url("B")))
+    assert "Value" in text and "Change since last year" in text and "Areas against the group" in text
+    assert "84.60 %" in text and "PAR Index" in text
+
+
+def test_areas_against_the_group_mean_and_best_without_other_units(client, head_b, data):
+    response = get(client, head_b, "B")
+    text = page(response)
+    assert "94,33 %" in text and "89,78 %" in text and "100,00 %" in text  # B, mean, best of area 1
+    for other in ("Huyện C", "Huyện D"):
+        assert other not in text
+    figure = response.context["charts"]["areas"]["figure"]
+    assert [trace["name"] for trace in figure["data"]][0] == "Huyện B"
+    assert "Huyện C" not in chart_data(response) and "Huyện D" not in chart_data(response)
+
+
+def test_staff_are_told_who_passed_the_unit_and_whom_it_passed(client, staff, data):
+    text = page(get(client, staff, "B"))
+    assert "Huyện D (4 → 1)" in text and "Huyện C (1 → 3)" in text
+
+
+def test_the_head_is_told_how_many_units_passed_it_not_which(client, head_b, data):
+    client.force_login(head_b)
+    client.post(reverse("set_language"), {"language": "en"})
+    text = page(client.get(url("B")))
+    assert text.count("1 other unit") == 2
+    assert "Huyện C" not in text and "Huyện D" not in text
+
+
+def test_the_history_includes_the_predecessors_marked_not_comparable(client, head_b, data):
+    response = get(client, head_b, "B")
+    text = page(response)
+    assert "Huyện N" in text and "Huyện M" in text and "scorecard-predecessor" in text
+    traces = response.context["charts"]["trend"]["figure"]["data"]
+    dashes = {trace["name"]: trace["line"].get("dash") for trace in traces}
+    assert dashes["Huyện B"] is None and set(dashes.values()) == {None, "dash"}
+
+
+def test_a_successor_without_results_shows_its_predecessors_history_to_its_own_member(client, data, django_user_model):
+    # E took B over: a member of E only sees E, yet B's (and N's, M's) history is E's own.
+    e = Unit.objects.create(code="E", name="Huyện E", kind=UnitKind.DISTRICT, parent=data.province,
+                            valid_from=datetime.date(2025, 1, 1))
+    UnitLineage.objects.create(predecessor=data.district_b, successor=e, date=e.valid_from, kind=LineageKind.MERGE)
+    member = django_user_model.objects.create_user(username="member_e", password="x")
+    Membership.objects.create(user=member, unit=e)
+    response = get(client, member, "E")
+    assert response.status_code == 200 and response.context["card"] is None
+    assert {row["code"] for row in response.context["predecessor_history"]} == {"B", "N", "M"}
+    text = page(response)
+    assert "Huyện B" in text and "84,60" in text and "Chỉ số SIPAS" in text
+    assert get(client, member, "B").status_code == 404  # the predecessor's own card stays closed to him
+
+
+def test_the_province_is_told_its_group_is_outside_the_system(client, staff, data):
+    client.force_login(staff)
+    client.post(reverse("set_language"), {"language": "en"})
+    text = page(client.get(url("P")))
+    assert "the rest of the group is not in reformdash" in text
+    assert "No head is recorded" in text and "Hoàn thành" not in text  # no head, no classification
+
+
+def test_the_points_lost_that_year_with_the_chronic_one_marked(client, head_b, data):
+    response = get(client, head_b, "B")
+    lost = response.context["card"].lost
+    assert [(row["code"], row["chronic"]) for row in lost] == [("2.1", True), ("1.2", False), ("1.1", False)]
+    text = page(response)
+    assert "scorecard-chronic" in text and "12,00" in text and "1,40" in text
+
+
+def test_dossiers_by_month_only_for_a_year_with_statistics(client, head_b, data):
+    response = get(client, head_b, "B")
+    assert "dossiers" in response.context["charts"] and "03/2024" in page(response) and "25,00 %" in page(response)
+    assert 'id="dossiers"' not in page(get(client, head_b, "B", year="2023"))
+
+
+def test_the_heads_in_office_and_their_classification(client, head_b, data):
+    text = page(get(client, head_b, "B"))
+    assert "Nguyễn Văn Một" in text and "Trần Thị Hai" in text and "30/06/2024" in text
+    assert "Hoàn thành tốt nhiệm vụ" in text
+    assert "Trần Thị Hai" not in page(get(client, head_b, "B", year="2023"))
+
+
+def test_every_chart_has_its_data_and_the_scripts_are_ours(client, head_b, data):
+    response = get(client, head_b, "B")
+    assert set(response.context["charts"]) == {"areas", "trend", "dossiers"}
+    text = page(response)
+    for chart_id in ("scorecard-areas", "scorecard-trend", "scorecard-dossiers"):
+        assert f'data-figure="{chart_id}-data"' in text
+        json.loads(re.search(rf'<script id="{chart_id}-data" type="application/json">(.*?)</script>', text, re.S)[1])
+    assert "/static/vendor/plotly/plotly.min.js" in text and "cdn" not in text.lower()
+
+
+# --- Queries --------------------------------------------------------------------------------------
+
+
+def _more_districts(data, count):
+    """`count` more scored districts in B's 2023 and 2024 groups."""
+    methodologies = {m.year: m for m in Methodology.objects.filter(index=data.par, unit_kind=UnitKind.DISTRICT)}
+    for number in range(count):
+        unit = Unit.objects.create(code=f"X{number}", name=f"Huyện X{number}", kind=UnitKind.DISTRICT,
+                                   parent=data.province, valid_from=data.province.valid_from)
+        for year in (2023, 2024):
+            score(methodologies[year], unit, {"1.1": str(10 + number), "1.2": "5", "2.1": str(30 - number)})
+    for year in (2023, 2024):
+        results_recompute(index_id=data.par.pk, year=year)
+
+
+def _queries(client, user):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("B")).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("user", ["staff", "head_b"])
+def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, request,
+                                                            django_assert_max_num_queries):
+    viewer = request.getfixturevalue(user)
+    before = _queries(client, viewer)
+    _more_districts(data, 12)
+    after = _queries(client, viewer)
+    assert after == before
+    client.force_login(viewer)
+    with django_assert_max_num_queries(18):
+        client.get(url("B"))

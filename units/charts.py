@@ -1,0 +1,137 @@
+"""Charts of a unit's scorecard: pure functions, rows of indicators.scorecard in, a plotly Figure
+out (no ORM). Numbers are floats for Plotly; the decimal mark is set by reformdash.lib.charts."""
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+UNIT_COLOUR = "#a1141b"  # the brand colour of static/css/reformdash.css
+MEAN_COLOUR = "#8a96a3"
+BEST_COLOUR = "#11703a"
+ONLINE_COLOUR = "#1f5fa8"
+PREDECESSOR_COLOURS = ("#5b6775", "#b07a12", "#6b4fa0", "#2a8a8a")
+# Phones are narrow: the legend goes under the plot, not beside it.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0}
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def month_label(month):
+    """202407 → "07/2024", as months are written in Vietnamese decisions."""
+    year, number = divmod(month, 100)
+    return f"{number:02d}/{year}"
+
+
+def areas_figure(*, areas, unit_name):
+    """Horizontal grouped bars per area, the first area on top: the unit's %, its group's mean and
+    its group's best. `areas`: rows of indicators.scorecard.area_comparison."""
+    codes = [row["code"] for row in areas]
+    titles = [row["title"] for row in areas]
+    traces = (
+        (unit_name, "percent", UNIT_COLOUR),
+        (_("Group mean"), "group_mean", MEAN_COLOUR),
+        (_("Group best"), "group_best", BEST_COLOUR),
+    )
+    figure = go.Figure(
+        [
+            go.Bar(
+                y=codes,
+                x=[_number(row[key]) for row in areas],
+                name=str(name),
+                orientation="h",
+                marker={"color": colour},
+                customdata=titles,
+                hovertemplate="%{y} %{customdata}<br>%{x:.2f} %<extra>" + str(name) + "</extra>",
+            )
+            for name, key, colour in traces
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        height=max(320, 120 + 60 * len(areas)),
+        margin={"l": 64, "r": 16, "t": 16, "b": 48},
+        xaxis={"range": [0, 100], "ticksuffix": " %", "title": {"text": _("Share of the applicable maximum")}},
+        yaxis={"type": "category", "autorange": "reversed"},
+        legend=LEGEND_BELOW,
+        plot_bgcolor="#fff",
+    )
+    return figure
+
+
+def trend_figure(*, history, unit_id, value_label):
+    """One line per unit over the years: the unit's own values solid, each predecessor's dashed and
+    named as such, since a predecessor's value is not directly comparable. `history`: rows of
+    indicators.scorecard.lineage_history; a year without a value is a gap."""
+    series = {}
+    for row in history:
+        series.setdefault(row["unit_id"], []).append(row)
+    traces = []
+    predecessor_number = 0
+    for series_unit_id, rows in series.items():
+        own = series_unit_id == unit_id
+        if own:
+            name, line = rows[0]["name"], {"color": UNIT_COLOUR, "width": 3}
+        else:
+            colour = PREDECESSOR_COLOURS[predecessor_number % len(PREDECESSOR_COLOURS)]
+            predecessor_number += 1
+            name = _("%(name)s (predecessor)") % {"name": rows[0]["name"]}
+            line = {"color": colour, "width": 2, "dash": "dash"}
+        ranks = [f"{row['rank']}/{row['group_size']}" if row["rank"] else "—" for row in rows]
+        traces.append(
+            go.Scatter(
+                x=[str(row["year"]) for row in rows],
+                y=[_number(row["value"]) for row in rows],
+                customdata=ranks,
+                name=name,
+                mode="lines+markers",
+                line=line,
+                connectgaps=False,
+                hovertemplate="%{x}: %{y:.2f}<br>" + _("rank") + " %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    figure = go.Figure(traces)
+    figure.update_layout(
+        margin={"l": 48, "r": 16, "t": 16, "b": 40},
+        # Categories in year order, whichever series names a year first.
+        xaxis={"type": "category", "categoryorder": "category ascending", "title": {"text": _("Year")}},
+        yaxis={"title": {"text": str(value_label)}},
+        legend=LEGEND_BELOW,
+        showlegend=True,
+        hovermode="closest",
+        plot_bgcolor="#fff",
+    )
+    return figure
+
+
+def dossier_months_figure(*, months):
+    """The overdue rate and the online submission rate per month, in %. `months`: rows of
+    dossiers.selectors.monthly_rates; a month with nothing to divide by is a gap, not a zero."""
+    labels = [month_label(row["month"]) for row in months]
+    lines = (
+        (_("Overdue rate"), "overdue_rate", UNIT_COLOUR, "solid"),
+        (_("Online submission rate"), "online_rate", ONLINE_COLOUR, "dot"),
+    )
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=labels,
+                y=[_number(row[key]) for row in months],
+                name=str(name),
+                mode="lines+markers",
+                line={"color": colour, "width": 2, "dash": dash},
+                connectgaps=False,
+                hovertemplate="%{x}: %{y:.2f} %<extra>" + str(name) + "</extra>",
+            )
+            for name, key, colour, dash in lines
+        ]
+    )
+    figure.update_layout(
+        margin={"l": 48, "r": 16, "t": 16, "b": 40},
+        xaxis={"type": "category", "title": {"text": _("Month")}},
+        yaxis={"range": [0, 100], "ticksuffix": " %"},
+        legend=LEGEND_BELOW,
+        hovermode="x",
+        plot_bgcolor="#fff",
+    )
+    return figure

@@ -1,0 +1,61 @@
+"""A unit's scorecard: its result on an index in a year and what explains it."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from indicators import scorecard as selectors
+from reformdash.lib.charts import chart
+from units.charts import areas_figure, dossier_months_figure, trend_figure
+from units.forms import ScorecardForm
+from units.selectors import visible_unit_or_404
+
+
+@login_required
+def unit_scorecard(request, code):
+    """/units/<code>/?index=&year=: 404 for a unit the user may not see, a bad parameter or a
+    choice the unit has no result for; without parameters, its first index's latest year."""
+    unit = visible_unit_or_404(user=request.user, code=code)
+    form = ScorecardForm(request.GET)
+    if not form.is_valid():
+        raise Http404("No such index or year.")
+    results = selectors.unit_results(unit=unit)
+    result = selectors.chosen_result(
+        results=results, index_code=form.cleaned_data["index"], year=form.cleaned_data["year"]
+    )
+    if result is None:
+        if results or any(form.cleaned_data.values()):
+            raise Http404("The unit has no result for this index and year.")
+        # A new unit (a merger's successor) has no result yet, but its predecessors' history is its own.
+        context = {"unit": unit, "card": None, "predecessor_history": selectors.lineage_history(unit=unit)}
+        return render(request, "units/scorecard.html", context)
+    card = selectors.scorecard(unit=unit, result=result, results=results, user=request.user)
+    return render(request, "units/scorecard.html", {"unit": unit, "card": card, "charts": _charts(card)})
+
+
+def _charts(card):
+    """The card's figures as chart contexts; a section without data has no chart."""
+    unit, result = card.unit, card.result
+    names = {"unit": unit.name, "index": result.index.name, "year": result.year}
+    charts = {}
+    if card.areas:
+        charts["areas"] = chart(
+            areas_figure(areas=card.areas, unit_name=unit.name),
+            chart_id="scorecard-areas",
+            label=_("%(unit)s, %(index)s %(year)d: each area against the group's mean and best") % names,
+        )
+    if card.history:
+        charts["trend"] = chart(
+            trend_figure(history=card.history, unit_id=unit.pk, value_label=result.index.name),
+            chart_id="scorecard-trend",
+            label=_("%(unit)s, %(index)s: value year by year") % names,
+        )
+    if card.dossier_months:
+        charts["dossiers"] = chart(
+            dossier_months_figure(months=card.dossier_months),
+            chart_id="scorecard-dossiers",
+            label=_("%(unit)s, with the units under it: overdue and online submission rates per month of %(year)d")
+            % names,
+        )
+    return charts
