@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "indicators",
     "jobs",
     "dossiers",
+    "api",
 ]
 
 MIDDLEWARE = [

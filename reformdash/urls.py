@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
+    path("api/", include("api.urls")),
     path("", include("dossiers.urls")),
 ]

@@ -13,7 +13,8 @@ from dossiers.stats import dossier_stats_full
 from indicators.models import Aggregation, Assessment, Band, Criterion, Index, Methodology, Result, Score
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
-from units.models import LineageKind, Membership, UnitHead, UnitKind, UnitLineage
+from api.models import ApiToken
+from units.models import HeadRating, LineageKind, Membership, UnitHead, UnitKind, UnitLineage
 
 
 @pytest.fixture
@@ -45,20 +46,22 @@ def filled(tree, head_a):
         )
     ).save()
     dossier_stats_full(now=datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC))
+    HeadRating.objects.create(year=2023, name="Hoàn thành tốt nhiệm vụ", min_value=80)
+    ApiToken.objects.create(user=head_a, name="A's reports", token_hash="0" * 64)
     return {"methodology": methodology, "assessment": assessment, "area": area, "sub": sub}
 
 
 def _models():
-    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs", "dossiers")]
+    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs", "dossiers", "api")]
 
 
 def test_every_project_model_has_an_admin():
     registered = {model._meta.label for model in _models()}
     assert registered == {
-        "units.Unit", "units.UnitLineage", "units.UnitHead", "units.Membership",
+        "units.Unit", "units.UnitLineage", "units.UnitHead", "units.Membership", "units.HeadRating",
         "indicators.Index", "indicators.Methodology", "indicators.Criterion", "indicators.Assessment",
         "indicators.Score", "indicators.Band", "indicators.Result", "jobs.Job",
-        "dossiers.SourceSystem", "dossiers.Dossier", "dossiers.DossierMonth",
+        "dossiers.SourceSystem", "dossiers.Dossier", "dossiers.DossierMonth", "api.ApiToken",
     }
 
 

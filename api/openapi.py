@@ -1,0 +1,454 @@
+"""The OpenAPI 3.1 document of the JSON API, as a Python dict (served at /api/schema/).
+
+Written by hand rather than generated: the API is five small endpoints, and a generator would be
+one more dependency. The lists of values (unit kinds, directions, the dossier columns) come from
+the code itself, so they cannot drift; tests/api/test_schema.py calls every path described here and
+checks each response's fields against it both ways. The descriptions are for programmers and stay
+in English, like the command line.
+"""
+
+from django.conf import settings
+
+from api.forms import DEFAULT_LIMIT, FIRST_YEAR, LAST_YEAR, MAX_LIMIT
+from dossiers import views as dossier_views
+from dossiers.ingest import COLUMNS as DOSSIER_COLUMNS
+from dossiers.ingest import REQUIRED_COLUMNS as DOSSIER_REQUIRED_COLUMNS
+from dossiers.models import Channel, DossierStatus
+from indicators.models import Direction, DossierMeasure, ResultSource, ValueUnit
+from units.models import UnitKind
+
+
+def ref(name, kind="schemas"):
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def nullable(schema):
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def obj(properties, *, description=None):
+    """An object whose every property is always present (null where the schema allows)."""
+    schema = {"type": "object", "properties": properties, "required": list(properties)}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def array(items):
+    return {"type": "array", "items": items}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+DATE = {"type": "string", "format": "date"}
+DECIMAL = ref("Decimal")
+RANK = {"type": "integer", "minimum": 1}
+
+
+def _rank_properties():
+    """What a ranking row and a scorecard's result share."""
+    return {
+        "value": nullable(DECIMAL),
+        "points": nullable(DECIMAL),
+        "rank": {
+            **nullable(RANK),
+            "description": "Rank within the group (kind, parent, year), standard competition "
+            "ranking on the stored value: equal values share a rank and the next is skipped (1, 2, 2, 4).",
+        },
+        "group_size": nullable(INTEGER),
+        "official_rank": {
+            **nullable(RANK),
+            "description": "The published rank, where a decision gave one "
+            "(e.g. the province among all provinces, 56/63).",
+        },
+        "official_group_size": nullable(INTEGER),
+        "previous_rank": {
+            **nullable(RANK),
+            "description": "The rank of the year before in the same index and group (the official one where published).",
+        },
+        "rank_change": {
+            **nullable(INTEGER),
+            "description": "previous_rank minus the official rank where published, "
+            "else the rank: places gained, positive = moved up.",
+        },
+        "band": {
+            **nullable(STRING),
+            "description": "Classification band (Xuất sắc, Tốt, …) by the thresholds of the index, year and unit kind.",
+        },
+    }
+
+
+def _schemas():
+    return {
+        "Decimal": {
+            "type": "string",
+            "pattern": r"^-?\d+\.\d{6}$",
+            "description": "A number with the six decimals stored, as a string so that no client rounds it "
+            "through a binary float. Ranks use the full stored value, never a rounded one.",
+            "examples": ["84.600000"],
+        },
+        "Error": obj({"error": {**STRING, "description": "What went wrong, in the user's language."}}),
+        "ParameterErrors": obj(
+            {
+                "error": STRING,
+                "errors": {
+                    "type": "object",
+                    "description": "The reason for each bad parameter; an unknown parameter is one too.",
+                    "additionalProperties": STRING,
+                    "examples": [{"year": "Enter a whole number.", "index": "unknown index “xyz”"}],
+                },
+            }
+        ),
+        "Index": obj(
+            {
+                "code": {**STRING, "examples": ["par"]},
+                "name_vi": STRING,
+                "name_en": {**STRING, "description": "Empty when the index has no English name."},
+                "direction": {
+                    **STRING,
+                    "enum": Direction.values,
+                    "description": "higher: higher values rank first; lower: rates such as overdue %.",
+                },
+                "value_unit": {**STRING, "enum": ValueUnit.values},
+                "dossier_measure": {
+                    **nullable(STRING),
+                    "enum": [*DossierMeasure.values, None],
+                    "description": "For an index computed from dossiers: which rate it ranks.",
+                },
+                "description": STRING,
+                "years": {**array(INTEGER), "description": "Years with results of units the user may see, ascending."},
+            }
+        ),
+        "IndexList": obj({"results": array(ref("Index"))}),
+        "Unit": obj(
+            {
+                "code": {**STRING, "examples": ["QNA-TAMKY"]},
+                "name": STRING,
+                "kind": {**STRING, "enum": UnitKind.values},
+                "parent_code": nullable(STRING),
+                "valid_from": {**nullable(DATE), "description": "First day; null: since before records."},
+                "valid_to": {**nullable(DATE), "description": "Last day; null: still in existence."},
+            }
+        ),
+        "UnitPage": obj(
+            {
+                "count": {**INTEGER, "description": "How many units match, on every page."},
+                "limit": INTEGER,
+                "offset": INTEGER,
+                "next": {
+                    **nullable({"type": "string", "format": "uri"}),
+                    "description": "The next page; null on the last.",
+                },
+                "previous": nullable({"type": "string", "format": "uri"}),
+                "results": array(ref("Unit")),
+            }
+        ),
+        "RankingRow": obj(
+            {"unit_code": STRING, "unit_name": STRING, "parent_code": nullable(STRING), **_rank_properties()}
+        ),
+        "Ranking": obj(
+            {
+                "index": STRING,
+                "year": INTEGER,
+                "kind": {**STRING, "enum": UnitKind.values},
+                "parent_code": nullable(STRING),
+                "results": {
+                    **array(ref("RankingRow")),
+                    "description": "In rank order (the official rank where published), then by name. Only the "
+                    "units the user may see; their ranks are within the whole group.",
+                },
+            }
+        ),
+        "UnitResult": obj(
+            {
+                **_rank_properties(),
+                "applicable_max": {**nullable(DECIMAL), "description": "Maximum of the criteria that applied."},
+                "source": {
+                    **STRING,
+                    "enum": ResultSource.values,
+                    "description": "computed from scores, or published by a decision.",
+                },
+            }
+        ),
+        "Area": obj(
+            {
+                "code": STRING,
+                "title": STRING,
+                "points": nullable(DECIMAL),
+                "applicable_max": nullable(DECIMAL),
+                "percent": {
+                    **nullable(DECIMAL),
+                    "description": "points ÷ applicable_max × 100; null when nothing applied.",
+                },
+            },
+            description="A top-level area of the methodology and the unit's points in it.",
+        ),
+        "LostPoint": obj(
+            {
+                "code": STRING,
+                "title": STRING,
+                "max_points": DECIMAL,
+                "self_score": nullable(DECIMAL),
+                "final_score": {**nullable(DECIMAL), "description": "Appraised score; null: none entered (all lost)."},
+                "lost": DECIMAL,
+                "streak": {**INTEGER, "description": "Consecutive years up to this one that lost points here."},
+                "chronic": {
+                    "type": "boolean",
+                    "description": f"streak ≥ {settings.CHRONIC_LOSS_YEARS} (CHRONIC_LOSS_YEARS).",
+                },
+            },
+            description="A leaf criterion on which the unit lost points; criteria not applicable are left out.",
+        ),
+        "Scorecard": obj(
+            {
+                "unit": ref("Unit"),
+                "index": STRING,
+                "year": INTEGER,
+                "result": {**nullable(ref("UnitResult")), "description": "null when the unit has no result that year."},
+                "areas": {
+                    **array(ref("Area")),
+                    "description": "Empty when the index has no methodology with "
+                    "criteria for the unit's kind that year (e.g. a published index).",
+                },
+                "lost_points": {**array(ref("LostPoint")), "description": "Biggest loss first."},
+            }
+        ),
+        **_dossier_schemas(),
+    }
+
+
+def _dossier_schemas():
+    text = {"type": ["string", "null"]}
+    yes_no = {"type": ["boolean", "string", "null"], "description": "true/false, 1/0, yes/no, có/không."}
+    moment = {**text, "description": "ISO 8601 date and time; without an offset, Vietnam time."}
+    types = {
+        "status": {**text, "enum": [*DossierStatus.values, None]},
+        "channel": {**text, "enum": [*Channel.values, None]},
+        "received_at": moment,
+        "due_at": moment,
+        "completed_at": moment,
+        "fully_online": yes_no,
+        "fee_required": yes_no,
+        "paid_online": yes_no,
+        "result_entered": yes_no,
+        "supplement_requests": {"type": ["integer", "string", "null"]},
+        "supplement_days": {"type": ["number", "string", "null"]},
+        "source": {**text, "description": "May be left out: it is the token's source."},
+    }
+    required = [column for column in DOSSIER_REQUIRED_COLUMNS if column != "source"]
+    counts = {"created": INTEGER, "updated": INTEGER, "unchanged": INTEGER}
+    return {
+        "DossierItem": {
+            "type": "object",
+            "description": "One dossier; the columns of dossiers.ingest (README, “Dossiers”). An empty optional "
+            "value takes its default.",
+            "properties": {column: types.get(column, text) for column in DOSSIER_COLUMNS},
+            "required": required,
+            "additionalProperties": False,
+        },
+        "DossierBatch": {
+            "type": "object",
+            "properties": {"dossiers": {**array(ref("DossierItem")), "maxItems": dossier_views.MAX_ITEMS}},
+            "required": ["dossiers"],
+            "additionalProperties": False,
+        },
+        "DossierBatchCounts": obj(counts),
+        "DossierBatchErrors": obj(
+            {
+                **counts,
+                "errors": array(
+                    obj(
+                        {
+                            "index": INTEGER,
+                            "external_id": {"description": "As sent, or null."},
+                            "errors": {
+                                "type": "object",
+                                "additionalProperties": STRING,
+                                "description": "column → reason; __all__ for the item as a whole.",
+                            },
+                        }
+                    )
+                ),
+            },
+            description="Some items were bad; the good ones were stored all the same.",
+        ),
+    }
+
+
+def _parameters():
+    def query(name, schema, description, *, required=False):
+        return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+    year = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
+    return {
+        "index": query("index", STRING, "Index code (see /api/indices/), e.g. par.", required=True),
+        "year": query("year", year, "Year, e.g. 2023.", required=True),
+        "year_filter": query("year", year, "Only units that existed on at least one day of this year."),
+        "kind": query("kind", {**STRING, "enum": UnitKind.values}, "Unit kind: the group ranked.", required=True),
+        "kind_filter": query("kind", {**STRING, "enum": UnitKind.values}, "Only units of this kind."),
+        "parent": query(
+            "parent",
+            STRING,
+            "Only units directly under the unit with this code: one the user may see, or the "
+            "parent of one (the group of his own unit); any other code is answered 400 unknown unit.",
+        ),
+        "limit": query(
+            "limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}, "Page size."
+        ),
+        "offset": query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Units to skip."),
+        "code": {"name": "code", "in": "path", "required": True, "schema": STRING, "description": "Unit code."},
+    }
+
+
+def _responses():
+    def json(description, schema_name):
+        return {"description": description, "content": {"application/json": {"schema": ref(schema_name)}}}
+
+    return {
+        "BadRequest": json("A parameter is missing, malformed or unknown.", "ParameterErrors"),
+        "Unauthorized": {
+            **json("No session and no Authorization header, or a token that is unknown or revoked.", "Error"),
+            "headers": {"WWW-Authenticate": {"schema": STRING, "description": 'Token realm="reformdash"'}},
+        },
+        "NotFound": json("No such unit, or one the user may not see: the two are not told apart.", "Error"),
+        "MethodNotAllowed": {
+            **json("Any method but GET or HEAD: the API is read-only.", "Error"),
+            "headers": {"Allow": {"schema": STRING, "description": "GET, HEAD"}},
+        },
+    }
+
+
+def _get(*, operation_id, summary, description, schema_name, parameters=(), not_found=False):
+    responses = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": ref(schema_name)}}},
+        "400": ref("BadRequest", "responses"),
+        "401": ref("Unauthorized", "responses"),
+        "405": ref("MethodNotAllowed", "responses"),
+    }
+    if not_found:
+        responses["404"] = ref("NotFound", "responses")
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "description": description,
+            "parameters": [ref(name, "parameters") for name in parameters],
+            "responses": dict(sorted(responses.items())),
+        }
+    }
+
+
+def _paths():
+    return {
+        "/api/indices/": _get(
+            operation_id="listIndices",
+            summary="Indices",
+            description="Every index (PAR Index, SIPAS, the 766 index, the dossier indices), with the years it "
+            "has results of units the user may see. Takes no parameters.",
+            schema_name="IndexList",
+        ),
+        "/api/units/": _get(
+            operation_id="listUnits",
+            summary="Units the user may see",
+            description="Staff, appraisers and administrators see every unit; a unit's head or officer his units "
+            "and the units under them; anyone else none. In code order, a page at a time.",
+            schema_name="UnitPage",
+            parameters=["year_filter", "kind_filter", "parent", "limit", "offset"],
+        ),
+        "/api/rankings/": _get(
+            operation_id="getRanking",
+            summary="A ranking",
+            description="The results of one index and year for the units of one kind (and parent), in rank "
+            "order: only the rows of units the user may see, each with its rank in the whole group.",
+            schema_name="Ranking",
+            parameters=["index", "year", "kind", "parent"],
+        ),
+        "/api/units/{code}/scorecard/": _get(
+            operation_id="getUnitScorecard",
+            summary="A unit's scorecard",
+            description="The unit's result on an index in a year, its points per area and the criteria on which "
+            "it lost points (with the losing streak). 404 for a unit the user may not see.",
+            schema_name="Scorecard",
+            parameters=["code", "index", "year"],
+            not_found=True,
+        ),
+        "/api/schema/": _get(
+            operation_id="getSchema",
+            summary="This document",
+            description="The OpenAPI 3.1 description of the API.",
+            schema_name="OpenApiDocument",
+        ),
+        "/api/dossiers/batch/": {"post": _dossier_batch()},
+    }
+
+
+def _dossier_batch():
+    def json(description, schema):
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    return {
+        "operationId": "pushDossiers",
+        "summary": "Push a batch of dossiers (one-stop systems)",
+        "description": "Create or update the authenticated source's dossiers, identified by (source, external_id): "
+        "sending the same batch again changes nothing. At most "
+        f"{dossier_views.MAX_ITEMS} items and {dossier_views.MAX_BODY_BYTES // 2**20} MB. Authenticated by the "
+        "source's own token (issued in the admin, on the source system), not by a user's.",
+        "security": [{"sourceToken": []}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("DossierBatch")}}},
+        "responses": {
+            "200": json("Every item was good.", ref("DossierBatchCounts")),
+            "400": json(
+                "Some items were bad (the good ones are stored), or the body is not such a JSON object.",
+                {"oneOf": [ref("DossierBatchErrors"), ref("Error")]},
+            ),
+            "401": json("No valid token of an active source.", ref("Error")),
+            "405": {"description": "Any method but POST."},
+            "413": json(
+                f"More than {dossier_views.MAX_ITEMS} items, or a larger body: nothing was stored.", ref("Error")
+            ),
+        },
+    }
+
+
+def document():
+    """The whole OpenAPI 3.1 document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "reformdash API",
+            "version": "1",
+            "description": "Read-only JSON of the administrative-reform indices, units, rankings and scorecards "
+            "of reformdash, filtered to what the user may see; and the push endpoint of the one-stop systems. "
+            "Numbers with decimals are strings with six decimals (`Decimal`); dates are ISO 8601. Messages are "
+            "Vietnamese unless the language cookie asks for English.",
+        },
+        "paths": _paths(),
+        "components": {
+            "schemas": {**_schemas(), "OpenApiDocument": {"type": "object", "description": "This document."}},
+            "parameters": _parameters(),
+            "responses": _responses(),
+            "securitySchemes": {
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "description": "A logged-in browser session (log in at /login/).",
+                },
+                "token": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "A personal API token: `Authorization: Token <key>`. Issued once by "
+                    "`manage.py issue_api_token USERNAME --name NAME` or in the admin (API tokens); revoked there.",
+                },
+                "sourceToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A one-stop system's token (admin, source systems: “Issue a new token”).",
+                },
+            },
+        },
+        "security": [{"session": []}, {"token": []}],
+    }

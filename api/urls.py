@@ -1,0 +1,15 @@
+from django.urls import path
+
+from api import views
+
+app_name = "api"
+
+# /api/dossiers/batch/, the one-stop systems' push endpoint, lives in dossiers/urls.py: these
+# patterns must never swallow it (no catch-all here).
+urlpatterns = [
+    path("indices/", views.indices, name="indices"),
+    path("units/", views.units, name="units"),
+    path("units/<str:code>/scorecard/", views.unit_scorecard, name="unit_scorecard"),
+    path("rankings/", views.rankings, name="rankings"),
+    path("schema/", views.schema, name="schema"),
+]

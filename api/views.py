@@ -1,0 +1,222 @@
+"""The read-only JSON API: indices, units, rankings, a unit's scorecard, and its OpenAPI schema.
+
+Every endpoint answers GET (and HEAD) for a logged-in session or a personal token (api.auth), sees
+only the units units_visible_to gives the user, and answers a problem with JSON: 400
+`{"error", "errors": {parameter: reason}}`, 401 and 404 `{"error"}`, 405 for any other method.
+Numbers with decimals are strings with the six stored decimals ("84.600000"), so that no client
+rounds them through a binary float; counts and ranks are JSON integers; dates are ISO 8601.
+"""
+
+import functools
+
+from django.http import Http404, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from api import forms, openapi, selectors
+from api.auth import SCHEME, api_user
+from indicators.selectors import ranking
+from units.selectors import visible_unit_or_404
+
+READ_METHODS = ("GET", "HEAD")
+
+
+def api_view(params=forms.Params):
+    """Method, authentication and parameters checked, in that order, before the view runs as
+    `view(request, user=…, params=cleaned parameters, **url kwargs)`."""
+
+    def decorate(view):
+        # Safe because these views change nothing and refuse every unsafe method themselves: without
+        # it, a POST from a browser session would meet the CSRF check's HTML 403 instead of our 405.
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, **kwargs):
+            response = _answer(request, view, params, kwargs)
+            # The answer depends on who asks: no shared cache may keep it.
+            patch_vary_headers(response, ("Authorization", "Cookie"))
+            patch_cache_control(response, private=True)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _answer(request, view, params, kwargs):
+    if request.method not in READ_METHODS:
+        response = error(_("this API is read-only: use GET"), status=405)
+        response["Allow"] = ", ".join(READ_METHODS)
+        return response
+    user, reason = api_user(request)
+    if user is None:
+        response = error(reason, status=401)
+        response["WWW-Authenticate"] = f'{SCHEME} realm="reformdash"'
+        return response
+    form = params(request.GET, user=user)
+    if not form.is_valid():
+        return answer({"error": _("invalid parameters"), "errors": form.errors_by_param()}, status=400)
+    try:
+        return view(request, user=user, params=form.cleaned_data, **kwargs)
+    except Http404:  # a unit the user may not see, not told apart from no unit at all
+        return error(_("no such unit, or not one you may see"), status=404)
+
+
+def error(message, *, status):
+    return answer({"error": str(message)}, status=status)
+
+
+def answer(data, *, status=200):
+    # Vietnamese names stay readable in the body; JSON is UTF-8 either way.
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@api_view()
+def indices(request, *, user, params):
+    """Every index, with the years it has results of units the user may see."""
+    return answer({"results": [_index_json(index) for index in selectors.indices_with_years(user=user)]})
+
+
+@api_view(params=forms.UnitsParams)
+def units(request, *, user, params):
+    """The units the user may see, a page at a time (limit, offset), with the link to the next page."""
+    limit, offset = params.pop("limit"), params.pop("offset")
+    listed = selectors.units_listed(user=user, **params)
+    count = listed.count()
+    return answer(
+        {
+            "count": count,
+            "limit": limit,
+            "offset": offset,
+            "next": _page_link(request, offset + limit, limit) if offset + limit < count else None,
+            "previous": _page_link(request, max(offset - limit, 0), limit) if offset > 0 else None,
+            "results": [_unit_json(unit) for unit in listed[offset : offset + limit]],
+        }
+    )
+
+
+@api_view(params=forms.RankingParams)
+def rankings(request, *, user, params):
+    """One group's ranking (an index, a year, a unit kind, optionally a parent): the rows of the
+    units the user may see, each with its rank in the whole group."""
+    rows = ranking(user=user, **params)
+    return answer(
+        {
+            "index": params["index"].code,
+            "year": params["year"],
+            "kind": params["kind"],
+            "parent_code": params["parent"].code if params["parent"] else None,
+            "results": [_ranking_row_json(result) for result in rows],
+        }
+    )
+
+
+@api_view(params=forms.ScorecardParams)
+def unit_scorecard(request, code, *, user, params):
+    """A unit's result, area sub-totals and lost points on one index in one year; 404 for a unit the
+    user may not see."""
+    unit = visible_unit_or_404(user=user, code=code)
+    scorecard = selectors.unit_scorecard(unit=unit, **params)
+    result = scorecard["result"]
+    return answer(
+        {
+            "unit": _unit_json(unit),
+            "index": params["index"].code,
+            "year": params["year"],
+            "result": result and _result_json(result),
+            "areas": [_area_json(area) for area in scorecard["areas"]],
+            "lost_points": [_lost_json(row) for row in scorecard["lost_points"]],
+        }
+    )
+
+
+@api_view()
+def schema(request, *, user, params):
+    """The OpenAPI 3.1 document of this API."""
+    return answer(openapi.document())
+
+
+def _page_link(request, offset, limit):
+    query = request.GET.copy()
+    query["offset"], query["limit"] = offset, limit
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def decimal(value):
+    """The six stored decimals as a string, or None."""
+    return None if value is None else f"{value:.6f}"
+
+
+def _index_json(index):
+    return {
+        "code": index.code,
+        "name_vi": index.name_vi,
+        "name_en": index.name_en,
+        "direction": index.direction,
+        "value_unit": index.value_unit,
+        "dossier_measure": index.dossier_measure or None,
+        "description": index.description,
+        "years": index.years,
+    }
+
+
+def _unit_json(unit):
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent_code": unit.parent.code if unit.parent_id else None,
+        "valid_from": unit.valid_from and unit.valid_from.isoformat(),
+        "valid_to": unit.valid_to and unit.valid_to.isoformat(),
+    }
+
+
+def _ranks_json(result):
+    return {
+        "value": decimal(result.value),
+        "points": decimal(result.points),
+        "rank": result.rank,
+        "group_size": result.group_size,
+        "official_rank": result.official_rank,
+        "official_group_size": result.official_group_size,
+        "previous_rank": result.previous_rank,
+        "rank_change": result.rank_change,
+        "band": result.band.name if result.band_id else None,
+    }
+
+
+def _ranking_row_json(result):
+    unit = result.unit
+    return {
+        "unit_code": unit.code,
+        "unit_name": unit.name,
+        "parent_code": unit.parent.code if unit.parent_id else None,
+        **_ranks_json(result),
+    }
+
+
+def _result_json(result):
+    return {**_ranks_json(result), "applicable_max": decimal(result.applicable_max), "source": result.source}
+
+
+def _area_json(area):
+    return {
+        "code": area["code"],
+        "title": area["title"],
+        "points": decimal(area["points"]),
+        "applicable_max": decimal(area["applicable_max"]),
+        "percent": decimal(area["percent"]),
+    }
+
+
+def _lost_json(row):
+    return {
+        "code": row["code"],
+        "title": row["title"],
+        "max_points": decimal(row["max_points"]),
+        "self_score": decimal(row["self_score"]),
+        "final_score": decimal(row["final_score"]),
+        "lost": decimal(row["lost"]),
+        "streak": row["streak"],
+        "chronic": row["chronic"],
+    }
