@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier, DossierMonth, SourceSystem
 from dossiers.tokens import source_token_issue
+from reformdash.lib.admin import ReadOnlyAdminMixin
 
 
 @admin.register(SourceSystem)
@@ -44,22 +45,8 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset.filter(source=self.value()) if self.value() else queryset
 
 
-class ReadOnly:
-    """Dossiers come from the one-stop systems and statistics from the statistics job: an edit here
-    would skip the derived columns and the stale unit-months, so the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Dossier)
-class DossierAdmin(ReadOnly, admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["external_id", "source", "unit", "procedure_code", "status", "channel", "received_at", "due_at",
                     "completed_at"]  # fmt: skip
     list_filter = [SourceFilter, "status", "channel", "fully_online", "fee_required", "paid_online", "result_entered",
@@ -71,7 +58,7 @@ class DossierAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(DossierMonth)
-class DossierMonthAdmin(ReadOnly, admin.ModelAdmin):
+class DossierMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["unit", "month", "scope", "received", "completed_on_time", "completed_late", "pending_on_time",
                     "pending_overdue", "computed_at"]  # fmt: skip
     list_filter = ["scope", "unit__kind", "month"]

@@ -2,9 +2,22 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Assessment, Band, Criterion, Index, Methodology, Result, Score
+from audit.services import audit_admin_delete, audit_admin_save
+from indicators.models import (
+    Assessment,
+    AssessmentStep,
+    Band,
+    Criterion,
+    Index,
+    Methodology,
+    Publication,
+    Result,
+    ResultRevision,
+    Score,
+)
 from indicators.selectors import criteria_in_tree_order
 from indicators.services import results_recompute_request
+from reformdash.lib.admin import ReadOnlyAdminMixin
 
 
 class RecomputesResults:
@@ -21,15 +34,32 @@ class RecomputesResults:
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         self._request(obj)
+        audit_admin_save(request=request, obj=obj, form=form, change=change)
 
     def delete_model(self, request, obj):
         self._request(obj)
+        audit_admin_delete(request=request, obj=obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self._request(obj)
+            audit_admin_delete(request=request, obj=obj)
         super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        # Scores edited inline on their assessment are audited one by one, like on their own page.
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk is not None:
+                audit_admin_delete(request=request, obj=inline_form.instance)
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            if inline_form.instance.pk is not None:
+                audit_admin_save(
+                    request=request, obj=inline_form.instance, form=inline_form, change=bool(inline_form.initial)
+                )
 
 
 @admin.register(Index)
@@ -188,3 +218,27 @@ class ResultAdmin(RecomputesResults, admin.ModelAdmin):
 
     def index_year(self, result):
         return result.index_id, result.year
+
+
+@admin.register(AssessmentStep)
+class AssessmentStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["assessment", "from_status", "to_status", "user", "at"]
+    list_filter = ["to_status", "assessment__methodology__index", "assessment__methodology__year"]
+    search_fields = ["assessment__unit__code", "assessment__unit__name", "user__username", "comment"]
+    list_select_related = ["assessment__unit", "assessment__methodology__index", "user"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["methodology", "number", "decision_reference", "published_on", "published_by", "published_at"]
+    list_filter = ["methodology__index", "methodology__year", "methodology__unit_kind"]
+    search_fields = ["decision_reference", "methodology__index__code"]
+    list_select_related = ["methodology__index", "published_by"]
+
+
+@admin.register(ResultRevision)
+class ResultRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["result", "number", "value", "rank", "group_size", "published_at"]
+    list_filter = ["result__index", "result__year"]
+    search_fields = ["result__unit__code", "result__unit__name", "reason"]
+    list_select_related = ["result__unit", "result__index"]

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditSource
+from audit.services import audit_record, audit_record_many, changed_values, new_batch
 from indicators.models import (
     YEAR_RANGE_Q,
     Aggregation,
@@ -152,7 +154,9 @@ def _methodology_label(methodology, index):
 _CRITERION_FIELDS = ("title", "title_en", "max_points", "weight", "kind", "position")
 
 
-def methodology_import(*, table, index_code, year, unit_kind, aggregation, direction=None, name=None):
+def methodology_import(
+    *, table, index_code, year, unit_kind, aggregation, direction=None, name=None, user=None, source=AuditSource.IMPORT
+):
     """Create or replace the criteria tree of Methodology(index, year, unit_kind) from a Table of
     `code,parent_code,title,max_points,weight[,kind,title_en]`; the index is created if missing.
 
@@ -199,7 +203,8 @@ def methodology_import(*, table, index_code, year, unit_kind, aggregation, direc
     methodology = None
     if index is not None:
         methodology = Methodology.objects.filter(index=index, year=year, unit_kind=unit_kind).first()
-    tree_changes = methodology is None or _criteria_stored(methodology) != _criteria_wanted(criteria)
+    stored_tree = _criteria_stored(methodology) if methodology is not None else {}
+    tree_changes = methodology is None or stored_tree != _criteria_wanted(criteria)
     if methodology is not None and tree_changes:
         problem = _scores_use_tree_problem(methodology, index)
         if problem:
@@ -207,10 +212,38 @@ def methodology_import(*, table, index_code, year, unit_kind, aggregation, direc
     table.raise_if_problems()
 
     with transaction.atomic():
-        return _methodology_write(
+        counts = _methodology_write(
             index=index, index_code=index_code, name=name, direction=direction, year=year,
             unit_kind=unit_kind, aggregation=aggregation, criteria=criteria, tree_changes=tree_changes,
         )  # fmt: skip
+        _methodology_audit(
+            index_code=index_code, year=year, unit_kind=unit_kind, aggregation=aggregation, counts=counts,
+            aggregation_before=methodology.aggregation if methodology else None,
+            stored_tree=stored_tree, criteria=criteria, user=user, source=source,
+        )  # fmt: skip
+        return counts
+
+
+def _methodology_audit(
+    *, index_code, year, unit_kind, aggregation, aggregation_before, counts, stored_tree, criteria, user, source
+):
+    """One entry for the methodology, naming the criteria codes added, changed and removed."""
+    if not (counts["methodology created"] or counts["index created"] or counts["index updated"] or counts["added"]
+            or counts["changed"] or counts["removed"] or aggregation_before != aggregation):  # fmt: skip
+        return
+    methodology = Methodology.objects.get(index__code=index_code, year=year, unit_kind=unit_kind)
+    wanted = _criteria_wanted(criteria) if (counts["added"] or counts["changed"] or counts["removed"]) else stored_tree
+    codes = sorted(set(stored_tree) | set(wanted))
+    changes = {
+        "aggregation": (aggregation_before, aggregation),
+        "criteria added": (None, [code for code in codes if code not in stored_tree]),
+        "criteria changed": (None, [code for code in codes if code in stored_tree and code in wanted
+                                    and stored_tree[code] != wanted[code]]),
+        "criteria removed": (None, [code for code in codes if code not in wanted]),
+    }  # fmt: skip
+    changes = {field: values for field, values in changes.items() if values[0] != values[1] and values[1] != []}
+    audit_record(action="methodology.import", user=user, obj=methodology, changes=changes, batch=new_batch(),
+                 source=source)  # fmt: skip
 
 
 def _criteria_parse(table, aggregation):
@@ -447,7 +480,7 @@ class _Methodologies:
         return self.exact.get((methodology.pk, code)) or self.folded.get((methodology.pk, code.lower()))
 
 
-def scores_import(*, table, index_code, year):
+def scores_import(*, table, index_code, year, user=None, source=AuditSource.IMPORT):
     """Upsert final scores (and, in the long form, self scores and notes) of an index and year.
 
     Wide form: `unit_code` then one column per criterion code. Long form (a `criterion_code`
@@ -473,7 +506,9 @@ def scores_import(*, table, index_code, year):
     table.raise_if_problems()
 
     with transaction.atomic():
-        return _scores_write(index=index, year=year, scores=scores, update_fields=update_fields)
+        return _scores_write(
+            index=index, year=year, scores=scores, update_fields=update_fields, user=user, source=source
+        )
 
 
 def _score_value(table, line, column, text, criterion):
@@ -627,7 +662,7 @@ def _scores_parse_long(table, units, methodologies):
     return scores, update_fields
 
 
-def _scores_write(*, index, year, scores, update_fields):
+def _scores_write(*, index, year, scores, update_fields, user, source):
     in_year = {"methodology__index": index, "methodology__year": year}
     assessments = {(a.unit_id, a.methodology_id): a.pk for a in Assessment.objects.filter(**in_year)}
     wanted = {(unit_id, methodology_id) for unit_id, methodology_id, _c in scores}
@@ -645,12 +680,18 @@ def _scores_write(*, index, year, scores, update_fields):
             "assessment_id", "criterion_id", *update_fields
         )
     }
-    writes = []
+    writes, audits, batch = [], [], new_batch()
     for (unit_id, methodology_id, criterion_id), values in scores.items():
         assessment_id = assessments[(unit_id, methodology_id)]
-        if stored.get((assessment_id, criterion_id)) == tuple(values[field] for field in update_fields):
+        old = stored.get((assessment_id, criterion_id))
+        if old == tuple(values[field] for field in update_fields):
             continue
         writes.append(Score(assessment_id=assessment_id, criterion_id=criterion_id, **values))
+        audits.append({
+            "action": "score.import", "user": user, "unit": unit_id, "criterion": criterion_id, "batch": batch,
+            "source": source,
+            "changes": changed_values(old and dict(zip(update_fields, old)), values, update_fields),
+        })  # fmt: skip
     Score.objects.bulk_create(
         writes,
         batch_size=_BATCH_SIZE,
@@ -658,6 +699,8 @@ def _scores_write(*, index, year, scores, update_fields):
         unique_fields=["assessment", "criterion"],
         update_fields=[*update_fields, "updated_at"],
     )
+    # After the upsert, which gives each score its id (PostgreSQL and SQLite return it).
+    audit_record_many({**entry, "obj": score} for score, entry in zip(writes, audits, strict=True))
     if writes or missing:
         results_recompute_request(index_id=index.pk, year=year)
     return {"scores": len(scores), "changed": len(writes), "assessments created": len(missing)}
@@ -668,7 +711,7 @@ def _scores_write(*, index, year, scores, update_fields):
 _RESULT_FIELDS = ("value", "official_rank", "official_group_size", "source", "points", "applicable_max")
 
 
-def results_import(*, table, index_code, year):
+def results_import(*, table, index_code, year, user=None, source=AuditSource.IMPORT):
     """Upsert published results of an index and year from `unit_code,value[,rank,group_size]`.
 
     A published result replaces a computed one of the same unit; the rank is the official one,
@@ -727,10 +770,10 @@ def results_import(*, table, index_code, year):
     table.raise_if_problems()
 
     with transaction.atomic():
-        return _results_write(index=index, year=year, results=results)
+        return _results_write(index=index, year=year, results=results, user=user, source=source)
 
 
-def _results_write(*, index, year, results):
+def _results_write(*, index, year, results, user, source):
     stored = {
         row[0]: row[1:] for row in Result.objects.filter(index=index, year=year).values_list("unit_id", *_RESULT_FIELDS)
     }
@@ -745,6 +788,19 @@ def _results_write(*, index, year, results):
         update_conflicts=True,
         unique_fields=["unit", "index", "year"],
         update_fields=[*_RESULT_FIELDS, "updated_at"],
+    )
+    batch = new_batch()
+    audit_record_many(
+        {
+            "action": "result.import", "user": user, "obj": result, "unit": result.unit_id, "batch": batch,
+            "source": source,
+            "changes": changed_values(
+                stored.get(result.unit_id) and dict(zip(_RESULT_FIELDS, stored[result.unit_id])),
+                results[result.unit_id],
+                _RESULT_FIELDS,
+            ),
+        }  # fmt: skip
+        for result in writes
     )
     if writes:
         results_recompute_request(index_id=index.pk, year=year)

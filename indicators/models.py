@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import number_format
@@ -164,6 +165,9 @@ class Assessment(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
+    # Bumped by every save of the workflow (indicators.assessments): a save names the version it
+    # loaded, and a compare-and-swap on it turns a concurrent edit into a conflict, not a lost update.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -193,6 +197,10 @@ class Score(models.Model):
     final_score = precise_decimal(_("appraised score"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     note = models.TextField(_("note"), blank=True)
+    appraisal_reason = models.TextField(_("reason for the appraised score"), blank=True)
+    # The assessment version this score last changed in: what a conflicting save shows as
+    # "changed since you loaded it".
+    changed_in_version = models.PositiveIntegerField(_("changed in version"), default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -296,6 +304,15 @@ class Result(models.Model):
     # rank is all there is: it is kept here and shown instead of a computed one.
     official_rank = models.PositiveIntegerField(_("official rank"), null=True, blank=True)
     official_group_size = models.PositiveIntegerField(_("official group size"), null=True, blank=True)
+    # Set when a publication made this result official (indicators.assessments.methodology_publish).
+    publication = models.ForeignKey(
+        "Publication",
+        verbose_name=_("publication"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="results",
+    )
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -348,3 +365,82 @@ class Result(models.Model):
         if self.previous_rank is None or self.shown_rank is None:
             return None
         return self.previous_rank - self.shown_rank
+
+
+class AssessmentStep(models.Model):
+    """One move of an assessment through the workflow: who, when, from where to where, and why."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="steps"
+    )
+    from_status = models.CharField(_("from status"), max_length=16, choices=AssessmentStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=16, choices=AssessmentStatus.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("assessment step")
+        verbose_name_plural = _("assessment steps")
+        ordering = ["assessment", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.from_status} → {self.to_status}"
+
+
+class Publication(models.Model):
+    """A decision publishing a methodology's appraised assessments: their results become official."""
+
+    methodology = models.ForeignKey(
+        Methodology, verbose_name=_("methodology"), on_delete=models.PROTECT, related_name="publications"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    published_on = models.DateField(_("published on"))
+    published_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    decision_reference = models.CharField(_("decision reference"), max_length=255)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["methodology", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["methodology", "number"], name="publication_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.methodology} · {self.decision_reference}"
+
+
+class ResultRevision(models.Model):
+    """A result as one publication made it official: corrections add revisions, earlier ones stay readable."""
+
+    result = models.ForeignKey(Result, verbose_name=_("result"), on_delete=models.CASCADE, related_name="revisions")
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("publication"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    value = precise_decimal(_("value"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    group_size = models.PositiveIntegerField(_("group size"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("result revision")
+        verbose_name_plural = _("result revisions")
+        ordering = ["result", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "number"], name="result_revision_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.result} · {self.number}"

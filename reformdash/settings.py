@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jobs",
     "dossiers",
     "api",
+    "audit",
 ]
 
 MIDDLEWARE = [

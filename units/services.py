@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditSource
+from audit.services import audit_record_many, changed_values, new_batch
 from reformdash.lib.tabular import parse_date
 from units.models import Unit, UnitKind
 
@@ -11,7 +13,7 @@ UNIT_OPTIONAL_COLUMNS = ("parent_code", "valid_from", "valid_to")
 _FIELDS = ("name", "kind", "valid_from", "valid_to")
 
 
-def units_import(*, table):
+def units_import(*, table, user=None, source=AuditSource.IMPORT):
     """Upsert units by code from a Table of `code,name,kind,parent_code,valid_from,valid_to`.
 
     Checks every row first and writes all or nothing (raises ImportRejected). Returns counts.
@@ -63,7 +65,7 @@ def units_import(*, table):
             table.problem(unit["line"], "parent_code", _("unknown unit “%(code)s”") % {"code": parent_code})
     _check_parent_cycles(table, parsed)
     table.raise_if_problems()
-    return _units_write(parsed)
+    return _units_write(parsed, user=user, source=source)
 
 
 def _check_parent_cycles(table, parsed):
@@ -82,8 +84,10 @@ def _check_parent_cycles(table, parsed):
 
 
 @transaction.atomic
-def _units_write(parsed):
+def _units_write(parsed, *, user, source):
     existing = Unit.objects.in_bulk(list(parsed), field_name="code")
+    # Read before the writes below change the instances in place.
+    before = {code: {**{f: getattr(u, f) for f in _FIELDS}, "parent": u.parent_id} for code, u in existing.items()}
     created, updated = [], []
     for code, values in parsed.items():
         unit = existing.get(code)
@@ -111,11 +115,26 @@ def _units_write(parsed):
     if changed:
         _rankings_of_changed_units_request(unit_ids={unit.pk for unit in changed})
     updated_codes = {unit.code for unit in changed}
+    _units_audit(parsed=parsed, by_code=by_code, before=before, user=user, source=source)
     return {
         "created": len(created),
         "updated": len(updated_codes),
         "unchanged": len(parsed) - len(created) - len(updated_codes),
     }
+
+
+def _units_audit(*, parsed, by_code, before, user, source):
+    """One entry per created or changed unit, with old and new values; the parent as its id."""
+    batch, fields = new_batch(), (*_FIELDS, "parent")
+    entries = []
+    for code in parsed:
+        unit = by_code[code]
+        changes = changed_values(before.get(code), {**{f: getattr(unit, f) for f in _FIELDS}, "parent": unit.parent_id},
+                                 fields)  # fmt: skip
+        if changes:
+            entries.append({"action": "unit.import", "user": user, "obj": unit, "unit": unit, "changes": changes,
+                            "batch": batch, "source": source})  # fmt: skip
+    audit_record_many(entries)
 
 
 def _rankings_of_changed_units_request(*, unit_ids):

@@ -11,6 +11,9 @@ from dossiers.models import Dossier, DossierMonth, SourceSystem
 from dossiers.services import dossier_derive
 from dossiers.stats import dossier_stats_full
 from indicators.models import Aggregation, Assessment, Band, Criterion, Index, Methodology, Result, Score
+from indicators.models import AssessmentStep, Publication, ResultRevision
+from audit.models import AuditEntry
+from audit.services import audit_record
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
 from api.models import ApiToken
@@ -30,7 +33,16 @@ def filled(tree, head_a):
     assessment = Assessment.objects.create(unit=tree.dept_a, methodology=methodology)
     Score.objects.create(assessment=assessment, criterion=sub, self_score=Decimal("2.5"), final_score=Decimal("2"))
     band = Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=80, max_value=90)
-    Result.objects.create(unit=tree.dept_a, index=par, year=2023, value=Decimal("80"), rank=1, group_size=1, band=band)
+    result = Result.objects.create(
+        unit=tree.dept_a, index=par, year=2023, value=Decimal("80"), rank=1, group_size=1, band=band
+    )
+    AssessmentStep.objects.create(assessment=assessment, from_status="draft", to_status="submitted", user=head_a)
+    publication = Publication.objects.create(
+        methodology=methodology, number=1, published_on=datetime.date(2024, 2, 1), decision_reference="QĐ 1/QĐ-UBND"
+    )
+    ResultRevision.objects.create(
+        result=result, publication=publication, number=1, value=Decimal("80"), published_at=publication.published_at
+    )
     UnitLineage.objects.create(
         predecessor=tree.commune_b1, successor=tree.district_b, date=datetime.date(2025, 1, 1), kind=LineageKind.MERGE
     )
@@ -48,11 +60,12 @@ def filled(tree, head_a):
     dossier_stats_full(now=datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC))
     HeadRating.objects.create(year=2023, name="Hoàn thành tốt nhiệm vụ", min_value=80)
     ApiToken.objects.create(user=head_a, name="A's reports", token_hash="0" * 64)
+    audit_record(action="score.self", user=head_a, unit=tree.dept_a, criterion=sub, changes={"self_score": (None, Decimal("2.5"))})
     return {"methodology": methodology, "assessment": assessment, "area": area, "sub": sub}
 
 
 def _models():
-    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs", "dossiers", "api")]
+    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs", "dossiers", "api", "audit")]
 
 
 def test_every_project_model_has_an_admin():
@@ -61,7 +74,9 @@ def test_every_project_model_has_an_admin():
         "units.Unit", "units.UnitLineage", "units.UnitHead", "units.Membership", "units.HeadRating",
         "indicators.Index", "indicators.Methodology", "indicators.Criterion", "indicators.Assessment",
         "indicators.Score", "indicators.Band", "indicators.Result", "jobs.Job",
+        "indicators.AssessmentStep", "indicators.Publication", "indicators.ResultRevision",
         "dossiers.SourceSystem", "dossiers.Dossier", "dossiers.DossierMonth", "api.ApiToken",
+        "audit.AuditEntry",
     }
 
 
@@ -80,7 +95,10 @@ def test_list_search_filters_and_add_pages_load(client, admin_user, filled, mode
     add_status = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code
     # Jobs are made by changes, dossiers come from the one-stop systems and their statistics from
     # the statistics job: none is added by hand.
-    assert add_status == (403 if model in (Job, Dossier, DossierMonth) else 200)
+    # The workflow's history (steps, publications, revisions) is written by its services only.
+    # The audit trail is written by audit.services only.
+    read_only = (Job, Dossier, DossierMonth, AssessmentStep, Publication, ResultRevision, AuditEntry)
+    assert add_status == (403 if model in read_only else 200)
     obj = model.objects.first()
     assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 200
 

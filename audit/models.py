@@ -1,0 +1,50 @@
+"""The audit trail: who changed what, when, from what to what, and why."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditSource(models.TextChoices):
+    WEB = "web", _("Web page")
+    ADMIN = "admin", _("Administration")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    COMMAND = "command", _("Command line")
+
+
+class AuditEntry(models.Model):
+    """One change. Written only by audit.services, inside the transaction of the change it records,
+    so a rolled-back change leaves no entry."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    # Nullable: imports run from the command line have no user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    object_label = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # Kept (SET_NULL) when a unit or criterion is deleted would lose the context; PROTECT would block
+    # deleting them at all, so the trail keeps the ids in object_id and changes instead.
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
+    criterion = models.ForeignKey(
+        "indicators.Criterion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("criterion"),
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    batch = models.CharField(_("batch"), max_length=32, blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=10, choices=AuditSource.choices, default=AuditSource.WEB)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["unit", "at"]), models.Index(fields=["criterion", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_label}#{self.object_id}"

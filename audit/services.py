@@ -1,0 +1,107 @@
+"""Writes of the audit trail. Call them inside the transaction of the change they record."""
+
+import datetime
+import decimal
+import uuid
+
+from audit.models import AuditEntry, AuditSource
+
+ENTRY_KEYS = {"action", "user", "obj", "unit", "criterion", "changes", "reason", "batch", "source"}
+
+
+def new_batch():
+    """An id shared by every entry of one request or one import."""
+    return uuid.uuid4().hex
+
+
+def _json_value(value):
+    # Decimals as strings keep their exact digits (a float would turn 2.5 into 2.5000000001 somewhere).
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _json_changes(changes):
+    return {field: [_json_value(old), _json_value(new)] for field, (old, new) in (changes or {}).items()}
+
+
+def _id(value):
+    """An instance's pk, or the id itself: imports know ids, not instances."""
+    return getattr(value, "pk", value)
+
+
+def _entry(*, action, user=None, obj=None, unit=None, criterion=None, changes=None, reason="", batch=None, source=AuditSource.WEB):
+    if user is not None and not getattr(user, "is_authenticated", True):
+        user = None  # an anonymous request has nobody to record
+    return AuditEntry(
+        action=action,
+        user_id=_id(user),
+        object_label=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        unit_id=_id(unit),
+        criterion_id=_id(criterion),
+        changes=_json_changes(changes),
+        reason=reason or "",
+        batch=batch or "",
+        source=source,
+    )
+
+
+def audit_record(*, action, user=None, obj=None, unit=None, criterion=None, changes=None, reason="", batch=None, source=AuditSource.WEB):
+    """Record one change; `changes` is {field: (old, new)}."""
+    entry = _entry(
+        action=action, user=user, obj=obj, unit=unit, criterion=criterion, changes=changes, reason=reason,
+        batch=batch, source=source,
+    )
+    entry.save()
+    return entry
+
+
+def audit_record_many(entries):
+    """Record many changes (dicts with audit_record's keys) in one bulk insert per 1,000 rows: an
+    import of thousands of scores must not cost thousands of queries. Returns how many were written."""
+    rows = [_entry(**entry) for entry in entries]
+    AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def changed_values(old, new, fields):
+    """{field: (old, new)} of the fields whose value differs; `old` None for a created row."""
+    old = old or {}
+    return {field: (old.get(field), new.get(field)) for field in fields if old.get(field) != new.get(field)}
+
+
+def _context_of(obj):
+    """The unit and criterion an admin-edited row belongs to, so the trail can be browsed by them."""
+    unit_id = obj.pk if obj._meta.label == "units.Unit" else getattr(obj, "unit_id", None)
+    if unit_id is None and getattr(obj, "assessment_id", None):
+        unit_id = obj.assessment.unit_id
+    criterion_id = getattr(obj, "criterion_id", None)
+    if criterion_id is None and obj._meta.label == "indicators.Criterion":
+        criterion_id = obj.pk
+    return {"unit": unit_id, "criterion": criterion_id}
+
+
+def audit_admin_save(*, request, obj, form, change):
+    """Record an admin add or change with the old and new values of the fields the form changed.
+
+    Call it after the save, inside the admin's transaction."""
+    fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
+    if change and not fields:
+        return None
+    changes = {name: (form.initial.get(name) if change else None, getattr(obj, name)) for name in fields}
+    action = f"{obj._meta.model_name}.{'change' if change else 'add'}"
+    return audit_record(
+        action=action, user=request.user, obj=obj, changes=changes, source=AuditSource.ADMIN, **_context_of(obj)
+    )
+
+
+def audit_admin_delete(*, request, obj):
+    """Record an admin deletion; call it before the delete, while the row still has its id."""
+    return audit_record(
+        action=f"{obj._meta.model_name}.delete", user=request.user, obj=obj, source=AuditSource.ADMIN, **_context_of(obj)
+    )

@@ -1,0 +1,528 @@
+"""The scoring workflow: self-assessment, appraisal, publication and reopening (issue 6).
+
+    draft → submitted → (returned → submitted …) → appraised → published → (reopen) → appraised
+
+A unit's officers and head enter self scores while the assessment is a draft or returned, and
+submit it; appraisers set final scores on a submitted assessment, return it or accept it; an
+administrator publishes a methodology's appraised assessments and reopens a published one with
+a reason. Every service runs in one transaction, records an AssessmentStep for a move, writes
+the audit trail and asks for the results to be recomputed when final scores change.
+
+No lost updates: a save names the assessment version the user loaded, and a compare-and-swap
+UPDATE … WHERE version = loaded either takes it or raises ConflictError with the scores changed
+since, so the page can show them; nothing is overwritten silently.
+"""
+
+import enum
+from decimal import Decimal, InvalidOperation
+
+from audit.services import audit_record, audit_record_many, new_batch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from indicators.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessmentStep,
+    Criterion,
+    Publication,
+    Result,
+    ResultRevision,
+    Score,
+)
+from indicators.recompute import results_recompute
+from indicators.services import results_recompute_request
+from reformdash.lib.fields import _QUANTUM
+from units.models import Membership, MembershipRole
+from units.roles import APPRAISER_GROUP
+
+S = AssessmentStatus
+
+
+class Action(enum.StrEnum):
+    SELF_SCORES = "self_scores"
+    SUBMIT = "submit"
+    APPRAISAL_SCORES = "appraisal_scores"
+    RETURN = "return"
+    APPRAISE = "appraise"
+    PUBLISH = "publish"
+    REOPEN = "reopen"
+
+
+# Who (by role) may do what, and from which statuses.
+UNIT_ACTIONS = {Action.SELF_SCORES, Action.SUBMIT}
+APPRAISER_ACTIONS = {Action.APPRAISAL_SCORES, Action.RETURN, Action.APPRAISE}
+ADMIN_ACTIONS = {Action.PUBLISH, Action.REOPEN}
+FROM_STATUSES = {
+    Action.SELF_SCORES: {S.DRAFT, S.RETURNED},
+    Action.SUBMIT: {S.DRAFT, S.RETURNED},
+    # Also once appraised, until published: that is how the council corrects a reopened assessment.
+    Action.APPRAISAL_SCORES: {S.SUBMITTED, S.APPRAISED},
+    Action.RETURN: {S.SUBMITTED},
+    Action.APPRAISE: {S.SUBMITTED},
+    Action.PUBLISH: {S.APPRAISED},
+    Action.REOPEN: {S.PUBLISHED},
+}
+TO_STATUS = {
+    Action.SUBMIT: S.SUBMITTED,
+    Action.RETURN: S.RETURNED,
+    Action.APPRAISE: S.APPRAISED,
+    Action.PUBLISH: S.PUBLISHED,
+    Action.REOPEN: S.APPRAISED,
+}
+AUDIT_ACTION = {
+    Action.SUBMIT: "assessment.submit",
+    Action.RETURN: "assessment.return",
+    Action.APPRAISE: "assessment.appraise",
+    Action.PUBLISH: "assessment.publish",
+    Action.REOPEN: "assessment.reopen",
+}
+
+
+class ConflictError(Exception):
+    """Someone else saved the assessment since the user loaded it.
+
+    `changes` lists the scores changed since the loaded version, as dicts (criterion_id,
+    criterion_code, self_score, final_score, not_applicable, note, appraisal_reason);
+    `current_version` is the version to load again."""
+
+    def __init__(self, *, current_version, changes):
+        self.current_version = current_version
+        self.changes = changes
+        super().__init__(
+            _("Someone else saved this assessment after you opened it. Nothing was saved: review their changes and save again.")
+        )
+
+
+def _roles(user, assessment):
+    """The workflow roles the user holds for this assessment."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    roles = set()
+    if user.is_superuser:
+        roles.add("admin")
+    if user.groups.filter(name=APPRAISER_GROUP).exists():
+        roles.add("appraiser")
+    # Only the unit's own officers and head: a parent unit's head oversees, he does not score.
+    if Membership.objects.filter(
+        user=user, unit_id=assessment.unit_id, role__in=[MembershipRole.OFFICER, MembershipRole.HEAD]
+    ).exists():
+        roles.add("unit")
+    return roles
+
+
+def _actions_of(roles):
+    actions = set()
+    if "unit" in roles:
+        actions |= UNIT_ACTIONS
+    if "appraiser" in roles:
+        actions |= APPRAISER_ACTIONS
+    if "admin" in roles:
+        actions |= ADMIN_ACTIONS
+    return actions
+
+
+def allowed_actions(*, user, assessment):
+    """The actions the user may take on the assessment now, as a frozenset of Action."""
+    return frozenset(
+        action for action in _actions_of(_roles(user, assessment)) if assessment.status in FROM_STATUSES[action]
+    )
+
+
+def _check(*, user, assessment, action):
+    if action not in _actions_of(_roles(user, assessment)):
+        raise PermissionDenied(_("You may not do this on this assessment."))
+    if assessment.status not in FROM_STATUSES[action]:
+        raise ValidationError(
+            _("This cannot be done on an assessment that is %(status)s.")
+            % {"status": assessment.get_status_display().lower()},
+            code="invalid_transition",
+        )
+
+
+def assessment_for_update(*, assessment_id, user, action, version=None):
+    """The assessment, checked for the user and action, after taking its version.
+
+    A compare-and-swap UPDATE bumps the version only when it is still the loaded one (when
+    `version` is given) and the status still allows the action; the row stays locked until
+    the transaction ends. Raises PermissionDenied, ValidationError or ConflictError."""
+    assessment = Assessment.objects.select_related("methodology").get(pk=assessment_id)
+    _check(user=user, assessment=assessment, action=action)
+    swap = Assessment.objects.filter(pk=assessment_id, status__in=FROM_STATUSES[action])
+    if version is not None:
+        swap = swap.filter(version=version)
+    if not swap.update(version=F("version") + 1, updated_at=timezone.now()):
+        assessment.refresh_from_db()
+        _check(user=user, assessment=assessment, action=action)
+        raise ConflictError(current_version=assessment.version, changes=_changes_since(assessment, version))
+    assessment.refresh_from_db()
+    return assessment
+
+
+def _changes_since(assessment, version):
+    scores = Score.objects.filter(assessment=assessment, changed_in_version__gt=version or 0).select_related(
+        "criterion"
+    )
+    return [
+        {
+            "criterion_id": s.criterion_id,
+            "criterion_code": s.criterion.code,
+            "self_score": s.self_score,
+            "final_score": s.final_score,
+            "not_applicable": s.not_applicable,
+            "note": s.note,
+            "appraisal_reason": s.appraisal_reason,
+        }
+        for s in scores.order_by("criterion__position", "criterion__code")
+    ]
+
+
+def _decimal(value, criterion, errors):
+    if value is None or value == "":
+        return None
+    try:
+        value = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.append(_("%(code)s: the score is not a number.") % {"code": criterion.code})
+        return None
+    if not value.is_finite() or value < 0:
+        errors.append(_("%(code)s: the score cannot be negative.") % {"code": criterion.code})
+    elif value > criterion.max_points:
+        errors.append(
+            _("%(code)s: the score is above the criterion's maximum of %(max)s.")
+            % {"code": criterion.code, "max": number_format(criterion.max_points.normalize())}
+        )
+    else:
+        # As the column holds it, so that comparing with the stored value finds real changes only.
+        return value.quantize(_QUANTUM)
+    return None
+
+
+def _leaf_criteria(assessment, criterion_ids):
+    """The methodology's leaf criteria among the ids; any other id is an error."""
+    criteria = Criterion.objects.filter(methodology_id=assessment.methodology_id, pk__in=criterion_ids).annotate(
+        n_children=Count("children")
+    )
+    found = {c.pk: c for c in criteria}
+    if set(criterion_ids) - set(found) or any(c.n_children for c in found.values()):
+        raise ValidationError(_("Scores can only be entered on the criteria of this methodology that have no sub-criteria."))
+    return found
+
+
+def _diff(score, fields):
+    """{field: [old, new]} of what differs, decimals as strings (the audit trail's JSON)."""
+
+    def shown(value):
+        return str(value) if isinstance(value, Decimal) else value
+
+    changes = {}
+    for field, new in fields.items():
+        old = getattr(score, field) if score is not None else None
+        if field == "not_applicable" and score is None:
+            old = False
+        if field in ("note", "appraisal_reason") and score is None:
+            old = ""
+        if old != new:
+            changes[field] = [shown(old), shown(new)]
+    return changes
+
+
+def _write_scores(*, assessment, user, rows, audit_action, batch):
+    """rows: {criterion_id: (criterion, {field: value}, reason)}. Writes what changed, in bulk."""
+    existing = {s.criterion_id: s for s in Score.objects.filter(assessment=assessment, criterion_id__in=list(rows))}
+    to_create, to_update, entries = [], [], []
+    changed_fields = set()
+    now = timezone.now()
+    for criterion_id, (criterion, fields, reason) in rows.items():
+        score = existing.get(criterion_id)
+        changes = _diff(score, fields)
+        if not changes:
+            continue
+        if score is None:
+            score = Score(assessment=assessment, criterion=criterion)
+            to_create.append(score)
+        else:
+            to_update.append(score)
+        for field, value in fields.items():
+            setattr(score, field, value)
+        score.changed_in_version = assessment.version
+        score.updated_at = now
+        changed_fields |= set(changes)
+        action = audit_action(fields) if callable(audit_action) else audit_action
+        entries.append(
+            (
+                score,
+                {
+                    "action": action,
+                    "user": user,
+                    "unit": assessment.unit,
+                    "criterion": criterion,
+                    "changes": changes,
+                    "reason": reason,
+                    "batch": batch,
+                },
+            )
+        )
+    if to_update:
+        Score.objects.bulk_update(to_update, [*changed_fields, "changed_in_version", "updated_at"])
+    if to_create:
+        Score.objects.bulk_create(to_create)
+    if entries:
+        # After bulk_create, so that new scores have their ids.
+        audit_record_many([{**entry, "obj": score} for score, entry in entries])
+    return len(entries)
+
+
+@transaction.atomic
+def self_scores_save(*, assessment, user, scores, version):
+    """scores: {criterion_id: (value or None, not_applicable, note)}. Returns the number of scores changed.
+
+    A criterion marked not applicable has no score and needs a reason in its note."""
+    assessment = assessment_for_update(
+        assessment_id=assessment.pk, user=user, action=Action.SELF_SCORES, version=version
+    )
+    criteria = _leaf_criteria(assessment, list(scores))
+    errors, rows = [], {}
+    for criterion_id, (value, not_applicable, note) in scores.items():
+        criterion = criteria[criterion_id]
+        value = _decimal(value, criterion, errors)
+        note = (note or "").strip()
+        if not_applicable and value is not None:
+            errors.append(_("%(code)s: a criterion marked not applicable has no score.") % {"code": criterion.code})
+        if not_applicable and not note:
+            errors.append(_("%(code)s: say why the criterion is not applicable.") % {"code": criterion.code})
+        fields = {"self_score": value, "not_applicable": bool(not_applicable), "note": note}
+        if not_applicable:
+            # A returned assessment may carry an appraised score: not applicable has none.
+            fields["final_score"] = None
+        rows[criterion_id] = (criterion, fields, note if not_applicable else "")
+    if errors:
+        raise ValidationError(errors)
+    return _write_scores(
+        assessment=assessment,
+        user=user,
+        rows=rows,
+        audit_action=lambda fields: "score.not_applicable" if fields["not_applicable"] else "score.self",
+        batch=new_batch(),
+    )
+
+
+@transaction.atomic
+def appraisal_scores_save(*, assessment, user, scores, version):
+    """scores: {criterion_id: (final value, reason)}: a final score that differs from the self
+    score needs a reason. Returns the number of scores changed."""
+    assessment = assessment_for_update(
+        assessment_id=assessment.pk, user=user, action=Action.APPRAISAL_SCORES, version=version
+    )
+    criteria = _leaf_criteria(assessment, list(scores))
+    current = {s.criterion_id: s for s in Score.objects.filter(assessment=assessment, criterion_id__in=list(scores))}
+    errors, rows = [], {}
+    for criterion_id, (value, reason) in scores.items():
+        criterion = criteria[criterion_id]
+        value = _decimal(value, criterion, errors)
+        reason = (reason or "").strip()
+        score = current.get(criterion_id)
+        if score is not None and score.not_applicable and value is not None:
+            errors.append(_("%(code)s: a criterion marked not applicable has no score.") % {"code": criterion.code})
+        self_score = score.self_score if score is not None else None
+        if value != self_score and not reason:
+            errors.append(
+                _("%(code)s: give a reason for an appraised score that differs from the self-assessed one.")
+                % {"code": criterion.code}
+            )
+        rows[criterion_id] = (criterion, {"final_score": value, "appraisal_reason": reason}, reason)
+    if errors:
+        raise ValidationError(errors)
+    changed = _write_scores(assessment=assessment, user=user, rows=rows, audit_action="score.final", batch=new_batch())
+    if changed:
+        results_recompute_request(index_id=assessment.methodology.index_id, year=assessment.methodology.year)
+    return changed
+
+
+def _move(*, assessment, user, action, comment="", batch=None):
+    """Record the step of an assessment already taken by assessment_for_update."""
+    from_status = assessment.status
+    assessment.status = TO_STATUS[action]
+    Assessment.objects.filter(pk=assessment.pk).update(status=assessment.status)
+    AssessmentStep.objects.create(
+        assessment=assessment, from_status=from_status, to_status=assessment.status, user=user, comment=comment
+    )
+    audit_record(
+        action=AUDIT_ACTION[action],
+        user=user,
+        obj=assessment,
+        unit=assessment.unit,
+        changes={"status": [from_status, assessment.status]},
+        reason=comment,
+        batch=batch or new_batch(),
+    )
+    return assessment
+
+
+def _transition(*, assessment, user, action, version, comment=""):
+    assessment = assessment_for_update(assessment_id=assessment.pk, user=user, action=action, version=version)
+    return _move(assessment=assessment, user=user, action=action, comment=comment)
+
+
+@transaction.atomic
+def assessment_submit(*, assessment, user, version=None):
+    return _transition(assessment=assessment, user=user, action=Action.SUBMIT, version=version)
+
+
+@transaction.atomic
+def assessment_return(*, assessment, user, comment, version=None):
+    if not (comment or "").strip():
+        raise ValidationError(_("Say what the unit has to correct."), code="comment_required")
+    return _transition(assessment=assessment, user=user, action=Action.RETURN, version=version, comment=comment.strip())
+
+
+@transaction.atomic
+def assessment_appraise(*, assessment, user, version=None, comment=""):
+    return _transition(assessment=assessment, user=user, action=Action.APPRAISE, version=version, comment=comment)
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment, user, reason, version=None):
+    """Reopen a published assessment for a correction: its earlier published results stay as revisions."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Give the reason for reopening a published assessment."), code="reason_required")
+    return _transition(assessment=assessment, user=user, action=Action.REOPEN, version=version, comment=reason.strip())
+
+
+@transaction.atomic
+def methodology_publish(*, methodology, user, decision_reference, published_on):
+    """Publish every appraised assessment of the methodology; their results become official.
+
+    The results are recomputed here, inside the transaction, so that what is snapshotted as
+    the published revision is what the scores give; the job is still recorded so the rest of
+    the index and year (other unit kinds) follows. Returns the Publication."""
+    if not user.is_authenticated or not user.is_superuser:
+        raise PermissionDenied(_("Only an administrator may publish results."))
+    if not (decision_reference or "").strip():
+        raise ValidationError(_("Give the reference of the publishing decision."), code="decision_required")
+    if published_on is None:
+        raise ValidationError(_("Give the date of the publishing decision."), code="date_required")
+    ids = list(
+        Assessment.objects.select_for_update()
+        .filter(methodology=methodology, status=S.APPRAISED)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise ValidationError(_("No appraised assessment of this methodology is waiting to be published."))
+    batch = new_batch()
+    number = (methodology.publications.aggregate(n=Max("number"))["n"] or 0) + 1
+    publication = Publication.objects.create(
+        methodology=methodology,
+        number=number,
+        published_on=published_on,
+        decision_reference=decision_reference.strip(),
+        published_by=user,
+    )
+    _publish_assessments(ids=ids, user=user, comment=publication.decision_reference, batch=batch)
+    results_recompute_request(index_id=methodology.index_id, year=methodology.year)
+    results_recompute(index_id=methodology.index_id, year=methodology.year)
+    _snapshot(publication=publication, user=user, batch=batch)
+    return publication
+
+
+def _publish_assessments(*, ids, user, comment, batch):
+    """The published move of many assessments at once: one UPDATE, one insert of steps, one of audit entries."""
+    Assessment.objects.filter(pk__in=ids).update(
+        status=S.PUBLISHED, version=F("version") + 1, updated_at=timezone.now()
+    )
+    assessments = list(Assessment.objects.select_related("unit").filter(pk__in=ids))
+    AssessmentStep.objects.bulk_create(
+        AssessmentStep(assessment=a, from_status=S.APPRAISED, to_status=S.PUBLISHED, user=user, comment=comment)
+        for a in assessments
+    )
+    audit_record_many(
+        {
+            "action": AUDIT_ACTION[Action.PUBLISH],
+            "user": user,
+            "obj": a,
+            "unit": a.unit,
+            "changes": {"status": [S.APPRAISED.value, S.PUBLISHED.value]},
+            "reason": comment,
+            "batch": batch,
+        }
+        for a in assessments
+    )
+
+
+def _snapshot(*, publication, user, batch):
+    """Keep a new revision of every published result of the methodology that is new or differs
+    from its last revision (a correction of one unit can move the others' ranks), and mark
+    those results official under this publication."""
+    methodology = publication.methodology
+    units = Assessment.objects.filter(methodology=methodology, status=S.PUBLISHED).values("unit_id")
+    last_revision = ResultRevision.objects.filter(result=OuterRef("pk")).order_by("-number")
+    last_reopen = AssessmentStep.objects.filter(
+        assessment__unit_id=OuterRef("unit_id"),
+        assessment__methodology=methodology,
+        to_status=S.APPRAISED,
+        from_status=S.PUBLISHED,
+        # Only a reopening since the last revision explains this one.
+        at__gt=OuterRef("last_published_at"),
+    ).order_by("-at", "-pk")
+    results = (
+        Result.objects.select_related("unit")
+        .filter(index_id=methodology.index_id, year=methodology.year, unit_id__in=units)
+        .annotate(
+            last_number=Subquery(last_revision.values("number")[:1]),
+            last_value=Subquery(last_revision.values("value")[:1]),
+            last_rank=Subquery(last_revision.values("rank")[:1]),
+            last_group_size=Subquery(last_revision.values("group_size")[:1]),
+            last_published_at=Subquery(last_revision.values("published_at")[:1]),
+        )
+        .annotate(reopen_reason=Subquery(last_reopen.values("comment")[:1]))
+    )
+    revisions, entries = [], []
+    for result in results:
+        now = (result.value, result.rank, result.group_size)
+        if result.last_number is not None and now == (result.last_value, result.last_rank, result.last_group_size):
+            continue
+        revisions.append(
+            ResultRevision(
+                result=result,
+                publication=publication,
+                number=(result.last_number or 0) + 1,
+                value=result.value,
+                rank=result.rank,
+                group_size=result.group_size,
+                published_at=publication.published_at,
+                reason=result.reopen_reason or "",
+            )
+        )
+        entries.append(
+            {
+                "action": "result.published",
+                "user": user,
+                "obj": result,
+                "unit": result.unit,
+                "changes": {
+                    field: [None if old is None else str(old), None if new is None else str(new)]
+                    for field, old, new in zip(
+                        ("value", "rank", "group_size"),
+                        (result.last_value, result.last_rank, result.last_group_size),
+                        now,
+                        strict=True,
+                    )
+                    if old != new
+                },
+                "reason": publication.decision_reference,
+                "batch": batch,
+            }
+        )
+    ResultRevision.objects.bulk_create(revisions)
+    Result.objects.filter(pk__in=[r.result_id for r in revisions]).update(publication=publication)
+    if entries:
+        audit_record_many(entries)
+
+
+def result_revisions(result):
+    """The published revisions of a result, oldest first, with their publication."""
+    return result.revisions.select_related("publication").order_by("number")
