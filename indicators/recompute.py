@@ -238,31 +238,38 @@ def _stale_delete(methodology):
 
 
 def _rank_update(direction):
+    """Ranks, group sizes, previous ranks and bands of an index and year, in one UPDATE.
+
+    The window runs over one scan of the year's results: a row that is not ranked (no value, or
+    its unit did not exist that year) gets a partition of its own through the `ranked` flag and a
+    NULL rank. A self-join of the results with their ranked copy gave the same answer, but right
+    after a bulk load, before PostgreSQL has statistics, the planner took each side for one row
+    and recomputed the window once per result: 14 s for 4,001 units instead of milliseconds.
+    Parameters: last day of the year, first day of the year, index id, year."""
     order = "DESC" if direction == Direction.HIGHER else "ASC"
     return f"""
     UPDATE {T['result']} SET rank = x.rnk, group_size = x.n, previous_rank = x.prev, band_id = x.band_id
     FROM (
-        SELECT r.id, ranked.rnk, ranked.n,
+        SELECT g.id,
+               CASE WHEN g.ranked = 1 THEN
+                   RANK() OVER (PARTITION BY g.kind, g.parent_id, g.ranked ORDER BY g.value {order}) END AS rnk,
+               CASE WHEN g.ranked = 1 THEN COUNT(*) OVER (PARTITION BY g.kind, g.parent_id, g.ranked) END AS n,
                (SELECT COALESCE(p.official_rank, p.rank) FROM {T['result']} p
-                WHERE p.unit_id = r.unit_id AND p.index_id = r.index_id AND p.year = r.year - 1) AS prev,
+                WHERE p.unit_id = g.unit_id AND p.index_id = g.index_id AND p.year = g.year - 1) AS prev,
                (SELECT b.id FROM {T['band']} b
-                WHERE b.index_id = r.index_id AND b.year = r.year AND b.unit_kind = u.kind
-                  AND (b.min_value IS NULL OR r.value >= b.min_value)
-                  AND (b.max_value IS NULL OR r.value < b.max_value)
+                WHERE b.index_id = g.index_id AND b.year = g.year AND b.unit_kind = g.kind
+                  AND (b.min_value IS NULL OR g.value >= b.min_value)
+                  AND (b.max_value IS NULL OR g.value < b.max_value)
                 ORDER BY b.position, b.id LIMIT 1) AS band_id
-        FROM {T['result']} r
-        JOIN {T['unit']} u ON u.id = r.unit_id
-        LEFT JOIN (
-            SELECT g.id,
-                   RANK() OVER (PARTITION BY gu.kind, gu.parent_id ORDER BY g.value {order}) AS rnk,
-                   COUNT(*) OVER (PARTITION BY gu.kind, gu.parent_id) AS n
-            FROM {T['result']} g
-            JOIN {T['unit']} gu ON gu.id = g.unit_id
-            WHERE g.index_id = %s AND g.year = %s AND g.value IS NOT NULL
-              AND (gu.valid_from IS NULL OR gu.valid_from <= %s)
-              AND (gu.valid_to IS NULL OR gu.valid_to >= %s)
-        ) ranked ON ranked.id = r.id
-        WHERE r.index_id = %s AND r.year = %s
+        FROM (
+            SELECT r.id, r.unit_id, r.index_id, r.year, r.value, u.kind, u.parent_id,
+                   CASE WHEN r.value IS NOT NULL
+                         AND (u.valid_from IS NULL OR u.valid_from <= %s)
+                         AND (u.valid_to IS NULL OR u.valid_to >= %s) THEN 1 ELSE 0 END AS ranked
+            FROM {T['result']} r
+            JOIN {T['unit']} u ON u.id = r.unit_id
+            WHERE r.index_id = %s AND r.year = %s
+        ) g
     ) AS x
     WHERE {T['result']}.id = x.id AND (
         {T['result']}.rank IS DISTINCT FROM x.rnk
@@ -336,6 +343,6 @@ def results_recompute(*, index_id, year):
                 _DELETE_KINDS_WITHOUT_METHODOLOGY,
                 [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED],
             )
-            changed += _execute(cursor, _rank_update(index.direction), [index_id, year, last, first, index_id, year])
+            changed += _execute(cursor, _rank_update(index.direction), [last, first, index_id, year])
             changed += _execute(cursor, _NEXT_YEAR_PREVIOUS_RANK, [index_id, year + 1])
     return changed
