@@ -1,0 +1,298 @@
+"""National-size synthetic data for benchmarks: `synthetic_generate` (issue 7).
+
+Since 1 July 2025 the country has 34 provinces and 3,321 commune-level units; each province has
+about 20 departments. This builds that tree under a nation unit of its own (codes start with the
+prefix, "SYN" by default, so it sits beside the demo without touching it), three indices of its
+own modelled on PAR (8 areas, 90 sub-criteria, sum), SIPAS (5 components, weighted) and the 766
+index (5 areas, sum), a methodology per index, year and unit kind (department, commune), and a
+published assessment with a final score on every leaf for every unit and year.
+
+Reproducible: a unit's level is drawn from `random.Random(f"{seed}/{code}")` and each assessment's
+scores from `random.Random(f"{seed}/{code}/{index}/{year}")`, the code without the prefix (string
+seeds hash the same on every machine), so the same seed and size give the same scores, whatever
+the prefix. Results are not computed here: computing
+them is what the benchmarks measure (`recompute`).
+
+Fast on both databases: the ~5 million score rows of the full size go through PostgreSQL's COPY
+(streamed, never held whole) and through executemany in batches on SQLite. Everything is one
+transaction, and it refuses (ValueError, nothing written) when the prefix's nation unit exists.
+"""
+
+import datetime
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from indicators.models import (
+    Aggregation,
+    Assessment,
+    AssessmentStatus,
+    Criterion,
+    Index,
+    Methodology,
+    Score,
+)
+from units.models import Unit, UnitKind
+
+BATCH_SIZE = 5000
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Size:
+    provinces: int = 34
+    departments_per_province: int = 20
+    communes: int = 3321
+    first_year: int = 2016
+    last_year: int = 2025
+
+    @property
+    def years(self):
+        return range(self.first_year, self.last_year + 1)
+
+    @property
+    def units(self):
+        return self.provinces * self.departments_per_province + self.communes
+
+
+# A smaller country for `make bench` by default: minutes, not an hour.
+SMALL = Size(provinces=4, departments_per_province=20, communes=400, first_year=2021, last_year=2025)
+NATIONAL = Size()
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    suffix: str
+    name: str
+    aggregation: str
+    # (area maximum, number of leaves) per area; for `weighted`, the area's weight is its maximum.
+    areas: tuple
+
+
+INDICES = (
+    # PAR Index 2017 structure: 8 areas summing to 100 points, 90 sub-criteria.
+    IndexSpec("par", "PAR INDEX (tổng hợp)", Aggregation.SUM,
+              ((10, 11), (10, 10), (14.5, 12), (11, 11), (16, 13), (7, 8), (16, 13), (15.5, 12))),
+    IndexSpec("sipas", "SIPAS (tổng hợp)", Aggregation.WEIGHTED, ((20, 4), (20, 4), (20, 4), (20, 4), (20, 4))),
+    IndexSpec("766", "Chỉ số 766 (tổng hợp)", Aggregation.SUM, ((20, 5), (20, 5), (20, 5), (20, 5), (20, 5))),
+)  # fmt: skip
+KINDS = (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
+
+
+def leaf_maxima(area_max, leaves):
+    """The area's maximum split over its leaves in cents, the last taking what rounding left."""
+    share = (Decimal(str(area_max)) / leaves).quantize(CENT)
+    return [share] * (leaves - 1) + [Decimal(str(area_max)) - share * (leaves - 1)]
+
+
+def synthetic_generate(*, size=SMALL, seed=1, prefix="SYN"):
+    """Write the synthetic country; returns counts of what was created."""
+    with transaction.atomic():
+        if Unit.objects.filter(code=prefix).exists():
+            raise ValueError(f"synthetic data with prefix {prefix!r} exists already: use another prefix")
+        units = _units(size=size, seed=seed, prefix=prefix)
+        methodologies = _methodologies(size=size, prefix=prefix)
+        leaves = _criteria(methodologies)
+        assessments = _assessments(units=units, methodologies=methodologies)
+        scores = _copy(Score, SCORE_COLUMNS, _score_rows(units, methodologies, leaves, assessments, seed, prefix))
+    return {
+        "units": len(units),
+        "methodologies": len(methodologies),
+        "criteria": sum(len(leaves) + len(spec.areas) for (spec, _y, _k), leaves in leaves.items()),
+        "assessments": len(assessments),
+        "scores": scores,
+    }
+
+
+def _units(*, size, seed, prefix):
+    """{unit: level} of the departments and communes; the nation and provinces are written too."""
+    since = datetime.date(size.first_year, 1, 1)
+    nation = Unit.objects.create(code=prefix, name=f"Quốc gia tổng hợp {prefix}", kind=UnitKind.NATION)
+    provinces = Unit.objects.bulk_create(
+        Unit(code=f"{prefix}-P{p:02d}", name=f"Tỉnh tổng hợp {p:02d}", kind=UnitKind.PROVINCE, parent=nation,
+             valid_from=since)
+        for p in range(1, size.provinces + 1)
+    )  # fmt: skip
+    scored = []
+    for number, province in enumerate(provinces):
+        scored += [
+            Unit(code=f"{province.code}-D{d:02d}", name=f"Sở tổng hợp {d:02d} · {province.name}",
+                 kind=UnitKind.DEPARTMENT, parent=province, valid_from=since)
+            for d in range(1, size.departments_per_province + 1)
+        ]  # fmt: skip
+        # The communes spread evenly, the first provinces taking one more when it does not divide.
+        communes = size.communes // size.provinces + (number < size.communes % size.provinces)
+        scored += [
+            Unit(code=f"{province.code}-X{c:04d}", name=f"Xã tổng hợp {c:04d} · {province.name}",
+                 kind=UnitKind.COMMUNE, parent=province, valid_from=since)
+            for c in range(1, communes + 1)
+        ]  # fmt: skip
+    scored = Unit.objects.bulk_create(scored, batch_size=BATCH_SIZE)
+    # A unit's level: most units do fairly well, a few badly, as in the published rankings.
+    return {unit: random.Random(f"{seed}/{_own(unit, prefix)}").betavariate(8, 2) for unit in scored}
+
+
+def _own(unit, prefix):
+    """The unit's code without the prefix: what its random draws are seeded with."""
+    return unit.code.removeprefix(prefix)
+
+
+def _methodologies(*, size, prefix):
+    """{(spec, year, kind): Methodology}."""
+    code = prefix.lower()
+    indices = {
+        spec: Index.objects.create(code=f"{code}-{spec.suffix}", name_vi=f"{spec.name} {prefix}", name_en="")
+        for spec in INDICES
+    }
+    wanted = [(spec, year, kind) for spec in INDICES for year in size.years for kind in KINDS]
+    created = Methodology.objects.bulk_create(
+        Methodology(index=indices[spec], year=year, unit_kind=kind, aggregation=spec.aggregation,
+                    note="Dữ liệu tổng hợp cho đo hiệu năng.")
+        for spec, year, kind in wanted
+    )  # fmt: skip
+    return dict(zip(wanted, created, strict=True))
+
+
+def _criteria(methodologies):
+    """{(spec, year, kind): [(leaf id, leaf maximum)]}, areas written first so leaves have parents."""
+    areas = Criterion.objects.bulk_create(
+        Criterion(methodology=methodology, code=f"{number}", title=f"Lĩnh vực {number}", position=number,
+                  max_points=Decimal(str(area_max)),
+                  weight=Decimal(str(area_max)) / 100 if spec.aggregation == Aggregation.WEIGHTED else None)
+        for (spec, _year, _kind), methodology in methodologies.items()
+        for number, (area_max, _leaves) in enumerate(spec.areas, start=1)
+    )  # fmt: skip
+    areas = iter(areas)
+    leaves = []
+    for (spec, _year, _kind), methodology in methodologies.items():
+        for number, (area_max, count) in enumerate(spec.areas, start=1):
+            area = next(areas)
+            leaves += [
+                Criterion(methodology=methodology, parent=area, code=f"{number}.{leaf}", title=f"Tiêu chí {number}.{leaf}",
+                          max_points=maximum, position=leaf)
+                for leaf, maximum in enumerate(leaf_maxima(area_max, count), start=1)
+            ]  # fmt: skip
+    leaves = Criterion.objects.bulk_create(leaves, batch_size=BATCH_SIZE)
+    by_methodology = {}
+    for leaf in leaves:
+        by_methodology.setdefault(leaf.methodology_id, []).append((leaf.pk, leaf.max_points))
+    return {key: by_methodology[methodology.pk] for key, methodology in methodologies.items()}
+
+
+def _assessments(*, units, methodologies):
+    """{(unit id, methodology id): assessment id} of a published assessment per unit and methodology."""
+    now = timezone.now()
+    rows = (
+        (unit.pk, methodology.pk, AssessmentStatus.PUBLISHED.value, 1, now)
+        for (spec, year, kind), methodology in methodologies.items()
+        for unit in units
+        if unit.kind == kind
+    )
+    _copy(Assessment, ("unit_id", "methodology_id", "status", "version", "updated_at"), rows)
+    ids = Assessment.objects.filter(methodology__in=methodologies.values()).values_list("unit_id", "methodology_id", "pk")
+    return {(unit_id, methodology_id): pk for unit_id, methodology_id, pk in ids.iterator(chunk_size=BATCH_SIZE)}
+
+
+SCORE_COLUMNS = ("assessment_id", "criterion_id", "self_score", "final_score", "not_applicable", "note",
+                 "appraisal_reason", "changed_in_version", "updated_at")  # fmt: skip
+
+
+def _score_rows(units, methodologies, leaves, assessments, seed, prefix):
+    """Every leaf's score, produced lazily: the unit's level, a little better each year, with noise
+    per criterion; self scores claim a little more, as units do."""
+    now = timezone.now()
+    for (spec, year, kind), methodology in methodologies.items():
+        its_leaves = leaves[(spec, year, kind)]
+        for unit, level in units.items():
+            if unit.kind != kind:
+                continue
+            rng = random.Random(f"{seed}/{_own(unit, prefix)}/{spec.suffix}/{year}")
+            assessment_id = assessments[(unit.pk, methodology.pk)]
+            trend = level + 0.01 * (year - 2016)
+            for criterion_id, maximum in its_leaves:
+                share = min(1.0, max(0.0, rng.gauss(trend, 0.12)))
+                final = (maximum * Decimal(share)).quantize(CENT)
+                claimed = min(maximum, (final + maximum * Decimal("0.1")).quantize(CENT)) if rng.random() < 0.2 else final
+                yield (assessment_id, criterion_id, claimed, final, False, "", "", 0, now)
+
+
+def _copy(model, columns, rows):
+    """Insert rows (tuples in `columns` order); COPY on PostgreSQL, executemany batches elsewhere.
+    Returns how many rows were written."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    if connection.vendor == "postgresql":
+        stream = _CopyStream(rows)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", stream)
+        return stream.count
+    count = 0
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        batch = []
+        for row in rows:
+            batch.append(tuple(_sqlite_value(value) for value in row))
+            if len(batch) == BATCH_SIZE:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def _sqlite_value(value):
+    # As Django's own SQLite backend writes them: decimals as text, datetimes as naive UTC text.
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _copy_text(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class _CopyStream(io.RawIOBase):
+    """A file-like object COPY reads from, producing the text format from rows as it is read,
+    so a few million rows never sit in memory together."""
+
+    def __init__(self, rows):
+        self._rows = iter(rows)
+        self._buffer = b""
+        self.count = 0
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        while size < 0 or len(self._buffer) < size:
+            lines = []
+            for row in self._rows:
+                lines.append("\t".join(_copy_text(value) for value in row))
+                self.count += 1
+                if len(lines) == 1000:
+                    break
+            if not lines:
+                break
+            self._buffer += ("\n".join(lines) + "\n").encode()
+        if size < 0:
+            size = len(self._buffer)
+        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
+        return chunk
+
+    def readline(self, size=-1):
+        return self.read(size)
