@@ -43,6 +43,7 @@ def array(items):
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
 DECIMAL = ref("Decimal")
 RANK = {"type": "integer", "minimum": 1}
 
@@ -145,8 +146,38 @@ def _schemas():
                 "results": array(ref("Unit")),
             }
         ),
+        "Official": obj(
+            {
+                "published_on": {**DATE, "description": "The date of the publishing decision."},
+                "decision_reference": {**STRING, "examples": ["Quyết định 345/QĐ-UBND"]},
+            },
+            description="The decision that made a result official (the assessments' publication).",
+        ),
+        "Revision": obj(
+            {
+                "number": {**INTEGER, "description": "1 for the first publication, then one per correction."},
+                "published_at": {**DATETIME, "description": "When the publication was recorded."},
+                "published_on": {**DATE, "description": "The date of the publication's decision."},
+                "decision_reference": STRING,
+                "value": nullable(DECIMAL),
+                "rank": nullable(RANK),
+                "group_size": nullable(INTEGER),
+                "reason": {**STRING, "description": "Why the published result was corrected (the reopening's "
+                           "reason); empty for the first publication."},
+            },
+            description="A result as one publication made it official; earlier ones stay readable.",
+        ),
         "RankingRow": obj(
-            {"unit_code": STRING, "unit_name": STRING, "parent_code": nullable(STRING), **_rank_properties()}
+            {
+                "unit_code": STRING,
+                "unit_name": STRING,
+                "parent_code": nullable(STRING),
+                **_rank_properties(),
+                "official": {
+                    **nullable(ref("Official")),
+                    "description": "The decision that made this result official; null while it is provisional.",
+                },
+            }
         ),
         "Ranking": obj(
             {
@@ -154,6 +185,11 @@ def _schemas():
                 "year": INTEGER,
                 "kind": {**STRING, "enum": UnitKind.values},
                 "parent_code": nullable(STRING),
+                "official": {
+                    **nullable(ref("Official")),
+                    "description": "The decision that made every row official, when they share one; null "
+                    "when some row is provisional or rows were published by different decisions.",
+                },
                 "results": {
                     **array(ref("RankingRow")),
                     "description": "In rank order (the official rank where published), then by name. Only the "
@@ -213,6 +249,16 @@ def _schemas():
                     "criteria for the unit's kind that year (e.g. a published index).",
                 },
                 "lost_points": {**array(ref("LostPoint")), "description": "Biggest loss first."},
+                "official": {
+                    **nullable(ref("Official")),
+                    "description": "The decision that made the result official; null while it is provisional "
+                    "(or when there is no result).",
+                },
+                "revisions": {
+                    **array(ref("Revision")),
+                    "description": "The result's published revisions, oldest first; more than one means it was "
+                    "corrected after publication. Empty while it was never published.",
+                },
             }
         ),
         **_dossier_schemas(),

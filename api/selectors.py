@@ -4,7 +4,7 @@ through units.selectors.units_visible_to."""
 from django.db.models import Q
 
 from indicators.models import Index, Methodology, Result
-from indicators.scorecard import lost_points_of_year, unit_area_subtotals
+from indicators.scorecard import lost_points_of_year, result_revisions, unit_area_subtotals
 from units.models import Unit
 from units.selectors import units_valid_in, units_visible_to
 
@@ -52,10 +52,11 @@ def unit_scorecard(*, unit, index, year):
     methodology for its kind, and the leaf criteria on which it lost points that year, biggest loss
     first, each with its losing streak: the scorecard page's own reads (indicators.scorecard).
     The caller has checked that the user may see the unit."""
-    result = Result.objects.filter(unit=unit, index=index, year=year).select_related("band").first()
+    result = Result.objects.filter(unit=unit, index=index, year=year).select_related("band", "publication").first()
     methodology = Methodology.objects.filter(index=index, year=year, unit_kind=unit.kind).first()
     return {
         "result": result,
         "areas": unit_area_subtotals(unit=unit, methodology=methodology) if methodology else [],
         "lost_points": lost_points_of_year(unit=unit, index=index, year=year),
+        "revisions": result_revisions(result=result) if result is not None else [],
     }

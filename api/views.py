@@ -99,13 +99,16 @@ def units(request, *, user, params):
 def rankings(request, *, user, params):
     """One group's ranking (an index, a year, a unit kind, optionally a parent): the rows of the
     units the user may see, each with its rank in the whole group."""
-    rows = ranking(user=user, **params)
+    rows = list(ranking(user=user, **params).select_related("publication"))
+    publications = {result.publication_id for result in rows}
+    shared = rows[0].publication if rows and len(publications) == 1 and None not in publications else None
     return answer(
         {
             "index": params["index"].code,
             "year": params["year"],
             "kind": params["kind"],
             "parent_code": params["parent"].code if params["parent"] else None,
+            "official": _official_json(shared),
             "results": [_ranking_row_json(result) for result in rows],
         }
     )
@@ -126,6 +129,8 @@ def unit_scorecard(request, code, *, user, params):
             "result": result and _result_json(result),
             "areas": [_area_json(area) for area in scorecard["areas"]],
             "lost_points": [_lost_json(row) for row in scorecard["lost_points"]],
+            "official": _official_json(result.publication) if result else None,
+            "revisions": [_revision_json(revision) for revision in scorecard["revisions"]],
         }
     )
 
@@ -192,6 +197,27 @@ def _ranking_row_json(result):
         "unit_name": unit.name,
         "parent_code": unit.parent.code if unit.parent_id else None,
         **_ranks_json(result),
+        "official": _official_json(result.publication),
+    }
+
+
+def _official_json(publication):
+    """The decision that made a result official, or None while it is provisional."""
+    if publication is None:
+        return None
+    return {"published_on": publication.published_on.isoformat(), "decision_reference": publication.decision_reference}
+
+
+def _revision_json(revision):
+    return {
+        "number": revision.number,
+        "published_at": revision.published_at.isoformat(),
+        "published_on": revision.publication.published_on.isoformat(),
+        "decision_reference": revision.publication.decision_reference,
+        "value": decimal(revision.value),
+        "rank": revision.rank,
+        "group_size": revision.group_size,
+        "reason": revision.reason,
     }
 
 

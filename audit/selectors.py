@@ -1,16 +1,73 @@
 """Reads of the audit trail, always cut down to what the viewer may see."""
 
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.actions import action_label, shown_changes
 from audit.models import AuditEntry
+from units.models import Membership, MembershipRole
 from units.roles import sees_all_units
 from units.selectors import units_visible_to
 
+# Heads and officers of a unit browse its trail; a viewer reads its results, not who changed them.
+BROWSING_ROLES = (MembershipRole.HEAD, MembershipRole.OFFICER)
 
-def audit_entries(*, user_viewing, unit=None, criterion=None, actor=None, action=None, since=None, until=None):
+
+def may_browse_audit(user):
+    """Whether the user may open the audit trail at all: administrators, staff and appraisers
+    (every entry), a unit's head or officer (the entries of the units he sees). One query at most."""
+    if sees_all_units(user):
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return Membership.objects.filter(user=user, role__in=BROWSING_ROLES).exists()
+
+
+def _ids_as_text(queryset):
+    # AuditEntry.object_id is text (it holds any model's id): compare it with ids cast alike.
+    return queryset.order_by().annotate(id_text=Cast("pk", CharField())).values("id_text")
+
+
+def index_year_q(*, index=None, year=None):
+    """A Q on AuditEntry: the entries about an index (and/or a year): scores and admin edits of
+    its methodologies' criteria, its assessments' steps, its results, methodologies and bands."""
+    from indicators.models import Assessment, Band, Methodology, Result
+
+    on = {}
+    if index is not None:
+        on["index"] = index
+    if year is not None:
+        on["year"] = year
+    methodology_on = {f"methodology__{key}": value for key, value in on.items()}
+    methodologies = Methodology.objects.filter(**on)
+    return (
+        Q(criterion__in=_criterion_ids(methodology_on))
+        | Q(object_label="indicators.Assessment", object_id__in=_ids_as_text(Assessment.objects.filter(**methodology_on)))
+        | Q(object_label="indicators.Result", object_id__in=_ids_as_text(Result.objects.filter(**on)))
+        | Q(object_label="indicators.Methodology", object_id__in=_ids_as_text(methodologies))
+        | Q(object_label="indicators.Band", object_id__in=_ids_as_text(Band.objects.filter(**on)))
+    )
+
+
+def _criterion_ids(methodology_on):
+    from indicators.models import Criterion
+
+    return Criterion.objects.filter(**methodology_on).values("pk")
+
+
+def audit_entries(
+    *, user_viewing, unit=None, criterion=None, actor=None, action=None, since=None, until=None,
+    criterion_code=None, index=None, year=None, username=None, source=None, batch=None,
+):  # fmt: skip
     """Entries the viewer may see, newest first: those of units he sees (units_visible_to);
-    entries tied to no unit (a methodology import, a band) only for province-wide viewers."""
-    entries = AuditEntry.objects.select_related("user", "unit", "criterion")
+    entries tied to no unit (a methodology import, a band) only for province-wide viewers.
+
+    `criterion_code` matches the code in every methodology (codes repeat year after year: "1.1"
+    of 2023 and of 2024); `index` and `year` narrow to what is about them (index_year_q), so
+    criterion_code with index and year is one criterion."""
+    entries = AuditEntry.objects.select_related("user", "unit", "criterion__methodology__index")
     if not sees_all_units(user_viewing):
         entries = entries.filter(unit__in=units_visible_to(user=user_viewing))
     if unit is not None:
@@ -25,22 +82,60 @@ def audit_entries(*, user_viewing, unit=None, criterion=None, actor=None, action
         entries = entries.filter(at__gte=since)
     if until is not None:
         entries = entries.filter(at__lt=until)
+    if criterion_code:
+        entries = entries.filter(criterion__code=criterion_code)
+    if index is not None or year is not None:
+        entries = entries.filter(index_year_q(index=index, year=year))
+    if username:
+        entries = entries.filter(user__username=username)
+    if source:
+        entries = entries.filter(source=source)
+    if batch:
+        entries = entries.filter(batch=batch)
     return entries
+
+
+# Entered in the browser without a reason: the unit's own scores, and the appraised score left as
+# the unit's. An appraisal saves one per line; on the scorecard they would push the steps and the
+# council's reasoned changes out of sight. The full trail (/audit/) lists them.
+_ROUTINE_SCORE_ENTRIES = Q(action__in=["score.self", "score.final"], reason="")
+
+
+def unit_trail(*, user_viewing, unit, index, year, limit=15):
+    """The latest entries of a unit about an index and year that a reader of its scorecard looks
+    for: its assessment's steps, its result's publication, imports, and every score changed with a
+    reason (an appraisal's adjustments, a criterion marked not applicable). One query.
+    Each entry has `label` (the action's name) and `shown_changes` ([(field, old, new)] as shown)."""
+    entries = audit_entries(user_viewing=user_viewing, unit=unit, index=index, year=year)
+    entries = list(entries.exclude(_ROUTINE_SCORE_ENTRIES)[:limit])
+    for entry in entries:
+        entry.label = action_label(entry.action)
+        entry.shown_changes = shown_changes(entry.changes)
+    return entries
+
+
+def _criterion_text(criterion):
+    """1.1 (par 2024): a code alone repeats in every year's methodology."""
+    if criterion is None:
+        return ""
+    methodology = criterion.methodology
+    return f"{criterion.code} ({methodology.index.code} {methodology.year})"
 
 
 def audit_export_rows(entries):
     """The header and one row per entry, for reformdash.lib.export; iterated in chunks so that a
     long trail is never held whole."""
-    yield [_("At"), _("User"), _("Action"), _("Object"), _("Unit"), _("Criterion"), _("Changes"), _("Reason"),
-           _("Batch"), _("Source")]  # fmt: skip
+    yield [_("At"), _("User"), _("Action"), _("What"), _("Object"), _("Unit"), _("Criterion"), _("Changes"),
+           _("Reason"), _("Batch"), _("Source")]  # fmt: skip
     for entry in entries.iterator(chunk_size=2000):
         yield [
-            entry.at.strftime("%d/%m/%Y %H:%M:%S"),
+            timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"),  # Vietnam time, as on the page
             entry.user.get_username() if entry.user else "",
             entry.action,
+            str(action_label(entry.action)),
             f"{entry.object_label}#{entry.object_id}" if entry.object_label else "",
             entry.unit.code if entry.unit else "",
-            entry.criterion.code if entry.criterion else "",
+            _criterion_text(entry.criterion),
             "; ".join(f"{field}: {old} → {new}" for field, (old, new) in entry.changes.items()),
             entry.reason,
             entry.batch,

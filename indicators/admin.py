@@ -73,6 +73,16 @@ class IndexAdmin(admin.ModelAdmin):
         if change and "direction" in form.changed_data:  # every year's ranks turn around
             for year in Result.objects.filter(index=index).values_list("year", flat=True).distinct():
                 results_recompute_request(index_id=index.pk, year=year)
+        audit_admin_save(request=request, obj=index, form=form, change=change)
+
+    def delete_model(self, request, index):
+        audit_admin_delete(request=request, obj=index)
+        super().delete_model(request, index)
+
+    def delete_queryset(self, request, queryset):
+        for index in queryset:
+            audit_admin_delete(request=request, obj=index)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Methodology)

@@ -29,6 +29,7 @@ from indicators.models import (
     AssessmentStatus,
     AssessmentStep,
     Criterion,
+    CriterionKind,
     Publication,
     Result,
     ResultRevision,
@@ -39,6 +40,7 @@ from indicators.services import results_recompute_request
 from reformdash.lib.fields import _QUANTUM
 from units.models import Membership, MembershipRole
 from units.roles import APPRAISER_GROUP
+from units.selectors import units_valid_in
 
 S = AssessmentStatus
 
@@ -314,7 +316,7 @@ def self_scores_save(*, assessment, user, scores, version):
 @transaction.atomic
 def appraisal_scores_save(*, assessment, user, scores, version):
     """scores: {criterion_id: (final value, reason)}: a final score that differs from the self
-    score needs a reason. Returns the number of scores changed."""
+    score of a self-assessed criterion needs a reason. Returns the number of scores changed."""
     assessment = assessment_for_update(
         assessment_id=assessment.pk, user=user, action=Action.APPRAISAL_SCORES, version=version
     )
@@ -329,7 +331,8 @@ def appraisal_scores_save(*, assessment, user, scores, version):
         if score is not None and score.not_applicable and value is not None:
             errors.append(_("%(code)s: a criterion marked not applicable has no score.") % {"code": criterion.code})
         self_score = score.self_score if score is not None else None
-        if value != self_score and not reason:
+        # A survey criterion has no self score to differ from: the council enters the survey's result.
+        if criterion.kind == CriterionKind.SELF_ASSESSED and value != self_score and not reason:
             errors.append(
                 _("%(code)s: give a reason for an appraised score that differs from the self-assessed one.")
                 % {"code": criterion.code}
@@ -526,3 +529,38 @@ def _snapshot(*, publication, user, batch):
 def result_revisions(result):
     """The published revisions of a result, oldest first, with their publication."""
     return result.revisions.select_related("publication").order_by("number")
+
+
+@transaction.atomic
+def assessment_start(*, methodology, unit, user):
+    """Open the unit's draft self-assessment under the methodology; the one already open, if any.
+
+    Only the unit's own officers and head start it, only under a methodology for the unit's kind
+    that has self-assessed criteria, and only for a year in which the unit existed."""
+    if not (
+        user.is_authenticated
+        and user.is_active
+        and Membership.objects.filter(
+            user=user, unit=unit, role__in=[MembershipRole.OFFICER, MembershipRole.HEAD]
+        ).exists()
+    ):
+        raise PermissionDenied(_("Only the unit's officers and head may start its self-assessment."))
+    if methodology.unit_kind != unit.kind:
+        raise ValidationError(_("This methodology is for another kind of unit."), code="wrong_kind")
+    if not Criterion.objects.filter(
+        methodology=methodology, kind=CriterionKind.SELF_ASSESSED, children__isnull=True
+    ).exists():
+        raise ValidationError(_("This methodology has no criteria to self-assess."), code="no_criteria")
+    if not units_valid_in(year=methodology.year, queryset=type(unit).objects.filter(pk=unit.pk)).exists():
+        raise ValidationError(_("The unit did not exist in %(year)d.") % {"year": methodology.year}, code="not_valid")
+    assessment, created = Assessment.objects.get_or_create(unit=unit, methodology=methodology)
+    if created:
+        audit_record(
+            action="assessment.start",
+            user=user,
+            obj=assessment,
+            unit=unit,
+            changes={"status": [None, assessment.status]},
+            batch=new_batch(),
+        )
+    return assessment

@@ -19,6 +19,7 @@ from indicators.models import (
     YEAR_RANGE_Q,
     Aggregation,
     Assessment,
+    AssessmentStatus,
     Criterion,
     CriterionKind,
     Direction,
@@ -47,6 +48,8 @@ RESULT_COLUMNS = ("unit_code", "value")
 RESULT_OPTIONAL_COLUMNS = ("rank", "group_size")
 # A column people keep beside the code so the sheet is readable; it is not read.
 UNIT_NAME_COLUMN = "unit_name"
+# The row of maxima under the header of a wide score template (imports.services): shown, not read.
+MAXIMA_ROW = "#max"
 NOT_APPLICABLE = "na"
 
 # What a precise_decimal column can hold: 15 digits, 6 of them after the point.
@@ -455,6 +458,35 @@ class _Methodologies:
         # Wide files' headers arrive in lower case; import_methodology refuses codes differing only in case.
         self.folded = {(c.methodology_id, c.code.lower()): c for c in criteria}
         self.leaf_ids = {c.pk for c in criteria if c.pk not in parent_ids}
+        # Published scores are frozen: an administrator reopens the assessment before they change.
+        published = Assessment.objects.filter(
+            methodology__in=list(self.by_kind.values()), status=AssessmentStatus.PUBLISHED
+        )
+        self.published = set(published.values_list("unit_id", "methodology_id"))
+        self.published_scores = {
+            (row["assessment__unit_id"], row["criterion_id"]): row
+            for row in Score.objects.filter(assessment__in=published).values(
+                "assessment__unit_id", "criterion_id", "final_score", "not_applicable", "self_score", "note"
+            )
+        } if self.published else {}  # fmt: skip
+
+    def frozen(self, table, line, column, unit, methodology, criterion, values):
+        """True, after recording why, when the values would change a score of a published assessment.
+
+        The same values again are no change: a filled-in template of a published year imports."""
+        if (unit.pk, methodology.pk) not in self.published:
+            return False
+        stored = self.published_scores.get((unit.pk, criterion.pk))
+        if stored is not None and all(stored[field] == value for field, value in values.items()):
+            return False
+        table.problem(
+            line,
+            column,
+            _("the %(year)d assessment of “%(code)s” is published and its scores are frozen: "
+              "an administrator must reopen it first")
+            % {"year": self.year, "code": unit.code},
+        )  # fmt: skip
+        return True
 
     def of_unit(self, table, row, unit):
         """The methodology the unit is scored under, or None after recording why there is none."""
@@ -573,6 +605,8 @@ def _scores_parse_wide(table, units, methodologies):
 
     scores, first_line = {}, {}
     for row in table.rows:
+        if row.get("unit_code").lower() == MAXIMA_ROW:
+            continue
         unit = units.get(table, row)
         if unit is None:
             continue
@@ -602,11 +636,9 @@ def _scores_parse_wide(table, units, methodologies):
             if not _leaf_or_problem(table, row.line, column, criterion, methodologies):
                 continue
             ok, final_score, not_applicable = _score_value(table, row.line, column, text, criterion)
-            if ok:
-                scores[(unit.pk, methodology.pk, criterion.pk)] = {
-                    "final_score": final_score,
-                    "not_applicable": not_applicable,
-                }
+            values = {"final_score": final_score, "not_applicable": not_applicable}
+            if ok and not methodologies.frozen(table, row.line, column, unit, methodology, criterion, values):
+                scores[(unit.pk, methodology.pk, criterion.pk)] = values
     return scores, ["final_score", "not_applicable"]
 
 
@@ -654,7 +686,8 @@ def _scores_parse_long(table, units, methodologies):
             ok = ok and (values["self_score"] is not None or not self_text)
         if has_note:
             values["note"] = note
-        if ok:
+        frozen_column = "score" if text else "self_score" if self_text else "note"
+        if ok and not methodologies.frozen(table, row.line, frozen_column, unit, methodology, criterion, values):
             scores[key] = values
     update_fields = ["final_score", "not_applicable"]
     update_fields += ["self_score"] if has_self_score else []

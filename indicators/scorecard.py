@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from dossiers.models import Scope
 from dossiers.selectors import monthly_rates, months_of_year
 from indicators.ledger import lost_points
-from indicators.models import Direction, Index, Methodology, Result
+from indicators.models import Assessment, Direction, Index, Methodology, Result, ResultRevision
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals
 from reformdash.lib.fields import as_decimal
@@ -49,7 +49,11 @@ def _in_language(title, title_en):
 def unit_results(*, unit):
     """Every result of the unit, each index and year, with its index and band: the headline, the
     links to its other indices and years, and last year's value. Index order, newest year first."""
-    return list(Result.objects.filter(unit=unit).select_related("index", "band").order_by("index__code", "-year"))
+    return list(
+        Result.objects.filter(unit=unit)
+        .select_related("index", "band", "publication")
+        .order_by("index__code", "-year")
+    )
 
 
 def chosen_result(*, results, index_code=None, year=None):
@@ -309,6 +313,31 @@ def rank_swaps(*, unit, index, year, user):
     return swaps
 
 
+# --- Publication, revisions, workflow and audit trail -------------------------------------------
+
+
+def result_revisions(*, result):
+    """The result's published revisions, oldest first, each with its publication: one query."""
+    return list(ResultRevision.objects.filter(result=result).select_related("publication").order_by("number"))
+
+
+def unit_assessment(*, unit, methodology):
+    """The unit's assessment under the methodology (its workflow status), or None."""
+    if methodology is None:
+        return None
+    return Assessment.objects.filter(unit=unit, methodology=methodology).first()
+
+
+def unit_audit_trail(*, unit, index, year, user):
+    """The latest audit entries of the unit about the index and year, for a viewer who may browse
+    the audit trail (audit.selectors.may_browse_audit); None for any other viewer."""
+    from audit.selectors import may_browse_audit, unit_trail
+
+    if not may_browse_audit(user):
+        return None
+    return unit_trail(user_viewing=user, unit=unit, index=index, year=year)
+
+
 # --- The whole card -----------------------------------------------------------------------------
 
 
@@ -328,6 +357,23 @@ class Scorecard:
     heads: list
     head_rating: HeadRating | None
     swaps: dict
+    revisions: list = field(default_factory=list)
+    assessment: Assessment | None = None
+    trail: list | None = None
+
+    @property
+    def revised(self):
+        """True when a correction was published after the first publication."""
+        return len(self.revisions) > 1
+
+    @property
+    def latest_revision(self):
+        return self.revisions[-1] if self.revisions else None
+
+    @property
+    def earlier_revisions(self):
+        """The values published before the latest revision, newest first: they stay readable."""
+        return list(reversed(self.revisions[:-1]))
 
     @property
     def previous_year(self):
@@ -380,4 +426,7 @@ def scorecard(*, unit, result, results, user, now=None):
         heads=heads_in_office(unit=unit, year=year),
         head_rating=head_rating_for(value=result.value, year=year) if rated else None,
         swaps=rank_swaps(unit=unit, index=index, year=year, user=user),
+        revisions=result_revisions(result=result),
+        assessment=unit_assessment(unit=unit, methodology=methodologies.get(year)),
+        trail=unit_audit_trail(unit=unit, index=index, year=year, user=user),
     )

@@ -296,3 +296,46 @@ def chronic_losses_visible(*, index, year, kind, parent=None, user):
         if units:
             kept.append({**entry, "units": units, "chronic_units": len(units)})
     return sorted(kept, key=lambda entry: (-entry["chronic_units"], entry["code"]))
+
+
+# --- Publication and revisions on the rankings page -----------------------------------------------
+
+
+def with_revision_marks(rows):
+    """`rows` (Results) with `revision_count`, and the latest revision's `revised_on` (its decision's
+    date) and `revision_reason`: a row with more than one revision was corrected after publication.
+    Subqueries of the same query: no query per row."""
+    from indicators.models import ResultRevision
+
+    latest = ResultRevision.objects.filter(result=OuterRef("pk")).order_by("-number")
+    return rows.annotate(
+        # Revisions are numbered 1, 2, … per result: the latest number is how many there are.
+        revision_count=Coalesce(Subquery(latest.values("number")[:1]), 0),
+        revised_on=Subquery(latest.values("publication__published_on")[:1]),
+        revision_reason=Subquery(latest.values("reason")[:1]),
+    )
+
+
+def ranking_publication(*, rows):
+    """How official a group's rows are, as (state, publication):
+
+    - ("official", p): every row was made official by publication p;
+    - ("corrected", p): every row is official, by several publications (a correction published
+      later for some units), p the latest;
+    - ("published", None): every row is a published value entered from a decision (an import);
+    - ("provisional", None): otherwise, and without rows.
+
+    One query for the distinct (publication, source) pairs — a handful however many rows — and one
+    for the publication."""
+    from indicators.models import Publication
+
+    pairs = set(rows.order_by().values_list("publication_id", "source").distinct())
+    if not pairs:
+        return "provisional", None
+    publications = {publication for publication, _source in pairs}
+    if None not in publications:
+        latest = Publication.objects.filter(pk__in=publications).order_by("-published_on", "-number").first()
+        return ("official" if len(publications) == 1 else "corrected"), latest
+    if all(source == ResultSource.PUBLISHED and publication is None for publication, source in pairs):
+        return "published", None
+    return "provisional", None

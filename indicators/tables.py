@@ -42,6 +42,19 @@ def area_title(area):
     return area.title_en if english and area.title_en else area.title
 
 
+def revised_badge(record):
+    """A "revised" mark for a result corrected after publication (indicators.selectors.
+    with_revision_marks), its title saying when and why; nothing for any other row. Only on the
+    page: the exports keep the columns, and the unit column exports the name alone."""
+    if (getattr(record, "revision_count", 0) or 0) < 2:
+        return ""
+    title = gettext("Revised on %(date)s: %(reason)s") % {
+        "date": record.revised_on.strftime("%d/%m/%Y") if record.revised_on else "—",
+        "reason": record.revision_reason or "—",
+    }
+    return format_html(' <span class="badge-revised" title="{}">{}</span>', title, gettext("revised"))
+
+
 class AreaColumn(tables.Column):
     """One area's sub-score of a unit, in % of the area's applicable maximum. The values come from
     `table.area_values` ({unit id: {area code: %}}), filled for the rows shown or exported."""
@@ -124,11 +137,11 @@ class RankingTable(tables.Table):
         return record.rank_change
 
     def render_unit(self, record, value):
-        if not record.unit_linkable:
-            return value
-        url = reverse("unit_scorecard", kwargs={"code": record.unit.code})
-        query = urlencode({"index": self.index.code, "year": self.year})
-        return format_html('<a href="{}?{}">{}</a>', url, query, value)
+        if record.unit_linkable:
+            url = reverse("unit_scorecard", kwargs={"code": record.unit.code})
+            query = urlencode({"index": self.index.code, "year": self.year})
+            value = format_html('<a href="{}?{}">{}</a>', url, query, value)
+        return format_html("{}{}", value, revised_badge(record))
 
     def value_unit(self, value):
         return value

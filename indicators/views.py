@@ -56,14 +56,18 @@ def rankings(request):
         return render(request, "indicators/rankings.html", {"form": form}, status=404 if form.not_found() else 400)
     choice = form.cleaned_data
     group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
-    rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
+    rows = selectors.with_revision_marks(
+        selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
+    )
     table = _ranking_table(request, rows, choice)
     if request.GET.get("export"):
         return _export(table, request.GET["export"], rows=rows, filename=_filename(choice))
     _paginate(request, table)
     group_rows = selectors.ranking_rows(**group, user=request.user, public=public)  # the chart ignores the search
+    official, publication = selectors.ranking_publication(rows=group_rows)
     context = {
         "form": form, "table": table, "choice": choice, "chart": _ranking_chart(group_rows, table),
+        "official": official, "publication": publication,
         "as_of": selectors.results_as_of(index=choice["index"], year=choice["year"]),
         **_links(request, form),
     }

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "dossiers",
     "api",
     "audit",
+    "assessments",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "assessments.context_processors.assessment_nav",
             ],
             # Number filters every page uses, without a {% load %} in each template.
             "builtins": ["reformdash.lib.numbers"],
@@ -180,6 +183,18 @@ if CHRONIC_LOSS_YEARS < 2:
     raise ImproperlyConfigured(f"CHRONIC_LOSS_YEARS={CHRONIC_LOSS_YEARS} must be 2 or more.")
 # On: anyone, logged in or not, may read the rankings of published results (page and export).
 PUBLIC_RANKINGS = env_bool("PUBLIC_RANKINGS", default=False)
+# --- Imports in the browser (imports/) ---------------------------------------------------------
+# An upload larger than this is refused before it is read. Uploads are kept in IMPORT_ROOT,
+# outside the web root. A file of at most IMPORT_INLINE_ROWS rows is written in the request;
+# a bigger one by a background job.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_ROOT = Path(env_str("IMPORT_ROOT") or BASE_DIR / "var" / "imports")
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2000)
+# --- Self-assessment evidence (assessments/) -------------------------------------------------
+# Evidence files are kept here, outside MEDIA_ROOT and the static files, and served only through
+# the download view that checks who may see the unit. A larger upload is refused before it is read.
+EVIDENCE_ROOT = Path(env_str("EVIDENCE_ROOT") or BASE_DIR / "var" / "evidence")
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Where `load_demo` keeps the generated demo passwords so `make run` can show them (DEBUG only).
 DEMO_CREDENTIALS_FILE = BASE_DIR / "var" / "demo-credentials.json"
 

@@ -14,6 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("imports/", include("imports.urls")),
+    path("audit/", include("audit.urls")),
     path("api/", include("api.urls")),
     path("", include("dossiers.urls")),
 ]

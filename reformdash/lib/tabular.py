@@ -15,6 +15,13 @@ from django.utils.translation import gettext as _
 
 # Spreadsheets come from many hands: tolerate a BOM, a header in any case, spaces around cells.
 XLSX_MAGIC = b"PK\x03\x04"
+# An XLSX is a zip: a few megabytes can declare gigabytes of XML. Its directory is read before
+# openpyxl opens anything, and a file declaring more than this in all, or one member squeezed
+# more than XLSX_MAX_RATIO times (deflate of real sheets gives 5–30×), is refused. Python's
+# zipfile never inflates a member past its declared size, so a lying directory cannot get around it.
+XLSX_MAX_UNCOMPRESSED = 256 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+_XLSX_RATIO_FROM = 1024 * 1024  # tiny members (styles, empty sheets) legitimately compress more
 
 
 @dataclass(frozen=True)
@@ -142,19 +149,56 @@ def _csv_rows(data):
         return Problem(reader.line_num, "", _("the CSV cannot be read: %(error)s") % {"error": error})
 
 
+def xlsx_expansion_problem(data):
+    """A Problem when the zip directory of an XLSX declares a dangerous expansion (a zip bomb), else None.
+
+    Reads only the central directory: nothing is inflated."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        return Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
+    total = sum(member.file_size for member in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        return Problem(
+            1,
+            "",
+            _("the XLSX file would expand to %(size)s MB when opened, more than the %(limit)s MB allowed: refused")
+            % {"size": f"{total / 2**20:,.0f}", "limit": f"{XLSX_MAX_UNCOMPRESSED / 2**20:,.0f}"},
+        )
+    for member in members:
+        if member.file_size > _XLSX_RATIO_FROM and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+            return Problem(
+                1,
+                "",
+                _("the XLSX file is compressed %(ratio)s times, far more than a real spreadsheet: refused")
+                % {"ratio": f"{member.file_size // max(member.compress_size, 1):,}"},
+            )
+    return None
+
+
 def _xlsx_rows(data):
     from openpyxl import load_workbook
 
+    problem = xlsx_expansion_problem(data)
+    if problem is not None:
+        return problem
+    # A damaged or hostile file can make openpyxl raise nearly anything (KeyError, TypeError, XML
+    # parse errors…): whatever it is, the answer is that the file cannot be read.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except Exception as error:  # noqa: BLE001
         return Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
     try:
+        if not workbook.worksheets:
+            return Problem(1, "", _("the XLSX file has no sheet"))
         sheet = workbook.worksheets[0]
         return [
             (line, [_xlsx_cell(value) for value in values])
             for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
+    except Exception as error:  # noqa: BLE001
+        return Problem(1, "", _("the XLSX file cannot be read: %(error)s") % {"error": error})
     finally:
         workbook.close()
 

@@ -29,10 +29,10 @@ def test_staff_appraisers_and_admins_see_the_whole_group_in_rank_order(scored, a
     assert response.json()["results"][0] == {
         "unit_code": "A", "unit_name": "Sở A", "parent_code": "P", "value": "90.000000", "points": "90.000000",
         "rank": 1, "group_size": 2, "official_rank": None, "official_group_size": None, "previous_rank": 2,
-        "rank_change": 1, "band": "Tốt",
+        "rank_change": 1, "band": "Tốt", "official": None,
     }
-    assert {key: response.json()[key] for key in ("index", "year", "kind", "parent_code")} == {
-        "index": "par", "year": 2023, "kind": "department", "parent_code": None,
+    assert {key: response.json()[key] for key in ("index", "year", "kind", "parent_code", "official")} == {
+        "index": "par", "year": 2023, "kind": "department", "parent_code": None, "official": None,
     }
 
 

@@ -165,6 +165,42 @@ def test_the_filled_answers_have_every_nested_field_described(scored, client, st
     assert answers["/api/units/"].json()["previous"] and answers["/api/units/"].json()["next"]
 
 
+def test_official_results_and_their_revisions_are_described(scored, client, staff):
+    """A published department ranking whose result A was corrected: `official` and `revisions`
+    hold values, and they match the document."""
+    import datetime
+
+    from indicators.models import Methodology, Publication, Result, ResultRevision
+
+    m = Methodology.objects.get(index__code="par", year=2023, unit_kind="department")
+    first, second = (
+        Publication.objects.create(methodology=m, number=number, published_on=datetime.date(2024, 4, number),
+                                   decision_reference=f"QĐ {number}/QĐ-UBND")
+        for number in (1, 2)
+    )  # fmt: skip
+    for result in Result.objects.filter(index__code="par", year=2023, unit__kind="department"):
+        ResultRevision.objects.create(result=result, publication=first, number=1, value=result.value, rank=result.rank,
+                                      group_size=result.group_size, published_at=first.published_at)
+        Result.objects.filter(pk=result.pk).update(publication=first)
+    a = Result.objects.get(unit__code="A", index__code="par", year=2023)
+    ResultRevision.objects.create(result=a, publication=second, number=2, value=a.value, rank=a.rank,
+                                  group_size=a.group_size, published_at=second.published_at, reason="Sửa 2.1")
+    client.force_login(staff)
+    operations = dict(_operations())
+    card = client.get("/api/units/A/scorecard/", {"index": "par", "year": 2023}).json()
+    check(card, _response_schema(operations["/api/units/{code}/scorecard/"], 200))
+    assert card["official"] == {"published_on": "2024-04-01", "decision_reference": "QĐ 1/QĐ-UBND"}
+    assert [(r["number"], r["reason"], r["published_on"]) for r in card["revisions"]] == [
+        (1, "", "2024-04-01"), (2, "Sửa 2.1", "2024-04-02")]  # fmt: skip
+    ranking = client.get("/api/rankings/", {"index": "par", "year": 2023, "kind": "department"}).json()
+    check(ranking, _response_schema(operations["/api/rankings/"], 200))
+    assert ranking["official"] == {"published_on": "2024-04-01", "decision_reference": "QĐ 1/QĐ-UBND"}
+    assert {row["official"]["decision_reference"] for row in ranking["results"]} == {"QĐ 1/QĐ-UBND"}
+    Result.objects.filter(pk=a.pk).update(publication=second)
+    ranking = client.get("/api/rankings/", {"index": "par", "year": 2023, "kind": "department"}).json()
+    assert ranking["official"] is None  # no longer one decision for all rows
+
+
 def test_the_dossier_push_endpoint_answers_as_described(tree, client):
     operation = DOC["paths"]["/api/dossiers/batch/"]["post"]
     item_schema = _resolve(DOC["components"]["schemas"]["DossierItem"])

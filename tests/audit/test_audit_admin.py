@@ -129,3 +129,23 @@ def test_a_score_deleted_in_the_admin_is_audited(client, admin_user, filled):
     assert response.status_code == 302
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.object_id, entry.criterion) == ("score.delete", str(score.pk), filled["sub"])
+
+
+def test_an_index_added_changed_and_deleted_in_the_admin_is_audited(client, admin_user, filled):
+    client.force_login(admin_user)
+    par = Index.objects.get(code="par")
+    entry = _change(client, par, direction="lower", name_en="PAR Index")
+    assert (entry.action, entry.source, entry.user, entry.object_id) == ("index.change", AuditSource.ADMIN,
+                                                                          admin_user, str(par.pk))  # fmt: skip
+    assert entry.changes == {"name_en": ["", "PAR Index"], "direction": ["higher", "lower"]}
+    assert entry.unit is None and entry.criterion is None
+    response = client.post(reverse("admin:indicators_index_add"),
+                           {"code": "sipas", "name_vi": "SIPAS", "direction": "higher", "value_unit": "percent"})
+    assert response.status_code == 302
+    added = AuditEntry.objects.latest("id")
+    assert added.action == "index.add" and added.changes["code"] == [None, "sipas"]
+    sipas = Index.objects.get(code="sipas")
+    assert client.post(reverse("admin:indicators_index_delete", args=[sipas.pk]), {"post": "yes"}).status_code == 302
+    deleted = AuditEntry.objects.latest("id")
+    assert (deleted.action, deleted.object_id) == ("index.delete", str(sipas.pk))
+    assert not Index.objects.filter(code="sipas").exists()

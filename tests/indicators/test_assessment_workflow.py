@@ -14,7 +14,7 @@ from indicators.assessments import (
     assessment_submit,
     self_scores_save,
 )
-from indicators.models import AssessmentStatus, AssessmentStep, Score
+from indicators.models import AssessmentStatus, AssessmentStep, CriterionKind, Score
 from jobs.models import Job, JobStatus
 from tests.indicators.workflow import FULL_SELF, ids, reload, workflow  # noqa: F401
 
@@ -153,6 +153,27 @@ def test_an_appraised_score_that_differs_from_the_self_score_needs_a_reason(engl
     assert refused.value.messages == ["1.2: give a reason for an appraised score that differs from the self-assessed one."]
     assert scores_of(a)["1.1"][1] is None
     assert pending_jobs() == []
+
+
+def test_a_survey_criterion_is_scored_by_the_council_without_a_reason(english, workflow, head_a, appraiser):
+    """A survey criterion has no self score (the unit cannot enter one): the council enters the
+    survey's result, and no reason is asked for a difference there is not."""
+    a = workflow.assessment
+    survey = workflow.criteria["2.1"]
+    survey.kind = CriterionKind.SURVEY
+    survey.save(update_fields=["kind"])
+    self_scores_save(assessment=a, user=head_a, scores=ids(workflow, {"1.1": (D(35), False, "")}), version=1)
+    assessment_submit(assessment=a, user=head_a)
+    appraisal_scores_save(
+        assessment=a, user=appraiser, scores=ids(workflow, {"2.1": (D("31.5"), "")}), version=reload(a).version
+    )
+    assert scores_of(a)["2.1"] == (None, D("31.5"), False, "", "")
+    # A self-assessed criterion the unit left empty still needs one.
+    with pytest.raises(ValidationError) as refused:
+        appraisal_scores_save(
+            assessment=a, user=appraiser, scores=ids(workflow, {"1.2": (D(10), "")}), version=reload(a).version
+        )
+    assert refused.value.messages == ["1.2: give a reason for an appraised score that differs from the self-assessed one."]
 
 
 def test_a_return_needs_a_comment(workflow, head_a, appraiser):

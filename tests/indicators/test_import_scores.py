@@ -314,3 +314,55 @@ def test_every_problem_of_the_file_is_listed_not_only_the_first(scored, tmp_path
         "line 4, column x.1: 11 is above the maximum of 10",
     ]:
         assert expected in err
+
+
+# --- the template's maxima line; published scores are frozen -----------------------------------
+
+
+def test_the_maxima_line_of_a_template_is_skipped(par, tmp_path):
+    rows = [["unit_code", "unit_name", "1.1", "1.2"], ["#MAX", "Điểm tối đa", "40", "20"], ["A", "Sở A", "30", ""]]
+    out = run(write_csv(tmp_path, rows), *PAR_2023)
+    assert scores() == {("A", "1.1"): (D(30), False, None, "")}
+    assert out.strip() == "scores 1, changed 1, assessments created 1"
+
+
+def test_a_maxima_line_is_only_skipped_in_a_wide_file(par, tmp_path):
+    rows = [["unit_code", "criterion_code", "score"], ["#max", "1.1", "40"]]
+    assert "line 2, column unit_code: unknown unit “#max”" in rejected(write_csv(tmp_path, rows), *PAR_2023)
+
+
+@pytest.fixture
+def published_a(par, tree, tmp_path):
+    """Sở A's 2023 assessment scored (1.1 = 30, 1.2 NA) and published."""
+    run(write_csv(tmp_path, WIDE, name="first.csv"), *PAR_2023)
+    Assessment.objects.filter(unit=tree.dept_a).update(status="published")
+    return par
+
+
+def test_a_published_assessments_scores_are_frozen(published_a, tmp_path):
+    rows = [["unit_code", "1.1", "1.2", "2.1"], ["A", "31", "NA", "5"], ["B", "", "", ""]]
+    before = snapshot()
+    err = rejected(write_csv(tmp_path, rows, name="bad.csv"), *PAR_2023)
+    frozen = "the 2023 assessment of “A” is published and its scores are frozen: an administrator must reopen it first"
+    assert f"line 2, column 1.1: {frozen}" in err
+    assert f"line 2, column 2.1: {frozen}" in err
+    assert "column 1.2" not in err  # NA again is no change
+    assert snapshot() == before
+
+
+def test_the_same_published_scores_again_are_no_change(published_a, tmp_path):
+    out = run(write_csv(tmp_path, [["unit_code", "1.1", "1.2"], ["A", "30", "na"]], name="same.csv"), *PAR_2023)
+    assert out.strip() == "scores 2, changed 0, assessments created 0"
+
+
+def test_a_long_file_cannot_change_a_published_note_either(published_a, tmp_path):
+    rows = [["unit_code", "criterion_code", "score", "note"], ["A", "1.1", "30", "thêm ghi chú"], ["B", "X.1", "5", ""]]
+    err = rejected(write_csv(tmp_path, rows, name="bad.csv"), *PAR_2023)
+    assert "line 2, column score: the 2023 assessment of “A” is published" in err
+    assert "line 3" not in err
+
+
+def test_a_reopened_assessment_can_be_changed_again(published_a, tmp_path):
+    Assessment.objects.update(status="appraised")
+    run(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "31"]], name="again.csv"), *PAR_2023)
+    assert scores()[("A", "1.1")][0] == D(31)

@@ -28,4 +28,5 @@ class Command(ImportCommand):
             aggregation=options["aggregation"],
             direction=options["direction"],
             name=options["name"],
+            source=self.source,
         )

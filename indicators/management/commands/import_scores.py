@@ -15,4 +15,6 @@ class Command(ImportCommand):
         parser.add_argument("--year", required=True, type=int)
 
     def run(self, table, **options):
-        return scores_import(table=table, index_code=options["index"], year=options["year"])
+        return scores_import(
+            table=table, index_code=options["index"], year=options["year"], source=self.source
+        )

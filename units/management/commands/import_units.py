@@ -6,4 +6,4 @@ class Command(ImportCommand):
     help = "Create or update units by code from CSV/XLSX columns code,name,kind,parent_code,valid_from,valid_to."
 
     def run(self, table, **options):
-        return units_import(table=table)
+        return units_import(table=table, source=self.source)

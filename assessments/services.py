@@ -1,0 +1,196 @@
+"""Writes of the scoring pages: evidence files, and a page's scores saved together with a move.
+
+The workflow itself (who may do what, the statuses, the versions) is indicators.assessments:
+these services call it and add nothing to its rules."""
+
+import os
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from assessments.models import EvidenceFile
+from audit.services import audit_record, new_batch
+from indicators.assessments import (
+    Action,
+    allowed_actions,
+    appraisal_scores_save,
+    assessment_appraise,
+    assessment_submit,
+    self_scores_save,
+)
+from indicators.models import Assessment, Criterion
+
+# Extension → (stored content type, how the file must begin, what a ZIP-based file must contain).
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF-",), None),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",), None),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",), None),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",), None),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+        "word/document.xml",
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+        "xl/workbook.xml",
+    ),
+}
+# What a multipart body may carry besides the file (the token, the criterion, the boundaries).
+FORM_OVERHEAD_BYTES = 16 * 1024
+
+
+def evidence_too_big_message():
+    return _("The file is larger than the limit of %(limit)s.") % {
+        "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)
+    }
+
+
+class EvidenceSizeLimit(FileUploadHandler):
+    """Stops reading an upload as soon as a file passes settings.EVIDENCE_MAX_BYTES, whatever the
+    request said its length was: the rest of the body is skipped, not stored."""
+
+    exceeded = False
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.EVIDENCE_MAX_BYTES:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or temporary file) makes the file
+
+
+def evidence_type(*, upload):
+    """The stored content type of an upload, after checking its size, its extension and its first
+    bytes (and for DOCX/XLSX, the part that makes it one); ValidationError otherwise."""
+    if upload.size is None or upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(evidence_too_big_message(), code="too_big")
+    if not upload.size:
+        raise ValidationError(_("The file is empty."), code="empty")
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension not in EVIDENCE_TYPES:
+        raise ValidationError(
+            _("Only PDF, PNG, JPEG, DOCX and XLSX files are accepted as evidence."), code="wrong_type"
+        )
+    content_type, magics, zip_part = EVIDENCE_TYPES[extension]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    mismatch = ValidationError(
+        _("The file's content is not a %(type)s file, whatever its name says.") % {"type": extension[1:].upper()},
+        code="wrong_content",
+    )
+    if not any(head.startswith(magic) for magic in magics):
+        raise mismatch
+    if zip_part is not None:
+        try:
+            # Reads the ZIP's directory only: nothing is decompressed.
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            raise mismatch from None
+        finally:
+            upload.seek(0)
+        if zip_part not in names:
+            raise mismatch
+    return content_type
+
+
+def _may_edit_evidence(*, user, assessment):
+    if Action.SELF_SCORES not in allowed_actions(user=user, assessment=assessment):
+        raise PermissionDenied(_("Only the unit's officers and head may change its evidence, before it is submitted."))
+
+
+def _original_name(name):
+    # A browser may send a path; only the last part is the file's name.
+    name = os.path.basename((name or "").replace("\\", "/")).strip() or "file"
+    return name[-255:]
+
+
+@transaction.atomic
+def evidence_add(*, assessment, criterion_id, upload, user):
+    """Attach an uploaded file to a leaf criterion of the assessment, while the unit may edit it."""
+    assessment = Assessment.objects.select_for_update().select_related("unit").get(pk=assessment.pk)
+    _may_edit_evidence(user=user, assessment=assessment)
+    criterion = Criterion.objects.filter(
+        methodology_id=assessment.methodology_id, pk=criterion_id, children__isnull=True
+    ).first()
+    if criterion is None:
+        raise ValidationError(_("Choose a criterion of this assessment."), code="criterion")
+    content_type = evidence_type(upload=upload)
+    evidence = EvidenceFile(
+        assessment=assessment,
+        criterion=criterion,
+        original_name=_original_name(upload.name),
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    evidence.file.save(evidence.original_name, upload, save=False)
+    stored = evidence.file.name
+    try:
+        evidence.save()
+        audit_record(
+            action="evidence.add",
+            user=user,
+            obj=evidence,
+            unit=assessment.unit,
+            criterion=criterion,
+            changes={"file": [None, evidence.original_name]},
+            batch=new_batch(),
+        )
+    except Exception:
+        evidence.file.storage.delete(stored)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence, user):
+    """Remove an evidence file, while the unit may edit its assessment; the file goes once committed."""
+    assessment = Assessment.objects.select_for_update().select_related("unit").get(pk=evidence.assessment_id)
+    _may_edit_evidence(user=user, assessment=assessment)
+    audit_record(
+        action="evidence.delete",
+        user=user,
+        obj=evidence,
+        unit=assessment.unit,
+        criterion=evidence.criterion_id,
+        changes={"file": [evidence.original_name, None]},
+        batch=new_batch(),
+    )
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def sheet_save(*, assessment, user, entering, scores, version, then=None):
+    """Save the scores of the assessment page and, with `then` (Action.SUBMIT or Action.APPRAISE),
+    move the assessment on in the same transaction: both happen or neither.
+
+    `entering` is what the page offered: Action.SELF_SCORES or Action.APPRAISAL_SCORES. The
+    workflow's services decide who may, check the status and the version, and raise
+    ConflictError, ValidationError or PermissionDenied."""
+    if entering == Action.SELF_SCORES:
+        changed = self_scores_save(assessment=assessment, user=user, scores=scores, version=version)
+    elif entering == Action.APPRAISAL_SCORES:
+        changed = appraisal_scores_save(assessment=assessment, user=user, scores=scores, version=version)
+    else:
+        raise ValueError(f"sheet_save cannot enter {entering}")
+    # The save above took this version and holds the row: the move needs no version of its own.
+    if then == Action.SUBMIT:
+        assessment_submit(assessment=assessment, user=user)
+    elif then == Action.APPRAISE:
+        assessment_appraise(assessment=assessment, user=user)
+    elif then is not None:
+        raise ValueError(f"sheet_save cannot {then}")
+    return changed

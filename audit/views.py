@@ -1,0 +1,66 @@
+"""/audit/: the audit trail, filtered, paged and exported (?export=csv|xlsx).
+
+Who opens it: administrators, staff and appraisers see every entry; a unit's head or officer the
+entries of the units he sees (audit.selectors.audit_entries cuts them down); anyone else is refused.
+A unit, a criterion or a user's trail is this page with its filter set."""
+
+import itertools
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tables2 import LazyPaginator
+
+from audit.forms import AuditFilterForm
+from audit.selectors import audit_entries, audit_export_rows, may_browse_audit
+from audit.tables import PER_PAGE, AuditTable
+from reformdash.lib.export import csv_response, xlsx_response
+
+EXPORTS = ("csv", "xlsx")
+
+
+@login_required
+def audit_trail(request):
+    """The entries the user may see that match the filters, newest first, a page at a time."""
+    if not may_browse_audit(request.user):
+        raise PermissionDenied(_("Only administrators, staff, appraisers and the heads and officers of a unit may read the audit trail."))
+    form = AuditFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "audit/trail.html", {"form": form}, status=404 if form.not_found() else 400)
+    entries = audit_entries(user_viewing=request.user, **form.filters())
+    export = request.GET.get("export")
+    if export:
+        return _export(entries, export)
+    table = AuditTable(entries, query=form.query())
+    try:
+        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(str(error)) from error
+    query = form.query()
+    path = reverse("audit_trail")
+    context = {
+        "form": form,
+        "table": table,
+        "filtered": bool(query),
+        "export_csv": f"{path}?{urlencode({**query, 'export': 'csv'})}",
+        "export_xlsx": f"{path}?{urlencode({**query, 'export': 'xlsx'})}",
+    }
+    return render(request, "audit/trail.html", context)
+
+
+def _export(entries, export):
+    """Every entry that matches (all pages), each cell safe in a spreadsheet."""
+    if export not in EXPORTS:
+        raise Http404("No such export format.")
+    rows = audit_export_rows(entries)
+    rows = itertools.chain([next(rows)], rows)  # the header in the request's language, now
+    filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}"
+    if export == "csv":
+        return csv_response(rows, filename=f"{filename}.csv")
+    return xlsx_response(rows, filename=f"{filename}.xlsx", sheet_title=_("Audit trail"))

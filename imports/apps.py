@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportsConfig(AppConfig):
+    name = "imports"
+    verbose_name = _("Imports")
+
+    def ready(self):
+        from imports.services import register_jobs
+
+        register_jobs()

@@ -1,0 +1,80 @@
+"""The choices of an import: what the file holds, for which index and year; and the file itself."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from imports.models import ImportKind
+from imports.services import upload_refusal
+from indicators.models import Aggregation, Index, Methodology
+from units.forms import FIRST_YEAR, LAST_YEAR
+from units.models import UnitKind
+
+_NEEDS_INDEX_AND_YEAR = (ImportKind.SCORES, ImportKind.RESULTS, ImportKind.METHODOLOGY)
+
+
+class UploadForm(forms.Form):
+    """What to import and the file; an index and a year for all but units, a unit kind and an
+    aggregation for a methodology. The file is refused by size, name and first bytes before it is read."""
+
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportKind.choices)
+    index = forms.ModelChoiceField(
+        label=_("Index"), queryset=Index.objects.order_by("code"), to_field_name="code", required=False
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
+    unit_kind = forms.ChoiceField(
+        label=_("Unit kind (methodology)"), choices=[("", "—"), *UnitKind.choices], required=False
+    )
+    aggregation = forms.ChoiceField(
+        label=_("Aggregation (methodology)"), choices=[("", "—"), *Aggregation.choices], required=False
+    )
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        refusal = upload_refusal(upload)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind in _NEEDS_INDEX_AND_YEAR:
+            for field, message in (("index", _("Choose the index.")), ("year", _("Give the year."))):
+                if not cleaned.get(field) and field not in self.errors:
+                    self.add_error(field, message)
+        if kind == ImportKind.METHODOLOGY:
+            for field, message in (("unit_kind", _("Choose the unit kind.")), ("aggregation", _("Choose the aggregation."))):
+                if not cleaned.get(field):
+                    self.add_error(field, message)
+        return cleaned
+
+
+class TemplateForm(forms.Form):
+    """?index=&year=&kind=: the methodology whose score template to download."""
+
+    index = forms.ModelChoiceField(label=_("Index"), queryset=Index.objects.order_by("code"), to_field_name="code")
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    kind = forms.ChoiceField(label=_("Unit kind"), choices=UnitKind.choices)
+
+    def __init__(self, *args, **kwargs):
+        # On the same page as UploadForm, whose fields have the same names: ids of its own.
+        kwargs.setdefault("auto_id", "template_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        methodology = Methodology.objects.filter(
+            index=cleaned["index"], year=cleaned["year"], unit_kind=cleaned["kind"]
+        ).first()
+        if methodology is None:
+            raise forms.ValidationError(
+                _("%(index)s has no %(year)d methodology for this unit kind.")
+                % {"index": cleaned["index"].code, "year": cleaned["year"]}
+            )
+        if methodology.aggregation in (Aggregation.PUBLISHED, Aggregation.DOSSIERS):
+            raise forms.ValidationError(_("This methodology is not scored by criteria: import its results instead."))
+        cleaned["methodology"] = methodology
+        return cleaned

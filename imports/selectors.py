@@ -1,0 +1,135 @@
+"""Reads of browser imports: who may import, the runs a user may see, a run's progress, and the
+score template of a methodology."""
+
+import io
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+
+from imports.models import ImportRun
+from indicators.imports import MAXIMA_ROW, NOT_APPLICABLE, UNIT_NAME_COLUMN
+from indicators.models import Score
+from indicators.selectors import criteria_in_tree_order
+from reformdash.lib.export import safe_cell
+from units.roles import APPRAISER_GROUP, sees_all_units
+from units.selectors import units_valid_in
+
+
+def may_import(user):
+    """Appraisers and administrators import; staff read only, unit heads and officers do not.
+
+    Every page's navigation asks: no query for those sees_all_units (memoised on the user for the
+    request) already ruled out, at most one for the others, memoised likewise."""
+    if not sees_all_units(user):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_may_import"):
+        user._may_import = user.groups.filter(name=APPRAISER_GROUP).exists()
+    return user._may_import
+
+
+def import_run_visible_or_404(*, user, run_id):
+    """The run, for its uploader, appraisers and administrators; a 404 for anyone else."""
+    run = ImportRun.objects.select_related("index", "user", "job").filter(pk=run_id).first()
+    if run is None or not user.is_authenticated or not (may_import(user) or run.user_id == user.pk):
+        raise Http404("No such import.")
+    return run
+
+
+def import_runs_recent(*, user, limit=20):
+    """The latest runs, newest first: everyone's for those who may import (they are few and shared)."""
+    if not may_import(user):
+        return ImportRun.objects.none()
+    return ImportRun.objects.select_related("index", "user").order_by("-created_at", "-id")[:limit]
+
+
+def import_run_progress(*, run):
+    """What the progress endpoint returns: status, phase, work done of the total, finished or not."""
+    return {
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "phase": run.phase,
+        "phase_label": str(run.get_phase_display()),
+        "done": run.progress_done,
+        "total": run.progress_total,
+        "finished": run.finished,
+    }
+
+
+# --- the score template ------------------------------------------------------------------------
+
+
+def template_leaf_criteria(*, methodology):
+    """The criteria scores go on (those without sub-criteria), in the methodology's tree order."""
+    criteria = criteria_in_tree_order(methodology=methodology)
+    parents = {criterion.parent_id for criterion in criteria}
+    return [criterion for criterion in criteria if criterion.pk not in parents]
+
+
+def template_units(*, methodology):
+    """The units of the methodology's kind that existed in its year, by code."""
+    return units_valid_in(year=methodology.year).filter(kind=methodology.unit_kind).order_by("code")
+
+
+def template_scores(*, methodology):
+    """{(unit id, criterion id): the final score, or "NA"} of the scores already stored."""
+    scores = {}
+    rows = Score.objects.filter(assessment__methodology=methodology).values_list(
+        "assessment__unit_id", "criterion_id", "final_score", "not_applicable"
+    )
+    for unit_id, criterion_id, final_score, not_applicable in rows:
+        if not_applicable:
+            scores[(unit_id, criterion_id)] = NOT_APPLICABLE.upper()
+        elif final_score is not None:
+            scores[(unit_id, criterion_id)] = _number(final_score)
+    return scores
+
+
+def score_template_xlsx(*, methodology):
+    """An XLSX to fill in and import back unchanged: units as rows, leaf criteria as columns.
+
+    Line 1 is the header (unit_code, unit_name, criterion codes, each with its title and maximum as
+    a comment), line 2 the maxima (its unit_code "#max" tells the importer to skip it), then one
+    line per unit with its stored scores. A second sheet lists the criteria."""
+    criteria = template_leaf_criteria(methodology=methodology)
+    scores = template_scores(methodology=methodology)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Scores")[:31]
+    bold = Font(bold=True)
+    sheet.append(["unit_code", UNIT_NAME_COLUMN, *(criterion.code for criterion in criteria)])
+    for column, criterion in enumerate(criteria, start=3):
+        cell = sheet.cell(row=1, column=column)
+        cell.comment = Comment(
+            _("%(title)s — at most %(max)s points") % {"title": criterion.title, "max": _plain(criterion.max_points)},
+            "reformdash",
+        )
+    sheet.append([MAXIMA_ROW, _("Maximum points (not imported)"), *(_number(criterion.max_points) for criterion in criteria)])
+    for cell in (*sheet[1], *sheet[2]):
+        cell.font = bold
+    for unit in template_units(methodology=methodology):
+        sheet.append([unit.code, safe_cell(unit.name), *(scores.get((unit.pk, c.pk)) for c in criteria)])
+    sheet.freeze_panes = "C3"
+    sheet.column_dimensions["B"].width = 36
+
+    listing = workbook.create_sheet(_("Criteria")[:31])
+    listing.append(["code", "title", "max_points"])
+    for criterion in criteria_in_tree_order(methodology=methodology):
+        listing.append([criterion.code, safe_cell("  " * criterion.depth + criterion.title), _number(criterion.max_points)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _number(value):
+    """A stored decimal as the spreadsheet number it is: 10, 7.123456 (read back exactly by read_table)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _plain(value):
+    """10.000000 → 10, 6.500000 → 6.5."""
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))

@@ -1,0 +1,227 @@
+"""Writes of browser imports: store an upload, check it by a dry run, and write it once confirmed.
+
+The importers are the command line's (indicators.imports, units.services): they check the whole
+file and then write it in one transaction, or raise ImportRejected. Checking runs the importer in
+a transaction that is always rolled back, so the page lists exactly the problems the write would
+meet and the counts it would give, and nothing (not even an audit entry) is left behind.
+
+Writing a confirmed file reads it again and runs the importer for real: in the request for a small
+file, as a background job (jobs.services) for a big one. Progress is written in short transactions
+of its own between the steps, never inside the importer's, so the page polling it sees it move.
+"""
+
+import codecs
+import logging
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditSource
+from imports.models import (
+    PROBLEMS_KEPT,
+    ImportKind,
+    ImportPhase,
+    ImportRun,
+    ImportStatus,
+)
+from indicators.imports import methodology_import, results_import, scores_import
+from jobs.services import TRANSIENT_ERRORS, job_kind_register, job_request
+from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, read_table
+from units.services import units_import
+
+logger = logging.getLogger(__name__)
+
+JOB_KIND = "imports.run"
+EXTENSIONS = (".csv", ".xlsx")
+_SNIFF_BYTES = 8192
+
+
+# --- the upload, before anything parses it -----------------------------------------------------
+
+
+def upload_refusal(upload):
+    """Why an uploaded file is refused before it is read (a message), or None.
+
+    In this order: its size as the upload reports it (nothing read), its extension, then its first
+    bytes: an XLSX is a zip, a CSV is UTF-8 text without NUL bytes."""
+    limit = settings.IMPORT_MAX_BYTES
+    if upload.size > limit:
+        # filesizeformat writes the sizes the reader's way: 20,0 MB in Vietnamese.
+        return _("The file is %(size)s; at most %(limit)s can be imported.") % {
+            "size": filesizeformat(upload.size),
+            "limit": filesizeformat(limit),
+        }
+    extension = PurePath(upload.name or "").suffix.lower()
+    if extension not in EXTENSIONS:
+        return _("Only CSV (.csv) and Excel (.xlsx) files can be imported.")
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    upload.seek(0)
+    if extension == ".xlsx":
+        if not head.startswith(XLSX_MAGIC):
+            return _("The file is named .xlsx but is not an Excel workbook.")
+        return None
+    if head.startswith(XLSX_MAGIC):
+        return _("The file is named .csv but is an Excel workbook: rename it .xlsx.")
+    try:
+        # Incremental: a character cut at the end of the sniffed bytes is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return _("The file is not UTF-8 text: save it as “CSV UTF-8”.")
+    if b"\x00" in head:
+        return _("The file is not a CSV text file.")
+    return None
+
+
+# --- checking: a dry run ----------------------------------------------------------------------
+
+
+class _RolledBack(Exception):
+    def __init__(self, result):
+        self.result = result
+
+
+def dry_run(call):
+    """What call() returns, run in a transaction that is always rolled back: nothing stays written.
+
+    After-commit work it asks for (a recompute job sent to a worker) is dropped with the rollback.
+    ImportRejected and any other error come through as they are."""
+    try:
+        with transaction.atomic():
+            raise _RolledBack(call())
+    except _RolledBack as rolled_back:
+        return rolled_back.result
+
+
+def _import(run, table):
+    """Run the importer of the run's kind on the table, for the run's uploader. Returns its counts."""
+    common = {"table": table, "user": run.user, "source": AuditSource.IMPORT}
+    if run.kind == ImportKind.SCORES:
+        return scores_import(index_code=run.index.code, year=run.year, **common)
+    if run.kind == ImportKind.RESULTS:
+        return results_import(index_code=run.index.code, year=run.year, **common)
+    if run.kind == ImportKind.METHODOLOGY:
+        return methodology_import(
+            index_code=run.index.code, year=run.year, unit_kind=run.unit_kind, aggregation=run.aggregation, **common
+        )
+    return units_import(**common)
+
+
+def _read(run):
+    with run.file.open("rb") as handle:
+        return read_table(handle, filename=run.original_name)
+
+
+def _problems(problems):
+    return [{"line": p.line, "column": p.column, "reason": p.reason} for p in problems[:PROBLEMS_KEPT]]
+
+
+def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="", aggregation=""):
+    """Store the upload and check it by a dry run. Returns the ImportRun, checked or rejected."""
+    extension = PurePath(upload.name).suffix.lower()
+    run = ImportRun(
+        kind=kind, index=index, year=year, unit_kind=unit_kind or "", aggregation=aggregation or "",
+        original_name=PurePath(upload.name).name[:255], user=user,
+    )  # fmt: skip
+    # The stored name is ours: nothing of the user's file name reaches the file system.
+    run.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+    run.save()
+    table = _read(run)
+    run.rows = len(table.rows)
+    try:
+        run.summary = dry_run(lambda: _import(run, table))
+        run.status = ImportStatus.CHECKED
+    except ImportRejected as rejected:
+        run.status, run.problems, run.problem_count = (
+            ImportStatus.REJECTED, _problems(rejected.problems), len(rejected.problems),
+        )  # fmt: skip
+    except Exception as error:
+        logger.exception("import run %s could not be checked", run.pk)
+        run.status, run.error = ImportStatus.FAILED, f"{type(error).__name__}: {error}"
+    if run.status != ImportStatus.CHECKED:
+        run.phase, run.finished_at = ImportPhase.DONE, timezone.now()
+    run.save()
+    return run
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def import_run_confirm(*, run, user):
+    """The uploader confirms a checked run: write it now if small, else queue a job. Returns the run.
+
+    A second confirmation (a double click) finds the run no longer checked and does nothing."""
+    claimed = ImportRun.objects.filter(pk=run.pk, user=user, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.QUEUED, phase=ImportPhase.WAITING, confirmed_at=timezone.now(),
+        progress_done=0, progress_total=2 * run.rows,
+    )  # fmt: skip
+    if claimed:
+        try:
+            if run.rows <= settings.IMPORT_INLINE_ROWS:
+                import_run_execute(run_id=run.pk)
+            else:
+                with transaction.atomic():
+                    job = job_request(kind=JOB_KIND, key=f"run:{run.pk}", arguments={"run_id": run.pk})
+                    ImportRun.objects.filter(pk=run.pk).update(job=job)
+        except Exception:
+            logger.exception("import run %s failed", run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _progress(run_id, **fields):
+    """One short transaction of its own, outside the importer's: the polling page sees it at once."""
+    ImportRun.objects.filter(pk=run_id).update(**fields, updated_at=timezone.now())
+
+
+def _finish(run_id, **fields):
+    _progress(run_id, phase=ImportPhase.DONE, finished_at=timezone.now(), **fields)
+
+
+def import_run_execute(*, run_id):
+    """Write a confirmed run: read, check (dry run), write, each step recorded as it starts.
+
+    The background job's work; returns the number of rows changed. If the data changed since the
+    check and the importer now refuses, the run ends rejected with the problems and nothing written."""
+    claimed = ImportRun.objects.filter(pk=run_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
+        status=ImportStatus.RUNNING, phase=ImportPhase.READING, progress_done=0, updated_at=timezone.now()
+    )
+    if not claimed:
+        return 0  # finished already, or never confirmed
+    run = ImportRun.objects.select_related("index", "user").get(pk=run_id)
+    try:
+        table = _read(run)
+        rows = len(table.rows)
+        _progress(run_id, phase=ImportPhase.CHECKING, rows=rows, progress_total=2 * rows)
+        dry_run(lambda: _import(run, table))
+        _progress(run_id, phase=ImportPhase.WRITING, progress_done=rows)
+        summary = _import(run, _read(run))
+    except ImportRejected as rejected:
+        _finish(
+            run_id, status=ImportStatus.REJECTED, problems=_problems(rejected.problems),
+            problem_count=len(rejected.problems),
+        )  # fmt: skip
+        return 0
+    except TRANSIENT_ERRORS:
+        _progress(run_id, status=ImportStatus.QUEUED, phase=ImportPhase.WAITING)  # the job's retry takes it again
+        raise
+    except Exception as error:
+        _finish(run_id, status=ImportStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        raise
+    _finish(run_id, status=ImportStatus.DONE, summary=summary, progress_done=2 * rows, progress_total=2 * rows)
+    return rows_changed(summary)
+
+
+def rows_changed(summary):
+    """The rows an importer's counts say it changed."""
+    keys = ("changed", "created", "updated", "added", "removed", "assessments created")
+    return sum(value for key, value in summary.items() if key in keys and isinstance(value, int))
+
+
+def register_jobs():
+    job_kind_register(kind=JOB_KIND, work=import_run_execute)

@@ -1,0 +1,165 @@
+"""/assessments/<id>/: who sees the page, who gets inputs, and what Save / Submit / Accept write."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from audit.models import AuditEntry
+from indicators.models import Assessment, AssessmentStatus, AssessmentStep, Score
+from tests.assessments.conftest import appraisal_post, page_url, self_post, submitted
+
+S = AssessmentStatus
+
+
+def scores(workflow):
+    return {
+        s.criterion.code: (s.self_score, s.not_applicable, s.note, s.final_score, s.appraisal_reason)
+        for s in Score.objects.filter(assessment=workflow.assessment).select_related("criterion")
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "inputs"),
+    [
+        ("anonymous", 302, None),
+        ("staff", 200, False),
+        ("head_a", 200, True),
+        ("head_b", 404, None),
+        ("appraiser", 200, False),  # a draft is the unit's to enter
+        ("admin_user", 200, False),
+    ],
+)
+def test_who_sees_the_draft_and_who_gets_inputs(login, workflow, who, status, inputs, english):
+    response = login(who).get(page_url(workflow.assessment))
+    assert response.status_code == status
+    if status == 200:
+        body = response.content.decode()
+        assert "Lĩnh vực 1" in body and "1.1" in body
+        assert ('name="score-' in body) is inputs
+        assert ('value="submit"' in body) is inputs
+        assert "Draft" in body
+
+
+def test_anonymous_is_sent_to_log_in(client, workflow):
+    response = client.get(page_url(workflow.assessment))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_missing_assessment_is_404(login, workflow):
+    assert login("admin_user").get("/assessments/999999/").status_code == 404
+
+
+def test_the_unit_saves_a_draft_and_the_values_are_kept(login, workflow, head_a, english):
+    client = login("head_a")
+    data = self_post(workflow, 1, {"1.1": ("35,5", False, "Kế hoạch 12"), "1.2": ("", True, "Không có TTHC"), "2.1": ("30", False, "")})
+    response = client.post(page_url(workflow.assessment), data)
+    assert response.status_code == 302
+    assert scores(workflow) == {
+        "1.1": (D("35.5"), False, "Kế hoạch 12", None, ""),
+        "1.2": (None, True, "Không có TTHC", None, ""),
+        "2.1": (D(30), False, "", None, ""),
+    }
+    assert Assessment.objects.get(pk=workflow.assessment.pk).status == S.DRAFT
+    assert AuditEntry.objects.filter(action="score.self").count() == 2
+    assert AuditEntry.objects.filter(action="score.not_applicable").count() == 1
+    page = client.get(page_url(workflow.assessment)).content.decode()
+    assert 'value="35.5"' in page and "Kế hoạch 12" in page and "checked" in page
+
+
+def test_submit_saves_and_submits(login, workflow, head_a):
+    client = login("head_a")
+    data = self_post(workflow, 1, {"1.1": ("35", False, ""), "1.2": ("20", False, ""), "2.1": ("30", False, "")}, "submit")
+    assert client.post(page_url(workflow.assessment), data).status_code == 302
+    a = Assessment.objects.get(pk=workflow.assessment.pk)
+    assert a.status == S.SUBMITTED
+    assert scores(workflow)["1.1"][0] == D(35)
+    step = AssessmentStep.objects.get(assessment=a)
+    assert (step.from_status, step.to_status, step.user) == (S.DRAFT, S.SUBMITTED, head_a)
+    assert AuditEntry.objects.filter(action="assessment.submit", unit=a.unit).exists()
+
+
+def test_a_refused_submit_writes_nothing_and_says_why_beside_the_line(login, workflow, head_a, english):
+    client = login("head_a")
+    data = self_post(workflow, 1, {"1.1": ("35", False, ""), "1.2": ("", True, ""), "2.1": ("45", False, "")}, "submit")
+    response = client.post(page_url(workflow.assessment), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "1.2: say why the criterion is not applicable." in body
+    assert "2.1: the score is above the criterion" in body
+    assert 'class="error line-error"' in body
+    assert 'value="35"' in body  # what was typed is kept
+    assert not Score.objects.exists()
+    assert Assessment.objects.get(pk=workflow.assessment.pk).status == S.DRAFT
+
+
+def test_a_score_that_is_not_a_number_is_a_form_error(login, workflow, head_a, english):
+    response = login("head_a").post(page_url(workflow.assessment), self_post(workflow, 1, {"1.1": ("ba mươi", False, "")}))
+    assert response.status_code == 400
+    assert "Enter a number" in response.content.decode()
+    assert not Score.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["staff", "appraiser", "admin_user"])
+def test_a_reader_who_may_not_enter_gets_403_and_nothing_is_written(login, workflow, who):
+    data = self_post(workflow, 1, {"1.1": ("35", False, "")}, "submit")
+    response = login(who).post(page_url(workflow.assessment), data)
+    assert response.status_code == 403
+    assert not Score.objects.exists()
+    assert Assessment.objects.get(pk=workflow.assessment.pk).status == S.DRAFT
+
+
+def test_head_b_posting_on_a_gets_404(login, workflow):
+    data = self_post(workflow, 1, {"1.1": ("35", False, "")})
+    assert login("head_b").post(page_url(workflow.assessment), data).status_code == 404
+    assert not Score.objects.exists()
+
+
+def test_the_appraiser_sees_the_self_score_beside_his_input(login, workflow, head_a, english):
+    submitted(workflow, head_a)
+    body = login("appraiser").get(page_url(workflow.assessment)).content.decode()
+    assert 'name="final-' in body and 'name="score-' not in body
+    assert 'value="appraise"' in body and 'action="/assessments/%d/return/"' % workflow.assessment.pk in body
+
+
+def test_a_changed_appraised_score_without_reason_is_a_form_error_beside_the_line(login, workflow, head_a, english):
+    a = submitted(workflow, head_a)
+    data = appraisal_post(workflow, a.version, {"1.1": ("30", ""), "1.2": ("20", ""), "2.1": ("30", "")}, "appraise")
+    response = login("appraiser").post(page_url(a), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "1.1: give a reason for an appraised score that differs from the self-assessed one." in body
+    assert 'class="error line-error"' in body
+    assert scores(workflow)["1.1"][3] is None
+    assert Assessment.objects.get(pk=a.pk).status == S.SUBMITTED
+
+
+def test_the_appraiser_adjusts_with_a_reason_and_accepts(login, workflow, head_a, appraiser):
+    a = submitted(workflow, head_a)
+    data = appraisal_post(
+        workflow, a.version, {"1.1": ("30", "Thiếu kế hoạch"), "1.2": ("20", ""), "2.1": ("30", "")}, "appraise"
+    )
+    assert login("appraiser").post(page_url(a), data).status_code == 302
+    a = Assessment.objects.get(pk=a.pk)
+    assert a.status == S.APPRAISED
+    assert scores(workflow)["1.1"][3:] == (D(30), "Thiếu kế hoạch")
+    assert scores(workflow)["2.1"][3] == D(30)
+    assert AssessmentStep.objects.filter(assessment=a, to_status=S.APPRAISED, user=appraiser).exists()
+    assert AuditEntry.objects.filter(action="score.final", reason="Thiếu kế hoạch").count() == 1
+
+
+def test_the_history_shows_who_when_and_the_step(login, workflow, head_a, english):
+    a = submitted(workflow, head_a)
+    step = AssessmentStep.objects.get(assessment=a)
+    body = login("staff").get(page_url(a)).content.decode()
+    from django.utils import timezone
+
+    assert timezone.localtime(step.at).strftime("%d/%m/%Y %H:%M") in body
+    assert "Draft → Submitted" in body and "head_a" in body
+
+
+def test_a_criterion_name_with_script_is_shown_as_text(login, workflow):
+    criterion = workflow.criteria["1.1"]
+    criterion.title = "<script>alert(1)</script>"
+    criterion.save()
+    body = login("head_a").get(page_url(workflow.assessment)).content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body

@@ -1,0 +1,102 @@
+"""The rankings page says whether the ranking is official (the publishing decision) or provisional,
+and marks a row whose result was corrected after publication, with when and why — no query per
+row, and the exports keep exactly the columns shown."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from indicators.assessments import appraisal_scores_save, assessment_reopen
+from indicators.models import Result, ResultRevision
+from tests.indicators.test_publication import appraised, publish  # noqa: F401
+from tests.indicators.workflow import reload, workflow  # noqa: F401
+
+URL = "/rankings/"
+PARAMS = {"index": "par", "year": 2024, "kind": "department", "parent": "P"}
+
+
+def page(client, user, **params):
+    client.force_login(user)
+    response = client.get(URL, {**PARAMS, **params})
+    assert response.status_code == 200, response.content
+    return response
+
+
+@pytest.fixture
+def published(appraised, admin_user):  # noqa: F811
+    publish(appraised, admin_user, reference="QĐ 345/QĐ-UBND", on=datetime.date(2025, 3, 1))
+    return appraised
+
+
+@pytest.fixture
+def revised(published, admin_user, appraiser):
+    assessment_reopen(assessment=published.assessment, user=admin_user, reason="Sai số liệu tiêu chí 2.1")
+    appraisal_scores_save(assessment=published.assessment, user=appraiser,
+                          scores={published.criteria["2.1"].pk: (D(25), "Thiếu minh chứng")},
+                          version=reload(published.assessment).version)  # fmt: skip
+    publish(published, admin_user, reference="QĐ 400/QĐ-UBND", on=datetime.date(2025, 4, 2))
+    return published
+
+
+def test_an_unpublished_ranking_is_provisional(client, staff, appraised, english):  # noqa: F811
+    from indicators.recompute import results_recompute
+
+    results_recompute(index_id=appraised.index.pk, year=2024)
+    text = page(client, staff).content.decode()
+    assert "Not yet published: these results are provisional." in text
+    assert "badge-revised" not in text
+
+
+def test_a_published_ranking_names_its_decision(client, staff, published, english):
+    text = page(client, staff).content.decode()
+    assert "Official: published on 01/03/2025, decision QĐ 345/QĐ-UBND." in text
+    assert "badge-revised" not in text
+
+
+def test_a_corrected_row_is_marked_with_when_and_why(client, staff, revised, english):
+    text = page(client, staff).content.decode()
+    assert "the latest on 02/04/2025, decision QĐ 400/QĐ-UBND" in text
+    assert text.count('class="badge-revised"') == 1
+    assert 'title="Revised on 02/04/2025: Sai số liệu tiêu chí 2.1"' in text
+    row = [line for line in text.split("<tr") if "badge-revised" in line][0]
+    assert "Sở A<" in row or "Sở A</a>" in row
+
+
+def test_the_head_of_a_sees_his_own_mark_and_head_b_no_row(client, head_a, head_b, revised):
+    # A unit head may not name the province as the group's parent: the kind as a whole, his rows only.
+    assert "badge-revised" in page(client, head_a, parent="").content.decode()
+    client.force_login(head_b)
+    response = client.get(URL, {**PARAMS, "parent": ""})
+    assert "badge-revised" not in response.content.decode() and "Sở A" not in response.content.decode()
+
+
+def test_the_exports_keep_the_columns_shown_and_the_plain_name(client, staff, revised):
+    client.force_login(staff)
+    response = client.get(URL, {**PARAMS, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    table = page(client, staff).context["table"]
+    assert len(rows[0]) == len([column for column in table.columns if column.visible])
+    assert "Sở A" in {row[4] for row in rows[1:]}
+    assert not any("revised" in cell or "badge" in cell for row in rows for cell in row)
+
+
+def test_no_query_per_row(client, staff, revised, tree):
+    def queries():
+        client.force_login(staff)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(URL, PARAMS)
+        return len(captured)
+
+    before = queries()
+    result = Result.objects.get(unit__code="A2", year=2024)
+    first = ResultRevision.objects.get(result=result)
+    for number in (2, 3, 4):
+        ResultRevision.objects.create(result=result, publication=first.publication, number=number, value=result.value,
+                                      published_at=first.published_at, reason=f"lần {number}")
+    assert queries() == before
+    assert page(client, staff).content.decode().count('class="badge-revised"') == 2
