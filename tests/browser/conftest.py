@@ -4,10 +4,13 @@ Playwright cannot download browsers here, so it is pointed at the system one; .c
 when missing. Tests here are marked `browser`: skipped without Chromium, failed under REQUIRE_SERVICES=1.
 """
 
+import json
 import os
 import shutil
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -50,3 +53,13 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not outside, f"the page loaded from outside the server: {outside}"
+
+
+@pytest.fixture
+def demo_passwords(settings, tmp_path, tasks_in_process, transactional_db):
+    """The demo loaded as `make run` loads it; {username: password} of its users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEMO_CREDENTIALS_FILE = tmp_path / "demo-credentials.json"
+    call_command("load_demo", stdout=StringIO())
+    entries = json.loads(settings.DEMO_CREDENTIALS_FILE.read_text(encoding="utf-8"))
+    return {entry["username"]: entry["password"] for entry in entries}

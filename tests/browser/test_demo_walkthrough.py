@@ -5,11 +5,7 @@ with the demo's own data, in Vietnamese and then in English, and no request leav
 One test loads the demo once (seconds) and walks all five users through it.
 """
 
-import json
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 # Where each user lands, and a unit of his whose scorecard he opens from the rankings.
@@ -22,15 +18,6 @@ USERS = {
 }
 # Text only the English pages have, and only the Vietnamese ones.
 ENGLISH, VIETNAMESE = "Log out", "Đăng xuất"
-
-
-@pytest.fixture
-def demo_passwords(settings, tmp_path, tasks_in_process, transactional_db):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.DEMO_CREDENTIALS_FILE = tmp_path / "demo-credentials.json"
-    call_command("load_demo", stdout=StringIO())
-    entries = json.loads(settings.DEMO_CREDENTIALS_FILE.read_text(encoding="utf-8"))
-    return {entry["username"]: entry["password"] for entry in entries}
 
 
 def walk(page, *, language_marker):
