@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate demo messages clean
+.PHONY: run test bench install migrate demo messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("reformdash needs Python 3.11 or newer, found " + sys.version.split()[0] if sys.version_info < (3, 11) else 0)'
@@ -32,6 +32,11 @@ run: demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Speed as ratios against bare SQL on a database of its own (bench/README.md). BENCH_ARGS=--national for the full size.
+BENCH_ARGS ?=
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Re-extract and compile the translations after changing user-facing text (needs GNU gettext).
 messages: install

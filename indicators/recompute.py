@@ -304,6 +304,11 @@ def _execute(cursor, sql, params):
     return cursor.fetchone()[0]
 
 
+def recompute_lock_key(*, index_id, year):
+    """The PostgreSQL advisory lock key of one index and year's recompute."""
+    return zlib.crc32(f"results:{index_id}:{year}".encode())
+
+
 def _lock(*, index_id, year):
     """Serialise recomputes of one index and year across workers and machines.
 
@@ -311,9 +316,8 @@ def _lock(*, index_id, year):
     database's write lock from BEGIN IMMEDIATE (settings), so there is nothing to add.
     """
     if connection.vendor == "postgresql":
-        key = zlib.crc32(f"results:{index_id}:{year}".encode())
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [recompute_lock_key(index_id=index_id, year=year)])
 
 
 def results_recompute(*, index_id, year):

@@ -183,11 +183,16 @@ def _criteria(methodologies):
     return {key: by_methodology[methodology.pk] for key, methodology in methodologies.items()}
 
 
+S = AssessmentStatus
+
+
 def _assessments(*, units, methodologies):
-    """{(unit id, methodology id): assessment id} of a published assessment per unit and methodology."""
+    """{(unit id, methodology id): assessment id} of an assessment per unit and methodology: published,
+    but appraised in the last year, the one still open (as in the demo), so that it can be imported into."""
     now = timezone.now()
+    last_year = max(year for _spec, year, _kind in methodologies)
     rows = (
-        (unit.pk, methodology.pk, AssessmentStatus.PUBLISHED.value, 1, now)
+        (unit.pk, methodology.pk, (S.APPRAISED if year == last_year else S.PUBLISHED).value, 1, now)
         for (spec, year, kind), methodology in methodologies.items()
         for unit in units
         if unit.kind == kind

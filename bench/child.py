@@ -1,0 +1,21 @@
+"""Run one management command as the benchmark measures it: jobs queued where no worker reads them
+(bench/run.py explains why), in a process of its own so that its peak memory is its own."""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reformdash.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from reformdash.celery import app  # noqa: E402
+
+app.conf.task_always_eager = False
+app.conf.broker_url = "memory://localhost/"
+
+if __name__ == "__main__":
+    call_command(*sys.argv[1:])

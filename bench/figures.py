@@ -1,0 +1,248 @@
+"""The benchmark's data and figures. Each figure returns a dict: name, what it measured, our
+median, the baseline's median and the ratio (ours ÷ baseline), or time and peak memory for imports.
+"""
+
+import datetime
+import math
+import os
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from bench import baselines
+from bench.measure import child_time_and_peak, median_time
+from dossiers import rules
+from dossiers.ingest import COLUMNS as DOSSIER_COLUMNS
+from dossiers.models import Dossier
+from dossiers.stats import dossier_stats_full, dossier_stats_incremental
+from dossiers.synthetic import dossiers_generate, unit_month_dossiers, unit_rates
+from indicators.models import Criterion, Index, Result
+from indicators.recompute import results_recompute
+from reformdash.synthetic import NATIONAL, SMALL, synthetic_generate
+from units.models import Unit, UnitKind
+
+SEED = 1
+WORK = Path(settings.BASE_DIR) / "var" / "bench"
+# One day of a year's dossiers: about 22 working days a month.
+WORKING_DAYS_A_YEAR = 12 * 22
+SCORE_IMPORT_ROWS = 100_000
+IMPORT_MEMORY_TARGET_MB = 300
+
+
+@dataclass
+class Data:
+    size: object
+    units: list
+    months: list
+    day: datetime.datetime  # the first working day of the current month, at its end
+    per_unit_day: int
+    summary: dict
+
+
+def database_version():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        return cursor.fetchone()[0]
+
+
+def build(*, national, dossiers):
+    size = NATIONAL if national else SMALL
+    started = timezone.now()
+    counts = synthetic_generate(size=size, seed=SEED)
+    units = list(Unit.objects.filter(code__startswith="SYN-", kind__in=[UnitKind.DEPARTMENT, UnitKind.COMMUNE]))
+    now = timezone.localtime()
+    current = rules.month_of(now)
+    months = rules.months_between(_add_months(current, -12), _add_months(current, -1))
+    per_unit_month = math.ceil(dossiers / (len(units) * len(months))) if dossiers else 0
+    counts["dossiers"] = dossiers_generate(units=units, months=months, per_unit_month=per_unit_month, seed=SEED,
+                                           source="bench")  # fmt: skip
+    dossier_stats_full()
+    per_unit_day = max(1, round(counts["dossiers"] / WORKING_DAYS_A_YEAR / len(units)))
+    counts["built in s"] = round((timezone.now() - started).total_seconds(), 1)
+    print("data: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()), flush=True)
+    return Data(size=size, units=units, months=months, day=_first_working_day_end(current),
+                per_unit_day=per_unit_day, summary=counts)  # fmt: skip
+
+
+def _add_months(month, delta):
+    index = month // 100 * 12 + month % 100 - 1 + delta
+    return index // 12 * 100 + index % 12 + 1
+
+
+def _first_working_day_end(month):
+    start, _end = rules.month_bounds(month)
+    day = start
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day.replace(hour=17, minute=30)
+
+
+def _compared(name, what, ours, baseline, **extra):
+    return {"figure": name, "what": what, "ours_s": round(ours, 4), "baseline_s": round(baseline, 4),
+            "ratio": round(ours / baseline, 2) if baseline else None, **extra}  # fmt: skip
+
+
+def _fetch(sql, params=()):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def recompute(data, *, runs):
+    """A year of PAR results and ranks for every unit, from nothing, against one SELECT computing
+    the same values and ranks; the results are checked equal to the baseline's."""
+    index = Index.objects.get(code="syn-par")
+    year = data.size.last_year
+    params = [index.pk, year, index.pk, year]
+    baseline = median_time(_fetch(baselines.RECOMPUTE, params), runs=runs)
+
+    def clear():
+        Result.objects.filter(index=index, year=year).delete()
+
+    ours = median_time(lambda: results_recompute(index_id=index.pk, year=year), runs=runs, before=clear)
+    unchanged = median_time(lambda: results_recompute(index_id=index.pk, year=year), runs=runs)
+    expected = {unit_id: (round(Decimal(value), 6), rank) for unit_id, value, rank in _fetch(baselines.RECOMPUTE, params)()}
+    stored = {r.unit_id: (round(r.value, 6), r.rank) for r in Result.objects.filter(index=index, year=year)}
+    return [
+        _compared("recompute", f"syn-par {year}: {len(stored):,} units' values and ranks, from nothing", ours, baseline,
+                  agrees_with_baseline=stored == expected),
+        _compared("recompute, nothing changed", f"syn-par {year}, run again", unchanged, baseline),
+    ]  # fmt: skip
+
+
+def dossier_stats(data, *, runs):
+    """Every unit-month of statistics, full, against one GROUP BY over every dossier; then the
+    incremental job after one day of new dossiers, against the GROUP BY over that day."""
+    total = Dossier.objects.count()
+    full = median_time(dossier_stats_full, runs=runs)
+    full_baseline = median_time(_fetch(baselines.DOSSIER_STATS_FULL), runs=runs)
+    days = iter(range(1, runs + 2))
+
+    def new_day():
+        dossiers_generate(units=data.units, months=[rules.month_of(data.day)], per_unit_month=data.per_unit_day,
+                          seed=SEED, source=f"bench-day-{next(days)}", now=data.day)  # fmt: skip
+
+    incremental = median_time(dossier_stats_incremental, runs=runs, before=new_day)
+    day_start = data.day.replace(hour=0, minute=0)
+    day_baseline = median_time(_fetch(baselines.DOSSIER_STATS_DAY, [day_start]), runs=runs)
+    per_day = data.per_unit_day * len(data.units)
+    return [
+        _compared("dossier statistics, full", f"{total:,} dossiers", full, full_baseline),
+        _compared("dossier statistics, incremental", f"one day: {per_day:,} new dossiers on {total:,}",
+                  incremental, day_baseline, target_s=1.0),
+    ]  # fmt: skip
+
+
+def imports(data, *, runs):
+    """Imports run as the command line runs them, in a process of their own: time and peak memory."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    results = []
+    year = data.size.last_year
+    scores_file, rows = _scores_csv(WORK / "scores.csv", year=year)
+    seconds, peak, _out = _command("import_scores", str(scores_file), "--index", "syn-par", "--year", str(year))
+    results.append(_imported("import of scores", rows, seconds, peak))
+    count = 1_000_000 if data.size == NATIONAL else 100_000
+    dossiers_file = _dossiers_csv(WORK / "dossiers.csv", data=data, count=count)
+    seconds, peak, _out = _command("import_dossiers", str(dossiers_file))
+    results.append(_imported("import of dossiers", count, seconds, peak))
+    return results
+
+
+def _imported(name, rows, seconds, peak):
+    return {"figure": name, "what": f"{rows:,} rows from CSV", "ours_s": round(seconds, 2),
+            "rows_per_s": round(rows / seconds), "peak_mb": round(peak, 1), "target_peak_mb": IMPORT_MEMORY_TARGET_MB}  # fmt: skip
+
+
+def _command(*argv):
+    env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR)}
+    return child_time_and_peak([sys.executable, str(Path(__file__).with_name("child.py")), *argv], env=env,
+                               cwd=settings.BASE_DIR)  # fmt: skip
+
+
+def _scores_csv(path, *, year):
+    """Long-form scores of syn-par, every one different from the stored one (half the maximum),
+    so the import writes and audits every row."""
+    leaves = Criterion.objects.filter(methodology__index__code="syn-par", methodology__year=year,
+                                      children__isnull=True).values_list("methodology__unit_kind", "code", "max_points")  # fmt: skip
+    by_kind = {}
+    for kind, code, maximum in leaves:
+        by_kind.setdefault(kind, []).append((code, (maximum / 2).quantize(Decimal("0.01"))))
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("unit_code,criterion_code,score\n")
+        for unit in Unit.objects.filter(code__startswith="SYN-", kind__in=by_kind).order_by("code"):
+            for code, score in by_kind[unit.kind]:
+                if rows == SCORE_IMPORT_ROWS:
+                    return path, rows
+                out.write(f"{unit.code},{code},{score}\n")
+                rows += 1
+    return path, rows
+
+
+def _dossiers_csv(path, *, data, count):
+    """`count` new dossiers of the base months in import_dossiers' columns, under a source of their own."""
+    import csv
+
+    per_unit_month = math.ceil(count / (len(data.units) * len(data.months)))
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(DOSSIER_COLUMNS)
+        for unit in data.units:
+            rates = unit_rates(seed=SEED + 1, code=unit.code, kind=unit.kind)
+            for month in data.months:
+                for dossier in unit_month_dossiers(unit=unit, month=month, count=per_unit_month, seed=SEED + 1,
+                                                   source="bench-import", now=timezone.now(), rates=rates):  # fmt: skip
+                    if written == count:
+                        return path
+                    writer.writerow(_dossier_row(dossier, unit.code))
+                    written += 1
+    return path
+
+
+def _dossier_row(dossier, unit_code):
+    values = {"unit_code": unit_code}
+    for column in DOSSIER_COLUMNS:
+        if column == "unit_code":
+            continue
+        value = getattr(dossier, column)
+        if isinstance(value, datetime.datetime):
+            value = value.isoformat()
+        elif isinstance(value, bool):
+            value = "1" if value else "0"
+        values[column] = "" if value is None else value
+    return [values[column] for column in DOSSIER_COLUMNS]
+
+
+ALL = (recompute, dossier_stats, imports)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def line(results):
+    return "\n".join(f"  {r['figure']}: {r['ours_s']} s" + (f" (×{r['ratio']} baseline)" if r.get("ratio") else "")
+                     for r in results)  # fmt: skip
+
+
+def table(figures):
+    rows = [r for results in figures for r in results]
+    header = f"{'figure':34} {'what':52} {'ours s':>9} {'bare SQL s':>10} {'ratio':>6} {'peak MB':>8}"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(
+            f"{r['figure']:34} {r['what'][:52]:52} {r['ours_s']:>9} {r.get('baseline_s', ''):>10} "
+            f"{r.get('ratio') or '':>6} {r.get('peak_mb', ''):>8}"
+        )
+    return "\n".join(lines)
