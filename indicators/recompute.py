@@ -51,9 +51,13 @@ T = {
 }
 
 
-def area_totals_cte():
+def area_totals_cte(units_condition=""):
     """CTEs `tree`, `leaves` and `area_totals` (unit_id, area_id, points, applicable_max) for one
-    methodology. Parameters, in order: methodology id, unit kind, methodology id."""
+    methodology. Parameters, in order: area_totals_params.
+
+    `units_condition` ("AND u.… ", on the unit `u`) narrows the units before their scores are
+    summed: a page that shows fifty units, or a scorecard that compares one group, must not sum
+    the scores of every unit of the kind in the country and then throw most of them away."""
     return f"""
     WITH RECURSIVE tree(id, area_id) AS (
         SELECT id, id FROM {T['criterion']} WHERE methodology_id = %s AND parent_id IS NULL
@@ -63,14 +67,17 @@ def area_totals_cte():
     leaves AS (
         SELECT c.id, tree.area_id, c.max_points
         FROM {T['criterion']} c JOIN tree ON tree.id = c.id
-        WHERE NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+        -- The methodology again, though the tree holds only its criteria: PostgreSQL cannot
+        -- estimate a recursive CTE's size, and without it sums every methodology's scores first.
+        WHERE c.methodology_id = %s
+          AND NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
     ),
     area_totals AS (
         SELECT a.unit_id, leaves.area_id,
                SUM(CASE WHEN s.not_applicable THEN 0 ELSE COALESCE(s.final_score, 0) END) AS points,
                SUM(CASE WHEN s.not_applicable THEN 0 ELSE leaves.max_points END) AS applicable_max
         FROM {T['assessment']} a
-        JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = %s
+        JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = %s {units_condition}
         CROSS JOIN leaves
         LEFT JOIN {T['score']} s ON s.assessment_id = a.id AND s.criterion_id = leaves.id
         WHERE a.methodology_id = %s
@@ -78,8 +85,9 @@ def area_totals_cte():
     )"""
 
 
-def area_totals_params(methodology):
-    return [methodology.pk, methodology.unit_kind, methodology.pk]
+def area_totals_params(methodology, units_params=()):
+    """area_totals_cte's parameters: `units_params` those of its units_condition."""
+    return [methodology.pk, methodology.pk, methodology.unit_kind, *units_params, methodology.pk]
 
 
 _COMPONENTS = f"""

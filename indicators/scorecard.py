@@ -15,10 +15,11 @@ from django.utils.translation import get_language
 
 from dossiers.models import Scope
 from dossiers.selectors import monthly_rates, months_of_year
+from indicators.cache import results_cached
 from indicators.ledger import lost_points
 from indicators.models import Assessment, Direction, Index, Methodology, Result, ResultRevision
 from indicators.recompute import T, area_totals_cte, area_totals_params
-from indicators.selectors import area_subtotals
+from indicators.selectors import area_subtotals, results_as_of
 from reformdash.lib.fields import as_decimal
 from units.models import DEFAULT_HEAD_RATINGS, HeadRating, Unit, UnitHead, UnitLineage
 from units.selectors import units_visible_to, year_bounds
@@ -95,40 +96,53 @@ def methodologies_of(*, index, unit_kind, years):
     }
 
 
-def area_comparison(*, unit, methodology):
+def area_comparison(*, unit, methodology, as_of=None):
     """Per area (top-level criterion) of the methodology the unit was scored on: the unit's points,
     applicable maximum and %, and over its group — the units of its kind under its parent that
     existed that year and were scored — the mean and the best %, and how many units that is.
-    One query: area totals of every unit, then one GROUP BY area. No other unit is named."""
+    No other unit is named. The group's figures are computed once per recompute (indicators.cache;
+    `as_of` is results_as_of of the methodology's index and year) for every unit of the group."""
+    groups = results_cached(
+        "area-comparison", index_id=methodology.index_id, year=methodology.year, as_of=as_of,
+        parts=(methodology.pk, unit.parent_id),
+        compute=lambda: group_area_comparison(methodology=methodology, parent_id=unit.parent_id),
+    )  # fmt: skip
+    return [
+        {**{key: value for key, value in row.items() if key != "title_en"},
+         "title": _in_language(row["title"], row["title_en"])}
+        for row in groups.get(unit.pk, [])
+    ]  # fmt: skip
+
+
+def group_area_comparison(*, methodology, parent_id):
+    """{unit id: [per area: code, title, title_en, points, applicable_max, percent, group_mean,
+    group_best, group_units]} for every unit of the methodology's kind under `parent_id` that existed
+    in its year. One query: the group's area totals, then window functions over each area."""
     first, last = year_bounds(methodology.year)
-    sql = area_totals_cte() + f"""
+    group = (
+        "AND u.parent_id IS NOT DISTINCT FROM %s"
+        " AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)"
+    )
+    sql = area_totals_cte(group) + f"""
     , percents AS (
         SELECT t.unit_id, t.area_id, t.points, t.applicable_max,
                CASE WHEN t.applicable_max > 0 THEN t.points * 100.0 / t.applicable_max END AS percent
         FROM area_totals t
-        JOIN {T['unit']} u ON u.id = t.unit_id
-        WHERE u.parent_id IS NOT DISTINCT FROM %s
-          AND (u.valid_from IS NULL OR u.valid_from <= %s)
-          AND (u.valid_to IS NULL OR u.valid_to >= %s)
     )
-    SELECT area.code, area.title, area.title_en,
-           MAX(CASE WHEN p.unit_id = %s THEN p.points END) AS points,
-           MAX(CASE WHEN p.unit_id = %s THEN p.applicable_max END) AS applicable_max,
-           ROUND(MAX(CASE WHEN p.unit_id = %s THEN p.percent END), 6) AS percent,
-           ROUND(AVG(p.percent), 6) AS group_mean,
-           ROUND(MAX(p.percent), 6) AS group_best,
-           COUNT(p.percent) AS group_units
+    SELECT p.unit_id, area.code, area.title, area.title_en, p.points, p.applicable_max,
+           ROUND(p.percent, 6) AS percent,
+           ROUND(AVG(p.percent) OVER (PARTITION BY p.area_id), 6) AS group_mean,
+           ROUND(MAX(p.percent) OVER (PARTITION BY p.area_id), 6) AS group_best,
+           COUNT(p.percent) OVER (PARTITION BY p.area_id) AS group_units
     FROM percents p
     JOIN {T['criterion']} area ON area.id = p.area_id
-    GROUP BY area.id, area.code, area.title, area.title_en, area.position
-    HAVING MAX(CASE WHEN p.unit_id = %s THEN 1 ELSE 0 END) = 1
-    ORDER BY area.position, area.code
+    ORDER BY p.unit_id, area.position, area.code
     """
-    params = area_totals_params(methodology) + [unit.parent_id, last, first] + [unit.pk] * 4
-    rows = _fetch(sql, params, decimals=("points", "applicable_max", "percent", "group_mean", "group_best"))
-    for row in rows:
-        row["title"] = _in_language(row.pop("title"), row.pop("title_en"))
-    return rows
+    params = area_totals_params(methodology, [parent_id, last, first])
+    groups = {}
+    for row in _fetch(sql, params, decimals=("points", "applicable_max", "percent", "group_mean", "group_best")):
+        groups.setdefault(row.pop("unit_id"), []).append(row)
+    return groups
 
 
 def area_changes(*, current, previous):
@@ -360,6 +374,7 @@ class Scorecard:
     revisions: list = field(default_factory=list)
     assessment: Assessment | None = None
     trail: list | None = None
+    as_of: object = None  # when the results were last recomputed: what the figures are as of
 
     @property
     def revised(self):
@@ -406,7 +421,8 @@ def scorecard(*, unit, result, results, user, now=None):
     """The unit's card for `result` (one of `results`, unit_results of the unit), as `user` sees it."""
     index, year = result.index, result.year
     methodologies = methodologies_of(index=index, unit_kind=unit.kind, years=[year, year - 1])
-    areas = area_comparison(unit=unit, methodology=methodologies[year]) if year in methodologies else []
+    as_of = results_as_of(index=index, year=year)
+    areas = area_comparison(unit=unit, methodology=methodologies[year], as_of=as_of) if year in methodologies else []
     previous_areas = []
     if areas and year - 1 in methodologies:
         previous_areas = unit_area_subtotals(unit=unit, methodology=methodologies[year - 1])
@@ -429,4 +445,5 @@ def scorecard(*, unit, result, results, user, now=None):
         revisions=result_revisions(result=result),
         assessment=unit_assessment(unit=unit, methodology=methodologies.get(year)),
         trail=unit_audit_trail(unit=unit, index=index, year=year, user=user),
+        as_of=as_of,
     )

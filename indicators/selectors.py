@@ -65,17 +65,17 @@ def ranking(*, index, year, kind=None, parent=None, user=None):
 def area_subtotals(*, methodology, units=None):
     """Per unit and area (top-level criterion): points, applicable maximum and % — for the area
     charts and the scorecard. One GROUP BY in the database; `units` narrows it (a queryset)."""
-    sql = area_totals_cte() + f"""
+    units_condition, units_params = "", ()
+    if units is not None:
+        units_sql, units_params = units.values("id").query.sql_with_params()
+        units_condition = f"AND u.id IN ({units_sql})"
+    sql = area_totals_cte(units_condition) + f"""
         SELECT t.unit_id, area.code, area.title, t.points, t.applicable_max,
                CASE WHEN t.applicable_max > 0 THEN ROUND(t.points * 100.0 / t.applicable_max, 6) END AS percent
         FROM area_totals t JOIN {T['criterion']} area ON area.id = t.area_id
+        ORDER BY t.unit_id, area.position, area.code
     """
-    params = area_totals_params(methodology)
-    if units is not None:
-        units_sql, units_params = units.values("id").query.sql_with_params()
-        sql += f" WHERE t.unit_id IN ({units_sql})"
-        params += list(units_params)
-    sql += " ORDER BY t.unit_id, area.position, area.code"
+    params = area_totals_params(methodology, units_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [

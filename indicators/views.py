@@ -4,6 +4,7 @@ Who reads what: results of the units the user may see (units.selectors.units_vis
 settings.PUBLIC_RANKINGS on, the rankings of published results also to anyone, logged in or not.
 """
 
+import hashlib
 import itertools
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator, RequestConfig
 
 from indicators import selectors
+from indicators.cache import results_cached
 from indicators.charts import ranking_figure
 from indicators.forms import GroupForm, RankingForm, with_defaults
 from indicators.tables import PER_PAGE, RankingTable
@@ -62,13 +64,14 @@ def rankings(request):
     table = _ranking_table(request, rows, choice)
     if request.GET.get("export"):
         return _export(table, request.GET["export"], rows=rows, filename=_filename(choice))
-    _paginate(request, table)
+    as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
+    _paginate(request, table, as_of=as_of)
     group_rows = selectors.ranking_rows(**group, user=request.user, public=public)  # the chart ignores the search
     official, publication = selectors.ranking_publication(rows=group_rows)
     context = {
         "form": form, "table": table, "choice": choice, "chart": _ranking_chart(group_rows, table),
         "official": official, "publication": publication,
-        "as_of": selectors.results_as_of(index=choice["index"], year=choice["year"]),
+        "as_of": as_of,
         **_links(request, form),
     }
     return render(request, "indicators/rankings.html", context)
@@ -110,14 +113,23 @@ def _read_areas(table, *, units):
         table.area_values = selectors.area_percentages(methodology=table.methodology, units=units)
 
 
-def _paginate(request, table):
+def _paginate(request, table, *, as_of):
     """A page of the table without counting the rows (LazyPaginator); a page past the end, or
-    not a number, is a 404. The page size is ours: a per_page parameter cannot ask for everything."""
+    not a number, is a 404. The page size is ours: a per_page parameter cannot ask for everything.
+    The areas' values of the page's units are cached until the next recompute (indicators.cache):
+    every reader of a group's first page asks for the same fifty units."""
     try:
         table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
-    _read_areas(table, units=Unit.objects.filter(pk__in=table.page_unit_ids()))
+    if table.methodology is None:
+        return
+    ids = sorted(table.page_unit_ids())
+    table.area_values = results_cached(
+        "area-percentages", index_id=table.index.pk, year=table.year, as_of=as_of,
+        parts=(table.methodology.pk, hashlib.sha256(repr(ids).encode()).hexdigest()[:32]),
+        compute=lambda: selectors.area_percentages(methodology=table.methodology, units=Unit.objects.filter(pk__in=ids)),
+    )  # fmt: skip
 
 
 def _ranking_chart(rows, table):

@@ -39,6 +39,15 @@ def pytest_runtest_setup(item):
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/reformdash")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: database ids repeat from test to test, and a page's
+    cached data (indicators.cache) of an earlier test must not answer for this one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def english(settings):
     """Messages in English, the language the source and these tests' assertions are written in.
