@@ -36,6 +36,7 @@ test: install
 # Speed as ratios against bare SQL on a database of its own (bench/README.md). BENCH_ARGS=--national for the full size.
 BENCH_ARGS ?=
 bench: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Re-extract and compile the translations after changing user-facing text (needs GNU gettext).

@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import baselines
+from bench.load import pages
 from bench.measure import child_time_and_peak, median_time
 from dossiers import rules
 from dossiers.ingest import COLUMNS as DOSSIER_COLUMNS
@@ -23,7 +24,7 @@ from dossiers.stats import dossier_stats_full, dossier_stats_incremental
 from dossiers.synthetic import dossiers_generate, unit_month_dossiers, unit_rates
 from indicators.models import Criterion, Index, Result
 from indicators.recompute import results_recompute
-from reformdash.synthetic import NATIONAL, SMALL, synthetic_generate
+from reformdash.synthetic import NATIONAL, SMALL, synthetic_generate, table_statistics_refresh
 from units.models import Unit, UnitKind
 
 SEED = 1
@@ -62,6 +63,7 @@ def build(*, national, dossiers):
     counts["dossiers"] = dossiers_generate(units=units, months=months, per_unit_month=per_unit_month, seed=SEED,
                                            source="bench")  # fmt: skip
     dossier_stats_full()
+    table_statistics_refresh()
     per_unit_day = max(1, round(counts["dossiers"] / WORKING_DAYS_A_YEAR / len(units)))
     counts["built in s"] = round((timezone.now() - started).total_seconds(), 1)
     print("data: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()), flush=True)
@@ -225,7 +227,7 @@ def _dossier_row(dossier, unit_code):
     return [values[column] for column in DOSSIER_COLUMNS]
 
 
-ALL = (recompute, dossier_stats, imports)
+ALL = (recompute, dossier_stats, pages, imports)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -237,12 +239,14 @@ def line(results):
 
 
 def table(figures):
+    """The report as a table. `ours s` and `baseline s` are medians, except under load: p95 there."""
     rows = [r for results in figures for r in results]
-    header = f"{'figure':34} {'what':52} {'ours s':>9} {'bare SQL s':>10} {'ratio':>6} {'peak MB':>8}"
+    header = (f"{'figure':34} {'what':52} {'ours s':>9} {'baseline s':>10} {'ratio':>6} {'peak MB':>8} "
+              f"{'median ms':>9} {'errors':>6}")  # fmt: skip
     lines = [header, "-" * len(header)]
     for r in rows:
         lines.append(
             f"{r['figure']:34} {r['what'][:52]:52} {r['ours_s']:>9} {r.get('baseline_s', ''):>10} "
-            f"{r.get('ratio') or '':>6} {r.get('peak_mb', ''):>8}"
+            f"{r.get('ratio') or '':>6} {r.get('peak_mb', ''):>8} {r.get('median_ms', ''):>9} {r.get('errors', ''):>6}"
         )
     return "\n".join(lines)

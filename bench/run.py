@@ -35,6 +35,7 @@ def arguments():
     parser.add_argument("--dossiers", type=int, help="dossiers to generate (default 100,000; 1,000,000 with --national)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per figure, after one warm-up (at least 3)")
     parser.add_argument("--database", help=f"database URL (default {PG_URL} when reachable, else SQLite)")
+    parser.add_argument("--load-seconds", type=int, default=60, help="how long the load test runs (default 60)")
     parser.add_argument("--report", type=Path, default=REPORT)
     options = parser.parse_args()
     if options.runs < 3:
@@ -115,7 +116,8 @@ def main():
         "figures": [],
     }  # fmt: skip
     for figure in figures.ALL:
-        result = figure(data, runs=options.runs)
+        extra = {"seconds": options.load_seconds} if figure is figures.pages else {}
+        result = figure(data, runs=options.runs, **extra)
         report["figures"].append(result)
         print(figures.line(result), flush=True)
     options.report.parent.mkdir(parents=True, exist_ok=True)

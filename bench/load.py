@@ -1,0 +1,143 @@
+"""The pages under load: gunicorn on 127.0.0.1 serving the benchmark's database with production
+settings (DEBUG off), and locust, headless, with 20 users for 60 s opening the rankings of every
+commune of the country, a commune's scorecard and a bare Django view (bench/urls.py) in equal
+shares. The bare view is the baseline: what the server, the middleware and locust cost anyway."""
+
+import csv
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from indicators.models import Result
+from units.models import UnitKind
+from units.roles import STAFF_GROUP
+
+USERS = 20
+P95_TARGET_MS = 300
+WORK = Path(settings.BASE_DIR) / "var" / "bench"
+
+
+def pages(data, *, runs, seconds=60):
+    """Median and p95 of the rankings and scorecard pages next to the bare view's, and errors.
+    One run (`runs` does not apply): its thousands of requests are the sample."""
+    year = data.size.last_year
+    password = secrets.token_urlsafe(16)
+    user, _ = User.objects.update_or_create(username="bench-staff", defaults={"is_active": True})
+    user.set_password(password)
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+    communes = list(
+        Result.objects.filter(index__code="syn-par", year=year, unit__kind=UnitKind.COMMUNE)
+        .order_by("unit__code").values_list("unit__code", flat=True)[:200]
+    )  # fmt: skip
+    load = {
+        "username": user.username, "password": password, "units": communes,
+        "rankings": f"/rankings/?index=syn-par&year={year}&kind={UnitKind.COMMUNE.value}&parent=",
+        "scorecard_query": f"?index=syn-par&year={year}",
+    }  # fmt: skip
+    group = Result.objects.filter(index__code="syn-par", year=year, unit__kind=UnitKind.COMMUNE).count()
+    port = _free_port()
+    with _gunicorn(port) as base:
+        for path in (load["rankings"], f"/units/{communes[0]}/{load['scorecard_query']}"):
+            _warm_up(base, path, load)
+        stats = _locust(base, load, seconds=seconds)
+    bare = stats["bare"]
+    return [
+        _page("rankings page", f"{group:,} communes, {USERS} users, {seconds} s", stats["rankings"], bare),
+        _page("scorecard page", f"a commune's, {USERS} users, {seconds} s", stats["scorecard"], bare),
+        {"figure": "bare Django view", "what": f"the baseline, {USERS} users, {seconds} s",
+         "ours_s": round(bare["median_ms"] / 1000, 4), **bare},  # fmt: skip
+    ]
+
+
+def _page(name, what, ours, bare):
+    return {
+        "figure": name, "what": what,
+        "ours_s": round(ours["p95_ms"] / 1000, 4), "baseline_s": round(bare["p95_ms"] / 1000, 4),
+        "ratio": round(ours["p95_ms"] / bare["p95_ms"], 2) if bare["p95_ms"] else None,
+        "target_p95_ms": P95_TARGET_MS, **ours,
+    }  # fmt: skip
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _gunicorn:
+    """gunicorn serving the benchmark's database, as production runs it; stopped on exit."""
+
+    def __init__(self, port):
+        self.port = port
+
+    def __enter__(self):
+        env = {
+            **os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(settings.BASE_DIR),
+            "DEBUG": "off", "SECRET_KEY": secrets.token_urlsafe(32), "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_COOKIES": "off", "LOG_LEVEL": "WARNING",
+        }  # fmt: skip
+        workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
+        self.log = (WORK / "gunicorn.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "reformdash.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(workers), "--timeout", "60"],
+            cwd=settings.BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/bench/bare/", timeout=2).read()
+                return base
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError(f"gunicorn did not start: see {WORK / 'gunicorn.log'}") from None
+                time.sleep(0.3)
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def _warm_up(base, path, load):
+    """One locust-free pass of each page so that the first measured request is not a cold start."""
+    _locust(base, load, seconds=3, users=2)
+
+
+def _locust(base, load, *, seconds, users=USERS):
+    """{request name: {median_ms, p95_ms, requests, errors}} of one headless run."""
+    prefix = WORK / "locust"
+    command = [
+        sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
+        "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--host", base,
+        "--csv", str(prefix), "--only-summary", "--exit-code-on-error", "0", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    env = {**os.environ, "BENCH_LOAD": json.dumps(load)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
+    if result.returncode != 0:
+        raise RuntimeError(f"locust failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    stats = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            stats[row["Name"]] = {
+                "median_ms": float(row["Median Response Time"]), "p95_ms": float(row["95%"]),
+                "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+            }  # fmt: skip
+    return stats
+
