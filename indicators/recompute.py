@@ -72,16 +72,26 @@ def area_totals_cte(units_condition=""):
         WHERE c.methodology_id = %s
           AND NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
     ),
-    area_totals AS (
-        SELECT a.unit_id, leaves.area_id,
-               SUM(CASE WHEN s.not_applicable THEN 0 ELSE COALESCE(s.final_score, 0) END) AS points,
-               SUM(CASE WHEN s.not_applicable THEN 0 ELSE leaves.max_points END) AS applicable_max
+    assessed AS (
+        SELECT a.id, a.unit_id
         FROM {T['assessment']} a
         JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = %s {units_condition}
-        CROSS JOIN leaves
-        LEFT JOIN {T['score']} s ON s.assessment_id = a.id AND s.criterion_id = leaves.id
         WHERE a.methodology_id = %s
-        GROUP BY a.unit_id, leaves.area_id
+    ),
+    -- The scores of those assessments, reached through their assessment (an index): joined to
+    -- the leaves instead, PostgreSQL would hash every score of every methodology first.
+    scored AS (
+        SELECT s.assessment_id, s.criterion_id, s.final_score, s.not_applicable
+        FROM {T['score']} s JOIN assessed ON assessed.id = s.assessment_id
+    ),
+    area_totals AS (
+        SELECT assessed.unit_id, leaves.area_id,
+               SUM(CASE WHEN s.not_applicable THEN 0 ELSE COALESCE(s.final_score, 0) END) AS points,
+               SUM(CASE WHEN s.not_applicable THEN 0 ELSE leaves.max_points END) AS applicable_max
+        FROM assessed
+        CROSS JOIN leaves
+        LEFT JOIN scored s ON s.assessment_id = assessed.id AND s.criterion_id = leaves.id
+        GROUP BY assessed.unit_id, leaves.area_id
     )"""
 
 
