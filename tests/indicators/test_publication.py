@@ -54,6 +54,23 @@ def publish(workflow, admin_user, reference="QĐ 345/QĐ-UBND", on=PUBLISHED_ON)
     return methodology_publish(methodology=workflow.methodology, user=admin_user, decision_reference=reference, published_on=on)
 
 
+@pytest.fixture
+def published(appraised, admin_user):
+    publish(appraised, admin_user, reference="QĐ 345/QĐ-UBND", on=datetime.date(2025, 3, 1))
+    return appraised
+
+
+@pytest.fixture
+def revised(published, admin_user, appraiser):
+    """Sở A reopened (a wrong score), corrected from 30 to 25 on 2.1 and published again."""
+    assessment_reopen(assessment=published.assessment, user=admin_user, reason="Sai số liệu tiêu chí 2.1")
+    appraisal_scores_save(assessment=published.assessment, user=appraiser,
+                          scores={published.criteria["2.1"].pk: (D(25), "Thiếu minh chứng")},
+                          version=reload(published.assessment).version)  # fmt: skip
+    publish(published, admin_user, reference="QĐ 400/QĐ-UBND", on=datetime.date(2025, 4, 2))
+    return published
+
+
 def test_publishing_makes_the_assessments_published_and_their_results_official(appraised, admin_user, tree):
     publication = publish(appraised, admin_user)
     assert set(Assessment.objects.values_list("status", flat=True)) == {S.PUBLISHED}

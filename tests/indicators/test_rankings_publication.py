@@ -3,18 +3,14 @@ and marks a row whose result was corrected after publication, with when and why 
 row, and the exports keep exactly the columns shown."""
 
 import csv
-import datetime
 import io
-from decimal import Decimal as D
 
-import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.assessments import appraisal_scores_save, assessment_reopen
 from indicators.models import Result, ResultRevision
-from tests.indicators.test_publication import appraised, publish  # noqa: F401
+from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401
 from tests.indicators.workflow import reload, workflow  # noqa: F401
 
 URL = "/rankings/"
@@ -26,22 +22,6 @@ def page(client, user, **params):
     response = client.get(URL, {**PARAMS, **params})
     assert response.status_code == 200, response.content
     return response
-
-
-@pytest.fixture
-def published(appraised, admin_user):  # noqa: F811
-    publish(appraised, admin_user, reference="QĐ 345/QĐ-UBND", on=datetime.date(2025, 3, 1))
-    return appraised
-
-
-@pytest.fixture
-def revised(published, admin_user, appraiser):
-    assessment_reopen(assessment=published.assessment, user=admin_user, reason="Sai số liệu tiêu chí 2.1")
-    appraisal_scores_save(assessment=published.assessment, user=appraiser,
-                          scores={published.criteria["2.1"].pk: (D(25), "Thiếu minh chứng")},
-                          version=reload(published.assessment).version)  # fmt: skip
-    publish(published, admin_user, reference="QĐ 400/QĐ-UBND", on=datetime.date(2025, 4, 2))
-    return published
 
 
 def test_an_unpublished_ranking_is_provisional(client, staff, appraised, english):  # noqa: F811

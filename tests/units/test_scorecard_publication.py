@@ -2,7 +2,6 @@
 published later as a visible revision with the earlier values still readable, the assessment's
 status, and the latest entries of the unit's audit trail — these only to those who may read it."""
 
-import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -11,9 +10,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from audit.services import audit_record
-from indicators.assessments import appraisal_scores_save, assessment_reopen
 from indicators.models import Result
-from tests.indicators.test_publication import appraised, publish  # noqa: F401
+from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401
 from tests.indicators.workflow import reload, workflow  # noqa: F401
 from units.models import Membership, MembershipRole
 
@@ -22,23 +20,6 @@ def card(client, user, code="A", **params):
     client.force_login(user)
     response = client.get(reverse("unit_scorecard", args=[code]), {"index": "par", "year": 2024, **params})
     return response, response.content.decode()
-
-
-@pytest.fixture
-def published(appraised, admin_user):  # noqa: F811
-    publish(appraised, admin_user, reference="QĐ 345/QĐ-UBND", on=datetime.date(2025, 3, 1))
-    return appraised
-
-
-@pytest.fixture
-def revised(published, admin_user, appraiser):
-    """Sở A reopened (a wrong score), corrected from 30 to 25 on 2.1 and published again."""
-    assessment_reopen(assessment=published.assessment, user=admin_user, reason="Sai số liệu tiêu chí 2.1")
-    appraisal_scores_save(assessment=published.assessment, user=appraiser,
-                          scores={published.criteria["2.1"].pk: (D(25), "Thiếu minh chứng")},
-                          version=reload(published.assessment).version)  # fmt: skip
-    publish(published, admin_user, reference="QĐ 400/QĐ-UBND", on=datetime.date(2025, 4, 2))
-    return published
 
 
 def test_an_unpublished_result_is_provisional(client, staff, tree, english):
