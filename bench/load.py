@@ -87,6 +87,7 @@ class _gunicorn:
             "SECURE_COOKIES": "off", "LOG_LEVEL": "WARNING",
         }  # fmt: skip
         workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
+        WORK.mkdir(parents=True, exist_ok=True)  # the first figure to write there on a new machine
         self.log = (WORK / "gunicorn.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "reformdash.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
