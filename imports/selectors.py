@@ -120,9 +120,20 @@ def score_template_xlsx(*, methodology):
     listing.append(["code", "title", "max_points"])
     for criterion in criteria_in_tree_order(methodology=methodology):
         listing.append([criterion.code, safe_cell("  " * criterion.depth + criterion.title), _number(criterion.max_points)])
+    for each in (sheet, listing):
+        _codes_as_text(each)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _codes_as_text(sheet):
+    """openpyxl stores any text starting with "=" as a formula. Names went through safe_cell; codes
+    must import back exactly as typed, so they stay as they are, as text cells that no spreadsheet runs."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _number(value):
