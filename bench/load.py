@@ -84,7 +84,8 @@ class _gunicorn:
         env = {
             **os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(settings.BASE_DIR),
             "DEBUG": "off", "SECRET_KEY": secrets.token_urlsafe(32), "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_COOKIES": "off", "LOG_LEVEL": "WARNING",
+            # Plain HTTP on 127.0.0.1, no TLS proxy in front: no secure cookies, no redirect to https.
+            "SECURE_COOKIES": "off", "SECURE_SSL_REDIRECT": "off", "LOG_LEVEL": "WARNING",
         }  # fmt: skip
         workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
         WORK.mkdir(parents=True, exist_ok=True)  # the first figure to write there on a new machine
