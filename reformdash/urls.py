@@ -3,15 +3,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from reformdash.health import health
+from reformdash.login import LoginView
+
 admin.site.site_header = _("reformdash administration")
 admin.site.site_title = "reformdash"
 admin.site.index_title = _("Units, indices and scores")
 
 urlpatterns = [
     path("", include("indicators.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("assessments/", include("assessments.urls")),

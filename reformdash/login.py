@@ -1,0 +1,46 @@
+"""The login page, saying so when a user name and address are locked out (reformdash.lib.lockout)."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from reformdash.lib.client import client_address
+from reformdash.lib.lockout import login_locked
+
+
+class LoginForm(AuthenticationForm):
+    locked = False
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "Too many failed logins with this user name from your address. "
+            "Try again in at most %(minutes)d minutes."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        # Checked before the password is: a locked pair gets this answer whatever it sends, so a
+        # guess made while locked out cannot be told right or wrong.
+        if username is not None and self.request is not None:
+            if login_locked(username=username, address=client_address(self.request)):
+                self.locked = True
+                raise ValidationError(
+                    self.error_messages["locked"], code="locked",
+                    params={"minutes": max(1, settings.LOGIN_FAILURE_WINDOW // 60)},
+                )
+        return super().clean()
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if getattr(form, "locked", False):
+            response.status_code = 429
+        return response
