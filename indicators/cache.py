@@ -4,22 +4,14 @@ The key holds the results' "as of" time (selectors.results_as_of: the last finis
 the last result written), which every request reads from the database. A recompute that finishes
 changes it, so no page shows data older than the last finished recompute, whichever web process
 or machine filled the cache, and nothing has to delete keys (old ones expire). The cache is Redis
-in production and local memory in the embedded default (settings.CACHES); a cache that is down
-costs the computation, not the page.
+in production and local memory in the embedded default; a cache that is down costs the
+computation, not the page (reformdash.lib.cache).
 
 Only what is the same for every reader goes in: figures of a whole group or methodology. Who may
 see which unit is decided after, on every request.
 """
 
-import logging
-
-from django.core.cache import cache
-from redis.exceptions import RedisError
-
-logger = logging.getLogger(__name__)
-
-TIMEOUT = 24 * 60 * 60  # keys of older recomputes are never asked for again; let them go
-_MISSING = object()
+from reformdash.lib.cache import cached
 
 
 def results_key(name, *, index_id, year, as_of, parts=()):
@@ -31,16 +23,4 @@ def results_cached(name, *, index_id, year, as_of, parts=(), compute):
     `as_of` (selectors.results_as_of of that index and year, read by the caller)."""
     if as_of is None:  # no recompute has finished and no result is stored: nothing to be as of
         return compute()
-    key = results_key(name, index_id=index_id, year=year, as_of=as_of, parts=parts)
-    try:
-        value = cache.get(key, _MISSING)
-    except (RedisError, OSError) as error:
-        logger.warning("cache unavailable, computing %s: %s", key, error)
-        return compute()
-    if value is _MISSING:
-        value = compute()
-        try:
-            cache.set(key, value, TIMEOUT)
-        except (RedisError, OSError) as error:
-            logger.warning("cache unavailable, %s not kept: %s", key, error)
-    return value
+    return cached(results_key(name, index_id=index_id, year=year, as_of=as_of, parts=parts), compute)

@@ -23,7 +23,7 @@ from indicators.cache import results_cached
 from indicators.charts import ranking_figure
 from indicators.forms import GroupForm, RankingForm, with_defaults
 from indicators.tables import PER_PAGE, RankingTable
-from reformdash.lib.charts import chart
+from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
 from units.models import Membership, Unit
 from units.roles import sees_all_units
@@ -136,11 +136,13 @@ def _ranking_chart(rows, table):
     bars, mean = selectors.ranking_chart_data(rows=rows)
     if not bars:
         return None
-    figure = ranking_figure(bars=bars, mean=mean, value_label=table.columns["value"].header)
     label = _("%(index)s %(year)d: value of each unit, and the mean of those shown") % {
         "index": table.index.name, "year": table.year,
     }
-    return chart(figure, chart_id="ranking-chart", label=label)
+    return cached_chart(
+        ranking_figure, bars=bars, mean=mean, value_label=str(table.columns["value"].header),
+        chart_id="ranking-chart", label=label,
+    )  # fmt: skip
 
 
 def _links(request, form):

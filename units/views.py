@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from indicators import scorecard as selectors
-from reformdash.lib.charts import chart
+from reformdash.lib.charts import cached_chart
 from units.charts import areas_figure, dossier_months_figure, trend_figure
 from units.forms import ScorecardForm
 from units.selectors import visible_unit_or_404
@@ -40,20 +40,20 @@ def _charts(card):
     names = {"unit": unit.name, "index": result.index.name, "year": result.year}
     charts = {}
     if card.areas:
-        charts["areas"] = chart(
-            areas_figure(areas=card.areas, unit_name=unit.name),
+        charts["areas"] = cached_chart(
+            areas_figure, areas=card.areas, unit_name=unit.name,
             chart_id="scorecard-areas",
             label=_("%(unit)s, %(index)s %(year)d: each area against the group's mean and best") % names,
         )
     if card.history:
-        charts["trend"] = chart(
-            trend_figure(history=card.history, unit_id=unit.pk, value_label=result.index.name),
+        charts["trend"] = cached_chart(
+            trend_figure, history=card.history, unit_id=unit.pk, value_label=result.index.name,
             chart_id="scorecard-trend",
             label=_("%(unit)s, %(index)s: value year by year") % names,
         )
     if card.dossier_months:
-        charts["dossiers"] = chart(
-            dossier_months_figure(months=card.dossier_months),
+        charts["dossiers"] = cached_chart(
+            dossier_months_figure, months=card.dossier_months,
             chart_id="scorecard-dossiers",
             label=_("%(unit)s, with the units under it: overdue and online submission rates per month of %(year)d")
             % names,
