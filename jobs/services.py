@@ -5,14 +5,21 @@ request commit or roll back together; the message to a worker goes out only afte
 broker is down the save still succeeds: the row stays pending and `jobs_sweep` sends it again.
 A job runs at most once at a time: a worker claims it by moving it from pending to running in one
 UPDATE, so a message delivered twice, or a manual run beside a scheduled one, finds nothing to do.
+
+On PostgreSQL the worker running a job also holds a session advisory lock on it, its lease, from
+before the claim until the job is recorded done. PostgreSQL frees the lease the moment that
+worker's connection ends, so a job that is running without its lease was left by a worker that
+was killed or lost its database: the next delivery of its message, or the sweep, runs it again at
+once instead of after CELERY_TASK_TIME_LIMIT. SQLite, where tasks run in-process, keeps the timeout.
 """
 
+import contextlib
 import logging
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -59,38 +66,74 @@ def job_send(*, job_id):
 
 
 def job_run(*, job_id):
-    """Claim the job and do its work; None when it is not pending (done, or claimed elsewhere)."""
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), finished_at=None, attempts=F("attempts") + 1, error=""
-    )
-    if not claimed:
-        return None
-    job = Job.objects.get(pk=job_id)
-    try:
-        rows_changed = _WORK[job.kind](**job.arguments)
-    except TRANSIENT_ERRORS as error:
-        _job_release(job=job, error=error)
-        raise
-    except Exception as error:
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+    """Claim the job and do its work; None when it is not ours to run (done, or running elsewhere)."""
+    with _lease(job_id) as leased:
+        if not leased:
+            return None
+        # With the lease held, a job still marked running was left by a dead worker: take it over.
+        claimable = [JobStatus.PENDING, JobStatus.RUNNING] if leased is _TAKE_OVER else [JobStatus.PENDING]
+        claimed = Job.objects.filter(pk=job_id, status__in=claimable).update(
+            status=JobStatus.RUNNING, started_at=timezone.now(), finished_at=None, attempts=F("attempts") + 1,
+            error="",
         )
-        raise
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, finished_at=timezone.now(), rows_changed=rows_changed
-    )
-    job.refresh_from_db()
-    return job
+        if not claimed:
+            return None
+        job = Job.objects.get(pk=job_id)
+        try:
+            rows_changed = _WORK[job.kind](**job.arguments)
+        except TRANSIENT_ERRORS as error:
+            _job_release(job=job, error=error)
+            raise
+        except Exception as error:
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+            )
+            raise
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE, finished_at=timezone.now(), rows_changed=rows_changed
+        )
+        job.refresh_from_db()
+        return job
+
+
+# The lease's advisory locks take two int4 keys, a key space of their own: no clash with the
+# one-bigint keys of the recompute and statistics locks.
+_LEASE_CLASS = 0x6A6F62  # "job"
+_TAKE_OVER = "take over"
+
+
+@contextlib.contextmanager
+def _lease(job_id):
+    """Hold the job's lease while the block runs. Yields _TAKE_OVER when it was free (PostgreSQL),
+    False when someone else holds it, and True where there are no leases (SQLite)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = [_LEASE_CLASS, job_id % 2**31]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        if not cursor.fetchone()[0]:
+            yield False
+            return
+    try:
+        yield _TAKE_OVER
+    finally:
+        # A connection that died took its locks with it; one that lives must not keep this one.
+        # Never let a failed unlock hide the error that ended the job.
+        with contextlib.suppress(DatabaseError):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def _job_release(*, job, error):
     """Put a job that met a transient error back to pending, unless a newer pending one covers it."""
     message = f"{type(error).__name__}: {error}"
+    running = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
     try:
         with transaction.atomic():
-            Job.objects.filter(pk=job.pk).update(status=JobStatus.PENDING, error=message)
+            running.update(status=JobStatus.PENDING, error=message)
     except IntegrityError:
-        Job.objects.filter(pk=job.pk).update(
+        running.update(
             status=JobStatus.FAILED, finished_at=timezone.now(), error=f"{message} (a newer pending job covers it)"
         )
 
@@ -99,12 +142,18 @@ def jobs_sweep(*, now=None):
     """Send again what a lost message or a dead worker left behind. Returns how many were sent.
 
     - pending and not sent for a minute: the broker was down, or the message was lost;
-    - running for longer than a task may run: its worker died; it goes back to pending.
+    - running without its lease (PostgreSQL), or for longer than a task may run (SQLite): its
+      worker died; it goes back to pending.
     """
     now = now or timezone.now()
-    stall_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    for job in Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=stall_before):
-        _job_release(job=job, error=RuntimeError("stalled: its worker stopped without finishing"))
+    running = Job.objects.filter(status=JobStatus.RUNNING)
+    if connection.vendor != "postgresql":
+        running = running.filter(started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60))
+    for job in running:
+        # The lease is let go before the job is sent below: a worker taking it at once must find it free.
+        with _lease(job.pk) as leased:
+            if leased:
+                _job_release(job=job, error=RuntimeError("stalled: its worker stopped without finishing"))
     resend_before = now - timedelta(seconds=60)
     pending = Job.objects.filter(status=JobStatus.PENDING).filter(
         Q(sent_at__isnull=True, requested_at__lt=resend_before) | Q(sent_at__lt=resend_before)
