@@ -7,6 +7,7 @@ of the file are left alone (re-importing a file changes nothing), and each (inde
 gets one recompute request inside the transaction, however many rows the file has.
 """
 
+import itertools
 import re
 from decimal import Decimal
 
@@ -61,6 +62,7 @@ _NAME_MAX_LENGTH = 255
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _YEAR_MIN, _YEAR_MAX = dict(YEAR_RANGE_Q.children)["year__gte"], dict(YEAR_RANGE_Q.children)["year__lte"]
 _BATCH_SIZE = 1000
+_WRITE_CHUNK = 5000  # scores compared, written and audited at a time
 
 
 # --- shared checks ---------------------------------------------------------------------------
@@ -707,14 +709,32 @@ def _scores_write(*, index, year, scores, update_fields, user, source):
     if missing:
         assessments = {(a.unit_id, a.methodology_id): a.pk for a in Assessment.objects.filter(**in_year)}
 
+    changed = 0
+    batch = new_batch()
+    items = iter(scores.items())
+    # A chunk at a time, inside the caller's transaction (all or nothing still): the stored values,
+    # model instances and audit entries of a whole year's scores at once took most of an
+    # import's memory (bench/README.md).
+    while chunk := list(itertools.islice(items, _WRITE_CHUNK)):
+        changed += _scores_write_chunk(
+            chunk, assessments=assessments, update_fields=update_fields, user=user, source=source, batch=batch
+        )
+    if changed or missing:
+        results_recompute_request(index_id=index.pk, year=year)
+    return {"scores": len(scores), "changed": changed, "assessments created": len(missing)}
+
+
+def _scores_write_chunk(chunk, *, assessments, update_fields, user, source, batch):
+    """Upsert and audit the scores of `chunk` that differ from the stored ones; returns how many."""
+    assessment_ids = {assessments[(unit_id, methodology_id)] for (unit_id, methodology_id, _c), _v in chunk}
     stored = {
         (row[0], row[1]): row[2:]
-        for row in Score.objects.filter(**{f"assessment__{k}": v for k, v in in_year.items()}).values_list(
+        for row in Score.objects.filter(assessment_id__in=assessment_ids).values_list(
             "assessment_id", "criterion_id", *update_fields
         )
     }
-    writes, audits, batch = [], [], new_batch()
-    for (unit_id, methodology_id, criterion_id), values in scores.items():
+    writes, audits = [], []
+    for (unit_id, methodology_id, criterion_id), values in chunk:
         assessment_id = assessments[(unit_id, methodology_id)]
         old = stored.get((assessment_id, criterion_id))
         if old == tuple(values[field] for field in update_fields):
@@ -734,9 +754,7 @@ def _scores_write(*, index, year, scores, update_fields, user, source):
     )
     # After the upsert, which gives each score its id (PostgreSQL and SQLite return it).
     audit_record_many({**entry, "obj": score} for score, entry in zip(writes, audits, strict=True))
-    if writes or missing:
-        results_recompute_request(index_id=index.pk, year=year)
-    return {"scores": len(scores), "changed": len(writes), "assessments created": len(missing)}
+    return len(writes)
 
 
 # --- published results -----------------------------------------------------------------------

@@ -182,6 +182,27 @@ def test_reimporting_the_same_file_changes_nothing(par, tmp_path):
     assert out.strip() == "scores 3, changed 0, assessments created 0"
 
 
+def test_scores_are_compared_and_written_a_chunk_at_a_time_all_of_them(par, tmp_path, monkeypatch):
+    # Chunks of two over four scores of two units: A's scores fall into two chunks, the
+    # unchanged one is skipped, and every change is written and audited once.
+    from audit.models import AuditEntry
+    from indicators import imports
+
+    run(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "30"]], name="first.csv"), *PAR_2023)
+    monkeypatch.setattr(imports, "_WRITE_CHUNK", 2)
+    rows = [["unit_code", "criterion_code", "score"], ["A", "1.1", "30"], ["A", "1.2", "10"], ["A", "2.1", "NA"],
+            ["B", "X.1", "7.5"]]  # fmt: skip
+    out = run(write_csv(tmp_path, rows, name="second.csv"), *PAR_2023)
+    assert scores() == {
+        ("A", "1.1"): (D(30), False, None, ""),
+        ("A", "1.2"): (D(10), False, None, ""),
+        ("A", "2.1"): (None, True, None, ""),
+        ("B", "X.1"): (D("7.5"), False, None, ""),
+    }
+    assert out.strip() == "scores 4, changed 3, assessments created 1"
+    assert AuditEntry.objects.filter(action="score.import").count() == 1 + 3
+
+
 def test_a_burst_of_two_thousand_rows_leaves_one_pending_job_and_runs_few_queries(
     par, tree, tmp_path, django_assert_max_num_queries
 ):
