@@ -6,11 +6,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imports import selectors, services
 from imports.forms import TemplateForm, UploadForm
+from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,32 +47,56 @@ def importer_only(view):
     return wrapper
 
 
-def _upload_page(request, *, upload_form, template_form, status=200):
+def _upload_page(request, *, upload_form, template_form, status=200, upload_errors=()):
     context = {
         "upload_form": upload_form,
         "template_form": template_form,
+        "upload_errors": upload_errors,
         "runs": selectors.import_runs_recent(user=request.user),
         "max_mb": f"{settings.IMPORT_MAX_BYTES / 2**20:g}",
     }
     return render(request, "imports/upload.html", context, status=status)
 
 
+@csrf_exempt  # checked by _upload_post once the size limit is in place (Django's documented pattern)
 @login_required
 @importer_only
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """/imports/: the upload form (POST checks the file and shows its run), the template form, recent runs."""
+    """/imports/: the upload form (POST checks the file and shows its run), the template form, recent runs.
+
+    Nothing of a POST's body is read before the uploader is known to be allowed; a body declaring
+    more than the limit is refused unread, and a file that turns out larger while it streams is cut off."""
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            run = services.import_run_check(
-                user=request.user, kind=data["kind"], upload=data["file"], index=data["index"], year=data["year"],
-                unit_kind=data["unit_kind"], aggregation=data["aggregation"],
-            )  # fmt: skip
-            return redirect("import_run", run_id=run.pk)
-        return _upload_page(request, upload_form=form, template_form=TemplateForm(), status=400)
+        if body_declared_too_big(request, limit=settings.IMPORT_MAX_BYTES):
+            return _too_big(request)
+        limit = UploadSizeLimit(request, limit=settings.IMPORT_MAX_BYTES)
+        request.upload_handlers.insert(0, limit)
+        return _upload_post(request, limit)
     return _upload_page(request, upload_form=UploadForm(), template_form=TemplateForm())
+
+
+def _too_big(request):
+    message = _("The file is larger than the %(limit)s that can be imported.") % {
+        "limit": filesizeformat(settings.IMPORT_MAX_BYTES)
+    }
+    return _upload_page(request, upload_form=UploadForm(), template_form=TemplateForm(), status=413,
+                        upload_errors=[message])  # fmt: skip
+
+
+@csrf_protect
+def _upload_post(request, limit):
+    form = UploadForm(request.POST, request.FILES)
+    if limit.exceeded:
+        return _too_big(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        run = services.import_run_check(
+            user=request.user, kind=data["kind"], upload=data["file"], index=data["index"], year=data["year"],
+            unit_kind=data["unit_kind"], aggregation=data["aggregation"],
+        )  # fmt: skip
+        return redirect("import_run", run_id=run.pk)
+    return _upload_page(request, upload_form=form, template_form=TemplateForm(), status=400)
 
 
 @importer_only

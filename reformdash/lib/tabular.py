@@ -22,6 +22,14 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLSX_MAX_UNCOMPRESSED = 256 * 1024 * 1024
 XLSX_MAX_RATIO = 200
 _XLSX_RATIO_FROM = 1024 * 1024  # tiny members (styles, empty sheets) legitimately compress more
+# A workbook has a few dozen parts. Python's zipfile builds an object for every entry of the
+# directory before anything can be checked: a 20 MB upload of empty entries would cost hundreds of
+# megabytes, so the directory's declared size and entry count are read from its end record first.
+XLSX_MAX_MEMBERS = 5000
+_XLSX_MAX_DIRECTORY_BYTES = XLSX_MAX_MEMBERS * 1024
+_ZIP_END = b"PK\x05\x06"
+_ZIP_END_SIZE = 22
+_ZIP64_LOCATOR = b"PK\x06\x07"
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,11 @@ def xlsx_expansion_problem(data):
     """A Problem when the zip directory of an XLSX declares a dangerous expansion (a zip bomb), else None.
 
     Reads only the central directory: nothing is inflated."""
+    if _too_many_members(data):
+        return Problem(
+            1, "", _("the XLSX file has more than %(limit)s parts, far more than a real spreadsheet: refused")
+            % {"limit": f"{XLSX_MAX_MEMBERS:,}"},
+        )  # fmt: skip
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -177,6 +190,21 @@ def xlsx_expansion_problem(data):
     return None
 
 
+def _too_many_members(data):
+    """Whether the zip's end record declares more entries, or a bigger directory, than a workbook has
+    (ZIP64's markers included: no workbook needs them). Without an end record zipfile refuses the file."""
+    at = len(data) - _ZIP_END_SIZE
+    if data[at : at + 4] != _ZIP_END:
+        at = data.rfind(_ZIP_END, max(0, len(data) - _ZIP_END_SIZE - 0xFFFF))
+        if at < 0 or len(data) < at + _ZIP_END_SIZE:
+            return False
+    if at >= 20 and data[at - 20 : at - 16] == _ZIP64_LOCATOR:
+        return True  # zipfile would take the count and size from the ZIP64 record instead
+    entries = int.from_bytes(data[at + 10 : at + 12], "little")
+    directory_bytes = int.from_bytes(data[at + 12 : at + 16], "little")
+    return entries > XLSX_MAX_MEMBERS or directory_bytes > _XLSX_MAX_DIRECTORY_BYTES
+
+
 def _xlsx_rows(data):
     from openpyxl import load_workbook
 
@@ -188,7 +216,7 @@ def _xlsx_rows(data):
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001
-        return Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
+        return _entity_problem(error) or Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
     try:
         if not workbook.worksheets:
             return Problem(1, "", _("the XLSX file has no sheet"))
@@ -198,9 +226,25 @@ def _xlsx_rows(data):
             for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
     except Exception as error:  # noqa: BLE001
-        return Problem(1, "", _("the XLSX file cannot be read: %(error)s") % {"error": error})
+        return _entity_problem(error) or Problem(1, "", _("the XLSX file cannot be read: %(error)s") % {"error": error})
     finally:
         workbook.close()
+
+
+def _entity_problem(error):
+    """A Problem naming an XML entity bomb when one is why openpyxl failed, else None.
+
+    openpyxl parses with defusedxml (a dependency for this), which refuses any entity declaration; it
+    wraps the refusal in an error of its own, so the chain of causes is searched for it."""
+    from defusedxml import DefusedXmlException
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, DefusedXmlException):
+            return Problem(1, "", _("the XLSX file declares XML entities, which no spreadsheet needs: refused"))
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _xlsx_cell(value):
