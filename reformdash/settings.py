@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reformdash.lib.outage.DatabaseOutageMiddleware",  # database down: 503 "try again", not a 500
 ]
 
 ROOT_URLCONF = "reformdash.urls"

@@ -187,7 +187,8 @@ def web_server(*, env, log):
     port = free_port()
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            # One thread, like a gunicorn sync worker: its database connection lives from request to request.
+            [sys.executable, "manage.py", "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
             env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
         )
     base = f"http://127.0.0.1:{port}"
