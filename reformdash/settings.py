@@ -8,7 +8,6 @@ an SQLite file under var/, Celery tasks run in-process, a local-memory cache.
 
 from pathlib import Path
 
-import plotly
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reformdash.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reformdash.middleware.LanguageSwitchMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,10 +175,10 @@ FORMAT_MODULE_PATH = ["reformdash.formats"]
 
 # --- Static files: everything the pages load is served from here, never from a CDN --------
 STATIC_URL = "static/"
-# Plotly's JavaScript is served from the installed plotly package, at static/vendor/plotly/: the
-# browser gets exactly the plotly.js that the Python figures were built for, and not a byte of it
-# from the internet.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+# Plotly's JavaScript is plotly.js's "strict" bundle, vendored in static/vendor/plotly/ at the
+# version of the plotly.js inside the installed plotly package (tests/reformdash/test_csp.py checks
+# it): the package's own plotly.min.js needs 'unsafe-eval', which our Content-Security-Policy refuses.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 
