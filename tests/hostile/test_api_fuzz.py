@@ -1,7 +1,7 @@
 """The JSON API fuzzed against its own OpenAPI document (schemathesis): for every operation, requests
 generated from the document, valid and not, as an anonymous caller, with a unit head's token and
-with a staff member's —
-never a server error, and every response (status, content type, body) as the document describes it."""
+with a staff member's — never a server error, and every response (status, content type, body) as
+the document describes it."""
 
 import pytest
 import schemathesis
