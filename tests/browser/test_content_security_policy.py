@@ -1,9 +1,11 @@
 """Pages with Plotly charts under our Content-Security-Policy, in a real Chromium: the charts are
 drawn and the browser reports no violation and no console error."""
 
+import re
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
@@ -86,3 +88,36 @@ def test_the_policy_really_refuses_inline_script(watched, staff, rankings):
     page.wait_for_timeout(200)
     assert page.evaluate("window.__ran === undefined")
     assert any(v.startswith("script-src") for v in page.evaluate("window.__cspViolations"))
+
+
+_RULES_OF_STYLE = "(selector) => [...document.querySelector(selector).sheet.cssRules].map(rule => rule.cssText)"
+
+
+def test_plotly_css_holds_exactly_the_rules_the_bundle_would_insert(browser, tmp_path):
+    """static/vendor/plotly/plotly.css stands in for the <style> plotly.js fills at run time: after
+    a Plotly update it must be regenerated, and this test writes the file it should be."""
+    vendor = settings.BASE_DIR / "static" / "vendor" / "plotly"
+    context = browser.new_context()
+    try:
+        # A blank page, no policy: the bundle inserts its rules as it would anywhere else.
+        page = context.new_page()
+        page.set_content("<!doctype html><html><head></head><body></body></html>")
+        page.add_script_tag(path=str(vendor / "plotly-strict.min.js"))
+        inserted = page.evaluate(_RULES_OF_STYLE, "#plotly\\.js-style-global")
+        served = context.new_page()
+        served.set_content("<!doctype html><html><head></head><body></body></html>")
+        served.add_style_tag(path=str(vendor / "plotly.css"))
+        ours = served.evaluate(_RULES_OF_STYLE, "style")
+    finally:
+        context.close()
+    version = re.search(r"v(\S+)", (vendor / "plotly-strict.min.js").read_text(encoding="utf-8")[:200]).group(1)
+    expected = tmp_path / "plotly.css"
+    expected.write_text(_CSS_HEADER.format(version=version) + "\n".join(inserted) + "\n", encoding="utf-8")
+    assert inserted, "plotly.js inserted no global rules: has its mechanism changed?"
+    assert ours == inserted, f"static/vendor/plotly/plotly.css is stale: replace it with {expected}"
+
+
+_CSS_HEADER = """/* plotly.js {version}'s own global rules, which its bundle would otherwise insert into an inline
+   <style> at run time; served as a file so our Content-Security-Policy needs no inline style.
+   Regenerate on a Plotly update: see README, "Dependencies". */
+"""

@@ -106,3 +106,16 @@ def test_a_negative_proxy_count_stops_start_up_naming_the_variable():
     result = _run(["-c", _PRINT], **PRODUCTION, TRUSTED_PROXIES="-1")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES=-1" in result.stderr
+
+
+def test_the_example_production_environment_passes_the_deployment_check():
+    example = settings.BASE_DIR / "deploy" / "reformdash.env"
+    env = dict(
+        line.split("=", 1) for line in example.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    assert env["SECRET_KEY"] == "change-me"
+    assert _deploy_check(**env).returncode != 0  # the placeholder key is refused
+    result = _deploy_check(**{**env, "SECRET_KEY": PRODUCTION["SECRET_KEY"]})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _settings(**env)["TRUSTED_PROXIES"] == 1
