@@ -14,12 +14,11 @@ the prefix. Results are not computed here: computing
 them is what the benchmarks measure (`recompute`).
 
 Fast on both databases: the ~5 million score rows of the full size go through PostgreSQL's COPY
-(streamed, never held whole) and through executemany in batches on SQLite. Everything is one
+(streamed, never held whole) and through executemany in batches on SQLite (reformdash.lib.bulk). Everything is one
 transaction, and it refuses (ValueError, nothing written) when the prefix's nation unit exists.
 """
 
 import datetime
-import io
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,6 +35,7 @@ from indicators.models import (
     Methodology,
     Score,
 )
+from reformdash.lib.bulk import rows_insert
 from units.models import Unit, UnitKind
 
 BATCH_SIZE = 5000
@@ -106,7 +106,7 @@ def synthetic_generate(*, size=SMALL, seed=1, prefix="SYN"):
         methodologies = _methodologies(size=size, prefix=prefix)
         leaves = _criteria(methodologies)
         assessments = _assessments(units=units, methodologies=methodologies)
-        scores = _copy(Score, SCORE_COLUMNS, _score_rows(units, methodologies, leaves, assessments, seed, prefix))
+        scores = rows_insert(Score, SCORE_COLUMNS, _score_rows(units, methodologies, leaves, assessments, seed, prefix))
     table_statistics_refresh()
     return {
         "units": len(units),
@@ -206,7 +206,7 @@ def _assessments(*, units, methodologies):
         for unit in units
         if unit.kind == kind
     )
-    _copy(Assessment, ("unit_id", "methodology_id", "status", "version", "updated_at"), rows)
+    rows_insert(Assessment, ("unit_id", "methodology_id", "status", "version", "updated_at"), rows)
     ids = Assessment.objects.filter(methodology__in=methodologies.values()).values_list("unit_id", "methodology_id", "pk")
     return {(unit_id, methodology_id): pk for unit_id, methodology_id, pk in ids.iterator(chunk_size=BATCH_SIZE)}
 
@@ -232,81 +232,3 @@ def _score_rows(units, methodologies, leaves, assessments, seed, prefix):
                 final = (maximum * Decimal(share)).quantize(CENT)
                 claimed = min(maximum, (final + maximum * Decimal("0.1")).quantize(CENT)) if rng.random() < 0.2 else final
                 yield (assessment_id, criterion_id, claimed, final, False, "", "", 0, now)
-
-
-def _copy(model, columns, rows):
-    """Insert rows (tuples in `columns` order); COPY on PostgreSQL, executemany batches elsewhere.
-    Returns how many rows were written."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    if connection.vendor == "postgresql":
-        stream = _CopyStream(rows)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", stream)
-        return stream.count
-    count = 0
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with connection.cursor() as cursor:
-        batch = []
-        for row in rows:
-            batch.append(tuple(_sqlite_value(value) for value in row))
-            if len(batch) == BATCH_SIZE:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
-
-
-def _sqlite_value(value):
-    # As Django's own SQLite backend writes them: decimals as text, datetimes as naive UTC text.
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
-
-
-def _copy_text(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-class _CopyStream(io.RawIOBase):
-    """A file-like object COPY reads from, producing the text format from rows as it is read,
-    so a few million rows never sit in memory together."""
-
-    def __init__(self, rows):
-        self._rows = iter(rows)
-        self._buffer = b""
-        self.count = 0
-
-    def readable(self):
-        return True
-
-    def read(self, size=-1):
-        while size < 0 or len(self._buffer) < size:
-            lines = []
-            for row in self._rows:
-                lines.append("\t".join(_copy_text(value) for value in row))
-                self.count += 1
-                if len(lines) == 1000:
-                    break
-            if not lines:
-                break
-            self._buffer += ("\n".join(lines) + "\n").encode()
-        if size < 0:
-            size = len(self._buffer)
-        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
-        return chunk
-
-    def readline(self, size=-1):
-        return self.read(size)

@@ -1,0 +1,43 @@
+"""reformdash.lib.bulk.rows_insert: COPY on PostgreSQL, batches on SQLite; every value comes back
+as written, the awkward characters of COPY's text format included, and errors are Django's."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from dossiers.models import Dossier
+from reformdash.lib import bulk
+from reformdash.lib.bulk import rows_insert
+
+COLUMNS = ["source", "external_id", "unit_id", "procedure_code", "procedure_name", "received_at", "due_at", "completed_at", "status",
+           "channel", "fully_online", "fee_required", "paid_online", "supplement_requests", "supplement_days",
+           "result_entered", "received_month", "completed_month", "effective_completed_at", "updated_at"]  # fmt: skip
+AT = datetime.datetime(2025, 3, 4, 8, 30, 15, tzinfo=datetime.UTC)
+
+
+def row(unit, external_id, name="Cấp giấy phép"):
+    return ("test", external_id, unit.pk, "1.0001", name, AT, AT + datetime.timedelta(days=3), None, "pending", "online",
+            True, False, False, 2, Decimal("1.25"), False, 202503, None, None, AT)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_rows_come_back_as_written_tabs_newlines_and_backslashes_included(tree, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 2)  # SQLite: more than one batch and a short last one
+    awkward = "tab\there\nnew line\\back slash\r\\N"
+    count = rows_insert(Dossier, COLUMNS, (row(tree.dept_a, f"d{i}", awkward) for i in range(5)))
+    assert count == 5
+    stored = Dossier.objects.get(external_id="d3")
+    assert stored.procedure_name == awkward
+    assert (stored.received_at, stored.completed_at, stored.supplement_days) == (AT, None, Decimal("1.25"))
+    assert (stored.fully_online, stored.fee_required, stored.supplement_requests) == (True, False, 2)
+    assert Dossier.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_unique_violation_is_djangos_integrity_error_and_writes_nothing(tree):
+    rows_insert(Dossier, COLUMNS, [row(tree.dept_a, "same")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_insert(Dossier, COLUMNS, [row(tree.dept_a, "new"), row(tree.dept_a, "same")])
+    assert list(Dossier.objects.values_list("external_id", flat=True)) == ["same"]
