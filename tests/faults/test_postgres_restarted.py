@@ -12,6 +12,9 @@ It needs no database or Redis of the machine: it starts a PostgreSQL cluster and
 own, so it runs in both CI suites.
 """
 
+import contextlib
+import threading
+
 from indicators.recompute import recompute_lock_key
 from tests.faults.conftest import Browser, app_env, manage, wait_for, waiting_for_lock, web_server, worker
 
@@ -59,6 +62,31 @@ def _query(cluster, sql):
         connection.close()
 
 
+@contextlib.contextmanager
+def _readers(base, paths):
+    """A reader asking for pages all along, from a thread: yields its answers (path, status, seconds)."""
+    answers, stop = [], threading.Event()
+    reader = Browser(base, timeout=20)
+    reader.log_in("staff", PASSWORD)
+
+    def read():
+        while not stop.is_set():
+            for path in paths:
+                try:
+                    status, _, seconds = reader.get(path)
+                except OSError as error:  # a hang or a dropped connection: reported by the assertions
+                    status, seconds = repr(error), None
+                answers.append((path, status, seconds))
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    try:
+        yield answers
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 def test_pages_answer_503_while_postgresql_is_down_and_everything_resumes_when_it_is_back(
     own_postgres, own_redis, tmp_path
 ):
@@ -87,20 +115,29 @@ def test_pages_answer_503_while_postgresql_is_down_and_everything_resumes_when_i
         manage("shell", "-c", REQUEST, env=env)
         wait_for(lambda: waiting_for_lock(holder, key) == 1, seconds=30, what="the recompute inside its transaction")
 
-        cluster.stop()  # fast: every session, the recompute's and the lock holder's, is ended
-        for path in ("/", "/rankings/", "/api/indices/"):
-            status, body, seconds = browser.get(path)
-            assert status == 503, f"{path} answered {status} with the database down:\n{body[:3000]}"
-            assert seconds < 5, f"{path} took {seconds:.1f} s to answer with the database down"
-            assert "Traceback" not in body
-        assert "<h1>Service unavailable</h1>" in browser.get("/")[1]
-        assert browser.get("/api/indices/")[1].startswith('{"error": "The service is unavailable for a moment.')
+        with _readers(base, ("/", "/rankings/", "/api/indices/")) as answers:
+            cluster.stop()  # fast: every session, the recompute's and the lock holder's, is ended
+            for path in ("/", "/rankings/", "/api/indices/"):
+                status, body, seconds = browser.get(path)
+                assert status == 503, f"{path} answered {status} with the database down:\n{body[:3000]}"
+                assert seconds < 5, f"{path} took {seconds:.1f} s to answer with the database down"
+                assert "Traceback" not in body
+            assert "<h1>Service unavailable</h1>" in browser.get("/")[1]
+            assert browser.get("/api/indices/")[1].startswith('{"error": "The service is unavailable for a moment.')
 
-        cluster.start()
-        assert server.poll() is None
-        status, body, _ = browser.get("/")
-        assert status == 200, f"the first page after the restart answered {status}:\n{body[:3000]}"
-        assert browser.get("/rankings/")[0] == 200
+            cluster.start()
+            assert server.poll() is None
+            status, body, _ = browser.get("/")
+            assert status == 200, f"the first page after the restart answered {status}:\n{body[:3000]}"
+            assert browser.get("/rankings/")[0] == 200
+            restarted = len(answers)
+            wait_for(lambda: any(status == 200 for _, status, _ in answers[restarted:]), seconds=30,
+                     what="the reader's pages answering again")  # fmt: skip
+        # Every page the reader asked for through the stop and the start answered, with the page or
+        # with 503, and quickly: no 500, no hang.
+        assert {status for _, status, _ in answers} == {200, 503}, answers
+        assert max(seconds for _, _, seconds in answers) < 10, answers
+
         # Restarted between two requests: the connection the last one left open is dead, and the
         # next request must notice before using it, not show the reader the error.
         cluster.stop()
