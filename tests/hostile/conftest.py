@@ -39,6 +39,9 @@ from units.models import Unit, UnitHead, UnitKind
 RAW = ("<script>window.__xss", "</script><script>", "<img src=x", "<svg onload")
 
 
+HOSTILE_CODE = "X\"'><img src=x onerror=1>"
+
+
 def hostile(label):
     """A text that runs script wherever a page puts it unescaped: in an element, in a quoted or
     unquoted attribute, or inside a <script> (the chart data)."""
@@ -77,6 +80,9 @@ def world(tree, example, head_a, appraiser, admin_user, evidence_root):  # noqa:
     Unit.objects.filter(pk=tree.district_b.pk).update(name=hostile("UNIT_B"))
     dept_a2 = Unit.objects.create(code="A2", name=hostile("UNIT_A2"), kind=UnitKind.DEPARTMENT,
                                   parent=tree.province, valid_from=tree.dept_a.valid_from)  # fmt: skip
+    # A code, too: codes reach URLs, links and data attributes, not only text.
+    Unit.objects.create(code=HOSTILE_CODE, name="Sở X", kind=UnitKind.DEPARTMENT,
+                        parent=tree.province, valid_from=tree.dept_a.valid_from)  # fmt: skip
     UnitHead.objects.create(unit=tree.dept_a, full_name=hostile("HEAD_NAME"), title=hostile("HEAD_TITLE"),
                             start=datetime.date(2021, 1, 1))  # fmt: skip
     par = Index.objects.create(code="par", name_vi=hostile("INDEX_VI"), name_en=hostile("INDEX_EN"),

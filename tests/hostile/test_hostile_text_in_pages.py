@@ -8,7 +8,7 @@ import pytest
 from django.contrib import admin
 from django.utils.html import escape
 
-from tests.hostile.conftest import hostile, unescaped, world  # noqa: F401 (fixtures)
+from tests.hostile.conftest import HOSTILE_CODE, hostile, unescaped, world  # noqa: F401 (fixtures)
 from tests.dossiers.test_stats import example  # noqa: F401
 
 Q2 = "period=quarter&year=2024&quarter=2&kind=district"
@@ -91,6 +91,7 @@ def test_every_admin_list_and_form_shows_script_as_text(client, world, admin_use
         shown |= {label for label in ("UNIT_A", "HEAD_NAME", "CRITERION_1", "REASON", "DECISION_1", "AUDIT_REASON",
                                       "INDEX_DESCRIPTION", "OLD_VALUE") if label in html}  # fmt: skip
     assert len(shown) == 8
+    assert escape(HOSTILE_CODE) in client.get("/admin/units/unit/").content.decode()
 
 
 API = [
