@@ -3,7 +3,7 @@
 What happens:
 - Messages Redis acknowledged are in its append-only file (production runs Redis with
   `appendonly yes`); killed and started again on the same directory, Redis has the queue back and
-  a worker runs every job once.
+  a worker runs every job once. A worker that was running meanwhile reconnects by itself.
 - A save does not need Redis: the job row commits with the scores, and sending the message after
   commit gives up quickly when the broker is down (CELERY_BROKER_TRANSPORT_OPTIONS); the page
   answers at once and the job waits, pending and unsent. When Redis is back the sweep (beat, every
@@ -127,3 +127,17 @@ def test_scores_saved_while_redis_is_down_are_saved_at_once_and_recomputed_when_
         assert manage("jobs_sweep", "--now", env=env).strip() == "1 job(s) sent"
         wait_for(lambda: Job.objects.get(pk=job.pk).status == JobStatus.DONE, seconds=30, what="the job done")
     assert Result.objects.get(unit=a.unit, index=workflow.index, year=2024).value == D("88")
+
+
+def test_a_running_worker_reconnects_to_a_restarted_redis_and_takes_new_jobs(three_years, own_redis, tmp_path):
+    env = app_env(database_url=database_url_for_subprocesses(), redis_url=own_redis.url)
+    jobs = Job.objects.filter(kind="results.recompute")
+    with worker(env=env, log=tmp_path / "worker.log") as running:
+        own_redis.kill()
+        own_redis.start()
+        manage("shell", "-c", REQUEST_THREE_YEARS, env=env)
+        wait_for(lambda: jobs.count() == 3 and not jobs.exclude(status=JobStatus.DONE).exists(), seconds=60,
+                 what="the three jobs sent after the restart done by the worker started before it")  # fmt: skip
+        assert running.poll() is None
+    assert "Connection to broker lost" in (tmp_path / "worker.log").read_text(errors="replace")
+    assert Result.objects.count() == 3 * 8
