@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
 from tests.indicators.test_scorecard import build_scorecard_data
+from tests.reformdash.test_admin_pages import filled  # noqa: F401 (fixture)
 
 # Registered before any script of the page runs, so a violation by Plotly's first line is seen.
 _COLLECT_VIOLATIONS = """
@@ -74,6 +75,21 @@ def test_the_scorecard_charts_are_drawn_without_a_policy_violation(watched, tree
         expect(page.locator(f"{chart}[data-drawn=true]")).to_be_visible(timeout=15000)
         expect(page.locator(f"{chart} svg.main-svg").first).to_be_attached()
     _assert_clean(page, errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_works_without_a_policy_violation(watched, admin_user, filled):  # noqa: F811
+    page, errors = watched
+    page.goto("/login/?next=/admin/")
+    _log_in(page, "admin", "/admin/")
+    methodology = filled["methodology"]
+    for path in ["/admin/", "/admin/indicators/criterion/", f"/admin/indicators/methodology/{methodology.pk}/change/",
+                 f"/admin/indicators/assessment/{filled['assessment'].pk}/change/", "/admin/units/unit/add/"]:
+        page.goto(path)
+        expect(page.locator("#content")).to_be_visible()
+        # Each page starts its own list: read it before leaving.
+        assert page.evaluate("window.__cspViolations") == [], path
+    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)
