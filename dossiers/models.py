@@ -83,6 +83,8 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "received_month"], name="dossier_unit_received_month"),
             models.Index(fields=["unit", "completed_month"], name="dossier_unit_completed_month"),
             models.Index(fields=["unit", "received_at", "completed_at"], name="dossier_unit_open_interval"),
+            # The monthly statistics' stock: what is still open (NULL) or completed after a month's end.
+            models.Index(fields=["unit", "completed_at"], name="dossier_unit_completed_at"),
         ]
 
     def __str__(self):
