@@ -407,7 +407,7 @@ def test_the_matrix_covers_every_url_pattern():
     assert not tabled - resolved, f"rows of the access matrix for no URL pattern: {sorted(tabled - resolved)}"
 
 
-def test_case_ids_are_unique():
+def test_every_case_has_its_own_id():
     ids = [case.id for case in CASES]
     assert len(ids) == len(set(ids))
 
@@ -432,8 +432,6 @@ def _text(response):
         body = " ".join(
             str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row
         ).encode()
-    if hasattr(response, "close"):
-        response.close()
     login = _outcome(response) in (LOGIN, ADMIN_LOGIN)
     headers = " ".join(f"{key}: {value}" for key, value in response.items() if not (login and key == "Location"))
     return (headers + "\n" + body.decode("utf-8", "replace")).lower()
@@ -510,6 +508,17 @@ def _doers(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_access(case, world, settings):
+def test_each_role_gets_what_the_matrix_says_and_nothing_of_another_unit(case, world, settings):
     problems = [problem for role in ROLES for problem in _check(case, world, role, settings)]
     assert not problems, "\n".join(problems)
+
+
+def test_public_rankings_show_anonymous_visitors_the_published_results_and_only_those(world, client, settings):
+    settings.PUBLIC_RANKINGS = True
+    departments = client.get(reverse("rankings"), {**PAR24, "kind": "department"})
+    assert "So Alphamark" in departments.content.decode()  # A's results were published under a decision
+    districts = client.get(reverse("rankings"), {**PAR24, "kind": "district", "export": "csv"})
+    assert districts.status_code == 200
+    assert B_MARK not in b"".join(districts.streaming_content).decode().lower()  # B's are still provisional
+    settings.PUBLIC_RANKINGS = False
+    assert _outcome(client.get(reverse("rankings"), {**PAR24, "kind": "department"})) == LOGIN
