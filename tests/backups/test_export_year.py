@@ -146,3 +146,10 @@ def test_an_index_without_results_that_year_is_still_exported(tree, tmp_path):
     methodology(index, 2025)
     names = export(tmp_path, year=2025).namelist()
     assert "methodology/sipas-department.csv" in names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_outside_a_transaction_it_reads_one_snapshot(year_2024, tmp_path):
+    """As from the command line: on PostgreSQL the files come from one repeatable-read snapshot."""
+    results = rows(export(tmp_path), "results.csv")
+    assert len(results) == Result.objects.filter(year=2024).count() == 3
