@@ -1,14 +1,16 @@
 """In a real Chromium: pages whose units, criteria, notes and decisions are named with script, charts
-drawn by Plotly included, run none of it (window.__xss, which every hostile text sets, stays unset)."""
+drawn by Plotly included, run none of it (window.__xss, which every hostile text sets, stays unset).
+
+Here, not in tests/hostile/, so that it shares this directory's one Playwright session: a second
+session-wide Playwright in another module failed ("Sync API inside the asyncio loop")."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.dossiers.test_stats import example  # noqa: F401
-from tests.hostile.conftest import world  # noqa: F401
+from tests.hostile.conftest import evidence_root, world  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGES = [
     ("/units/A/?index=par&year=2024", "#scorecard-areas[data-drawn=true]"),
