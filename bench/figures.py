@@ -245,8 +245,11 @@ def table(figures):
               f"{'median ms':>9} {'errors':>6}")  # fmt: skip
     lines = [header, "-" * len(header)]
     for r in rows:
+        # None (a figure with nothing to time: every request failed) is left blank, not "None".
+        cell = {key: "" if r.get(key) is None else r[key] for key in
+                ("ours_s", "baseline_s", "ratio", "peak_mb", "median_ms", "errors")}  # fmt: skip
         lines.append(
-            f"{r['figure']:34} {r['what'][:52]:52} {r['ours_s']:>9} {r.get('baseline_s', ''):>10} "
-            f"{r.get('ratio') or '':>6} {r.get('peak_mb', ''):>8} {r.get('median_ms', ''):>9} {r.get('errors', ''):>6}"
+            f"{r['figure']:34} {r['what'][:52]:52} {cell['ours_s']:>9} {cell['baseline_s']:>10} "
+            f"{cell['ratio']:>6} {cell['peak_mb']:>8} {cell['median_ms']:>9} {cell['errors']:>6}"
         )
     return "\n".join(lines)

@@ -55,17 +55,27 @@ def pages(data, *, runs, seconds=60):
         _page("rankings page", f"{group:,} communes, {USERS} users, {seconds} s", stats["rankings"], bare),
         _page("scorecard page", f"a commune's, {USERS} users, {seconds} s", stats["scorecard"], bare),
         {"figure": "bare Django view", "what": f"the baseline, {USERS} users, {seconds} s",
-         "ours_s": round(bare["median_ms"] / 1000, 4), **bare},  # fmt: skip
+         "ours_s": _seconds(bare["median_ms"]), **bare},  # fmt: skip
     ]
 
 
 def _page(name, what, ours, bare):
+    timed = ours["p95_ms"] is not None and bare["p95_ms"]
     return {
         "figure": name, "what": what,
-        "ours_s": round(ours["p95_ms"] / 1000, 4), "baseline_s": round(bare["p95_ms"] / 1000, 4),
-        "ratio": round(ours["p95_ms"] / bare["p95_ms"], 2) if bare["p95_ms"] else None,
+        "ours_s": _seconds(ours["p95_ms"]), "baseline_s": _seconds(bare["p95_ms"]),
+        "ratio": round(ours["p95_ms"] / bare["p95_ms"], 2) if timed else None,
         "target_p95_ms": P95_TARGET_MS, **ours,
     }  # fmt: skip
+
+
+def _seconds(milliseconds):
+    return None if milliseconds is None else round(milliseconds / 1000, 4)
+
+
+def _milliseconds(text):
+    """locust writes N/A where a name had no answer to time (every request failed, or none was made)."""
+    return None if text == "N/A" else float(text)
 
 
 def _free_port():
@@ -153,7 +163,7 @@ def _locust(base, load, *, seconds, users=USERS):
     with open(f"{prefix}_stats.csv", encoding="utf-8") as rows:
         for row in csv.DictReader(rows):
             stats[row["Name"]] = {
-                "median_ms": float(row["Median Response Time"]), "p95_ms": float(row["95%"]),
+                "median_ms": _milliseconds(row["Median Response Time"]), "p95_ms": _milliseconds(row["95%"]),
                 "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
             }  # fmt: skip
     return stats
