@@ -8,7 +8,6 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -42,30 +41,10 @@ EVIDENCE_TYPES = {
         "xl/workbook.xml",
     ),
 }
-# What a multipart body may carry besides the file (the token, the criterion, the boundaries).
-FORM_OVERHEAD_BYTES = 16 * 1024
-
-
 def evidence_too_big_message():
     return _("The file is larger than the limit of %(limit)s.") % {
         "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)
     }
-
-
-class EvidenceSizeLimit(FileUploadHandler):
-    """Stops reading an upload as soon as a file passes settings.EVIDENCE_MAX_BYTES, whatever the
-    request said its length was: the rest of the body is skipped, not stored."""
-
-    exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > settings.EVIDENCE_MAX_BYTES:
-            self.exceeded = True
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None  # the next handler (memory or temporary file) makes the file
 
 
 def evidence_type(*, upload):

@@ -25,8 +25,6 @@ from django.views.decorators.http import require_POST
 from assessments import selectors
 from assessments.forms import CommentForm, EvidenceForm, PublishForm, SheetForm, StartForm, WorklistForm
 from assessments.services import (
-    FORM_OVERHEAD_BYTES,
-    EvidenceSizeLimit,
     evidence_add,
     evidence_delete,
     evidence_too_big_message,
@@ -42,6 +40,7 @@ from indicators.assessments import (
     methodology_publish,
 )
 from indicators.models import AssessmentStatus, Methodology
+from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
 from units.models import Membership, Unit
 from units.roles import APPRAISER_GROUP, sees_all_units
 
@@ -262,13 +261,6 @@ def assessment_reopen_view(request, assessment_id):
     )
 
 
-def _declared_length(request):
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
 @csrf_exempt  # checked by _evidence_upload once the size limit is in place (Django's documented pattern)
 @login_required
 @require_POST
@@ -279,9 +271,9 @@ def evidence_upload(request, assessment_id):
     assessment = selectors.assessment_visible_or_404(user=request.user, assessment_id=assessment_id)
     if Action.SELF_SCORES not in allowed_actions(user=request.user, assessment=assessment):
         return _forbidden(request, assessment)
-    if _declared_length(request) > settings.EVIDENCE_MAX_BYTES + FORM_OVERHEAD_BYTES:
+    if body_declared_too_big(request, limit=settings.EVIDENCE_MAX_BYTES):
         return _evidence_refused(request, assessment)
-    limit = EvidenceSizeLimit(request)
+    limit = UploadSizeLimit(request, limit=settings.EVIDENCE_MAX_BYTES)
     request.upload_handlers.insert(0, limit)
     return _evidence_upload(request, assessment, limit)
 
