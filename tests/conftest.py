@@ -61,28 +61,27 @@ def english(settings):
         yield
 
 
+def build_tree(*, nation=("VN", "Việt Nam"), province=("P", "Tỉnh Thử"), dept_a=("A", "Sở A"),
+               district_b=("B", "Huyện B"), commune_b1=("B1", "Xã B1")):  # fmt: skip
+    """Nation → province → (department A, district B → commune B1), valid 2021 onwards; each unit
+    given as (code, name)."""
+    since = datetime.date(2021, 1, 1)
+
+    def unit(code_name, kind, parent):
+        code, name = code_name
+        return Unit.objects.create(code=code, name=name, kind=kind, parent=parent, valid_from=parent and since)
+
+    units = {"nation": unit(nation, UnitKind.NATION, None)}
+    units["province"] = unit(province, UnitKind.PROVINCE, units["nation"])
+    units["dept_a"] = unit(dept_a, UnitKind.DEPARTMENT, units["province"])
+    units["district_b"] = unit(district_b, UnitKind.DISTRICT, units["province"])
+    units["commune_b1"] = unit(commune_b1, UnitKind.COMMUNE, units["district_b"])
+    return type("Tree", (), units)
+
+
 @pytest.fixture
 def tree(db):
-    """Nation → province → (department A, district B → commune B1), valid 2021 onwards."""
-    since = datetime.date(2021, 1, 1)
-    nation = Unit.objects.create(code="VN", name="Việt Nam", kind=UnitKind.NATION)
-    province = Unit.objects.create(
-        code="P", name="Tỉnh Thử", kind=UnitKind.PROVINCE, parent=nation, valid_from=since
-    )
-    dept_a = Unit.objects.create(
-        code="A", name="Sở A", kind=UnitKind.DEPARTMENT, parent=province, valid_from=since
-    )
-    district_b = Unit.objects.create(
-        code="B", name="Huyện B", kind=UnitKind.DISTRICT, parent=province, valid_from=since
-    )
-    commune_b1 = Unit.objects.create(
-        code="B1", name="Xã B1", kind=UnitKind.COMMUNE, parent=district_b, valid_from=since
-    )
-    return type(
-        "Tree",
-        (),
-        {"nation": nation, "province": province, "dept_a": dept_a, "district_b": district_b, "commune_b1": commune_b1},
-    )
+    return build_tree()
 
 
 def _user(username, **kwargs):

@@ -27,6 +27,7 @@ from indicators.assessments import (
 )
 from indicators.models import Assessment, Band, Criterion, Index
 from indicators.recompute import results_recompute
+from tests.conftest import build_tree
 from tests.dossiers.test_stats import NOW, dossier, save, vn
 from tests.indicators.builders import methodology, score
 from units.models import HeadRating, LineageKind, Unit, UnitHead, UnitKind, UnitLineage
@@ -39,22 +40,9 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def tree(db):
     """The shared tree's shape (nation → province → department A, district B → commune B1) with
     marked names and codes."""
-    since = datetime.date(2021, 1, 1)
-    nation = Unit.objects.create(code="VN", name="Viet Nam", kind=UnitKind.NATION)
-    province = Unit.objects.create(code="P", name="Tinh Thu", kind=UnitKind.PROVINCE, parent=nation, valid_from=since)
-    dept_a = Unit.objects.create(
-        code="ALPHAMARK", name="So Alphamark", kind=UnitKind.DEPARTMENT, parent=province, valid_from=since
-    )
-    district_b = Unit.objects.create(
-        code="BRAVOMARK", name="Huyen Bravomark", kind=UnitKind.DISTRICT, parent=province, valid_from=since
-    )
-    commune_b1 = Unit.objects.create(
-        code="BRAVOMARK1", name="Xa Bravomark Mot", kind=UnitKind.COMMUNE, parent=district_b, valid_from=since
-    )
-    return type(
-        "Tree",
-        (),
-        {"nation": nation, "province": province, "dept_a": dept_a, "district_b": district_b, "commune_b1": commune_b1},
+    return build_tree(
+        nation=("VN", "Viet Nam"), province=("P", "Tinh Thu"), dept_a=("ALPHAMARK", "So Alphamark"),
+        district_b=("BRAVOMARK", "Huyen Bravomark"), commune_b1=("BRAVOMARK1", "Xa Bravomark Mot"),
     )
 
 
