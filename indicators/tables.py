@@ -46,15 +46,16 @@ def area_title(area):
     return area.title_en if english and area.title_en else area.title
 
 
-def revised_badge(record):
-    """A "revised" mark for a result corrected after publication (indicators.selectors.
-    with_revision_marks), its title saying when and why; nothing for any other row. Only on the
-    page: the exports keep the columns, and the unit column exports the name alone."""
-    if (getattr(record, "revision_count", 0) or 0) < 2:
+def revised_badge(mark):
+    """A "revised" mark for a result corrected after publication — `mark` is its (date, reason)
+    from indicators.selectors.revision_marks — its title saying when and why; nothing for None.
+    Only on the page: the exports keep the columns, and the unit column exports the name alone."""
+    if mark is None:
         return ""
+    revised_on, reason = mark
     title = gettext("Revised on %(date)s: %(reason)s") % {
-        "date": record.revised_on.strftime("%d/%m/%Y") if record.revised_on else "—",
-        "reason": record.revision_reason or "—",
+        "date": revised_on.strftime("%d/%m/%Y") if revised_on else "—",
+        "reason": reason or "—",
     }
     return format_html(' <span class="badge-revised" title="{}">{}</span>', title, gettext("revised"))
 
@@ -110,11 +111,15 @@ class RankingTable(tables.Table):
         # The areas' values are read by the view once it knows which rows are shown.
         self.methodology = areas[0].methodology if areas else None
         self.area_values = {}
+        self.revision_marks = {}  # {result id: (date, reason)} of the rows shown, also read by the view
         unit = "%" if index.value_unit == ValueUnit.PERCENT else gettext("points")
         self.columns["value"].column.verbose_name = f"{gettext('Value')} ({unit})"
 
     def page_unit_ids(self):
         return [row.record.unit_id for row in self.page.object_list]
+
+    def page_result_ids(self):
+        return [row.record.pk for row in self.page.object_list]
 
     def body_html(self):
         """The page's rows: the HTML django-tables2's template writes (the same render methods,
@@ -176,7 +181,7 @@ class RankingTable(tables.Table):
             url = reverse("unit_scorecard", kwargs={"code": record.unit.code})
             query = urlencode({"index": self.index.code, "year": self.year})
             value = format_html('<a href="{}?{}">{}</a>', url, query, value)
-        return format_html("{}{}", value, revised_badge(record))
+        return format_html("{}{}", value, revised_badge(self.revision_marks.get(record.pk)))
 
     def value_unit(self, value):
         return value

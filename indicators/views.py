@@ -58,9 +58,7 @@ def rankings(request):
         return render(request, "indicators/rankings.html", {"form": form}, status=404 if form.not_found() else 400)
     choice = form.cleaned_data
     group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
-    rows = selectors.with_revision_marks(
-        selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
-    )
+    rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
     table = _ranking_table(request, rows, choice)
     if request.GET.get("export"):
         return _export(table, request.GET["export"], rows=rows, filename=_filename(choice))
@@ -116,12 +114,14 @@ def _read_areas(table, *, units):
 def _paginate(request, table, *, as_of):
     """A page of the table without counting the rows (LazyPaginator); a page past the end, or
     not a number, is a 404. The page size is ours: a per_page parameter cannot ask for everything.
+    The page's rows, and only they, get their revision marks.
     The areas' values of the page's units are cached until the next recompute (indicators.cache):
     every reader of a group's first page asks for the same fifty units."""
     try:
         table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
+    table.revision_marks = selectors.revision_marks(result_ids=table.page_result_ids())
     if table.methodology is None:
         return
     ids = sorted(table.page_unit_ids())
