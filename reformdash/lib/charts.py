@@ -8,8 +8,11 @@ from our own static files. `cached_chart()` does the same, once per distinct dat
 
 import hashlib
 import json
+import re
+from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import json_script
 from django.utils.translation import get_language
 
 from reformdash.lib.cache import cached
@@ -20,16 +23,30 @@ def separators():
     return ".," if (get_language() or "vi").startswith("en") else ",."
 
 
+@dataclass(frozen=True)
+class Chart:
+    """One chart for partials/_chart.html: ids for its element and its JSON, a label for screen
+    readers and the caption, and the figure, already written as the page's
+    <script type="application/json"> (json_script). Written once, so that a cached chart is not
+    serialised again for every page: a national group's 3,321 bars are 635 KB of JSON, 20 ms."""
+
+    id: str
+    data_id: str
+    label: str
+    script: str
+
+    @property
+    def figure(self):
+        """The figure as data (for tests and the curious): the script's JSON read back."""
+        return json.loads(re.fullmatch(r"<script[^>]*>(.*)</script>", self.script, re.S).group(1))
+
+
 def chart(figure, *, chart_id, label):
-    """The template context of one chart: ids for its element and its JSON, a label for screen
-    readers and the caption, and the figure as plain JSON data (json_script escapes it)."""
+    """The Chart of a Plotly figure, in the page's number separators."""
     figure.update_layout(separators=separators())
-    return {
-        "id": chart_id,
-        "data_id": f"{chart_id}-data",
-        "label": label,
-        "figure": json.loads(figure.to_json()),
-    }
+    data_id = f"{chart_id}-data"
+    script = json_script(json.loads(figure.to_json()), data_id)
+    return Chart(id=chart_id, data_id=data_id, label=label, script=script)
 
 
 def cached_chart(build, *, chart_id, label, **data):
@@ -49,5 +66,6 @@ def cached_chart(build, *, chart_id, label, **data):
         )  # fmt: skip
     except TypeError:
         return chart(build(**data), chart_id=chart_id, label=label)
-    key = "chart:" + hashlib.sha256(material.encode()).hexdigest()
+    # "chart2": a Chart, where "chart:" keys still in Redis from before hold the older dict.
+    key = "chart2:" + hashlib.sha256(material.encode()).hexdigest()
     return cached(key, lambda: chart(build(**data), chart_id=chart_id, label=label))

@@ -35,7 +35,7 @@ def ranked(response):
 
 def trend(response):
     """The chart's line: {month label: rate}."""
-    figure = response.context["trend"]["figure"]
+    figure = response.context["trend"].figure
     line = figure["data"][0]
     return dict(zip(line["x"], line["y"]))
 
@@ -124,7 +124,7 @@ def test_the_chart_of_the_district_head_is_his_districts_total(client, head_b, p
     # B with B1: May 1 late of 1; June 1 pending overdue of 1; July 1 late and 1 overdue.
     assert (line["05/2024"], line["06/2024"], line["07/2024"]) == (100, 100, 100)
     assert line["01/2024"] is None
-    figure_json = json.dumps(get(client, head_b, **Q2).context["trend"]["figure"])
+    figure_json = json.dumps(get(client, head_b, **Q2).context["trend"].figure)
     assert "Sở A" not in figure_json and "Tỉnh Thử" not in figure_json
 
 
@@ -133,7 +133,7 @@ def test_the_chart_of_staff_is_the_province_total(client, staff, pages):
     line = trend(response)
     # May, the province: A's 1 overdue of 3, B1's 1 late, C's 2 on time: 2 of 6.
     assert line["05/2024"] == pytest.approx(33.333333)
-    assert "Tỉnh Thử" in response.context["trend"]["label"]
+    assert "Tỉnh Thử" in response.context["trend"].label
 
 
 def test_the_chart_follows_the_measure_and_the_chosen_unit(client, staff, pages):

@@ -32,7 +32,7 @@ def test_two_units_of_the_same_name_are_two_bars():
 def test_the_group_mean_is_a_dashed_line_labelled_in_the_page_language():
     with translation.override("vi"):
         figure = ranking_figure(bars=BARS, mean=D("76.4"), value_label="%")
-        assert chart(figure, chart_id="c", label="l")["figure"]["layout"]["separators"] == ",."
+        assert chart(figure, chart_id="c", label="l").figure["layout"]["separators"] == ",."
     line = figure.layout.shapes[0]
     assert (line.type, line.x0, line.x1, line.line.dash) == ("line", 76.4, 76.4, "dash")
     assert figure.layout.annotations[0].text.endswith("76,40")
@@ -53,5 +53,5 @@ def test_a_long_group_gets_a_taller_chart():
 
 def test_the_figure_is_plain_json_for_the_page():
     data = chart(ranking_figure(bars=BARS, mean=D("76.4"), value_label="%"), chart_id="ranking-chart", label="PAR")
-    assert data["figure"]["data"][0]["x"] == [84.6, 84.6, 60.0]
-    assert data["id"] == "ranking-chart" and data["data_id"] == "ranking-chart-data"
+    assert data.figure["data"][0]["x"] == [84.6, 84.6, 60.0]
+    assert data.id == "ranking-chart" and data.data_id == "ranking-chart-data"

@@ -34,14 +34,14 @@ def test_the_same_data_is_built_once_and_gives_the_same_chart():
     second = cached_chart(bars_figure, values=[Decimal("78.44")], title="PAR", chart_id="c", label="L")
     assert second == first
     assert len(BUILT) == 1
-    assert first["figure"]["data"][0]["x"] == [78.44]
-    assert (first["id"], first["data_id"], first["label"]) == ("c", "c-data", "L")
+    assert first.figure["data"][0]["x"] == [78.44]
+    assert (first.id, first.data_id, first.label) == ("c", "c-data", "L")
 
 
 def test_changed_data_is_a_new_chart_at_once():
     cached_chart(bars_figure, values=[Decimal("78.44")], title="PAR", chart_id="c", label="L")
     changed = cached_chart(bars_figure, values=[Decimal("80.10")], title="PAR", chart_id="c", label="L")
-    assert changed["figure"]["data"][0]["x"] == [80.1]
+    assert changed.figure["data"][0]["x"] == [80.1]
     assert len(BUILT) == 2
 
 
@@ -56,15 +56,15 @@ def test_each_language_has_its_own_chart_with_its_decimal_mark():
         vietnamese = cached_chart(bars_figure, values=[1], title="PAR", chart_id="c", label="L")
     with translation.override("en"):
         english = cached_chart(bars_figure, values=[1], title="PAR", chart_id="c", label="L")
-    assert vietnamese["figure"]["layout"]["separators"] == ",."
-    assert english["figure"]["layout"]["separators"] == ".,"
+    assert vietnamese.figure["layout"]["separators"] == ",."
+    assert english.figure["layout"]["separators"] == ".,"
 
 
 def test_label_and_chart_id_are_part_of_the_key():
     cached_chart(bars_figure, values=[1], title="PAR", chart_id="c", label="L")
     relabelled = cached_chart(bars_figure, values=[1], title="PAR", chart_id="c", label="M")
     renamed = cached_chart(bars_figure, values=[1], title="PAR", chart_id="d", label="L")
-    assert (relabelled["label"], renamed["id"]) == ("M", "d")
+    assert (relabelled.label, renamed.id) == ("M", "d")
     assert len(BUILT) == 3
 
 
@@ -75,7 +75,7 @@ def test_data_json_cannot_spell_out_is_built_every_time():
     for name in ("u", "v"):
         user.username = name  # the same instance, changed: a key made from it would not see it
         chart = cached_chart(owner_figure, owner=user, chart_id="c", label="L")
-        assert chart["figure"]["layout"]["title"]["text"] == name
+        assert chart.figure["layout"]["title"]["text"] == name
     assert len(BUILT) == 2
 
 
@@ -85,5 +85,5 @@ def test_a_cache_that_cannot_be_reached_costs_the_building_not_the_chart(setting
                     "OPTIONS": {"socket_connect_timeout": 0.5}},
     }  # fmt: skip
     chart = cached_chart(bars_figure, values=[Decimal("78.44")], title="PAR", chart_id="c", label="L")
-    assert chart["figure"]["data"][0]["x"] == [78.44]
+    assert chart.figure["data"][0]["x"] == [78.44]
     assert "cache unavailable" in caplog.text

@@ -69,5 +69,5 @@ def test_dossier_months_are_two_lines_with_gaps_for_empty_months():
 def test_a_chart_in_vietnamese_has_a_decimal_comma():
     with translation.override("vi"):
         context = chart(areas_figure(areas=AREAS, unit_name="B"), chart_id="scorecard-areas", label="x")
-    assert context["figure"]["layout"]["separators"] == ",."
-    assert context["data_id"] == "scorecard-areas-data"
+    assert context.figure["layout"]["separators"] == ",."
+    assert context.data_id == "scorecard-areas-data"

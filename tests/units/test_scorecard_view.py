@@ -146,7 +146,7 @@ def test_areas_against_the_group_mean_and_best_without_other_units(client, head_
     assert "94,33 %" in text and "89,78 %" in text and "100,00 %" in text  # B, mean, best of area 1
     for other in ("Huyện C", "Huyện D"):
         assert other not in text
-    figure = response.context["charts"]["areas"]["figure"]
+    figure = response.context["charts"]["areas"].figure
     assert [trace["name"] for trace in figure["data"]][0] == "Huyện B"
     assert "Huyện C" not in chart_data(response) and "Huyện D" not in chart_data(response)
 
@@ -168,7 +168,7 @@ def test_the_history_includes_the_predecessors_marked_not_comparable(client, hea
     response = get(client, head_b, "B")
     text = page(response)
     assert "Huyện N" in text and "Huyện M" in text and "scorecard-predecessor" in text
-    traces = response.context["charts"]["trend"]["figure"]["data"]
+    traces = response.context["charts"]["trend"].figure["data"]
     dashes = {trace["name"]: trace["line"].get("dash") for trace in traces}
     assert dashes["Huyện B"] is None and set(dashes.values()) == {None, "dash"}
 
