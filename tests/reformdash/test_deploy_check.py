@@ -2,27 +2,18 @@
 security settings that depend on the environment follow it: HSTS, the HTTPS redirect, cookies,
 and proxy headers believed only when TRUSTED_PROXIES says there is a proxy of ours."""
 
-import json
-import os
 import secrets
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
 
+from tests.reformdash.fresh_process import printed, python
+
 PRODUCTION = {"DEBUG": "off", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "cchc.example.gov.vn"}
 
 
-def _run(args, **env):
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DJANGO_SETTINGS_MODULE": "reformdash.settings"}
-    return subprocess.run(
-        [sys.executable, *args], cwd=settings.BASE_DIR, env={**base, **env}, capture_output=True, text=True, timeout=120,
-    )
-
-
 def _deploy_check(**env):
-    return _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    return python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
 
 
 _PRINT = """
@@ -38,9 +29,7 @@ print(json.dumps({name: getattr(s, name, None) for name in [
 
 
 def _settings(**env):
-    result = _run(["-c", _PRINT], **env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed(_PRINT, **env)
 
 
 def test_production_settings_pass_the_deployment_check():
@@ -103,7 +92,7 @@ def test_proxy_headers_are_believed_only_when_trusted_proxies_are_configured():
 
 
 def test_a_negative_proxy_count_stops_start_up_naming_the_variable():
-    result = _run(["-c", _PRINT], **PRODUCTION, TRUSTED_PROXIES="-1")
+    result = python(["-c", _PRINT], **PRODUCTION, TRUSTED_PROXIES="-1")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES=-1" in result.stderr
 

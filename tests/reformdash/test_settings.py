@@ -3,20 +3,17 @@ the real settings module picks SQLite/locmem/eager with nothing set and PostgreS
 told, and Vietnamese pages write numbers and dates the Vietnamese way."""
 
 import datetime
-import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import date_format, number_format
 
 from reformdash.lib.env import database_from_url, env_bool, env_int, env_list, redis_url
+from tests.reformdash.fresh_process import printed, python
 
 VAR = "REFORMDASH_TEST_VARIABLE"
 
@@ -204,22 +201,8 @@ print(json.dumps({
 """
 
 
-def _settings_process(**env):
-    base = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "DJANGO_SETTINGS_MODULE": "reformdash.settings",
-    }
-    return subprocess.run(
-        [sys.executable, "-c", _PRINT_SETTINGS], cwd=settings.BASE_DIR, env={**base, **env},
-        capture_output=True, text=True, timeout=60,
-    )
-
-
 def _settings_with(**env):
-    result = _settings_process(**env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed(_PRINT_SETTINGS, **env)
 
 
 def test_with_nothing_set_the_app_runs_embedded_on_sqlite_with_eager_tasks():
@@ -267,7 +250,7 @@ def test_production_settings_load_with_a_secret_key_and_hosts():
     ids=["no-secret-key", "debug-maybe", "mysql", "redis-http", "no-allowed-hosts"],
 )
 def test_a_bad_environment_stops_the_settings_with_a_message_naming_the_variable(env, says):
-    result = _settings_process(**env)
+    result = python(["-c", _PRINT_SETTINGS], timeout=60, **env)
     assert result.returncode != 0
     assert "django.core.exceptions.ImproperlyConfigured" in result.stderr
     assert says in result.stderr, result.stderr
