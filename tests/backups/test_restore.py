@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import uuid
-from decimal import Decimal as D
 
 import psycopg2
 import pytest
@@ -16,10 +15,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from indicators.models import Band, Index, Result
-from indicators.recompute import results_recompute
-from tests.indicators.builders import methodology, score
-from units.models import Unit, UnitKind
+from tests.indicators.builders import par_computed
+from units.models import UnitKind
 
 pytestmark = pytest.mark.needs_postgres
 
@@ -27,31 +24,22 @@ pytestmark = pytest.mark.needs_postgres
 GROUPS = [(UnitKind.DEPARTMENT, None), (UnitKind.DISTRICT, "P"), (UnitKind.COMMUNE, "B")]
 
 
+# PAR scores on (1.1, 1.2, 2.1): equal values share a rank, and 2024 has a previous year's rank.
+SCORES = {
+    2023: {"A": ("30", "20", "30"), "A2": ("35", "20", "30"), "B": ("20", "20", "30"), "C": ("25", "20", "30"),
+           "B1": ("10", "20", "30"), "B2": ("11", "20", "NA")},
+    2024: {"A": ("38.5", "20", "30"), "A2": ("38.5", "20", "30"), "B": ("33.25", "20", "30"), "C": ("20", "20", "30"),
+           "B1": ("12", "20", "30"), "B2": ("9", "20", "NA")},
+}  # fmt: skip
+
+
 @pytest.fixture
 def ranked(transactional_db, tree):
-    """PAR 2023 and 2024 for departments, districts and communes, computed, with bands: equal
-    values share a rank, and 2024 has a previous year's rank to show."""
-    par = Index.objects.create(code="par", name_vi="Chỉ số CCHC", name_en="PAR Index")
-    Unit.objects.create(code="A2", name="Sở A2", kind=UnitKind.DEPARTMENT, parent=tree.province)
-    Unit.objects.create(code="C", name="Huyện C", kind=UnitKind.DISTRICT, parent=tree.province)
-    Unit.objects.create(code="B2", name="Xã B2", kind=UnitKind.COMMUNE, parent=tree.district_b)
-    units = {unit.code: unit for unit in Unit.objects.all()}
-    values = {
-        2023: {"A": "30", "A2": "35", "B": "20", "C": "25", "B1": "10", "B2": "11"},
-        2024: {"A": "38.5", "A2": "38.5", "B": "33.25", "C": "20", "B1": "12", "B2": "9"},
-    }
-    for year, by_unit in values.items():
-        for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE):
-            m = methodology(par, year, kind=kind)
-            Band.objects.create(index=par, year=year, unit_kind=kind, name="Tốt", min_value=80, position=0)
-            Band.objects.create(index=par, year=year, unit_kind=kind, name="Khá", max_value=80, position=1)
-            for code, value in by_unit.items():
-                if units[code].kind == kind:
-                    score(m, units[code], {"1.1": value, "1.2": "20", "2.1": "NA" if code == "B2" else "30"})
-        results_recompute(index_id=par.pk, year=year)
-    Result.objects.create(unit=tree.province, index=par, year=2024, value=D("84.6"), source="published",
-                          official_rank=56, official_group_size=63)  # fmt: skip
-    return par
+    """PAR 2023 and 2024 for departments, districts and communes, computed, with bands, and the
+    province's published rank."""
+    extra = [("A2", "Sở A2", UnitKind.DEPARTMENT, "P"), ("C", "Huyện C", UnitKind.DISTRICT, "P"),
+             ("B2", "Xã B2", UnitKind.COMMUNE, "B")]  # fmt: skip
+    return par_computed(tree, scores=SCORES, extra_units=extra, published_year=2024)
 
 
 def _rankings_here():

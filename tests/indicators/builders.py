@@ -1,9 +1,21 @@
-"""Small builders for indicator tests: a methodology tree and a unit's scores in one line each."""
+"""Small builders for indicator tests: a methodology tree and a unit's scores in one line each,
+and a PAR Index computed by the engine over several years."""
 
 from decimal import Decimal as D
 
-from indicators.models import Aggregation, Assessment, Criterion, Methodology, Score
-from units.models import UnitKind
+from indicators.models import (
+    Aggregation,
+    Assessment,
+    Band,
+    Criterion,
+    Index,
+    Methodology,
+    Result,
+    ResultSource,
+    Score,
+)
+from indicators.recompute import results_recompute
+from units.models import Unit, UnitKind
 
 
 def methodology(index, year, aggregation=Aggregation.SUM, kind=UnitKind.DEPARTMENT, areas=None):
@@ -28,3 +40,29 @@ def score(m, unit, values):
             Score.objects.create(assessment=assessment, criterion=criterion, not_applicable=True)
         else:
             Score.objects.create(assessment=assessment, criterion=criterion, final_score=D(value))
+
+
+def par_computed(tree, *, scores, extra_units=(), published_year):
+    """A PAR Index computed by the real recompute from `scores` ({year: {unit code: (1.1, 1.2,
+    2.1)}}, on methodology()'s criteria; "NA" for not applicable) for departments, districts and
+    communes, with bands Tốt ≥ 80 > Khá per kind and year; `extra_units` [(code, name, kind,
+    parent code)] are created under the tree first; and the province's published national rank,
+    56 of 63 at 84,6, in `published_year`."""
+    par = Index.objects.create(code="par", name_vi="Chỉ số CCHC", name_en="PAR Index", description="Bộ chỉ số")
+    for code, name, kind, parent in extra_units:
+        Unit.objects.create(code=code, name=name, kind=kind, parent=Unit.objects.get(code=parent))
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    for year, by_unit in scores.items():
+        for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE):
+            m = methodology(par, year, kind=kind)
+            Band.objects.create(index=par, year=year, unit_kind=kind, name="Tốt", min_value=80, position=0)
+            Band.objects.create(index=par, year=year, unit_kind=kind, name="Khá", max_value=80, position=1)
+            for code, values in by_unit.items():
+                if units[code].kind == kind:
+                    score(m, units[code], dict(zip(("1.1", "1.2", "2.1"), values)))
+        results_recompute(index_id=par.pk, year=year)
+    Result.objects.create(
+        unit=tree.province, index=par, year=published_year, value=D("84.6"), source=ResultSource.PUBLISHED,
+        official_rank=56, official_group_size=63,
+    )  # fmt: skip
+    return par
