@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import LazyPaginator
 
 from indicators import selectors
 from indicators.cache import results_cached
@@ -101,7 +101,16 @@ def _group_form(request, form_class, *, public):
 def _ranking_table(request, rows, choice):
     areas = selectors.ranking_areas(index=choice["index"], year=choice["year"], kind=choice["kind"])
     table = RankingTable(rows, index=choice["index"], year=choice["year"], areas=areas)
-    RequestConfig(request, paginate=False).configure(table)  # the sort order the headers ask for
+    table.request = request  # for the headers' sorting links, as django_tables2.RequestConfig does
+    # The sort order the headers ask for, keeping only the table's orderable columns: RequestConfig
+    # would pass every key, and django-tables2 drops unknown ones too, but only after parsing them,
+    # warning about any with a "." in it (a typed or fuzzed URL such as ?sort=0..0).
+    sort = [
+        alias for alias in ",".join(request.GET.getlist("sort")).split(",")
+        if alias.removeprefix("-") in table.columns.names() and table.columns[alias.removeprefix("-")].orderable
+    ]  # fmt: skip
+    if sort:
+        table.order_by = sort
     return table
 
 
