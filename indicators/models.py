@@ -286,10 +286,10 @@ class ResultSource(models.TextChoices):
 class Result(models.Model):
     """A unit's value and rank on an index in a year: computed from scores, or published by a decision.
 
-    Every recompute writes the rows of a year, so they carry no index that nothing reads: the
+    Every recompute rewrites a year's rows, so they carry only the indexes that reads use: the
     unique (unit, index, year) serves the lookups by unit, (index, year) those by index, and
-    the rank, rewritten by every recompute, is in none (a tenth of a recompute's time from
-    nothing; bench/README.md)."""
+    the rank, rewritten by every recompute, is in none (maintaining the others was a tenth of a
+    recompute's time from nothing; bench/README.md)."""
 
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="results", db_index=False
