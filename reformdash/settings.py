@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.assessment_nav",
+                "reformdash.context_processors.public_rankings",
             ],
             # Number filters every page uses, without a {% load %} in each template.
             "builtins": ["reformdash.lib.numbers"],

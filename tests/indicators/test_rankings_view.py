@@ -7,6 +7,7 @@ import datetime
 import json
 import re
 import warnings
+from urllib.parse import quote
 from decimal import Decimal as D
 
 import pytest
@@ -264,6 +265,22 @@ def test_public_rankings_show_anonymous_readers_the_published_results_only(clien
     assert body_rows(response) == ["A2", "A3", "A"]
     assert "/units/" not in response.content.decode()  # no scorecard links for the public
     assert body_rows(page(client, index="par", year=2022, kind="district")) == []
+
+
+def header_links(response):
+    header = re.search(r'<nav class="site-nav">(.*?)</nav>', response.content.decode(), re.S).group(1)
+    return re.findall(r'<a href="([^"]*)">', header)
+
+
+def test_with_public_rankings_anonymous_readers_find_them_in_the_header(client, public):
+    response = client.get("/login/")
+    assert header_links(response) == [URL]  # the rankings; no link to the login page itself
+    response = page(client, index="par", year=2022)
+    assert header_links(response) == [URL, "/login/?next=" + quote(response.wsgi_request.get_full_path(), safe="/")]
+
+
+def test_without_public_rankings_the_login_page_offers_no_other_page(client, rankings):
+    assert header_links(client.get("/login/")) == []
 
 
 def test_a_group_half_published_is_not_published(client, public):
