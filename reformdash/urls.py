@@ -24,3 +24,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("dossiers.urls")),
 ]
+
+# JSON for an unknown address under /api/ (reformdash/errors.py).
+handler404 = "reformdash.errors.page_not_found"
