@@ -23,6 +23,7 @@ from indicators.assessments import (
     self_scores_save,
 )
 from indicators.models import Assessment, Criterion
+from reformdash.lib.tabular import ZIP_TAIL_BYTES, zip_too_many_members
 
 # Extension → (stored content type, how the file must begin, what a ZIP-based file must contain).
 EVIDENCE_TYPES = {
@@ -70,6 +71,16 @@ def evidence_type(*, upload):
     if not any(head.startswith(magic) for magic in magics):
         raise mismatch
     if zip_part is not None:
+        # zipfile builds an object for every entry of the directory: a 10 MB upload of empty
+        # entries would cost some 60 MB before any check, so the end record is read first.
+        upload.seek(max(0, upload.size - ZIP_TAIL_BYTES))
+        tail = upload.read()
+        upload.seek(0)
+        if zip_too_many_members(tail):
+            raise ValidationError(
+                _("The %(type)s file has more parts than any real document: refused.") % {"type": extension[1:].upper()},
+                code="too_many_parts",
+            )
         try:
             # Reads the ZIP's directory only: nothing is decompressed.
             with zipfile.ZipFile(upload) as archive:

@@ -30,6 +30,9 @@ _XLSX_MAX_DIRECTORY_BYTES = XLSX_MAX_MEMBERS * 1024
 _ZIP_END = b"PK\x05\x06"
 _ZIP_END_SIZE = 22
 _ZIP64_LOCATOR = b"PK\x06\x07"
+# The end record sits in a zip's last 22 bytes plus its comment (at most 65,535), with ZIP64's
+# locator right before it: this many bytes from the end are enough to read it.
+ZIP_TAIL_BYTES = 20 + _ZIP_END_SIZE + 0xFFFF
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def xlsx_expansion_problem(data):
     """A Problem when the zip directory of an XLSX declares a dangerous expansion (a zip bomb), else None.
 
     Reads only the central directory: nothing is inflated."""
-    if _too_many_members(data):
+    if zip_too_many_members(data):
         return Problem(
             1, "", _("the XLSX file has more than %(limit)s parts, far more than a real spreadsheet: refused")
             % {"limit": f"{XLSX_MAX_MEMBERS:,}"},
@@ -190,9 +193,10 @@ def xlsx_expansion_problem(data):
     return None
 
 
-def _too_many_members(data):
-    """Whether the zip's end record declares more entries, or a bigger directory, than a workbook has
-    (ZIP64's markers included: no workbook needs them). Without an end record zipfile refuses the file."""
+def zip_too_many_members(data):
+    """Whether the zip's end record declares more entries, or a bigger directory, than a workbook (or a
+    DOCX) has — ZIP64's markers included: no such document needs them. `data` is the file, or its last
+    ZIP_TAIL_BYTES. Without an end record zipfile refuses the file anyway."""
     at = len(data) - _ZIP_END_SIZE
     if data[at : at + 4] != _ZIP_END:
         at = data.rfind(_ZIP_END, max(0, len(data) - _ZIP_END_SIZE - 0xFFFF))

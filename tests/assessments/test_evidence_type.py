@@ -43,3 +43,21 @@ def test_over_the_limit(settings):
     with pytest.raises(ValidationError) as error:
         evidence_type(upload=upload("a.pdf", PDF))
     assert error.value.code == "too_big"
+
+
+@pytest.mark.parametrize("entries", [60_000, 100_000])  # the second needs ZIP64
+def test_a_zip_of_tens_of_thousands_of_parts_is_refused_before_its_directory_is_read(entries, settings):
+    import tracemalloc
+
+    from tests.hostile.bombs import many_entries
+
+    content = many_entries(entries)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as error:
+            evidence_type(upload=upload("a.xlsx", content))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert error.value.code == "too_many_parts"
+    assert peak < 2 * 2**20  # zipfile's directory of 60,000 entries alone was about 40 MB
