@@ -25,7 +25,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import LazyPaginator
 
 from dossiers import rules, selectors
 from dossiers.charts import monthly_trend_figure
@@ -37,6 +37,7 @@ from dossiers.tokens import source_for_token
 from indicators.models import DossierMeasure
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
+from reformdash.lib.tables import table_configure
 from units.models import Unit, UnitKind
 from units.selectors import units_visible_to, visible_unit_or_404
 
@@ -74,7 +75,7 @@ def dossier_ranking(request):
     group_names = None if choice["parent"] else _visible_names(request.user, {row["parent_id"] for row in rows})
     table = DossierRankingTable(rows, measure_label=label, group_names=group_names)
     if request.GET.get("export") == "csv":
-        RequestConfig(request, paginate=False).configure(table)
+        table_configure(request, table)
         return csv_response(table.as_values(), filename=f"dossiers-{choice['measure']}-{form.period_slug()}.csv")
     _paginate(request, table)
     year = selectors.months_of_year(choice["year"])
@@ -138,7 +139,7 @@ def _paginate(request, table, **options):
     """Sort the table and page it as the query string asks, PER_PAGE rows a page whatever it asks
     (the table cannot be fetched whole by asking for one big page); a page that is not a page
     number or lies past the end is a 404."""
-    RequestConfig(request, paginate=False).configure(table)
+    table_configure(request, table)
     try:
         page = int(request.GET.get(table.prefixed_page_field, 1))
         if page < 1:

@@ -25,6 +25,7 @@ from indicators.forms import GroupForm, RankingForm, with_defaults
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
+from reformdash.lib.tables import table_configure
 from units.models import Membership, Unit
 from units.roles import sees_all_units
 from units.selectors import units_visible_to
@@ -101,16 +102,7 @@ def _group_form(request, form_class, *, public):
 def _ranking_table(request, rows, choice):
     areas = selectors.ranking_areas(index=choice["index"], year=choice["year"], kind=choice["kind"])
     table = RankingTable(rows, index=choice["index"], year=choice["year"], areas=areas)
-    table.request = request  # for the headers' sorting links, as django_tables2.RequestConfig does
-    # The sort order the headers ask for, keeping only the table's orderable columns: RequestConfig
-    # would pass every key, and django-tables2 drops unknown ones too, but only after parsing them,
-    # warning about any with a "." in it (a typed or fuzzed URL such as ?sort=0..0).
-    sort = [
-        alias for alias in ",".join(request.GET.getlist("sort")).split(",")
-        if alias.removeprefix("-") in table.columns.names() and table.columns[alias.removeprefix("-")].orderable
-    ]  # fmt: skip
-    if sort:
-        table.order_by = sort
+    table_configure(request, table)
     return table
 
 

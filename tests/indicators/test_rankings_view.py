@@ -323,12 +323,12 @@ def test_an_unknown_sort_column_is_ignored(client, staff, rankings):
     assert response.status_code == 200 and body_rows(response) == ["A", "A2", "A3"]
 
 
-@pytest.mark.parametrize("sort", ["0..0", "unit.name", "unit,band__name.x"])
+@pytest.mark.parametrize("sort", ["0..0", "unit.name", ["unit", "band__name.x"]])
 def test_a_sort_key_with_a_dot_is_dropped_before_django_tables2_parses_it(client, staff, rankings, sort):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # django-tables2 warned (DeprecationWarning) on such keys
         response = page(client, staff, sort=sort)
-    expected = ["A", "A3", "A2"] if sort.startswith("unit,") else ["A", "A2", "A3"]  # by name, or by rank
+    expected = ["A", "A3", "A2"] if sort[0] == "unit" else ["A", "A2", "A3"]  # by name, or by rank
     assert response.status_code == 200 and body_rows(response) == expected
 
 
