@@ -3,7 +3,7 @@
 A period is a list of consecutive months (a month, a quarter, a year). Over it the flows
 (received, completed, …) are summed, and the stock (pending on time / overdue) is the one at the
 end of its last month: a dossier pending for three months is one pending dossier, not three.
-The rates are the measures of the 766 index (dossiers/rules.py), the same SQL the indices
+The rates are the measures of the 766 index (dossiers/measures.py), the same SQL the indices
 computed from dossiers use (indicators.recompute.DOSSIER_MEASURES), rounded to six decimals in
 the database so that ties are decided on the values shown and stored.
 """
@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.models import Dossier, DossierMonth, DossierStatus, Scope
 from dossiers.stats import COUNTS
 from indicators.recompute import DOSSIER_MEASURES
@@ -49,12 +49,12 @@ def months_of_quarter(year, quarter, *, now=None):
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"no quarter {quarter!r}")
     first = year * 100 + 3 * quarter - 2
-    return rules.months_between(first, min(first + 2, rules.month_of(now or timezone.now())))
+    return measures.months_between(first, min(first + 2, measures.month_of(now or timezone.now())))
 
 
 def months_of_year(year, *, now=None):
     """The months of a year, as yyyymm; in the current year, up to the current month."""
-    return rules.months_between(year * 100 + 1, min(year * 100 + 12, rules.month_of(now or timezone.now())))
+    return measures.months_between(year * 100 + 1, min(year * 100 + 12, measures.month_of(now or timezone.now())))
 
 
 def _period(months):
@@ -62,7 +62,7 @@ def _period(months):
     months = sorted(months)
     if not months:
         raise ValueError("a period needs at least one month")
-    if months != rules.months_between(months[0], months[-1]):
+    if months != measures.months_between(months[0], months[-1]):
         raise ValueError(f"the months of a period must be consecutive: {months}")
     return months[0], months[-1]
 
@@ -170,8 +170,8 @@ def dossier_ranking(*, months, kind, parent=None, measure="overdue_rate", scope=
     if measure not in DOSSIER_MEASURES:
         raise ValueError(f"unknown dossier measure {measure!r}")
     first, last = _period(months)
-    period_start = rules.month_bounds(first)[0].date()
-    period_end = timezone.localtime(rules.month_bounds(last)[1]).date()  # the day after the period
+    period_start = measures.month_bounds(first)[0].date()
+    period_end = timezone.localtime(measures.month_bounds(last)[1]).date()  # the day after the period
     order = "ASC" if measure in LOWER_IS_BETTER else "DESC"
     params = {
         "first": first,
@@ -220,7 +220,7 @@ def monthly_rates(*, unit, months, scope=Scope.TOTAL):
     period_stats. A month without statistics has zero counts and no rates (None), so a chart
     shows a gap rather than a drop to zero. One query."""
     first, last = _period(months)
-    months = rules.months_between(first, last)
+    months = measures.months_between(first, last)
     params = {"unit": getattr(unit, "pk", unit), "scope": str(scope)}
     params.update({f"month_{i}": month for i, month in enumerate(months)})
     # The months are a derived table so that a month without a row still comes back; UNION ALL
@@ -323,7 +323,7 @@ def _overdue_by(since):
 
 
 def overdue_dossiers(*, unit, user, now=None, scope=Scope.TOTAL):
-    """The unit's dossiers pending and overdue now (dossiers/rules.py: pending_overdue at `now`),
+    """The unit's dossiers pending and overdue now (dossiers/measures.py: pending_overdue at `now`),
     annotated with `overdue_by` (now − due date), most overdue first. A queryset: page it.
 
     The conditions are those of the monthly statistics' pending stock, on the index
@@ -342,7 +342,7 @@ def overdue_dossiers(*, unit, user, now=None, scope=Scope.TOTAL):
 
 
 def late_dossiers(*, unit, user, months, scope=Scope.TOTAL):
-    """The unit's dossiers completed late during the months (dossiers/rules.py: completed_late),
+    """The unit's dossiers completed late during the months (dossiers/measures.py: completed_late),
     annotated with `overdue_by` (completion less the citizen's time − due date), latest first;
     read by the index (unit, completed_month)."""
     first, last = _period(months)

@@ -1,12 +1,12 @@
 """Monthly dossier statistics (DossierMonth), computed by the database from the dossiers.
 
-For a unit and a month m, with [start, end) = rules.month_bounds(m) and at = min(end, now):
+For a unit and a month m, with [start, end) = measures.month_bounds(m) and at = min(end, now):
 
 - flows, of the dossiers received in m (received_month = m): received, received online, fully
   online, with a fee, paid online; and of those completed in m (status completed, completed_month
-  = m): on time or late (rules.completed_late), with the result entered;
-- stock, of the dossiers pending at `end` (rules.is_pending_at): on time or overdue at `at`
-  (rules.pending_overdue). In the current month `at` is now: what is past its due date today is
+  = m): on time or late (measures.completed_late), with the result entered;
+- stock, of the dossiers pending at `end` (measures.is_pending_at): on time or overdue at `at`
+  (measures.pending_overdue). In the current month `at` is now: what is past its due date today is
   overdue today, not only at the month's end.
 
 Scope `own` counts the unit's own dossiers, scope `total` those of the unit and of every unit under
@@ -35,7 +35,7 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, Scope
 from units.models import Unit
 
@@ -65,7 +65,7 @@ T = {
 # (4,001 units of 1.8 million dossiers: 0.55 s in one chunk, 0.92 s in chunks of 500).
 CHUNK = 5000
 
-# The rules of dossiers/rules.py as SQL on one dossier row `d`, for month %(month)s.
+# The rules of dossiers/measures.py as SQL on one dossier row `d`, for month %(month)s.
 _COMPLETED = "d.status = 'completed' AND d.completed_month = %(month)s"
 _LATE = "(d.supplement_requests > 1 OR d.effective_completed_at > d.due_at)"
 # Pending at the month's end: received before it and completed after it, or not completed (and
@@ -197,7 +197,7 @@ def _unit_filter(unit_ids):
 def _month_recompute(cursor, *, month, unit_ids, now):
     """Recompute `own` of the units and `total` of them and their ancestors, for one month.
     `unit_ids` None: every unit. Returns rows changed."""
-    _, end = rules.month_bounds(month)
+    _, end = measures.month_bounds(month)
     adapt = connection.ops.adapt_datetimefield_value
     base = {"month": month, "end": adapt(end), "at": adapt(min(end, now)), "now": adapt(now)}
     changed = 0
@@ -270,7 +270,7 @@ def dossier_stats_incremental(*, now=None):
     with transaction.atomic():
         _lock()
         with connection.cursor() as cursor:
-            for month, unit_ids in sorted(_take_dirty(cursor, last_month=rules.month_of(now)).items()):
+            for month, unit_ids in sorted(_take_dirty(cursor, last_month=measures.month_of(now)).items()):
                 month_changed = _month_recompute(cursor, month=month, unit_ids=unit_ids, now=now)
                 if month_changed:
                     years.add(month // 100)
@@ -286,7 +286,7 @@ def dossier_stats_full(*, now=None):
     The nightly job of kind dossiers.stats_full. Gives the same rows as the incremental job would
     have. Returns the number of DossierMonth rows changed."""
     now = now or timezone.now()
-    last = rules.month_of(now)
+    last = measures.month_of(now)
     changed, years = 0, set()
     with transaction.atomic():
         _lock()
@@ -294,7 +294,7 @@ def dossier_stats_full(*, now=None):
             _take_dirty(cursor, last_month=last)
             cursor.execute(f"SELECT MIN(received_month) FROM {T['dossier']}")
             first = cursor.fetchone()[0]
-            months = rules.months_between(first, last) if first is not None else []
+            months = measures.months_between(first, last) if first is not None else []
             # Rows outside [first, last]: every row when there is no dossier at all.
             outside = f"FROM {T['month']} WHERE month < %s OR month > %s"
             bounds = [months[0] if months else last + 1, last]

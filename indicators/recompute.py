@@ -205,7 +205,7 @@ def _composite_upsert(methodology, now):
 
 
 # What each dossier measure is, over a period's summed flows and its closing stock (DossierMonth,
-# the unit's own dossiers): the 766 rules of dossiers/rules.py, as SQL on the yearly sums.
+# the unit's own dossiers): the 766 rules of dossiers/measures.py, as SQL on the yearly sums.
 DOSSIER_MEASURES = {
     "overdue_rate": ("(completed_late + pending_overdue)", "(completed_on_time + completed_late + pending_on_time + pending_overdue)"),
     "online_rate": ("received_online", "received"),
