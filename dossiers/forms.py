@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import measures
+from dossiers.measures import DossierMeasure
 from dossiers.models import Scope
 from dossiers.selectors import months_of_quarter, months_of_year, scope_units_visible_to
-from indicators.models import DossierMeasure
 from units.models import UnitKind
 
 FIRST_YEAR = 2000

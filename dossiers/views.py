@@ -31,10 +31,10 @@ from dossiers import measures, selectors
 from dossiers.charts import monthly_trend_figure
 from dossiers.forms import SHOW_LATE, DossierRankingForm, OverdueDossiersForm, defaults
 from dossiers.ingest import dossier_parse, dossiers_write
+from dossiers.measures import DossierMeasure
 from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token
-from indicators.models import DossierMeasure
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
 from reformdash.lib.tables import table_configure

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dossiers import measures, stats
+from dossiers.measures import COUNTS, DossierMeasure
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, Scope
 from dossiers.selectors import (
     dossier_ranking,
@@ -25,8 +26,8 @@ from dossiers.services import (
     dossier_months_mark_dirty,
     touched_months,
 )
-from dossiers.stats import COUNTS, dossier_stats_full, dossier_stats_incremental
-from indicators.models import Aggregation, Direction, DossierMeasure, Index, Methodology
+from dossiers.stats import dossier_stats_full, dossier_stats_incremental
+from indicators.models import Aggregation, Direction, Index, Methodology
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from jobs.services import job_run
