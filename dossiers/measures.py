@@ -30,6 +30,7 @@ from django.utils.translation import gettext_noop
 PERCENT = Decimal(100)
 RULES = []
 
+
 def rule(title, explanation):
     """Give a rule its title and its explanation, which becomes its docstring, and list it in RULES
     in the order the methodology page shows them.
