@@ -13,8 +13,9 @@ from api.forms import DEFAULT_LIMIT, FIRST_YEAR, LAST_YEAR, MAX_LIMIT
 from dossiers import views as dossier_views
 from dossiers.ingest import COLUMNS as DOSSIER_COLUMNS
 from dossiers.ingest import REQUIRED_COLUMNS as DOSSIER_REQUIRED_COLUMNS
+from dossiers.measures import DossierMeasure
 from dossiers.models import Channel, DossierStatus
-from indicators.models import Direction, DossierMeasure, ResultSource, ValueUnit
+from indicators.models import Direction, ResultSource, ValueUnit
 from units.models import UnitKind
 
 

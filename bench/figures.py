@@ -17,7 +17,7 @@ from django.utils import timezone
 from bench import baselines
 from bench.load import pages
 from bench.measure import child_time_and_peak, median_time
-from dossiers import rules
+from dossiers import measures
 from dossiers.ingest import COLUMNS as DOSSIER_COLUMNS
 from dossiers.models import Dossier
 from dossiers.stats import dossier_stats_full, dossier_stats_incremental
@@ -57,8 +57,8 @@ def build(*, national, dossiers):
     counts = synthetic_generate(size=size, seed=SEED)
     units = list(Unit.objects.filter(code__startswith="SYN-", kind__in=[UnitKind.DEPARTMENT, UnitKind.COMMUNE]))
     now = timezone.localtime()
-    current = rules.month_of(now)
-    months = rules.months_between(_add_months(current, -12), _add_months(current, -1))
+    current = measures.month_of(now)
+    months = measures.months_between(_add_months(current, -12), _add_months(current, -1))
     per_unit_month = math.ceil(dossiers / (len(units) * len(months))) if dossiers else 0
     counts["dossiers"] = dossiers_generate(units=units, months=months, per_unit_month=per_unit_month, seed=SEED,
                                            source="bench")  # fmt: skip
@@ -77,7 +77,7 @@ def _add_months(month, delta):
 
 
 def _first_working_day_end(month):
-    start, _end = rules.month_bounds(month)
+    start, _end = measures.month_bounds(month)
     day = start
     while day.weekday() >= 5:
         day += datetime.timedelta(days=1)
@@ -132,7 +132,7 @@ def dossier_stats(data, *, runs):
     days = iter(range(1, runs + 2))
 
     def new_day():
-        dossiers_generate(units=data.units, months=[rules.month_of(data.day)], per_unit_month=data.per_unit_day,
+        dossiers_generate(units=data.units, months=[measures.month_of(data.day)], per_unit_month=data.per_unit_day,
                           seed=SEED, source=f"bench-day-{next(days)}", now=data.day)  # fmt: skip
 
     incremental = median_time(dossier_stats_incremental, runs=runs, before=new_day)

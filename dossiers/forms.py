@@ -5,10 +5,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers import rules
+from dossiers import measures
+from dossiers.measures import DossierMeasure
 from dossiers.models import Scope
 from dossiers.selectors import months_of_quarter, months_of_year, scope_units_visible_to
-from indicators.models import DossierMeasure
 from units.models import UnitKind
 
 FIRST_YEAR = 2000
@@ -20,7 +20,7 @@ SHOW_OVERDUE, SHOW_LATE = "overdue", "late"
 def defaults(*, latest_month, now=None):
     """The period the pages open on: the year, quarter and month of the latest statistics
     (of the current month when there are none)."""
-    latest_month = latest_month or rules.month_of(now or timezone.now())
+    latest_month = latest_month or measures.month_of(now or timezone.now())
     year, month = divmod(latest_month, 100)
     return {"period": PERIOD_YEAR, "year": year, "month": month, "quarter": (month - 1) // 3 + 1}
 
@@ -84,7 +84,7 @@ class PeriodForm(forms.Form):
     def _months_of_month(self, year, month):
         if month is None:
             raise forms.ValidationError({"month": _("Choose a month.")})
-        if year * 100 + month > rules.month_of(self.now):
+        if year * 100 + month > measures.month_of(self.now):
             raise forms.ValidationError({"month": _("There are no statistics of a month to come.")})
         return [year * 100 + month]
 

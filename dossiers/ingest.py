@@ -44,7 +44,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.models import Channel, Dossier, DossierStatus
 from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
 from reformdash.lib.tabular import Problem, decimal_problem
@@ -312,7 +312,7 @@ def dossiers_write(*, dossiers, now=None):
     keys = [(dossier.source, dossier.external_id) for dossier in dossiers]
     if len(set(keys)) != len(keys):
         raise ValueError("a batch names the same (source, external_id) twice")
-    now_month = rules.month_of(now or timezone.now())
+    now_month = measures.month_of(now or timezone.now())
     with transaction.atomic():
         stored = _stored_versions(keys)
         writes, pairs, created, unchanged = [], set(), 0, 0

@@ -59,7 +59,7 @@ class Dossier(models.Model):
         help_text=_("Time the dossier waited for the citizen to supplement it; it does not count."),
     )
     result_entered = models.BooleanField(_("result entered in the one-stop system"), default=False)
-    # Derived when the dossier is written (dossiers.rules), so the monthly statistics compare
+    # Derived when the dossier is written (dossiers.measures), so the monthly statistics compare
     # plain columns and never compute a month or a date difference on every row.
     received_month = models.PositiveIntegerField(_("month received (yyyymm)"))
     completed_month = models.PositiveIntegerField(_("month completed (yyyymm)"), null=True, blank=True)

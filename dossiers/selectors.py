@@ -3,9 +3,9 @@
 A period is a list of consecutive months (a month, a quarter, a year). Over it the flows
 (received, completed, …) are summed, and the stock (pending on time / overdue) is the one at the
 end of its last month: a dossier pending for three months is one pending dossier, not three.
-The rates are the measures of the 766 index (dossiers/rules.py), the same SQL the indices
-computed from dossiers use (indicators.recompute.DOSSIER_MEASURES), rounded to six decimals in
-the database so that ties are decided on the values shown and stored.
+The rates are the measures of the 766 index (dossiers.measures: MEASURES), the same SQL the
+indices computed from dossiers use, rounded to six decimals in the database so that ties are
+decided on the values shown and stored.
 """
 
 import datetime
@@ -20,7 +20,6 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Value,
     When,
@@ -28,17 +27,12 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
+from dossiers.measures import COUNTS, MEASURES, completed_late_q, pending_overdue_q, pending_q
 from dossiers.models import Dossier, DossierMonth, DossierStatus, Scope
-from dossiers.stats import COUNTS
-from indicators.recompute import DOSSIER_MEASURES
 from reformdash.lib.fields import as_decimal
 from units.models import Unit, UnitKind
 from units.selectors import units_valid_in, units_visible_to
-
-MEASURES = tuple(DOSSIER_MEASURES)
-# Lower is better only for the overdue rate; every other measure is a share to raise.
-LOWER_IS_BETTER = {"overdue_rate"}
 
 _T_MONTH = DossierMonth._meta.db_table
 _T_UNIT = Unit._meta.db_table
@@ -49,12 +43,12 @@ def months_of_quarter(year, quarter, *, now=None):
     if quarter not in (1, 2, 3, 4):
         raise ValueError(f"no quarter {quarter!r}")
     first = year * 100 + 3 * quarter - 2
-    return rules.months_between(first, min(first + 2, rules.month_of(now or timezone.now())))
+    return measures.months_between(first, min(first + 2, measures.month_of(now or timezone.now())))
 
 
 def months_of_year(year, *, now=None):
     """The months of a year, as yyyymm; in the current year, up to the current month."""
-    return rules.months_between(year * 100 + 1, min(year * 100 + 12, rules.month_of(now or timezone.now())))
+    return measures.months_between(year * 100 + 1, min(year * 100 + 12, measures.month_of(now or timezone.now())))
 
 
 def _period(months):
@@ -62,7 +56,7 @@ def _period(months):
     months = sorted(months)
     if not months:
         raise ValueError("a period needs at least one month")
-    if months != rules.months_between(months[0], months[-1]):
+    if months != measures.months_between(months[0], months[-1]):
         raise ValueError(f"the months of a period must be consecutive: {months}")
     return months[0], months[-1]
 
@@ -70,28 +64,19 @@ def _period(months):
 def _rates_sql():
     """One column per measure, in %, rounded to six decimals; NULL with nothing to divide by."""
     return ",\n               ".join(
-        f"CASE WHEN {denominator} > 0 THEN ROUND({numerator} * 100.0 / {denominator}, 6) END AS {measure}"
-        for measure, (numerator, denominator) in DOSSIER_MEASURES.items()
+        f"CASE WHEN {rated.denominator_sql} > 0 THEN {rated.rate_sql} END AS {measure}"
+        for measure, rated in MEASURES.items()
     )
 
 
 def _period_cte():
     """CTEs `period` (unit_id, counts…) and `rated` (… and one column per measure).
     Named parameters: scope, first, last."""
-    flows = ",\n               ".join(
-        f"SUM(dm.{name}) AS {name}" for name in COUNTS if not name.startswith("pending_")
-    )
-    stock = ",\n               ".join(
-        f"SUM(CASE WHEN dm.month = %(last)s THEN dm.{name} ELSE 0 END) AS {name}"
-        for name in COUNTS
-        if name.startswith("pending_")
-    )
     rates = _rates_sql()
     return f"""
     WITH period AS (
         SELECT dm.unit_id,
-               {flows},
-               {stock}
+               {measures.period_counts_sql(last="%(last)s")}
         FROM {_T_MONTH} dm
         WHERE dm.scope = %(scope)s AND dm.month BETWEEN %(first)s AND %(last)s
         GROUP BY dm.unit_id
@@ -151,7 +136,7 @@ def period_stats(*, months, scope=Scope.OWN, units=None):
         sql = (
             _period_cte()
             + f"""
-        SELECT u.id AS unit_id, {", ".join(f"rated.{name}" for name in COUNTS + MEASURES)}
+        SELECT u.id AS unit_id, {", ".join(f"rated.{name}" for name in COUNTS + tuple(MEASURES))}
         FROM {_T_UNIT} u LEFT JOIN rated ON rated.unit_id = u.id
         WHERE u.id IN ({", ".join(f"%({name})s" for name in names)})
         ORDER BY u.id"""
@@ -167,12 +152,12 @@ def dossier_ranking(*, months, kind, parent=None, measure="overdue_rate", scope=
     A list of dicts — unit_id, code, name, parent_id, rank, group_size (units ranked in the
     group), value, and the period's counts — in rank order, group by group. Units without
     dossiers have no value and no rank and come last in their group."""
-    if measure not in DOSSIER_MEASURES:
+    if measure not in MEASURES:
         raise ValueError(f"unknown dossier measure {measure!r}")
     first, last = _period(months)
-    period_start = rules.month_bounds(first)[0].date()
-    period_end = timezone.localtime(rules.month_bounds(last)[1]).date()  # the day after the period
-    order = "ASC" if measure in LOWER_IS_BETTER else "DESC"
+    period_start = measures.month_bounds(first)[0].date()
+    period_end = timezone.localtime(measures.month_bounds(last)[1]).date()  # the day after the period
+    order = "ASC" if MEASURES[measure].lower_is_better else "DESC"
     params = {
         "first": first,
         "last": last,
@@ -220,7 +205,7 @@ def monthly_rates(*, unit, months, scope=Scope.TOTAL):
     period_stats. A month without statistics has zero counts and no rates (None), so a chart
     shows a gap rather than a drop to zero. One query."""
     first, last = _period(months)
-    months = rules.months_between(first, last)
+    months = measures.months_between(first, last)
     params = {"unit": getattr(unit, "pk", unit), "scope": str(scope)}
     params.update({f"month_{i}": month for i, month in enumerate(months)})
     # The months are a derived table so that a month without a row still comes back; UNION ALL
@@ -323,33 +308,30 @@ def _overdue_by(since):
 
 
 def overdue_dossiers(*, unit, user, now=None, scope=Scope.TOTAL):
-    """The unit's dossiers pending and overdue now (dossiers/rules.py: pending_overdue at `now`),
+    """The unit's dossiers pending and overdue now (dossiers.measures: pending_overdue at `now`),
     annotated with `overdue_by` (now − due date), most overdue first. A queryset: page it.
 
     The conditions are those of the monthly statistics' pending stock, on the index
     (unit, received_at, completed_at): received before now, not completed by now."""
     now = now or timezone.now()
-    not_closed_unfinished = ~Q(status__in=[DossierStatus.RETURNED, DossierStatus.WITHDRAWN], completed_at__isnull=True)
     return (
         _dossiers_of(unit=unit, user=user, scope=scope)
-        .filter(received_at__lt=now)
-        .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=now))
-        .filter(not_closed_unfinished)
-        .filter(Q(supplement_requests__gt=1) | Q(due_at__lt=now))
+        .filter(pending_q(now))
+        .filter(pending_overdue_q(now))
         .annotate(overdue_by=_overdue_by(Value(now, output_field=DateTimeField())))
         .order_by("-overdue_by", "-id")
     )
 
 
 def late_dossiers(*, unit, user, months, scope=Scope.TOTAL):
-    """The unit's dossiers completed late during the months (dossiers/rules.py: completed_late),
+    """The unit's dossiers completed late during the months (dossiers.measures: completed_late),
     annotated with `overdue_by` (completion less the citizen's time − due date), latest first;
     read by the index (unit, completed_month)."""
     first, last = _period(months)
     return (
         _dossiers_of(unit=unit, user=user, scope=scope)
         .filter(status=DossierStatus.COMPLETED, completed_month__gte=first, completed_month__lte=last)
-        .filter(Q(supplement_requests__gt=1) | Q(effective_completed_at__gt=F("due_at")))
+        .filter(completed_late_q())
         .annotate(overdue_by=_overdue_by(F("effective_completed_at")))
         .order_by("-overdue_by", "-id")
     )

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.models import DossierMonthDirty
 from jobs.services import job_request
 
@@ -13,17 +13,17 @@ STATS_FULL = "dossiers.stats_full"
 def dossier_derive(dossier):
     """Set the columns the statistics read (month received, month completed, completion time
     less the citizen's supplement time) from the dossier's own fields. Call before saving."""
-    dossier.received_month = rules.month_of(dossier.received_at)
-    dossier.completed_month = rules.month_of(dossier.completed_at) if dossier.completed_at else None
-    dossier.effective_completed_at = rules.effective_completion(dossier.completed_at, dossier.supplement_days)
+    dossier.received_month = measures.month_of(dossier.received_at)
+    dossier.completed_month = measures.month_of(dossier.completed_at) if dossier.completed_at else None
+    dossier.effective_completed_at = measures.effective_completion(dossier.completed_at, dossier.supplement_days)
     return dossier
 
 
 def touched_months(*, received_month, completed_month, now_month=None):
     """The months whose statistics a dossier counts in: from the month it came in to the month it
     was completed, or to this month while it is still pending (it is stock at each month end)."""
-    last = completed_month or now_month or rules.month_of(timezone.now())
-    return rules.months_between(received_month, max(last, received_month))
+    last = completed_month or now_month or measures.month_of(timezone.now())
+    return measures.months_between(received_month, max(last, received_month))
 
 
 def dossier_months_mark_dirty(*, pairs):

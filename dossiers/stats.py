@@ -1,13 +1,8 @@
 """Monthly dossier statistics (DossierMonth), computed by the database from the dossiers.
 
-For a unit and a month m, with [start, end) = rules.month_bounds(m) and at = min(end, now):
-
-- flows, of the dossiers received in m (received_month = m): received, received online, fully
-  online, with a fee, paid online; and of those completed in m (status completed, completed_month
-  = m): on time or late (rules.completed_late), with the result entered;
-- stock, of the dossiers pending at `end` (rules.is_pending_at): on time or overdue at `at`
-  (rules.pending_overdue). In the current month `at` is now: what is past its due date today is
-  overdue today, not only at the month's end.
+What a unit-month counts, and the SQL that counts each on one dossier row, belong to the 766
+measures (dossiers.measures: COUNTS, COUNT_SQL). This module runs that SQL per unit and month and
+keeps the table in step: dirty marks, scopes, upserts, the two jobs.
 
 Scope `own` counts the unit's own dossiers, scope `total` those of the unit and of every unit under
 it (the sum of the `own` rows of its subtree, found with a recursive CTE). A unit-month that
@@ -35,22 +30,11 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
+from dossiers.measures import COUNT_SQL, COUNTS, COUNTS_IN_MONTH_SQL
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, Scope
+from dossiers.signals import dossier_months_changed
 from units.models import Unit
-
-COUNTS = (
-    "received",
-    "received_online",
-    "received_fully_online",
-    "received_with_fee",
-    "paid_online",
-    "completed_on_time",
-    "completed_late",
-    "completed_result_entered",
-    "pending_on_time",
-    "pending_overdue",
-)
 
 T = {
     "dossier": Dossier._meta.db_table,
@@ -65,47 +49,17 @@ T = {
 # (4,001 units of 1.8 million dossiers: 0.55 s in one chunk, 0.92 s in chunks of 500).
 CHUNK = 5000
 
-# The rules of dossiers/rules.py as SQL on one dossier row `d`, for month %(month)s.
-_COMPLETED = "d.status = 'completed' AND d.completed_month = %(month)s"
-_LATE = "(d.supplement_requests > 1 OR d.effective_completed_at > d.due_at)"
-# Pending at the month's end: received before it and completed after it, or not completed (and
-# not returned or withdrawn without a date). Written as two arms on completed_at, each of which the
-# index (unit, completed_at) answers, so that with the received and completed months' indexes
-# PostgreSQL reads only the dossiers that count in the month (a BitmapOr), not every dossier the
-# unit ever had: 186 ms → 22 ms for 500 units of a million dossiers (bench/README.md).
-_PENDING = (
-    "((d.completed_at >= %(end)s AND d.received_at < %(end)s)"
-    " OR (d.completed_at IS NULL AND d.received_at < %(end)s AND d.status NOT IN ('returned', 'withdrawn')))"
-)
-_OVERDUE = "(d.supplement_requests > 1 OR d.due_at < %(at)s)"
-_RECEIVED = "d.received_month = %(month)s"
-# A dossier counts in a month iff it was received, completed or pending at its end then.
-_COUNTS_IN_MONTH = f"({_RECEIVED} OR ({_COMPLETED}) OR {_PENDING})"
-
-_OWN_COLUMNS = {
-    "received": _RECEIVED,
-    "received_online": f"{_RECEIVED} AND d.channel = 'online'",
-    "received_fully_online": f"{_RECEIVED} AND d.fully_online",
-    "received_with_fee": f"{_RECEIVED} AND d.fee_required",
-    "paid_online": f"{_RECEIVED} AND d.fee_required AND d.paid_online",
-    "completed_on_time": f"{_COMPLETED} AND NOT {_LATE}",
-    "completed_late": f"{_COMPLETED} AND {_LATE}",
-    "completed_result_entered": f"{_COMPLETED} AND d.result_entered",
-    "pending_on_time": f"{_PENDING} AND NOT {_OVERDUE}",
-    "pending_overdue": f"{_PENDING} AND {_OVERDUE}",
-}
-
 
 def _own_select(unit_filter):
     """SELECT (unit_id, counts…) of the units' own dossiers in %(month)s."""
     sums = ",\n               ".join(
-        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name}" for name, condition in _OWN_COLUMNS.items()
+        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name}" for name, condition in COUNT_SQL.items()
     )
     return f"""
         SELECT d.unit_id,
                {sums}
         FROM {T['dossier']} d
-        WHERE {unit_filter.format(column='d.unit_id')} AND {_COUNTS_IN_MONTH}
+        WHERE {unit_filter.format(column='d.unit_id')} AND {COUNTS_IN_MONTH_SQL}
         GROUP BY d.unit_id"""
 
 
@@ -197,7 +151,7 @@ def _unit_filter(unit_ids):
 def _month_recompute(cursor, *, month, unit_ids, now):
     """Recompute `own` of the units and `total` of them and their ancestors, for one month.
     `unit_ids` None: every unit. Returns rows changed."""
-    _, end = rules.month_bounds(month)
+    _, end = measures.month_bounds(month)
     adapt = connection.ops.adapt_datetimefield_value
     base = {"month": month, "end": adapt(end), "at": adapt(min(end, now)), "now": adapt(now)}
     changed = 0
@@ -243,22 +197,11 @@ def _take_dirty(cursor, *, last_month):
     return {month: sorted(units) for month, units in taken.items()}
 
 
-def _request_results_recompute(years):
-    """Ask for the results of every index computed from dossier statistics in those years."""
-    from indicators.models import Aggregation, Methodology
-    from indicators.services import results_recompute_request
-
-    dossiers = getattr(Aggregation, "DOSSIERS", None)
-    if dossiers is None or not years:
-        return
-    pairs = (
-        Methodology.objects.filter(aggregation=dossiers, year__in=sorted(years))
-        .values_list("index_id", "year")
-        .distinct()
-        .order_by("index_id", "year")
-    )
-    for index_id, year in pairs:
-        results_recompute_request(index_id=index_id, year=year)
+def _months_changed(years):
+    """Tell the apps above (indicators: the indices computed from dossier statistics) which years'
+    statistics changed. Called inside the job's transaction: see dossiers.signals."""
+    if years:
+        dossier_months_changed.send(sender=DossierMonth, years=years)
 
 
 def dossier_stats_incremental(*, now=None):
@@ -270,12 +213,12 @@ def dossier_stats_incremental(*, now=None):
     with transaction.atomic():
         _lock()
         with connection.cursor() as cursor:
-            for month, unit_ids in sorted(_take_dirty(cursor, last_month=rules.month_of(now)).items()):
+            for month, unit_ids in sorted(_take_dirty(cursor, last_month=measures.month_of(now)).items()):
                 month_changed = _month_recompute(cursor, month=month, unit_ids=unit_ids, now=now)
                 if month_changed:
                     years.add(month // 100)
                 changed += month_changed
-        _request_results_recompute(years)
+        _months_changed(years)
     return changed
 
 
@@ -286,7 +229,7 @@ def dossier_stats_full(*, now=None):
     The nightly job of kind dossiers.stats_full. Gives the same rows as the incremental job would
     have. Returns the number of DossierMonth rows changed."""
     now = now or timezone.now()
-    last = rules.month_of(now)
+    last = measures.month_of(now)
     changed, years = 0, set()
     with transaction.atomic():
         _lock()
@@ -294,7 +237,7 @@ def dossier_stats_full(*, now=None):
             _take_dirty(cursor, last_month=last)
             cursor.execute(f"SELECT MIN(received_month) FROM {T['dossier']}")
             first = cursor.fetchone()[0]
-            months = rules.months_between(first, last) if first is not None else []
+            months = measures.months_between(first, last) if first is not None else []
             # Rows outside [first, last]: every row when there is no dossier at all.
             outside = f"FROM {T['month']} WHERE month < %s OR month > %s"
             bounds = [months[0] if months else last + 1, last]
@@ -306,5 +249,5 @@ def dossier_stats_full(*, now=None):
                 if month_changed:
                     years.add(month // 100)
                 changed += month_changed
-        _request_results_recompute(years)
+        _months_changed(years)
     return changed

@@ -30,7 +30,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.models import Channel, Dossier, DossierStatus
 from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
 from reformdash.lib.bulk import rows_insert
@@ -166,7 +166,7 @@ def unit_month_dossiers(*, unit, month, count, seed, source, now, rates=None):
     """The `count` dossiers of one unit and month, unsaved and not yet derived, in number order."""
     rates = rates or unit_rates(seed=seed, code=unit.code, kind=unit.kind)
     rng = random.Random(f"{seed}/{unit.code}/{month}")
-    start, end = rules.month_bounds(month)
+    start, end = measures.month_bounds(month)
     working_days = [
         day for day in (start + DAY * offset for offset in range((end - start).days))
         if day.weekday() < 5 and day < now
@@ -241,7 +241,7 @@ def unit_month_dossiers(*, unit, month, count, seed, source, now, rates=None):
 
 def _check_months(months, now):
     months = sorted(set(months))
-    last = rules.month_of(now)
+    last = measures.month_of(now)
     for month in months:
         if not isinstance(month, int) or not 1 <= month % 100 <= 12 or month < 200001:
             raise ValueError(f"{month!r} is not a month as yyyymm (202401)")
@@ -323,7 +323,7 @@ def _write(*, units, months, per_unit_month, seed, source, now):
     # COPY on PostgreSQL: ten million dossiers for a benchmark must not take an hour.
     created = rows_insert(Dossier, _COLUMNS, rows())
     # Pending dossiers are stock in every month up to the one the statistics job sees as current.
-    now_month = max(rules.month_of(now), rules.month_of(timezone.now()))
+    now_month = max(measures.month_of(now), measures.month_of(timezone.now()))
     dossier_months_mark_dirty(
         pairs=(
             (unit_id, month)

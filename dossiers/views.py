@@ -27,14 +27,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator
 
-from dossiers import rules, selectors
+from dossiers import measures, selectors
 from dossiers.charts import monthly_trend_figure
 from dossiers.forms import SHOW_LATE, DossierRankingForm, OverdueDossiersForm, defaults
 from dossiers.ingest import dossier_parse, dossiers_write
+from dossiers.measures import DossierMeasure
 from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token
-from indicators.models import DossierMeasure
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
 from reformdash.lib.tables import table_configure
@@ -52,8 +52,8 @@ ITEM = "__all__"
 def dossier_methodology(request):
     """How the dossier rates are computed: the rules' own docstrings, translated."""
     context = {
-        "rules": [(_(function.title), _(function.__doc__)) for function in rules.RULES],
-        "shares": [(_(title), _(definition)) for title, definition in rules.SHARES],
+        "rules": [(_(function.title), _(function.__doc__)) for function in measures.RULES],
+        "shares": [(_(title), _(definition)) for title, definition in measures.SHARES],
     }
     return render(request, "dossiers/methodology.html", context)
 

@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.measures import DossierMeasure
 from reformdash.lib.fields import precise_decimal
 from units.models import Unit, UnitKind
 
@@ -21,14 +22,6 @@ class ValueUnit(models.TextChoices):
     POINTS = "points", _("points")
 
 
-class DossierMeasure(models.TextChoices):
-    OVERDUE_RATE = "overdue_rate", _("Overdue rate")
-    ONLINE_RATE = "online_rate", _("Online submission rate")
-    FULLY_ONLINE_RATE = "fully_online_rate", _("Fully-online rate")
-    ONLINE_PAYMENT_RATE = "online_payment_rate", _("Online payment rate")
-    RESULTS_ENTERED_RATE = "results_entered_rate", _("Results entered rate")
-
-
 class Index(models.Model):
     """An index units are scored and ranked on: PAR Index, SIPAS, the 766 index, PCI, …"""
 
@@ -38,7 +31,8 @@ class Index(models.Model):
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
     value_unit = models.CharField(_("value unit"), max_length=8, choices=ValueUnit.choices, default=ValueUnit.PERCENT)
     description = models.TextField(_("description"), blank=True)
-    # For an index computed from dossiers (methodology aggregation `dossiers`): which rate it is.
+    # For an index computed from dossiers (methodology aggregation `dossiers`): which rate it is
+    # (dossiers.measures holds what each is; the index's own `direction` ranks it).
     dossier_measure = models.CharField(
         _("dossier measure"), max_length=32, choices=DossierMeasure.choices, blank=True
     )

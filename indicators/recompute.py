@@ -25,6 +25,8 @@ import zlib
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dossiers.measures import MEASURES, month_of, period_counts_sql
+from dossiers.models import DossierMonth
 from indicators.models import (
     Aggregation,
     Assessment,
@@ -47,7 +49,7 @@ T = {
     "result": Result._meta.db_table,
     "band": Band._meta.db_table,
     "methodology": Methodology._meta.db_table,
-    "dossier_month": "dossiers_dossiermonth",  # dossiers.models.DossierMonth; named, not imported: no cycle
+    "dossier_month": DossierMonth._meta.db_table,
 }
 
 
@@ -204,35 +206,18 @@ def _composite_upsert(methodology, now):
     ]
 
 
-# What each dossier measure is, over a period's summed flows and its closing stock (DossierMonth,
-# the unit's own dossiers): the 766 rules of dossiers/rules.py, as SQL on the yearly sums.
-DOSSIER_MEASURES = {
-    "overdue_rate": ("(completed_late + pending_overdue)", "(completed_on_time + completed_late + pending_on_time + pending_overdue)"),
-    "online_rate": ("received_online", "received"),
-    "fully_online_rate": ("received_fully_online", "received"),
-    "online_payment_rate": ("paid_online", "received_with_fee"),
-    "results_entered_rate": ("completed_result_entered", "(completed_on_time + completed_late)"),
-}
-
-
 def _dossier_composite(methodology):
     """A year's rate per unit of the methodology's kind, from the monthly dossier statistics: the
-    flows of its twelve months, and what was pending at the end of its last month."""
-    measure = methodology.index.dossier_measure
-    if measure not in DOSSIER_MEASURES:
+    flows of its twelve months, and what was pending at the end of its last month. What the rate
+    is, and how a period's counts are summed, are the measure's own (dossiers.measures)."""
+    measure = MEASURES.get(methodology.index.dossier_measure)
+    if measure is None:
         raise ValueError(f"index {methodology.index.code!r} is computed from dossiers but names no dossier measure")
-    numerator, denominator = DOSSIER_MEASURES[measure]
     first, last = methodology.year * 100 + 1, min(methodology.year * 100 + 12, dossier_month_now())
     sql = f"""
     WITH yearly AS (
         SELECT dm.unit_id,
-               SUM(dm.received) AS received, SUM(dm.received_online) AS received_online,
-               SUM(dm.received_fully_online) AS received_fully_online,
-               SUM(dm.received_with_fee) AS received_with_fee, SUM(dm.paid_online) AS paid_online,
-               SUM(dm.completed_on_time) AS completed_on_time, SUM(dm.completed_late) AS completed_late,
-               SUM(dm.completed_result_entered) AS completed_result_entered,
-               SUM(CASE WHEN dm.month = %s THEN dm.pending_on_time ELSE 0 END) AS pending_on_time,
-               SUM(CASE WHEN dm.month = %s THEN dm.pending_overdue ELSE 0 END) AS pending_overdue
+               {period_counts_sql(last="%s")}
         FROM {T['dossier_month']} dm
         JOIN {T['unit']} u ON u.id = dm.unit_id AND u.kind = %s
         WHERE dm.scope = 'own' AND dm.month BETWEEN %s AND %s
@@ -240,15 +225,14 @@ def _dossier_composite(methodology):
     ),
     composite AS (
         SELECT unit_id, CAST(NULL AS NUMERIC) AS points, CAST(NULL AS NUMERIC) AS applicable_max,
-               ROUND({numerator} * 100.0 / {denominator}, 6) AS value
-        FROM yearly WHERE {denominator} > 0
+               {measure.rate_sql} AS value
+        FROM yearly WHERE {measure.denominator_sql} > 0
     )"""
     return sql, [last, last, methodology.unit_kind, first, last]
 
 
 def dossier_month_now():
-    local = timezone.localtime()
-    return local.year * 100 + local.month
+    return month_of(timezone.now())
 
 
 # Computed results of units that no longer have anything to compute from: scores deleted,

@@ -6,7 +6,7 @@ burst of changes (an import of 10,000 scores) leaves one pending job per index a
 """
 
 
-from indicators.models import Methodology, Result
+from indicators.models import Aggregation, Methodology, Result
 from indicators.recompute import results_recompute
 from jobs.services import job_kind_register, job_request
 
@@ -25,6 +25,24 @@ def results_recompute_all_request():
         Result.objects.values_list("index_id", "year").distinct()
     )
     return [results_recompute_request(index_id=index_id, year=year) for index_id, year in sorted(pairs)]
+
+
+def dossier_results_recompute_request(sender=None, *, years, **kwargs):
+    """Ask for the results of every index computed from dossier statistics in those years.
+
+    The receiver of dossiers.signals.dossier_months_changed (connected in IndicatorsConfig.ready):
+    it runs inside the statistics job's transaction, so the recompute jobs commit with the
+    statistics they follow."""
+    if not years:
+        return
+    pairs = (
+        Methodology.objects.filter(aggregation=Aggregation.DOSSIERS, year__in=sorted(years))
+        .values_list("index_id", "year")
+        .distinct()
+        .order_by("index_id", "year")
+    )
+    for index_id, year in pairs:
+        results_recompute_request(index_id=index_id, year=year)
 
 
 def register_jobs():

@@ -5,8 +5,7 @@ from decimal import Decimal
 from django.utils import translation
 
 from dossiers.charts import month_label, monthly_trend_figure
-from dossiers.selectors import MEASURES
-from dossiers.stats import COUNTS
+from dossiers.measures import COUNTS, MEASURES
 
 
 def row(month, received=0, **rates):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.models import Dossier, DossierMonthDirty, DossierStatus
 from dossiers.services import STATS_INCREMENTAL, dossier_derive, touched_months
 from dossiers.synthetic import PROCEDURES, dossiers_generate
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime.datetime(2024, 12, 31, 23, 59, tzinfo=VN)
-YEAR_2024 = rules.months_between(202401, 202412)
+YEAR_2024 = measures.months_between(202401, 202412)
 # Every stored column but the id and the time of writing.
 COLUMNS = [f.attname for f in Dossier._meta.concrete_fields if f.attname not in ("id", "updated_at")]
 
@@ -153,7 +153,7 @@ def test_every_unit_month_the_dossiers_count_in_is_marked_dirty_with_the_statist
     assert set(DossierMonthDirty.objects.values_list("unit_id", "month")) == expected
     assert {(unit.pk, month) for unit in everyone(tree) for month in YEAR_2024} <= expected
     # Pending dossiers are stock up to the current month, which is past NOW.
-    assert max(month for _, month in expected) == rules.month_of(datetime.datetime.now(tz=VN))
+    assert max(month for _, month in expected) == measures.month_of(datetime.datetime.now(tz=VN))
     assert Job.objects.filter(kind=STATS_INCREMENTAL, status=JobStatus.PENDING).count() == 1
 
 
@@ -179,7 +179,7 @@ def test_the_rates_look_like_the_article_says(tree):
     for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE):
         done = Dossier.objects.filter(unit__kind=kind, status=DossierStatus.COMPLETED)
         late[kind] = sum(
-            rules.completed_late(effective_completed_at=e, due_at=d, supplement_requests=s)
+            measures.completed_late(effective_completed_at=e, due_at=d, supplement_requests=s)
             for e, d, s in done.values_list("effective_completed_at", "due_at", "supplement_requests")
         ) / done.count()
     # Overdue at district and commune level, not so much in departments.

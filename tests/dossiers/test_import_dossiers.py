@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.ingest import COLUMNS
 from dossiers.models import Dossier, DossierMonthDirty
 from dossiers.services import STATS_INCREMENTAL
@@ -75,7 +75,7 @@ def statistics_done():
 
 
 def months(code, first, last):
-    return {(code, month) for month in rules.months_between(first, last)}
+    return {(code, month) for month in measures.months_between(first, last)}
 
 
 def test_a_valid_file_imported_twice_stores_each_dossier_once(tree, tmp_path):
@@ -98,8 +98,8 @@ def test_a_valid_file_imported_twice_stores_each_dossier_once(tree, tmp_path):
 
 
 def test_the_dirty_unit_months_are_exactly_those_the_dossier_counts_in(tree, tmp_path):
-    this_month = rules.month_of(timezone.now())
-    pending_since = rules.months_between(202401, this_month)[-3]
+    this_month = measures.month_of(timezone.now())
+    pending_since = measures.months_between(202401, this_month)[-3]
     pending_received = f"{pending_since // 100}-{pending_since % 100:02d}-10T08:00:00+07:00"
     path = write(
         tmp_path,

@@ -5,7 +5,7 @@ import inspect
 from django.urls import reverse
 from django.utils import translation
 
-from dossiers import rules
+from dossiers import measures
 
 URL = "/dossiers/methodology/"
 
@@ -23,9 +23,9 @@ def test_every_rule_is_shown_with_its_docstring_in_english(client, head_b):
     client.force_login(head_b)
     client.post(reverse("set_language"), {"language": "en"})
     page = client.get(URL).content.decode()
-    for function in (rules.effective_completion, rules.completed_late, rules.pending_overdue, rules.is_pending_at,
-                     rules.overdue_rate):
-        assert function in rules.RULES
+    for function in (measures.effective_completion, measures.completed_late, measures.pending_overdue, measures.is_pending_at,
+                     measures.overdue_rate):
+        assert function in measures.RULES
         # The docstring is what help() shows a developer, word for word what the page shows a user.
         assert inspect.getdoc(function) in page.replace("&#x27;", "'")
     assert "(1, 2, 2, 4)" in page
@@ -35,7 +35,7 @@ def test_the_vietnamese_page_shows_the_rules_translated(client, head_b):
     client.force_login(head_b)
     page = client.get(URL).content.decode()
     assert "Cách tính các tỷ lệ hồ sơ" in page
-    for function in rules.RULES:
+    for function in measures.RULES:
         with translation.override("vi"):
             vietnamese = translation.gettext(function.__doc__)
         assert vietnamese != function.__doc__, function.__name__

@@ -1,10 +1,10 @@
-"""The 766 timeliness rules at their edges (dossiers/rules.py), and the columns derived from them."""
+"""The 766 timeliness rules at their edges (dossiers/measures.py), and the columns derived from them."""
 
 import datetime
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.models import Dossier
 from dossiers.services import dossier_derive, touched_months
 
@@ -27,7 +27,7 @@ def derived(*, completed_at, supplement_days=0):
 
 
 def late(dossier, supplement_requests=0):
-    return rules.completed_late(
+    return measures.completed_late(
         effective_completed_at=dossier.effective_completed_at, due_at=dossier.due_at, supplement_requests=supplement_requests
     )
 
@@ -62,56 +62,56 @@ def test_two_supplement_requests_make_a_dossier_late_whatever_the_dates():
 
 
 def test_pending_past_its_due_date_is_overdue_and_exactly_at_it_is_not():
-    assert rules.pending_overdue(due_at=DUE, at=DUE + SECOND, supplement_requests=0)
-    assert not rules.pending_overdue(due_at=DUE, at=DUE, supplement_requests=0)
+    assert measures.pending_overdue(due_at=DUE, at=DUE + SECOND, supplement_requests=0)
+    assert not measures.pending_overdue(due_at=DUE, at=DUE, supplement_requests=0)
 
 
 def test_two_supplement_requests_make_a_pending_dossier_overdue_before_its_due_date():
-    assert rules.pending_overdue(due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=2)
-    assert not rules.pending_overdue(due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=1)
+    assert measures.pending_overdue(due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=2)
+    assert not measures.pending_overdue(due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=1)
 
 
 def test_a_dossier_received_exactly_at_the_period_end_is_not_pending_at_it():
-    _, end = rules.month_bounds(202405)
-    assert not rules.is_pending_at(received_at=end, completed_at=None, status="pending", at=end)
-    assert rules.is_pending_at(received_at=end - SECOND, completed_at=None, status="pending", at=end)
+    _, end = measures.month_bounds(202405)
+    assert not measures.is_pending_at(received_at=end, completed_at=None, status="pending", at=end)
+    assert measures.is_pending_at(received_at=end - SECOND, completed_at=None, status="pending", at=end)
 
 
 def test_a_dossier_completed_exactly_at_the_period_end_is_still_pending_at_it():
-    _, end = rules.month_bounds(202405)
+    _, end = measures.month_bounds(202405)
     received = vn(2024, 5, 20)
-    assert rules.is_pending_at(received_at=received, completed_at=end, status="completed", at=end)
-    assert not rules.is_pending_at(received_at=received, completed_at=end - SECOND, status="completed", at=end)
+    assert measures.is_pending_at(received_at=received, completed_at=end, status="completed", at=end)
+    assert not measures.is_pending_at(received_at=received, completed_at=end - SECOND, status="completed", at=end)
 
 
 def test_returned_or_withdrawn_without_a_date_is_never_pending():
-    _, end = rules.month_bounds(202405)
+    _, end = measures.month_bounds(202405)
     for status in ("returned", "withdrawn"):
-        assert not rules.is_pending_at(received_at=vn(2024, 5, 2), completed_at=None, status=status, at=end)
+        assert not measures.is_pending_at(received_at=vn(2024, 5, 2), completed_at=None, status=status, at=end)
         # With a date, it was pending until then.
-        assert rules.is_pending_at(received_at=vn(2024, 5, 2), completed_at=vn(2024, 6, 2), status=status, at=end)
+        assert measures.is_pending_at(received_at=vn(2024, 5, 2), completed_at=vn(2024, 6, 2), status=status, at=end)
 
 
 # Months, in Vietnam time.
 
 
 def test_month_of_is_the_vietnamese_calendar_month_around_midnight_utc_plus_7():
-    assert rules.month_of(datetime.datetime(2024, 6, 30, 16, 59, 59, tzinfo=UTC)) == 202406
-    assert rules.month_of(datetime.datetime(2024, 6, 30, 17, 0, 0, tzinfo=UTC)) == 202407  # 00:00 on 1 July
-    assert rules.month_of(datetime.datetime(2024, 12, 31, 17, 0, 0, tzinfo=UTC)) == 202501
+    assert measures.month_of(datetime.datetime(2024, 6, 30, 16, 59, 59, tzinfo=UTC)) == 202406
+    assert measures.month_of(datetime.datetime(2024, 6, 30, 17, 0, 0, tzinfo=UTC)) == 202407  # 00:00 on 1 July
+    assert measures.month_of(datetime.datetime(2024, 12, 31, 17, 0, 0, tzinfo=UTC)) == 202501
 
 
 def test_month_bounds_are_midnights_in_vietnam():
-    start, end = rules.month_bounds(202412)
+    start, end = measures.month_bounds(202412)
     assert start == datetime.datetime(2024, 11, 30, 17, tzinfo=UTC)
     assert end == datetime.datetime(2024, 12, 31, 17, tzinfo=UTC)
-    assert rules.month_of(start) == 202412 and rules.month_of(end - SECOND) == 202412 and rules.month_of(end) == 202501
+    assert measures.month_of(start) == 202412 and measures.month_of(end - SECOND) == 202412 and measures.month_of(end) == 202501
 
 
 def test_months_between_crosses_a_year():
-    assert rules.months_between(202411, 202502) == [202411, 202412, 202501, 202502]
-    assert rules.months_between(202405, 202405) == [202405]
-    assert rules.months_between(202406, 202405) == []
+    assert measures.months_between(202411, 202502) == [202411, 202412, 202501, 202502]
+    assert measures.months_between(202405, 202405) == [202405]
+    assert measures.months_between(202406, 202405) == []
 
 
 def test_derived_months_are_vietnamese_months():
@@ -137,10 +137,10 @@ def test_a_pending_dossier_touches_every_month_to_now_and_a_completed_one_to_its
 
 
 def test_a_rate_with_nothing_to_divide_by_is_none():
-    assert rules.rate(0, 0) is None
-    assert rules.overdue_rate(completed_late=0, pending_overdue=0, completed=0, pending=0) is None
+    assert measures.rate(0, 0) is None
+    assert measures.overdue_rate(completed_late=0, pending_overdue=0, completed=0, pending=0) is None
 
 
 def test_the_overdue_rate_counts_late_and_overdue_over_completed_and_pending():
-    assert rules.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2) == D("40")
-    assert rules.rate(1, 3) == D("33.333333")
+    assert measures.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2) == D("40")
+    assert measures.rate(1, 3) == D("33.333333")

@@ -5,9 +5,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from dossiers.measures import COUNTS, MEASURES
 from dossiers.models import Scope
-from dossiers.selectors import MEASURES, monthly_rates
-from dossiers.stats import COUNTS, dossier_stats_full
+from dossiers.selectors import monthly_rates
+from dossiers.stats import dossier_stats_full
 from tests.dossiers.test_stats import NOW, example  # noqa: F401 (example: a fixture)
 
 

@@ -1,5 +1,5 @@
 """Monthly dossier statistics: the SQL counts against a hand-computed example and against the
-rules of dossiers/rules.py on random dossiers; incremental and full give the same table; the
+rules of dossiers/measures.py on random dossiers; incremental and full give the same table; the
 read-side selectors (period_stats, dossier_ranking); and recompute requests for dossier indices."""
 
 import datetime
@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dossiers import rules, stats
+from dossiers import measures, stats
+from dossiers.measures import COUNTS, DossierMeasure
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, Scope
 from dossiers.selectors import (
     dossier_ranking,
@@ -25,8 +26,8 @@ from dossiers.services import (
     dossier_months_mark_dirty,
     touched_months,
 )
-from dossiers.stats import COUNTS, dossier_stats_full, dossier_stats_incremental
-from indicators.models import Aggregation, Direction, DossierMeasure, Index, Methodology
+from dossiers.stats import dossier_stats_full, dossier_stats_incremental
+from indicators.models import Aggregation, Direction, Index, Methodology
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from jobs.services import job_run
@@ -68,7 +69,7 @@ def mark_dirty(dossiers, *, now=NOW):
             (d.unit_id, month)
             for d in dossiers
             for month in touched_months(
-                received_month=d.received_month, completed_month=d.completed_month, now_month=rules.month_of(now)
+                received_month=d.received_month, completed_month=d.completed_month, now_month=measures.month_of(now)
             )
         }
     )
@@ -239,7 +240,7 @@ def test_the_job_kind_runs_the_incremental_statistics(tree):
     assert DossierMonth.objects.get(unit=tree.dept_a, month=202405, scope=Scope.OWN).completed_on_time == 1
 
 
-# Random dossiers: SQL against the rules of dossiers/rules.py, and incremental against full.
+# Random dossiers: SQL against the rules of dossiers/measures.py, and incremental against full.
 
 
 def _random_moment(rng, first, last):
@@ -248,14 +249,14 @@ def _random_moment(rng, first, last):
 
 def _edge_or(rng, moment):
     """Sometimes the start of the moment's month exactly, the edge the rules are careful about."""
-    return rules.month_bounds(rules.month_of(moment))[0] if rng.random() < 0.1 else moment
+    return measures.month_bounds(measures.month_of(moment))[0] if rng.random() < 0.1 else moment
 
 
 def random_dossier(rng, units):
     received = _edge_or(rng, _random_moment(rng, vn(2023, 11, 1), NOW))
     due = received + datetime.timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 23))
     if rng.random() < 0.1:
-        due = rules.month_bounds(rules.month_of(due))[1]  # due exactly at a month's end
+        due = measures.month_bounds(measures.month_of(due))[1]  # due exactly at a month's end
     completed = None
     if rng.random() < 0.65:
         completed = received + datetime.timedelta(days=rng.randint(0, 40), seconds=rng.randrange(86400))
@@ -303,12 +304,12 @@ def random_change(rng, d, units):
 
 
 def rules_table(units, now):
-    """The table as dossiers/rules.py defines it, computed in Python, one dossier at a time."""
+    """The table as dossiers/measures.py defines it, computed in Python, one dossier at a time."""
     dossiers = list(Dossier.objects.all())
     own = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     first = min(d.received_month for d in dossiers)
-    for month in rules.months_between(first, rules.month_of(now)):
-        _, end = rules.month_bounds(month)
+    for month in measures.months_between(first, measures.month_of(now)):
+        _, end = measures.month_bounds(month)
         at = min(end, now)
         for d in dossiers:
             counts = {name: 0 for name in COUNTS}
@@ -319,14 +320,14 @@ def rules_table(units, now):
                 counts["received_with_fee"] = d.fee_required
                 counts["paid_online"] = d.fee_required and d.paid_online
             if d.status == "completed" and d.completed_month == month:
-                late = rules.completed_late(
+                late = measures.completed_late(
                     effective_completed_at=d.effective_completed_at, due_at=d.due_at,
                     supplement_requests=d.supplement_requests,
                 )
                 counts["completed_late" if late else "completed_on_time"] = 1
                 counts["completed_result_entered"] = d.result_entered
-            if rules.is_pending_at(received_at=d.received_at, completed_at=d.completed_at, status=d.status, at=end):
-                overdue = rules.pending_overdue(due_at=d.due_at, at=at, supplement_requests=d.supplement_requests)
+            if measures.is_pending_at(received_at=d.received_at, completed_at=d.completed_at, status=d.status, at=end):
+                overdue = measures.pending_overdue(due_at=d.due_at, at=at, supplement_requests=d.supplement_requests)
                 counts["pending_overdue" if overdue else "pending_on_time"] = 1
             if any(counts.values()):
                 row = own[(d.unit_id, month)]
@@ -385,8 +386,8 @@ def test_quarters_and_years_stop_at_the_current_month():
     assert months_of_quarter(2024, 2, now=NOW) == [202404, 202405, 202406]
     assert months_of_quarter(2024, 3, now=NOW) == [202407]
     assert months_of_quarter(2024, 4, now=NOW) == []
-    assert months_of_year(2024, now=NOW) == rules.months_between(202401, 202407)
-    assert months_of_year(2023, now=NOW) == rules.months_between(202301, 202312)
+    assert months_of_year(2024, now=NOW) == measures.months_between(202401, 202407)
+    assert months_of_year(2023, now=NOW) == measures.months_between(202301, 202312)
 
 
 def test_a_quarter_sums_the_flows_and_takes_the_stock_of_its_last_month(example):
@@ -403,7 +404,7 @@ def test_a_quarter_sums_the_flows_and_takes_the_stock_of_its_last_month(example)
         "online_payment_rate": D("50"),  # 1 paid online ÷ 2 with a fee
         "results_entered_rate": D("66.666667"),  # 2 ÷ 3 completed
     }
-    assert a["overdue_rate"] == rules.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2)
+    assert a["overdue_rate"] == measures.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2)
 
 
 def test_a_month_and_the_total_scope(example):

@@ -5,8 +5,9 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
+from dossiers.measures import DossierMeasure
 from dossiers.models import DossierMonth, Scope
-from indicators.models import Aggregation, Direction, DossierMeasure, Index, Methodology, Result
+from indicators.models import Aggregation, Direction, Index, Methodology, Result
 from indicators.recompute import results_recompute
 from units.models import Unit, UnitKind
 

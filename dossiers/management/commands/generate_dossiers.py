@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import transaction
 from django.utils import timezone
 
-from dossiers import rules
+from dossiers import measures
 from dossiers.synthetic import dossiers_generate
 from units.models import Unit, UnitKind
 
@@ -36,14 +36,14 @@ def parse_months(text, *, now):
             raise CommandError(f"--months {text!r}: {month} is not a month (yyyymm, from 2000)")
     if last < first:
         raise CommandError(f"--months {text!r}: the range ends before it starts")
-    current = rules.month_of(now)
+    current = measures.month_of(now)
     if last > current:
         raise CommandError(f"--months {text!r}: {last} is after the current month {current}")
-    return rules.months_between(first, last)
+    return measures.months_between(first, last)
 
 
 def valid_in_month(unit, month):
-    start, end = rules.month_bounds(month)
+    start, end = measures.month_bounds(month)
     first, last = start.date(), end.date() - datetime.timedelta(days=1)
     return (unit.valid_from is None or unit.valid_from <= last) and (unit.valid_to is None or unit.valid_to >= first)
 
@@ -120,7 +120,7 @@ class Command(BaseCommand):
         return moment
 
     def resolve_units(self, *, units, kind, parent, months):
-        first, last = rules.month_bounds(months[0])[0], rules.month_bounds(months[-1])[1]
+        first, last = measures.month_bounds(months[0])[0], measures.month_bounds(months[-1])[1]
         first_day, last_day = first.date(), last.date() - datetime.timedelta(days=1)
         if units is not None:
             codes = list(dict.fromkeys(code.strip() for code in units.split(",") if code.strip()))

@@ -1,0 +1,335 @@
+"""The 766 index's measures of dossiers (Quyết định 766/QĐ-TTg; DESIGN.md §3), in one place: read
+this module to know what they are and how each is counted and rated.
+
+- the months: a dossier counts in Vietnamese calendar months (month_of, month_bounds);
+- the rules of a dossier's timeliness, one function each (completed_late, pending_overdue, …),
+  whose docstrings the methodology page shows (in Vietnamese through the translation catalogue:
+  `rule` below);
+- what a unit-month counts (COUNTS), each count as SQL on one dossier row (COUNT_SQL): the
+  monthly statistics (dossiers/stats.py) run it into DossierMonth; the same rules as ORM filters
+  list the dossiers behind the counts (completed_late_q, pending_q, pending_overdue_q);
+- the rates over a period's counts (MEASURES, named by DossierMeasure): numerator ÷ denominator
+  in %, as SQL (Measure.rate_sql, which the dossier pages and the indices computed from dossiers
+  both use) and in Python (Measure.rate_of), and whether lower or higher is better.
+
+The tests hold the SQL and the Python together by checking the SQL counts against the rule
+functions on random dossiers. Nothing here imports a model: indicators.models reads
+DossierMeasure from here while the apps load.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+PERCENT = Decimal(100)
+RULES = []
+
+
+def rule(title, explanation):
+    """Give a rule its title and its explanation, which becomes its docstring, and list it in RULES
+    in the order the methodology page shows them.
+
+    The explanation is a gettext_noop string rather than a plain docstring because makemessages
+    cannot see docstrings: this way the one text is both the code's documentation and the msgid
+    the page translates."""
+
+    def attach(function):
+        function.__doc__ = explanation
+        function.title = title
+        RULES.append(function)
+        return function
+
+    return attach
+
+
+def month_of(moment):
+    """The month a moment falls in, in Vietnam time, as yyyymm (202407): months are Vietnamese
+    calendar months, whatever time zone the one-stop system sent."""
+    local = timezone.localtime(moment)
+    return local.year * 100 + local.month
+
+
+def month_bounds(month):
+    """[start, end) of a yyyymm month as aware datetimes in Vietnam time."""
+    year, number = divmod(month, 100)
+    start = datetime.datetime(year, number, 1)
+    end = datetime.datetime(year + number // 12, number % 12 + 1, 1)
+    zone = timezone.get_default_timezone()
+    return timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+
+
+def next_month(month):
+    year, number = divmod(month, 100)
+    return (year + 1) * 100 + 1 if number == 12 else month + 1
+
+
+def months_between(first, last):
+    """Every yyyymm month from `first` to `last`, both included."""
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+@rule(
+    gettext_noop("Time waiting for the citizen"),
+    gettext_noop(
+        "Time spent waiting for the citizen to supplement the dossier does not count against the unit: "
+        "it is taken off the completion time before that is compared with the due date."
+    ),
+)
+def effective_completion(completed_at, supplement_days):
+    if completed_at is None:
+        return None
+    return completed_at - datetime.timedelta(days=float(supplement_days or 0))
+
+
+@rule(
+    gettext_noop("Completed on time or late"),
+    gettext_noop(
+        "A completed dossier is on time if and only if its completion time, less the citizen's supplement "
+        "time, is at or before the due date; otherwise it was completed late. A dossier the unit asked the "
+        "citizen to supplement more than once counts as late whatever the dates."
+    ),
+)
+def completed_late(*, effective_completed_at, due_at, supplement_requests):
+    return supplement_requests > 1 or effective_completed_at > due_at
+
+
+@rule(
+    gettext_noop("Pending on time or overdue"),
+    gettext_noop(
+        "A dossier still pending at the end of the period (or now, in the current period) is overdue if its "
+        "due date is before that moment; otherwise it is pending on time. More than one supplement request "
+        "makes it overdue too."
+    ),
+)
+def pending_overdue(*, due_at, at, supplement_requests):
+    return supplement_requests > 1 or due_at < at
+
+
+@rule(
+    gettext_noop("Pending"),
+    gettext_noop(
+        "A dossier is pending at a moment if it was received before it and not completed by it. Dossiers "
+        "returned to the citizen or withdrawn are no longer pending once they are."
+    ),
+)
+def is_pending_at(*, received_at, completed_at, status, at):
+    if status in ("returned", "withdrawn") and completed_at is None:
+        return False
+    return received_at < at and (completed_at is None or completed_at >= at)
+
+
+def rate(numerator, denominator):
+    """numerator ÷ denominator in %, or None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * PERCENT / Decimal(denominator)).quantize(Decimal("0.000001"))
+
+
+@rule(
+    gettext_noop("Overdue rate"),
+    gettext_noop(
+        "Overdue rate = (completed late + pending overdue) ÷ (completed + pending) in the period, in %. "
+        "Lower is better."
+    ),
+)
+def overdue_rate(*, completed_late, pending_overdue, completed, pending):
+    return rate(completed_late + pending_overdue, completed + pending)
+
+
+# What a unit-month counts (the count columns of DossierMonth). Flows, of the dossiers received in
+# month m (received_month = m): received, received online, fully online, with a fee, paid online;
+# and of those completed in m (status completed, completed_month = m): on time or late
+# (completed_late), with the result entered. Stock, of the dossiers pending at the month's end
+# (is_pending_at): on time or overdue at `at` (pending_overdue), where `at` is the month's end, or
+# now in the current month: what is past its due date today is overdue today, not only at the
+# month's end.
+FLOWS = (
+    "received",
+    "received_online",
+    "received_fully_online",
+    "received_with_fee",
+    "paid_online",
+    "completed_on_time",
+    "completed_late",
+    "completed_result_entered",
+)
+STOCK = ("pending_on_time", "pending_overdue")
+COUNTS = FLOWS + STOCK
+
+# The rules above as SQL on one dossier row `d`, for month %(month)s whose [start, end) is
+# month_bounds(month), %(end)s its end and %(at)s min(end, now).
+_COMPLETED = "d.status = 'completed' AND d.completed_month = %(month)s"
+_LATE = "(d.supplement_requests > 1 OR d.effective_completed_at > d.due_at)"
+# Pending at the month's end: received before it and completed after it, or not completed (and
+# not returned or withdrawn without a date). Written as two arms on completed_at, each of which the
+# index (unit, completed_at) answers, so that with the received and completed months' indexes
+# PostgreSQL reads only the dossiers that count in the month (a BitmapOr), not every dossier the
+# unit ever had: 186 ms → 22 ms for 500 units of a million dossiers (bench/README.md).
+_PENDING = (
+    "((d.completed_at >= %(end)s AND d.received_at < %(end)s)"
+    " OR (d.completed_at IS NULL AND d.received_at < %(end)s AND d.status NOT IN ('returned', 'withdrawn')))"
+)
+_OVERDUE = "(d.supplement_requests > 1 OR d.due_at < %(at)s)"
+_RECEIVED = "d.received_month = %(month)s"
+# A dossier counts in a month iff it was received, completed or pending at its end then.
+COUNTS_IN_MONTH_SQL = f"({_RECEIVED} OR ({_COMPLETED}) OR {_PENDING})"
+
+# Each count: the condition a dossier row `d` meets to count 1 in it.
+COUNT_SQL = {
+    "received": _RECEIVED,
+    "received_online": f"{_RECEIVED} AND d.channel = 'online'",
+    "received_fully_online": f"{_RECEIVED} AND d.fully_online",
+    "received_with_fee": f"{_RECEIVED} AND d.fee_required",
+    "paid_online": f"{_RECEIVED} AND d.fee_required AND d.paid_online",
+    "completed_on_time": f"{_COMPLETED} AND NOT {_LATE}",
+    "completed_late": f"{_COMPLETED} AND {_LATE}",
+    "completed_result_entered": f"{_COMPLETED} AND d.result_entered",
+    "pending_on_time": f"{_PENDING} AND NOT {_OVERDUE}",
+    "pending_overdue": f"{_PENDING} AND {_OVERDUE}",
+}
+
+
+# The same rules as ORM filters on Dossier, for the pages that list the dossiers behind a count.
+
+
+def completed_late_q():
+    """completed_late: more than one supplement request, or done (less the citizen's time) after the due date."""
+    return Q(supplement_requests__gt=1) | Q(effective_completed_at__gt=F("due_at"))
+
+
+def pending_q(at):
+    """is_pending_at `at`: received before it, not completed by it, and not returned or withdrawn
+    without a date; the conditions of the pending stock, which the index (unit, received_at,
+    completed_at) answers."""
+    return (
+        Q(received_at__lt=at)
+        & (Q(completed_at__isnull=True) | Q(completed_at__gte=at))
+        & ~Q(status__in=["returned", "withdrawn"], completed_at__isnull=True)
+    )
+
+
+def pending_overdue_q(at):
+    """pending_overdue at `at`: more than one supplement request, or due before it."""
+    return Q(supplement_requests__gt=1) | Q(due_at__lt=at)
+
+
+# The measures: rates over a period of consecutive months. Over a period the flows are summed and
+# the stock is that of its last month's end: a dossier pending for three months is one pending
+# dossier, not three.
+
+
+class DossierMeasure(models.TextChoices):
+    OVERDUE_RATE = "overdue_rate", _("Overdue rate")
+    ONLINE_RATE = "online_rate", _("Online submission rate")
+    FULLY_ONLINE_RATE = "fully_online_rate", _("Fully-online rate")
+    ONLINE_PAYMENT_RATE = "online_payment_rate", _("Online payment rate")
+    RESULTS_ENTERED_RATE = "results_entered_rate", _("Results entered rate")
+
+
+def _sql_sum(names):
+    return names[0] if len(names) == 1 else "(" + " + ".join(names) + ")"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """numerator ÷ denominator × 100 over a period's counts, each the sum of some COUNTS; no rate
+    with nothing to divide by. `title` and `definition` are what the methodology page shows
+    (msgids)."""
+
+    numerator: tuple
+    denominator: tuple
+    lower_is_better: bool
+    title: str
+    definition: str
+
+    @property
+    def numerator_sql(self):
+        return _sql_sum(self.numerator)
+
+    @property
+    def denominator_sql(self):
+        return _sql_sum(self.denominator)
+
+    @property
+    def rate_sql(self):
+        """The rate in %, rounded in the database to the six decimals it is stored and shown with,
+        so that ties are decided on those values. Only where denominator_sql > 0."""
+        return f"ROUND({self.numerator_sql} * 100.0 / {self.denominator_sql}, 6)"
+
+    def rate_of(self, counts):
+        """The rate of a dict of counts, in Python: a Decimal in %, or None."""
+        return rate(sum(counts[name] for name in self.numerator), sum(counts[name] for name in self.denominator))
+
+
+_COMPLETED_COUNTS = ("completed_on_time", "completed_late")
+
+# Every measure, in the order the pages list them.
+MEASURES = {
+    DossierMeasure.OVERDUE_RATE.value: Measure(
+        numerator=("completed_late", "pending_overdue"),
+        denominator=_COMPLETED_COUNTS + STOCK,
+        lower_is_better=True,
+        title=overdue_rate.title,
+        definition=overdue_rate.__doc__,
+    ),
+    DossierMeasure.ONLINE_RATE.value: Measure(
+        numerator=("received_online",),
+        denominator=("received",),
+        lower_is_better=False,
+        title=gettext_noop("Online submission rate"),
+        definition=gettext_noop("Dossiers received online ÷ dossiers received in the period, in %. Higher is better."),
+    ),
+    DossierMeasure.FULLY_ONLINE_RATE.value: Measure(
+        numerator=("received_fully_online",),
+        denominator=("received",),
+        lower_is_better=False,
+        title=gettext_noop("Fully-online rate"),
+        definition=gettext_noop(
+            "Dossiers handled fully online ÷ dossiers received in the period, in %. Higher is better."
+        ),
+    ),
+    DossierMeasure.ONLINE_PAYMENT_RATE.value: Measure(
+        numerator=("paid_online",),
+        denominator=("received_with_fee",),
+        lower_is_better=False,
+        title=gettext_noop("Online payment rate"),
+        definition=gettext_noop(
+            "Dossiers whose fee was paid online ÷ dossiers received with a fee in the period, in %. Higher is better."
+        ),
+    ),
+    DossierMeasure.RESULTS_ENTERED_RATE.value: Measure(
+        numerator=("completed_result_entered",),
+        denominator=_COMPLETED_COUNTS,
+        lower_is_better=False,
+        title=gettext_noop("Results entered rate"),
+        definition=gettext_noop(
+            "Completed dossiers whose result was entered in the one-stop system ÷ dossiers completed in the period, "
+            "in %. Higher is better."
+        ),
+    ),
+}
+
+# The measures that are plain shares of the period's dossiers, as (title, definition): the
+# methodology page shows them next to the rules above, of which the overdue rate is one.
+SHARES = tuple(
+    (measure.title, measure.definition) for measure in MEASURES.values() if measure.title != overdue_rate.title
+)
+
+
+def period_counts_sql(*, last, alias="dm"):
+    """The select list of a period's counts over DossierMonth rows `alias` of its months, one
+    column per count named after it (group them by unit): flows summed, stock of the month
+    `last` (a placeholder such as "%s" or "%(last)s")."""
+    flows = [f"SUM({alias}.{name}) AS {name}" for name in FLOWS]
+    stock = [f"SUM(CASE WHEN {alias}.month = {last} THEN {alias}.{name} ELSE 0 END) AS {name}" for name in STOCK]
+    return ",\n               ".join(flows + stock)
