@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.ingest import COLUMNS, REQUIRED_COLUMNS, dossier_parse, dossiers_write
+from dossiers.importers.dossiers import COLUMNS, REQUIRED_COLUMNS, dossier_parse, dossiers_write
 from reformdash.lib.tabular import Problem
 from units.models import Unit
 
