@@ -29,7 +29,9 @@ from imports.models import (
     ImportRun,
     ImportStatus,
 )
-from indicators.importers.scores import methodology_import, results_import, scores_import
+from indicators.importers.methodology import methodology_import
+from indicators.importers.results import results_import
+from indicators.importers.scores import scores_import
 from jobs.services import TRANSIENT_ERRORS, job_kind_register, job_request
 from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, read_table
 from units.importers.units import units_import

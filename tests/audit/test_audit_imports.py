@@ -6,7 +6,9 @@ from decimal import Decimal as D
 import pytest
 
 from audit.models import AuditEntry, AuditSource
-from indicators.importers.scores import methodology_import, results_import, scores_import
+from indicators.importers.methodology import methodology_import
+from indicators.importers.results import results_import
+from indicators.importers.scores import scores_import
 from indicators.models import Aggregation, Criterion, Index, Methodology, Result, Score
 from reformdash.lib.tabular import ImportRejected, read_table
 from tests.audit.queries import insert_queries

@@ -1,4 +1,4 @@
-"""Writes of units."""
+"""The units import: units upserted by code from a file (`import_units`, or the browser's imports pages)."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
