@@ -11,8 +11,8 @@ from django.conf import settings
 
 from api.forms import DEFAULT_LIMIT, FIRST_YEAR, LAST_YEAR, MAX_LIMIT
 from dossiers import views as dossier_views
-from dossiers.ingest import COLUMNS as DOSSIER_COLUMNS
-from dossiers.ingest import REQUIRED_COLUMNS as DOSSIER_REQUIRED_COLUMNS
+from dossiers.importers.dossiers import COLUMNS as DOSSIER_COLUMNS
+from dossiers.importers.dossiers import REQUIRED_COLUMNS as DOSSIER_REQUIRED_COLUMNS
 from dossiers.measures import DossierMeasure
 from dossiers.models import Channel, DossierStatus
 from indicators.models import Direction, ResultSource, ValueUnit
@@ -289,7 +289,7 @@ def _dossier_schemas():
     return {
         "DossierItem": {
             "type": "object",
-            "description": "One dossier; the columns of dossiers.ingest (README, “Dossiers”). An empty optional "
+            "description": "One dossier; the columns of dossiers.importers.dossiers (README, “Dossiers”). An empty optional "
             "value takes its default.",
             "properties": {column: types.get(column, text) for column in DOSSIER_COLUMNS},
             "required": required,

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from indicators.assessments import Action
+from assessments.workflow import Action
 from indicators.models import AssessmentStatus, CriterionKind, Index
 
 TEXT_MAX = 2000

@@ -1,6 +1,6 @@
 """Writes of the scoring pages: evidence files, and a page's scores saved together with a move.
 
-The workflow itself (who may do what, the statuses, the versions) is indicators.assessments:
+The workflow itself (who may do what, the statuses, the versions) is assessments.workflow:
 these services call it and add nothing to its rules."""
 
 import os
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import EvidenceFile
 from audit.services import audit_record, new_batch
-from indicators.assessments import (
+from assessments.workflow import (
     Action,
     allowed_actions,
     appraisal_scores_save,

@@ -2,7 +2,7 @@
 evidence files, and publication.
 
 Who sees what: an assessment is visible to whoever may see its unit (units_visible_to), 404 to
-anyone else; what a reader may do on it is indicators.assessments.allowed_actions. A POST of an
+anyone else; what a reader may do on it is assessments.workflow.allowed_actions. A POST of an
 action the reader may not do is a 403 page, a refused one (a missing reason, a wrong status) the
 page again with the message, and a save from an out-of-date page a conflict showing what changed.
 """
@@ -30,7 +30,7 @@ from assessments.services import (
     evidence_too_big_message,
     sheet_save,
 )
-from indicators.assessments import (
+from assessments.workflow import (
     Action,
     ConflictError,
     allowed_actions,

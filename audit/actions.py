@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from indicators.models import AssessmentStatus
 
 ACTION_LABELS = {
-    # indicators.assessments and assessments.services: the workflow in the browser
+    # assessments.workflow and assessments.services: the workflow in the browser
     "score.self": _("Self-assessed score entered"),
     "score.not_applicable": _("Criterion marked not applicable"),
     "score.final": _("Appraised score entered"),
@@ -28,7 +28,7 @@ ACTION_LABELS = {
     "result.published": _("Result published"),
     "evidence.add": _("Evidence file added"),
     "evidence.delete": _("Evidence file removed"),
-    # indicators.imports and units.services: imports (browser or command line)
+    # indicators.importers and units.importers: imports (browser or command line)
     "score.import": _("Score imported"),
     "result.import": _("Published result imported"),
     "methodology.import": _("Methodology imported"),

@@ -18,7 +18,7 @@ from bench import baselines
 from bench.load import pages
 from bench.measure import child_time_and_peak, median_time
 from dossiers import measures
-from dossiers.ingest import COLUMNS as DOSSIER_COLUMNS
+from dossiers.importers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from dossiers.models import Dossier
 from dossiers.stats import dossier_stats_full, dossier_stats_incremental
 from dossiers.synthetic import dossiers_generate, unit_month_dossiers, unit_rates

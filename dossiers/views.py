@@ -7,7 +7,7 @@ dossiers, the rules page), and the push endpoint one-stop systems send their dos
 
     {"dossiers": [{"external_id": "…", "unit_code": "…", "received_at": "…", …}, …]}
 
-Each item has the columns of `dossiers.ingest` (`source` may be left out: it is the token's source).
+Each item has the columns of `dossiers.importers.dossiers` (`source` may be left out: it is the token's source).
 At most MAX_ITEMS items and MAX_BODY_BYTES bytes; more is refused with 413, before anything is stored.
 Answers: 200 `{"created", "updated", "unchanged"}` when every item was good; 400 with the same counts
 and `"errors": [{"index", "external_id", "errors": {column: reason}}]` when some were not — the good
@@ -30,7 +30,7 @@ from django_tables2 import LazyPaginator
 from dossiers import measures, selectors
 from dossiers.charts import monthly_trend_figure
 from dossiers.forms import SHOW_LATE, DossierRankingForm, OverdueDossiersForm, defaults
-from dossiers.ingest import dossier_parse, dossiers_write
+from dossiers.importers.dossiers import dossier_parse, dossiers_write
 from dossiers.measures import DossierMeasure
 from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable

@@ -10,7 +10,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from imports.models import ImportRun
-from indicators.imports import MAXIMA_ROW, NOT_APPLICABLE, UNIT_NAME_COLUMN
+from indicators.importers.scores import MAXIMA_ROW, NOT_APPLICABLE, UNIT_NAME_COLUMN
 from indicators.models import Score
 from indicators.selectors import criteria_in_tree_order
 from reformdash.lib.export import safe_cell

@@ -1,6 +1,6 @@
 """Writes of browser imports: store an upload, check it by a dry run, and write it once confirmed.
 
-The importers are the command line's (indicators.imports, units.services): they check the whole
+The importers are the command line's (indicators.importers, units.importers): they check the whole
 file and then write it in one transaction, or raise ImportRejected. Checking runs the importer in
 a transaction that is always rolled back, so the page lists exactly the problems the write would
 meet and the counts it would give, and nothing (not even an audit entry) is left behind.
@@ -29,10 +29,12 @@ from imports.models import (
     ImportRun,
     ImportStatus,
 )
-from indicators.imports import methodology_import, results_import, scores_import
+from indicators.importers.methodology import methodology_import
+from indicators.importers.results import results_import
+from indicators.importers.scores import scores_import
 from jobs.services import TRANSIENT_ERRORS, job_kind_register, job_request
 from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, read_table
-from units.services import units_import
+from units.importers.units import units_import
 
 logger = logging.getLogger(__name__)
 

@@ -159,7 +159,7 @@ class Assessment(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
-    # Bumped by every save of the workflow (indicators.assessments): a save names the version it
+    # Bumped by every save of the workflow (assessments.workflow): a save names the version it
     # loaded, and a compare-and-swap on it turns a concurrent edit into a conflict, not a lost update.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -307,7 +307,7 @@ class Result(models.Model):
     # rank is all there is: it is kept here and shown instead of a computed one.
     official_rank = models.PositiveIntegerField(_("official rank"), null=True, blank=True)
     official_group_size = models.PositiveIntegerField(_("official group size"), null=True, blank=True)
-    # Set when a publication made this result official (indicators.assessments.methodology_publish).
+    # Set when a publication made this result official (assessments.workflow.methodology_publish).
     publication = models.ForeignKey(
         "Publication",
         verbose_name=_("publication"),

@@ -45,5 +45,14 @@ def dossier_results_recompute_request(sender=None, *, years, **kwargs):
         results_recompute_request(index_id=index_id, year=year)
 
 
+def rankings_of_changed_units_request(*, unit_ids, **kwargs):
+    """A unit's dates or parent decide which group it is ranked in: recompute the years it has results.
+
+    The receiver of units.signals.units_changed (connected in IndicatorsConfig.ready()): units is
+    below indicators and may not call it."""
+    for index_id, year in Result.objects.filter(unit_id__in=unit_ids).values_list("index_id", "year").distinct():
+        results_recompute_request(index_id=index_id, year=year)
+
+
 def register_jobs():
     job_kind_register(kind=RECOMPUTE, work=results_recompute)

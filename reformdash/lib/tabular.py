@@ -1,12 +1,19 @@
 """Read a CSV or XLSX file into rows that remember their line, and collect what is wrong with them.
 
-Every import works the same way: read the whole file, check every row, and either write all of it
-or nothing, listing each problem with its line, column and reason. This module does the reading
-and the bookkeeping; each importer brings its own checks.
+The one reader of tabular files, with two modes. `read_table` reads a whole file into a Table: every
+import but the dossiers' works that way, checking every row and writing all of it or nothing, listing
+each problem with its line, column and reason. `read_rows` streams a file a row at a time, in the
+memory of one row whatever the file's length: `import_dossiers` reads millions of rows with it. Both
+go through the same checks (a CSV must be UTF-8; an XLSX's zip directory is checked for bombs before
+openpyxl opens anything). This module does the reading and the bookkeeping; each importer brings its
+own checks.
 """
 
+import codecs
 import csv
 import io
+import itertools
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -58,6 +65,16 @@ class ImportRejected(Exception):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
+class Unreadable(Exception):
+    """`read_rows` cannot read the file on from `problem.line`. `cause` says why: "encoding" (a CSV
+    line that is not UTF-8), "csv" (csv cannot parse it) or "xlsx" (the workbook is refused, or
+    cannot be opened or read)."""
+
+    def __init__(self, problem, *, cause):
+        self.problem, self.cause = problem, cause
+        super().__init__(str(problem))
+
+
 @dataclass
 class Row:
     line: int
@@ -102,7 +119,7 @@ class Table:
 
 
 def read_table(source, *, filename=""):
-    """Read a CSV (UTF-8, with or without BOM) or XLSX file: a path or a binary file object.
+    """Read a CSV (UTF-8, with or without BOM) or XLSX file: a path, bytes or a binary file object.
 
     Header names are stripped and matched in lower case (problems still name them as written);
     cells are stripped strings ("" when empty). Lines
@@ -110,32 +127,63 @@ def read_table(source, *, filename=""):
     that is not CSV or XLSX, gives a Table whose only problem says so.
     """
     data = _read_bytes(source)
-    name = (filename or getattr(source, "name", "") or str(source if isinstance(source, str) else "")).lower()
-    if data.startswith(XLSX_MAGIC) or name.endswith(".xlsx"):
-        raw_rows = _xlsx_rows(data)
-    else:
-        raw_rows = _csv_rows(data)
-    if isinstance(raw_rows, Problem):
-        return Table(headers=[], rows=[], problems=[raw_rows])
+    name = filename or getattr(source, "name", "") or (source if isinstance(source, str) else "")
     header_line, headers, rows = None, [], []
-    for line, values in raw_rows:
-        if header_line is None:
+    try:
+        for line, values in read_rows(io.BytesIO(data), filename=name):
+            values = [value.strip() for value in values]
+            if header_line is None:
+                if not any(values):
+                    continue  # leading blank lines before the header
+                header_line = line
+                written = {value.lower(): value for value in values if value}
+                headers = [value.lower() for value in values]
+                continue
             if not any(values):
-                continue  # leading blank lines before the header
-            header_line = line
-            written = {value.strip().lower(): value.strip() for value in values if value.strip()}
-            headers = [value.strip().lower() for value in values]
-            continue
-        if not any(values):
-            continue  # blank lines between and after rows
-        cells = {header: (values[i] if i < len(values) else "") for i, header in enumerate(headers) if header}
-        rows.append(Row(line=line, cells=cells))
+                continue  # blank lines between and after rows
+            cells = {header: (values[i] if i < len(values) else "") for i, header in enumerate(headers) if header}
+            rows.append(Row(line=line, cells=cells))
+    except Unreadable as unreadable:
+        problem = unreadable.problem
+        if unreadable.cause == "csv":
+            # A file that is not UTF-8 is said to be so, wherever the bad line is: the whole file is
+            # at hand here (a stream stops at the first error, whichever comes first).
+            problem = _utf8_problem(data) or problem
+        return Table(headers=[], rows=[], problems=[problem])
     if header_line is None:
         return Table(headers=[], rows=[], problems=[Problem(1, "", _("the file is empty"))])
     table = Table(headers=[header for header in headers if header], rows=rows, written=written)
     if not rows:
         table.problem(header_line, "", _("the file has a header but no rows"))
     return table
+
+
+def read_rows(source, *, filename=""):
+    """Stream a CSV (UTF-8, with or without BOM) or the first sheet of an XLSX file: yield
+    (line, cells) one row at a time, blank rows included, holding one row in memory at a time.
+
+    `source` is a path, bytes, or a binary file object open for reading (and seeking, for an
+    XLSX); an XLSX is told by its first bytes or its name. CSV cells are the strings as written
+    (not stripped); XLSX cells are strings too (numbers as their shortest text, dates in ISO),
+    without the empty cells that end a row. Lines are numbered as a person sees them: the header
+    is line 1, and a CSV row spanning lines (a quoted line break) is numbered by its last line.
+    Raises Unreadable when the file cannot be read on, after the rows before it were yielded."""
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    if hasattr(source, "read"):
+        yield from _rows_of(source, filename or getattr(source, "name", "") or "")
+        return
+    with open(source, "rb") as handle:
+        yield from _rows_of(handle, filename or str(source))
+
+
+def _rows_of(handle, name):
+    head = handle.read(len(XLSX_MAGIC))
+    handle.seek(0)
+    if head.startswith(XLSX_MAGIC) or str(name).lower().endswith(".xlsx"):
+        yield from _xlsx_rows(handle)
+    else:
+        yield from _csv_rows(handle)
 
 
 def _read_bytes(source):
@@ -147,30 +195,63 @@ def _read_bytes(source):
         return handle.read()
 
 
-def _csv_rows(data):
+def _csv_rows(handle):
+    reader = csv.reader(_decoded_lines(handle))
     try:
-        text = data.decode("utf-8-sig")
+        for values in reader:
+            yield reader.line_num, values
+    except csv.Error as error:
+        problem = Problem(reader.line_num, "", _("the CSV cannot be read: %(error)s") % {"error": error})
+        raise Unreadable(problem, cause="csv") from None
+
+
+# A line break as a file opened with newline="" sees it: \r\n, \n, or a \r alone (old Mac files).
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _decoded_lines(handle):
+    """The file's lines as text, one at a time, as csv wants them; a line that is not UTF-8 stops
+    the reading there (UTF-8 never puts a newline byte inside a character: line by line is exact)."""
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = Problem(number, "", _("the file is not UTF-8 text (save it as “CSV UTF-8”)"))
+            raise Unreadable(problem, cause="encoding") from None
+        if "\r" in text:
+            yield from (piece for piece in _LONE_CR.split(text) if piece)
+        else:
+            yield text
+
+
+def _utf8_problem(data):
+    """The Problem of the first line that is not UTF-8 in a whole file, or None."""
+    try:
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return Problem(line, "", _("the file is not UTF-8 text (save it as “CSV UTF-8”)"))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        return [(reader.line_num, [value.strip() for value in values]) for values in reader]
-    except csv.Error as error:
-        return Problem(reader.line_num, "", _("the CSV cannot be read: %(error)s") % {"error": error})
+    return None
 
 
 def xlsx_expansion_problem(data):
     """A Problem when the zip directory of an XLSX declares a dangerous expansion (a zip bomb), else None.
 
-    Reads only the central directory: nothing is inflated."""
-    if zip_too_many_members(data):
+    `data` is the file's bytes or a seekable binary file. Reads only the end record and the central
+    directory: nothing is inflated, and a file need not be read whole."""
+    handle = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    handle.seek(0, io.SEEK_END)
+    handle.seek(max(0, handle.tell() - ZIP_TAIL_BYTES))
+    if zip_too_many_members(handle.read()):
         return Problem(
             1, "", _("the XLSX file has more than %(limit)s parts, far more than a real spreadsheet: refused")
             % {"limit": f"{XLSX_MAX_MEMBERS:,}"},
         )  # fmt: skip
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        handle.seek(0)
+        with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         return Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
@@ -209,28 +290,39 @@ def zip_too_many_members(data):
     return entries > XLSX_MAX_MEMBERS or directory_bytes > _XLSX_MAX_DIRECTORY_BYTES
 
 
-def _xlsx_rows(data):
+def _xlsx_rows(handle):
     from openpyxl import load_workbook
 
-    problem = xlsx_expansion_problem(data)
+    problem = xlsx_expansion_problem(handle)
     if problem is not None:
-        return problem
+        raise Unreadable(problem, cause="xlsx")
+    handle.seek(0)
     # A damaged or hostile file can make openpyxl raise nearly anything (KeyError, TypeError, XML
-    # parse errors…): whatever it is, the answer is that the file cannot be read.
+    # parse errors…): whatever it is, the answer is that the file cannot be read. Read-only mode
+    # parses the sheet as its rows are asked for: one row in memory at a time.
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001
-        return _entity_problem(error) or Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
+        problem = _entity_problem(error) or Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
+        raise Unreadable(problem, cause="xlsx") from None
     try:
         if not workbook.worksheets:
-            return Problem(1, "", _("the XLSX file has no sheet"))
-        sheet = workbook.worksheets[0]
-        return [
-            (line, [_xlsx_cell(value) for value in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    except Exception as error:  # noqa: BLE001
-        return _entity_problem(error) or Problem(1, "", _("the XLSX file cannot be read: %(error)s") % {"error": error})
+            raise Unreadable(Problem(1, "", _("the XLSX file has no sheet")), cause="xlsx")
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        for line in itertools.count(1):
+            try:
+                values = next(rows, None)
+                if values is None:
+                    return
+                cells = [_xlsx_cell(value) for value in values]
+            except Exception as error:  # noqa: BLE001
+                problem = _entity_problem(error) or Problem(
+                    1, "", _("the XLSX file cannot be read: %(error)s") % {"error": error}
+                )
+                raise Unreadable(problem, cause="xlsx") from None
+            while cells and cells[-1] == "":
+                cells.pop()  # a sheet is a grid: the empty cells ending a row are not cells of it
+            yield line, cells
     finally:
         workbook.close()
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.assessments import appraisal_scores_save, assessment_appraise, assessment_submit, self_scores_save
+from assessments.workflow import appraisal_scores_save, assessment_appraise, assessment_submit, self_scores_save
 from indicators.models import Assessment
 from tests.indicators.workflow import ids, officer_a, workflow  # noqa: F401
 

@@ -3,7 +3,7 @@ shows what the other changed, keeps what this one typed, writes nothing, and sav
 
 from decimal import Decimal as D
 
-from indicators.assessments import self_scores_save
+from assessments.workflow import self_scores_save
 from indicators.models import Assessment, Score
 from tests.assessments.conftest import ids, page_url, self_post
 

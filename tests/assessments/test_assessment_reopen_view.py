@@ -3,7 +3,7 @@
 import pytest
 
 from audit.models import AuditEntry
-from indicators.assessments import methodology_publish
+from assessments.workflow import methodology_publish
 from indicators.models import Assessment, AssessmentStatus, AssessmentStep
 from tests.assessments.conftest import PUBLISHED_ON, appraised
 

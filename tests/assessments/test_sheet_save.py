@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments.services import sheet_save
-from indicators.assessments import Action, ConflictError
+from assessments.workflow import Action, ConflictError
 from indicators.models import Assessment, AssessmentStatus, AssessmentStep, Score
 from tests.assessments.conftest import ids, submitted
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import translation
 
 from audit.actions import ACTION_LABELS, action_label, shown_changes, shown_value
-from indicators.assessments import AUDIT_ACTION
+from assessments.workflow import AUDIT_ACTION
 
 APPS = ("audit", "indicators", "units", "assessments", "imports", "dossiers", "api", "jobs")
 # A code is a dotted string literal on a line that writes an action ("action": …, action=…,

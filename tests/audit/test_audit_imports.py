@@ -6,13 +6,15 @@ from decimal import Decimal as D
 import pytest
 
 from audit.models import AuditEntry, AuditSource
-from indicators.imports import methodology_import, results_import, scores_import
+from indicators.importers.methodology import methodology_import
+from indicators.importers.results import results_import
+from indicators.importers.scores import scores_import
 from indicators.models import Aggregation, Criterion, Index, Methodology, Result, Score
 from reformdash.lib.tabular import ImportRejected, read_table
 from tests.audit.queries import insert_queries
 from tests.indicators.builders import methodology
 from units.models import Unit, UnitKind
-from units.services import units_import
+from units.importers.units import units_import
 
 
 def table(rows):

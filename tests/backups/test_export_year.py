@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from indicators.assessments import methodology_publish
+from assessments.workflow import methodology_publish
 from indicators.models import Criterion, Index, Methodology, Result, Score
 from indicators.recompute import results_recompute
 from tests.assessments.conftest import appraised

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from dossiers import measures
-from dossiers.ingest import COLUMNS
+from dossiers.importers.dossiers import COLUMNS
 from dossiers.models import Dossier, DossierMonthDirty
 from dossiers.services import STATS_INCREMENTAL
 from jobs.models import Job

@@ -14,7 +14,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.assessments import assessment_submit, self_scores_save
+from assessments.workflow import assessment_submit, self_scores_save
 from indicators.models import Index, Result
 from indicators.recompute import results_recompute
 from jobs.models import Job, JobStatus

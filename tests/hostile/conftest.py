@@ -18,7 +18,7 @@ from audit.services import audit_record
 from dossiers.models import Dossier
 from dossiers.stats import dossier_stats_full
 from imports.services import import_run_check
-from indicators.assessments import (
+from assessments.workflow import (
     appraisal_scores_save,
     assessment_appraise,
     assessment_reopen,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from assessments.models import EvidenceFile
 from audit.models import AuditEntry
-from indicators.assessments import assessment_submit, self_scores_save
+from assessments.workflow import assessment_submit, self_scores_save
 from indicators.models import Assessment, AssessmentStep, Publication, Result, ResultRevision, Score
 from tests.assessments.conftest import PNG
 from tests.indicators.test_publication import appraised, published  # noqa: F401 (fixtures)

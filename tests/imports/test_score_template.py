@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.imports import scores_import
+from indicators.importers.scores import scores_import
 from reformdash.lib.tabular import read_table
 from tests.imports.conftest import IMPORTERS, ROLES, client_as, scores, snapshot
 from tests.indicators.builders import score

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
-from indicators.assessments import (
+from assessments.workflow import (
     ConflictError,
     appraisal_scores_save,
     assessment_submit,

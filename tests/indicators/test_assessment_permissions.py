@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from indicators.assessments import (
+from assessments.workflow import (
     Action,
     allowed_actions,
     appraisal_scores_save,

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEntry
-from indicators.assessments import assessment_start
+from assessments.workflow import assessment_start
 from indicators.models import Assessment, AssessmentStatus, Criterion, CriterionKind, Index, Methodology
 from tests.indicators.builders import methodology
 from tests.indicators.workflow import head_province, officer_a, viewer_a  # noqa: F401

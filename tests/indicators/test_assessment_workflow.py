@@ -7,7 +7,7 @@ import pytest
 from audit.models import AuditEntry
 from django.core.exceptions import ValidationError
 
-from indicators.assessments import (
+from assessments.workflow import (
     appraisal_scores_save,
     assessment_appraise,
     assessment_return,

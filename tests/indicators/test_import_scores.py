@@ -186,10 +186,10 @@ def test_scores_are_compared_and_written_a_chunk_at_a_time_all_of_them(par, tmp_
     # Chunks of two over four scores of two units: A's scores fall into two chunks, the
     # unchanged one is skipped, and every change is written and audited once.
     from audit.models import AuditEntry
-    from indicators import imports
+    from indicators.importers import scores as scores_importer
 
     run(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "30"]], name="first.csv"), *PAR_2023)
-    monkeypatch.setattr(imports, "_WRITE_CHUNK", 2)
+    monkeypatch.setattr(scores_importer, "_WRITE_CHUNK", 2)
     rows = [["unit_code", "criterion_code", "score"], ["A", "1.1", "30"], ["A", "1.2", "10"], ["A", "2.1", "NA"],
             ["B", "X.1", "7.5"]]  # fmt: skip
     out = run(write_csv(tmp_path, rows, name="second.csv"), *PAR_2023)

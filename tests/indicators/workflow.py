@@ -1,4 +1,4 @@
-"""Fixtures and helpers shared by the assessment workflow tests (indicators.assessments)."""
+"""Fixtures and helpers shared by the assessment workflow tests (assessments.workflow)."""
 
 import datetime
 from decimal import Decimal as D

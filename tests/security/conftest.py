@@ -17,7 +17,7 @@ from dossiers.models import SourceSystem
 from dossiers.stats import dossier_stats_full
 from dossiers.tokens import source_token_issue
 from imports.services import import_run_check
-from indicators.assessments import (
+from assessments.workflow import (
     appraisal_scores_save,
     assessment_appraise,
     assessment_start,

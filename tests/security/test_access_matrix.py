@@ -23,7 +23,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators.assessments import appraisal_scores_save, assessment_appraise
+from assessments.workflow import appraisal_scores_save, assessment_appraise
 from indicators.models import Assessment, Criterion
 from tests.security.conftest import A_MARK, B_MARK, PDF
 

@@ -1,38 +1,28 @@
-"""`import_dossiers FILE`: a one-stop system's dossiers from CSV, millions of rows at a time.
+"""`import_dossiers FILE`: a one-stop system's dossiers from CSV or XLSX, millions of rows at a time.
 
 Unlike the other imports, which check a whole file and write all of it or nothing, this one keeps
 the good rows: a bad row is reported on stderr (`FILE: line N, column C: reason`) and skipped.
-The file is streamed and written in batches, each in a transaction of its own, so memory stays the
-same whatever the file's length, and an interrupted import is finished by running it again
-(rows already stored are found unchanged). The only thing that grows with the file is the list of
+The file is streamed (reformdash.lib.tabular.read_rows, the reader of every import) and written in
+batches, each in a transaction of its own, so memory stays the same whatever the file's length, and
+an interrupted import is finished by running it again (rows already stored are found unchanged). The only thing that grows with the file is the list of
 (source, external_id) already seen, which a duplicate line is checked against: it is kept in a
 temporary table of this database connection, not in memory.
 """
-
-import codecs
-import csv
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.ingest import COLUMNS, REQUIRED_COLUMNS, dossier_parse, dossiers_write
-from reformdash.lib.tabular import Problem
+from dossiers.importers.dossiers import COLUMNS, REQUIRED_COLUMNS, dossier_parse, dossiers_write
+from reformdash.lib.tabular import Problem, Unreadable, read_rows
 from units.models import Unit
-
-
-class Unreadable(Exception):
-    """The file cannot be read on from this line."""
-
-    def __init__(self, line, reason):
-        self.line, self.reason = line, reason
-        super().__init__(f"line {line}: {reason}")
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update dossiers from a CSV file (UTF-8, with or without BOM), matched by "
+        "Create or update dossiers from a CSV file (UTF-8, with or without BOM) or an XLSX file's first sheet "
+        "(dates and times as text), matched by "
         "(source, external_id). Columns: " + ", ".join(COLUMNS) + "; required: " + ", ".join(REQUIRED_COLUMNS) + ". "
         "Bad rows are reported on stderr as 'FILE: line N, column C: reason' and skipped; the good rows are "
         "written. Ends with 'created X, updated Y, unchanged Z, rejected W', and exits non-zero when any row "
@@ -40,7 +30,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file, UTF-8 with or without BOM")
+        parser.add_argument("file", help="CSV file, UTF-8 with or without BOM, or XLSX file")
         parser.add_argument(
             "--batch-size", type=int, default=5000, help="rows written per transaction (default 5000)"
         )
@@ -57,18 +47,7 @@ class Command(BaseCommand):
             run = ImportRun(
                 command=self, file=file, batch_size=batch_size, seen=seen, verbose=options["verbosity"] >= 2
             )
-            run.read(csv.DictReader(decoded_lines(handle)))
-
-
-def decoded_lines(handle):
-    """The file's lines as text, one at a time; a line that is not UTF-8 stops the reading there."""
-    for number, raw in enumerate(handle, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Unreadable(number, _("not UTF-8 text (save the file as “CSV UTF-8”)")) from None
+            run.read(read_rows(handle, filename=file))
 
 
 class ImportRun:
@@ -82,38 +61,36 @@ class ImportRun:
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
         self.batch = {}  # (source, external_id) → (line, dossier), in file order
 
-    def read(self, reader):
+    def read(self, rows):
+        line = 1
         try:
-            self.check_header(reader)
-            for values in reader:
-                self.take(reader.line_num, values)
+            headers = self.check_header(next(rows, None))
+            for line, values in rows:
+                self.take(line, self.record(headers, values))
                 if len(self.batch) >= self.batch_size:
-                    self.flush(reader.line_num)
+                    self.flush(line)
         except Unreadable as error:
-            self.flush(error.line)
+            line = error.problem.line
+            reason = error.problem.reason
+            if error.cause == "encoding":
+                reason = _("not UTF-8 text (save the file as “CSV UTF-8”)")
+            self.flush(line)
             self.summary()
             raise CommandError(
-                f"{self.file}: line {error.line}: {error.reason}; "
-                "reading stopped there, the rows before it were written."
+                f"{self.file}: line {line}: {reason}; reading stopped there, the rows before it were written."
             ) from None
-        except csv.Error as error:
-            self.flush(reader.line_num)
-            self.summary()
-            raise CommandError(
-                f"{self.file}: line {reader.line_num}: the CSV cannot be read: {error}; "
-                "reading stopped there, the rows before it were written."
-            ) from None
-        self.flush(reader.line_num)
+        self.flush(line)
         self.summary()
         if self.counts["rejected"]:
             raise CommandError(
                 f"{self.file}: {self.counts['rejected']} row(s) rejected (listed above); the other rows were written."
             )
 
-    def check_header(self, reader):
-        written = [(name or "").strip() for name in (reader.fieldnames or [])]
+    def check_header(self, first):
+        """The columns, in lower case, of the file's first row (line, cells): it must be the header."""
+        line, cells = first or (1, [])
+        written = [(name or "").strip() for name in cells]
         headers = [name.lower() for name in written]
-        line = reader.line_num or 1
         problems = []
         if not any(headers):
             problems.append(Problem(line, "", _("the file is empty, or its first line is not the header")))
@@ -130,7 +107,18 @@ class ImportRun:
             for problem in problems:
                 self.report(problem)
             raise CommandError(f"{self.file}: nothing was written; fix the header first.")
-        reader.fieldnames = headers
+        return headers
+
+    @staticmethod
+    def record(headers, cells):
+        """A row as csv.DictReader gives it: column → cell, None for the columns a short row lacks,
+        the cells beyond the header under None."""
+        values = dict(zip(headers, cells))
+        if len(cells) > len(headers):
+            values[None] = cells[len(headers) :]
+        for header in headers[len(cells) :]:
+            values[header] = None
+        return values
 
     def take(self, line, values):
         extra = values.pop(None, None)

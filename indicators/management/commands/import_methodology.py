@@ -1,4 +1,4 @@
-from indicators.imports import methodology_import
+from indicators.importers.methodology import methodology_import
 from indicators.models import Aggregation, Direction
 from reformdash.lib.commands import ImportCommand
 from units.models import UnitKind

@@ -1,4 +1,4 @@
-from indicators.imports import results_import
+from indicators.importers.results import results_import
 from reformdash.lib.commands import ImportCommand
 
 

@@ -1,4 +1,4 @@
-from indicators.imports import scores_import
+from indicators.importers.scores import scores_import
 from reformdash.lib.commands import ImportCommand
 
 

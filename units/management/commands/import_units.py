@@ -1,5 +1,5 @@
 from reformdash.lib.commands import ImportCommand
-from units.services import units_import
+from units.importers.units import units_import
 
 
 class Command(ImportCommand):

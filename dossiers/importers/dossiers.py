@@ -1,6 +1,6 @@
 """Dossiers in from a one-stop system: checking one record, and writing a batch of them.
 
-Used alike by `import_dossiers` (a CSV file, millions of rows) and by the push endpoint
+Used alike by `import_dossiers` (a CSV or XLSX file, millions of rows) and by the push endpoint
 `POST /api/dossiers/batch/` (JSON). A dossier is identified by (source, external_id): sending it
 again replaces the stored version, and sending an identical version changes nothing.
 

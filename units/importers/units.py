@@ -1,4 +1,4 @@
-"""Writes of units."""
+"""The units import: units upserted by code from a file (`import_units`, or the browser's imports pages)."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -7,6 +7,7 @@ from audit.models import AuditSource
 from audit.services import audit_record_many, changed_values, new_batch
 from reformdash.lib.tabular import parse_date
 from units.models import Unit, UnitKind
+from units.signals import units_changed
 
 UNIT_COLUMNS = ("code", "name", "kind")
 UNIT_OPTIONAL_COLUMNS = ("parent_code", "valid_from", "valid_to")
@@ -113,7 +114,10 @@ def _units_write(parsed, *, user, source):
     # A new unit's first parent is part of its creation; only existing units count as updated.
     changed = [unit for unit in updated + reparented if unit.code in existing]
     if changed:
-        _rankings_of_changed_units_request(unit_ids={unit.pk for unit in changed})
+        # A unit's dates or parent decide which group it is ranked in: the engine (above units, so
+        # it listens rather than being called) recomputes the years the units have results, in
+        # this transaction.
+        units_changed.send(sender=Unit, unit_ids={unit.pk for unit in changed})
     updated_codes = {unit.code for unit in changed}
     _units_audit(parsed=parsed, by_code=by_code, before=before, user=user, source=source)
     return {
@@ -136,11 +140,3 @@ def _units_audit(*, parsed, by_code, before, user, source):
                             "batch": batch, "source": source})  # fmt: skip
     audit_record_many(entries)
 
-
-def _rankings_of_changed_units_request(*, unit_ids):
-    """A unit's dates or parent decide which group it is ranked in: recompute the years it has results."""
-    from indicators.models import Result
-    from indicators.services import results_recompute_request
-
-    for index_id, year in Result.objects.filter(unit_id__in=unit_ids).values_list("index_id", "year").distinct():
-        results_recompute_request(index_id=index_id, year=year)

@@ -1,0 +1,1 @@
+"""The dossiers' importer: checking one dossier record and writing a batch of them (dossiers)."""

@@ -1,0 +1,1 @@
+"""The units' importer: units upserted by code from a Table (units)."""
