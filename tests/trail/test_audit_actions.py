@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
-from audit.actions import ACTION_LABELS, action_label, shown_changes, shown_value
+from trail.actions import ACTION_LABELS, action_label, shown_changes, shown_value
 from indicators.assessments import AUDIT_ACTION
 
 APPS = ("audit", "indicators", "units", "assessments", "imports", "dossiers", "api", "jobs")
