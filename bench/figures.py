@@ -21,10 +21,10 @@ from dossiers import measures
 from dossiers.importers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from dossiers.models import Dossier
 from dossiers.stats import dossier_stats_full, dossier_stats_incremental
-from dossiers.synthetic import dossiers_generate, unit_month_dossiers, unit_rates
+from demo.synthetic_dossiers import dossiers_generate, unit_month_dossiers, unit_rates
 from indicators.models import Criterion, Index, Result
 from indicators.recompute import results_recompute
-from reformdash.synthetic import NATIONAL, SMALL, synthetic_generate, table_statistics_refresh
+from demo.synthetic import NATIONAL, SMALL, synthetic_generate, table_statistics_refresh
 from units.models import Unit, UnitKind
 
 SEED = 1

@@ -327,7 +327,7 @@ def rank_swaps(*, unit, index, year, user):
     return swaps
 
 
-# --- Publication, revisions, workflow and audit trail -------------------------------------------
+# --- Publication, revisions and workflow --------------------------------------------------------
 
 
 def result_revisions(*, result):
@@ -340,16 +340,6 @@ def unit_assessment(*, unit, methodology):
     if methodology is None:
         return None
     return Assessment.objects.filter(unit=unit, methodology=methodology).first()
-
-
-def unit_audit_trail(*, unit, index, year, user):
-    """The latest audit entries of the unit about the index and year, for a viewer who may browse
-    the audit trail (audit.selectors.may_browse_audit); None for any other viewer."""
-    from audit.selectors import may_browse_audit, unit_trail
-
-    if not may_browse_audit(user):
-        return None
-    return unit_trail(user_viewing=user, unit=unit, index=index, year=year)
 
 
 # --- The whole card -----------------------------------------------------------------------------
@@ -373,7 +363,6 @@ class Scorecard:
     swaps: dict
     revisions: list = field(default_factory=list)
     assessment: Assessment | None = None
-    trail: list | None = None
     as_of: object = None  # when the results were last recomputed: what the figures are as of
 
     @property
@@ -444,6 +433,5 @@ def scorecard(*, unit, result, results, user, now=None):
         swaps=rank_swaps(unit=unit, index=index, year=year, user=user),
         revisions=result_revisions(result=result),
         assessment=unit_assessment(unit=unit, methodology=methodologies.get(year)),
-        trail=unit_audit_trail(unit=unit, index=index, year=year, user=user),
         as_of=as_of,
     )

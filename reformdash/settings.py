@@ -53,8 +53,10 @@ INSTALLED_APPS = [
     "dossiers",
     "api",
     "audit",
+    "trail",
     "assessments",
     "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -17,10 +17,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
-    path("units/", include("units.urls")),
+    path("units/", include("indicators.scorecard_urls")),
     path("assessments/", include("assessments.urls")),
     path("imports/", include("imports.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("trail.urls")),
     path("api/", include("api.urls")),
     path("", include("dossiers.urls")),
 ]

@@ -3,7 +3,7 @@ worked out at login (reformdash.lib.nav; audit.apps connects remember_on_login).
 
 from django import template
 
-from audit.selectors import may_browse_audit as _may_browse_audit
+from trail.selectors import may_browse_audit as _may_browse_audit
 from reformdash.lib.nav import nav_flag, nav_flag_remember
 
 register = template.Library()

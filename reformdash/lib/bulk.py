@@ -1,7 +1,7 @@
 """Many rows into one table, fast on both databases: PostgreSQL's COPY, streamed from a generator
 so millions of rows never sit in memory together, and executemany in batches on SQLite.
 
-For bulk loads of generated data (reformdash.synthetic, dossiers.synthetic), where model instances
+For bulk loads of generated data (demo.synthetic, demo.synthetic_dossiers), where model instances
 and bulk_create's statements per 5,000 rows would cost more than the rows themselves.
 """
 

@@ -1,3 +1,4 @@
+from audit.models import AuditSource
 from indicators.importers.methodology import methodology_import
 from indicators.models import Aggregation, Direction
 from reformdash.lib.commands import ImportCommand
@@ -5,6 +6,7 @@ from units.models import UnitKind
 
 
 class Command(ImportCommand):
+    source = AuditSource.COMMAND
     help = (
         "Create or replace the criteria tree of one index, year and unit kind from CSV/XLSX columns "
         "code,parent_code,title,max_points,weight[,kind,title_en]; the index is created when it does not exist."

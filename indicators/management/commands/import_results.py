@@ -1,8 +1,10 @@
+from audit.models import AuditSource
 from indicators.importers.results import results_import
 from reformdash.lib.commands import ImportCommand
 
 
 class Command(ImportCommand):
+    source = AuditSource.COMMAND
     help = (
         "Create or update the published results of an index and year from CSV/XLSX columns "
         "unit_code,value[,rank,group_size] (rank and group size as published, e.g. 56 of 63)."

@@ -1,5 +1,5 @@
 """generate_synthetic: a synthetic country of the asked size, reproducible from its seed, that the
-recompute ranks like any other (reformdash.synthetic)."""
+recompute ranks like any other (demo.synthetic)."""
 
 from io import StringIO
 
@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from indicators.models import Assessment, AssessmentStatus, Criterion, Index, Methodology, Result, Score
 from indicators.recompute import results_recompute
-from reformdash.synthetic import INDICES, leaf_maxima
+from demo.synthetic import INDICES, leaf_maxima
 from units.models import Unit, UnitKind
 
 SIZE = ["--provinces", "3", "--departments-per-province", "2", "--communes", "7", "--first-year", "2024",

@@ -1,7 +1,7 @@
 """/audit/: the audit trail, filtered, paged and exported (?export=csv|xlsx).
 
 Who opens it: administrators, staff and appraisers see every entry; a unit's head or officer the
-entries of the units he sees (audit.selectors.audit_entries cuts them down); anyone else is refused.
+entries of the units he sees (trail.selectors.audit_entries cuts them down); anyone else is refused.
 A unit, a criterion or a user's trail is this page with its filter set."""
 
 import itertools
@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
 
-from audit.forms import AuditFilterForm
-from audit.selectors import audit_entries, audit_export_rows, may_browse_audit
-from audit.tables import PER_PAGE, AuditTable
+from trail.forms import AuditFilterForm
+from trail.selectors import audit_entries, audit_export_rows, may_browse_audit
+from trail.tables import PER_PAGE, AuditTable
 from reformdash.lib.export import csv_response, xlsx_response
 
 EXPORTS = ("csv", "xlsx")
@@ -32,7 +32,7 @@ def audit_trail(request):
         raise PermissionDenied(_("Only administrators, staff, appraisers and the heads and officers of a unit may read the audit trail."))
     form = AuditFilterForm(request.GET, user=request.user)
     if not form.is_valid():
-        return render(request, "audit/trail.html", {"form": form}, status=404 if form.not_found() else 400)
+        return render(request, "trail/trail.html", {"form": form}, status=404 if form.not_found() else 400)
     entries = audit_entries(user_viewing=request.user, **form.filters())
     export = request.GET.get("export")
     if export:
@@ -51,7 +51,7 @@ def audit_trail(request):
         "export_csv": f"{path}?{urlencode({**query, 'export': 'csv'})}",
         "export_xlsx": f"{path}?{urlencode({**query, 'export': 'xlsx'})}",
     }
-    return render(request, "audit/trail.html", context)
+    return render(request, "trail/trail.html", context)
 
 
 def _export(entries, export):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from audit.selectors import audit_entries, audit_export_rows
+from trail.selectors import audit_entries, audit_export_rows
 from audit.services import audit_record
 from reformdash.lib.export import csv_response
 

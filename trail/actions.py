@@ -1,7 +1,7 @@
 """What the audit trail's codes mean to a reader: a label for every action the code writes, and
 changes shown the page's way (decimals with a comma in Vietnamese, dates dd/mm/yyyy).
 
-Every `action=` the services and the admin write has a label here (tests/audit/test_audit_actions.py
+Every `action=` the services and the admin write has a label here (tests/trail/test_audit_actions.py
 greps the code for them); an unknown code is shown as it is."""
 
 import datetime

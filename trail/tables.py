@@ -11,13 +11,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.actions import MISSING, action_label, shown_changes
+from trail.actions import MISSING, action_label, shown_changes
 
 PER_PAGE = 50
 
 
 class AuditTable(tables.Table):
-    """One row per AuditEntry (audit.selectors.audit_entries, user, unit and criterion loaded)."""
+    """One row per AuditEntry (trail.selectors.audit_entries, user, unit and criterion loaded)."""
 
     at = tables.Column(verbose_name=_("Time"))
     user = tables.Column(verbose_name=_("User"), empty_values=())

@@ -5,7 +5,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.actions import action_label, shown_changes
+from trail.actions import action_label, shown_changes
 from audit.models import AuditEntry
 from units.models import Membership, MembershipRole
 from units.roles import sees_all_units

@@ -1,4 +1,4 @@
-"""load_demo (reformdash.demo.demo_load) and show_demo_credentials: how loading behaves, each test
+"""load_demo (demo.services.demo_load) and show_demo_credentials: how loading behaves, each test
 from an empty database. What the demo holds is in test_demo_content.py."""
 
 import json
@@ -20,7 +20,7 @@ from indicators.models import (
     Result,
     Score,
 )
-from reformdash import demo
+from demo import services as demo
 from units.models import Membership, Unit, UnitHead, UnitLineage
 
 pytestmark = pytest.mark.django_db

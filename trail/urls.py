@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import views
+from trail import views
 
 urlpatterns = [
     path("", views.audit_trail, name="audit_trail"),

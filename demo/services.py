@@ -4,7 +4,7 @@ Units, lineage and criteria trees come from the CSV files in fixtures/demo/ (the
 `import_units` and `import_methodology` read). Scores are synthetic, drawn from one seeded
 generator in a fixed order (unit codes, criterion file order), so every load on every database
 gives the same numbers. The few real figures, from one press article, are published results.
-A year (2024) of synthetic dossiers comes from dossiers.synthetic, with a fixed seed and a fixed
+A year (2024) of synthetic dossiers comes from demo.synthetic_dossiers, with a fixed seed and a fixed
 "now" (the year's last minute), for the districts, the communes and a few departments.
 
 Every step creates only what is missing and never touches a row that exists: a second load
@@ -29,7 +29,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from dossiers.models import Dossier
-from dossiers.synthetic import dossiers_generate
+from demo.synthetic_dossiers import dossiers_generate
 from indicators.models import (
     Aggregation,
     Assessment,
@@ -853,7 +853,7 @@ def _ensure_heads(unit_rows, units, users, created):
 
 
 # --- Dossiers -----------------------------------------------------------------------------------
-# A year of synthetic one-stop dossiers (dossiers.synthetic) for the districts, the communes and a
+# A year of synthetic one-stop dossiers (demo.synthetic_dossiers) for the districts, the communes and a
 # few departments, so the dossier pages have something to show. Generated only while the demo has
 # none, so a second load changes nothing; `now` is fixed, so every load gives the same dossiers.
 # The statistics job computes them after commit (dossiers_generate marks their unit-months dirty).

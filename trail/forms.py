@@ -1,5 +1,5 @@
 """The filters of the audit trail page: a GET form, so a filtered trail's URL is its permalink and
-its export link. Cleaned data are domain values for audit.selectors.audit_entries."""
+its export link. Cleaned data are domain values for trail.selectors.audit_entries."""
 
 import datetime
 
@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.actions import action_choices
+from trail.actions import action_choices
 from audit.models import AuditSource
 from indicators.models import Criterion, Index
 from units.selectors import units_visible_to

@@ -32,7 +32,7 @@ from indicators.models import (
     ResultSource,
     Score,
 )
-from reformdash import demo
+from demo import services as demo
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
 from units.roles import APPRAISER_GROUP, STAFF_GROUP
 from units.selectors import units_valid_in, units_visible_to

@@ -1,4 +1,4 @@
-"""`generate_synthetic`: a national-size synthetic country for benchmarks (reformdash.synthetic).
+"""`generate_synthetic`: a national-size synthetic country for benchmarks (demo.synthetic).
 
     generate_synthetic                    # 4 provinces, 480 units, 2021–2025 (what `make bench` uses)
     generate_synthetic --national         # 34 provinces, 680 departments, 3,321 communes, 2016–2025
@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from reformdash.synthetic import NATIONAL, SMALL, Size, synthetic_generate
+from demo.synthetic import NATIONAL, SMALL, Size, synthetic_generate
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from reformdash.demo import DEMO_USERNAMES, read_demo_credentials
+from demo.services import DEMO_USERNAMES, read_demo_credentials
 
 
 class Command(BaseCommand):

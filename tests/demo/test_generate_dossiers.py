@@ -1,4 +1,4 @@
-"""Synthetic dossiers (dossiers.synthetic.dossiers_generate) and the generate_dossiers command."""
+"""Synthetic dossiers (demo.synthetic_dossiers.dossiers_generate) and the generate_dossiers command."""
 
 import datetime
 from collections import Counter
@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from dossiers import measures
 from dossiers.models import Dossier, DossierMonthDirty, DossierStatus
 from dossiers.services import STATS_INCREMENTAL, dossier_derive, touched_months
-from dossiers.synthetic import PROCEDURES, dossiers_generate
+from demo.synthetic_dossiers import PROCEDURES, dossiers_generate
 from jobs.models import Job, JobStatus
 from units.models import Unit, UnitKind
 

@@ -1,8 +1,8 @@
-"""`python manage.py load_demo`: the Quảng Nam demo data set (reformdash.demo), safe to run again."""
+"""`python manage.py load_demo`: the Quảng Nam demo data set (demo.services), safe to run again."""
 
 from django.core.management.base import BaseCommand, no_translations
 
-from reformdash.demo import demo_load
+from demo.services import demo_load
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
-from audit.actions import ACTION_LABELS, action_label, shown_changes, shown_value
 from assessments.workflow import AUDIT_ACTION
+from trail.actions import ACTION_LABELS, action_label, shown_changes, shown_value
 
 APPS = ("audit", "indicators", "units", "assessments", "imports", "dossiers", "api", "jobs")
 # A code is a dotted string literal on a line that writes an action ("action": …, action=…,

@@ -1,4 +1,4 @@
-"""`generate_dossiers`: synthetic dossiers (dossiers.synthetic) for chosen units and months.
+"""`generate_dossiers`: synthetic dossiers (demo.synthetic_dossiers) for chosen units and months.
 
     generate_dossiers --units QNA-TAMKY,QNA-HOIAN --months 202401-202412 --per-unit-month 30 --seed 7
     generate_dossiers --kind commune --parent QNA-TAMKY --months 202406 --per-unit-month 100 --seed 7
@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import transaction
 from django.utils import timezone
 
+from demo.synthetic_dossiers import dossiers_generate
 from dossiers import measures
-from dossiers.synthetic import dossiers_generate
 from units.models import Unit, UnitKind
 
 MONTH_RANGE = re.compile(r"(\d{6})(?:-(\d{6}))?")
