@@ -20,7 +20,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from indicators.models import Result
 from units.models import UnitKind
-from units.roles import STAFF_GROUP
+from units.access import STAFF_GROUP
 
 USERS = 20
 P95_TARGET_MS = 300

@@ -22,7 +22,8 @@ from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, results_as_of
 from reformdash.lib.fields import as_decimal
 from units.models import DEFAULT_HEAD_RATINGS, HeadRating, Unit, UnitHead, UnitLineage
-from units.selectors import units_visible_to, year_bounds
+from units.selectors import year_bounds
+from units.access import Action, may, units_visible_to
 
 _T_LINEAGE = UnitLineage._meta.db_table
 _T_INDEX = Index._meta.db_table
@@ -344,10 +345,10 @@ def unit_assessment(*, unit, methodology):
 
 def unit_audit_trail(*, unit, index, year, user):
     """The latest audit entries of the unit about the index and year, for a viewer who may browse
-    the audit trail (audit.selectors.may_browse_audit); None for any other viewer."""
-    from audit.selectors import may_browse_audit, unit_trail
+    the audit trail (units.access, Action.BROWSE_AUDIT); None for any other viewer."""
+    from audit.selectors import unit_trail
 
-    if not may_browse_audit(user):
+    if not may(user, Action.BROWSE_AUDIT):
         return None
     return unit_trail(user_viewing=user, unit=unit, index=index, year=year)
 

@@ -48,7 +48,7 @@ from indicators.models import (
 )
 from indicators.services import results_recompute_all_request
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
-from units.roles import APPRAISER_GROUP, STAFF_GROUP
+from units.access import APPRAISER_GROUP, STAFF_GROUP
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 UNIT_COLUMNS = ["code", "name", "kind", "parent_code", "valid_from", "valid_to"]

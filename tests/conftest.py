@@ -21,7 +21,7 @@ from django.utils import translation
 
 from reformdash.lib.env import env_bool
 from units.models import Membership, MembershipRole, Unit, UnitKind
-from units.roles import APPRAISER_GROUP, STAFF_GROUP
+from units.access import APPRAISER_GROUP, STAFF_GROUP
 
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES")
 

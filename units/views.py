@@ -9,7 +9,7 @@ from indicators import scorecard as selectors
 from reformdash.lib.charts import cached_chart
 from units.charts import areas_figure, dossier_months_figure, trend_figure
 from units.forms import ScorecardForm
-from units.selectors import visible_unit_or_404
+from units.access import visible_unit_or_404
 
 
 @login_required

@@ -34,8 +34,9 @@ from indicators.models import (
 )
 from reformdash import demo
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
-from units.roles import APPRAISER_GROUP, STAFF_GROUP
-from units.selectors import units_valid_in, units_visible_to
+from units.access import APPRAISER_GROUP, STAFF_GROUP
+from units.selectors import units_valid_in
+from units.access import units_visible_to
 
 pytestmark = pytest.mark.django_db
 
