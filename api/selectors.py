@@ -5,9 +5,9 @@ from django.db.models import Q
 
 from indicators.models import Index, Methodology, Result
 from indicators.scorecard import lost_points_of_year, result_revisions, unit_area_subtotals
+from units.access import units_visible_to
 from units.models import Unit
 from units.selectors import units_valid_in
-from units.access import units_visible_to
 
 
 def indices_with_years(*, user):

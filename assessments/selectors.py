@@ -7,9 +7,9 @@ from django.http import Http404
 
 from assessments.models import EvidenceFile
 from indicators.models import Assessment, AssessmentStatus, AssessmentStep, Criterion, CriterionKind, Methodology
-from units.models import Membership
 from units.access import Action as Access
 from units.access import units_allowed, units_visible_to
+from units.models import Membership
 
 
 def assessment_visible_or_404(*, user, assessment_id):

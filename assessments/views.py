@@ -41,9 +41,9 @@ from indicators.assessments import (
 )
 from indicators.models import AssessmentStatus, Methodology
 from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
-from units.models import Membership, Unit
 from units.access import Action as Access
 from units.access import may, sees_all_units
+from units.models import Membership, Unit
 
 PER_PAGE = 50
 

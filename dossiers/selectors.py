@@ -33,9 +33,9 @@ from dossiers.models import Dossier, DossierMonth, DossierStatus, Scope
 from dossiers.stats import COUNTS
 from indicators.recompute import DOSSIER_MEASURES
 from reformdash.lib.fields import as_decimal
+from units.access import units_visible_to
 from units.models import Unit, UnitKind
 from units.selectors import units_valid_in
-from units.access import units_visible_to
 
 MEASURES = tuple(DOSSIER_MEASURES)
 # Lower is better only for the overdue rate; every other measure is a share to raise.

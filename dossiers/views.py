@@ -38,8 +38,8 @@ from indicators.models import DossierMeasure
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
 from reformdash.lib.tables import table_configure
-from units.models import Unit, UnitKind
 from units.access import units_visible_to, visible_unit_or_404
+from units.models import Unit, UnitKind
 
 PER_PAGE = 50
 MAX_ITEMS = 1000

@@ -26,9 +26,9 @@ from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
 from reformdash.lib.tables import table_configure
-from units.models import Membership, Unit
 from units.access import sees_all_units
 from units.access import units_visible_to
+from units.models import Membership, Unit
 
 EXPORTS = ("csv", "xlsx")
 

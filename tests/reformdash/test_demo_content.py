@@ -33,10 +33,10 @@ from indicators.models import (
     Score,
 )
 from reformdash import demo
-from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
 from units.access import APPRAISER_GROUP, STAFF_GROUP
-from units.selectors import units_valid_in
 from units.access import units_visible_to
+from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
+from units.selectors import units_valid_in
 
 pytestmark = pytest.mark.django_db
 
