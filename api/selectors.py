@@ -1,12 +1,13 @@
 """Reads of the JSON API that the apps' own selectors do not already make; visibility always
-through units.selectors.units_visible_to."""
+through units.access.units_visible_to."""
 
 from django.db.models import Q
 
 from indicators.models import Index, Methodology, Result
 from indicators.scorecard import lost_points_of_year, result_revisions, unit_area_subtotals
+from units.access import units_visible_to
 from units.models import Unit
-from units.selectors import units_valid_in, units_visible_to
+from units.selectors import units_valid_in
 
 
 def indices_with_years(*, user):

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from api import forms, openapi, selectors
 from api.auth import SCHEME, api_user
 from indicators.selectors import ranking
-from units.selectors import visible_unit_or_404
+from units.access import visible_unit_or_404
 
 READ_METHODS = ("GET", "HEAD")
 

@@ -7,10 +7,9 @@ from django.http import Http404
 
 from assessments.models import EvidenceFile
 from indicators.models import Assessment, AssessmentStatus, AssessmentStep, Criterion, CriterionKind, Methodology
-from units.models import Membership, MembershipRole, Unit
-from units.selectors import units_visible_to
-
-SCORING_ROLES = (MembershipRole.OFFICER, MembershipRole.HEAD)
+from units.access import Action as Access
+from units.access import units_allowed, units_visible_to
+from units.models import Membership
 
 
 def assessment_visible_or_404(*, user, assessment_id):
@@ -48,7 +47,7 @@ def methodologies_to_start(*, user):
     self_assessed = Criterion.objects.filter(
         methodology=OuterRef("pk"), kind=CriterionKind.SELF_ASSESSED, children__isnull=True
     )
-    units = Unit.objects.filter(memberships__user=user, memberships__role__in=SCORING_ROLES).order_by("name")
+    units = units_allowed(user=user, action=Access.ENTER_SELF_ASSESSMENT).order_by("name")
     pairs = []
     for unit in units:
         methodologies = (

@@ -41,8 +41,9 @@ from assessments.workflow import (
 )
 from indicators.models import AssessmentStatus, Methodology
 from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
+from units.access import Action as Access
+from units.access import may, sees_all_units
 from units.models import Membership, Unit
-from units.roles import APPRAISER_GROUP, sees_all_units
 
 PER_PAGE = 50
 
@@ -60,7 +61,7 @@ def worklist(request):
     }
     if sees_all_units(user):
         data = request.GET.copy()
-        if not data and user.groups.filter(name=APPRAISER_GROUP).exists():
+        if not data and may(user, Access.APPRAISE):
             data["status"] = AssessmentStatus.SUBMITTED.value  # what waits for an appraiser
         form = WorklistForm(data, years=_years())
         context["form"] = form
@@ -71,7 +72,7 @@ def worklist(request):
         query = data.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
-    if user.is_superuser:
+    if may(user, Access.PUBLISH):
         context["methodologies"] = selectors.methodology_status_counts()
         context["statuses"] = AssessmentStatus.choices
     return render(request, "assessments/worklist.html", context)
@@ -339,7 +340,7 @@ def evidence_remove(request, assessment_id, evidence_id):
 def publish(request, methodology_id):
     """/assessments/publish/<id>/ (administrators; 404 for anyone else): publish a methodology's
     appraised assessments under a decision, then show the ranking they made official."""
-    if not request.user.is_superuser:
+    if not may(request.user, Access.PUBLISH):
         raise Http404("No such page.")
     methodology = get_object_or_404(Methodology.objects.select_related("index"), pk=methodology_id)
     form = PublishForm(request.POST or None)

@@ -38,8 +38,8 @@ from indicators.models import (
 from indicators.recompute import results_recompute
 from indicators.services import results_recompute_request
 from reformdash.lib.fields import _QUANTUM
-from units.models import Membership, MembershipRole
-from units.roles import APPRAISER_GROUP
+from units.access import Action as Access
+from units.access import may
 from units.selectors import units_valid_in
 
 S = AssessmentStatus
@@ -101,18 +101,13 @@ class ConflictError(Exception):
 
 
 def _roles(user, assessment):
-    """The workflow roles the user holds for this assessment."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
+    """The workflow roles the user holds for this assessment (units.access decides each)."""
     roles = set()
-    if user.is_superuser:
+    if may(user, Access.PUBLISH):
         roles.add("admin")
-    if user.groups.filter(name=APPRAISER_GROUP).exists():
+    if may(user, Access.APPRAISE):
         roles.add("appraiser")
-    # Only the unit's own officers and head: a parent unit's head oversees, he does not score.
-    if Membership.objects.filter(
-        user=user, unit_id=assessment.unit_id, role__in=[MembershipRole.OFFICER, MembershipRole.HEAD]
-    ).exists():
+    if may(user, Access.ENTER_SELF_ASSESSMENT, assessment.unit_id):
         roles.add("unit")
     return roles
 
@@ -403,7 +398,7 @@ def methodology_publish(*, methodology, user, decision_reference, published_on):
     The results are recomputed here, inside the transaction, so that what is snapshotted as
     the published revision is what the scores give; the job is still recorded so the rest of
     the index and year (other unit kinds) follows. Returns the Publication."""
-    if not user.is_authenticated or not user.is_superuser:
+    if not may(user, Access.PUBLISH):
         raise PermissionDenied(_("Only an administrator may publish results."))
     if not (decision_reference or "").strip():
         raise ValidationError(_("Give the reference of the publishing decision."), code="decision_required")
@@ -537,13 +532,7 @@ def assessment_start(*, methodology, unit, user):
 
     Only the unit's own officers and head start it, only under a methodology for the unit's kind
     that has self-assessed criteria, and only for a year in which the unit existed."""
-    if not (
-        user.is_authenticated
-        and user.is_active
-        and Membership.objects.filter(
-            user=user, unit=unit, role__in=[MembershipRole.OFFICER, MembershipRole.HEAD]
-        ).exists()
-    ):
+    if not may(user, Access.ENTER_SELF_ASSESSMENT, unit):
         raise PermissionDenied(_("Only the unit's officers and head may start its self-assessment."))
     if methodology.unit_kind != unit.kind:
         raise ValidationError(_("This methodology is for another kind of unit."), code="wrong_kind")

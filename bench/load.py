@@ -19,8 +19,8 @@ from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
 
 from indicators.models import Result
+from units.access import STAFF_GROUP
 from units.models import UnitKind
-from units.roles import STAFF_GROUP
 
 USERS = 20
 P95_TARGET_MS = 300

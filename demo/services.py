@@ -47,8 +47,8 @@ from indicators.models import (
     ValueUnit,
 )
 from indicators.services import results_recompute_all_request
+from units.access import APPRAISER_GROUP, STAFF_GROUP
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
-from units.roles import APPRAISER_GROUP, STAFF_GROUP
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 UNIT_COLUMNS = ["code", "name", "kind", "parent_code", "valid_from", "valid_to"]

@@ -31,8 +31,9 @@ from dossiers import measures
 from dossiers.measures import COUNTS, MEASURES, completed_late_q, pending_overdue_q, pending_q
 from dossiers.models import Dossier, DossierMonth, DossierStatus, Scope
 from reformdash.lib.fields import as_decimal
+from units.access import units_visible_to
 from units.models import Unit, UnitKind
-from units.selectors import units_valid_in, units_visible_to
+from units.selectors import units_valid_in
 
 _T_MONTH = DossierMonth._meta.db_table
 _T_UNIT = Unit._meta.db_table

@@ -38,8 +38,8 @@ from dossiers.tokens import source_for_token
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
 from reformdash.lib.tables import table_configure
+from units.access import units_visible_to, visible_unit_or_404
 from units.models import Unit, UnitKind
-from units.selectors import units_visible_to, visible_unit_or_404
 
 PER_PAGE = 50
 MAX_ITEMS = 1000

@@ -1,5 +1,5 @@
-"""Reads of browser imports: who may import, the runs a user may see, a run's progress, and the
-score template of a methodology."""
+"""Reads of browser imports: the runs a user may see (who may import: units.access, Action.IMPORT),
+a run's progress, and the score template of a methodology."""
 
 import io
 
@@ -14,35 +14,21 @@ from indicators.importers.scores import MAXIMA_ROW, NOT_APPLICABLE, UNIT_NAME_CO
 from indicators.models import Score
 from indicators.selectors import criteria_in_tree_order
 from reformdash.lib.export import safe_cell
-from units.roles import APPRAISER_GROUP, sees_all_units
+from units.access import Action, may
 from units.selectors import units_valid_in
-
-
-def may_import(user):
-    """Appraisers and administrators import; staff read only, unit heads and officers do not.
-
-    Every page's navigation asks: no query for those sees_all_units (memoised on the user for the
-    request) already ruled out, at most one for the others, memoised likewise."""
-    if not sees_all_units(user):
-        return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_may_import"):
-        user._may_import = user.groups.filter(name=APPRAISER_GROUP).exists()
-    return user._may_import
 
 
 def import_run_visible_or_404(*, user, run_id):
     """The run, for its uploader, appraisers and administrators; a 404 for anyone else."""
     run = ImportRun.objects.select_related("index", "user", "job").filter(pk=run_id).first()
-    if run is None or not user.is_authenticated or not (may_import(user) or run.user_id == user.pk):
+    if run is None or not user.is_authenticated or not (may(user, Action.IMPORT) or run.user_id == user.pk):
         raise Http404("No such import.")
     return run
 
 
 def import_runs_recent(*, user, limit=20):
     """The latest runs, newest first: everyone's for those who may import (they are few and shared)."""
-    if not may_import(user):
+    if not may(user, Action.IMPORT):
         return ImportRun.objects.none()
     return ImportRun.objects.select_related("index", "user").order_by("-created_at", "-id")[:limit]
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from imports import selectors, services
 from imports.forms import TemplateForm, UploadForm
 from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
+from units.access import Action, may
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,7 +41,7 @@ def importer_only(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not selectors.may_import(request.user):
+        if not may(request.user, Action.IMPORT):
             raise Http404("Not found.")
         return view(request, *args, **kwargs)
 
@@ -122,7 +123,7 @@ def import_run(request, run_id):
         "run": run,
         "summary": summary,
         "more_problems": run.problem_count - len(run.problems),
-        "may_confirm": run.user_id == request.user.pk and selectors.may_import(request.user),
+        "may_confirm": run.user_id == request.user.pk and may(request.user, Action.IMPORT),
     }
     return render(request, "imports/run.html", context)
 

@@ -21,8 +21,9 @@ from indicators.models import Assessment, Direction, Index, Methodology, Result,
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, results_as_of
 from reformdash.lib.fields import as_decimal
+from units.access import units_visible_to
 from units.models import DEFAULT_HEAD_RATINGS, HeadRating, Unit, UnitHead, UnitLineage
-from units.selectors import units_visible_to, year_bounds
+from units.selectors import year_bounds
 
 _T_LINEAGE = UnitLineage._meta.db_table
 _T_INDEX = Index._meta.db_table

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from indicators import scorecard as selectors
 from reformdash.lib.charts import cached_chart
+from units.access import visible_unit_or_404
 from units.charts import areas_figure, dossier_months_figure, trend_figure
 from units.forms import ScorecardForm
-from units.selectors import visible_unit_or_404
 
 
 @login_required

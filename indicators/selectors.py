@@ -11,9 +11,9 @@ from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
+from units.access import sees_all_units
+from units.access import units_visible_to
 from units.models import Unit, UnitKind
-from units.roles import sees_all_units
-from units.selectors import units_visible_to
 
 
 def criteria_in_tree_order(*, methodology):

@@ -1,6 +1,6 @@
 """The overview, the rankings (page, CSV and XLSX exports, chart) and the chronic losses.
 
-Who reads what: results of the units the user may see (units.selectors.units_visible_to); with
+Who reads what: results of the units the user may see (units.access.units_visible_to); with
 settings.PUBLIC_RANKINGS on, the rankings of published results also to anyone, logged in or not.
 """
 
@@ -26,9 +26,9 @@ from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
 from reformdash.lib.tables import table_configure
+from units.access import sees_all_units
+from units.access import units_visible_to
 from units.models import Membership, Unit
-from units.roles import sees_all_units
-from units.selectors import units_visible_to
 
 EXPORTS = ("csv", "xlsx")
 

@@ -86,8 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "assessments.context_processors.assessment_nav",
-                "reformdash.context_processors.public_rankings",
+                "reformdash.context_processors.header",
             ],
             # Number filters every page uses, without a {% load %} in each template.
             "builtins": ["reformdash.lib.numbers"],

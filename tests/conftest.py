@@ -20,8 +20,8 @@ from django.db import connection
 from django.utils import translation
 
 from reformdash.lib.env import env_bool
+from units.access import APPRAISER_GROUP, STAFF_GROUP
 from units.models import Membership, MembershipRole, Unit, UnitKind
-from units.roles import APPRAISER_GROUP, STAFF_GROUP
 
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES")
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from trail.actions import action_choices
 from audit.models import AuditSource
 from indicators.models import Criterion, Index
-from units.selectors import units_visible_to
+from units.access import units_visible_to
 
 DATE_FORMAT = "%d/%m/%Y"
 FIRST_YEAR, LAST_YEAR = 1990, 2100

@@ -7,22 +7,7 @@ from django.utils.translation import gettext as _
 
 from trail.actions import action_label, shown_changes
 from audit.models import AuditEntry
-from units.models import Membership, MembershipRole
-from units.roles import sees_all_units
-from units.selectors import units_visible_to
-
-# Heads and officers of a unit browse its trail; a viewer reads its results, not who changed them.
-BROWSING_ROLES = (MembershipRole.HEAD, MembershipRole.OFFICER)
-
-
-def may_browse_audit(user):
-    """Whether the user may open the audit trail at all: administrators, staff and appraisers
-    (every entry), a unit's head or officer (the entries of the units he sees). One query at most."""
-    if sees_all_units(user):
-        return True
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return Membership.objects.filter(user=user, role__in=BROWSING_ROLES).exists()
+from units.access import sees_all_units, units_visible_to
 
 
 def _ids_as_text(queryset):

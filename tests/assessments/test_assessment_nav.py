@@ -3,7 +3,7 @@ out at login (one query) and then free on every page."""
 
 import pytest
 
-from assessments.context_processors import may_use_worklist
+from units.access import Action, may
 
 
 
@@ -23,16 +23,16 @@ def test_anonymous_has_no_link(client, settings, db):
 
 def test_it_costs_at_most_one_query(head_a, admin_user, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
-        assert may_use_worklist(head_a)
+        assert may(head_a, Action.USE_WORKLIST)
     with django_assert_max_num_queries(0):
-        assert may_use_worklist(admin_user)
+        assert may(admin_user, Action.USE_WORKLIST)
 
 
 def test_pages_pay_no_query_for_it_after_login(client, head_a):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from assessments.context_processors import SESSION_KEY
+    from units.access import WORKLIST_SESSION_KEY as SESSION_KEY
 
     client.force_login(head_a)
     assert client.session[SESSION_KEY] is True
@@ -43,7 +43,7 @@ def test_pages_pay_no_query_for_it_after_login(client, head_a):
 
 
 def test_a_session_without_the_flag_works_it_out(client, head_a):
-    from assessments.context_processors import SESSION_KEY
+    from units.access import WORKLIST_SESSION_KEY as SESSION_KEY
 
     client.force_login(head_a)
     session = client.session

@@ -33,9 +33,9 @@ from indicators.models import (
     Score,
 )
 from demo import services as demo
+from units.access import APPRAISER_GROUP, STAFF_GROUP, units_visible_to
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
-from units.roles import APPRAISER_GROUP, STAFF_GROUP
-from units.selectors import units_valid_in, units_visible_to
+from units.selectors import units_valid_in
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,8 @@ LOAD = f"""
 from django.contrib.auth.models import Group, User
 from indicators.models import Index
 from tests.indicators.builders import methodology, score
+from units.access import STAFF_GROUP
 from units.models import Unit, UnitKind
-from units.roles import STAFF_GROUP
 
 province = Unit.objects.create(code="P", name="Tỉnh Thử", kind=UnitKind.PROVINCE)
 par = Index.objects.create(code="par", name_vi="Chỉ số CCHC")

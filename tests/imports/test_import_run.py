@@ -10,7 +10,7 @@ from tests.imports.conftest import (
     ROLES,
     client_as,
 )
-from units.roles import APPRAISER_GROUP
+from units.access import APPRAISER_GROUP
 
 
 @pytest.mark.parametrize("role", ROLES)

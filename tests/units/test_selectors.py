@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
 
+from units.access import units_visible_to, visible_unit_or_404
 from units.models import Membership, MembershipRole, Unit, UnitKind
-from units.selectors import units_valid_in, units_visible_to, visible_unit_or_404
+from units.selectors import units_valid_in
 
 D = datetime.date
 

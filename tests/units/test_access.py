@@ -1,0 +1,153 @@
+"""units.access, the one module that decides who may see and do what: may() for every action and
+every role, the header's flags agreeing with it, and no access decision anywhere else in the code."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group, User
+
+from units.access import APPRAISER_GROUP, UNIT_ACTIONS, Action, header_links, may
+from units.models import Membership, MembershipRole
+
+ROLES = ("anonymous", "inactive", "outsider", "staff", "appraiser", "head_a", "officer_a", "viewer_a", "head_b", "admin")
+
+
+def _member(username, unit, role):
+    user = User.objects.create_user(username=username, password="correct horse battery staple")
+    Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def cast(tree, staff, appraiser, head_a, head_b, admin_user, outsider):
+    # Every right a user can hold, and inactive: he may do nothing all the same.
+    inactive = User.objects.create_superuser(username="inactive", password="correct horse battery staple", is_active=False)
+    inactive.groups.add(Group.objects.get_or_create(name=APPRAISER_GROUP)[0])
+    Membership.objects.create(user=inactive, unit=tree.dept_a, role=MembershipRole.HEAD)
+    return {
+        "anonymous": AnonymousUser(),
+        "inactive": inactive,
+        "outsider": outsider,
+        "staff": staff,
+        "appraiser": appraiser,
+        "head_a": head_a,
+        "officer_a": _member("officer_a", tree.dept_a, MembershipRole.OFFICER),
+        "viewer_a": _member("viewer_a", tree.dept_a, MembershipRole.VIEWER),
+        "head_b": head_b,
+        "admin": admin_user,
+    }
+
+
+def allowed(*roles):
+    return {role: role in roles for role in ROLES}
+
+
+# Action → who may do it; the unit actions are asked on department A.
+MATRIX = {
+    Action.VIEW_UNIT: allowed("staff", "appraiser", "head_a", "officer_a", "viewer_a", "admin"),
+    # The unit's own officers and head: not an administrator, an appraiser nor a mere viewer.
+    Action.ENTER_SELF_ASSESSMENT: allowed("head_a", "officer_a"),
+    # The appraisers' group: an administrator publishes and reopens, he does not appraise.
+    Action.APPRAISE: allowed("appraiser"),
+    Action.PUBLISH: allowed("admin"),
+    Action.REOPEN: allowed("admin"),
+    Action.ADMINISTER: allowed("admin"),
+    Action.IMPORT: allowed("appraiser", "admin"),
+    # A viewer reads a unit's results, not who changed them.
+    Action.BROWSE_AUDIT: allowed("staff", "appraiser", "head_a", "officer_a", "head_b", "admin"),
+    # Staff only read: they have no work in the worklist.
+    Action.USE_WORKLIST: allowed("appraiser", "head_a", "officer_a", "viewer_a", "head_b", "admin"),
+}
+
+
+def test_the_matrix_names_every_action():
+    assert set(MATRIX) == set(Action)
+
+
+def test_may_answers_as_the_matrix_says(cast, tree):
+    # One test for the whole table (the cast costs ten users): a failure shows every wrong answer.
+    answers = {
+        action: {role: may(cast[role], action, tree.dept_a if action in UNIT_ACTIONS else None) for role in ROLES}
+        for action in Action
+    }
+    wrong = {(action, role): answers[action][role] for action in Action for role in ROLES if answers[action][role] != MATRIX[action][role]}
+    assert wrong == {}
+
+
+def test_a_parent_units_head_sees_the_units_under_him_but_does_not_score_them(tree, head_b):
+    assert may(head_b, Action.VIEW_UNIT, tree.commune_b1)
+    assert not may(head_b, Action.ENTER_SELF_ASSESSMENT, tree.commune_b1)
+    assert may(head_b, Action.ENTER_SELF_ASSESSMENT, tree.district_b.pk)  # a unit's id will do
+
+
+def test_a_unit_action_needs_its_unit(head_a):
+    with pytest.raises(ValueError):
+        may(head_a, Action.VIEW_UNIT)
+
+
+def test_the_header_links_agree_with_may(cast):
+    for role in ROLES:
+        user = cast[role]
+        assert header_links(user) == {
+            "worklist": may(user, Action.USE_WORKLIST),
+            "import": may(user, Action.IMPORT),
+            "audit": may(user, Action.BROWSE_AUDIT),
+            "administer": may(user, Action.ADMINISTER),
+        }, role
+
+
+def test_the_header_links_cost_one_query_and_none_for_an_administrator(cast, django_assert_num_queries):
+    for role in ("outsider", "staff", "appraiser", "head_a"):
+        user = User.objects.get(pk=cast[role].pk)
+        with django_assert_num_queries(1):
+            header_links(user)
+        with django_assert_num_queries(0):  # memoised for the request, and sees_all_units with it
+            header_links(user)
+            may(user, Action.IMPORT)
+    with django_assert_num_queries(0):
+        header_links(cast["admin"])
+
+
+# --- no access decision outside units/access.py --------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# What decides access: the superuser flag, the province-wide groups, a membership's role.
+DECISIONS = re.compile(
+    r"is_superuser|create_superuser|groups\.filter|groups__name|group__name|APPRAISER_GROUP|STAFF_GROUP"
+    r"|PROVINCE_WIDE_GROUPS|role__in|memberships__role|role=MembershipRole|MembershipRole\.(HEAD|OFFICER)"
+)
+ALLOWED = {
+    # The demo creates its users: the administrator, the staff and appraiser groups, the heads.
+    "reformdash/demo.py",
+    # The load benchmark creates a staff user to read every unit.
+    "bench/load.py",
+}
+SKIPPED_DIRS = {"tests", "migrations", ".venv", "node_modules", "var", "static", "locale"}
+
+
+def _sources():
+    for path in ROOT.rglob("*"):
+        relative = path.relative_to(ROOT)
+        if path.suffix not in {".py", ".html"} or not path.is_file():
+            continue
+        if any(part in SKIPPED_DIRS or part.startswith(".") for part in relative.parts[:-1]):
+            continue
+        yield relative.as_posix(), path
+
+
+def test_no_access_decision_outside_units_access():
+    found = []
+    for name, path in _sources():
+        # The demo app (issue 16) holds what reformdash/demo.py held: allowed alike.
+        if name == "units/access.py" or name in ALLOWED or name.startswith("demo/"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if DECISIONS.search(line):
+                found.append(f"{name}:{number}: {line.strip()}")
+    assert found == []
+
+
+def test_the_source_scan_reads_the_project():
+    names = {name for name, _ in _sources()}
+    assert {"units/access.py", "assessments/views.py", "templates/base.html"} <= names

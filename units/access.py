@@ -1,0 +1,219 @@
+"""Who may see what and do what: the one module that decides (issue 16).
+
+Roles. Administrators are superusers. Sở Nội vụ staff and appraisers work across every unit, so
+they are Django groups rather than unit memberships: staff read every unit; appraisers read every
+unit, import files and appraise scores. Everyone else is a member of some units (head, officer or
+viewer) and sees those units and everything under them; a unit's own head and officers enter its
+self-assessment and browse its audit trail. An inactive or anonymous user may do nothing.
+
+Two questions, asked by every view, service, template and the admin site:
+- which units may this user see: units_visible_to, visible_unit_or_404, sees_all_units;
+- may this user do ACTION (on UNIT): may(user, Action.X, unit), units_allowed(user=..., action=...).
+The header's links come from header_links (one query), kept in the session from the login on.
+
+What is not here: the assessment workflow's statuses (which status an action moves from and to,
+assessments' workflow module) and the public-rankings switch (indicators.selectors.results_readable_q,
+published results to anyone), which only widen what these rules give.
+"""
+
+import enum
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from reformdash.lib.nav import nav_flag, nav_flag_remember
+from units.models import Membership, MembershipRole, Unit
+
+STAFF_GROUP = "staff"
+APPRAISER_GROUP = "appraiser"
+PROVINCE_WIDE_GROUPS = {
+    STAFF_GROUP: _("Department of Home Affairs staff: read every unit"),
+    APPRAISER_GROUP: _("Appraisers: read every unit, enter and appraise scores"),
+}
+# A unit's own head and officers score it and browse its trail; a viewer only reads its results.
+# A parent unit's head oversees the units under him: he sees them, he does not score them.
+SCORING_ROLES = (MembershipRole.OFFICER, MembershipRole.HEAD)
+
+
+class Action(enum.StrEnum):
+    """What a user may be allowed to do; the ones marked "on a unit" need the unit."""
+
+    VIEW_UNIT = "view_unit"  # on a unit: see it and its data (units_visible_to)
+    ENTER_SELF_ASSESSMENT = "enter_self_assessment"  # on a unit: start, fill in and submit its self-assessment
+    APPRAISE = "appraise"  # set final scores, return or accept a submitted assessment
+    PUBLISH = "publish"  # publish a methodology's appraised assessments (and see the counts by status)
+    REOPEN = "reopen"  # reopen a published assessment
+    IMPORT = "import"  # the browser imports: upload, confirm, every run
+    BROWSE_AUDIT = "browse_audit"  # open the audit trail (what it lists is cut by units_visible_to)
+    USE_WORKLIST = "use_worklist"  # the self-assessment / appraisal worklist
+    ADMINISTER = "administer"  # Django's admin
+
+
+UNIT_ACTIONS = {Action.VIEW_UNIT, Action.ENTER_SELF_ASSESSMENT}
+# Superusers only. Appraisers carry is_staff, which alone would let Django's admin in: the admin
+# edits scores, results and users past the workflow's checks, so it is not theirs.
+ADMIN_ACTIONS = {Action.ADMINISTER, Action.PUBLISH, Action.REOPEN}
+
+
+def _active(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _groups(user):
+    """The province-wide groups the user is in, as a frozenset; one query, memoised on the user for
+    the request (every page asks, through sees_all_units)."""
+    if not hasattr(user, "_access_groups"):
+        user._access_groups = frozenset(user.groups.filter(name__in=PROVINCE_WIDE_GROUPS).values_list("name", flat=True))
+    return user._access_groups
+
+
+def sees_all_units(user):
+    """True for administrators, staff and appraisers; no query for a superuser, one at most else."""
+    if not _active(user):
+        return False
+    return user.is_superuser or bool(_groups(user))
+
+
+def is_appraiser(user):
+    """In the appraisers' group. Administrators are not appraisers by being superusers: they
+    publish and reopen, the council appraises."""
+    return _active(user) and APPRAISER_GROUP in _groups(user)
+
+
+def _member_subtree_sql():
+    # One recursive query, the same on SQLite and PostgreSQL, walks down from the user's units.
+    # UNION (not UNION ALL) stops at rows already seen, so even a cycle in bad data ends.
+    return (
+        f"WITH RECURSIVE visible(id) AS ("
+        f" SELECT unit_id FROM {Membership._meta.db_table} WHERE user_id = %s"
+        f" UNION"
+        f" SELECT child.id FROM {Unit._meta.db_table} child JOIN visible ON child.parent_id = visible.id"
+        f") SELECT id FROM visible"
+    )
+
+
+def units_visible_to(*, user, queryset=None):
+    """The one place that decides which units a user may see.
+
+    Administrators, staff and appraisers see every unit; a member sees his units and everything
+    under them; anyone else sees none. Every view, export, chart and API answer filters by it.
+    """
+    queryset = Unit.objects.all() if queryset is None else queryset
+    if sees_all_units(user):
+        return queryset
+    if not _active(user):
+        return queryset.none()
+    return queryset.filter(id__in=RawSQL(_member_subtree_sql(), [user.pk]))
+
+
+def visible_unit_or_404(*, user, code):
+    """The unit with `code` if the user may see it; 404 otherwise, so outsiders learn nothing of it."""
+    unit = units_visible_to(user=user).filter(code=code).select_related("parent").first()
+    if unit is None:
+        raise Http404("No such unit.")
+    return unit
+
+
+def units_allowed(*, user, action, queryset=None):
+    """The units on which the user may do a unit action (UNIT_ACTIONS), as a queryset."""
+    queryset = Unit.objects.all() if queryset is None else queryset
+    if action == Action.VIEW_UNIT:
+        return units_visible_to(user=user, queryset=queryset)
+    if action == Action.ENTER_SELF_ASSESSMENT:
+        if not _active(user):
+            return queryset.none()
+        # The unit's own officers and head only, whoever else may see it.
+        return queryset.filter(memberships__user=user, memberships__role__in=SCORING_ROLES)
+    raise ValueError(f"{action} is not done on a unit")
+
+
+def may(user, action, unit=None):
+    """Whether the user may do `action`; on `unit` (a Unit or its id) for the actions in UNIT_ACTIONS."""
+    action = Action(action)
+    if not _active(user):
+        return False
+    if action in UNIT_ACTIONS:
+        if unit is None:
+            raise ValueError(f"{action} needs a unit")
+        unit_id = getattr(unit, "pk", unit)
+        return units_allowed(user=user, action=action, queryset=Unit.objects.filter(pk=unit_id)).exists()
+    if action in ADMIN_ACTIONS:
+        return user.is_superuser
+    if action == Action.APPRAISE:
+        return is_appraiser(user)
+    if action == Action.IMPORT:
+        # Appraisers and administrators; staff read only, unit heads and officers do not import.
+        return user.is_superuser or is_appraiser(user)
+    if action == Action.USE_WORKLIST:
+        return header_links(user)["worklist"]
+    if action == Action.BROWSE_AUDIT:
+        return header_links(user)["audit"]
+    raise ValueError(f"unknown action {action}")
+
+
+# --- the header's links ---------------------------------------------------------------------------
+
+# Which header flags the session keeps from the login on (reformdash.lib.nav): those that would
+# otherwise cost a membership query on every page. The keys are those the flags had before
+# issue 16, so sessions opened before still hold them.
+WORKLIST_SESSION_KEY = "assessments_nav"
+AUDIT_SESSION_KEY = "audit_nav"
+SESSION_FLAGS = {"worklist": WORKLIST_SESSION_KEY, "audit": AUDIT_SESSION_KEY}
+
+
+def header_links(user):
+    """Every header flag at once, as a dict: worklist (administrators, appraisers, members of a
+    unit), import, audit (province-wide users, a unit's head or officer), administer. No query for
+    an administrator, one for anyone else; memoised on the user for the request."""
+    if not _active(user):
+        return {"worklist": False, "import": False, "audit": False, "administer": False}
+    if user.is_superuser:
+        return {"worklist": True, "import": True, "audit": True, "administer": True}
+    if not hasattr(user, "_header_links"):
+        memberships = Membership.objects.filter(user=OuterRef("pk"))
+        groups = get_user_model().groups.through.objects.filter(user=OuterRef("pk"))
+        row = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values(
+                staff=Exists(groups.filter(group__name=STAFF_GROUP)),
+                appraiser=Exists(groups.filter(group__name=APPRAISER_GROUP)),
+                member=Exists(memberships),
+                scorer=Exists(memberships.filter(role__in=SCORING_ROLES)),
+            )
+            .first()
+        ) or {"staff": False, "appraiser": False, "member": False, "scorer": False}
+        # The same answer sees_all_units needs: kept, so the page does not ask again.
+        user._access_groups = frozenset(
+            name for name, key in ((STAFF_GROUP, "staff"), (APPRAISER_GROUP, "appraiser")) if row[key]
+        )
+        user._header_links = {
+            "worklist": row["appraiser"] or row["member"],
+            "import": row["appraiser"],
+            "audit": row["staff"] or row["appraiser"] or row["scorer"],
+            "administer": False,
+        }
+    return user._header_links
+
+
+def remember_header_links(sender, request, user, **kwargs):
+    """user_logged_in receiver (units.apps): the session flags, worked out once at login."""
+    links = header_links(user)
+    for flag, key in SESSION_FLAGS.items():
+        nav_flag_remember(request, key, lambda _user, flag=flag: links[flag], user)
+
+
+def header_links_of(request):
+    """The header flags for the request's user: the session flags from the session (worked out for
+    a session from before them), import and administer asked live (no query beyond the groups the
+    page asks anyway), as they were before."""
+    user = getattr(request, "user", None)
+    links = {
+        flag: nav_flag(request, key, lambda u, flag=flag: header_links(u)[flag]) for flag, key in SESSION_FLAGS.items()
+    }
+    links["import"] = user is not None and may(user, Action.IMPORT)
+    links["administer"] = user is not None and may(user, Action.ADMINISTER)
+    return links
