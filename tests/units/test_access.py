@@ -151,3 +151,22 @@ def test_no_access_decision_outside_units_access():
 def test_the_source_scan_reads_the_project():
     names = {name for name, _ in _sources()}
     assert {"units/access.py", "assessments/views.py", "templates/base.html"} <= names
+
+
+# --- the header shows what header_links gives --------------------------------------------------
+
+HEADER_HREFS = {"worklist": 'href="/assessments/"', "import": 'href="/imports/"', "audit": 'href="/audit/"',
+                "administer": 'href="/admin/"'}
+
+
+@pytest.mark.parametrize(("who", "shown"), [
+    ("staff", {"audit"}),
+    ("appraiser", {"worklist", "import", "audit"}),
+    ("head_a", {"worklist", "audit"}),
+    ("admin_user", {"worklist", "import", "audit", "administer"}),
+    ("outsider", set()),
+])  # fmt: skip
+def test_the_header_shows_the_links_the_user_may_follow(client, tree, who, shown, request):
+    client.force_login(request.getfixturevalue(who))
+    header = client.get("/").content.decode().split("</header>")[0]
+    assert {flag for flag, href in HEADER_HREFS.items() if href in header} == shown
