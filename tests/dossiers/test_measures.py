@@ -1,8 +1,7 @@
 """The 766 measures have one home, dossiers/measures.py: their names, formulas and directions are
-read from there, the SQL rates are its Python rates, and the dossiers app asks nothing of the apps
-above it (it tells indicators of changed statistics with a signal)."""
+read from there, and the SQL rates are its Python rates. (That dossiers imports no app above it is
+tests/reformdash/test_layering.py's to prove.)"""
 
-import ast
 import re
 from decimal import Decimal as D
 
@@ -43,27 +42,6 @@ def test_the_rules_and_rates_are_written_in_dossiers_measures_only():
         if RESTATED.search(path.read_text(encoding="utf-8"))
     )
     assert found == ["dossiers/measures.py"]
-
-
-def _imported_modules(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            yield node.module
-
-
-def test_the_dossiers_app_imports_no_app_above_it():
-    above = {"indicators", "api", "imports", "assessments", "trail", "demo"}
-    upward = sorted(
-        (str(path.relative_to(settings.BASE_DIR)), module)
-        for path in SOURCES
-        if path.relative_to(settings.BASE_DIR).parts[0] == "dossiers"
-        for module in _imported_modules(path)
-        if module.split(".")[0] in above
-    )
-    assert upward == []
 
 
 def test_every_measure_is_named_once_with_its_title():

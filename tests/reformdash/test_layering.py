@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 
@@ -17,11 +16,6 @@ def _lint_imports():
     return shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Until issue 16's other branches are merged: units.services and dossiers import indicators, "
-    "and audit's header tag imports trail.selectors.",
-)
 def test_no_module_imports_a_layer_above_its_own():
     command = _lint_imports()
     assert command, "lint-imports is missing: pip install -e '.[dev]' installs import-linter."
