@@ -29,6 +29,14 @@ from tests.conftest import REQUIRE_SERVICES
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
+def pytest_collection_modifyitems(items):
+    # Real processes started, killed and started again: seconds to a minute per test.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+
+
 def missing(reason):
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
