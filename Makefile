@@ -7,8 +7,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist): two workers on two cores halve the wall time. Each
+# worker has its own test database and Redis database (tests/conftest.py). `--dist loadfile` sends
+# each test file whole to one worker, so a module-scoped fixture (the demo's load in
+# test_demo_content.py, the bombs of test_xlsx_bombs.py) is built once, not once per worker;
+# xdist_group/--dist loadgroup would be finer but does nothing under pytest 9 (xdist 3.8 renames
+# node ids through an attribute pytest 9 no longer reads). XDIST= (empty) runs in one process.
+XDIST ?= -n auto --dist loadfile
 
-.PHONY: run test bench install migrate demo messages clean
+.PHONY: run test test-fast bench install migrate demo messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("reformdash needs Python 3.11 or newer, found " + sys.version.split()[0] if sys.version_info < (3, 11) else 0)'
@@ -30,8 +37,14 @@ run: demo
 	@$(PY) manage.py show_demo_credentials
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# `make test`: the whole suite, the `slow` tests (browser, faults, fuzz, the demo's loads) included,
+# as .ci/run runs it; under four minutes on two cores with SQLite.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# `make test-fast`: the same without the `slow` tests, for the edit-and-check loop.
+test-fast: install
+	$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # Speed as ratios against bare SQL on a database of its own (bench/README.md). BENCH_ARGS=--national for the full size.
 BENCH_ARGS ?=

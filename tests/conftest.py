@@ -27,18 +27,19 @@ from units.roles import APPRAISER_GROUP, STAFF_GROUP
 
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES")
 
-# Hypothesis profiles: `dev`, the default, is the newcomer's fast loop (few examples, the same ones on
-# every run, so a test that checks its generator reached both outcomes cannot flake); `ci`, chosen by
-# HYPOTHESIS_PROFILE=ci as .ci/run sets it, generates many more, new ones each run. Registered here,
+# Hypothesis profiles: `dev`, the default, is the newcomer's loop: the same examples on every run, so
+# a test that checks its generator reached both outcomes (a 302 and a 400) cannot flake; 40 is about
+# the fewest with which every such test here gets there (test_form_fuzz's publishing needs 40).
+# `ci`, chosen by HYPOTHESIS_PROFILE=ci as .ci/run sets it, generates more, new ones on each run. Registered here,
 # before the test modules are imported: a module's own `settings(...)` takes what it does not set
 # from the profile loaded at that moment. Every fuzz test here posts through Django (slow, and run
 # inside a function-scoped database fixture), so no deadline and no health check against either.
 hypothesis.settings.register_profile(
-    "dev", max_examples=10, derandomize=True, deadline=None,
+    "dev", max_examples=40, derandomize=True, deadline=None,
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
 )  # fmt: skip
 hypothesis.settings.register_profile(
-    "ci", max_examples=50, deadline=None,
+    "ci", max_examples=50, deadline=None, database=None,  # CI starts from a fresh clone: no examples to replay
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
 )  # fmt: skip
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
@@ -54,6 +55,8 @@ def _redis_url_of_this_worker(url):
     if not url or not XDIST_WORKER.startswith("gw"):
         return url
     parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise pytest.UsageError(f"REDIS_URL={url}: under xdist give a redis:// URL, or run in one process (XDIST=)")
     base = int(parts.path.strip("/") or 0)
     db = base - int(XDIST_WORKER[2:])
     if db < 0:

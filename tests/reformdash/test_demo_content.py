@@ -40,9 +40,9 @@ from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead
 from units.roles import APPRAISER_GROUP, STAFF_GROUP
 from units.selectors import units_valid_in, units_visible_to
 
-# The module's one load of the demo takes seconds. The group keeps its tests on one xdist worker
-# (`--dist loadgroup`), so that the demo is loaded once, not once per worker.
-pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("demo_content")]
+# The module's one load of the demo takes seconds. `make test` sends a whole file to one xdist worker
+# (`--dist loadfile`), so the demo is loaded once, not once per worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 END_OF_QUANG_NAM = datetime.date(2025, 6, 30)
 END_OF_NONG_SON = datetime.date(2024, 12, 31)
