@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import translation
 
 from reformdash.lib.env import env_bool
+from tests import subprocess_settings
 from units.models import Membership, MembershipRole, Unit, UnitKind
 from units.roles import APPRAISER_GROUP, STAFF_GROUP
 
@@ -68,9 +69,8 @@ def pytest_configure(config):
     # Django's PBKDF2 (a million iterations) costs 0.4–0.7 s per create_user on these cores, and the
     # tests create over 1,500 users; the hash's strength is not what any test proves (healthchecks
     # does the same). The live server runs in this process and shares it; the processes the tests
-    # start (manage.py, workers, web servers in tests/faults) create the users they log in themselves,
-    # with the hasher of their own settings.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # start and log in to get it from tests/subprocess_settings.py.
+    settings.PASSWORD_HASHERS = subprocess_settings.PASSWORD_HASHERS
 
     # Nothing has opened the cache or configured Celery yet at this point (both read the settings
     # lazily), so changing the settings here is enough; the environment carries it to subprocesses.
@@ -207,7 +207,8 @@ def database_url_for_subprocesses():
 @contextlib.contextmanager
 def running_worker(*, redis_url, queues, log):
     """A real `celery worker` subprocess against `redis_url` and the test database."""
-    env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url}
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
+           "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings"}  # fmt: skip
     with open(log, "wb") as log_file:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "reformdash", "worker", "--pool=solo", "--concurrency=1",

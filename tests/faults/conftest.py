@@ -83,7 +83,9 @@ def stop_process(process, *, grace=10):
 
 def app_env(*, database_url, redis_url, **extra):
     """The environment of a reformdash process of the test's: its database and its broker."""
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"}
+    # tests.subprocess_settings: the tests' fast hasher, so that a user created by the test logs in.
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1",
+           "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings"}  # fmt: skip
     env.update(extra)
     return env
 
