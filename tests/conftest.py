@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -20,10 +22,64 @@ from django.db import connection
 from django.utils import translation
 
 from reformdash.lib.env import env_bool
+from tests import subprocess_settings
 from units.access import APPRAISER_GROUP, STAFF_GROUP
 from units.models import Membership, MembershipRole, Unit, UnitKind
 
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES")
+
+# Hypothesis profiles: `dev`, the default, is the newcomer's loop: the same examples on every run, so
+# a test that checks its generator reached both outcomes (a 302 and a 400) cannot flake; 40 is about
+# the fewest with which every such test here gets there (test_form_fuzz's publishing needs 40).
+# `ci`, chosen by HYPOTHESIS_PROFILE=ci as .ci/run sets it, generates more, new ones on each run. Registered here,
+# before the test modules are imported: a module's own `settings(...)` takes what it does not set
+# from the profile loaded at that moment. Every fuzz test here posts through Django (slow, and run
+# inside a function-scoped database fixture), so no deadline and no health check against either.
+hypothesis.settings.register_profile(
+    "dev", max_examples=40, derandomize=True, deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
+)  # fmt: skip
+hypothesis.settings.register_profile(
+    "ci", max_examples=50, deadline=None, database=None,  # CI starts from a fresh clone: no examples to replay
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
+)  # fmt: skip
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
+
+# Under pytest-xdist each worker (gw0, gw1, …) gets a Redis database of its own, counting down from
+# the one REDIS_URL names (gw0 keeps it, gw1 takes the one below, …): every test empties the cache
+# and the worker fixtures purge the "celery" queue, which must not hit another worker's. PostgreSQL
+# needs nothing here: pytest-django already names each worker's test database test_<name>_gw<n>.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _redis_url_of_this_worker(url):
+    if not url or not XDIST_WORKER.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise pytest.UsageError(f"REDIS_URL={url}: under xdist give a redis:// URL, or run in one process (XDIST=)")
+    base = int(parts.path.strip("/") or 0)
+    db = base - int(XDIST_WORKER[2:])
+    if db < 0:
+        raise pytest.UsageError(f"REDIS_URL={url}: too few Redis databases below it for xdist worker {XDIST_WORKER}")
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def pytest_configure(config):
+    # Django's PBKDF2 (a million iterations) costs 0.4–0.7 s per create_user on these cores, and the
+    # tests create over 1,500 users; the hash's strength is not what any test proves (healthchecks
+    # does the same). The live server runs in this process and shares it; the processes the tests
+    # start and log in to get it from tests/subprocess_settings.py.
+    settings.PASSWORD_HASHERS = subprocess_settings.PASSWORD_HASHERS
+
+    # Nothing has opened the cache or configured Celery yet at this point (both read the settings
+    # lazily), so changing the settings here is enough; the environment carries it to subprocesses.
+    redis_url = _redis_url_of_this_worker(settings.REDIS_URL)
+    if redis_url != settings.REDIS_URL:
+        settings.REDIS_URL = redis_url
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis_url}}
+        settings.CELERY_BROKER_URL = redis_url
+        os.environ["REDIS_URL"] = redis_url
 
 
 def _missing(reason):
@@ -151,7 +207,8 @@ def database_url_for_subprocesses():
 @contextlib.contextmanager
 def running_worker(*, redis_url, queues, log):
     """A real `celery worker` subprocess against `redis_url` and the test database."""
-    env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url}
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
+           "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings"}  # fmt: skip
     with open(log, "wb") as log_file:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "reformdash", "worker", "--pool=solo", "--concurrency=1",

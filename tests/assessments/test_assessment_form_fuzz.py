@@ -4,17 +4,19 @@ nothing at all."""
 
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit.models import AuditEntry
 from indicators.models import Assessment, Score
 from tests.assessments.conftest import page_url, submitted
 
-FUZZ = settings(
-    max_examples=50, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# Generated cases by the dozen, each a request through Django: seconds per test.
+pytestmark = pytest.mark.slow
+
+# How many examples, the deadline and the health checks: the profile (tests/conftest.py).
+FUZZ = settings()
 numbers = st.one_of(
     st.just(""),
     st.text(max_size=40),

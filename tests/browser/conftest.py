@@ -1,7 +1,7 @@
 """A real Chromium (Debian's /usr/bin/chromium) driven by Playwright against Django's live server.
 
 Playwright cannot download browsers here, so it is pointed at the system one; .ci/run installs it
-when missing. Tests here are marked `browser`: skipped without Chromium, failed under REQUIRE_SERVICES=1.
+when missing. Tests here are marked `browser` (and `slow`): skipped without Chromium, failed under REQUIRE_SERVICES=1.
 """
 
 import json
@@ -23,6 +23,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)  # a Chromium and a live server: seconds per test
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +59,6 @@ def page(browser, live_server):
 @pytest.fixture
 def demo_passwords(settings, tmp_path, tasks_in_process, transactional_db):
     """The demo loaded as `make run` loads it; {username: password} of its users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEMO_CREDENTIALS_FILE = tmp_path / "demo-credentials.json"
     call_command("load_demo", stdout=StringIO())
     entries = json.loads(settings.DEMO_CREDENTIALS_FILE.read_text(encoding="utf-8"))

@@ -3,11 +3,14 @@
 Loading the demo takes seconds (thousands of scores and dossiers, their statistics and every
 ranking), so the tests that only read it share one load: `loaded` runs `load_demo` once, as a user
 would, with the after-commit work in-process; each test then runs in a transaction rolled back
-after it, and the rows go when the module ends. How loading behaves (a second load, a failed load,
-the passwords file) is tested in test_load_demo.py, each test from an empty database.
+after it, and the rows go when the module ends. The passwords file and show_demo_credentials, which only
+read a load, are here too. How loading behaves (a second load, a failed load) is tested in
+test_load_demo.py, each test from an empty database.
 """
 
 import datetime
+import json
+import stat
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
@@ -37,7 +40,9 @@ from units.access import APPRAISER_GROUP, STAFF_GROUP, units_visible_to
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
 from units.selectors import units_valid_in
 
-pytestmark = pytest.mark.django_db
+# The module's one load of the demo takes seconds. `make test` sends a whole file to one xdist worker
+# (`--dist loadfile`), so the demo is loaded once, not once per worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 END_OF_QUANG_NAM = datetime.date(2025, 6, 30)
 END_OF_NONG_SON = datetime.date(2024, 12, 31)
@@ -51,12 +56,12 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
 
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True  # as the embedded default runs them, even when REDIS_URL is set
-    credentials = tmp_path_factory.mktemp("demo") / "demo-credentials.json"
-    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # a hash is still a hash, but cheap
+    # In a directory that does not exist yet: the loader must create it.
+    credentials = tmp_path_factory.mktemp("demo") / "var" / "demo-credentials.json"
     try:
-        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers, DEMO_CREDENTIALS_FILE=credentials):
+        with django_db_blocker.unblock(), override_settings(DEMO_CREDENTIALS_FILE=credentials):
             call_command("load_demo", stdout=StringIO())
-        yield
+        yield credentials
     finally:
         app.conf.task_always_eager = eager
         with django_db_blocker.unblock():
@@ -359,3 +364,62 @@ def test_one_demo_user_per_role_sees_what_the_role_allows(loaded):
     assert visible("head_department") == {"QNA-STP"}
     assert visible("head_district") == {"QNA-TAMKY", "QNA-TAMKY-X1", "QNA-TAMKY-X2", "QNA-TAMKY-X3"}
     assert len(visible("staff")) == Unit.objects.count() == 95
+
+
+# --- The passwords file and show_demo_credentials ----------------------------------------------------
+
+
+@pytest.fixture
+def credentials_file(loaded, settings):
+    """The passwords file the module's load wrote, put back as it was after a test that removes it."""
+    settings.DEMO_CREDENTIALS_FILE = loaded
+    content, mode = loaded.read_bytes(), stat.S_IMODE(loaded.stat().st_mode)
+    yield loaded
+    if not loaded.exists():
+        loaded.write_bytes(content)
+        loaded.chmod(mode)
+
+
+def test_the_passwords_file_is_private_and_its_passwords_log_in(loaded, credentials_file):
+    assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
+    entries = json.loads(credentials_file.read_text(encoding="utf-8"))
+    assert [entry["username"] for entry in entries] == list(demo.DEMO_USERNAMES)
+    assert len({entry["password"] for entry in entries}) == 5
+    for entry in entries:
+        assert set(entry) == {"username", "role", "password", "description"}
+        assert User.objects.get(username=entry["username"]).check_password(entry["password"])
+
+
+# --- show_demo_credentials ------------------------------------------------------------------------------
+
+
+def show_credentials():
+    out, err = StringIO(), StringIO()
+    call_command("show_demo_credentials", stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_show_demo_credentials_prints_the_passwords_under_debug(settings, loaded, credentials_file):
+    settings.DEBUG = True
+    out, err = show_credentials()
+    assert err == ""
+    for entry in json.loads(credentials_file.read_text(encoding="utf-8")):
+        line = next(line for line in out.splitlines() if line.split()[:1] == [entry["username"]])
+        assert entry["password"] in line and entry["role"] in line
+
+
+def test_show_demo_credentials_refuses_without_debug(settings, loaded, credentials_file):
+    settings.DEBUG = False
+    out, err = show_credentials()  # returns normally: exit status 0
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "DEBUG" in err
+    for entry in json.loads(credentials_file.read_text(encoding="utf-8")):
+        assert entry["password"] not in out + err
+
+
+def test_show_demo_credentials_without_the_file_says_how_to_reset_a_password(settings, loaded, credentials_file):
+    settings.DEBUG = True
+    credentials_file.unlink()
+    out, _ = show_credentials()
+    assert "python manage.py changepassword NAME" in out
+    assert "head_district" in out

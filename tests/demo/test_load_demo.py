@@ -1,8 +1,7 @@
-"""load_demo (demo.services.demo_load) and show_demo_credentials: how loading behaves, each test
-from an empty database. What the demo holds is in test_demo_content.py."""
+"""load_demo (demo.services.demo_load): how loading behaves, each test from an empty database.
+What the demo holds, its passwords file and show_demo_credentials, which only read a load, are in
+test_demo_content.py."""
 
-import json
-import stat
 from decimal import Decimal
 from io import StringIO
 
@@ -23,7 +22,8 @@ from indicators.models import (
 from demo import services as demo
 from units.models import Membership, Unit, UnitHead, UnitLineage
 
-pytestmark = pytest.mark.django_db
+# Each test loads the demo (thousands of rows) once or twice: seconds each.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 DEMO_TABLES = (
     Unit, UnitLineage, UnitHead, Membership, Index, Methodology, Criterion, Band, Assessment, Score, Result,
@@ -36,8 +36,6 @@ DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25
 
 @pytest.fixture(autouse=True)
 def credentials_file(settings, tmp_path):
-    # PBKDF2 at full cost for five users per load would dominate the run; a hash is still a hash.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # In a directory that does not exist yet: the loader must create it.
     settings.DEMO_CREDENTIALS_FILE = tmp_path / "var" / "demo-credentials.json"
     return settings.DEMO_CREDENTIALS_FILE
@@ -126,48 +124,3 @@ def test_the_scores_do_not_depend_on_the_order_of_the_unit_file():
 
     assert as_written == reversed_file
     assert len(as_written) == 888
-
-
-def test_the_passwords_file_is_private_and_its_passwords_log_in(loaded, credentials_file):
-    assert stat.S_IMODE(credentials_file.stat().st_mode) == 0o600
-    entries = json.loads(credentials_file.read_text(encoding="utf-8"))
-    assert [entry["username"] for entry in entries] == list(demo.DEMO_USERNAMES)
-    assert len({entry["password"] for entry in entries}) == 5
-    for entry in entries:
-        assert set(entry) == {"username", "role", "password", "description"}
-        assert User.objects.get(username=entry["username"]).check_password(entry["password"])
-
-
-# --- show_demo_credentials ------------------------------------------------------------------------------
-
-
-def show_credentials():
-    out, err = StringIO(), StringIO()
-    call_command("show_demo_credentials", stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def test_show_demo_credentials_prints_the_passwords_under_debug(settings, loaded, credentials_file):
-    settings.DEBUG = True
-    out, err = show_credentials()
-    assert err == ""
-    for entry in json.loads(credentials_file.read_text(encoding="utf-8")):
-        line = next(line for line in out.splitlines() if line.split()[:1] == [entry["username"]])
-        assert entry["password"] in line and entry["role"] in line
-
-
-def test_show_demo_credentials_refuses_without_debug(settings, loaded, credentials_file):
-    settings.DEBUG = False
-    out, err = show_credentials()  # returns normally: exit status 0
-    assert out == ""
-    assert len(err.strip().splitlines()) == 1 and "DEBUG" in err
-    for entry in json.loads(credentials_file.read_text(encoding="utf-8")):
-        assert entry["password"] not in out + err
-
-
-def test_show_demo_credentials_without_the_file_says_how_to_reset_a_password(settings, loaded, credentials_file):
-    settings.DEBUG = True
-    credentials_file.unlink()
-    out, _ = show_credentials()
-    assert "python manage.py changepassword NAME" in out
-    assert "head_district" in out

@@ -219,6 +219,7 @@ def test_an_empty_file_is_refused(db, tmp_path):
     assert err == [f"{path}: line 1: the file is empty, or its first line is not the header"]
 
 
+@pytest.mark.slow  # a file of a hundred thousand rows
 def test_a_large_file_streams_in_constant_memory(tree, tmp_path):
     """Memory is what one batch needs, not what the file holds: 12,000 parsed dossiers alone take
     about 11 MB, the whole import of them in batches of 500 a fraction of that. (Sized so the test

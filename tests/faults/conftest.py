@@ -29,6 +29,14 @@ from tests.conftest import REQUIRE_SERVICES
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
+def pytest_collection_modifyitems(items):
+    # Real processes started, killed and started again: seconds to a minute per test.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+
+
 def missing(reason):
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
@@ -75,7 +83,9 @@ def stop_process(process, *, grace=10):
 
 def app_env(*, database_url, redis_url, **extra):
     """The environment of a reformdash process of the test's: its database and its broker."""
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"}
+    # tests.subprocess_settings: the tests' fast hasher, so that a user created by the test logs in.
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1",
+           "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings"}  # fmt: skip
     env.update(extra)
     return env
 

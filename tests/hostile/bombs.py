@@ -1,6 +1,7 @@
 """Hostile workbooks built in memory: zip bombs (a huge sheet squeezed small, a directory of a
 hundred thousand entries) and XML entity bombs ("billion laughs") in each part openpyxl parses."""
 
+import functools
 import io
 import zipfile
 
@@ -44,6 +45,9 @@ def _zip(parts, *, huge=None):
     return buffer.getvalue()
 
 
+# The big builders take a second or more each and return bytes (immutable): built once per process,
+# though tests/hostile and tests/assessments both ask for them.
+@functools.cache
 def sheet_bomb(megabytes):
     """A real workbook whose first sheet declares `megabytes` of rows, compressed to a few hundred KB."""
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 20000  # about 1 MB
@@ -51,6 +55,7 @@ def sheet_bomb(megabytes):
     return _zip(_parts(real_workbook()), huge=(SHEET, head, row, megabytes, b"</sheetData></worksheet>"))
 
 
+@functools.cache
 def many_entries(count):
     """A real workbook followed by `count` empty parts."""
     buffer = io.BytesIO()

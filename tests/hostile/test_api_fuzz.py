@@ -22,8 +22,10 @@ from schemathesis.checks import (
 from api import openapi
 from tests.api.conftest import scored, token_of  # noqa: F401 (fixtures)
 
+# Generated cases by the dozen, each a request through Django: seconds per test.
+pytestmark = pytest.mark.slow
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 30
 
 
 @pytest.fixture
@@ -70,7 +72,8 @@ def fuzz(app, headers):
         cases = st.one_of(*(operation.as_strategy(mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)))
 
         @given(case=cases, known=st.one_of(st.none(), st.fixed_dictionaries(KNOWN)))
-        @hypothesis_settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+        # How many examples per operation: the profile (tests/conftest.py).
+        @hypothesis_settings(deadline=None, database=None, derandomize=True,
                              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
         def run(case, known):
             if known:

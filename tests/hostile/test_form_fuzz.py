@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.contrib.auth.models import User
 from django.utils.http import url_has_allowed_host_and_scheme
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.models import EvidenceFile
@@ -20,8 +20,11 @@ from tests.indicators.test_publication import appraised, published  # noqa: F401
 from tests.indicators.workflow import workflow  # noqa: F401
 from units.models import Unit
 
-FUZZ = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+# How many examples, the deadline and the health checks: the profile (tests/conftest.py).
+# Generated cases by the dozen, each a request through Django: seconds per test.
+pytestmark = pytest.mark.slow
+
+FUZZ = settings()
 # Any text a browser can send (no lone surrogates: they cannot be encoded), scripts and SQL included.
 TEXT = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),

@@ -17,6 +17,9 @@ from tests.hostile import bombs
 from tests.importing import rejected_command, snapshot
 from units.models import Unit
 
+# A fresh Python process per bomb, to measure its memory alone: seconds per test.
+pytestmark = pytest.mark.slow
+
 ZIP_BOMBS = {
     "280 MB of sheet": (lambda: bombs.sheet_bomb(280), "would expand to"),
     "compressed 340 times": (lambda: bombs.sheet_bomb(50), "is compressed"),

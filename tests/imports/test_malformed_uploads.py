@@ -5,19 +5,22 @@ import csv
 import datetime
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import HealthCheck, given
+from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from imports.models import ImportRun, ImportStatus
 from tests.imports.conftest import snapshot, xlsx_bytes
 
+# Generated cases by the dozen, each a request through Django: seconds per test.
+pytestmark = pytest.mark.slow
+
 URL = reverse("import_upload")
-SETTINGS = hypothesis_settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
-)
+# How many examples, the deadline and the health checks: the profile (tests/conftest.py).
+SETTINGS = hypothesis_settings()
 KINDS = st.sampled_from(["scores", "results", "units", "methodology"])
 HEADERS = st.sampled_from(
     ["unit_code", "unit_name", "1.1", "1.2", "2.1", "X", "value", "rank", "group_size", "code", "name", "kind",

@@ -96,10 +96,7 @@ def test_the_lockout_is_per_address_and_per_user_name(client, staff, outsider):
 
 
 def test_the_lockout_ends_with_its_window(client, staff, settings):
-    # A fast hasher, so that the attempts take far less than the two-second window.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    staff.set_password(PASSWORD)
-    staff.save()
+    # The tests' fast hasher (tests/conftest.py): the attempts take far less than the two-second window.
     settings.LOGIN_FAILURE_WINDOW = 2
     started = time.monotonic()
     _fail(client, "staff", 3)

@@ -1,0 +1,8 @@
+"""The settings of the processes tests start and log in to (the web servers and workers of
+tests/faults, the Celery workers of tests/conftest.py): the real ones, with the tests' fast hasher,
+so that a user a test created in its own process (hashed with MD5, tests/conftest.py) logs in there
+too. Given to them as DJANGO_SETTINGS_MODULE; manage.py and reformdash/celery.py only default it."""
+
+from reformdash.settings import *  # noqa: F403 (the real settings, one thing changed)
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
