@@ -1,10 +1,12 @@
 # reformdash: `make run` serves the demo, `make test` runs the test suite but its slow tests, `make test-all` all of it.
-# Both create .venv and install what pyproject.toml lists the first time (and when it changes).
+# Both create .venv and install what pyproject.toml lists the first time (and when it or the lock changes), at the
+# exact versions of requirements.lock.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
 PORT   ?= 8000
 PYTEST_ARGS ?=
 # The suite runs on every core (pytest-xdist): two workers on two cores halve the wall time. Each
@@ -15,13 +17,13 @@ PYTEST_ARGS ?=
 # node ids through an attribute pytest 9 no longer reads). XDIST= (empty) runs in one process.
 XDIST ?= -n auto --dist loadfile
 
-.PHONY: run test test-all bench install migrate demo messages clean
+.PHONY: run test test-slow test-all lint format lock bench install migrate demo messages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit("reformdash needs Python 3.11 or newer, found " + sys.version.split()[0] if sys.version_info < (3, 11) else 0)'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -45,13 +47,33 @@ run: demo
 test: install
 	$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
+test-slow: install
+	$(PY) -m pytest $(XDIST) -m slow $(PYTEST_ARGS)
+
 test-all: install
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# ruff: lint and format check, as .ci/run runs them; `make format` rewrites the files.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# The exact versions every install takes, resolved from pyproject.toml's ranges (all extras, any
+# platform). Run after changing a range; commit requirements.lock with pyproject.toml. It needs no
+# install first, which the old lock might refuse.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --quiet -o $(LOCK)
 
 # Speed as ratios against bare SQL on a database of its own (bench/README.md). BENCH_ARGS=--national for the full size.
 BENCH_ARGS ?=
 bench: install
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[bench]'
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Re-extract and compile the translations after changing user-facing text (needs GNU gettext).
