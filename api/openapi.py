@@ -163,8 +163,11 @@ def _schemas():
                 "value": nullable(DECIMAL),
                 "rank": nullable(RANK),
                 "group_size": nullable(INTEGER),
-                "reason": {**STRING, "description": "Why the published result was corrected (the reopening's "
-                           "reason); empty for the first publication."},
+                "reason": {
+                    **STRING,
+                    "description": "Why the published result was corrected (the reopening's "
+                    "reason); empty for the first publication.",
+                },
             },
             description="A result as one publication made it official; earlier ones stay readable.",
         ),

@@ -73,8 +73,15 @@ class SheetForm(forms.Form):
     applicable criterion). Only the page's own criteria become fields: anything else posted is ignored."""
 
     version = forms.IntegerField(
-        min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput,
-        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE, "max_value": STALE_PAGE},
+        min_value=1,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": STALE_PAGE,
+            "invalid": STALE_PAGE,
+            "min_value": STALE_PAGE,
+            "max_value": STALE_PAGE,
+        },
     )
     action = forms.ChoiceField(
         choices=[("save", "save"), (Action.SUBMIT.value, "submit"), (Action.APPRAISE.value, "appraise")],
@@ -96,7 +103,9 @@ class SheetForm(forms.Form):
                     required=False, initial=bool(score and score.not_applicable)
                 )
                 self.fields[note_field(cid)] = forms.CharField(
-                    required=False, max_length=TEXT_MAX, initial=score.note if score else "",
+                    required=False,
+                    max_length=TEXT_MAX,
+                    initial=score.note if score else "",
                     widget=forms.Textarea(attrs={"rows": 1, "cols": 24}),
                 )
                 self.leaves[cid] = criterion
@@ -107,7 +116,9 @@ class SheetForm(forms.Form):
                     initial = score.final_score if score.final_score is not None else score.self_score
                 self.fields[final_field(cid)] = ScoreField(initial=initial)
                 self.fields[reason_field(cid)] = forms.CharField(
-                    required=False, max_length=TEXT_MAX, initial=score.appraisal_reason if score else "",
+                    required=False,
+                    max_length=TEXT_MAX,
+                    initial=score.appraisal_reason if score else "",
                     widget=forms.Textarea(attrs={"rows": 1, "cols": 24}),
                 )
                 self.leaves[cid] = criterion
@@ -124,9 +135,7 @@ class SheetForm(forms.Form):
         """The scores as the workflow service takes them: {criterion id: (…)}."""
         data = self.cleaned_data
         if self.entering == Action.SELF_SCORES:
-            return {
-                cid: (data[self_field(cid)], data[na_field(cid)], data[note_field(cid)]) for cid in self.leaves
-            }
+            return {cid: (data[self_field(cid)], data[na_field(cid)], data[note_field(cid)]) for cid in self.leaves}
         return {cid: (data[final_field(cid)], data[reason_field(cid)]) for cid in self.leaves}
 
     def add_service_errors(self, error):
@@ -146,8 +155,15 @@ class CommentForm(forms.Form):
     """Returning an assessment (a comment for the unit) or reopening one (the reason)."""
 
     version = forms.IntegerField(
-        min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput,
-        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE, "max_value": STALE_PAGE},
+        min_value=1,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": STALE_PAGE,
+            "invalid": STALE_PAGE,
+            "min_value": STALE_PAGE,
+            "max_value": STALE_PAGE,
+        },
     )
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
@@ -190,9 +206,7 @@ class StartForm(forms.Form):
 class PublishForm(forms.Form):
     """The decision that publishes a methodology's appraised assessments."""
 
-    decision_reference = forms.CharField(
-        label=_("Decision reference"), max_length=255, help_text=_("e.g. 123/QĐ-UBND")
-    )
+    decision_reference = forms.CharField(label=_("Decision reference"), max_length=255, help_text=_("e.g. 123/QĐ-UBND"))
     published_on = forms.DateField(
         label=_("Decision date"),
         input_formats=["%d/%m/%Y"],

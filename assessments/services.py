@@ -13,7 +13,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from assessments.models import EvidenceFile
-from audit.services import audit_record, new_batch
 from assessments.workflow import (
     Action,
     allowed_actions,
@@ -22,6 +21,7 @@ from assessments.workflow import (
     assessment_submit,
     self_scores_save,
 )
+from audit.services import audit_record, new_batch
 from indicators.models import Assessment, Criterion
 from reformdash.lib.tabular import ZIP_TAIL_BYTES, zip_too_many_members
 
@@ -42,10 +42,10 @@ EVIDENCE_TYPES = {
         "xl/workbook.xml",
     ),
 }
+
+
 def evidence_too_big_message():
-    return _("The file is larger than the limit of %(limit)s.") % {
-        "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)
-    }
+    return _("The file is larger than the limit of %(limit)s.") % {"limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
 
 
 def evidence_type(*, upload):
@@ -78,7 +78,8 @@ def evidence_type(*, upload):
         upload.seek(0)
         if zip_too_many_members(tail):
             raise ValidationError(
-                _("The %(type)s file has more parts than any real document: refused.") % {"type": extension[1:].upper()},
+                _("The %(type)s file has more parts than any real document: refused.")
+                % {"type": extension[1:].upper()},
                 code="too_many_parts",
             )
         try:

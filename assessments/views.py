@@ -174,8 +174,12 @@ def assessment_detail(request, assessment_id):
         return _page(request, assessment, status=400, sheet=sheet, lines=lines)
     try:
         sheet_save(
-            assessment=assessment, user=request.user, entering=entering, scores=sheet.scores(),
-            version=sheet.cleaned_data["version"], then=sheet.then(),
+            assessment=assessment,
+            user=request.user,
+            entering=entering,
+            scores=sheet.scores(),
+            version=sheet.cleaned_data["version"],
+            then=sheet.then(),
         )
     except PermissionDenied:
         return _forbidden(request, assessment)
@@ -216,8 +220,14 @@ def _conflict(request, assessment, conflict, *, sheet=None, lines=None, **forms)
         data["version"] = conflict.current_version
         forms[name] = CommentForm(data)
     return _page(
-        request, assessment, status=409, sheet=sheet, lines=lines, errors=[str(conflict)],
-        conflict=changes, **forms,
+        request,
+        assessment,
+        status=409,
+        sheet=sheet,
+        lines=lines,
+        errors=[str(conflict)],
+        conflict=changes,
+        **forms,
     )
 
 
@@ -228,7 +238,9 @@ def _comment_action(request, assessment_id, *, service, form_name, done):
         return _page(request, assessment, status=400, **{form_name: form})
     try:
         service(
-            assessment=assessment, user=request.user, version=form.cleaned_data["version"],
+            assessment=assessment,
+            user=request.user,
+            version=form.cleaned_data["version"],
             **{"comment" if form_name == "return_form" else "reason": form.cleaned_data["comment"]},
         )
     except PermissionDenied:
@@ -247,7 +259,10 @@ def _comment_action(request, assessment_id, *, service, form_name, done):
 def assessment_return_view(request, assessment_id):
     """An appraiser returns a submitted assessment to the unit, saying what to correct."""
     return _comment_action(
-        request, assessment_id, service=assessment_return, form_name="return_form",
+        request,
+        assessment_id,
+        service=assessment_return,
+        form_name="return_form",
         done=_("Returned to the unit."),
     )
 
@@ -257,7 +272,10 @@ def assessment_return_view(request, assessment_id):
 def assessment_reopen_view(request, assessment_id):
     """An administrator reopens a published assessment for a correction, with the reason."""
     return _comment_action(
-        request, assessment_id, service=assessment_reopen, form_name="reopen_form",
+        request,
+        assessment_id,
+        service=assessment_reopen,
+        form_name="reopen_form",
         done=_("Reopened: the appraisal council may correct the scores, then publish again."),
     )
 
@@ -293,7 +311,9 @@ def _evidence_upload(request, assessment, limit):
         return _page(request, assessment, status=400, lines=lines, evidence_form=form)
     try:
         evidence_add(
-            assessment=assessment, criterion_id=form.cleaned_data["criterion"], upload=form.cleaned_data["file"],
+            assessment=assessment,
+            criterion_id=form.cleaned_data["criterion"],
+            upload=form.cleaned_data["file"],
             user=request.user,
         )
     except PermissionDenied:
@@ -347,7 +367,9 @@ def publish(request, methodology_id):
     if request.method == "POST" and form.is_valid():
         try:
             publication = methodology_publish(
-                methodology=methodology, user=request.user, **form.cleaned_data,
+                methodology=methodology,
+                user=request.user,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -364,7 +386,9 @@ def publish(request, methodology_id):
         "methodology": methodology,
         "form": form,
         "appraised": counts[AssessmentStatus.APPRAISED],
-        "not_yet": sum(n for status, n in counts.items() if status not in (AssessmentStatus.APPRAISED, AssessmentStatus.PUBLISHED)),
+        "not_yet": sum(
+            n for status, n in counts.items() if status not in (AssessmentStatus.APPRAISED, AssessmentStatus.PUBLISHED)
+        ),
         "published": counts[AssessmentStatus.PUBLISHED],
         "publications": methodology.publications.select_related("published_by").order_by("-number"),
     }

@@ -16,7 +16,6 @@ since, so the page can show them; nothing is overwritten silently.
 import enum
 from decimal import Decimal, InvalidOperation
 
-from audit.services import audit_record, audit_record_many, new_batch
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, audit_record_many, new_batch
 from indicators.models import (
     Assessment,
     AssessmentStatus,
@@ -96,7 +96,9 @@ class ConflictError(Exception):
         self.current_version = current_version
         self.changes = changes
         super().__init__(
-            _("Someone else saved this assessment after you opened it. Nothing was saved: review their changes and save again.")
+            _(
+                "Someone else saved this assessment after you opened it. Nothing was saved: review their changes and save again."
+            )
         )
 
 
@@ -206,7 +208,9 @@ def _leaf_criteria(assessment, criterion_ids):
     )
     found = {c.pk: c for c in criteria}
     if set(criterion_ids) - set(found) or any(c.n_children for c in found.values()):
-        raise ValidationError(_("Scores can only be entered on the criteria of this methodology that have no sub-criteria."))
+        raise ValidationError(
+            _("Scores can only be entered on the criteria of this methodology that have no sub-criteria.")
+        )
     return found
 
 

@@ -10,7 +10,15 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["at", "user", "action", "object_label", "object_id", "unit", "criterion", "source", "batch"]
     list_filter = ["action", "source", "at", "unit__kind"]
-    search_fields = ["action", "object_id", "unit__code", "unit__name", "criterion__code", "user__username", "reason",
-                     "batch"]  # fmt: skip
+    search_fields = [
+        "action",
+        "object_id",
+        "unit__code",
+        "unit__name",
+        "criterion__code",
+        "user__username",
+        "reason",
+        "batch",
+    ]
     list_select_related = ["user", "unit", "criterion"]
     date_hierarchy = "at"

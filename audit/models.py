@@ -21,7 +21,12 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     # Nullable: imports run from the command line have no user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     action = models.CharField(_("action"), max_length=40, db_index=True)
     object_label = models.CharField(_("object type"), max_length=100, blank=True)
@@ -32,7 +37,11 @@ class AuditEntry(models.Model):
         "units.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("unit")
     )
     criterion = models.ForeignKey(
-        "indicators.Criterion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "indicators.Criterion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("criterion"),
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)

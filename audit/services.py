@@ -34,7 +34,18 @@ def _id(value):
     return getattr(value, "pk", value)
 
 
-def _entry(*, action, user=None, obj=None, unit=None, criterion=None, changes=None, reason="", batch=None, source=AuditSource.WEB):
+def _entry(
+    *,
+    action,
+    user=None,
+    obj=None,
+    unit=None,
+    criterion=None,
+    changes=None,
+    reason="",
+    batch=None,
+    source=AuditSource.WEB,
+):
     if user is not None and not getattr(user, "is_authenticated", True):
         user = None  # an anonymous request has nobody to record
     return AuditEntry(
@@ -51,11 +62,29 @@ def _entry(*, action, user=None, obj=None, unit=None, criterion=None, changes=No
     )
 
 
-def audit_record(*, action, user=None, obj=None, unit=None, criterion=None, changes=None, reason="", batch=None, source=AuditSource.WEB):
+def audit_record(
+    *,
+    action,
+    user=None,
+    obj=None,
+    unit=None,
+    criterion=None,
+    changes=None,
+    reason="",
+    batch=None,
+    source=AuditSource.WEB,
+):
     """Record one change; `changes` is {field: (old, new)}."""
     entry = _entry(
-        action=action, user=user, obj=obj, unit=unit, criterion=criterion, changes=changes, reason=reason,
-        batch=batch, source=source,
+        action=action,
+        user=user,
+        obj=obj,
+        unit=unit,
+        criterion=criterion,
+        changes=changes,
+        reason=reason,
+        batch=batch,
+        source=source,
     )
     entry.save()
     return entry
@@ -103,5 +132,9 @@ def audit_admin_save(*, request, obj, form, change):
 def audit_admin_delete(*, request, obj):
     """Record an admin deletion; call it before the delete, while the row still has its id."""
     return audit_record(
-        action=f"{obj._meta.model_name}.delete", user=request.user, obj=obj, source=AuditSource.ADMIN, **_context_of(obj)
+        action=f"{obj._meta.model_name}.delete",
+        user=request.user,
+        obj=obj,
+        source=AuditSource.ADMIN,
+        **_context_of(obj),
     )

@@ -6,13 +6,13 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reformdash.settings")
 
-import django  # noqa: E402
+import django  # noqa: E402 (after django.setup())
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command  # noqa: E402 (after django.setup())
 
-from reformdash.celery import app  # noqa: E402
+from reformdash.celery import app  # noqa: E402 (after django.setup())
 
 app.conf.task_always_eager = False
 app.conf.broker_url = "memory://localhost/"

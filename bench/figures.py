@@ -17,14 +17,14 @@ from django.utils import timezone
 from bench import baselines
 from bench.load import pages
 from bench.measure import child_time_and_peak, median_time
+from demo.synthetic import NATIONAL, SMALL, synthetic_generate, table_statistics_refresh
+from demo.synthetic_dossiers import dossiers_generate, unit_month_dossiers, unit_rates
 from dossiers import measures
 from dossiers.importers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from dossiers.models import Dossier
 from dossiers.stats import dossier_stats_full, dossier_stats_incremental
-from demo.synthetic_dossiers import dossiers_generate, unit_month_dossiers, unit_rates
 from indicators.models import Criterion, Index, Result
 from indicators.recompute import results_recompute
-from demo.synthetic import NATIONAL, SMALL, synthetic_generate, table_statistics_refresh
 from units.models import Unit, UnitKind
 
 SEED = 1
@@ -60,15 +60,22 @@ def build(*, national, dossiers):
     current = measures.month_of(now)
     months = measures.months_between(_add_months(current, -12), _add_months(current, -1))
     per_unit_month = math.ceil(dossiers / (len(units) * len(months))) if dossiers else 0
-    counts["dossiers"] = dossiers_generate(units=units, months=months, per_unit_month=per_unit_month, seed=SEED,
-                                           source="bench")  # fmt: skip
+    counts["dossiers"] = dossiers_generate(
+        units=units, months=months, per_unit_month=per_unit_month, seed=SEED, source="bench"
+    )
     dossier_stats_full()
     table_statistics_refresh()
     per_unit_day = max(1, round(counts["dossiers"] / WORKING_DAYS_A_YEAR / len(units)))
     counts["built in s"] = round((timezone.now() - started).total_seconds(), 1)
     print("data: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()), flush=True)
-    return Data(size=size, units=units, months=months, day=_first_working_day_end(current),
-                per_unit_day=per_unit_day, summary=counts)  # fmt: skip
+    return Data(
+        size=size,
+        units=units,
+        months=months,
+        day=_first_working_day_end(current),
+        per_unit_day=per_unit_day,
+        summary=counts,
+    )
 
 
 def _add_months(month, delta):
@@ -85,8 +92,14 @@ def _first_working_day_end(month):
 
 
 def _compared(name, what, ours, baseline, **extra):
-    return {"figure": name, "what": what, "ours_s": round(ours, 4), "baseline_s": round(baseline, 4),
-            "ratio": round(ours / baseline, 2) if baseline else None, **extra}  # fmt: skip
+    return {
+        "figure": name,
+        "what": what,
+        "ours_s": round(ours, 4),
+        "baseline_s": round(baseline, 4),
+        "ratio": round(ours / baseline, 2) if baseline else None,
+        **extra,
+    }
 
 
 def _fetch(sql, params=()):
@@ -114,13 +127,20 @@ def recompute(data, *, runs):
 
     ours = median_time(lambda: results_recompute(index_id=index.pk, year=year), runs=runs, before=clear)
     unchanged = median_time(lambda: results_recompute(index_id=index.pk, year=year), runs=runs)
-    expected = {unit_id: (round(Decimal(value), 6), rank) for unit_id, value, rank in _fetch(baselines.RECOMPUTE, params)()}
+    expected = {
+        unit_id: (round(Decimal(value), 6), rank) for unit_id, value, rank in _fetch(baselines.RECOMPUTE, params)()
+    }
     stored = {r.unit_id: (round(r.value, 6), r.rank) for r in Result.objects.filter(index=index, year=year)}
     return [
-        _compared("recompute", f"syn-par {year}: {len(stored):,} units' values and ranks, from nothing", ours, baseline,
-                  agrees_with_baseline=stored == expected),
+        _compared(
+            "recompute",
+            f"syn-par {year}: {len(stored):,} units' values and ranks, from nothing",
+            ours,
+            baseline,
+            agrees_with_baseline=stored == expected,
+        ),
         _compared("recompute, nothing changed", f"syn-par {year}, run again", unchanged, baseline),
-    ]  # fmt: skip
+    ]
 
 
 def dossier_stats(data, *, runs):
@@ -132,8 +152,14 @@ def dossier_stats(data, *, runs):
     days = iter(range(1, runs + 2))
 
     def new_day():
-        dossiers_generate(units=data.units, months=[measures.month_of(data.day)], per_unit_month=data.per_unit_day,
-                          seed=SEED, source=f"bench-day-{next(days)}", now=data.day)  # fmt: skip
+        dossiers_generate(
+            units=data.units,
+            months=[measures.month_of(data.day)],
+            per_unit_month=data.per_unit_day,
+            seed=SEED,
+            source=f"bench-day-{next(days)}",
+            now=data.day,
+        )
 
     incremental = median_time(dossier_stats_incremental, runs=runs, before=new_day)
     day_start = data.day.replace(hour=0, minute=0)
@@ -141,9 +167,14 @@ def dossier_stats(data, *, runs):
     per_day = data.per_unit_day * len(data.units)
     return [
         _compared("dossier statistics, full", f"{total:,} dossiers", full, full_baseline),
-        _compared("dossier statistics, incremental", f"one day: {per_day:,} new dossiers on {total:,}",
-                  incremental, day_baseline, target_s=1.0),
-    ]  # fmt: skip
+        _compared(
+            "dossier statistics, incremental",
+            f"one day: {per_day:,} new dossiers on {total:,}",
+            incremental,
+            day_baseline,
+            target_s=1.0,
+        ),
+    ]
 
 
 def imports(data, *, runs):
@@ -162,21 +193,29 @@ def imports(data, *, runs):
 
 
 def _imported(name, rows, seconds, peak):
-    return {"figure": name, "what": f"{rows:,} rows from CSV", "ours_s": round(seconds, 2),
-            "rows_per_s": round(rows / seconds), "peak_mb": round(peak, 1), "target_peak_mb": IMPORT_MEMORY_TARGET_MB}  # fmt: skip
+    return {
+        "figure": name,
+        "what": f"{rows:,} rows from CSV",
+        "ours_s": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "peak_mb": round(peak, 1),
+        "target_peak_mb": IMPORT_MEMORY_TARGET_MB,
+    }
 
 
 def _command(*argv):
     env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR)}
-    return child_time_and_peak([sys.executable, str(Path(__file__).with_name("child.py")), *argv], env=env,
-                               cwd=settings.BASE_DIR)  # fmt: skip
+    return child_time_and_peak(
+        [sys.executable, str(Path(__file__).with_name("child.py")), *argv], env=env, cwd=settings.BASE_DIR
+    )
 
 
 def _scores_csv(path, *, year):
     """Long-form scores of syn-par, every one different from the stored one (half the maximum),
     so the import writes and audits every row."""
-    leaves = Criterion.objects.filter(methodology__index__code="syn-par", methodology__year=year,
-                                      children__isnull=True).values_list("methodology__unit_kind", "code", "max_points")  # fmt: skip
+    leaves = Criterion.objects.filter(
+        methodology__index__code="syn-par", methodology__year=year, children__isnull=True
+    ).values_list("methodology__unit_kind", "code", "max_points")
     by_kind = {}
     for kind, code, maximum in leaves:
         by_kind.setdefault(kind, []).append((code, (maximum / 2).quantize(Decimal("0.01"))))
@@ -204,8 +243,15 @@ def _dossiers_csv(path, *, data, count):
         for unit in data.units:
             rates = unit_rates(seed=SEED + 1, code=unit.code, kind=unit.kind)
             for month in data.months:
-                for dossier in unit_month_dossiers(unit=unit, month=month, count=per_unit_month, seed=SEED + 1,
-                                                   source="bench-import", now=timezone.now(), rates=rates):  # fmt: skip
+                for dossier in unit_month_dossiers(
+                    unit=unit,
+                    month=month,
+                    count=per_unit_month,
+                    seed=SEED + 1,
+                    source="bench-import",
+                    now=timezone.now(),
+                    rates=rates,
+                ):
                     if written == count:
                         return path
                     writer.writerow(_dossier_row(dossier, unit.code))
@@ -234,20 +280,25 @@ ALL = (recompute, dossier_stats, pages, imports)
 
 
 def line(results):
-    return "\n".join(f"  {r['figure']}: {r['ours_s']} s" + (f" (×{r['ratio']} baseline)" if r.get("ratio") else "")
-                     for r in results)  # fmt: skip
+    return "\n".join(
+        f"  {r['figure']}: {r['ours_s']} s" + (f" (×{r['ratio']} baseline)" if r.get("ratio") else "") for r in results
+    )
 
 
 def table(figures):
     """The report as a table. `ours s` and `baseline s` are medians, except under load: p95 there."""
     rows = [r for results in figures for r in results]
-    header = (f"{'figure':34} {'what':52} {'ours s':>9} {'baseline s':>10} {'ratio':>6} {'peak MB':>8} "
-              f"{'median ms':>9} {'errors':>6}")  # fmt: skip
+    header = (
+        f"{'figure':34} {'what':52} {'ours s':>9} {'baseline s':>10} {'ratio':>6} {'peak MB':>8} "
+        f"{'median ms':>9} {'errors':>6}"
+    )
     lines = [header, "-" * len(header)]
     for r in rows:
         # None (a figure with nothing to time: every request failed) is left blank, not "None".
-        cell = {key: "" if r.get(key) is None else r[key] for key in
-                ("ours_s", "baseline_s", "ratio", "peak_mb", "median_ms", "errors")}  # fmt: skip
+        cell = {
+            key: "" if r.get(key) is None else r[key]
+            for key in ("ours_s", "baseline_s", "ratio", "peak_mb", "median_ms", "errors")
+        }
         lines.append(
             f"{r['figure']:34} {r['what'][:52]:52} {cell['ours_s']:>9} {cell['baseline_s']:>10} "
             f"{cell['ratio']:>6} {cell['peak_mb']:>8} {cell['median_ms']:>9} {cell['errors']:>6}"

@@ -37,13 +37,15 @@ def pages(data, *, runs, seconds=60):
     user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
     communes = list(
         Result.objects.filter(index__code="syn-par", year=year, unit__kind=UnitKind.COMMUNE)
-        .order_by("unit__code").values_list("unit__code", flat=True)[:200]
-    )  # fmt: skip
+        .order_by("unit__code")
+        .values_list("unit__code", flat=True)[:200]
+    )
     load = {
-        "session": _logged_in_session(user), "units": communes,
+        "session": _logged_in_session(user),
+        "units": communes,
         "rankings": f"/rankings/?index=syn-par&year={year}&kind={UnitKind.COMMUNE.value}&parent=",
         "scorecard_query": f"?index=syn-par&year={year}",
-    }  # fmt: skip
+    }
     group = Result.objects.filter(index__code="syn-par", year=year, unit__kind=UnitKind.COMMUNE).count()
     port = _free_port()
     with _gunicorn(port) as base:
@@ -54,19 +56,26 @@ def pages(data, *, runs, seconds=60):
     return [
         _page("rankings page", f"{group:,} communes, {USERS} users, {seconds} s", stats["rankings"], bare),
         _page("scorecard page", f"a commune's, {USERS} users, {seconds} s", stats["scorecard"], bare),
-        {"figure": "bare Django view", "what": f"the baseline, {USERS} users, {seconds} s",
-         "ours_s": _seconds(bare["median_ms"]), **bare},  # fmt: skip
+        {
+            "figure": "bare Django view",
+            "what": f"the baseline, {USERS} users, {seconds} s",
+            "ours_s": _seconds(bare["median_ms"]),
+            **bare,
+        },
     ]
 
 
 def _page(name, what, ours, bare):
     timed = ours["p95_ms"] is not None and bare["p95_ms"]
     return {
-        "figure": name, "what": what,
-        "ours_s": _seconds(ours["p95_ms"]), "baseline_s": _seconds(bare["p95_ms"]),
+        "figure": name,
+        "what": what,
+        "ours_s": _seconds(ours["p95_ms"]),
+        "baseline_s": _seconds(bare["p95_ms"]),
         "ratio": round(ours["p95_ms"] / bare["p95_ms"], 2) if timed else None,
-        "target_p95_ms": P95_TARGET_MS, **ours,
-    }  # fmt: skip
+        "target_p95_ms": P95_TARGET_MS,
+        **ours,
+    }
 
 
 def _seconds(milliseconds):
@@ -92,20 +101,39 @@ class _gunicorn:
 
     def __enter__(self):
         env = {
-            **os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(settings.BASE_DIR),
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PYTHONPATH": str(settings.BASE_DIR),
             # This process's key: the users' session (_logged_in_session) is signed with it.
-            "DEBUG": "off", "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1",
+            "DEBUG": "off",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
             # Plain HTTP on 127.0.0.1, no TLS proxy in front: no secure cookies, no redirect to https.
-            "SECURE_COOKIES": "off", "SECURE_SSL_REDIRECT": "off", "LOG_LEVEL": "WARNING",
-        }  # fmt: skip
+            "SECURE_COOKIES": "off",
+            "SECURE_SSL_REDIRECT": "off",
+            "LOG_LEVEL": "WARNING",
+        }
         workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
         WORK.mkdir(parents=True, exist_ok=True)  # the first figure to write there on a new machine
         self.log = (WORK / "gunicorn.log").open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "reformdash.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--timeout", "60"],
-            cwd=settings.BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "reformdash.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--timeout",
+                "60",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while True:
@@ -151,10 +179,28 @@ def _locust(base, load, *, seconds, users=USERS):
     """{request name: {median_ms, p95_ms, requests, errors}} of one headless run."""
     prefix = WORK / "locust"
     command = [
-        sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
-        "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s", "--host", base,
-        "--csv", str(prefix), "--only-summary", "--exit-code-on-error", "0", "--loglevel", "WARNING",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(Path(__file__).with_name("locustfile.py")),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(users),
+        "--run-time",
+        f"{seconds}s",
+        "--host",
+        base,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--exit-code-on-error",
+        "0",
+        "--loglevel",
+        "WARNING",
+    ]
     env = {**os.environ, "BENCH_LOAD": json.dumps(load)}
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
     if result.returncode != 0:
@@ -163,8 +209,9 @@ def _locust(base, load, *, seconds, users=USERS):
     with open(f"{prefix}_stats.csv", encoding="utf-8") as rows:
         for row in csv.DictReader(rows):
             stats[row["Name"]] = {
-                "median_ms": _milliseconds(row["Median Response Time"]), "p95_ms": _milliseconds(row["95%"]),
-                "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-            }  # fmt: skip
+                "median_ms": _milliseconds(row["Median Response Time"]),
+                "p95_ms": _milliseconds(row["95%"]),
+                "requests": int(row["Request Count"]),
+                "errors": int(row["Failure Count"]),
+            }
     return stats
-

@@ -33,7 +33,9 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/reformdash_bench"
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--national", action="store_true", help="the full national size")
-    parser.add_argument("--dossiers", type=int, help="dossiers to generate (default 100,000; 1,000,000 with --national)")
+    parser.add_argument(
+        "--dossiers", type=int, help="dossiers to generate (default 100,000; 1,000,000 with --national)"
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per figure, after one warm-up (at least 3)")
     parser.add_argument("--database", help=f"database URL (default {PG_URL} when reachable, else SQLite)")
     parser.add_argument("--load-seconds", type=int, default=60, help="how long the load test runs (default 60)")
@@ -41,7 +43,9 @@ def arguments():
     options = parser.parse_args()
     if options.runs < 3:
         parser.error("--runs: at least 3, the median of fewer says little")
-    options.dossiers = options.dossiers if options.dossiers is not None else (1_000_000 if options.national else 100_000)
+    options.dossiers = (
+        options.dossiers if options.dossiers is not None else (1_000_000 if options.national else 100_000)
+    )
     if not 0 <= options.dossiers <= 10_000_000:
         parser.error("--dossiers: between 0 and 10,000,000")
     return options
@@ -56,13 +60,19 @@ def fresh_database(url):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
     else:
-        import psycopg2
         from urllib.parse import urlsplit
+
+        import psycopg2
 
         parts = urlsplit(url)
         name = parts.path.lstrip("/")
-        admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                                 password=parts.password or "", dbname="postgres")  # fmt: skip
+        admin = psycopg2.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            password=parts.password or "",
+            dbname="postgres",
+        )
         admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -79,7 +89,7 @@ def _postgres_reachable():
 
         psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=2).close()
         return True
-    except Exception:
+    except psycopg2.Error:
         return False
 
 
@@ -111,17 +121,25 @@ def main():
 
     from bench import figures
 
-    print(f"database: {connection.vendor} ({url.split('@')[-1]}); size: {'national' if options.national else 'small'}; "
-          f"dossiers: {options.dossiers:,}; runs: {options.runs}", flush=True)  # fmt: skip
+    print(
+        f"database: {connection.vendor} ({url.split('@')[-1]}); size: {'national' if options.national else 'small'}; "
+        f"dossiers: {options.dossiers:,}; runs: {options.runs}",
+        flush=True,
+    )
     call_command("migrate", verbosity=0)
     data = figures.build(national=options.national, dossiers=options.dossiers)
     report = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "system": platform.platform(), "cpus": os.cpu_count(),
-                    "database": connection.vendor, "database_version": figures.database_version()},
+        "machine": {
+            "python": platform.python_version(),
+            "system": platform.platform(),
+            "cpus": os.cpu_count(),
+            "database": connection.vendor,
+            "database_version": figures.database_version(),
+        },
         "size": data.summary,
         "figures": [],
-    }  # fmt: skip
+    }
     for figure in figures.ALL:
         extra = {"seconds": options.load_seconds} if figure is figures.pages else {}
         result = figure(data, runs=options.runs, **extra)

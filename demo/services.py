@@ -28,8 +28,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from dossiers.models import Dossier
 from demo.synthetic_dossiers import dossiers_generate
+from dossiers.models import Dossier
 from indicators.models import (
     Aggregation,
     Assessment,
@@ -140,7 +140,12 @@ _DOSSIER_NOTE = "Tính từ hồ sơ minh họa năm 2024 (không phải hồ s�
 
 METHODOLOGIES = (
     MethodologySpec(
-        "par", UnitKind.PROVINCE, Aggregation.PUBLISHED, None, "Chỉ số CCHC cấp tỉnh do Bộ Nội vụ công bố", _PUBLISHED_NOTE
+        "par",
+        UnitKind.PROVINCE,
+        Aggregation.PUBLISHED,
+        None,
+        "Chỉ số CCHC cấp tỉnh do Bộ Nội vụ công bố",
+        _PUBLISHED_NOTE,
     ),
     MethodologySpec("par", UnitKind.DEPARTMENT, Aggregation.SUM, "methodology_par.csv", _PAR_LOCAL, _PAR_NOTE),
     MethodologySpec("par", UnitKind.DISTRICT, Aggregation.SUM, "methodology_par.csv", _PAR_LOCAL, _PAR_NOTE),
@@ -151,7 +156,11 @@ METHODOLOGIES = (
     MethodologySpec("sipas", UnitKind.DEPARTMENT, Aggregation.MEAN, "methodology_sipas.csv", _SIPAS_LOCAL),
     MethodologySpec("sipas", UnitKind.DISTRICT, Aggregation.MEAN, "methodology_sipas.csv", _SIPAS_LOCAL),
     MethodologySpec(
-        "dvc766", UnitKind.PROVINCE, Aggregation.PUBLISHED, None, "Bộ chỉ số 766 cấp tỉnh (Cổng Dịch vụ công quốc gia)",
+        "dvc766",
+        UnitKind.PROVINCE,
+        Aggregation.PUBLISHED,
+        None,
+        "Bộ chỉ số 766 cấp tỉnh (Cổng Dịch vụ công quốc gia)",
         _PUBLISHED_NOTE,
     ),
     MethodologySpec("dvc766", UnitKind.DEPARTMENT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
@@ -195,17 +204,38 @@ class PublishedFigure:
 
 PUBLISHED_FIGURES = (
     PublishedFigure(
-        "QNA", "par", 2022, None, 57, 63, None, None,
+        "QNA",
+        "par",
+        2022,
+        None,
+        57,
+        63,
+        None,
+        None,
         f"Nguồn: {ARTICLE}. Giá trị không được nêu; hạng suy ra từ «tăng 01 bậc so với năm 2022».",
     ),
     PublishedFigure("QNA", "par", 2023, Decimal("84.60"), 56, 63, 57, "B", f"Nguồn: {ARTICLE}."),
     PublishedFigure(
-        "QNA", "sipas", 2022, Decimal("75.00"), 61, 63, None, None,
+        "QNA",
+        "sipas",
+        2022,
+        Decimal("75.00"),
+        61,
+        63,
+        None,
+        None,
         f"Nguồn: {ARTICLE}. Suy ra từ năm 2023: «tăng 3,44% và 02 bậc so với năm 2022».",
     ),
     PublishedFigure("QNA", "sipas", 2023, Decimal("78.44"), 59, 63, 61, None, f"Nguồn: {ARTICLE}."),
     PublishedFigure(
-        "QNA-SNV", "par", 2023, Decimal("96.86"), 1, 20, None, "Xuất sắc",
+        "QNA-SNV",
+        "par",
+        2023,
+        Decimal("96.86"),
+        1,
+        20,
+        None,
+        "Xuất sắc",
         f"Bảng xếp hạng Chỉ số CCHC các sở, ban, ngành năm 2023. Nguồn: {ARTICLE}.",
     ),
 )
@@ -246,8 +276,33 @@ HEAD_CHANGES = {"QNA-SYT": datetime.date(2023, 4, 1), "QNA-DUYXUYEN": datetime.d
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
 MIDDLE_NAMES = ("Văn", "Minh", "Đức", "Thanh", "Hữu", "Ngọc", "Quốc")
 GIVEN_NAMES = (
-    "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hòa", "Hùng", "Khánh", "Lâm",
-    "Long", "Nam", "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Thắng", "Trung", "Tuấn", "Vinh", "Vũ", "Yên", "Thịnh",
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hòa",
+    "Hùng",
+    "Khánh",
+    "Lâm",
+    "Long",
+    "Nam",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thắng",
+    "Trung",
+    "Tuấn",
+    "Vinh",
+    "Vũ",
+    "Yên",
+    "Thịnh",
 )
 
 
@@ -669,7 +724,7 @@ def _scores_summing_to(rng, *, leaves, total):
     roomiest = max(range(len(leaves)), key=lambda i: (leaves[i].max_points - losses[i], -i))
     losses[roomiest] += lost - sum(losses)
     scores = []
-    for leaf, loss in zip(leaves, losses):
+    for leaf, loss in zip(leaves, losses, strict=False):
         final = leaf.max_points - loss
         scores.append(PlannedScore(leaf.code, _self_score(leaf, final, rng.uniform(0, 0.03)), final, False))
     return scores
@@ -704,7 +759,7 @@ def _ensure_assessments(unit_rows, units, methodologies, criterion_rows, created
             final_score=score.final_score,
             not_applicable=score.not_applicable,
         )
-        for (item, _, _), assessment in zip(missing, assessments)
+        for (item, _, _), assessment in zip(missing, assessments, strict=False)
         for score in item.scores
     ]
     Score.objects.bulk_create(scores, batch_size=BATCH_SIZE)
@@ -875,7 +930,9 @@ def _ensure_dossiers(unit_rows, units, created):
         chosen = [
             units[row.code]
             for row in sorted(unit_rows, key=lambda row: row.code)
-            if row.kind == kind and row.valid_in(year) and (kind != UnitKind.DEPARTMENT or row.code in DOSSIER_DEPARTMENTS)
+            if row.kind == kind
+            and row.valid_in(year)
+            and (kind != UnitKind.DEPARTMENT or row.code in DOSSIER_DEPARTMENTS)
         ]
         created["dossiers"] += dossiers_generate(
             units=chosen,

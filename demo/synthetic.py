@@ -75,11 +75,15 @@ class IndexSpec:
 
 INDICES = (
     # PAR Index 2017 structure: 8 areas summing to 100 points, 90 sub-criteria.
-    IndexSpec("par", "PAR INDEX (tổng hợp)", Aggregation.SUM,
-              ((10, 11), (10, 10), (14.5, 12), (11, 11), (16, 13), (7, 8), (16, 13), (15.5, 12))),
+    IndexSpec(
+        "par",
+        "PAR INDEX (tổng hợp)",
+        Aggregation.SUM,
+        ((10, 11), (10, 10), (14.5, 12), (11, 11), (16, 13), (7, 8), (16, 13), (15.5, 12)),
+    ),
     IndexSpec("sipas", "SIPAS (tổng hợp)", Aggregation.WEIGHTED, ((20, 4), (20, 4), (20, 4), (20, 4), (20, 4))),
     IndexSpec("766", "Chỉ số 766 (tổng hợp)", Aggregation.SUM, ((20, 5), (20, 5), (20, 5), (20, 5), (20, 5))),
-)  # fmt: skip
+)
 KINDS = (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
 
 
@@ -122,24 +126,39 @@ def _units(*, size, seed, prefix):
     since = datetime.date(size.first_year, 1, 1)
     nation = Unit.objects.create(code=prefix, name=f"Quốc gia tổng hợp {prefix}", kind=UnitKind.NATION)
     provinces = Unit.objects.bulk_create(
-        Unit(code=f"{prefix}-P{p:02d}", name=f"Tỉnh tổng hợp {p:02d}", kind=UnitKind.PROVINCE, parent=nation,
-             valid_from=since)
+        Unit(
+            code=f"{prefix}-P{p:02d}",
+            name=f"Tỉnh tổng hợp {p:02d}",
+            kind=UnitKind.PROVINCE,
+            parent=nation,
+            valid_from=since,
+        )
         for p in range(1, size.provinces + 1)
-    )  # fmt: skip
+    )
     scored = []
     for number, province in enumerate(provinces):
         scored += [
-            Unit(code=f"{province.code}-D{d:02d}", name=f"Sở tổng hợp {d:02d} · {province.name}",
-                 kind=UnitKind.DEPARTMENT, parent=province, valid_from=since)
+            Unit(
+                code=f"{province.code}-D{d:02d}",
+                name=f"Sở tổng hợp {d:02d} · {province.name}",
+                kind=UnitKind.DEPARTMENT,
+                parent=province,
+                valid_from=since,
+            )
             for d in range(1, size.departments_per_province + 1)
-        ]  # fmt: skip
+        ]
         # The communes spread evenly, the first provinces taking one more when it does not divide.
         communes = size.communes // size.provinces + (number < size.communes % size.provinces)
         scored += [
-            Unit(code=f"{province.code}-X{c:04d}", name=f"Xã tổng hợp {c:04d} · {province.name}",
-                 kind=UnitKind.COMMUNE, parent=province, valid_from=since)
+            Unit(
+                code=f"{province.code}-X{c:04d}",
+                name=f"Xã tổng hợp {c:04d} · {province.name}",
+                kind=UnitKind.COMMUNE,
+                parent=province,
+                valid_from=since,
+            )
             for c in range(1, communes + 1)
-        ]  # fmt: skip
+        ]
     scored = Unit.objects.bulk_create(scored, batch_size=BATCH_SIZE)
     # A unit's level: most units do fairly well, a few badly, as in the published rankings.
     return {unit: random.Random(f"{seed}/{_own(unit, prefix)}").betavariate(8, 2) for unit in scored}
@@ -159,32 +178,48 @@ def _methodologies(*, size, prefix):
     }
     wanted = [(spec, year, kind) for spec in INDICES for year in size.years for kind in KINDS]
     created = Methodology.objects.bulk_create(
-        Methodology(index=indices[spec], year=year, unit_kind=kind, aggregation=spec.aggregation,
-                    note="Dữ liệu tổng hợp cho đo hiệu năng.")
+        Methodology(
+            index=indices[spec],
+            year=year,
+            unit_kind=kind,
+            aggregation=spec.aggregation,
+            note="Dữ liệu tổng hợp cho đo hiệu năng.",
+        )
         for spec, year, kind in wanted
-    )  # fmt: skip
+    )
     return dict(zip(wanted, created, strict=True))
 
 
 def _criteria(methodologies):
     """{(spec, year, kind): [(leaf id, leaf maximum)]}, areas written first so leaves have parents."""
     areas = Criterion.objects.bulk_create(
-        Criterion(methodology=methodology, code=f"{number}", title=f"Lĩnh vực {number}", position=number,
-                  max_points=Decimal(str(area_max)),
-                  weight=Decimal(str(area_max)) / 100 if spec.aggregation == Aggregation.WEIGHTED else None)
+        Criterion(
+            methodology=methodology,
+            code=f"{number}",
+            title=f"Lĩnh vực {number}",
+            position=number,
+            max_points=Decimal(str(area_max)),
+            weight=Decimal(str(area_max)) / 100 if spec.aggregation == Aggregation.WEIGHTED else None,
+        )
         for (spec, _year, _kind), methodology in methodologies.items()
         for number, (area_max, _leaves) in enumerate(spec.areas, start=1)
-    )  # fmt: skip
+    )
     areas = iter(areas)
     leaves = []
     for (spec, _year, _kind), methodology in methodologies.items():
         for number, (area_max, count) in enumerate(spec.areas, start=1):
             area = next(areas)
             leaves += [
-                Criterion(methodology=methodology, parent=area, code=f"{number}.{leaf}", title=f"Tiêu chí {number}.{leaf}",
-                          max_points=maximum, position=leaf)
+                Criterion(
+                    methodology=methodology,
+                    parent=area,
+                    code=f"{number}.{leaf}",
+                    title=f"Tiêu chí {number}.{leaf}",
+                    max_points=maximum,
+                    position=leaf,
+                )
                 for leaf, maximum in enumerate(leaf_maxima(area_max, count), start=1)
-            ]  # fmt: skip
+            ]
     leaves = Criterion.objects.bulk_create(leaves, batch_size=BATCH_SIZE)
     by_methodology = {}
     for leaf in leaves:
@@ -207,12 +242,23 @@ def _assessments(*, units, methodologies):
         if unit.kind == kind
     )
     rows_insert(Assessment, ("unit_id", "methodology_id", "status", "version", "updated_at"), rows)
-    ids = Assessment.objects.filter(methodology__in=methodologies.values()).values_list("unit_id", "methodology_id", "pk")
+    ids = Assessment.objects.filter(methodology__in=methodologies.values()).values_list(
+        "unit_id", "methodology_id", "pk"
+    )
     return {(unit_id, methodology_id): pk for unit_id, methodology_id, pk in ids.iterator(chunk_size=BATCH_SIZE)}
 
 
-SCORE_COLUMNS = ("assessment_id", "criterion_id", "self_score", "final_score", "not_applicable", "note",
-                 "appraisal_reason", "changed_in_version", "updated_at")  # fmt: skip
+SCORE_COLUMNS = (
+    "assessment_id",
+    "criterion_id",
+    "self_score",
+    "final_score",
+    "not_applicable",
+    "note",
+    "appraisal_reason",
+    "changed_in_version",
+    "updated_at",
+)
 
 
 def _score_rows(units, methodologies, leaves, assessments, seed, prefix):
@@ -230,5 +276,7 @@ def _score_rows(units, methodologies, leaves, assessments, seed, prefix):
             for criterion_id, maximum in its_leaves:
                 share = min(1.0, max(0.0, rng.gauss(trend, 0.12)))
                 final = (maximum * Decimal(share)).quantize(CENT)
-                claimed = min(maximum, (final + maximum * Decimal("0.1")).quantize(CENT)) if rng.random() < 0.2 else final
+                claimed = (
+                    min(maximum, (final + maximum * Decimal("0.1")).quantize(CENT)) if rng.random() < 0.2 else final
+                )
                 yield (assessment_id, criterion_id, claimed, final, False, "", "", 0, now)

@@ -81,20 +81,32 @@ class KindProfile:
 
 _DEPARTMENT = KindProfile(
     procedures=(("dk-doanh-nghiep", 35), ("ly-lich-tu-phap", 30), ("doi-gplx", 35)),
-    late=(0.01, 0.05), stuck=0.001, result_missing=(0.0, 0.02),
-    online=(0.45, 0.65), fully_online=(0.25, 0.45), paid_online=(0.10, 0.25),
+    late=(0.01, 0.05),
+    stuck=0.001,
+    result_missing=(0.0, 0.02),
+    online=(0.45, 0.65),
+    fully_online=(0.25, 0.45),
+    paid_online=(0.10, 0.25),
 )
 PROFILES = {
     UnitKind.DEPARTMENT: _DEPARTMENT,
     UnitKind.DISTRICT: KindProfile(
         procedures=(("ho-kinh-doanh", 30), ("gp-xay-dung", 20), ("gcn-qsdd", 30), ("chung-thuc", 20)),
-        late=(0.06, 0.20), stuck=0.01, result_missing=(0.05, 0.30),
-        online=(0.25, 0.45), fully_online=(0.15, 0.35), paid_online=(0.05, 0.15),
+        late=(0.06, 0.20),
+        stuck=0.01,
+        result_missing=(0.05, 0.30),
+        online=(0.25, 0.45),
+        fully_online=(0.15, 0.35),
+        paid_online=(0.05, 0.15),
     ),
     UnitKind.COMMUNE: KindProfile(
         procedures=(("khai-sinh", 40), ("chung-thuc", 45), ("ket-hon", 15)),
-        late=(0.04, 0.15), stuck=0.006, result_missing=(0.01, 0.06),
-        online=(0.10, 0.30), fully_online=(0.10, 0.30), paid_online=(0.03, 0.12),
+        late=(0.04, 0.15),
+        stuck=0.006,
+        result_missing=(0.01, 0.06),
+        online=(0.10, 0.30),
+        fully_online=(0.10, 0.30),
+        paid_online=(0.03, 0.12),
     ),
 }
 POSTAL = (0.02, 0.05)  # share sent by post (bưu chính công ích)
@@ -168,8 +180,7 @@ def unit_month_dossiers(*, unit, month, count, seed, source, now, rates=None):
     rng = random.Random(f"{seed}/{unit.code}/{month}")
     start, end = measures.month_bounds(month)
     working_days = [
-        day for day in (start + DAY * offset for offset in range((end - start).days))
-        if day.weekday() < 5 and day < now
+        day for day in (start + DAY * offset for offset in range((end - start).days)) if day.weekday() < 5 and day < now
     ]
     late_share = min(0.95, rates.late * rng.uniform(0.7, 1.3))
     growth = ONLINE_GROWTH * (_month_index(month) - _month_index(ONLINE_REFERENCE_MONTH))
@@ -263,9 +274,7 @@ def _refuse_existing(*, source, units, months):
     left to the unique constraint."""
     for begin in range(0, len(units), UNIT_CHUNK):
         found = list(
-            Dossier.objects.filter(
-                source=source, unit__in=units[begin : begin + UNIT_CHUNK], received_month__in=months
-            )
+            Dossier.objects.filter(source=source, unit__in=units[begin : begin + UNIT_CHUNK], received_month__in=months)
             .order_by("external_id")
             .values_list("external_id", flat=True)[:3]
         )

@@ -47,10 +47,27 @@ class SourceFilter(admin.SimpleListFilter):
 
 @admin.register(Dossier)
 class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["external_id", "source", "unit", "procedure_code", "status", "channel", "received_at", "due_at",
-                    "completed_at"]  # fmt: skip
-    list_filter = [SourceFilter, "status", "channel", "fully_online", "fee_required", "paid_online", "result_entered",
-                   "unit__kind"]  # fmt: skip
+    list_display = [
+        "external_id",
+        "source",
+        "unit",
+        "procedure_code",
+        "status",
+        "channel",
+        "received_at",
+        "due_at",
+        "completed_at",
+    ]
+    list_filter = [
+        SourceFilter,
+        "status",
+        "channel",
+        "fully_online",
+        "fee_required",
+        "paid_online",
+        "result_entered",
+        "unit__kind",
+    ]
     search_fields = ["=external_id", "=unit__code", "procedure_code"]
     list_select_related = ["unit"]
     # Counting every dossier for "n of N" on each page costs more than it tells.
@@ -59,8 +76,17 @@ class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(DossierMonth)
 class DossierMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["unit", "month", "scope", "received", "completed_on_time", "completed_late", "pending_on_time",
-                    "pending_overdue", "computed_at"]  # fmt: skip
+    list_display = [
+        "unit",
+        "month",
+        "scope",
+        "received",
+        "completed_on_time",
+        "completed_late",
+        "pending_on_time",
+        "pending_overdue",
+        "computed_at",
+    ]
     list_filter = ["scope", "unit__kind", "month"]
     search_fields = ["=unit__code", "unit__name"]
     list_select_related = ["unit"]

@@ -35,8 +35,9 @@ def monthly_trend_figure(*, rows, measure, measure_label, highlight=()):
     )
     positions = [i for i, row in enumerate(rows) if row["month"] in set(highlight)]
     if positions and len(positions) < len(rows):
-        figure.add_vrect(x0=positions[0] - 0.5, x1=positions[-1] + 0.5, fillcolor=PERIOD_SHADE, line_width=0,
-                         layer="below")
+        figure.add_vrect(
+            x0=positions[0] - 0.5, x1=positions[-1] + 0.5, fillcolor=PERIOD_SHADE, line_width=0, layer="below"
+        )
     figure.update_layout(
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         xaxis={"type": "category", "title": {"text": _("Month")}},

@@ -55,7 +55,10 @@ class Dossier(models.Model):
     paid_online = models.BooleanField(_("paid online"), default=False)
     supplement_requests = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
     supplement_days = models.DecimalField(
-        _("days waiting for the citizen"), max_digits=7, decimal_places=2, default=0,
+        _("days waiting for the citizen"),
+        max_digits=7,
+        decimal_places=2,
+        default=0,
         help_text=_("Time the dossier waited for the citizen to supplement it; it does not count."),
     )
     result_entered = models.BooleanField(_("result entered in the one-stop system"), default=False)
@@ -137,3 +140,6 @@ class DossierMonthDirty(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "month"], name="dossiermonthdirty_unique")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month}"

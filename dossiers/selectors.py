@@ -90,7 +90,7 @@ def _period_cte():
 
 
 def _row(columns, values):
-    row = dict(zip(columns, values))
+    row = dict(zip(columns, values, strict=True))
     for name in COUNTS:
         if name in row:
             row[name] = row[name] or 0
@@ -133,7 +133,7 @@ def period_stats(*, months, scope=Scope.OWN, units=None):
         if not ids:
             return {}
         names = [f"unit_{i}" for i in range(len(ids))]
-        params.update(zip(names, ids))
+        params.update(zip(names, ids, strict=True))
         sql = (
             _period_cte()
             + f"""
@@ -247,8 +247,14 @@ def latest_dossier_month():
 
 
 # From the top of the tree down: a user's first unit in this order is the one his pages open on.
-_KIND_DEPTH = [UnitKind.NATION, UnitKind.MINISTRY, UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.DISTRICT,
-               UnitKind.COMMUNE]
+_KIND_DEPTH = [
+    UnitKind.NATION,
+    UnitKind.MINISTRY,
+    UnitKind.PROVINCE,
+    UnitKind.DEPARTMENT,
+    UnitKind.DISTRICT,
+    UnitKind.COMMUNE,
+]
 SCOPE_KINDS = (UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
 
 
@@ -260,11 +266,7 @@ def scope_units_visible_to(*, user, year=None):
     units = units_visible_to(user=user)
     if year is not None:
         units = units_valid_in(year=year, queryset=units)
-    return (
-        units.filter(kind__in=SCOPE_KINDS)
-        .annotate(depth=depth)
-        .order_by("depth", "name", "code")
-    )
+    return units.filter(kind__in=SCOPE_KINDS).annotate(depth=depth).order_by("depth", "name", "code")
 
 
 def default_scope_unit(*, user, months):

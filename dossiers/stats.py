@@ -58,8 +58,8 @@ def _own_select(unit_filter):
     return f"""
         SELECT d.unit_id,
                {sums}
-        FROM {T['dossier']} d
-        WHERE {unit_filter.format(column='d.unit_id')} AND {COUNTS_IN_MONTH_SQL}
+        FROM {T["dossier"]} d
+        WHERE {unit_filter.format(column="d.unit_id")} AND {COUNTS_IN_MONTH_SQL}
         GROUP BY d.unit_id"""
 
 
@@ -82,19 +82,19 @@ def _total_cte(unit_filter):
     sums = ", ".join(f"SUM(own.{name}) AS {name}" for name in COUNTS)
     return f"""
     WITH RECURSIVE up(id) AS (
-        SELECT id FROM {T['unit']} WHERE {unit_filter.format(column='id')}
+        SELECT id FROM {T["unit"]} WHERE {unit_filter.format(column="id")}
         UNION
-        SELECT u.parent_id FROM {T['unit']} u JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL
+        SELECT u.parent_id FROM {T["unit"]} u JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL
     ),
     down(root_id, id) AS (
         SELECT id, id FROM up
         UNION
-        SELECT down.root_id, u.id FROM {T['unit']} u JOIN down ON u.parent_id = down.id
+        SELECT down.root_id, u.id FROM {T["unit"]} u JOIN down ON u.parent_id = down.id
     ),
     computed AS (
         SELECT down.root_id AS unit_id, {sums}
         FROM down
-        JOIN {T['month']} own ON own.unit_id = down.id AND own.month = %(month)s AND own.scope = 'own'
+        JOIN {T["month"]} own ON own.unit_id = down.id AND own.month = %(month)s AND own.scope = 'own'
         GROUP BY down.root_id
     )"""
 
@@ -108,7 +108,7 @@ def _upsert(cte, scope):
     return (
         cte
         + f"""
-    INSERT INTO {T['month']} (unit_id, month, scope, {columns}, computed_at)
+    INSERT INTO {T["month"]} (unit_id, month, scope, {columns}, computed_at)
     SELECT unit_id, %(month)s, '{scope.value}', {columns}, %(now)s FROM computed WHERE 1 = 1
     ON CONFLICT (unit_id, month, scope) DO UPDATE SET {assignments}, computed_at = excluded.computed_at
     WHERE {differs}
@@ -122,9 +122,9 @@ def _delete_stale(cte, scope, unit_filter):
     return (
         cte
         + f"""
-    DELETE FROM {T['month']}
-    WHERE month = %(month)s AND scope = '{scope.value}' AND {unit_filter.format(column='unit_id')}
-      AND NOT EXISTS (SELECT 1 FROM computed WHERE computed.unit_id = {T['month']}.unit_id)
+    DELETE FROM {T["month"]}
+    WHERE month = %(month)s AND scope = '{scope.value}' AND {unit_filter.format(column="unit_id")}
+      AND NOT EXISTS (SELECT 1 FROM computed WHERE computed.unit_id = {T["month"]}.unit_id)
     """
     )
 
@@ -145,7 +145,7 @@ def _unit_filter(unit_ids):
         return "1 = 1", {}
     names = [f"u{i}" for i in range(len(unit_ids))]
     placeholders = ", ".join(f"%({name})s" for name in names)
-    return "{column} IN (" + placeholders + ")", dict(zip(names, unit_ids))
+    return "{column} IN (" + placeholders + ")", dict(zip(names, unit_ids, strict=True))
 
 
 def _month_recompute(cursor, *, month, unit_ids, now):

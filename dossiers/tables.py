@@ -25,8 +25,9 @@ class DossierRankingTable(tables.Table):
 
     rank = tables.Column(verbose_name=_("Rank"), order_by=("rank_order",), attrs=NUMBER)
     name = tables.Column(verbose_name=_("Unit"), order_by=("name", "code"), attrs=NAME)
-    group = tables.Column(verbose_name=_("Group"), accessor="group", order_by=("group", "rank_order"),
-                          default="", attrs=NAME)
+    group = tables.Column(
+        verbose_name=_("Group"), accessor="group", order_by=("group", "rank_order"), default="", attrs=NAME
+    )
     value = tables.Column(verbose_name=_("Rate"), order_by=("value_order",), attrs=NUMBER)
     received = tables.Column(verbose_name=_("Received"), attrs=NUMBER)
     completed_on_time = tables.Column(verbose_name=_("Completed on time"), attrs=NUMBER)
@@ -72,8 +73,7 @@ class OverdueDossierTable(tables.Table):
 
     external_id = tables.Column(verbose_name=_("Dossier"))
     unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__name", "id"), attrs=NAME)
-    procedure = tables.Column(verbose_name=_("Procedure"), accessor="procedure_name",
-                              order_by=("procedure_name", "id"))
+    procedure = tables.Column(verbose_name=_("Procedure"), accessor="procedure_name", order_by=("procedure_name", "id"))
     received_at = tables.DateTimeColumn(verbose_name=_("Received"), order_by=("received_at", "id"))
     due_at = tables.DateTimeColumn(verbose_name=_("Due"), order_by=("due_at", "id"))
     completed_at = tables.DateTimeColumn(verbose_name=_("Completed"), order_by=("completed_at", "id"))
@@ -86,8 +86,17 @@ class OverdueDossierTable(tables.Table):
         template_name = TEMPLATE
         attrs = {"class": "table dossier-table"}
         fields = ()
-        sequence = ("external_id", "unit", "procedure", "received_at", "due_at", "completed_at", "overdue_by",
-                    "channel", "supplement_requests")
+        sequence = (
+            "external_id",
+            "unit",
+            "procedure",
+            "received_at",
+            "due_at",
+            "completed_at",
+            "overdue_by",
+            "channel",
+            "supplement_requests",
+        )
         empty_text = _("No dossier is overdue.")
         order_by = ("-overdue_by",)
 
@@ -96,8 +105,9 @@ class OverdueDossierTable(tables.Table):
 
     def render_procedure(self, record):
         if record.procedure_code:
-            return format_html("{} <small class=\"muted\">({})</small>", record.procedure_name or "—",
-                               record.procedure_code)
+            return format_html(
+                '{} <small class="muted">({})</small>', record.procedure_name or "—", record.procedure_code
+            )
         return record.procedure_name or "—"
 
     def render_overdue_by(self, value):

@@ -69,7 +69,10 @@ def dossier_ranking(request):
     choice = form.cleaned_data
     label = str(DossierMeasure(choice["measure"]).label)
     rows = selectors.dossier_ranking_visible(
-        user=request.user, months=choice["months"], kind=choice["kind"], parent=choice["parent"],
+        user=request.user,
+        months=choice["months"],
+        kind=choice["kind"],
+        parent=choice["parent"],
         measure=choice["measure"],
     )
     group_names = None if choice["parent"] else _visible_names(request.user, {row["parent_id"] for row in rows})
@@ -80,8 +83,13 @@ def dossier_ranking(request):
     _paginate(request, table)
     year = selectors.months_of_year(choice["year"])
     scope_unit = choice["parent"] or selectors.default_scope_unit(user=request.user, months=year)
-    context = {"form": form, "table": table, "measure_label": label, "scope_unit": scope_unit,
-               "trend": scope_unit and _trend_chart(scope_unit, year, choice, label)}
+    context = {
+        "form": form,
+        "table": table,
+        "measure_label": label,
+        "scope_unit": scope_unit,
+        "trend": scope_unit and _trend_chart(scope_unit, year, choice, label),
+    }
     return render(request, "dossiers/ranking.html", context)
 
 
@@ -130,7 +138,9 @@ def _trend_chart(unit, months, choice, measure_label):
         rows=rows, measure=choice["measure"], measure_label=measure_label, highlight=choice["months"]
     )
     label = _("%(measure)s per month in %(year)d: %(unit)s, with the units under it") % {
-        "measure": measure_label, "year": choice["year"], "unit": unit.name,
+        "measure": measure_label,
+        "year": choice["year"],
+        "unit": unit.name,
     }
     return chart(figure, chart_id="dossier-trend", label=label)
 
@@ -239,8 +249,10 @@ def _item(item, *, source, units_by_code):
     if not isinstance(item, dict):
         return {ITEM: _("each dossier must be a JSON object")}, None
     if item.get("source") not in (None, "", source.code):
-        return {"source": _("this token belongs to source “%(code)s”; it cannot send another source's dossiers")
-                % {"code": source.code}}, None  # fmt: skip
+        return {
+            "source": _("this token belongs to source “%(code)s”; it cannot send another source's dossiers")
+            % {"code": source.code}
+        }, None
     dossier, problems = dossier_parse({**item, "source": source.code}, units_by_code=units_by_code)
     reasons = {}
     for problem in problems:

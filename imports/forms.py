@@ -44,7 +44,10 @@ class UploadForm(forms.Form):
                 if not cleaned.get(field) and field not in self.errors:
                     self.add_error(field, message)
         if kind == ImportKind.METHODOLOGY:
-            for field, message in (("unit_kind", _("Choose the unit kind.")), ("aggregation", _("Choose the aggregation."))):
+            for field, message in (
+                ("unit_kind", _("Choose the unit kind.")),
+                ("aggregation", _("Choose the aggregation.")),
+            ):
                 if not cleaned.get(field):
                     self.add_error(field, message)
         return cleaned

@@ -94,7 +94,9 @@ def score_template_xlsx(*, methodology):
             _("%(title)s — at most %(max)s points") % {"title": criterion.title, "max": _plain(criterion.max_points)},
             "reformdash",
         )
-    sheet.append([MAXIMA_ROW, _("Maximum points (not imported)"), *(_number(criterion.max_points) for criterion in criteria)])
+    sheet.append(
+        [MAXIMA_ROW, _("Maximum points (not imported)"), *(_number(criterion.max_points) for criterion in criteria)]
+    )
     for cell in (*sheet[1], *sheet[2]):
         cell.font = bold
     for unit in template_units(methodology=methodology):
@@ -105,7 +107,9 @@ def score_template_xlsx(*, methodology):
     listing = workbook.create_sheet(_("Criteria")[:31])
     listing.append(["code", "title", "max_points"])
     for criterion in criteria_in_tree_order(methodology=methodology):
-        listing.append([criterion.code, safe_cell("  " * criterion.depth + criterion.title), _number(criterion.max_points)])
+        listing.append(
+            [criterion.code, safe_cell("  " * criterion.depth + criterion.title), _number(criterion.max_points)]
+        )
     for each in (sheet, listing):
         _codes_as_text(each)
     buffer = io.BytesIO()

@@ -127,9 +127,14 @@ def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="",
     """Store the upload and check it by a dry run. Returns the ImportRun, checked or rejected."""
     extension = PurePath(upload.name).suffix.lower()
     run = ImportRun(
-        kind=kind, index=index, year=year, unit_kind=unit_kind or "", aggregation=aggregation or "",
-        original_name=PurePath(upload.name).name[:255], user=user,
-    )  # fmt: skip
+        kind=kind,
+        index=index,
+        year=year,
+        unit_kind=unit_kind or "",
+        aggregation=aggregation or "",
+        original_name=PurePath(upload.name).name[:255],
+        user=user,
+    )
     # The stored name is ours: nothing of the user's file name reaches the file system.
     run.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
     run.save()
@@ -140,8 +145,10 @@ def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="",
         run.status = ImportStatus.CHECKED
     except ImportRejected as rejected:
         run.status, run.problems, run.problem_count = (
-            ImportStatus.REJECTED, _problems(rejected.problems), len(rejected.problems),
-        )  # fmt: skip
+            ImportStatus.REJECTED,
+            _problems(rejected.problems),
+            len(rejected.problems),
+        )
     except Exception as error:
         logger.exception("import run %s could not be checked", run.pk)
         run.status, run.error = ImportStatus.FAILED, f"{type(error).__name__}: {error}"
@@ -159,9 +166,12 @@ def import_run_confirm(*, run, user):
 
     A second confirmation (a double click) finds the run no longer checked and does nothing."""
     claimed = ImportRun.objects.filter(pk=run.pk, user=user, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.QUEUED, phase=ImportPhase.WAITING, confirmed_at=timezone.now(),
-        progress_done=0, progress_total=2 * run.rows,
-    )  # fmt: skip
+        status=ImportStatus.QUEUED,
+        phase=ImportPhase.WAITING,
+        confirmed_at=timezone.now(),
+        progress_done=0,
+        progress_total=2 * run.rows,
+    )
     if claimed:
         try:
             if run.rows <= settings.IMPORT_INLINE_ROWS:
@@ -205,9 +215,11 @@ def import_run_execute(*, run_id):
         summary = _import(run, _read(run))
     except ImportRejected as rejected:
         _finish(
-            run_id, status=ImportStatus.REJECTED, problems=_problems(rejected.problems),
+            run_id,
+            status=ImportStatus.REJECTED,
+            problems=_problems(rejected.problems),
             problem_count=len(rejected.problems),
-        )  # fmt: skip
+        )
         return 0
     except TRANSIENT_ERRORS:
         _progress(run_id, status=ImportStatus.QUEUED, phase=ImportPhase.WAITING)  # the job's retry takes it again

@@ -81,8 +81,9 @@ def _too_big(request):
     message = _("The file is larger than the %(limit)s that can be imported.") % {
         "limit": filesizeformat(settings.IMPORT_MAX_BYTES)
     }
-    return _upload_page(request, upload_form=UploadForm(), template_form=TemplateForm(), status=413,
-                        upload_errors=[message])  # fmt: skip
+    return _upload_page(
+        request, upload_form=UploadForm(), template_form=TemplateForm(), status=413, upload_errors=[message]
+    )
 
 
 @csrf_protect
@@ -93,9 +94,14 @@ def _upload_post(request, limit):
     if form.is_valid():
         data = form.cleaned_data
         run = services.import_run_check(
-            user=request.user, kind=data["kind"], upload=data["file"], index=data["index"], year=data["year"],
-            unit_kind=data["unit_kind"], aggregation=data["aggregation"],
-        )  # fmt: skip
+            user=request.user,
+            kind=data["kind"],
+            upload=data["file"],
+            index=data["index"],
+            year=data["year"],
+            unit_kind=data["unit_kind"],
+            aggregation=data["aggregation"],
+        )
         return redirect("import_run", run_id=run.pk)
     return _upload_page(request, upload_form=form, template_form=TemplateForm(), status=400)
 

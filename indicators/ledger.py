@@ -9,22 +9,20 @@ least N consecutive years up to that year (settings.CHRONIC_LOSS_YEARS, default 
 from django.conf import settings
 from django.db import connection
 
-from reformdash.lib.fields import as_decimal
-
 from indicators.recompute import T
+from reformdash.lib.fields import as_decimal
 from units.selectors import units_valid_in
-
 
 _LEDGER = f"""
     WITH ledger AS (
         SELECT a.unit_id, m.index_id, m.year, c.code, c.title, c.max_points,
                s.self_score, s.final_score,
                c.max_points - COALESCE(s.final_score, 0) AS lost
-        FROM {T['assessment']} a
-        JOIN {T['methodology']} m ON m.id = a.methodology_id
-        JOIN {T['criterion']} c ON c.methodology_id = m.id
-        LEFT JOIN {T['score']} s ON s.assessment_id = a.id AND s.criterion_id = c.id
-        WHERE NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+        FROM {T["assessment"]} a
+        JOIN {T["methodology"]} m ON m.id = a.methodology_id
+        JOIN {T["criterion"]} c ON c.methodology_id = m.id
+        LEFT JOIN {T["score"]} s ON s.assessment_id = a.id AND s.criterion_id = c.id
+        WHERE NOT EXISTS (SELECT 1 FROM {T["criterion"]} sub WHERE sub.parent_id = c.id)
           AND (s.id IS NULL OR NOT s.not_applicable)
           AND {{where}}
     ),
@@ -50,7 +48,10 @@ def _fetch(sql, params):
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
         return [
-            {name: as_decimal(value) if name in DECIMAL_COLUMNS else value for name, value in zip(columns, row)}
+            {
+                name: as_decimal(value) if name in DECIMAL_COLUMNS else value
+                for name, value in zip(columns, row, strict=True)
+            }
             for row in cursor.fetchall()
         ]
 
@@ -100,7 +101,7 @@ def chronic_losses(*, index, year, kind, parent=None, chronic_years=None):
         FROM ledger
         JOIN streaks ON streaks.unit_id = ledger.unit_id AND streaks.index_id = ledger.index_id
                     AND streaks.code = ledger.code AND streaks.year = ledger.year
-        JOIN {T['unit']} u ON u.id = ledger.unit_id
+        JOIN {T["unit"]} u ON u.id = ledger.unit_id
         WHERE ledger.year = %s AND streaks.streak >= %s
         ORDER BY ledger.code, u.name
         """,

@@ -33,9 +33,7 @@ class Index(models.Model):
     description = models.TextField(_("description"), blank=True)
     # For an index computed from dossiers (methodology aggregation `dossiers`): which rate it is
     # (dossiers.measures holds what each is; the index's own `direction` ranks it).
-    dossier_measure = models.CharField(
-        _("dossier measure"), max_length=32, choices=DossierMeasure.choices, blank=True
-    )
+    dossier_measure = models.CharField(_("dossier measure"), max_length=32, choices=DossierMeasure.choices, blank=True)
 
     class Meta:
         verbose_name = _("index")
@@ -115,7 +113,9 @@ class Criterion(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
     max_points = precise_decimal(_("maximum points"))
     weight = precise_decimal(_("weight"), null=True, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=CriterionKind.choices, default=CriterionKind.SELF_ASSESSED)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CriterionKind.choices, default=CriterionKind.SELF_ASSESSED
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -186,7 +186,9 @@ class Score(models.Model):
     assessment = models.ForeignKey(
         Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="scores"
     )
-    criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores")
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores"
+    )
     self_score = precise_decimal(_("self-assessed score"), null=True, blank=True)
     final_score = precise_decimal(_("appraised score"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
@@ -415,9 +417,7 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         ordering = ["methodology", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["methodology", "number"], name="publication_unique_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["methodology", "number"], name="publication_unique_number")]
 
     def __str__(self):
         return f"{self.methodology} · {self.decision_reference}"
@@ -441,9 +441,7 @@ class ResultRevision(models.Model):
         verbose_name = _("result revision")
         verbose_name_plural = _("result revisions")
         ordering = ["result", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["result", "number"], name="result_revision_unique_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["result", "number"], name="result_revision_unique_number")]
 
     def __str__(self):
         return f"{self.result} · {self.number}"

@@ -62,29 +62,29 @@ def area_totals_cte(units_condition=""):
     the scores of every unit of the kind in the country and then throw most of them away."""
     return f"""
     WITH RECURSIVE tree(id, area_id) AS (
-        SELECT id, id FROM {T['criterion']} WHERE methodology_id = %s AND parent_id IS NULL
+        SELECT id, id FROM {T["criterion"]} WHERE methodology_id = %s AND parent_id IS NULL
         UNION ALL
-        SELECT child.id, tree.area_id FROM {T['criterion']} child JOIN tree ON child.parent_id = tree.id
+        SELECT child.id, tree.area_id FROM {T["criterion"]} child JOIN tree ON child.parent_id = tree.id
     ),
     leaves AS (
         SELECT c.id, tree.area_id, c.max_points
-        FROM {T['criterion']} c JOIN tree ON tree.id = c.id
+        FROM {T["criterion"]} c JOIN tree ON tree.id = c.id
         -- The methodology again, though the tree holds only its criteria: PostgreSQL cannot
         -- estimate a recursive CTE's size, and without it sums every methodology's scores first.
         WHERE c.methodology_id = %s
-          AND NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+          AND NOT EXISTS (SELECT 1 FROM {T["criterion"]} sub WHERE sub.parent_id = c.id)
     ),
     assessed AS (
         SELECT a.id, a.unit_id
-        FROM {T['assessment']} a
-        JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = %s {units_condition}
+        FROM {T["assessment"]} a
+        JOIN {T["unit"]} u ON u.id = a.unit_id AND u.kind = %s {units_condition}
         WHERE a.methodology_id = %s
     ),
     -- The scores of those assessments, reached through their assessment (an index): joined to
     -- the leaves instead, PostgreSQL would hash every score of every methodology first.
     scored AS (
         SELECT s.assessment_id, s.criterion_id, s.final_score, s.not_applicable
-        FROM {T['score']} s JOIN assessed ON assessed.id = s.assessment_id
+        FROM {T["score"]} s JOIN assessed ON assessed.id = s.assessment_id
     ),
     area_totals AS (
         SELECT assessed.unit_id, leaves.area_id,
@@ -106,9 +106,9 @@ _COMPONENTS = f"""
     , components AS (
         SELECT t.unit_id, t.area_id, COALESCE(area.weight, 0) AS weight,
                CASE WHEN t.applicable_max = 0 THEN NULL
-                    WHEN NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = t.area_id) THEN t.points
+                    WHEN NOT EXISTS (SELECT 1 FROM {T["criterion"]} sub WHERE sub.parent_id = t.area_id) THEN t.points
                     ELSE t.points * 100.0 / t.applicable_max END AS value
-        FROM area_totals t JOIN {T['criterion']} area ON area.id = t.area_id
+        FROM area_totals t JOIN {T["criterion"]} area ON area.id = t.area_id
     )"""
 
 # A `sum` methodology needs no areas, so no criterion tree: one GROUP BY of each assessment's
@@ -118,13 +118,13 @@ _COMPONENTS = f"""
 # 46 ms of a 60 ms recompute of 400 communes; bench/README.md). Parameters: _sum_params.
 _SUM_COMPOSITE = f"""
     WITH leaves AS (
-        SELECT c.id, c.max_points FROM {T['criterion']} c
+        SELECT c.id, c.max_points FROM {T["criterion"]} c
         WHERE c.methodology_id = %s
-          AND NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+          AND NOT EXISTS (SELECT 1 FROM {T["criterion"]} sub WHERE sub.parent_id = c.id)
     ),
     assessed AS (
         SELECT a.id, a.unit_id
-        FROM {T['assessment']} a JOIN {T['unit']} u ON u.id = a.unit_id AND u.kind = %s
+        FROM {T["assessment"]} a JOIN {T["unit"]} u ON u.id = a.unit_id AND u.kind = %s
         WHERE a.methodology_id = %s
     ),
     scored AS (
@@ -132,7 +132,7 @@ _SUM_COMPOSITE = f"""
                SUM(CASE WHEN s.not_applicable THEN 0 ELSE COALESCE(s.final_score, 0) END) AS points,
                SUM(CASE WHEN s.not_applicable THEN leaves.max_points ELSE 0 END) AS excluded_max
         FROM assessed
-        JOIN {T['score']} s ON s.assessment_id = assessed.id
+        JOIN {T["score"]} s ON s.assessment_id = assessed.id
         -- "+ 0": reach the scores by their assessment, read in the order they were written, not
         -- by criterion, one random read per score (PostgreSQL picks that for a leaf list it
         -- guesses short: 26 ms instead of 17 for 36,000 scores).
@@ -160,7 +160,7 @@ _COMPOSITE = {
     , composite AS (
         SELECT unit_id, CAST(NULL AS NUMERIC) AS points, CAST(NULL AS NUMERIC) AS applicable_max,
                ROUND(SUM(weight * value)
-                     * (SELECT SUM(COALESCE(weight, 0)) FROM {T['criterion']} WHERE methodology_id = %s AND parent_id IS NULL)
+                     * (SELECT SUM(COALESCE(weight, 0)) FROM {T["criterion"]} WHERE methodology_id = %s AND parent_id IS NULL)
                      / SUM(CASE WHEN value IS NULL THEN 0 ELSE weight END), 6) AS value
         FROM components GROUP BY unit_id HAVING SUM(CASE WHEN value IS NULL THEN 0 ELSE weight END) > 0
     )""",
@@ -174,15 +174,15 @@ _COMPOSITE = {
 
 
 _UPSERT = f"""
-    INSERT INTO {T['result']} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at)
+    INSERT INTO {T["result"]} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at)
     SELECT unit_id, %s, %s, value, points, applicable_max, %s, '', %s FROM composite WHERE 1 = 1
     ON CONFLICT (unit_id, index_id, year) DO UPDATE SET
         value = excluded.value, points = excluded.points, applicable_max = excluded.applicable_max,
         updated_at = excluded.updated_at
-    WHERE {T['result']}.source = %s AND (
-        {T['result']}.value IS DISTINCT FROM excluded.value
-        OR {T['result']}.points IS DISTINCT FROM excluded.points
-        OR {T['result']}.applicable_max IS DISTINCT FROM excluded.applicable_max)
+    WHERE {T["result"]}.source = %s AND (
+        {T["result"]}.value IS DISTINCT FROM excluded.value
+        OR {T["result"]}.points IS DISTINCT FROM excluded.points
+        OR {T["result"]}.applicable_max IS DISTINCT FROM excluded.applicable_max)
 """
 
 
@@ -202,7 +202,11 @@ def _composite_upsert(methodology, now):
     """An upsert of the methodology's computed results; a published result of the same unit wins."""
     sql, params = _composite_cte(methodology)
     return sql + _UPSERT, params + [
-        methodology.index_id, methodology.year, ResultSource.COMPUTED, now, ResultSource.COMPUTED
+        methodology.index_id,
+        methodology.year,
+        ResultSource.COMPUTED,
+        now,
+        ResultSource.COMPUTED,
     ]
 
 
@@ -218,8 +222,8 @@ def _dossier_composite(methodology):
     WITH yearly AS (
         SELECT dm.unit_id,
                {period_counts_sql(last="%s")}
-        FROM {T['dossier_month']} dm
-        JOIN {T['unit']} u ON u.id = dm.unit_id AND u.kind = %s
+        FROM {T["dossier_month"]} dm
+        JOIN {T["unit"]} u ON u.id = dm.unit_id AND u.kind = %s
         WHERE dm.scope = 'own' AND dm.month BETWEEN %s AND %s
         GROUP BY dm.unit_id
     ),
@@ -238,33 +242,33 @@ def dossier_month_now():
 # Computed results of units that no longer have anything to compute from: scores deleted,
 # everything marked not applicable, no dossiers any more, or no computed methodology for their kind.
 _DELETE_STALE_OF_KIND = f"""
-    DELETE FROM {T['result']}
+    DELETE FROM {T["result"]}
     WHERE index_id = %s AND year = %s AND source = %s
-      AND unit_id IN (SELECT id FROM {T['unit']} WHERE kind = %s)
+      AND unit_id IN (SELECT id FROM {T["unit"]} WHERE kind = %s)
       AND unit_id NOT IN ({{still_computed}})
 """
 # For score-based methodologies "still computed" is cheaper asked directly than by re-aggregating:
 # the unit has an assessment with at least one applicable leaf criterion.
 _ASSESSED_UNITS = f"""
         SELECT a.unit_id
-        FROM {T['assessment']} a
-        JOIN {T['methodology']} m ON m.id = a.methodology_id
+        FROM {T["assessment"]} a
+        JOIN {T["methodology"]} m ON m.id = a.methodology_id
         WHERE m.id = %s
           AND EXISTS (
-            SELECT 1 FROM {T['criterion']} c
+            SELECT 1 FROM {T["criterion"]} c
             WHERE c.methodology_id = m.id AND c.max_points > 0
-              AND NOT EXISTS (SELECT 1 FROM {T['criterion']} sub WHERE sub.parent_id = c.id)
+              AND NOT EXISTS (SELECT 1 FROM {T["criterion"]} sub WHERE sub.parent_id = c.id)
               AND NOT EXISTS (
-                SELECT 1 FROM {T['score']} s
+                SELECT 1 FROM {T["score"]} s
                 WHERE s.assessment_id = a.id AND s.criterion_id = c.id AND s.not_applicable))
 """
 _DELETE_KINDS_WITHOUT_METHODOLOGY = f"""
-    DELETE FROM {T['result']}
+    DELETE FROM {T["result"]}
     WHERE index_id = %s AND year = %s AND source = %s
       AND unit_id IN (
-        SELECT u.id FROM {T['unit']} u
+        SELECT u.id FROM {T["unit"]} u
         WHERE NOT EXISTS (
-            SELECT 1 FROM {T['methodology']} m
+            SELECT 1 FROM {T["methodology"]} m
             WHERE m.index_id = %s AND m.year = %s AND m.unit_kind = u.kind AND m.aggregation <> %s))
 """
 
@@ -289,15 +293,15 @@ def _rank_update(direction):
     Parameters: last day of the year, first day of the year, index id, year."""
     order = "DESC" if direction == Direction.HIGHER else "ASC"
     return f"""
-    UPDATE {T['result']} SET rank = x.rnk, group_size = x.n, previous_rank = x.prev, band_id = x.band_id
+    UPDATE {T["result"]} SET rank = x.rnk, group_size = x.n, previous_rank = x.prev, band_id = x.band_id
     FROM (
         SELECT g.id,
                CASE WHEN g.ranked = 1 THEN
                    RANK() OVER (PARTITION BY g.kind, g.parent_id, g.ranked ORDER BY g.value {order}) END AS rnk,
                CASE WHEN g.ranked = 1 THEN COUNT(*) OVER (PARTITION BY g.kind, g.parent_id, g.ranked) END AS n,
-               (SELECT COALESCE(p.official_rank, p.rank) FROM {T['result']} p
+               (SELECT COALESCE(p.official_rank, p.rank) FROM {T["result"]} p
                 WHERE p.unit_id = g.unit_id AND p.index_id = g.index_id AND p.year = g.year - 1) AS prev,
-               (SELECT b.id FROM {T['band']} b
+               (SELECT b.id FROM {T["band"]} b
                 WHERE b.index_id = g.index_id AND b.year = g.year AND b.unit_kind = g.kind
                   AND (b.min_value IS NULL OR g.value >= b.min_value)
                   AND (b.max_value IS NULL OR g.value < b.max_value)
@@ -307,29 +311,29 @@ def _rank_update(direction):
                    CASE WHEN r.value IS NOT NULL
                          AND (u.valid_from IS NULL OR u.valid_from <= %s)
                          AND (u.valid_to IS NULL OR u.valid_to >= %s) THEN 1 ELSE 0 END AS ranked
-            FROM {T['result']} r
-            JOIN {T['unit']} u ON u.id = r.unit_id
+            FROM {T["result"]} r
+            JOIN {T["unit"]} u ON u.id = r.unit_id
             WHERE r.index_id = %s AND r.year = %s
         ) g
     ) AS x
-    WHERE {T['result']}.id = x.id AND (
-        {T['result']}.rank IS DISTINCT FROM x.rnk
-        OR {T['result']}.group_size IS DISTINCT FROM x.n
-        OR {T['result']}.previous_rank IS DISTINCT FROM x.prev
-        OR {T['result']}.band_id IS DISTINCT FROM x.band_id)
+    WHERE {T["result"]}.id = x.id AND (
+        {T["result"]}.rank IS DISTINCT FROM x.rnk
+        OR {T["result"]}.group_size IS DISTINCT FROM x.n
+        OR {T["result"]}.previous_rank IS DISTINCT FROM x.prev
+        OR {T["result"]}.band_id IS DISTINCT FROM x.band_id)
     """
 
 
 # The next year's "previous rank" reads this year's ranks: keep it in step.
 _NEXT_YEAR_PREVIOUS_RANK = f"""
-    UPDATE {T['result']} SET previous_rank = x.prev
+    UPDATE {T["result"]} SET previous_rank = x.prev
     FROM (
         SELECT n.id,
-               (SELECT COALESCE(p.official_rank, p.rank) FROM {T['result']} p
+               (SELECT COALESCE(p.official_rank, p.rank) FROM {T["result"]} p
                 WHERE p.unit_id = n.unit_id AND p.index_id = n.index_id AND p.year = n.year - 1) AS prev
-        FROM {T['result']} n WHERE n.index_id = %s AND n.year = %s
+        FROM {T["result"]} n WHERE n.index_id = %s AND n.year = %s
     ) AS x
-    WHERE {T['result']}.id = x.id AND {T['result']}.previous_rank IS DISTINCT FROM x.prev
+    WHERE {T["result"]}.id = x.id AND {T["result"]}.previous_rank IS DISTINCT FROM x.prev
 """
 
 

@@ -33,7 +33,7 @@ def _fetch(sql, params, decimals=()):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
-        rows = [dict(zip(columns, values)) for values in cursor.fetchall()]
+        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:
         for name in decimals:
             row[name] = as_decimal(row[name])
@@ -52,9 +52,7 @@ def unit_results(*, unit):
     """Every result of the unit, each index and year, with its index and band: the headline, the
     links to its other indices and years, and last year's value. Index order, newest year first."""
     return list(
-        Result.objects.filter(unit=unit)
-        .select_related("index", "band", "publication")
-        .order_by("index__code", "-year")
+        Result.objects.filter(unit=unit).select_related("index", "band", "publication").order_by("index__code", "-year")
     )
 
 
@@ -104,15 +102,20 @@ def area_comparison(*, unit, methodology, as_of=None):
     No other unit is named. The group's figures are computed once per recompute (indicators.cache;
     `as_of` is results_as_of of the methodology's index and year) for every unit of the group."""
     groups = results_cached(
-        "area-comparison", index_id=methodology.index_id, year=methodology.year, as_of=as_of,
+        "area-comparison",
+        index_id=methodology.index_id,
+        year=methodology.year,
+        as_of=as_of,
         parts=(methodology.pk, unit.parent_id),
         compute=lambda: group_area_comparison(methodology=methodology, parent_id=unit.parent_id),
-    )  # fmt: skip
+    )
     return [
-        {**{key: value for key, value in row.items() if key != "title_en"},
-         "title": _in_language(row["title"], row["title_en"])}
+        {
+            **{key: value for key, value in row.items() if key != "title_en"},
+            "title": _in_language(row["title"], row["title_en"]),
+        }
         for row in groups.get(unit.pk, [])
-    ]  # fmt: skip
+    ]
 
 
 def group_area_comparison(*, methodology, parent_id):
@@ -124,7 +127,9 @@ def group_area_comparison(*, methodology, parent_id):
         "AND u.parent_id IS NOT DISTINCT FROM %s"
         " AND (u.valid_from IS NULL OR u.valid_from <= %s) AND (u.valid_to IS NULL OR u.valid_to >= %s)"
     )
-    sql = area_totals_cte(group) + f"""
+    sql = (
+        area_totals_cte(group)
+        + f"""
     , percents AS (
         SELECT t.unit_id, t.area_id, t.points, t.applicable_max,
                CASE WHEN t.applicable_max > 0 THEN t.points * 100.0 / t.applicable_max END AS percent
@@ -136,9 +141,10 @@ def group_area_comparison(*, methodology, parent_id):
            ROUND(MAX(p.percent) OVER (PARTITION BY p.area_id), 6) AS group_best,
            COUNT(p.percent) OVER (PARTITION BY p.area_id) AS group_units
     FROM percents p
-    JOIN {T['criterion']} area ON area.id = p.area_id
+    JOIN {T["criterion"]} area ON area.id = p.area_id
     ORDER BY p.unit_id, area.position, area.code
     """
+    )
     params = area_totals_params(methodology, [parent_id, last, first])
     groups = {}
     for row in _fetch(sql, params, decimals=("points", "applicable_max", "percent", "group_mean", "group_best")):
@@ -188,7 +194,7 @@ def lineage_history(*, unit, index=None):
         where, params = "WHERE r.index_id = %s", [unit.pk, index.pk]
     sql = f"""
     WITH RECURSIVE lineage(id) AS (
-        SELECT id FROM {T['unit']} WHERE id = %s
+        SELECT id FROM {T["unit"]} WHERE id = %s
         UNION
         SELECT link.predecessor_id FROM {_T_LINEAGE} link JOIN lineage ON link.successor_id = lineage.id
     )
@@ -196,9 +202,9 @@ def lineage_history(*, unit, index=None):
            r.value, COALESCE(r.official_rank, r.rank) AS rank,
            COALESCE(r.official_group_size, r.group_size) AS group_size
     FROM lineage
-    JOIN {T['result']} r ON r.unit_id = lineage.id
+    JOIN {T["result"]} r ON r.unit_id = lineage.id
     JOIN {_T_INDEX} i ON i.id = r.index_id
-    JOIN {T['unit']} u ON u.id = r.unit_id
+    JOIN {T["unit"]} u ON u.id = r.unit_id
     {where}
     ORDER BY i.code, r.year, CASE WHEN u.id = %s THEN 0 ELSE 1 END, u.name, u.code
     """
@@ -231,7 +237,7 @@ def dossier_months(*, unit, year, now=None):
     if not any(row["received"] or row["completed"] or row["pending"] for row in rows):
         return []
     for row in rows:
-        row["label"] = "%02d/%d" % (row["month"] % 100, row["month"] // 100)  # as decisions write months
+        row["label"] = f"{row['month'] % 100:02d}/{row['month'] // 100}"  # as decisions write months
     return rows
 
 
@@ -242,9 +248,7 @@ def heads_in_office(*, unit, year):
     """The unit's heads whose term overlaps the year, the earliest first."""
     first, last = year_bounds(year)
     return list(
-        UnitHead.objects.filter(unit=unit, start__lte=last)
-        .exclude(end__lt=first)
-        .order_by("start", "full_name")
+        UnitHead.objects.filter(unit=unit, start__lte=last).exclude(end__lt=first).order_by("start", "full_name")
     )
 
 
@@ -280,15 +284,15 @@ def _rank_swaps_sql():
     SELECT other.id AS unit_id, other.code, other.name,
            o_prev.rank AS previous_rank, o_now.rank AS rank,
            CASE WHEN o_now.rank < me_now.rank THEN 'overtook_it' ELSE 'it_overtook' END AS direction
-    FROM {T['result']} me_now
-    JOIN {T['unit']} me ON me.id = me_now.unit_id
-    JOIN {T['result']} me_prev
+    FROM {T["result"]} me_now
+    JOIN {T["unit"]} me ON me.id = me_now.unit_id
+    JOIN {T["result"]} me_prev
          ON me_prev.unit_id = me_now.unit_id AND me_prev.index_id = me_now.index_id AND me_prev.year = me_now.year - 1
-    JOIN {T['result']} o_now
+    JOIN {T["result"]} o_now
          ON o_now.index_id = me_now.index_id AND o_now.year = me_now.year AND o_now.unit_id <> me_now.unit_id
-    JOIN {T['unit']} other
+    JOIN {T["unit"]} other
          ON other.id = o_now.unit_id AND other.kind = me.kind AND other.parent_id IS NOT DISTINCT FROM me.parent_id
-    JOIN {T['result']} o_prev
+    JOIN {T["result"]} o_prev
          ON o_prev.unit_id = o_now.unit_id AND o_prev.index_id = o_now.index_id AND o_prev.year = me_prev.year
     WHERE me_now.unit_id = %s AND me_now.index_id = %s AND me_now.year = %s
       AND ((o_prev.rank > me_prev.rank AND o_now.rank < me_now.rank)

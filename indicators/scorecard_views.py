@@ -41,19 +41,25 @@ def _charts(card):
     charts = {}
     if card.areas:
         charts["areas"] = cached_chart(
-            areas_figure, areas=card.areas, unit_name=unit.name,
+            areas_figure,
+            areas=card.areas,
+            unit_name=unit.name,
             chart_id="scorecard-areas",
             label=_("%(unit)s, %(index)s %(year)d: each area against the group's mean and best") % names,
         )
     if card.history:
         charts["trend"] = cached_chart(
-            trend_figure, history=card.history, unit_id=unit.pk, value_label=result.index.name,
+            trend_figure,
+            history=card.history,
+            unit_id=unit.pk,
+            value_label=result.index.name,
             chart_id="scorecard-trend",
             label=_("%(unit)s, %(index)s: value year by year") % names,
         )
     if card.dossier_months:
         charts["dossiers"] = cached_chart(
-            dossier_months_figure, months=card.dossier_months,
+            dossier_months_figure,
+            months=card.dossier_months,
             chart_id="scorecard-dossiers",
             label=_("%(unit)s, with the units under it: overdue and online submission rates per month of %(year)d")
             % names,

@@ -11,8 +11,7 @@ from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
-from units.access import sees_all_units
-from units.access import units_visible_to
+from units.access import sees_all_units, units_visible_to
 from units.models import Unit, UnitKind
 
 
@@ -71,12 +70,15 @@ def area_subtotals(*, methodology, units=None):
     if units is not None:
         units_sql, units_params = units.values("id").query.sql_with_params()
         units_condition = f"AND u.id IN ({units_sql})"
-    sql = area_totals_cte(units_condition) + f"""
+    sql = (
+        area_totals_cte(units_condition)
+        + f"""
         SELECT t.unit_id, area.code, area.title, t.points, t.applicable_max,
                CASE WHEN t.applicable_max > 0 THEN ROUND(t.points * 100.0 / t.applicable_max, 6) END AS percent
-        FROM area_totals t JOIN {T['criterion']} area ON area.id = t.area_id
+        FROM area_totals t JOIN {T["criterion"]} area ON area.id = t.area_id
         ORDER BY t.unit_id, area.position, area.code
     """
+    )
     params = area_totals_params(methodology, units_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -252,10 +254,16 @@ def group_extremes(*, user):
         readable.filter(year=Subquery(latest))
         .annotate(shown_rank_value=Coalesce("official_rank", "rank"))
         .annotate(
-            from_top=Window(RowNumber(), partition_by=group,
-                            order_by=[F("shown_rank_value").asc(nulls_last=True), "unit__name", "unit__code"]),
-            from_bottom=Window(RowNumber(), partition_by=group,
-                               order_by=[F("shown_rank_value").desc(nulls_last=True), "unit__name", "unit__code"]),
+            from_top=Window(
+                RowNumber(),
+                partition_by=group,
+                order_by=[F("shown_rank_value").asc(nulls_last=True), "unit__name", "unit__code"],
+            ),
+            from_bottom=Window(
+                RowNumber(),
+                partition_by=group,
+                order_by=[F("shown_rank_value").desc(nulls_last=True), "unit__name", "unit__code"],
+            ),
             shown=Window(Count("id"), partition_by=group),
         )
         .filter(Q(from_top=1) | Q(from_bottom=1))
@@ -266,8 +274,13 @@ def group_extremes(*, user):
     for result in rows:
         entry = groups.setdefault(
             (result.index_id, result.unit.kind, result.unit.parent_id),
-            {"index": result.index, "year": result.year, "kind": UnitKind(result.unit.kind),
-             "parent_id": result.unit.parent_id, "shown": result.shown},
+            {
+                "index": result.index,
+                "year": result.year,
+                "kind": UnitKind(result.unit.kind),
+                "parent_id": result.unit.parent_id,
+                "shown": result.shown,
+            },
         )
         if result.from_top == 1:
             entry["best"] = result

@@ -5,7 +5,6 @@ Every service that changes scores, published results, a methodology or bands cal
 burst of changes (an import of 10,000 scores) leaves one pending job per index and year.
 """
 
-
 from indicators.models import Aggregation, Methodology, Result
 from indicators.recompute import results_recompute
 from jobs.services import job_kind_register, job_request

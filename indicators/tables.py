@@ -6,7 +6,6 @@ exports (`value_*`: the stored number, the signed change, the name)."""
 from urllib.parse import urlencode
 
 import django_tables2 as tables
-from django_tables2.utils import signature
 from django.db.models import F
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django_tables2.utils import signature
 
 from indicators.models import ValueUnit
 
@@ -91,7 +91,9 @@ class RankingTable(tables.Table):
     change = tables.Column(verbose_name=_("Change"), accessor="rank_change_value", attrs=NUMBER)
     code = tables.Column(verbose_name=_("Code"), accessor="unit__code", order_by=("unit__code",))
     unit = tables.Column(
-        verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__name", "unit__code"),
+        verbose_name=_("Unit"),
+        accessor="unit__name",
+        order_by=("unit__name", "unit__code"),
         attrs={"th": {"class": "unit-name"}, "td": {"class": "unit-name"}},
     )
     value = tables.Column(verbose_name=_("Value"), attrs=NUMBER)

@@ -26,8 +26,7 @@ from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
 from reformdash.lib.tables import table_configure
-from units.access import sees_all_units
-from units.access import units_visible_to
+from units.access import sees_all_units, units_visible_to
 from units.models import Membership, Unit
 
 EXPORTS = ("csv", "xlsx")
@@ -68,8 +67,12 @@ def rankings(request):
     group_rows = selectors.ranking_rows(**group, user=request.user, public=public)  # the chart ignores the search
     official, publication = selectors.ranking_publication(rows=group_rows)
     context = {
-        "form": form, "table": table, "choice": choice, "chart": _ranking_chart(group_rows, table),
-        "official": official, "publication": publication,
+        "form": form,
+        "table": table,
+        "choice": choice,
+        "chart": _ranking_chart(group_rows, table),
+        "official": official,
+        "publication": publication,
         "as_of": as_of,
         **_links(request, form),
     }
@@ -82,7 +85,9 @@ def chronic_losses(request):
     years running), with the units named: only those the user may see."""
     form = _group_form(request, GroupForm, public=False)
     if not form.is_valid():
-        return render(request, "indicators/chronic_losses.html", {"form": form}, status=404 if form.not_found() else 400)
+        return render(
+            request, "indicators/chronic_losses.html", {"form": form}, status=404 if form.not_found() else 400
+        )
     choice = form.cleaned_data
     entries = selectors.chronic_losses_visible(
         index=choice["index"], year=choice["year"], kind=choice["kind"], parent=choice["parent"], user=request.user
@@ -127,10 +132,15 @@ def _paginate(request, table, *, as_of):
         return
     ids = sorted(table.page_unit_ids())
     table.area_values = results_cached(
-        "area-percentages", index_id=table.index.pk, year=table.year, as_of=as_of,
+        "area-percentages",
+        index_id=table.index.pk,
+        year=table.year,
+        as_of=as_of,
         parts=(table.methodology.pk, hashlib.sha256(repr(ids).encode()).hexdigest()[:32]),
-        compute=lambda: selectors.area_percentages(methodology=table.methodology, units=Unit.objects.filter(pk__in=ids)),
-    )  # fmt: skip
+        compute=lambda: selectors.area_percentages(
+            methodology=table.methodology, units=Unit.objects.filter(pk__in=ids)
+        ),
+    )
 
 
 def _ranking_chart(rows, table):
@@ -138,12 +148,17 @@ def _ranking_chart(rows, table):
     if not bars:
         return None
     label = _("%(index)s %(year)d: value of each unit, and the mean of those shown") % {
-        "index": table.index.name, "year": table.year,
+        "index": table.index.name,
+        "year": table.year,
     }
     return cached_chart(
-        ranking_figure, bars=bars, mean=mean, value_label=str(table.columns["value"].header),
-        chart_id="ranking-chart", label=label,
-    )  # fmt: skip
+        ranking_figure,
+        bars=bars,
+        mean=mean,
+        value_label=str(table.columns["value"].header),
+        chart_id="ranking-chart",
+        label=label,
+    )
 
 
 def _links(request, form):

@@ -73,7 +73,10 @@ def job_run(*, job_id):
         # With the lease held, a job still marked running was left by a dead worker: take it over.
         claimable = [JobStatus.PENDING, JobStatus.RUNNING] if leased is _TAKE_OVER else [JobStatus.PENDING]
         claimed = Job.objects.filter(pk=job_id, status__in=claimable).update(
-            status=JobStatus.RUNNING, started_at=timezone.now(), finished_at=None, attempts=F("attempts") + 1,
+            status=JobStatus.RUNNING,
+            started_at=timezone.now(),
+            finished_at=None,
+            attempts=F("attempts") + 1,
             error="",
         )
         if not claimed:

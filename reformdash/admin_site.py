@@ -16,8 +16,11 @@ class SuperuserAuthenticationForm(AdminAuthenticationForm):
         super().confirm_login_allowed(user)
         if not may(user, Action.ADMINISTER):
             # The admin's own "not a staff account" answer, the same as for a wrong password.
-            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login",
-                                  params={"username": self.username_field.verbose_name})
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
 
 
 class SuperuserAdminSite(admin.AdminSite):

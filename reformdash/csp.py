@@ -4,21 +4,23 @@ only, no inline script, no eval, no framing, forms posting only here.
 Django 5.2 has no CSP of its own. A response that already carries a policy keeps it: evidence
 downloads send a stricter sandbox policy of their own."""
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    # No inline style at all: Plotly's run-time rules are served as static/vendor/plotly/plotly.css
-    # (see partials/_chart_scripts.html).
-    "style-src 'self'",
-    # data: for the small SVG images Plotly's own stylesheet draws (mode bar and map logos).
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # No inline style at all: Plotly's run-time rules are served as static/vendor/plotly/plotly.css
+        # (see partials/_chart_scripts.html).
+        "style-src 'self'",
+        # data: for the small SVG images Plotly's own stylesheet draws (mode bar and map logos).
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 class ContentSecurityPolicyMiddleware:

@@ -16,8 +16,7 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _(
-            "Too many failed logins with this user name from your address. "
-            "Try again in at most %(minutes)d minutes."
+            "Too many failed logins with this user name from your address. Try again in at most %(minutes)d minutes."
         ),
     }
 
@@ -29,7 +28,8 @@ class LoginForm(AuthenticationForm):
             if login_locked(username=username, address=client_address(self.request)):
                 self.locked = True
                 raise ValidationError(
-                    self.error_messages["locked"], code="locked",
+                    self.error_messages["locked"],
+                    code="locked",
                     params={"minutes": max(1, settings.LOGIN_FAILURE_WINDOW // 60)},
                 )
         return super().clean()

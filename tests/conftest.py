@@ -36,13 +36,19 @@ REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES")
 # from the profile loaded at that moment. Every fuzz test here posts through Django (slow, and run
 # inside a function-scoped database fixture), so no deadline and no health check against either.
 hypothesis.settings.register_profile(
-    "dev", max_examples=40, derandomize=True, deadline=None,
+    "dev",
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
-)  # fmt: skip
+)
 hypothesis.settings.register_profile(
-    "ci", max_examples=50, deadline=None, database=None,  # CI starts from a fresh clone: no examples to replay
+    "ci",
+    max_examples=50,
+    deadline=None,
+    database=None,  # CI starts from a fresh clone: no examples to replay
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
-)  # fmt: skip
+)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
 
 # Under pytest-xdist each worker (gw0, gw1, …) gets a Redis database of its own, counting down from
@@ -117,8 +123,14 @@ def english(settings):
         yield
 
 
-def build_tree(*, nation=("VN", "Việt Nam"), province=("P", "Tỉnh Thử"), dept_a=("A", "Sở A"),
-               district_b=("B", "Huyện B"), commune_b1=("B1", "Xã B1")):  # fmt: skip
+def build_tree(
+    *,
+    nation=("VN", "Việt Nam"),
+    province=("P", "Tỉnh Thử"),
+    dept_a=("A", "Sở A"),
+    district_b=("B", "Huyện B"),
+    commune_b1=("B1", "Xã B1"),
+):
     """Nation → province → (department A, district B → commune B1), valid 2021 onwards; each unit
     given as (code, name)."""
     since = datetime.date(2021, 1, 1)
@@ -198,7 +210,9 @@ def database_url_for_subprocesses():
     """The URL of the database this test run uses, for processes the test starts."""
     db = connection.settings_dict
     if connection.vendor == "sqlite" and (db["NAME"] == ":memory:" or "mode=memory" in str(db["NAME"])):
-        pytest.fail("another process cannot share an in-memory SQLite test database; run with DATABASE_URL=postgres://…")
+        pytest.fail(
+            "another process cannot share an in-memory SQLite test database; run with DATABASE_URL=postgres://…"
+        )
     if connection.vendor == "postgresql":
         return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
     return f"sqlite:///{db['NAME']}"
@@ -207,14 +221,34 @@ def database_url_for_subprocesses():
 @contextlib.contextmanager
 def running_worker(*, redis_url, queues, log):
     """A real `celery worker` subprocess against `redis_url` and the test database."""
-    env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
-           "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocesses(),
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
+    }
     with open(log, "wb") as log_file:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "reformdash", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", ",".join(queues), "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO"],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "reformdash",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                ",".join(queues),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
         )
     try:
         deadline = time.monotonic() + 30

@@ -8,9 +8,9 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from trail.actions import action_choices
 from audit.models import AuditSource
 from indicators.models import Criterion, Index
+from trail.actions import action_choices
 from units.access import units_visible_to
 
 DATE_FORMAT = "%d/%m/%Y"
@@ -36,9 +36,12 @@ class AuditFilterForm(forms.Form):
 
     unit = forms.CharField(label=_("Unit code"), max_length=64, required=False)
     index = forms.ModelChoiceField(
-        label=_("Index"), queryset=Index.objects.order_by("code"), to_field_name="code", required=False,
+        label=_("Index"),
+        queryset=Index.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
         empty_label=_("(all)"),
-    )  # fmt: skip
+    )
     year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
     criterion = forms.CharField(label=_("Criterion code"), max_length=32, required=False)
     user = forms.CharField(label=_("User name"), max_length=150, required=False)
@@ -47,9 +50,11 @@ class AuditFilterForm(forms.Form):
     since = _date_field(_("From"))
     until = _date_field(_("To"))
     batch = forms.CharField(
-        label=_("Batch"), max_length=32, required=False,
+        label=_("Batch"),
+        max_length=32,
+        required=False,
         validators=[RegexValidator(r"^[0-9a-f]+$", _("A batch is the hexadecimal id shown in the table."))],
-    )  # fmt: skip
+    )
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
@@ -79,8 +84,9 @@ class AuditFilterForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         for name, day in (("since", since), ("until", until)):
             if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
-                self.add_error(name, _("Enter a date between %(first)d and %(last)d.") % {"first": FIRST_YEAR,
-                                                                                         "last": LAST_YEAR})
+                self.add_error(
+                    name, _("Enter a date between %(first)d and %(last)d.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                )
                 return data
         if since and until and until < since:
             self.add_error("until", _("The end date is before the start date."))

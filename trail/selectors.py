@@ -5,8 +5,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trail.actions import action_label, shown_changes
 from audit.models import AuditEntry
+from trail.actions import action_label, shown_changes
 from units.access import sees_all_units, units_visible_to
 
 
@@ -29,7 +29,10 @@ def index_year_q(*, index=None, year=None):
     methodologies = Methodology.objects.filter(**on)
     return (
         Q(criterion__in=_criterion_ids(methodology_on))
-        | Q(object_label="indicators.Assessment", object_id__in=_ids_as_text(Assessment.objects.filter(**methodology_on)))
+        | Q(
+            object_label="indicators.Assessment",
+            object_id__in=_ids_as_text(Assessment.objects.filter(**methodology_on)),
+        )
         | Q(object_label="indicators.Result", object_id__in=_ids_as_text(Result.objects.filter(**on)))
         | Q(object_label="indicators.Methodology", object_id__in=_ids_as_text(methodologies))
         | Q(object_label="indicators.Band", object_id__in=_ids_as_text(Band.objects.filter(**on)))
@@ -43,9 +46,21 @@ def _criterion_ids(methodology_on):
 
 
 def audit_entries(
-    *, user_viewing, unit=None, criterion=None, actor=None, action=None, since=None, until=None,
-    criterion_code=None, index=None, year=None, username=None, source=None, batch=None,
-):  # fmt: skip
+    *,
+    user_viewing,
+    unit=None,
+    criterion=None,
+    actor=None,
+    action=None,
+    since=None,
+    until=None,
+    criterion_code=None,
+    index=None,
+    year=None,
+    username=None,
+    source=None,
+    batch=None,
+):
     """Entries the viewer may see, newest first: those of units he sees (units_visible_to);
     entries tied to no unit (a methodology import, a band) only for province-wide viewers.
 
@@ -110,8 +125,19 @@ def _criterion_text(criterion):
 def audit_export_rows(entries):
     """The header and one row per entry, for reformdash.lib.export; iterated in chunks so that a
     long trail is never held whole."""
-    yield [_("At"), _("User"), _("Action"), _("What"), _("Object"), _("Unit"), _("Criterion"), _("Changes"),
-           _("Reason"), _("Batch"), _("Source")]  # fmt: skip
+    yield [
+        _("At"),
+        _("User"),
+        _("Action"),
+        _("What"),
+        _("Object"),
+        _("Unit"),
+        _("Criterion"),
+        _("Changes"),
+        _("Reason"),
+        _("Batch"),
+        _("Source"),
+    ]
     for entry in entries.iterator(chunk_size=2000):
         yield [
             timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"),  # Vietnam time, as on the page

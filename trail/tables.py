@@ -51,7 +51,10 @@ class AuditTable(tables.Table):
             return MISSING
         username = record.user.get_username()
         return format_html(
-            '<a href="{}" title="{}">{}</a>', self._filtered(user=username), gettext("Only this user's entries"), username
+            '<a href="{}" title="{}">{}</a>',
+            self._filtered(user=username),
+            gettext("Only this user's entries"),
+            username,
         )
 
     def render_action(self, value):

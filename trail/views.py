@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
 
+from reformdash.lib.export import csv_response, xlsx_response
 from trail.forms import AuditFilterForm
 from trail.selectors import audit_entries, audit_export_rows
 from trail.tables import PER_PAGE, AuditTable
-from reformdash.lib.export import csv_response, xlsx_response
 from units.access import Action, may
 
 EXPORTS = ("csv", "xlsx")
@@ -30,7 +30,9 @@ EXPORTS = ("csv", "xlsx")
 def audit_trail(request):
     """The entries the user may see that match the filters, newest first, a page at a time."""
     if not may(request.user, Action.BROWSE_AUDIT):
-        raise PermissionDenied(_("Only administrators, staff, appraisers and the heads and officers of a unit may read the audit trail."))
+        raise PermissionDenied(
+            _("Only administrators, staff, appraisers and the heads and officers of a unit may read the audit trail.")
+        )
     form = AuditFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "trail/trail.html", {"form": form}, status=404 if form.not_found() else 400)

@@ -66,7 +66,9 @@ def _groups(user):
     """The province-wide groups the user is in, as a frozenset; one query, memoised on the user for
     the request (every page asks, through sees_all_units)."""
     if not hasattr(user, "_access_groups"):
-        user._access_groups = frozenset(user.groups.filter(name__in=PROVINCE_WIDE_GROUPS).values_list("name", flat=True))
+        user._access_groups = frozenset(
+            user.groups.filter(name__in=PROVINCE_WIDE_GROUPS).values_list("name", flat=True)
+        )
     return user._access_groups
 
 

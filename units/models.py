@@ -29,7 +29,9 @@ class Unit(models.Model):
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True, help_text=_("Empty: since before records."))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Last day; empty: still in existence."))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Last day; empty: still in existence.")
+    )
 
     class Meta:
         verbose_name = _("unit")

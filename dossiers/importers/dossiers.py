@@ -138,10 +138,7 @@ def dossier_parse(values, *, units_by_code, line=None, now=None):
     completed_at = record.moment("completed_at", texts["completed_at"])
     status = record.choice("status", texts["status"], DossierStatus)
     channel = record.choice("channel", texts["channel"], Channel)
-    flags = {
-        column: record.boolean(column, values.get(column), texts[column])
-        for column in _BOOLEAN_COLUMNS
-    }
+    flags = {column: record.boolean(column, values.get(column), texts[column]) for column in _BOOLEAN_COLUMNS}
     supplement_requests = record.whole_number("supplement_requests", texts["supplement_requests"])
     supplement_days = record.days("supplement_days", texts["supplement_days"])
 
@@ -316,7 +313,7 @@ def dossiers_write(*, dossiers, now=None):
     with transaction.atomic():
         stored = _stored_versions(keys)
         writes, pairs, created, unchanged = [], set(), 0, 0
-        for dossier, key in zip(dossiers, keys):
+        for dossier, key in zip(dossiers, keys, strict=True):
             old = stored.get(key)
             if old is not None and old[: len(DATA_FIELDS)] == tuple(getattr(dossier, name) for name in DATA_FIELDS):
                 unchanged += 1
@@ -327,7 +324,7 @@ def dossiers_write(*, dossiers, now=None):
             if old is None:
                 created += 1
             else:
-                pairs.update(_unit_months(old[0], *old[len(DATA_FIELDS):], now_month))
+                pairs.update(_unit_months(old[0], *old[len(DATA_FIELDS) :], now_month))
         Dossier.objects.bulk_create(
             writes,
             batch_size=1000,

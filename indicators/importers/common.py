@@ -28,7 +28,6 @@ _YEAR_MIN, _YEAR_MAX = dict(YEAR_RANGE_Q.children)["year__gte"], dict(YEAR_RANGE
 BATCH_SIZE = 1000
 
 
-
 def checked_decimal(table, line, column, text, *, negative_allowed=False):
     """The decimal in a non-empty cell, or None after recording why it cannot be stored as is."""
     value, reason = decimal_problem(text, places=DECIMAL_PLACES)

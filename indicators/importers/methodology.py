@@ -84,14 +84,28 @@ def methodology_import(
 
     with transaction.atomic():
         counts = _methodology_write(
-            index=index, index_code=index_code, name=name, direction=direction, year=year,
-            unit_kind=unit_kind, aggregation=aggregation, criteria=criteria, tree_changes=tree_changes,
-        )  # fmt: skip
+            index=index,
+            index_code=index_code,
+            name=name,
+            direction=direction,
+            year=year,
+            unit_kind=unit_kind,
+            aggregation=aggregation,
+            criteria=criteria,
+            tree_changes=tree_changes,
+        )
         _methodology_audit(
-            index_code=index_code, year=year, unit_kind=unit_kind, aggregation=aggregation, counts=counts,
+            index_code=index_code,
+            year=year,
+            unit_kind=unit_kind,
+            aggregation=aggregation,
+            counts=counts,
             aggregation_before=methodology.aggregation if methodology else None,
-            stored_tree=stored_tree, criteria=criteria, user=user, source=source,
-        )  # fmt: skip
+            stored_tree=stored_tree,
+            criteria=criteria,
+            user=user,
+            source=source,
+        )
         return counts
 
 
@@ -99,8 +113,15 @@ def _methodology_audit(
     *, index_code, year, unit_kind, aggregation, aggregation_before, counts, stored_tree, criteria, user, source
 ):
     """One entry for the methodology, naming the criteria codes added, changed and removed."""
-    if not (counts["methodology created"] or counts["index created"] or counts["index updated"] or counts["added"]
-            or counts["changed"] or counts["removed"] or aggregation_before != aggregation):  # fmt: skip
+    if not (
+        counts["methodology created"]
+        or counts["index created"]
+        or counts["index updated"]
+        or counts["added"]
+        or counts["changed"]
+        or counts["removed"]
+        or aggregation_before != aggregation
+    ):
         return
     methodology = Methodology.objects.get(index__code=index_code, year=year, unit_kind=unit_kind)
     wanted = _criteria_wanted(criteria) if (counts["added"] or counts["changed"] or counts["removed"]) else stored_tree
@@ -108,13 +129,16 @@ def _methodology_audit(
     changes = {
         "aggregation": (aggregation_before, aggregation),
         "criteria added": (None, [code for code in codes if code not in stored_tree]),
-        "criteria changed": (None, [code for code in codes if code in stored_tree and code in wanted
-                                    and stored_tree[code] != wanted[code]]),
+        "criteria changed": (
+            None,
+            [code for code in codes if code in stored_tree and code in wanted and stored_tree[code] != wanted[code]],
+        ),
         "criteria removed": (None, [code for code in codes if code not in wanted]),
-    }  # fmt: skip
+    }
     changes = {field: values for field, values in changes.items() if values[0] != values[1] and values[1] != []}
-    audit_record(action="methodology.import", user=user, obj=methodology, changes=changes, batch=new_batch(),
-                 source=source)  # fmt: skip
+    audit_record(
+        action="methodology.import", user=user, obj=methodology, changes=changes, batch=new_batch(), source=source
+    )
 
 
 def _criteria_parse(table, aggregation):

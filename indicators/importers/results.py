@@ -106,14 +106,18 @@ def _results_write(*, index, year, results, user, source):
     batch = new_batch()
     audit_record_many(
         {
-            "action": "result.import", "user": user, "obj": result, "unit": result.unit_id, "batch": batch,
+            "action": "result.import",
+            "user": user,
+            "obj": result,
+            "unit": result.unit_id,
+            "batch": batch,
             "source": source,
             "changes": changed_values(
-                stored.get(result.unit_id) and dict(zip(_RESULT_FIELDS, stored[result.unit_id])),
+                stored.get(result.unit_id) and dict(zip(_RESULT_FIELDS, stored[result.unit_id], strict=False)),
                 results[result.unit_id],
                 _RESULT_FIELDS,
             ),
-        }  # fmt: skip
+        }
         for result in writes
     )
     if writes:

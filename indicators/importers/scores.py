@@ -47,12 +47,16 @@ class _Methodologies:
             methodology__in=list(self.by_kind.values()), status=AssessmentStatus.PUBLISHED
         )
         self.published = set(published.values_list("unit_id", "methodology_id"))
-        self.published_scores = {
-            (row["assessment__unit_id"], row["criterion_id"]): row
-            for row in Score.objects.filter(assessment__in=published).values(
-                "assessment__unit_id", "criterion_id", "final_score", "not_applicable", "self_score", "note"
-            )
-        } if self.published else {}  # fmt: skip
+        self.published_scores = (
+            {
+                (row["assessment__unit_id"], row["criterion_id"]): row
+                for row in Score.objects.filter(assessment__in=published).values(
+                    "assessment__unit_id", "criterion_id", "final_score", "not_applicable", "self_score", "note"
+                )
+            }
+            if self.published
+            else {}
+        )
 
     def frozen(self, table, line, column, unit, methodology, criterion, values):
         """True, after recording why, when the values would change a score of a published assessment.
@@ -66,10 +70,12 @@ class _Methodologies:
         table.problem(
             line,
             column,
-            _("the %(year)d assessment of “%(code)s” is published and its scores are frozen: "
-              "an administrator must reopen it first")
+            _(
+                "the %(year)d assessment of “%(code)s” is published and its scores are frozen: "
+                "an administrator must reopen it first"
+            )
             % {"year": self.year, "code": unit.code},
-        )  # fmt: skip
+        )
         return True
 
     def of_unit(self, table, row, unit):
@@ -176,13 +182,18 @@ def _scores_parse_wide(table, units, methodologies):
                 1,
                 column,
                 _("“%(code)s” is not a criterion of any %(year)d methodology of %(index)s")
-                % {"code": table.written.get(column, column), "year": methodologies.year, "index": methodologies.index.code},
+                % {
+                    "code": table.written.get(column, column),
+                    "year": methodologies.year,
+                    "index": methodologies.index.code,
+                },
             )
         elif not any(c.pk in methodologies.leaf_ids for c in found):
             table.problem(
                 1,
                 column,
-                _("“%(code)s” has sub-criteria: scores go on its sub-criteria") % {"code": table.written.get(column, column)},
+                _("“%(code)s” has sub-criteria: scores go on its sub-criteria")
+                % {"code": table.written.get(column, column)},
             )
         else:
             usable_columns.append(column)
@@ -322,11 +333,17 @@ def _scores_write_chunk(chunk, *, assessments, update_fields, user, source, batc
         if old == tuple(values[field] for field in update_fields):
             continue
         writes.append(Score(assessment_id=assessment_id, criterion_id=criterion_id, **values))
-        audits.append({
-            "action": "score.import", "user": user, "unit": unit_id, "criterion": criterion_id, "batch": batch,
-            "source": source,
-            "changes": changed_values(old and dict(zip(update_fields, old)), values, update_fields),
-        })  # fmt: skip
+        audits.append(
+            {
+                "action": "score.import",
+                "user": user,
+                "unit": unit_id,
+                "criterion": criterion_id,
+                "batch": batch,
+                "source": source,
+                "changes": changed_values(old and dict(zip(update_fields, old, strict=False)), values, update_fields),
+            }
+        )
     Score.objects.bulk_create(
         writes,
         batch_size=BATCH_SIZE,

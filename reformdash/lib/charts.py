@@ -62,8 +62,9 @@ def cached_chart(build, *, chart_id, label, **data):
     try:
         material = json.dumps(
             [build.__module__, build.__qualname__, chart_id, str(label), get_language(), data],
-            cls=DjangoJSONEncoder, sort_keys=True,
-        )  # fmt: skip
+            cls=DjangoJSONEncoder,
+            sort_keys=True,
+        )
     except TypeError:
         return chart(build(**data), chart_id=chart_id, label=label)
     # "chart2": a Chart, where "chart:" keys still in Redis from before hold the older dict.

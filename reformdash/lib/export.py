@@ -55,6 +55,8 @@ def xlsx_response(rows, *, filename, sheet_title):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _attachment(
-        HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
         filename,
     )

@@ -59,7 +59,10 @@ def login_failure_record(*, username, address):
     if failures == settings.LOGIN_FAILURE_LIMIT:
         logger.warning(
             "login locked: %d failed logins for user name %r from %s; refused for up to %d s",
-            failures, username, address, settings.LOGIN_FAILURE_WINDOW,
+            failures,
+            username,
+            address,
+            settings.LOGIN_FAILURE_WINDOW,
         )
     return failures
 

@@ -35,7 +35,8 @@ class DatabaseOutageMiddleware:
         if request.path.startswith("/api/"):
             response = JsonResponse(
                 {"error": gettext("The service is unavailable for a moment. Try again in a minute.")},
-                status=503, json_dumps_params={"ensure_ascii": False},
+                status=503,
+                json_dumps_params={"ensure_ascii": False},
             )
         else:
             response = HttpResponse(render_to_string("503.html"), status=503)

@@ -11,8 +11,9 @@ def table_configure(request, table):
     field = table.prefixed_order_by_field
     # Each value whole, as RequestConfig passes them: "-rank,code" names no column and is dropped.
     sort = [
-        alias for alias in request.GET.getlist(field)
+        alias
+        for alias in request.GET.getlist(field)
         if alias.removeprefix("-") in table.columns.names() and table.columns[alias.removeprefix("-")].orderable
-    ]  # fmt: skip
+    ]
     if sort:
         table.order_by = sort

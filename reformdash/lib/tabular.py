@@ -246,9 +246,11 @@ def xlsx_expansion_problem(data):
     handle.seek(max(0, handle.tell() - ZIP_TAIL_BYTES))
     if zip_too_many_members(handle.read()):
         return Problem(
-            1, "", _("the XLSX file has more than %(limit)s parts, far more than a real spreadsheet: refused")
+            1,
+            "",
+            _("the XLSX file has more than %(limit)s parts, far more than a real spreadsheet: refused")
             % {"limit": f"{XLSX_MAX_MEMBERS:,}"},
-        )  # fmt: skip
+        )
     try:
         handle.seek(0)
         with zipfile.ZipFile(handle) as archive:
@@ -302,8 +304,10 @@ def _xlsx_rows(handle):
     # parses the sheet as its rows are asked for: one row in memory at a time.
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001
-        problem = _entity_problem(error) or Problem(1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error})
+    except Exception as error:  # noqa: BLE001 (anything openpyxl raises means unreadable)
+        problem = _entity_problem(error) or Problem(
+            1, "", _("the XLSX file cannot be opened: %(error)s") % {"error": error}
+        )
         raise Unreadable(problem, cause="xlsx") from None
     try:
         if not workbook.worksheets:
@@ -315,7 +319,7 @@ def _xlsx_rows(handle):
                 if values is None:
                     return
                 cells = [_xlsx_cell(value) for value in values]
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:  # noqa: BLE001 (anything openpyxl raises means unreadable)
                 problem = _entity_problem(error) or Problem(
                     1, "", _("the XLSX file cannot be read: %(error)s") % {"error": error}
                 )

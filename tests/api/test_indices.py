@@ -24,12 +24,24 @@ def test_staff_appraisers_and_admins_see_every_index_with_its_years(scored, as_u
     indices = by_code(as_user(who).get(URL))
     assert indices == {
         "par": {
-            "code": "par", "name_vi": "Chỉ số CCHC", "name_en": "PAR Index", "direction": "higher",
-            "value_unit": "percent", "dossier_measure": None, "description": "Bộ chỉ số", "years": [2022, 2023],
+            "code": "par",
+            "name_vi": "Chỉ số CCHC",
+            "name_en": "PAR Index",
+            "direction": "higher",
+            "value_unit": "percent",
+            "dossier_measure": None,
+            "description": "Bộ chỉ số",
+            "years": [2022, 2023],
         },
         "sipas": {
-            "code": "sipas", "name_vi": "Chỉ số SIPAS", "name_en": "", "direction": "higher",
-            "value_unit": "percent", "dossier_measure": None, "description": "", "years": [],
+            "code": "sipas",
+            "name_vi": "Chỉ số SIPAS",
+            "name_en": "",
+            "direction": "higher",
+            "value_unit": "percent",
+            "dossier_measure": None,
+            "description": "",
+            "years": [],
         },
     }
 

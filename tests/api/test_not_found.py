@@ -15,7 +15,10 @@ def test_an_unknown_api_address_is_a_json_404(client, head_b, path):
 
 def test_anonymous_callers_get_the_same_answer(client, english):
     response = client.get("/api/nothing/")
-    assert (response.status_code, response.json()) == (404, {"error": "no such endpoint: see /api/schema/ for the API's addresses"})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"error": "no such endpoint: see /api/schema/ for the API's addresses"},
+    )
 
 
 def test_other_addresses_keep_djangos_page(client, head_b):

@@ -27,12 +27,26 @@ def test_staff_appraisers_and_admins_see_the_whole_group_in_rank_order(scored, a
     response = as_user(who).get(URL, {"index": "par", "year": 2023, "kind": "department"})
     assert rows(response) == [("A", 1, 2), ("A2", 2, 2)]
     assert response.json()["results"][0] == {
-        "unit_code": "A", "unit_name": "Sở A", "parent_code": "P", "value": "90.000000", "points": "90.000000",
-        "rank": 1, "group_size": 2, "official_rank": None, "official_group_size": None, "previous_rank": 2,
-        "rank_change": 1, "band": "Tốt", "official": None,
+        "unit_code": "A",
+        "unit_name": "Sở A",
+        "parent_code": "P",
+        "value": "90.000000",
+        "points": "90.000000",
+        "rank": 1,
+        "group_size": 2,
+        "official_rank": None,
+        "official_group_size": None,
+        "previous_rank": 2,
+        "rank_change": 1,
+        "band": "Tốt",
+        "official": None,
     }
     assert {key: response.json()[key] for key in ("index", "year", "kind", "parent_code", "official")} == {
-        "index": "par", "year": 2023, "kind": "department", "parent_code": None, "official": None,
+        "index": "par",
+        "year": 2023,
+        "kind": "department",
+        "parent_code": None,
+        "official": None,
     }
 
 
@@ -71,7 +85,10 @@ def test_a_published_national_rank_comes_with_its_official_group_size(scored, as
     response = as_user("staff").get(URL, {"index": "par", "year": 2023, "kind": "province"})
     [row] = response.json()["results"]
     assert (row["unit_code"], row["value"], row["official_rank"], row["official_group_size"]) == (
-        "P", "84.600000", 56, 63,
+        "P",
+        "84.600000",
+        56,
+        63,
     )
 
 
@@ -101,7 +118,8 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(scored, tree, as_user
         Unit(code=f"D{i}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=tree.province) for i in range(40)
     )
     Result.objects.bulk_create(
-        Result(unit=unit, index=scored, year=2023, value=D(50), rank=3 + i, group_size=42) for i, unit in enumerate(more)
+        Result(unit=unit, index=scored, year=2023, value=D(50), rank=3 + i, group_size=42)
+        for i, unit in enumerate(more)
     )
     client = as_user("staff")
     with django_assert_max_num_queries(5):

@@ -86,8 +86,9 @@ def check(value, schema, where="body"):
     elif isinstance(value, dict):
         assert "object" in types, f"{where} is an object, the schema says {types}"
         if "properties" in schema:
-            assert set(value) == set(schema["properties"]), f"{where}: fields {sorted(value)} ≠ described " \
-                                                             f"{sorted(schema['properties'])}"
+            assert set(value) == set(schema["properties"]), (
+                f"{where}: fields {sorted(value)} ≠ described {sorted(schema['properties'])}"
+            )
             for key, item in value.items():
                 check(item, schema["properties"][key], f"{where}.{key}")
         elif isinstance(schema.get("additionalProperties"), dict):
@@ -174,24 +175,45 @@ def test_official_results_and_their_revisions_are_described(scored, client, staf
 
     m = Methodology.objects.get(index__code="par", year=2023, unit_kind="department")
     first, second = (
-        Publication.objects.create(methodology=m, number=number, published_on=datetime.date(2024, 4, number),
-                                   decision_reference=f"QĐ {number}/QĐ-UBND")
+        Publication.objects.create(
+            methodology=m,
+            number=number,
+            published_on=datetime.date(2024, 4, number),
+            decision_reference=f"QĐ {number}/QĐ-UBND",
+        )
         for number in (1, 2)
-    )  # fmt: skip
+    )
     for result in Result.objects.filter(index__code="par", year=2023, unit__kind="department"):
-        ResultRevision.objects.create(result=result, publication=first, number=1, value=result.value, rank=result.rank,
-                                      group_size=result.group_size, published_at=first.published_at)
+        ResultRevision.objects.create(
+            result=result,
+            publication=first,
+            number=1,
+            value=result.value,
+            rank=result.rank,
+            group_size=result.group_size,
+            published_at=first.published_at,
+        )
         Result.objects.filter(pk=result.pk).update(publication=first)
     a = Result.objects.get(unit__code="A", index__code="par", year=2023)
-    ResultRevision.objects.create(result=a, publication=second, number=2, value=a.value, rank=a.rank,
-                                  group_size=a.group_size, published_at=second.published_at, reason="Sửa 2.1")
+    ResultRevision.objects.create(
+        result=a,
+        publication=second,
+        number=2,
+        value=a.value,
+        rank=a.rank,
+        group_size=a.group_size,
+        published_at=second.published_at,
+        reason="Sửa 2.1",
+    )
     client.force_login(staff)
     operations = dict(_operations())
     card = client.get("/api/units/A/scorecard/", {"index": "par", "year": 2023}).json()
     check(card, _response_schema(operations["/api/units/{code}/scorecard/"], 200))
     assert card["official"] == {"published_on": "2024-04-01", "decision_reference": "QĐ 1/QĐ-UBND"}
     assert [(r["number"], r["reason"], r["published_on"]) for r in card["revisions"]] == [
-        (1, "", "2024-04-01"), (2, "Sửa 2.1", "2024-04-02")]  # fmt: skip
+        (1, "", "2024-04-01"),
+        (2, "Sửa 2.1", "2024-04-02"),
+    ]
     ranking = client.get("/api/rankings/", {"index": "par", "year": 2023, "kind": "department"}).json()
     check(ranking, _response_schema(operations["/api/rankings/"], 200))
     assert ranking["official"] == {"published_on": "2024-04-01", "decision_reference": "QĐ 1/QĐ-UBND"}
@@ -205,8 +227,14 @@ def test_the_dossier_push_endpoint_answers_as_described(tree, client):
     operation = DOC["paths"]["/api/dossiers/batch/"]["post"]
     item_schema = _resolve(DOC["components"]["schemas"]["DossierItem"])
     token = source_token_issue(source=SourceSystem.objects.create(code="motcua", name="Một cửa"))
-    item = {"external_id": "D1", "unit_code": "B1", "received_at": "2024-01-15T09:00:00+07:00",
-            "due_at": "2024-01-25T17:00:00+07:00", "status": "pending", "channel": "online"}
+    item = {
+        "external_id": "D1",
+        "unit_code": "B1",
+        "received_at": "2024-01-15T09:00:00+07:00",
+        "due_at": "2024-01-25T17:00:00+07:00",
+        "status": "pending",
+        "channel": "online",
+    }
     assert set(item) >= set(item_schema["required"]) and set(item) <= set(item_schema["properties"])
 
     def post(body, **headers):

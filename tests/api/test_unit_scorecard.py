@@ -28,20 +28,42 @@ def test_staff_appraisers_and_admins_see_any_units_scorecard(scored, as_user, wh
 def test_the_scorecard_has_the_result_the_areas_and_the_lost_points(scored, as_user):
     body = as_user("head_b").get(url("B"), PARAMS).json()
     assert body["unit"] == {
-        "code": "B", "name": "Huyện B", "kind": "district", "parent_code": "P", "valid_from": "2021-01-01",
+        "code": "B",
+        "name": "Huyện B",
+        "kind": "district",
+        "parent_code": "P",
+        "valid_from": "2021-01-01",
         "valid_to": None,
     }
     assert (body["index"], body["year"]) == ("par", 2023)
     assert body["result"] == {
-        "value": "83.000000", "points": "83.000000", "applicable_max": "100.000000", "source": "computed",
-        "rank": 2, "group_size": 2, "official_rank": None, "official_group_size": None, "previous_rank": 1,
-        "rank_change": -1, "band": "Tốt",
+        "value": "83.000000",
+        "points": "83.000000",
+        "applicable_max": "100.000000",
+        "source": "computed",
+        "rank": 2,
+        "group_size": 2,
+        "official_rank": None,
+        "official_group_size": None,
+        "previous_rank": 1,
+        "rank_change": -1,
+        "band": "Tốt",
     }
     assert body["areas"] == [
-        {"code": "1", "title": "Lĩnh vực 1", "points": "45.000000", "applicable_max": "60.000000",
-         "percent": "75.000000"},
-        {"code": "2", "title": "Lĩnh vực 2", "points": "38.000000", "applicable_max": "40.000000",
-         "percent": "95.000000"},
+        {
+            "code": "1",
+            "title": "Lĩnh vực 1",
+            "points": "45.000000",
+            "applicable_max": "60.000000",
+            "percent": "75.000000",
+        },
+        {
+            "code": "2",
+            "title": "Lĩnh vực 2",
+            "points": "38.000000",
+            "applicable_max": "40.000000",
+            "percent": "95.000000",
+        },
     ]
     assert [(row["code"], row["lost"], row["streak"], row["chronic"]) for row in body["lost_points"]] == [
         ("1.1", "10.000000", 2, False),  # lost in 2022 too
@@ -49,8 +71,14 @@ def test_the_scorecard_has_the_result_the_areas_and_the_lost_points(scored, as_u
         ("2.1", "2.000000", 1, False),
     ]
     assert body["lost_points"][0] == {
-        "code": "1.1", "title": "1.1", "max_points": "40.000000", "self_score": None, "final_score": "30.000000",
-        "lost": "10.000000", "streak": 2, "chronic": False,
+        "code": "1.1",
+        "title": "1.1",
+        "max_points": "40.000000",
+        "self_score": None,
+        "final_score": "30.000000",
+        "lost": "10.000000",
+        "streak": 2,
+        "chronic": False,
     }
 
 

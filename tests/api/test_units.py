@@ -27,7 +27,11 @@ def test_staff_appraisers_and_admins_see_every_unit(tree, as_user, who):
     assert codes(response) == ALL
     assert response.json()["count"] == 5
     assert response.json()["results"][1] == {
-        "code": "B", "name": "Huyện B", "kind": "district", "parent_code": "P", "valid_from": "2021-01-01",
+        "code": "B",
+        "name": "Huyện B",
+        "kind": "district",
+        "parent_code": "P",
+        "valid_from": "2021-01-01",
         "valid_to": None,
     }
 

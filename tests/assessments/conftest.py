@@ -8,7 +8,7 @@ import pytest
 
 from assessments.workflow import appraisal_scores_save, assessment_appraise, assessment_submit, self_scores_save
 from indicators.models import Assessment
-from tests.indicators.workflow import ids, officer_a, workflow  # noqa: F401
+from tests.indicators.workflow import ids, officer_a, workflow  # noqa: F401 (fixtures, used as test arguments)
 
 PASSWORD = "correct horse battery staple"
 CAST = ["anonymous", "staff", "head_a", "head_b", "appraiser", "admin_user"]
@@ -66,7 +66,8 @@ def submitted(wf, head_a):
     """Sở A's assessment scored 35 / 20 / 30 and submitted."""
     a = wf.assessment
     self_scores_save(
-        assessment=a, user=head_a,
+        assessment=a,
+        user=head_a,
         scores=ids(wf, {"1.1": (D(35), False, ""), "1.2": (D(20), False, ""), "2.1": (D(30), False, "")}),
         version=a.version,
     )
@@ -77,8 +78,10 @@ def submitted(wf, head_a):
 def appraised(wf, head_a, appraiser):
     a = submitted(wf, head_a)
     appraisal_scores_save(
-        assessment=a, user=appraiser,
-        scores=ids(wf, {"1.1": (D(35), ""), "1.2": (D(20), ""), "2.1": (D(30), "")}), version=a.version,
+        assessment=a,
+        user=appraiser,
+        scores=ids(wf, {"1.1": (D(35), ""), "1.2": (D(20), ""), "2.1": (D(30), "")}),
+        version=a.version,
     )
     assessment_appraise(assessment=a, user=appraiser)
     return Assessment.objects.get(pk=a.pk)

@@ -31,7 +31,8 @@ def test_the_second_save_from_the_same_version_shows_the_conflict(login, workflo
     again = self_post(workflow, response.context["sheet"]["version"].value(), typed)
     assert client.post(page_url(a), again).status_code == 302
     assert {s.criterion.code: s.self_score for s in Score.objects.select_related("criterion")} == {
-        "1.1": D(20), "2.1": D("31.5")
+        "1.1": D(20),
+        "2.1": D("31.5"),
     }
 
 

@@ -51,7 +51,11 @@ def test_a_missing_assessment_is_404(login, workflow):
 
 def test_the_unit_saves_a_draft_and_the_values_are_kept(login, workflow, head_a, english):
     client = login("head_a")
-    data = self_post(workflow, 1, {"1.1": ("35,5", False, "Kế hoạch 12"), "1.2": ("", True, "Không có TTHC"), "2.1": ("30", False, "")})
+    data = self_post(
+        workflow,
+        1,
+        {"1.1": ("35,5", False, "Kế hoạch 12"), "1.2": ("", True, "Không có TTHC"), "2.1": ("30", False, "")},
+    )
     response = client.post(page_url(workflow.assessment), data)
     assert response.status_code == 302
     assert scores(workflow) == {
@@ -68,7 +72,9 @@ def test_the_unit_saves_a_draft_and_the_values_are_kept(login, workflow, head_a,
 
 def test_submit_saves_and_submits(login, workflow, head_a):
     client = login("head_a")
-    data = self_post(workflow, 1, {"1.1": ("35", False, ""), "1.2": ("20", False, ""), "2.1": ("30", False, "")}, "submit")
+    data = self_post(
+        workflow, 1, {"1.1": ("35", False, ""), "1.2": ("20", False, ""), "2.1": ("30", False, "")}, "submit"
+    )
     assert client.post(page_url(workflow.assessment), data).status_code == 302
     a = Assessment.objects.get(pk=workflow.assessment.pk)
     assert a.status == S.SUBMITTED
@@ -93,7 +99,9 @@ def test_a_refused_submit_writes_nothing_and_says_why_beside_the_line(login, wor
 
 
 def test_a_score_that_is_not_a_number_is_a_form_error(login, workflow, head_a, english):
-    response = login("head_a").post(page_url(workflow.assessment), self_post(workflow, 1, {"1.1": ("ba mươi", False, "")}))
+    response = login("head_a").post(
+        page_url(workflow.assessment), self_post(workflow, 1, {"1.1": ("ba mươi", False, "")})
+    )
     assert response.status_code == 400
     assert "Enter a number" in response.content.decode()
     assert not Score.objects.exists()
@@ -118,7 +126,7 @@ def test_the_appraiser_sees_the_self_score_beside_his_input(login, workflow, hea
     submitted(workflow, head_a)
     body = login("appraiser").get(page_url(workflow.assessment)).content.decode()
     assert 'name="final-' in body and 'name="score-' not in body
-    assert 'value="appraise"' in body and 'action="/assessments/%d/return/"' % workflow.assessment.pk in body
+    assert 'value="appraise"' in body and f'action="/assessments/{workflow.assessment.pk}/return/"' in body
 
 
 def test_a_changed_appraised_score_without_reason_is_a_form_error_beside_the_line(login, workflow, head_a, english):

@@ -27,7 +27,11 @@ numbers = st.one_of(
 )
 # Mostly the version the page gave, so that many posts get as far as the service.
 versions = st.one_of(
-    st.just("current"), st.just("current"), st.just("current"), st.none(), st.text(max_size=12),
+    st.just("current"),
+    st.just("current"),
+    st.just("current"),
+    st.none(),
+    st.text(max_size=12),
     st.integers(-5, 10**12).map(str),
 )
 valid_numbers = st.decimals(min_value=0, max_value=20, places=2).map(lambda d: str(d).replace(".", ","))
@@ -55,7 +59,9 @@ def posted(draw, workflow, prefixes, entering):
         version = str(Assessment.objects.get(pk=workflow.assessment.pk).version)
     if version is not None:
         data["version"] = version
-    data["entering"] = draw(st.one_of(st.just(entering), st.just(entering), st.sampled_from(["self_scores", "appraisal_scores", "", "x"])))
+    data["entering"] = draw(
+        st.one_of(st.just(entering), st.just(entering), st.sampled_from(["self_scores", "appraisal_scores", "", "x"]))
+    )
     data["action"] = draw(st.sampled_from(["save", "submit", "appraise", "", "publish"]))
     every_leaf = [c.pk for c in workflow.criteria.values() if c.parent_id]
     for cid in draw(st.one_of(st.just(every_leaf), st.lists(st.sampled_from(criterion_ids), unique=True))):

@@ -6,10 +6,16 @@ import pytest
 from units.access import Action, may
 
 
-
 @pytest.mark.parametrize(
     ("who", "shown"),
-    [("staff", False), ("head_a", True), ("head_b", True), ("appraiser", True), ("admin_user", True), ("outsider", False)],
+    [
+        ("staff", False),
+        ("head_a", True),
+        ("head_b", True),
+        ("appraiser", True),
+        ("admin_user", True),
+        ("outsider", False),
+    ],
 )
 def test_the_link_is_shown_to_who_has_work_there(login, who, shown, english):
     body = login(who).get("/rankings/").content.decode()

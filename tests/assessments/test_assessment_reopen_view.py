@@ -2,8 +2,8 @@
 
 import pytest
 
-from audit.models import AuditEntry
 from assessments.workflow import methodology_publish
+from audit.models import AuditEntry
 from indicators.models import Assessment, AssessmentStatus, AssessmentStep
 from tests.assessments.conftest import PUBLISHED_ON, appraised
 
@@ -13,7 +13,9 @@ S = AssessmentStatus
 @pytest.fixture
 def published(workflow, head_a, appraiser, admin_user):
     a = appraised(workflow, head_a, appraiser)
-    methodology_publish(methodology=workflow.methodology, user=admin_user, decision_reference="QĐ 1/QĐ-UBND", published_on=PUBLISHED_ON)
+    methodology_publish(
+        methodology=workflow.methodology, user=admin_user, decision_reference="QĐ 1/QĐ-UBND", published_on=PUBLISHED_ON
+    )
     return Assessment.objects.get(pk=a.pk)
 
 

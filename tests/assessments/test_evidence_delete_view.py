@@ -27,7 +27,11 @@ def test_the_head_removes_a_file(login, evidence, head_a, django_capture_on_comm
     assert not EvidenceFile.objects.exists()
     assert not os.path.exists(path)
     entry = AuditEntry.objects.get(action="evidence.delete")
-    assert (entry.user, entry.unit_id, entry.criterion_id) == (head_a, evidence.assessment.unit_id, evidence.criterion_id)
+    assert (entry.user, entry.unit_id, entry.criterion_id) == (
+        head_a,
+        evidence.assessment.unit_id,
+        evidence.criterion_id,
+    )
 
 
 @pytest.mark.parametrize(("who", "status"), [("staff", 403), ("appraiser", 403), ("admin_user", 403), ("head_b", 404)])

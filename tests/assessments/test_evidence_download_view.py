@@ -38,7 +38,9 @@ def test_a_file_of_another_assessment_is_404(login, evidence, workflow, tree):
     from tests.indicators.builders import methodology
     from units.models import UnitKind
 
-    other = Assessment.objects.create(unit=tree.district_b, methodology=methodology(workflow.index, 2024, kind=UnitKind.DISTRICT))
+    other = Assessment.objects.create(
+        unit=tree.district_b, methodology=methodology(workflow.index, 2024, kind=UnitKind.DISTRICT)
+    )
     assert login("admin_user").get(f"/assessments/{other.pk}/evidence/{evidence.pk}/").status_code == 404
     assert login("admin_user").get(f"/assessments/{evidence.assessment_id}/evidence/999999/").status_code == 404
 
@@ -50,4 +52,4 @@ def test_a_file_missing_from_the_storage_is_404_not_500(login, evidence):
 
 def test_the_storage_has_no_url(evidence):
     with pytest.raises(ValueError):
-        evidence.file.url  # noqa: B018
+        evidence.file.url  # noqa: B018 (reading the property is what raises)

@@ -43,7 +43,11 @@ def test_the_head_attaches_each_accepted_type(login, workflow, head_a, name, con
     assert not stored.is_relative_to(Path(settings.MEDIA_ROOT))
     assert name not in stored.name  # the name on disk is ours
     entry = AuditEntry.objects.get(action="evidence.add")
-    assert (entry.user, entry.unit_id, entry.criterion_id) == (head_a, workflow.assessment.unit_id, workflow.criteria["1.1"].pk)
+    assert (entry.user, entry.unit_id, entry.criterion_id) == (
+        head_a,
+        workflow.assessment.unit_id,
+        workflow.criteria["1.1"].pk,
+    )
 
 
 @pytest.mark.parametrize("name", ["tro-choi.exe", "trang.html", "anh.svg", "khong-duoi", "ke-hoach.pdf.exe"])
@@ -102,7 +106,10 @@ def test_a_file_over_the_limit_is_cut_off_while_it_streams(login, workflow, sett
 
 def test_a_criterion_of_another_methodology_or_an_area_is_refused(login, workflow):
     client = login("head_a")
-    assert client.post(url(workflow), {"criterion": workflow.criteria["1"].pk, "file": upload("a.pdf", PDF)}).status_code == 400
+    assert (
+        client.post(url(workflow), {"criterion": workflow.criteria["1"].pk, "file": upload("a.pdf", PDF)}).status_code
+        == 400
+    )
     assert client.post(url(workflow), {"criterion": 999999, "file": upload("a.pdf", PDF)}).status_code == 400
     assert client.post(url(workflow), {"criterion": "x", "file": upload("a.pdf", PDF)}).status_code == 400
     assert client.post(url(workflow), {"criterion": workflow.criteria["1.1"].pk}).status_code == 400

@@ -35,7 +35,10 @@ def test_the_admin_publishes_and_lands_on_the_rankings(login, workflow, ready, a
     assert response["Location"] == "/rankings/?index=par&year=2024&kind=department"
     publication = Publication.objects.get()
     assert (publication.number, publication.published_on, publication.decision_reference, publication.published_by) == (
-        1, datetime.date(2025, 3, 15), "Quyết định 99/QĐ-UBND", admin_user,
+        1,
+        datetime.date(2025, 3, 15),
+        "Quyết định 99/QĐ-UBND",
+        admin_user,
     )
     assert Assessment.objects.get(pk=ready.pk).status == S.PUBLISHED
     assert Result.objects.get(unit=ready.unit, index=workflow.index, year=2024).publication == publication

@@ -3,7 +3,6 @@
 import pytest
 
 from indicators.models import Assessment, AssessmentStatus
-
 from tests.indicators.builders import methodology
 from units.models import UnitKind
 

@@ -60,7 +60,8 @@ def test_filters_by_year_index_and_status(login, workflow, more):
     client = login("staff")
     assert {a.pk for a in client.get(URL).context["page"]} == {workflow.assessment.pk, more.b.pk}
     assert {a.pk for a in client.get(URL, {"year": "2024", "index": "par", "status": "draft"}).context["page"]} == {
-        workflow.assessment.pk, more.b.pk,
+        workflow.assessment.pk,
+        more.b.pk,
     }
     assert list(client.get(URL, {"year": "2025"}).context["page"]) == []
     Index.objects.create(code="sipas", name_vi="SIPAS")

@@ -23,17 +23,25 @@ from units.models import Unit, UnitKind
 @pytest.fixture
 def filled(tree):
     par = Index.objects.create(code="par", name_vi="Chỉ số CCHC")
-    methodology = Methodology.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT,
-                                             aggregation=Aggregation.SUM)  # fmt: skip
+    methodology = Methodology.objects.create(
+        index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.SUM
+    )
     area = Criterion.objects.create(methodology=methodology, code="1", title="Lĩnh vực 1", max_points=10)
     sub = Criterion.objects.create(methodology=methodology, parent=area, code="1.1", title="Tiêu chí", max_points=5)
     assessment = Assessment.objects.create(unit=tree.dept_a, methodology=methodology)
     score = Score.objects.create(assessment=assessment, criterion=sub, self_score=D("2.5"), final_score=D("2"))
-    band = Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=80,
-                               max_value=90)  # fmt: skip
+    band = Band.objects.create(
+        index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=80, max_value=90
+    )
     result = Result.objects.create(unit=tree.dept_a, index=par, year=2023, value=D("80"), rank=1, group_size=1)
-    return {"methodology": methodology, "assessment": assessment, "sub": sub, "score": score, "band": band,
-            "result": result}  # fmt: skip
+    return {
+        "methodology": methodology,
+        "assessment": assessment,
+        "sub": sub,
+        "score": score,
+        "band": band,
+        "result": result,
+    }
 
 
 def _form_data(response):
@@ -135,12 +143,18 @@ def test_an_index_added_changed_and_deleted_in_the_admin_is_audited(client, admi
     client.force_login(admin_user)
     par = Index.objects.get(code="par")
     entry = _change(client, par, direction="lower", name_en="PAR Index")
-    assert (entry.action, entry.source, entry.user, entry.object_id) == ("index.change", AuditSource.ADMIN,
-                                                                          admin_user, str(par.pk))  # fmt: skip
+    assert (entry.action, entry.source, entry.user, entry.object_id) == (
+        "index.change",
+        AuditSource.ADMIN,
+        admin_user,
+        str(par.pk),
+    )
     assert entry.changes == {"name_en": ["", "PAR Index"], "direction": ["higher", "lower"]}
     assert entry.unit is None and entry.criterion is None
-    response = client.post(reverse("admin:indicators_index_add"),
-                           {"code": "sipas", "name_vi": "SIPAS", "direction": "higher", "value_unit": "percent"})
+    response = client.post(
+        reverse("admin:indicators_index_add"),
+        {"code": "sipas", "name_vi": "SIPAS", "direction": "higher", "value_unit": "percent"},
+    )
     assert response.status_code == 302
     added = AuditEntry.objects.latest("id")
     assert added.action == "index.add" and added.changes["code"] == [None, "sipas"]

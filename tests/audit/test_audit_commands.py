@@ -40,13 +40,23 @@ def test_import_results(tmp_path, par):
 
 def test_import_methodology(tmp_path, tree):
     rows = ["code,parent_code,title,max_points,weight", "1,,Lĩnh vực 1,10,", "1.1,1,Tiêu chí,10,"]
-    call_command("import_methodology", write(tmp_path, "m.csv", rows), index="sipas", year=2024, kind="department",
-                 aggregation="sum")  # fmt: skip
+    call_command(
+        "import_methodology",
+        write(tmp_path, "m.csv", rows),
+        index="sipas",
+        year=2024,
+        kind="department",
+        aggregation="sum",
+    )
     assert only_entry("methodology.import").source == AuditSource.COMMAND
 
 
 def test_import_units(tmp_path, tree):
-    call_command("import_units", write(tmp_path, "u.csv", ["code,name,kind,parent_code,valid_from,valid_to",
-                                                           "A9,Sở A9,department,P,2021-01-01,"]))  # fmt: skip
+    call_command(
+        "import_units",
+        write(
+            tmp_path, "u.csv", ["code,name,kind,parent_code,valid_from,valid_to", "A9,Sở A9,department,P,2021-01-01,"]
+        ),
+    )
     entry = only_entry("unit.import")
     assert (entry.source, entry.unit.code) == (AuditSource.COMMAND, "A9")

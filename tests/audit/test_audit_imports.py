@@ -13,8 +13,8 @@ from indicators.models import Aggregation, Criterion, Index, Methodology, Result
 from reformdash.lib.tabular import ImportRejected, read_table
 from tests.audit.queries import insert_queries
 from tests.indicators.builders import methodology
-from units.models import Unit, UnitKind
 from units.importers.units import units_import
+from units.models import Unit, UnitKind
 
 
 def table(rows):
@@ -46,7 +46,7 @@ def test_a_score_import_records_each_changed_score_with_its_old_and_new_value(pa
     )
     second = entries("score.import")[2:]
     assert len(second) == 1  # 1.2 did not change: no entry for it
-    (old, new), = second[0].changes.values()
+    ((old, new),) = second[0].changes.values()
     assert list(second[0].changes) == ["final_score"] and (D(old), new) == (D(30), "32.5")
     assert second[0].user == staff and second[0].batch and second[0].batch != first[0].batch
     assert len({e.batch for e in first}) == 1
@@ -61,10 +61,14 @@ def test_a_rejected_import_writes_no_entry(par):
 
 
 def test_a_results_import_records_old_and_new_values(par, tree):
-    results_import(table=table([["unit_code", "value", "rank", "group_size"], ["A", "80.5", "3", "20"]]),
-                   index_code="par", year=2023)  # fmt: skip
-    results_import(table=table([["unit_code", "value", "rank", "group_size"], ["A", "81", "2", "20"]]),
-                   index_code="par", year=2023)  # fmt: skip
+    results_import(
+        table=table([["unit_code", "value", "rank", "group_size"], ["A", "80.5", "3", "20"]]),
+        index_code="par",
+        year=2023,
+    )
+    results_import(
+        table=table([["unit_code", "value", "rank", "group_size"], ["A", "81", "2", "20"]]), index_code="par", year=2023
+    )
     first, second = entries("result.import")
     assert first.unit == tree.dept_a
     assert (first.object_label, first.object_id) == ("indicators.Result", str(Result.objects.get().pk))
@@ -75,22 +79,28 @@ def test_a_results_import_records_old_and_new_values(par, tree):
 
 
 def test_a_methodology_import_records_the_criteria_added_changed_and_removed(tree):
-    rows = [["code", "parent_code", "title", "max_points", "weight"], ["1", "", "Lĩnh vực", "10", ""],
-            ["1.1", "1", "Tiêu chí", "10", ""]]  # fmt: skip
-    methodology_import(table=table(rows), index_code="par", year=2023, unit_kind=UnitKind.DEPARTMENT,
-                       aggregation=Aggregation.SUM)  # fmt: skip
+    rows = [
+        ["code", "parent_code", "title", "max_points", "weight"],
+        ["1", "", "Lĩnh vực", "10", ""],
+        ["1.1", "1", "Tiêu chí", "10", ""],
+    ]
+    methodology_import(
+        table=table(rows), index_code="par", year=2023, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.SUM
+    )
     (created,) = entries("methodology.import")
     assert created.object_label == "indicators.Methodology"
     assert created.object_id == str(Methodology.objects.get().pk)
     assert created.changes["criteria added"] == [None, ["1", "1.1"]]
 
-    methodology_import(table=table(rows), index_code="par", year=2023, unit_kind=UnitKind.DEPARTMENT,
-                       aggregation=Aggregation.SUM)  # fmt: skip
+    methodology_import(
+        table=table(rows), index_code="par", year=2023, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.SUM
+    )
     assert len(entries("methodology.import")) == 1  # the same tree again changes nothing
 
     rows = [rows[0], ["1", "", "Lĩnh vực mới", "10", ""], ["1.2", "1", "Tiêu chí khác", "10", ""]]
-    methodology_import(table=table(rows), index_code="par", year=2023, unit_kind=UnitKind.DEPARTMENT,
-                       aggregation=Aggregation.MEAN)  # fmt: skip
+    methodology_import(
+        table=table(rows), index_code="par", year=2023, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.MEAN
+    )
     changed = entries("methodology.import")[1]
     assert changed.changes == {
         "aggregation": ["sum", "mean"],
@@ -102,16 +112,29 @@ def test_a_methodology_import_records_the_criteria_added_changed_and_removed(tre
 
 
 def test_a_units_import_records_created_and_changed_units_only(tree, staff):
-    units_import(table=table([["code", "name", "kind", "parent_code", "valid_from"],
-                              ["A", "Sở A", "department", "P", "2021-01-01"],
-                              ["C", "Sở C", "department", "P", ""]]), user=staff)  # fmt: skip
+    units_import(
+        table=table(
+            [
+                ["code", "name", "kind", "parent_code", "valid_from"],
+                ["A", "Sở A", "department", "P", "2021-01-01"],
+                ["C", "Sở C", "department", "P", ""],
+            ]
+        ),
+        user=staff,
+    )
     (created,) = entries("unit.import")
     new_unit = Unit.objects.get(code="C")
     assert created.unit == new_unit and created.user == staff
     assert created.changes == {"name": [None, "Sở C"], "kind": [None, "department"], "parent": [None, tree.province.pk]}
 
-    units_import(table=table([["code", "name", "kind", "parent_code", "valid_from", "valid_to"],
-                              ["A", "Sở A mới", "department", "B", "2021-01-01", "2025-06-30"]]))  # fmt: skip
+    units_import(
+        table=table(
+            [
+                ["code", "name", "kind", "parent_code", "valid_from", "valid_to"],
+                ["A", "Sở A mới", "department", "B", "2021-01-01", "2025-06-30"],
+            ]
+        )
+    )
     changed = entries("unit.import")[1]
     assert changed.unit == tree.dept_a
     assert changed.changes == {

@@ -13,9 +13,13 @@ from units.models import Unit
 
 def test_an_entry_keeps_who_what_and_the_old_and_new_values_with_decimals_as_strings(tree, head_a):
     entry = audit_record(
-        action="score.self", user=head_a, obj=tree.dept_a, unit=tree.dept_a,
-        changes={"self_score": (D("2.50"), D("3"))}, reason="Đã bổ sung minh chứng",
-    )  # fmt: skip
+        action="score.self",
+        user=head_a,
+        obj=tree.dept_a,
+        unit=tree.dept_a,
+        changes={"self_score": (D("2.50"), D("3"))},
+        reason="Đã bổ sung minh chứng",
+    )
     entry.refresh_from_db()
     assert entry.user == head_a and entry.unit == tree.dept_a
     assert (entry.object_label, entry.object_id) == ("units.Unit", str(tree.dept_a.pk))

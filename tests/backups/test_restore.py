@@ -26,19 +26,34 @@ GROUPS = [(UnitKind.DEPARTMENT, None), (UnitKind.DISTRICT, "P"), (UnitKind.COMMU
 
 # PAR scores on (1.1, 1.2, 2.1): equal values share a rank, and 2024 has a previous year's rank.
 SCORES = {
-    2023: {"A": ("30", "20", "30"), "A2": ("35", "20", "30"), "B": ("20", "20", "30"), "C": ("25", "20", "30"),
-           "B1": ("10", "20", "30"), "B2": ("11", "20", "NA")},
-    2024: {"A": ("38.5", "20", "30"), "A2": ("38.5", "20", "30"), "B": ("33.25", "20", "30"), "C": ("20", "20", "30"),
-           "B1": ("12", "20", "30"), "B2": ("9", "20", "NA")},
-}  # fmt: skip
+    2023: {
+        "A": ("30", "20", "30"),
+        "A2": ("35", "20", "30"),
+        "B": ("20", "20", "30"),
+        "C": ("25", "20", "30"),
+        "B1": ("10", "20", "30"),
+        "B2": ("11", "20", "NA"),
+    },
+    2024: {
+        "A": ("38.5", "20", "30"),
+        "A2": ("38.5", "20", "30"),
+        "B": ("33.25", "20", "30"),
+        "C": ("20", "20", "30"),
+        "B1": ("12", "20", "30"),
+        "B2": ("9", "20", "NA"),
+    },
+}
 
 
 @pytest.fixture
 def ranked(transactional_db, tree):
     """PAR 2023 and 2024 for departments, districts and communes, computed, with bands, and the
     province's published rank."""
-    extra = [("A2", "Sở A2", UnitKind.DEPARTMENT, "P"), ("C", "Huyện C", UnitKind.DISTRICT, "P"),
-             ("B2", "Xã B2", UnitKind.COMMUNE, "B")]  # fmt: skip
+    extra = [
+        ("A2", "Sở A2", UnitKind.DEPARTMENT, "P"),
+        ("C", "Huyện C", UnitKind.DISTRICT, "P"),
+        ("B2", "Xã B2", UnitKind.COMMUNE, "B"),
+    ]
     return par_computed(tree, scores=SCORES, extra_units=extra, published_year=2024)
 
 
@@ -46,8 +61,17 @@ def _rankings_here():
     out = {}
     for kind, parent in GROUPS:
         stdout = io.StringIO()
-        call_command("export_rankings", "--index", "par", "--year", "2024", "--kind", kind,
-                     *(["--parent", parent] if parent else []), stdout=stdout)  # fmt: skip
+        call_command(
+            "export_rankings",
+            "--index",
+            "par",
+            "--year",
+            "2024",
+            "--kind",
+            kind,
+            *(["--parent", parent] if parent else []),
+            stdout=stdout,
+        )
         out[(kind, parent)] = stdout.getvalue()
     return out
 
@@ -57,8 +81,18 @@ def _rankings_in(database_url):
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": ""}
     out = {}
     for kind, parent in GROUPS:
-        command = [sys.executable, "manage.py", "export_rankings", "--index", "par", "--year", "2024", "--kind", kind,
-                   *(["--parent", parent] if parent else [])]  # fmt: skip
+        command = [
+            sys.executable,
+            "manage.py",
+            "export_rankings",
+            "--index",
+            "par",
+            "--year",
+            "2024",
+            "--kind",
+            kind,
+            *(["--parent", parent] if parent else []),
+        ]
         done = subprocess.run(command, env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         out[(kind, parent)] = done.stdout
@@ -74,8 +108,13 @@ def _server():
 
 def _admin_connection():
     db, _args, _env = _server()
-    admin = psycopg2.connect(dbname="postgres", user=db["USER"] or "postgres", password=db["PASSWORD"] or None,
-                             host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)  # fmt: skip
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=db["USER"] or "postgres",
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
     admin.autocommit = True
     return admin
 
@@ -101,8 +140,12 @@ def test_a_dump_restored_into_a_new_database_gives_the_same_rankings(ranked, new
     db, server, env = _server()
     dump = tmp_path / "reformdash.dump"
     subprocess.run(["/usr/bin/pg_dump", "-Fc", *server, "-f", str(dump), db["NAME"]], env=env, check=True, timeout=120)
-    subprocess.run(["/usr/bin/pg_restore", "--no-owner", "--exit-on-error", *server, "-d", new_database, str(dump)],
-                   env=env, check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        ["/usr/bin/pg_restore", "--no-owner", "--exit-on-error", *server, "-d", new_database, str(dump)],
+        env=env,
+        check=True,
+        timeout=120,
+    )
 
     host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     url = f"postgres://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@{host}:{port}/{new_database}"
@@ -114,13 +157,22 @@ def test_the_restored_database_counts_the_same_rows(ranked, new_database, tmp_pa
     db, server, env = _server()
     dump = tmp_path / "reformdash.dump"
     subprocess.run(["/usr/bin/pg_dump", "-Fc", *server, "-f", str(dump), db["NAME"]], env=env, check=True, timeout=120)
-    subprocess.run(["/usr/bin/pg_restore", "--no-owner", "--exit-on-error", *server, "-d", new_database, str(dump)],
-                   env=env, check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        ["/usr/bin/pg_restore", "--no-owner", "--exit-on-error", *server, "-d", new_database, str(dump)],
+        env=env,
+        check=True,
+        timeout=120,
+    )
     tables = connection.introspection.table_names()
     with connection.cursor() as cursor:
         here = {table: _count(cursor, table) for table in tables}
-    copy = psycopg2.connect(dbname=new_database, user=db["USER"] or "postgres", password=db["PASSWORD"] or None,
-                            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)  # fmt: skip
+    copy = psycopg2.connect(
+        dbname=new_database,
+        user=db["USER"] or "postgres",
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
     try:
         with copy.cursor() as cursor:
             there = {table: _count(cursor, table) for table in tables}

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators.models import Assessment, AssessmentStatus, Score
-from tests.indicators.workflow import workflow  # noqa: F401
+from tests.indicators.workflow import workflow  # noqa: F401 (fixtures, used as test arguments)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,8 +21,13 @@ def _log_in(page, username):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_admin_filters_the_trail_by_a_unit_and_downloads_it(page, tree, admin_user, staff):
-    audit_record(action="score.final", user=staff, unit=tree.dept_a, changes={"final_score": (D("2.5"), D("2.25"))},
-                 reason="Thiếu minh chứng A")  # fmt: skip
+    audit_record(
+        action="score.final",
+        user=staff,
+        unit=tree.dept_a,
+        changes={"final_score": (D("2.5"), D("2.25"))},
+        reason="Thiếu minh chứng A",
+    )
     audit_record(action="score.final", user=staff, unit=tree.district_b, reason="Lý do của B")
     _log_in(page, "admin")
     rows = page.locator("table.audit-table tbody tr")

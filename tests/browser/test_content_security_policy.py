@@ -78,13 +78,18 @@ def test_the_scorecard_charts_are_drawn_without_a_policy_violation(watched, tree
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_admin_works_without_a_policy_violation(watched, admin_user, filled):  # noqa: F811
+def test_the_admin_works_without_a_policy_violation(watched, admin_user, filled):
     page, errors = watched
     page.goto("/login/?next=/admin/")
     _log_in(page, "admin", "/admin/")
     methodology = filled["methodology"]
-    for path in ["/admin/", "/admin/indicators/criterion/", f"/admin/indicators/methodology/{methodology.pk}/change/",
-                 f"/admin/indicators/assessment/{filled['assessment'].pk}/change/", "/admin/units/unit/add/"]:
+    for path in [
+        "/admin/",
+        "/admin/indicators/criterion/",
+        f"/admin/indicators/methodology/{methodology.pk}/change/",
+        f"/admin/indicators/assessment/{filled['assessment'].pk}/change/",
+        "/admin/units/unit/add/",
+    ]:
         page.goto(path)
         expect(page.locator("#content")).to_be_visible()
         # Each page starts its own list: read it before leaving.

@@ -42,8 +42,12 @@ def test_every_demo_user_walks_every_page_in_vietnamese_and_english(browser, liv
         context = browser.new_context(base_url=live_server.url, locale="vi-VN")
         page = context.new_page()
         outside, errors = [], []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        # Default arguments bind this user's lists, not the loop's last ones.
+        page.on(
+            "request",
+            lambda r, outside=outside: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
+        )
+        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
 
         page.goto("/login/")
         page.fill("#id_username", username)

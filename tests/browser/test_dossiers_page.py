@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.dossiers.pages import pages  # noqa: F401 (pages, example: fixtures)
-from tests.dossiers.test_stats import example  # noqa: F401
+from tests.dossiers.test_stats import example  # noqa: F401 (fixtures, used as test arguments)
 
 
 def log_in(page, username):

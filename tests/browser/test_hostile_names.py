@@ -7,7 +7,7 @@ session-wide Playwright in another module failed ("Sync API inside the asyncio l
 import pytest
 from playwright.sync_api import expect
 
-from tests.dossiers.test_stats import example  # noqa: F401
+from tests.dossiers.test_stats import example  # noqa: F401 (fixtures, used as test arguments)
 from tests.hostile.conftest import evidence_root, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +20,7 @@ PAGES = [
 ]
 
 
-def _log_in(page, username):  # noqa: F811
+def _log_in(page, username):
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "correct horse battery staple")
@@ -28,7 +28,7 @@ def _log_in(page, username):  # noqa: F811
     page.wait_for_url(lambda url: not url.endswith("/login/"))
 
 
-def test_hostile_names_run_no_script_in_the_pages_and_their_charts(page, world, admin_user):  # noqa: F811
+def test_hostile_names_run_no_script_in_the_pages_and_their_charts(page, world, admin_user):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     _log_in(page, "admin")
@@ -43,7 +43,7 @@ def test_hostile_names_run_no_script_in_the_pages_and_their_charts(page, world, 
     assert dialogs == []
 
 
-def test_the_unit_head_s_assessment_page_runs_no_script(page, world, head_a):  # noqa: F811
+def test_the_unit_head_s_assessment_page_runs_no_script(page, world, head_a):
     _log_in(page, "head_a")
     page.goto(f"/assessments/{world.assessment.pk}/")
     expect(page.locator("main")).to_contain_text("NOTE</script><script>window.__xss='NOTE'</script>")

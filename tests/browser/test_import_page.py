@@ -38,7 +38,9 @@ def _upload(page, path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_appraiser_imports_scores_from_the_template(page, appraiser, par_2024, tmp_path, monkeypatch, tasks_in_process):
+def test_an_appraiser_imports_scores_from_the_template(
+    page, appraiser, par_2024, tmp_path, monkeypatch, tasks_in_process
+):
     _log_in(page)
 
     page.select_option("#template_index", "par")

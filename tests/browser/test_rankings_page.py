@@ -46,7 +46,10 @@ def test_staff_change_the_year_and_the_group_and_the_table_and_chart_follow(page
 
     permalink = page.locator("a.permalink").get_attribute("href")
     assert parse_qs(urlparse(permalink).query) == {
-        "index": ["par"], "year": ["2022"], "kind": ["district"], "parent": ["P"]
+        "index": ["par"],
+        "year": ["2022"],
+        "kind": ["district"],
+        "parent": ["P"],
     }
 
     with page.expect_download() as download_info:

@@ -36,11 +36,15 @@ def log_in(browser, live_server, username, password):
 
 
 def line(page, code):
-    return page.locator("tr.assessment-line").filter(has=page.locator(".criterion-code", has_text=re.compile(f"^{re.escape(code)}$")))
+    return page.locator("tr.assessment-line").filter(
+        has=page.locator(".criterion-code", has_text=re.compile(f"^{re.escape(code)}$"))
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_trail(browser, live_server, demo_passwords):
+def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_trail(
+    browser, live_server, demo_passwords
+):
     # 1. The unit head starts PAR 2025 from his worklist, claims every criterion's maximum, submits.
     context, page, errors = log_in(browser, live_server, "head_department", demo_passwords["head_department"])
     page.goto("/assessments/")
@@ -78,7 +82,7 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     expect(line(page, code).locator(".line-error")).to_be_visible()
     expect(line(page, code).locator("input[name^='final-']")).to_have_value(value)
     expect(page.locator("#assessment-status")).to_have_text("Đã gửi")
-    for code, (value, reason) in ADJUSTED.items():
+    for code, (_value, reason) in ADJUSTED.items():
         line(page, code).locator("input[name^='final-']").fill(value)
         line(page, code).locator("textarea[name^='reason-']").fill(reason)
     page.click("button[value=appraise]")
@@ -87,7 +91,9 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     context.close()
 
     # 3. The administrator publishes the year's appraised PAR for departments under a decision.
-    methodology = Methodology.objects.get(index__code="par", year=2025, unit_kind=Assessment.objects.get(pk=assessment_id).unit.kind)
+    methodology = Methodology.objects.get(
+        index__code="par", year=2025, unit_kind=Assessment.objects.get(pk=assessment_id).unit.kind
+    )
     context, page, errors = log_in(browser, live_server, "admin", demo_passwords["admin"])
     page.goto("/assessments/")
     page.locator(f"#methodologies a[href='/assessments/publish/{methodology.pk}/']").click()
@@ -104,7 +110,7 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     assessment = Assessment.objects.get(pk=assessment_id)
     assert assessment.status == AssessmentStatus.PUBLISHED
     finals = {s.criterion.code: s for s in Score.objects.filter(assessment=assessment).select_related("criterion")}
-    for code, (value, reason) in ADJUSTED.items():
+    for code, (_value, reason) in ADJUSTED.items():
         assert finals[code].final_score == Decimal(value.replace(",", "."))
         assert finals[code].appraisal_reason == reason
     result = Result.objects.get(unit__code=UNIT, index__code="par", year=2025)
@@ -117,7 +123,7 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     expect(page.locator("#publication")).to_contain_text(f"20/01/2026 theo quyết định {DECISION}")
     expect(page.locator("main")).to_contain_text(f"{result.value:.2f}".replace(".", ","))
     trail = page.locator("#audit-trail")
-    for code, (value, reason) in ADJUSTED.items():
+    for code, (_value, reason) in ADJUSTED.items():
         expect(trail.locator("tr", has_text=reason)).to_contain_text("appraiser")
         expect(trail.locator("tr", has_text=reason)).to_contain_text(code)
     expect(trail).to_contain_text("head_department")

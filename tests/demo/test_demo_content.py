@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.test import override_settings
 
+from demo import services as demo
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, DossierStatus, Scope
 from dossiers.selectors import dossier_ranking, months_of_year, period_stats
 from indicators.models import (
@@ -35,7 +36,6 @@ from indicators.models import (
     ResultSource,
     Score,
 )
-from demo import services as demo
 from units.access import APPRAISER_GROUP, STAFF_GROUP, units_visible_to
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
 from units.selectors import units_valid_in
@@ -95,7 +95,10 @@ def test_the_units_and_their_dates(loaded):
     nation, quang_nam, da_nang = unit("VN"), unit("QNA"), unit("DNG")
     assert (nation.name, nation.kind, nation.parent) == ("Việt Nam", UnitKind.NATION, None)
     assert (quang_nam.kind, quang_nam.parent, quang_nam.valid_from, quang_nam.valid_to) == (
-        UnitKind.PROVINCE, nation, datetime.date(1997, 1, 1), END_OF_QUANG_NAM,
+        UnitKind.PROVINCE,
+        nation,
+        datetime.date(1997, 1, 1),
+        END_OF_QUANG_NAM,
     )
     assert (da_nang.kind, da_nang.parent, da_nang.valid_to) == (UnitKind.PROVINCE, nation, None)
 
@@ -128,7 +131,9 @@ def test_the_merges_are_recorded_and_change_which_units_a_year_has(loaded):
         assert unit(commune).valid_to == END_OF_NONG_SON
         merged = UnitLineage.objects.get(predecessor__code=commune)
         assert (merged.successor.parent.code, merged.kind, merged.date) == (
-            "QNA-QUESON", LineageKind.MERGE, datetime.date(2025, 1, 1),
+            "QNA-QUESON",
+            LineageKind.MERGE,
+            datetime.date(2025, 1, 1),
         )
 
     assert units_valid_in(year=2024).filter(code="QNA-NONGSON").exists()
@@ -151,7 +156,10 @@ def test_the_published_figures_are_stored_exactly(loaded):
     for unit_code, index_code, year, value, rank, group_size in expected:
         result = published(unit_code, index_code, year)
         assert (result.value, result.official_rank, result.official_group_size, result.source) == (
-            value, rank, group_size, ResultSource.PUBLISHED,
+            value,
+            rank,
+            group_size,
+            ResultSource.PUBLISHED,
         ), (unit_code, index_code, year)
         assert "Vietnam Business Forum, 2/7/2024" in result.note
     assert "sở, ban, ngành năm 2023" in published("QNA-SNV", "par", 2023).note
@@ -189,8 +197,12 @@ def test_so_noi_vu_scores_sum_to_its_published_9686_and_top_the_departments_in_2
 
 def test_the_indices_and_their_methodologies_per_year_and_kind(loaded):
     assert list(Index.objects.order_by("code").values_list("code", "value_unit", "direction")) == [
-        ("dvc766", "points", "higher"), ("ho-so-tre-han", "percent", "lower"), ("nop-truc-tuyen", "percent", "higher"),
-        ("par", "percent", "higher"), ("sipas", "percent", "higher"), ("thanh-toan-truc-tuyen", "percent", "higher"),
+        ("dvc766", "points", "higher"),
+        ("ho-so-tre-han", "percent", "lower"),
+        ("nop-truc-tuyen", "percent", "higher"),
+        ("par", "percent", "higher"),
+        ("sipas", "percent", "higher"),
+        ("thanh-toan-truc-tuyen", "percent", "higher"),
     ]
     for year in range(2021, 2026):
         methodologies = Methodology.objects.filter(year=year).select_related("index")
@@ -201,12 +213,17 @@ def test_the_indices_and_their_methodologies_per_year_and_kind(loaded):
             for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
         }
         assert aggregation == (from_dossiers if year == 2024 else {}) | {
-            ("par", "province"): Aggregation.PUBLISHED, ("par", "department"): Aggregation.SUM,
-            ("par", "district"): Aggregation.SUM, ("par", "commune"): Aggregation.SUM,
-            ("sipas", "province"): Aggregation.PUBLISHED, ("sipas", "department"): Aggregation.MEAN,
+            ("par", "province"): Aggregation.PUBLISHED,
+            ("par", "department"): Aggregation.SUM,
+            ("par", "district"): Aggregation.SUM,
+            ("par", "commune"): Aggregation.SUM,
+            ("sipas", "province"): Aggregation.PUBLISHED,
+            ("sipas", "department"): Aggregation.MEAN,
             ("sipas", "district"): Aggregation.MEAN,
-            ("dvc766", "province"): Aggregation.PUBLISHED, ("dvc766", "department"): Aggregation.SUM,
-            ("dvc766", "district"): Aggregation.SUM, ("dvc766", "commune"): Aggregation.SUM,
+            ("dvc766", "province"): Aggregation.PUBLISHED,
+            ("dvc766", "department"): Aggregation.SUM,
+            ("dvc766", "district"): Aggregation.SUM,
+            ("dvc766", "commune"): Aggregation.SUM,
         }
 
 
@@ -228,7 +245,9 @@ def test_every_area_is_the_sum_of_its_sub_criteria_and_the_par_areas_total_100(l
 
 def test_every_unit_valid_in_a_scored_year_has_every_leaf_scored_within_its_maximum(loaded):
     for year in range(2021, 2025):
-        scored = Methodology.objects.filter(year=year).exclude(aggregation__in=[Aggregation.PUBLISHED, Aggregation.DOSSIERS])
+        scored = Methodology.objects.filter(year=year).exclude(
+            aggregation__in=[Aggregation.PUBLISHED, Aggregation.DOSSIERS]
+        )
         for methodology in scored:
             units = units_valid_in(year=year).filter(kind=methodology.unit_kind)
             leaves = methodology.criteria.filter(children__isnull=True).count()
@@ -262,8 +281,11 @@ def test_departments_without_procedures_skip_a_procedures_criterion(loaded):
 def test_the_bands_cover_the_par_range_for_each_kind_and_year(loaded):
     bands = Band.objects.filter(index__code="par", year=2023, unit_kind=UnitKind.DEPARTMENT).order_by("position")
     assert [(b.name, b.min_value, b.max_value) for b in bands] == [
-        ("Xuất sắc", Decimal(90), None), ("Tốt", Decimal(80), Decimal(90)), ("Khá", Decimal(70), Decimal(80)),
-        ("Trung bình", Decimal(50), Decimal(70)), ("Yếu", None, Decimal(50)),
+        ("Xuất sắc", Decimal(90), None),
+        ("Tốt", Decimal(80), Decimal(90)),
+        ("Khá", Decimal(70), Decimal(80)),
+        ("Trung bình", Decimal(50), Decimal(70)),
+        ("Yếu", None, Decimal(50)),
     ]
     province = Band.objects.filter(index__code="par", year=2023, unit_kind=UnitKind.PROVINCE).order_by("position")
     assert list(province.values_list("name", flat=True)) == ["A", "B"]
@@ -341,7 +363,8 @@ def test_the_heads_are_demo_people_and_one_changed_in_2023(loaded):
     assert UnitHead.objects.filter(unit__code="QNA-QUESON").get().title == "Chủ tịch UBND huyện"
     terms = list(UnitHead.objects.filter(unit__code="QNA-SYT").order_by("start").values_list("start", "end"))
     assert terms == [
-        (datetime.date(2021, 1, 1), datetime.date(2023, 3, 31)), (datetime.date(2023, 4, 1), END_OF_QUANG_NAM),
+        (datetime.date(2021, 1, 1), datetime.date(2023, 3, 31)),
+        (datetime.date(2023, 4, 1), END_OF_QUANG_NAM),
     ]
 
 

@@ -8,13 +8,23 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
+from demo.synthetic import INDICES, leaf_maxima
 from indicators.models import Assessment, AssessmentStatus, Criterion, Index, Methodology, Result, Score
 from indicators.recompute import results_recompute
-from demo.synthetic import INDICES, leaf_maxima
 from units.models import Unit, UnitKind
 
-SIZE = ["--provinces", "3", "--departments-per-province", "2", "--communes", "7", "--first-year", "2024",
-        "--last-year", "2025"]  # fmt: skip
+SIZE = [
+    "--provinces",
+    "3",
+    "--departments-per-province",
+    "2",
+    "--communes",
+    "7",
+    "--first-year",
+    "2024",
+    "--last-year",
+    "2025",
+]
 
 
 def generate(*args):
@@ -26,9 +36,12 @@ def generate(*args):
 def scores_of(prefix):
     """Every score as (unit code without the prefix, index suffix, year, criterion code, final)."""
     rows = Score.objects.filter(assessment__unit__code__startswith=f"{prefix}-").values_list(
-        "assessment__unit__code", "assessment__methodology__index__code", "assessment__methodology__year",
-        "criterion__code", "final_score",
-    )  # fmt: skip
+        "assessment__unit__code",
+        "assessment__methodology__index__code",
+        "assessment__methodology__year",
+        "criterion__code",
+        "final_score",
+    )
     return sorted(
         (unit.removeprefix(prefix), index.removeprefix(prefix.lower()), year, code, final)
         for unit, index, year, code, final in rows
@@ -53,11 +66,19 @@ def test_the_country_has_the_asked_size_and_a_score_on_every_leaf():
     assert Methodology.objects.filter(index__code__startswith="syn-").count() == len(INDICES) * 2 * 2
     assessments = Assessment.objects.filter(unit__code__startswith="SYN-")
     assert assessments.count() == 13 * len(INDICES) * 2
-    assert set(assessments.filter(methodology__year=2024).values_list("status", flat=True)) == {AssessmentStatus.PUBLISHED}
+    assert set(assessments.filter(methodology__year=2024).values_list("status", flat=True)) == {
+        AssessmentStatus.PUBLISHED
+    }
     # The last year is still open: appraised, not yet published, so scores can be imported into it.
-    assert set(assessments.filter(methodology__year=2025).values_list("status", flat=True)) == {AssessmentStatus.APPRAISED}
-    leaves = Criterion.objects.filter(methodology__index__code="syn-par", methodology__year=2025,
-                                      methodology__unit_kind=UnitKind.COMMUNE, children__isnull=True)  # fmt: skip
+    assert set(assessments.filter(methodology__year=2025).values_list("status", flat=True)) == {
+        AssessmentStatus.APPRAISED
+    }
+    leaves = Criterion.objects.filter(
+        methodology__index__code="syn-par",
+        methodology__year=2025,
+        methodology__unit_kind=UnitKind.COMMUNE,
+        children__isnull=True,
+    )
     assert leaves.count() == 90
     scores = Score.objects.filter(assessment__unit__code__startswith="SYN-")
     expected = 13 * 2 * sum(sum(count for _max, count in spec.areas) for spec in INDICES)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
+from demo import services as demo
 from dossiers.models import Dossier, DossierMonth
 from indicators.models import (
     Assessment,
@@ -19,16 +20,30 @@ from indicators.models import (
     Result,
     Score,
 )
-from demo import services as demo
 from units.models import Membership, Unit, UnitHead, UnitLineage
 
 # Each test loads the demo (thousands of rows) once or twice: seconds each.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 DEMO_TABLES = (
-    Unit, UnitLineage, UnitHead, Membership, Index, Methodology, Criterion, Band, Assessment, Score, Result,
-    User, Group, User.groups.through, Group.permissions.through, User.user_permissions.through,
-    Dossier, DossierMonth,
+    Unit,
+    UnitLineage,
+    UnitHead,
+    Membership,
+    Index,
+    Methodology,
+    Criterion,
+    Band,
+    Assessment,
+    Score,
+    Result,
+    User,
+    Group,
+    User.groups.through,
+    Group.permissions.through,
+    User.user_permissions.through,
+    Dossier,
+    DossierMonth,
 )
 # 18 districts × 12 months × 30, 54 communes × 12 × 20, 4 departments × 12 × 25.
 DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25
@@ -116,8 +131,10 @@ def test_a_failed_load_leaves_no_rows_and_no_passwords(
 
 def test_the_scores_do_not_depend_on_the_order_of_the_unit_file():
     units = demo.read_unit_rows()
-    criteria = {name: demo.read_criterion_rows(demo.FIXTURES_DIR / name) for name in
-                sorted({spec.criteria_file for spec in demo.METHODOLOGIES if spec.criteria_file})}
+    criteria = {
+        name: demo.read_criterion_rows(demo.FIXTURES_DIR / name)
+        for name in sorted({spec.criteria_file for spec in demo.METHODOLOGIES if spec.criteria_file})
+    }
 
     as_written = demo.plan_assessments(unit_rows=units, criterion_rows=criteria)
     reversed_file = demo.plan_assessments(unit_rows=list(reversed(units)), criterion_rows=criteria)

@@ -12,8 +12,9 @@ from units.models import Unit, UnitKind
 def district_c(tree, *, name="Huyện C"):
     """District C and its dossiers: two completed on time in May 2024, one late in June. Its
     overdue rate over the second quarter is 1 of 3: 33,33 %, ranking it before B (100 %)."""
-    c = Unit.objects.create(code="C", name=name, kind=UnitKind.DISTRICT, parent=tree.province,
-                            valid_from=tree.province.valid_from)
+    c = Unit.objects.create(
+        code="C", name=name, kind=UnitKind.DISTRICT, parent=tree.province, valid_from=tree.province.valid_from
+    )
     save(
         dossier(c, vn(2024, 5, 2, 8), vn(2024, 5, 10, 17), completed_at=vn(2024, 5, 9, 17), channel="online"),
         dossier(c, vn(2024, 5, 3, 8), vn(2024, 5, 10, 17), completed_at=vn(2024, 5, 8, 17)),

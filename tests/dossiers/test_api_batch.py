@@ -110,8 +110,9 @@ def test_a_changed_dossier_is_updated(tree, client, token):
 )
 def test_without_a_valid_token_nothing_is_stored(tree, client, token, authorization):
     headers = {"Authorization": authorization} if authorization is not None else {}
-    response = client.post(URL, data=json.dumps({"dossiers": [item()]}), content_type="application/json",
-                           headers=headers)  # fmt: skip
+    response = client.post(
+        URL, data=json.dumps({"dossiers": [item()]}), content_type="application/json", headers=headers
+    )
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert "error" in response.json()
@@ -133,10 +134,19 @@ def test_a_new_token_replaces_the_old_one(tree, client, source, token):
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b'{"dossiers": [', b'{"dossiers": [{"supplement_days": NaN}]}', b"\xff\xfe{}",
-     b"[]", b'{"dossiers": {}}', b'{"items": []}', b'{"dossiers": [], "extra": 1}', b""],
+    [
+        b"{not json",
+        b'{"dossiers": [',
+        b'{"dossiers": [{"supplement_days": NaN}]}',
+        b"\xff\xfe{}",
+        b"[]",
+        b'{"dossiers": {}}',
+        b'{"items": []}',
+        b'{"dossiers": [], "extra": 1}',
+        b"",
+    ],
     ids=["broken", "truncated", "NaN", "not UTF-8", "a list", "not a list", "no dossiers", "unknown key", "empty"],
-)  # fmt: skip
+)
 def test_a_body_that_is_not_the_expected_json_is_a_400(tree, client, token, body):
     response = post(client, body, token, raw=True)
     assert response.status_code == 400
@@ -185,16 +195,23 @@ def test_some_bad_items_are_reported_and_the_good_ones_stored(tree, client, toke
         "updated": 0,
         "unchanged": 0,
         "errors": [
-            {"index": 1, "external_id": "X1", "errors": {
-                "unit_code": "unknown unit “Z9”",
-                "status": "“done” is not one of pending, completed, returned, withdrawn",
-            }},
-            {"index": 2, "external_id": "X2",
-             "errors": {"completed_at": "a completed dossier needs the time it was completed"}},
+            {
+                "index": 1,
+                "external_id": "X1",
+                "errors": {
+                    "unit_code": "unknown unit “Z9”",
+                    "status": "“done” is not one of pending, completed, returned, withdrawn",
+                },
+            },
+            {
+                "index": 2,
+                "external_id": "X2",
+                "errors": {"completed_at": "a completed dossier needs the time it was completed"},
+            },
             {"index": 3, "external_id": None, "errors": {"__all__": "each dossier must be a JSON object"}},
             {"index": 4, "external_id": "X4", "errors": {"fullyOnline": "unknown column"}},
         ],
-    }  # fmt: skip
+    }
     assert sorted(Dossier.objects.values_list("external_id", flat=True)) == ["G0", "G5"]
 
 
@@ -213,8 +230,13 @@ def test_an_item_of_another_source_is_refused(tree, client, token):
     batch = [item(external_id="D1", source="motcua"), item(external_id="D2", source="other")]
     response = post(client, {"dossiers": batch}, token)
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"index": 1, "external_id": "D2", "errors": {
-        "source": "this token belongs to source “motcua”; it cannot send another source's dossiers"}}]  # fmt: skip
+    assert response.json()["errors"] == [
+        {
+            "index": 1,
+            "external_id": "D2",
+            "errors": {"source": "this token belongs to source “motcua”; it cannot send another source's dossiers"},
+        }
+    ]
     assert list(Dossier.objects.values_list("source", "external_id")) == [("motcua", "D1")]
 
 

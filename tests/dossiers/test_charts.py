@@ -50,8 +50,12 @@ def test_the_ranked_period_is_shaded():
 
 def test_nothing_is_shaded_when_the_period_is_the_whole_chart_or_outside_it():
     months = [r["month"] for r in ROWS]
-    assert not monthly_trend_figure(rows=ROWS, measure="overdue_rate", measure_label="x", highlight=months).layout.shapes
-    assert not monthly_trend_figure(rows=ROWS, measure="overdue_rate", measure_label="x", highlight=[202501]).layout.shapes
+    assert not monthly_trend_figure(
+        rows=ROWS, measure="overdue_rate", measure_label="x", highlight=months
+    ).layout.shapes
+    assert not monthly_trend_figure(
+        rows=ROWS, measure="overdue_rate", measure_label="x", highlight=[202501]
+    ).layout.shapes
 
 
 def test_the_hover_text_is_translated():

@@ -16,7 +16,7 @@ from django.urls import reverse
 from dossiers.models import DossierMonth
 from dossiers.stats import dossier_stats_full
 from tests.dossiers.pages import pages  # noqa: F401 (pages, example: fixtures)
-from tests.dossiers.test_stats import NOW, dossier, example, save, vn  # noqa: F401
+from tests.dossiers.test_stats import NOW, dossier, example, save, vn  # noqa: F401 (fixtures, used as test arguments)
 from units.models import Unit, UnitKind
 
 URL = "/dossiers/"
@@ -30,15 +30,17 @@ def get(client, user, **params):
 
 def ranked(response):
     """(code, rank, group size, value) of the rows on the page."""
-    return [(row.record["code"], row.record["rank"], row.record["group_size"], row.record["value"])
-            for row in response.context["table"].paginated_rows]
+    return [
+        (row.record["code"], row.record["rank"], row.record["group_size"], row.record["value"])
+        for row in response.context["table"].paginated_rows
+    ]
 
 
 def trend(response):
     """The chart's line: {month label: rate}."""
     figure = response.context["trend"].figure
     line = figure["data"][0]
-    return dict(zip(line["x"], line["y"]))
+    return dict(zip(line["x"], line["y"], strict=False))
 
 
 def test_the_url():
@@ -169,7 +171,9 @@ def test_the_page_opens_on_the_latest_year_with_statistics(client, staff, pages)
     response = get(client, staff)
     form = response.context["form"]
     assert (form.cleaned_data["period"], form.cleaned_data["year"], form.cleaned_data["kind"]) == (
-        "year", 2024, "district"
+        "year",
+        2024,
+        "district",
     )
     assert [row[0] for row in ranked(response)] == ["C", "B"]
 
@@ -181,8 +185,9 @@ def test_months_with_only_dossiers_left_pending_do_not_move_the_opening_year(cli
 
 def test_the_chart_opens_on_a_unit_of_the_year_with_dossiers(client, staff, pages):
     # Both sort before "Tỉnh Thử": a successor created since, and a province without dossiers.
-    Unit.objects.create(code="NEW", name="Tỉnh An", kind=UnitKind.PROVINCE, parent=pages.nation,
-                        valid_from=datetime.date(2025, 7, 1))
+    Unit.objects.create(
+        code="NEW", name="Tỉnh An", kind=UnitKind.PROVINCE, parent=pages.nation, valid_from=datetime.date(2025, 7, 1)
+    )
     Unit.objects.create(code="OTHER", name="Thành phố Khác", kind=UnitKind.PROVINCE, parent=pages.nation)
     response = get(client, staff, **Q2)
     assert response.context["scope_unit"] == pages.province
@@ -243,8 +248,13 @@ def test_the_query_count_does_not_grow_with_the_units(client, staff, pages):
 
     before = count()
     for i in range(30):
-        commune = Unit.objects.create(code=f"B{i + 2}", name=f"Xã B{i + 2}", kind=UnitKind.COMMUNE,
-                                      parent=pages.district_b, valid_from=pages.district_b.valid_from)
+        commune = Unit.objects.create(
+            code=f"B{i + 2}",
+            name=f"Xã B{i + 2}",
+            kind=UnitKind.COMMUNE,
+            parent=pages.district_b,
+            valid_from=pages.district_b.valid_from,
+        )
         save(dossier(commune, vn(2024, 5, 2, 8), vn(2024, 5, 10, 17), completed_at=vn(2024, 5, 9, 17)))
     dossier_stats_full(now=NOW)
     assert count() == before <= 14
@@ -263,7 +273,10 @@ def test_the_export_has_the_rows_and_columns_shown(client, staff, pages, english
     rows = export(client, staff, **Q2)
     assert rows[0][:4] == ["Rank", "Unit", "Group", "Overdue rate (%)"]
     assert "Dossiers" not in rows[0]  # the link column is not data
-    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [("1/2", "Huyện C", "33.333333"), ("2/2", "Huyện B", "100.000000")]
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [
+        ("1/2", "Huyện C", "33.333333"),
+        ("2/2", "Huyện B", "100.000000"),
+    ]
 
 
 def test_the_district_heads_export_has_only_his_row(client, head_b, pages):
@@ -273,9 +286,9 @@ def test_the_district_heads_export_has_only_his_row(client, head_b, pages):
 
 
 def test_the_export_keeps_the_sort_and_escapes_formulas(client, staff, pages):
-    Unit.objects.filter(code="C").update(name="=HYPERLINK(\"http://x\")")
+    Unit.objects.filter(code="C").update(name='=HYPERLINK("http://x")')
     rows = export(client, staff, **Q2, sort="-value")
-    assert [row[1] for row in rows[1:]] == ["Huyện B", "'=HYPERLINK(\"http://x\")"]
+    assert [row[1] for row in rows[1:]] == ["Huyện B", '\'=HYPERLINK("http://x")']
 
 
 def test_a_bad_export_request_is_a_form_error(client, staff, pages):

@@ -104,9 +104,15 @@ def test_the_dirty_unit_months_are_exactly_those_the_dossier_counts_in(tree, tmp
     path = write(
         tmp_path,
         line(),  # received 15/1/2024, completed 2/3/2024
-        line(external_id="P1", unit_code="A", status="pending", completed_at="", received_at=pending_received,
-             due_at=pending_received),
-    )  # fmt: skip
+        line(
+            external_id="P1",
+            unit_code="A",
+            status="pending",
+            completed_at="",
+            received_at=pending_received,
+            due_at=pending_received,
+        ),
+    )
     run(path)
     assert dirty() == months("B1", 202401, 202403) | months("A", pending_since, this_month)
 
@@ -173,8 +179,11 @@ def test_a_file_with_a_bom_and_headers_in_capitals_is_read(tree, tmp_path):
 
 
 def test_naive_times_are_vietnam_time(tree, tmp_path):
-    run(write(tmp_path, line(received_at="2024-01-31 23:30", due_at="2024-02-05T17:00", completed_at="",
-                             status="pending")))  # fmt: skip
+    run(
+        write(
+            tmp_path, line(received_at="2024-01-31 23:30", due_at="2024-02-05T17:00", completed_at="", status="pending")
+        )
+    )
     dossier = Dossier.objects.get()
     assert dossier.received_at == datetime.datetime(2024, 1, 31, 16, 30, tzinfo=datetime.UTC)
     assert dossier.received_month == 202401  # 23:30 in Hà Nội, not 16:30 UTC of some other day

@@ -57,9 +57,11 @@ def test_every_measure_is_named_once_with_its_title():
 def test_the_overdue_rate_is_the_rule_on_the_methodology_page():
     overdue = MEASURES[DossierMeasure.OVERDUE_RATE]
     counts = dict(completed_on_time=2, completed_late=1, pending_on_time=1, pending_overdue=1)
-    assert overdue.rate_of(counts) == measures.overdue_rate(
-        completed_late=1, pending_overdue=1, completed=3, pending=2
-    ) == D(40)
+    assert (
+        overdue.rate_of(counts)
+        == measures.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2)
+        == D(40)
+    )
     assert [title for title, _definition in measures.SHARES] == [
         rated.title for measure, rated in MEASURES.items() if measure != DossierMeasure.OVERDUE_RATE
     ]
@@ -71,20 +73,50 @@ def test_the_sql_rates_are_the_python_rates():
     other = Unit.objects.create(code="B", name="Sở B", kind=UnitKind.DEPARTMENT)
     # Two months of flows; the stock of the last one only.
     DossierMonth.objects.create(
-        unit=unit, month=202405, scope=Scope.OWN, computed_at=NOW, received=7, received_online=3,
-        received_fully_online=1, received_with_fee=3, paid_online=1, completed_on_time=4, completed_late=2,
-        completed_result_entered=5, pending_on_time=9, pending_overdue=9,
+        unit=unit,
+        month=202405,
+        scope=Scope.OWN,
+        computed_at=NOW,
+        received=7,
+        received_online=3,
+        received_fully_online=1,
+        received_with_fee=3,
+        paid_online=1,
+        completed_on_time=4,
+        completed_late=2,
+        completed_result_entered=5,
+        pending_on_time=9,
+        pending_overdue=9,
     )
     DossierMonth.objects.create(
-        unit=unit, month=202406, scope=Scope.OWN, computed_at=NOW, received=4, received_online=2,
-        received_fully_online=2, received_with_fee=0, paid_online=0, completed_on_time=1, completed_late=0,
-        completed_result_entered=0, pending_on_time=3, pending_overdue=2,
+        unit=unit,
+        month=202406,
+        scope=Scope.OWN,
+        computed_at=NOW,
+        received=4,
+        received_online=2,
+        received_fully_online=2,
+        received_with_fee=0,
+        paid_online=0,
+        completed_on_time=1,
+        completed_late=0,
+        completed_result_entered=0,
+        pending_on_time=3,
+        pending_overdue=2,
     )
     DossierMonth.objects.create(unit=other, month=202406, scope=Scope.OWN, computed_at=NOW, pending_on_time=1)
     rows = period_stats(months=[202405, 202406])
     counts = dict(
-        received=11, received_online=5, received_fully_online=3, received_with_fee=3, paid_online=1,
-        completed_on_time=5, completed_late=2, completed_result_entered=5, pending_on_time=3, pending_overdue=2,
+        received=11,
+        received_online=5,
+        received_fully_online=3,
+        received_with_fee=3,
+        paid_online=1,
+        completed_on_time=5,
+        completed_late=2,
+        completed_result_entered=5,
+        pending_on_time=3,
+        pending_overdue=2,
     )
     assert {name: rows[unit.pk][name] for name in COUNTS} == counts
     for measure, rated in MEASURES.items():
@@ -92,8 +124,11 @@ def test_the_sql_rates_are_the_python_rates():
         assert rows[other.pk][measure] == rated.rate_of(rows[other.pk]), measure
     # The direction ranks: B has no overdue dossier, so it comes first on the overdue rate, last online.
     ranked = {
-        measure: [row["code"] for row in dossier_ranking(months=[202405, 202406], kind=UnitKind.DEPARTMENT,
-                                                         measure=measure) if row["rank"]]
+        measure: [
+            row["code"]
+            for row in dossier_ranking(months=[202405, 202406], kind=UnitKind.DEPARTMENT, measure=measure)
+            if row["rank"]
+        ]
         for measure in ("overdue_rate", "results_entered_rate")
     }
     assert ranked == {"overdue_rate": ["B", "A"], "results_entered_rate": ["A"]}

@@ -23,8 +23,13 @@ def test_every_rule_is_shown_with_its_docstring_in_english(client, head_b):
     client.force_login(head_b)
     client.post(reverse("set_language"), {"language": "en"})
     page = client.get(URL).content.decode()
-    for function in (measures.effective_completion, measures.completed_late, measures.pending_overdue, measures.is_pending_at,
-                     measures.overdue_rate):
+    for function in (
+        measures.effective_completion,
+        measures.completed_late,
+        measures.pending_overdue,
+        measures.is_pending_at,
+        measures.overdue_rate,
+    ):
         assert function in measures.RULES
         # The docstring is what help() shows a developer, word for word what the page shows a user.
         assert inspect.getdoc(function) in page.replace("&#x27;", "'")

@@ -9,7 +9,7 @@ from dossiers.models import Dossier
 from dossiers.services import dossier_derive, touched_months
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def vn(*args):
@@ -22,13 +22,17 @@ SECOND = datetime.timedelta(seconds=1)
 
 def derived(*, completed_at, supplement_days=0):
     return dossier_derive(
-        Dossier(received_at=vn(2024, 5, 2, 8), due_at=DUE, completed_at=completed_at, supplement_days=D(supplement_days))
+        Dossier(
+            received_at=vn(2024, 5, 2, 8), due_at=DUE, completed_at=completed_at, supplement_days=D(supplement_days)
+        )
     )
 
 
 def late(dossier, supplement_requests=0):
     return measures.completed_late(
-        effective_completed_at=dossier.effective_completed_at, due_at=dossier.due_at, supplement_requests=supplement_requests
+        effective_completed_at=dossier.effective_completed_at,
+        due_at=dossier.due_at,
+        supplement_requests=supplement_requests,
     )
 
 
@@ -105,7 +109,11 @@ def test_month_bounds_are_midnights_in_vietnam():
     start, end = measures.month_bounds(202412)
     assert start == datetime.datetime(2024, 11, 30, 17, tzinfo=UTC)
     assert end == datetime.datetime(2024, 12, 31, 17, tzinfo=UTC)
-    assert measures.month_of(start) == 202412 and measures.month_of(end - SECOND) == 202412 and measures.month_of(end) == 202501
+    assert (
+        measures.month_of(start) == 202412
+        and measures.month_of(end - SECOND) == 202412
+        and measures.month_of(end) == 202501
+    )
 
 
 def test_months_between_crosses_a_year():
@@ -128,7 +136,10 @@ def test_derived_months_are_vietnamese_months():
 
 def test_a_pending_dossier_touches_every_month_to_now_and_a_completed_one_to_its_completion():
     assert touched_months(received_month=202411, completed_month=None, now_month=202502) == [
-        202411, 202412, 202501, 202502,
+        202411,
+        202412,
+        202501,
+        202502,
     ]
     assert touched_months(received_month=202411, completed_month=202412, now_month=202502) == [202411, 202412]
 

@@ -99,15 +99,37 @@ def example(tree):
     a, b, b1 = tree.dept_a, tree.district_b, tree.commune_b1
     save(
         # a1: completed exactly at its due date: on time; online, fully online, fee paid online, result entered.
-        dossier(a, vn(2024, 5, 2, 8), vn(2024, 5, 10, 17), completed_at=vn(2024, 5, 10, 17), channel="online",
-                fully_online=True, fee_required=True, paid_online=True, result_entered=True),
+        dossier(
+            a,
+            vn(2024, 5, 2, 8),
+            vn(2024, 5, 10, 17),
+            completed_at=vn(2024, 5, 10, 17),
+            channel="online",
+            fully_online=True,
+            fee_required=True,
+            paid_online=True,
+            result_entered=True,
+        ),
         # a2: pending and overdue at the end of May; completed 3 June, but 4 days waiting for the
         # citizen bring it to 30 May, before its due date: completed on time in June.
-        dossier(a, vn(2024, 5, 20, 9), vn(2024, 5, 31, 17), completed_at=vn(2024, 6, 3, 10), supplement_days=4,
-                supplement_requests=1, fee_required=True),
+        dossier(
+            a,
+            vn(2024, 5, 20, 9),
+            vn(2024, 5, 31, 17),
+            completed_at=vn(2024, 6, 3, 10),
+            supplement_days=4,
+            supplement_requests=1,
+            fee_required=True,
+        ),
         # a3: pending on time at the end of May; completed one second late in June, result entered.
-        dossier(a, vn(2024, 5, 25, 9), vn(2024, 6, 5, 17), completed_at=vn(2024, 6, 5, 17, 0, 1), channel="online",
-                result_entered=True),
+        dossier(
+            a,
+            vn(2024, 5, 25, 9),
+            vn(2024, 6, 5, 17),
+            completed_at=vn(2024, 6, 5, 17, 0, 1),
+            channel="online",
+            result_entered=True,
+        ),
         # a4: still pending, due 20 June: overdue at the end of June and now.
         dossier(a, vn(2024, 6, 10, 9), vn(2024, 6, 20, 17), channel="online"),
         # a5: still pending, due 20 July: on time at the end of June, and on time now (15 July),
@@ -128,11 +150,26 @@ def example(tree):
 
 
 OWN = {
-    ("A", 202405, "own"): dict(received=3, received_online=2, received_fully_online=1, received_with_fee=2,
-                               paid_online=1, completed_on_time=1, completed_result_entered=1,
-                               pending_on_time=1, pending_overdue=1),
-    ("A", 202406, "own"): dict(received=3, received_online=1, completed_on_time=1, completed_late=1,
-                               completed_result_entered=1, pending_on_time=1, pending_overdue=1),
+    ("A", 202405, "own"): dict(
+        received=3,
+        received_online=2,
+        received_fully_online=1,
+        received_with_fee=2,
+        paid_online=1,
+        completed_on_time=1,
+        completed_result_entered=1,
+        pending_on_time=1,
+        pending_overdue=1,
+    ),
+    ("A", 202406, "own"): dict(
+        received=3,
+        received_online=1,
+        completed_on_time=1,
+        completed_late=1,
+        completed_result_entered=1,
+        pending_on_time=1,
+        pending_overdue=1,
+    ),
     ("A", 202407, "own"): dict(pending_on_time=1, pending_overdue=1),
     ("B1", 202405, "own"): dict(received=1, completed_late=1),
     ("B1", 202406, "own"): dict(received=1),
@@ -273,11 +310,18 @@ def random_dossier(rng, units):
     channel = rng.choice(["online", "in_person", "postal"])
     fee = rng.random() < 0.4
     return dossier(
-        rng.choice(units), received, due, completed_at=completed, status=status,
+        rng.choice(units),
+        received,
+        due,
+        completed_at=completed,
+        status=status,
         supplement_requests=requests,
         supplement_days=D(rng.randint(0, 300)).scaleb(-2) if requests else 0,
-        channel=channel, fully_online=channel == "online" and rng.random() < 0.5,
-        fee_required=fee, paid_online=fee and rng.random() < 0.5, result_entered=rng.random() < 0.7,
+        channel=channel,
+        fully_online=channel == "online" and rng.random() < 0.5,
+        fee_required=fee,
+        paid_online=fee and rng.random() < 0.5,
+        result_entered=rng.random() < 0.7,
     )
 
 
@@ -321,7 +365,8 @@ def rules_table(units, now):
                 counts["paid_online"] = d.fee_required and d.paid_online
             if d.status == "completed" and d.completed_month == month:
                 late = measures.completed_late(
-                    effective_completed_at=d.effective_completed_at, due_at=d.due_at,
+                    effective_completed_at=d.effective_completed_at,
+                    due_at=d.due_at,
                     supplement_requests=d.supplement_requests,
                 )
                 counts["completed_late" if late else "completed_on_time"] = 1
@@ -362,8 +407,18 @@ def test_incremental_equals_full_and_the_rules_after_random_inserts_updates_and_
         changed.append((old, random_change(rng, d, units)))
     Dossier.objects.bulk_update(
         [new for _, new in changed],
-        ["unit", "received_at", "due_at", "completed_at", "status", "supplement_requests", "supplement_days",
-         "received_month", "completed_month", "effective_completed_at"],
+        [
+            "unit",
+            "received_at",
+            "due_at",
+            "completed_at",
+            "status",
+            "supplement_requests",
+            "supplement_days",
+            "received_month",
+            "completed_month",
+            "effective_completed_at",
+        ],
     )
     mark_dirty([dossier for pair in changed for dossier in pair])
     gone = rng.sample(list(Dossier.objects.all()), 20)
@@ -395,9 +450,18 @@ def test_a_quarter_sums_the_flows_and_takes_the_stock_of_its_last_month(example)
     a = period_stats(months=months_of_quarter(2024, 2, now=NOW))[example.dept_a.pk]
     # Flows: May + June. Stock: end of June only (a4 overdue, a5 on time), not May's a2 and a3.
     assert a == {
-        "received": 6, "received_online": 3, "received_fully_online": 1, "received_with_fee": 2, "paid_online": 1,
-        "completed_on_time": 2, "completed_late": 1, "completed_result_entered": 2,
-        "pending_on_time": 1, "pending_overdue": 1, "completed": 3, "pending": 2,
+        "received": 6,
+        "received_online": 3,
+        "received_fully_online": 1,
+        "received_with_fee": 2,
+        "paid_online": 1,
+        "completed_on_time": 2,
+        "completed_late": 1,
+        "completed_result_entered": 2,
+        "pending_on_time": 1,
+        "pending_overdue": 1,
+        "completed": 3,
+        "pending": 2,
         "overdue_rate": D("40"),  # (1 late + 1 overdue) ÷ (3 completed + 2 pending)
         "online_rate": D("50"),  # 3 ÷ 6
         "fully_online_rate": D("16.666667"),  # 1 ÷ 6
@@ -494,8 +558,8 @@ def test_an_unknown_measure_is_refused():
 
 def dossier_methodology(year):
     index = Index.objects.get_or_create(
-        code="overdue", defaults={"name_vi": "Trễ hạn", "direction": Direction.LOWER,
-                                  "dossier_measure": DossierMeasure.OVERDUE_RATE},
+        code="overdue",
+        defaults={"name_vi": "Trễ hạn", "direction": Direction.LOWER, "dossier_measure": DossierMeasure.OVERDUE_RATE},
     )[0]
     return Methodology.objects.create(
         index=index, year=year, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.DOSSIERS

@@ -12,7 +12,7 @@ from django.utils import timezone
 from dossiers.models import Dossier, Scope
 from dossiers.selectors import late_dossiers, overdue_days, overdue_dossiers
 from tests.dossiers.pages import pages  # noqa: F401 (pages, example: fixtures)
-from tests.dossiers.test_stats import dossier, example, save, vn  # noqa: F401
+from tests.dossiers.test_stats import dossier, example, save, vn  # noqa: F401 (fixtures, used as test arguments)
 
 
 def url(code):
@@ -48,8 +48,10 @@ def test_anonymous_users_are_sent_to_log_in(client, pages):
 def test_staff_see_a_departments_pending_overdue_dossiers_most_overdue_first(client, staff, pages):
     response = get(client, staff, "A")
     assert response.status_code == 200
-    a4, a5 = (Dossier.objects.get(unit=pages.dept_a, due_at=due).external_id
-              for due in (vn(2024, 6, 20, 17), vn(2024, 7, 20, 17)))
+    a4, a5 = (
+        Dossier.objects.get(unit=pages.dept_a, due_at=due).external_id
+        for due in (vn(2024, 6, 20, 17), vn(2024, 7, 20, 17))
+    )
     # Still pending and past their due dates today: a4 (due 20/06/2024) before a5 (due 20/07/2024).
     assert listed(response) == [a4, a5]
     page = response.content.decode()
@@ -112,7 +114,9 @@ def test_the_list_follows_the_overdue_rule_now(pages, staff):
     now = timezone.now()
     save(
         dossier(pages.dept_a, now - datetime.timedelta(days=1), now + datetime.timedelta(hours=1)),
-        dossier(pages.dept_a, now - datetime.timedelta(days=1), now + datetime.timedelta(days=5), supplement_requests=2),
+        dossier(
+            pages.dept_a, now - datetime.timedelta(days=1), now + datetime.timedelta(days=5), supplement_requests=2
+        ),
     )
     listed_now = overdue_dossiers(unit=pages.dept_a, user=staff, scope=Scope.OWN)
     supplements = Dossier.objects.get(unit=pages.dept_a, supplement_requests=2, status="pending")

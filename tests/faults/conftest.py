@@ -84,8 +84,13 @@ def stop_process(process, *, grace=10):
 def app_env(*, database_url, redis_url, **extra):
     """The environment of a reformdash process of the test's: its database and its broker."""
     # tests.subprocess_settings: the tests' fast hasher, so that a user created by the test logs in.
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1",
-           "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
+    }
     env.update(extra)
     return env
 
@@ -93,7 +98,11 @@ def app_env(*, database_url, redis_url, **extra):
 def manage(*args, env, timeout=120):
     """`manage.py <args>` run to the end; fails the test with its output when it fails."""
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
     if done.returncode != 0:
@@ -120,9 +129,23 @@ class RedisServer:
         with open(self.directory / "redis.log", "ab") as log:
             self.process = subprocess.Popen(
                 # appendfsync always: a message Redis acknowledged is in the file before SIGKILL.
-                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
-                 "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
-                stdout=log, stderr=subprocess.STDOUT,
+                [
+                    self.binary,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(self.directory),
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "always",
+                    "--save",
+                    "",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_for(self.answers, seconds=15, what=f"redis-server answering on port {self.port}")
         return self
@@ -174,12 +197,31 @@ def worker(*, env, log, queues=("celery",)):
     """A real `celery worker` (solo pool, one job at a time) with `env`; stopped at the end."""
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "reformdash", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", ",".join(queues), "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=INFO", "-n", f"{log.stem}@%h"],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "reformdash",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                ",".join(queues),
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "-n",
+                f"{log.stem}@%h",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
         )
     try:
+
         def ready():
             if process.poll() is not None:
                 pytest.fail(f"the Celery worker exited {process.returncode}")
@@ -199,10 +241,14 @@ def web_server(*, env, log):
         process = subprocess.Popen(
             # One thread, like a gunicorn sync worker: its database connection lives from request to request.
             [sys.executable, "manage.py", "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
         )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def answers():
             if process.poll() is not None:
                 pytest.fail(f"the web server exited {process.returncode}")
@@ -284,15 +330,38 @@ class PostgresCluster:
         return done.stdout
 
     def initdb(self):
-        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", self.user, "--no-sync",
-                  "-E", "UTF8", "--locale", "C")  # fmt: skip
+        self._run(
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            self.user,
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+        )
         return self
 
     def start(self):
         # fsync off: the test stops the server cleanly; it is not about surviving a power cut.
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options,
-                  "-w", "-t", "60", "start")  # fmt: skip
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         return self
 
     def stop(self):
@@ -304,16 +373,20 @@ class PostgresCluster:
     def connect(self, database="postgres"):
         import psycopg2
 
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user, dbname=database,
-                                      connect_timeout=5)  # fmt: skip
+        connection = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user=self.user, dbname=database, connect_timeout=5
+        )
         connection.autocommit = True
         return connection
 
     def destroy(self):
         with contextlib.suppress(Exception):
             if (self.data / "postmaster.pid").exists():
-                subprocess.run([*self.as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                                "-w", "stop"], capture_output=True, timeout=60)  # fmt: skip
+                subprocess.run(
+                    [*self.as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"],
+                    capture_output=True,
+                    timeout=60,
+                )
         with contextlib.suppress(OSError):
             self.log.write_text((self.root / "server.log").read_text(errors="replace"))
         shutil.rmtree(self.root, ignore_errors=True)
@@ -338,8 +411,9 @@ def lock_holder():
     from django.db import connection
 
     db = connection.settings_dict
-    holder = psycopg2.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
-                              dbname=db["NAME"])  # fmt: skip
+    holder = psycopg2.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"]
+    )
     holder.autocommit = True
     try:
         yield holder

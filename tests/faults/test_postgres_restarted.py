@@ -95,9 +95,13 @@ def test_pages_answer_503_while_postgresql_is_down_and_everything_resumes_when_i
     server_admin.cursor().execute("CREATE DATABASE reformdash")
     server_admin.close()
     env = app_env(
-        database_url=cluster.url("reformdash"), redis_url=own_redis.url,
-        DEBUG="off", SECRET_KEY="fault-tests-" + "x" * 40, ALLOWED_HOSTS="127.0.0.1",
-        SECURE_COOKIES="off", SECURE_SSL_REDIRECT="off",
+        database_url=cluster.url("reformdash"),
+        redis_url=own_redis.url,
+        DEBUG="off",
+        SECRET_KEY="fault-tests-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_COOKIES="off",
+        SECURE_SSL_REDIRECT="off",
     )
     manage("migrate", "--noinput", env=env, timeout=300)
     par_id = int(manage("shell", "-c", LOAD, env=env).split()[-1])
@@ -131,8 +135,11 @@ def test_pages_answer_503_while_postgresql_is_down_and_everything_resumes_when_i
             assert status == 200, f"the first page after the restart answered {status}:\n{body[:3000]}"
             assert browser.get("/rankings/")[0] == 200
             restarted = len(answers)
-            wait_for(lambda: any(status == 200 for _, status, _ in answers[restarted:]), seconds=30,
-                     what="the reader's pages answering again")  # fmt: skip
+            wait_for(
+                lambda: any(status == 200 for _, status, _ in answers[restarted:]),
+                seconds=30,
+                what="the reader's pages answering again",
+            )
         # Every page the reader asked for through the stop and the start answered, with the page or
         # with 503, and quickly: no 500, no hang.
         assert {status for _, status, _ in answers} == {200, 503}, answers

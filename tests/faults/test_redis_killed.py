@@ -90,19 +90,30 @@ def test_jobs_queued_when_redis_is_killed_come_back_with_it_and_all_run_once(thr
 
 
 def test_scores_saved_while_redis_is_down_are_saved_at_once_and_recomputed_when_it_returns(
-    transactional_db, workflow, head_a, appraiser, redis_without_server, tmp_path  # noqa: F811
+    transactional_db,
+    workflow,
+    head_a,
+    appraiser,
+    redis_without_server,
+    tmp_path,
 ):
     a = workflow.assessment
     self_scores_save(
-        assessment=a, user=head_a, version=a.version,
+        assessment=a,
+        user=head_a,
+        version=a.version,
         scores=ids(workflow, {"1.1": (D(35), False, ""), "1.2": (D(20), False, ""), "2.1": (D(30), False, "")}),
     )
     assessment_submit(assessment=a, user=head_a)
     a.refresh_from_db()
     env = app_env(
-        database_url=database_url_for_subprocesses(), redis_url=redis_without_server.url,
-        DEBUG="off", SECRET_KEY="fault-tests-" + "x" * 40, ALLOWED_HOSTS="127.0.0.1",
-        SECURE_COOKIES="off", SECURE_SSL_REDIRECT="off",
+        database_url=database_url_for_subprocesses(),
+        redis_url=redis_without_server.url,
+        DEBUG="off",
+        SECRET_KEY="fault-tests-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_COOKIES="off",
+        SECURE_SSL_REDIRECT="off",
     )
 
     with web_server(env=env, log=tmp_path / "web.log") as (base, _):
@@ -136,8 +147,11 @@ def test_a_running_worker_reconnects_to_a_restarted_redis_and_takes_new_jobs(thr
         own_redis.kill()
         own_redis.start()
         manage("shell", "-c", REQUEST_THREE_YEARS, env=env)
-        wait_for(lambda: jobs.count() == 3 and not jobs.exclude(status=JobStatus.DONE).exists(), seconds=60,
-                 what="the three jobs sent after the restart done by the worker started before it")  # fmt: skip
+        wait_for(
+            lambda: jobs.count() == 3 and not jobs.exclude(status=JobStatus.DONE).exists(),
+            seconds=60,
+            what="the three jobs sent after the restart done by the worker started before it",
+        )
         assert running.poll() is None
     assert "Connection to broker lost" in (tmp_path / "worker.log").read_text(errors="replace")
     assert Result.objects.count() == 3 * 8

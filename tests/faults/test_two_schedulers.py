@@ -51,20 +51,29 @@ def test_two_scheduled_sends_and_a_manual_recompute_at_once_leave_one_set_of_row
                 return len(re.findall(r"Task indicators\.recompute_all\[[^\]]+\] succeeded", logs)) == 2
 
             wait_for(scheduled_sends_ran, seconds=30, what="both scheduled sends handled by the workers")
-            wait_for(lambda: waiting_for_lock(lock_holder, key) >= 1, seconds=30,
-                     what="a scheduled recompute inside its transaction")  # fmt: skip
+            wait_for(
+                lambda: waiting_for_lock(lock_holder, key) >= 1,
+                seconds=30,
+                what="a scheduled recompute inside its transaction",
+            )
 
             with open(tmp_path / "manual.log", "wb") as log:
                 manual = subprocess.Popen(
                     [sys.executable, "manage.py", "recompute", "--index", "par", "--year", "2023"],
-                    cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
 
             def all_inside():
                 # Every job of the year claimed, each one's recompute waiting at the lock, the manual one among them.
                 running = jobs.filter(status=JobStatus.RUNNING).count()
-                return (not jobs.filter(status=JobStatus.PENDING).exists() and running >= 2
-                        and waiting_for_lock(lock_holder, key) == running)  # fmt: skip
+                return (
+                    not jobs.filter(status=JobStatus.PENDING).exists()
+                    and running >= 2
+                    and waiting_for_lock(lock_holder, key) == running
+                )
 
             wait_for(all_inside, seconds=30, what="the scheduled and the manual recomputes all waiting at the lock")
             assert not Result.objects.exists()

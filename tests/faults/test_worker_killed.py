@@ -33,8 +33,11 @@ def test_a_recompute_whose_worker_is_killed_runs_again_and_leaves_the_rows_of_a_
     try:
         with worker(env=env, log=tmp_path / "worker-killed.log") as doomed:
             assert manage("jobs_sweep", "--now", env=env).strip() == "1 job(s) sent"
-            wait_for(lambda: waiting_for_lock(lock_holder, key) == 1, seconds=30,
-                     what="the worker waiting inside the recompute's transaction")  # fmt: skip
+            wait_for(
+                lambda: waiting_for_lock(lock_holder, key) == 1,
+                seconds=30,
+                what="the worker waiting inside the recompute's transaction",
+            )
             doomed.kill()
             doomed.wait(timeout=10)
         job.refresh_from_db()

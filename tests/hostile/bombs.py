@@ -81,18 +81,26 @@ def entity_bomb(part):
     """A real workbook whose `part` (the sheet, the shared strings or the workbook) is a billion laughs."""
     parts = _parts(real_workbook())
     if part == SHEET:
-        parts[SHEET] = _laughs("worksheet", f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" '
-                                            f't="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+        parts[SHEET] = _laughs(
+            "worksheet",
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" '
+            f't="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>',
+        )
     elif part == SHARED_STRINGS:
-        parts[SHARED_STRINGS] = _laughs("sst", f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>&lol9;</t>'
-                                               "</si></sst>")
-        parts[SHEET] = (f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
-                        "</sheetData></worksheet>").encode()  # fmt: skip
+        parts[SHARED_STRINGS] = _laughs(
+            "sst", f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+        )
+        parts[SHEET] = (
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+            "</sheetData></worksheet>"
+        ).encode()
         content_types = parts["[Content_Types].xml"].decode()
         if "sharedStrings" not in content_types:
             parts["[Content_Types].xml"] = content_types.replace(
-                "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                "vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>").encode()  # fmt: skip
+                "</Types>",
+                '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            ).encode()
     else:
         original = parts[WORKBOOK].decode()
         xml_start = original.index("<workbook")

@@ -14,10 +14,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments.services import evidence_add
-from audit.services import audit_record
-from dossiers.models import Dossier
-from dossiers.stats import dossier_stats_full
-from imports.services import import_run_check
 from assessments.workflow import (
     appraisal_scores_save,
     assessment_appraise,
@@ -27,6 +23,10 @@ from assessments.workflow import (
     methodology_publish,
     self_scores_save,
 )
+from audit.services import audit_record
+from dossiers.models import Dossier
+from dossiers.stats import dossier_stats_full
+from imports.services import import_run_check
 from indicators.models import Assessment, Criterion, Index
 from tests.assessments.conftest import PNG
 from tests.dossiers.pages import district_c
@@ -72,21 +72,33 @@ def evidence_root(settings, tmp_path):
 
 
 @pytest.fixture
-def world(tree, example, head_a, appraiser, admin_user, evidence_root):  # noqa: F811
+def world(tree, example, head_a, appraiser, admin_user, evidence_root):
     """PAR 2024 of two hostile-named departments, scored with hostile notes, returned, appraised with
     hostile reasons, published, reopened and published again by hostile decisions; an evidence file,
     an import run, dossiers and a unit head, all named to run script."""
     Unit.objects.filter(pk=tree.dept_a.pk).update(name=hostile("UNIT_A"))
     Unit.objects.filter(pk=tree.district_b.pk).update(name=hostile("UNIT_B"))
-    dept_a2 = Unit.objects.create(code="A2", name=hostile("UNIT_A2"), kind=UnitKind.DEPARTMENT,
-                                  parent=tree.province, valid_from=tree.dept_a.valid_from)  # fmt: skip
+    dept_a2 = Unit.objects.create(
+        code="A2",
+        name=hostile("UNIT_A2"),
+        kind=UnitKind.DEPARTMENT,
+        parent=tree.province,
+        valid_from=tree.dept_a.valid_from,
+    )
     # A code, too: codes reach URLs, links and data attributes, not only text.
-    Unit.objects.create(code=HOSTILE_CODE, name="Sở X", kind=UnitKind.DEPARTMENT,
-                        parent=tree.province, valid_from=tree.dept_a.valid_from)  # fmt: skip
-    UnitHead.objects.create(unit=tree.dept_a, full_name=hostile("HEAD_NAME"), title=hostile("HEAD_TITLE"),
-                            start=datetime.date(2021, 1, 1))  # fmt: skip
-    par = Index.objects.create(code="par", name_vi=hostile("INDEX_VI"), name_en=hostile("INDEX_EN"),
-                               description=hostile("INDEX_DESCRIPTION"))  # fmt: skip
+    Unit.objects.create(
+        code=HOSTILE_CODE,
+        name="Sở X",
+        kind=UnitKind.DEPARTMENT,
+        parent=tree.province,
+        valid_from=tree.dept_a.valid_from,
+    )
+    UnitHead.objects.create(
+        unit=tree.dept_a, full_name=hostile("HEAD_NAME"), title=hostile("HEAD_TITLE"), start=datetime.date(2021, 1, 1)
+    )
+    par = Index.objects.create(
+        code="par", name_vi=hostile("INDEX_VI"), name_en=hostile("INDEX_EN"), description=hostile("INDEX_DESCRIPTION")
+    )
     m = methodology(par, 2024)
     for criterion in Criterion.objects.filter(methodology=m):
         criterion.title = hostile(f"CRITERION_{criterion.code}")
@@ -99,38 +111,79 @@ def world(tree, example, head_a, appraiser, admin_user, evidence_root):  # noqa:
 
     a = Assessment.objects.create(unit=tree.dept_a, methodology=m)
     a2 = Assessment.objects.create(unit=dept_a2, methodology=m)
-    evidence = evidence_add(assessment=a, criterion_id=criteria["1.1"].pk, user=head_a,
-                            upload=SimpleUploadedFile(hostile_file_name("EVIDENCE", ".png"), PNG))  # fmt: skip
-    self_scores_save(assessment=a, user=head_a, version=a.version,
-                     scores={criteria[code].pk: (D(15), False, hostile("NOTE")) for code in leaves})  # fmt: skip
+    evidence = evidence_add(
+        assessment=a,
+        criterion_id=criteria["1.1"].pk,
+        user=head_a,
+        upload=SimpleUploadedFile(hostile_file_name("EVIDENCE", ".png"), PNG),
+    )
+    self_scores_save(
+        assessment=a,
+        user=head_a,
+        version=a.version,
+        scores={criteria[code].pk: (D(15), False, hostile("NOTE")) for code in leaves},
+    )
     assessment_submit(assessment=reload(a), user=head_a)
     assessment_return(assessment=reload(a), user=appraiser, comment=hostile("RETURN_COMMENT"))
     assessment_submit(assessment=reload(a), user=head_a)
     Assessment.objects.filter(pk=a2.pk).update(status="submitted")
     for assessment in (a, a2):
-        appraisal_scores_save(assessment=assessment, user=appraiser, version=reload(assessment).version,
-                              scores={criteria[code].pk: (D(15), hostile("REASON")) for code in leaves})  # fmt: skip
+        appraisal_scores_save(
+            assessment=assessment,
+            user=appraiser,
+            version=reload(assessment).version,
+            scores={criteria[code].pk: (D(15), hostile("REASON")) for code in leaves},
+        )
         assessment_appraise(assessment=reload(assessment), user=appraiser)
-    methodology_publish(methodology=m, user=admin_user, decision_reference=hostile("DECISION_1"),
-                        published_on=datetime.date(2025, 3, 1))  # fmt: skip
+    methodology_publish(
+        methodology=m, user=admin_user, decision_reference=hostile("DECISION_1"), published_on=datetime.date(2025, 3, 1)
+    )
     assessment_reopen(assessment=reload(a), user=admin_user, reason=hostile("REOPEN_REASON"))
-    appraisal_scores_save(assessment=a, user=appraiser, version=reload(a).version,
-                          scores={criteria["2.1"].pk: (D(10), hostile("CORRECTION"))})  # fmt: skip
-    methodology_publish(methodology=m, user=admin_user, decision_reference=hostile("DECISION_2"),
-                        published_on=datetime.date(2025, 4, 2))  # fmt: skip
-    audit_record(action="score.final", user=admin_user, unit=tree.dept_a, criterion=criteria["1.1"],
-                 changes={"final_score": (hostile("OLD_VALUE"), hostile("NEW_VALUE"))}, reason=hostile("AUDIT_REASON"),
-                 batch="hostile1")  # fmt: skip
+    appraisal_scores_save(
+        assessment=a,
+        user=appraiser,
+        version=reload(a).version,
+        scores={criteria["2.1"].pk: (D(10), hostile("CORRECTION"))},
+    )
+    methodology_publish(
+        methodology=m, user=admin_user, decision_reference=hostile("DECISION_2"), published_on=datetime.date(2025, 4, 2)
+    )
+    audit_record(
+        action="score.final",
+        user=admin_user,
+        unit=tree.dept_a,
+        criterion=criteria["1.1"],
+        changes={"final_score": (hostile("OLD_VALUE"), hostile("NEW_VALUE"))},
+        reason=hostile("AUDIT_REASON"),
+        batch="hostile1",
+    )
 
     # An import whose file name and rejected cells are script: the problems quote the cells.
     run = import_run_check(
-        user=appraiser, kind="units",
-        upload=SimpleUploadedFile(hostile_file_name("IMPORT_FILE", ".csv"), csv_bytes(
-            [["code", "name", "kind", "parent_code"], ["Z", hostile("IMPORT_NAME"), hostile("IMPORT_KIND"), "P"]])),
-    )  # fmt: skip
+        user=appraiser,
+        kind="units",
+        upload=SimpleUploadedFile(
+            hostile_file_name("IMPORT_FILE", ".csv"),
+            csv_bytes(
+                [["code", "name", "kind", "parent_code"], ["Z", hostile("IMPORT_NAME"), hostile("IMPORT_KIND"), "P"]]
+            ),
+        ),
+    )
 
     district_c(tree, name=hostile("UNIT_C"))
     Dossier.objects.update(procedure_name=hostile("PROCEDURE"))
     dossier_stats_full(now=NOW)
-    return type("World", (), {"index": par, "methodology": m, "assessment": a, "other": a2, "criteria": criteria,
-                              "evidence": evidence, "run": run, "tree": tree})  # fmt: skip
+    return type(
+        "World",
+        (),
+        {
+            "index": par,
+            "methodology": m,
+            "assessment": a,
+            "other": a2,
+            "criteria": criteria,
+            "evidence": evidence,
+            "run": run,
+            "tree": tree,
+        },
+    )

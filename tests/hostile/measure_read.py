@@ -28,8 +28,16 @@ def main(path):
     table = read_table(data, filename="upload.xlsx")
     seconds = time.monotonic() - started
     extra_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    print(json.dumps({"seconds": seconds, "extra_mb": extra_kb / 1024, "problems": [p.reason for p in table.problems],
-                      "rows": len(table.rows)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "extra_mb": extra_kb / 1024,
+                "problems": [p.reason for p in table.problems],
+                "rows": len(table.rows),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

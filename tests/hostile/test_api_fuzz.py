@@ -9,8 +9,8 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
-from hypothesis import strategies as st
 from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -73,8 +73,13 @@ def fuzz(app, headers):
 
         @given(case=cases, known=st.one_of(st.none(), st.fixed_dictionaries(KNOWN)))
         # How many examples per operation: the profile (tests/conftest.py).
-        @hypothesis_settings(deadline=None, database=None, derandomize=True,
-                             phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
+        @hypothesis_settings(
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case, known):
             if known:
                 _aim(case, known)
@@ -88,13 +93,13 @@ def fuzz(app, headers):
     return failures
 
 
-def test_anonymous_callers(db, scored, wsgi_app):  # noqa: F811
+def test_anonymous_callers(db, scored, wsgi_app):
     assert fuzz(wsgi_app, {}) == []
 
 
-def test_a_unit_head_with_a_token(scored, head_b, token_of, wsgi_app):  # noqa: F811
+def test_a_unit_head_with_a_token(scored, head_b, token_of, wsgi_app):
     assert fuzz(wsgi_app, {"Authorization": f"Token {token_of(head_b)}"}) == []
 
 
-def test_staff_who_see_every_unit(scored, staff, token_of, wsgi_app):  # noqa: F811
+def test_staff_who_see_every_unit(scored, staff, token_of, wsgi_app):
     assert fuzz(wsgi_app, {"Authorization": f"Token {token_of(staff)}"}) == []

@@ -16,7 +16,7 @@ from indicators.models import Band, Result
 from reformdash.lib.export import FORMULA_STARTS, safe_cell
 from reformdash.lib.tabular import read_table
 from tests.dossiers.test_stats import example  # noqa: F401 (a fixture)
-from tests.hostile.conftest import world  # noqa: F401
+from tests.hostile.conftest import world  # noqa: F401 (fixtures, used as test arguments)
 from units.models import Unit, UnitKind
 
 NAMES = {
@@ -37,11 +37,20 @@ def formulas(world, admin_user):
     previous year's ranks, so that one rank change is negative (A fell from 1st to 2nd)."""
     for code, name in NAMES.items():
         Unit.objects.filter(code=code).update(name=name)
-    band = Band.objects.create(index=world.index, year=2024, unit_kind=UnitKind.DEPARTMENT, name=BAND, min_value=0, position=0)
+    band = Band.objects.create(
+        index=world.index, year=2024, unit_kind=UnitKind.DEPARTMENT, name=BAND, min_value=0, position=0
+    )
     Result.objects.filter(year=2024, unit__code="A").update(previous_rank=1, band=band)
     Result.objects.filter(year=2024, unit__code="A2").update(previous_rank=2, band=band)
-    audit_record(action="score.final", user=admin_user, unit=world.tree.dept_a, criterion=world.criteria["1.1"],
-                 changes={"note": ("-x", "@y")}, reason=REASON, batch="formula1")  # fmt: skip
+    audit_record(
+        action="score.final",
+        user=admin_user,
+        unit=world.tree.dept_a,
+        criterion=world.criteria["1.1"],
+        changes={"note": ("-x", "@y")},
+        reason=REASON,
+        batch="formula1",
+    )
     return world
 
 
@@ -160,7 +169,10 @@ def test_the_score_template_holds_no_formula_and_its_codes_import_back_as_typed(
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     values = {cell.value for cell in cells}
     assert {"=A3", "+2.1", "'" + NAMES["A"]} <= values
-    assert not [value for value in values
-                if isinstance(value, str) and value.startswith(FORMULA_STARTS) and value not in ("=A3", "+2.1")]
+    assert not [
+        value
+        for value in values
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS) and value not in ("=A3", "+2.1")
+    ]
     table = read_table(io.BytesIO(response.content), filename="template.xlsx")
     assert "+2.1" in table.headers and "=A3" in {row.get("unit_code") for row in table.rows}

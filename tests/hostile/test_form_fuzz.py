@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.models import EvidenceFile
-from audit.models import AuditEntry
 from assessments.workflow import assessment_submit, self_scores_save
+from audit.models import AuditEntry
 from indicators.models import Assessment, AssessmentStep, Publication, Result, ResultRevision, Score
 from tests.assessments.conftest import PNG
 from tests.indicators.test_publication import appraised, published  # noqa: F401 (fixtures)
-from tests.indicators.workflow import workflow  # noqa: F401
+from tests.indicators.workflow import workflow  # noqa: F401 (fixtures, used as test arguments)
 from units.models import Unit
 
 # How many examples, the deadline and the health checks: the profile (tests/conftest.py).
@@ -28,17 +28,49 @@ FUZZ = settings()
 # Any text a browser can send (no lone surrogates: they cannot be encoded), scripts and SQL included.
 TEXT = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),
-    st.sampled_from(["", " ", "\x00", "a\x00b", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd",
-                     "=1+1", "\u202e", "Lý do", "x" * 5000, "-1", "0", "9" * 30, "1e400", "NaN"]),
-)  # fmt: skip
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "a\x00b",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "%00",
+            "../../etc/passwd",
+            "=1+1",
+            "\u202e",
+            "Lý do",
+            "x" * 5000,
+            "-1",
+            "0",
+            "9" * 30,
+            "1e400",
+            "NaN",
+        ]
+    ),
+)
 NUMBERISH = st.one_of(TEXT, st.integers(-(2**70), 2**70).map(str))
 STATUSES_SEEN = set()  # (form, status) of every post, so a test can tell it reached both ends
 
 
 def state():
     """Everything a form here could write: row counts and every assessment's status and version."""
-    counts = tuple(model.objects.count() for model in (Assessment, Score, AssessmentStep, Publication, Result,
-                                                       ResultRevision, AuditEntry, EvidenceFile, Unit, User))  # fmt: skip
+    counts = tuple(
+        model.objects.count()
+        for model in (
+            Assessment,
+            Score,
+            AssessmentStep,
+            Publication,
+            Result,
+            ResultRevision,
+            AuditEntry,
+            EvidenceFile,
+            Unit,
+            User,
+        )
+    )
     return counts, sorted(Assessment.objects.values_list("pk", "status", "version"))
 
 
@@ -66,7 +98,7 @@ def test_logging_in(client, staff):
     post()
 
 
-def test_starting_an_assessment(client, workflow, head_a, head_b):  # noqa: F811
+def test_starting_an_assessment(client, workflow, head_a, head_b):
     ids = [str(workflow.methodology.pk), str(workflow.assessment.unit_id), "0", "-1"]
     client.force_login(head_b)
 
@@ -89,10 +121,14 @@ def _submit_again(workflow, head_a):
         assessment_submit(assessment=a, user=head_a)
 
 
-def test_returning_with_a_comment(client, workflow, head_a, appraiser):  # noqa: F811
+def test_returning_with_a_comment(client, workflow, head_a, appraiser):
     a = workflow.assessment
-    self_scores_save(assessment=a, user=head_a, version=a.version,
-                     scores={c.pk: (D(1), False, "") for c in workflow.criteria.values() if c.parent_id})  # fmt: skip
+    self_scores_save(
+        assessment=a,
+        user=head_a,
+        version=a.version,
+        scores={c.pk: (D(1), False, "") for c in workflow.criteria.values() if c.parent_id},
+    )
     _submit_again(workflow, head_a)
     client.force_login(appraiser)
 
@@ -120,7 +156,7 @@ def test_returning_with_a_comment(client, workflow, head_a, appraiser):  # noqa:
     assert {("return", 302), ("return", 400)} <= STATUSES_SEEN
 
 
-def test_reopening_with_a_reason(client, published, admin_user):  # noqa: F811
+def test_reopening_with_a_reason(client, published, admin_user):
     a = published.assessment
     client.force_login(admin_user)
 
@@ -140,7 +176,7 @@ def test_reopening_with_a_reason(client, published, admin_user):  # noqa: F811
     post()
 
 
-def test_a_reason_too_long_or_with_nul_is_refused_unwritten(client, published, admin_user):  # noqa: F811
+def test_a_reason_too_long_or_with_nul_is_refused_unwritten(client, published, admin_user):
     a = published.assessment
     client.force_login(admin_user)
     for reason in ("x" * 100_000, "a\x00b"):
@@ -150,11 +186,14 @@ def test_a_reason_too_long_or_with_nul_is_refused_unwritten(client, published, a
         assert state() == before
 
 
-def test_publishing_under_a_decision(client, appraised, admin_user):  # noqa: F811
+def test_publishing_under_a_decision(client, appraised, admin_user):
     client.force_login(admin_user)
     url = f"/assessments/publish/{appraised.methodology.pk}/"
-    dates = st.one_of(TEXT, st.dates(min_value=datetime.date(1, 1, 1)).map(lambda d: d.strftime("%d/%m/%Y")),
-                      st.sampled_from(["31/02/2025", "00/01/2025", "01/13/2025", "1/3/2025", "2025-03-01"]))  # fmt: skip
+    dates = st.one_of(
+        TEXT,
+        st.dates(min_value=datetime.date(1, 1, 1)).map(lambda d: d.strftime("%d/%m/%Y")),
+        st.sampled_from(["31/02/2025", "00/01/2025", "01/13/2025", "1/3/2025", "2025-03-01"]),
+    )
 
     @FUZZ
     @given(reference=TEXT, published_on=dates)
@@ -174,18 +213,34 @@ def test_publishing_under_a_decision(client, appraised, admin_user):  # noqa: F8
     assert {("publish", 302), ("publish", 400)} <= STATUSES_SEEN
 
 
-AUDIT_PARAMS = ("unit", "index", "year", "criterion", "user", "action", "source", "since", "until", "batch", "page",
-                "export", "sort", "per_page")  # fmt: skip
+AUDIT_PARAMS = (
+    "unit",
+    "index",
+    "year",
+    "criterion",
+    "user",
+    "action",
+    "source",
+    "since",
+    "until",
+    "batch",
+    "page",
+    "export",
+    "sort",
+    "per_page",
+)
 RANKING_PARAMS = ("index", "year", "kind", "parent", "q", "sort", "page", "export", "per_page")
 
 
 def _params(names):
-    values = st.one_of(TEXT, st.sampled_from(["par", "2024", "department", "P", "A", "csv", "xlsx", "-value", "1", "99"]))
+    values = st.one_of(
+        TEXT, st.sampled_from(["par", "2024", "department", "P", "A", "csv", "xlsx", "-value", "1", "99"])
+    )
     return st.dictionaries(st.sampled_from(names), values, max_size=len(names))
 
 
 @pytest.mark.parametrize(("url", "names"), [("/audit/", AUDIT_PARAMS), ("/rankings/", RANKING_PARAMS)])
-def test_filter_parameters(client, published, staff, head_b, url, names):  # noqa: F811
+def test_filter_parameters(client, published, staff, head_b, url, names):
     @FUZZ
     @given(params=_params(names), who=st.sampled_from(["staff", "head_b"]))
     def get(params, who):
@@ -201,9 +256,16 @@ def test_filter_parameters(client, published, staff, head_b, url, names):  # noq
 
 def test_switching_the_language(client):
     @FUZZ
-    @given(language=st.one_of(TEXT, st.sampled_from(["vi", "en", "fr", "en-us", "EN"])),
-           next_url=st.one_of(st.none(), TEXT, st.sampled_from(["/rankings/", "//evil.example/", "https://evil.example/",
-                                                                 "/\\evil.example", "javascript:alert(1)"])))  # fmt: skip
+    @given(
+        language=st.one_of(TEXT, st.sampled_from(["vi", "en", "fr", "en-us", "EN"])),
+        next_url=st.one_of(
+            st.none(),
+            TEXT,
+            st.sampled_from(
+                ["/rankings/", "//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
+            ),
+        ),
+    )
     def post(language, next_url):
         data = {"language": language}
         if next_url is not None:
@@ -214,13 +276,27 @@ def test_switching_the_language(client):
     post()
 
 
-def test_evidence_file_names(client, workflow, head_a, evidence_root):  # noqa: F811
+def test_evidence_file_names(client, workflow, head_a, evidence_root):
     a = workflow.assessment
     leaf = workflow.criteria["1.1"]
     client.force_login(head_a)
-    names = st.one_of(TEXT.map(lambda name: name + ".png"), TEXT,
-                      st.sampled_from(["../../x.png", "..\\..\\x.png", "/etc/passwd.png", "a/b/c.png", ".png", "x.PNG",
-                                       "x.png\x00.pdf", "<img src=x onerror=alert(1)>.png", "x" * 400 + ".png"]))  # fmt: skip
+    names = st.one_of(
+        TEXT.map(lambda name: name + ".png"),
+        TEXT,
+        st.sampled_from(
+            [
+                "../../x.png",
+                "..\\..\\x.png",
+                "/etc/passwd.png",
+                "a/b/c.png",
+                ".png",
+                "x.PNG",
+                "x.png\x00.pdf",
+                "<img src=x onerror=alert(1)>.png",
+                "x" * 400 + ".png",
+            ]
+        ),
+    )
 
     @FUZZ
     @given(name=names, criterion=st.one_of(st.just(str(leaf.pk)), NUMBERISH))

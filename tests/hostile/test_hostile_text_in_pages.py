@@ -8,8 +8,8 @@ import pytest
 from django.contrib import admin
 from django.utils.html import escape
 
+from tests.dossiers.test_stats import example  # noqa: F401 (fixtures, used as test arguments)
 from tests.hostile.conftest import HOSTILE_CODE, hostile, unescaped, world  # noqa: F401 (fixtures)
-from tests.dossiers.test_stats import example  # noqa: F401
 
 Q2 = "period=quarter&year=2024&quarter=2&kind=district"
 
@@ -17,24 +17,67 @@ Q2 = "period=quarter&year=2024&quarter=2&kind=district"
 # here rather than passing for showing nothing.
 PAGES = [
     ("/", ["UNIT_A", "UNIT_A2", "INDEX_VI"]),
-    ("/rankings/?index=par&year=2024&kind=department&parent=P",
-     ["UNIT_A", "UNIT_A2", "INDEX_VI", "CRITERION_1", "DECISION_2", "REOPEN_REASON"]),
+    (
+        "/rankings/?index=par&year=2024&kind=department&parent=P",
+        ["UNIT_A", "UNIT_A2", "INDEX_VI", "CRITERION_1", "DECISION_2", "REOPEN_REASON"],
+    ),
     ("/chronic-losses/?index=par&year=2024&kind=department", ["INDEX_VI"]),
-    ("/units/A/?index=par&year=2024",
-     ["UNIT_A", "HEAD_NAME", "HEAD_TITLE", "CRITERION_1.1", "RETURN_COMMENT", "REASON", "DECISION_1", "DECISION_2",
-      "REOPEN_REASON", "CORRECTION", "OLD_VALUE", "NEW_VALUE", "AUDIT_REASON", "EVIDENCE"]),
+    (
+        "/units/A/?index=par&year=2024",
+        [
+            "UNIT_A",
+            "HEAD_NAME",
+            "HEAD_TITLE",
+            "CRITERION_1.1",
+            "RETURN_COMMENT",
+            "REASON",
+            "DECISION_1",
+            "DECISION_2",
+            "REOPEN_REASON",
+            "CORRECTION",
+            "OLD_VALUE",
+            "NEW_VALUE",
+            "AUDIT_REASON",
+            "EVIDENCE",
+        ],
+    ),
     ("/assessments/", ["UNIT_A", "UNIT_A2", "INDEX_VI"]),
-    ("/assessments/{assessment}/",
-     ["UNIT_A", "CRITERION_1.1", "NOTE", "RETURN_COMMENT", "REASON", "DECISION_2", "REOPEN_REASON", "CORRECTION",
-      "EVIDENCE"]),
+    (
+        "/assessments/{assessment}/",
+        [
+            "UNIT_A",
+            "CRITERION_1.1",
+            "NOTE",
+            "RETURN_COMMENT",
+            "REASON",
+            "DECISION_2",
+            "REOPEN_REASON",
+            "CORRECTION",
+            "EVIDENCE",
+        ],
+    ),
     ("/assessments/publish/{methodology}/", ["INDEX_VI", "DECISION_1", "DECISION_2"]),
-    ("/audit/", ["UNIT_A", "CRITERION_1.1", "NOTE", "RETURN_COMMENT", "REASON", "DECISION_1", "REOPEN_REASON",
-                 "OLD_VALUE", "NEW_VALUE", "AUDIT_REASON", "EVIDENCE"]),
+    (
+        "/audit/",
+        [
+            "UNIT_A",
+            "CRITERION_1.1",
+            "NOTE",
+            "RETURN_COMMENT",
+            "REASON",
+            "DECISION_1",
+            "REOPEN_REASON",
+            "OLD_VALUE",
+            "NEW_VALUE",
+            "AUDIT_REASON",
+            "EVIDENCE",
+        ],
+    ),
     (f"/dossiers/?{Q2}", ["UNIT_B", "UNIT_C"]),
     ("/dossiers/units/B/overdue/", ["UNIT_B", "PROCEDURE"]),
     ("/imports/", ["IMPORT_FILE"]),
     ("/imports/{run}/", ["IMPORT_FILE", "IMPORT_KIND"]),
-]  # fmt: skip
+]
 
 
 def _url(template, world):
@@ -88,8 +131,20 @@ def test_every_admin_list_and_form_shows_script_as_text(client, world, admin_use
         assert response.status_code == 200, url
         html = response.content.decode()
         assert unescaped(html) == [], url
-        shown |= {label for label in ("UNIT_A", "HEAD_NAME", "CRITERION_1", "REASON", "DECISION_1", "AUDIT_REASON",
-                                      "INDEX_DESCRIPTION", "OLD_VALUE") if label in html}  # fmt: skip
+        shown |= {
+            label
+            for label in (
+                "UNIT_A",
+                "HEAD_NAME",
+                "CRITERION_1",
+                "REASON",
+                "DECISION_1",
+                "AUDIT_REASON",
+                "INDEX_DESCRIPTION",
+                "OLD_VALUE",
+            )
+            if label in html
+        }
     assert len(shown) == 8
     assert escape(HOSTILE_CODE) in client.get("/admin/units/unit/").content.decode()
 

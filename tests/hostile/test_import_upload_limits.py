@@ -43,8 +43,13 @@ def test_a_body_declared_too_big_is_refused_unread(client, appraiser, settings, 
     settings.IMPORT_MAX_BYTES = 1000
     client.force_login(appraiser)
     body = CountingInput(_body(b"code,name\n" + b"x" * 100))
-    response = client.generic("POST", URL, content_type=MULTIPART_CONTENT.replace("BoUnDaRyStRiNg", BOUNDARY),
-                              CONTENT_LENGTH=str(50 * 2**20), **{"wsgi.input": body})  # fmt: skip
+    response = client.generic(
+        "POST",
+        URL,
+        content_type=MULTIPART_CONTENT.replace("BoUnDaRyStRiNg", BOUNDARY),
+        CONTENT_LENGTH=str(50 * 2**20),
+        **{"wsgi.input": body},
+    )
     assert response.status_code == 413
     assert body.taken == 0
     assert response.context["upload_errors"] == ["The file is larger than the 1000\xa0bytes that can be imported."]
@@ -59,7 +64,9 @@ def test_a_file_streaming_past_the_limit_is_cut_off_and_not_stored(client, appra
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploading")
     (tmp_path / "uploading").mkdir()
     client.force_login(appraiser)
-    response = client.post(URL, {"kind": "units", "file": SimpleUploadedFile("units.csv", b"code,name\n" + b"x" * 20_000)})
+    response = client.post(
+        URL, {"kind": "units", "file": SimpleUploadedFile("units.csv", b"code,name\n" + b"x" * 20_000)}
+    )
     assert response.status_code == 413
     assert response.context["upload_errors"] == ["The file is larger than the 9.8\xa0KB that can be imported."]
     assert not ImportRun.objects.exists() and _stored(settings) == []
@@ -91,6 +98,11 @@ def test_the_size_refusal_still_needs_the_csrf_token(appraiser, settings, tmp_pa
 def test_only_importers_reach_the_size_check(client, head_a, settings, tmp_path):
     settings.IMPORT_ROOT = tmp_path / "imports"
     client.force_login(head_a)
-    response = client.generic("POST", URL, content_type=MULTIPART_CONTENT, CONTENT_LENGTH=str(50 * 2**20),
-                              **{"wsgi.input": CountingInput(b"")})  # fmt: skip
+    response = client.generic(
+        "POST",
+        URL,
+        content_type=MULTIPART_CONTENT,
+        CONTENT_LENGTH=str(50 * 2**20),
+        **{"wsgi.input": CountingInput(b"")},
+    )
     assert response.status_code == 404

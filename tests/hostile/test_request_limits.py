@@ -25,7 +25,7 @@ def test_a_huge_form_field_is_refused(client, staff, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_too_many_fields_are_refused(client, workflow, head_a, settings):  # noqa: F811
+def test_too_many_fields_are_refused(client, workflow, head_a, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
     client.force_login(head_a)
     before = AuditEntry.objects.count()
@@ -36,13 +36,14 @@ def test_too_many_fields_are_refused(client, workflow, head_a, settings):  # noq
     assert AuditEntry.objects.count() == before
 
 
-def test_too_many_files_are_refused(client, workflow, head_a, settings, tmp_path):  # noqa: F811
+def test_too_many_files_are_refused(client, workflow, head_a, settings, tmp_path):
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
     client.force_login(head_a)
     # Ten files under the one name the form reads: within the limit, the last would be attached.
     files = [SimpleUploadedFile(f"{number}.png", PNG) for number in range(10)]
-    response = client.post(f"/assessments/{workflow.assessment.pk}/evidence/",
-                           {"criterion": workflow.criteria["1.1"].pk, "file": files})  # fmt: skip
+    response = client.post(
+        f"/assessments/{workflow.assessment.pk}/evidence/", {"criterion": workflow.criteria["1.1"].pk, "file": files}
+    )
     assert response.status_code == 400
     assert not EvidenceFile.objects.exists()

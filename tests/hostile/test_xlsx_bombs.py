@@ -48,8 +48,14 @@ def bomb_files(tmp_path_factory):
 
 
 def measure(path):
-    done = subprocess.run([sys.executable, "-m", "tests.hostile.measure_read", str(path)], cwd=settings.BASE_DIR,
-                          capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.hostile.measure_read", str(path)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -75,8 +81,9 @@ def test_openpyxl_parses_with_defusedxml():
 
 
 @pytest.mark.parametrize("bomb", list(BOMBS))
-def test_the_import_page_refuses_a_bomb_and_says_why(client, tree, appraiser, bomb_files, bomb, settings, tmp_path,
-                                                     english):  # fmt: skip
+def test_the_import_page_refuses_a_bomb_and_says_why(
+    client, tree, appraiser, bomb_files, bomb, settings, tmp_path, english
+):
     settings.IMPORT_ROOT = tmp_path / "imports"
     client.force_login(appraiser)
     before = snapshot(Unit, AuditEntry)

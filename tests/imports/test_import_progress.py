@@ -22,9 +22,14 @@ def test_progress_reports_status_phase_and_work_done(client, appraiser, run, eng
     response = client_as(client, appraiser).get(reverse("import_progress", args=[run.pk]))
     assert response["Content-Type"] == "application/json"
     assert response.json() == {
-        "status": "running", "status_label": "Running", "phase": "writing", "phase_label": "Writing",
-        "done": 1, "total": 2, "finished": False,
-    }  # fmt: skip
+        "status": "running",
+        "status_label": "Running",
+        "phase": "writing",
+        "phase_label": "Writing",
+        "done": 1,
+        "total": 2,
+        "finished": False,
+    }
 
 
 def test_a_checked_run_is_not_finished_a_rejected_one_is(client, appraiser, run):

@@ -23,7 +23,9 @@ def many_departments(tree):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_big_file_runs_as_a_job_in_process_and_ends_done(client, appraiser, par, many_departments, settings, tasks_in_process):
+def test_a_big_file_runs_as_a_job_in_process_and_ends_done(
+    client, appraiser, par, many_departments, settings, tasks_in_process
+):
     settings.IMPORT_INLINE_ROWS = 10  # 30 rows: "big"
     client_as(client, appraiser).post(reverse("import_upload"), scores_form(csv_upload(many_departments)))
     run = last_run()
@@ -45,9 +47,12 @@ def test_each_phase_is_committed_before_the_next_step_starts(appraiser, par, man
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     run = services.import_run_check(
-        user=appraiser, kind="scores", index=par.index, year=2024,
+        user=appraiser,
+        kind="scores",
+        index=par.index,
+        year=2024,
         upload=SimpleUploadedFile("s.csv", csv_upload(many_departments).read()),
-    )  # fmt: skip
+    )
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.QUEUED)
     seen = []
     real_import = services._import
@@ -56,9 +61,11 @@ def test_each_phase_is_committed_before_the_next_step_starts(appraiser, par, man
         # The importer starts: the phase it runs in is stored, and (for the write) no transaction is
         # open around the importer, so the importer's own transaction does not hold the progress back.
         seen.append(
-            (*ImportRun.objects.values_list("phase", "progress_done", "progress_total").get(pk=run_.pk),
-             connection.in_atomic_block)
-        )  # fmt: skip
+            (
+                *ImportRun.objects.values_list("phase", "progress_done", "progress_total").get(pk=run_.pk),
+                connection.in_atomic_block,
+            )
+        )
         return real_import(run_, table)
 
     monkeypatch.setattr(services, "_import", watching)
@@ -73,16 +80,21 @@ def test_a_run_not_confirmed_is_not_executed(appraiser, par):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     run = services.import_run_check(
-        user=appraiser, kind="scores", index=par.index, year=2024,
+        user=appraiser,
+        kind="scores",
+        index=par.index,
+        year=2024,
         upload=SimpleUploadedFile("s.csv", b"unit_code,1.1\nA,3\n"),
-    )  # fmt: skip
+    )
     assert services.import_run_execute(run_id=run.pk) == 0
     run.refresh_from_db()
     assert run.status == ImportStatus.CHECKED
 
 
 def test_an_unexpected_error_ends_the_run_failed_and_nothing_written(client, appraiser, par, monkeypatch, english):
-    client_as(client, appraiser).post(reverse("import_upload"), scores_form(csv_upload([["unit_code", "1.1"], ["A", "3"]])))
+    client_as(client, appraiser).post(
+        reverse("import_upload"), scores_form(csv_upload([["unit_code", "1.1"], ["A", "3"]]))
+    )
     run = last_run()
 
     def broken(*args, **kwargs):

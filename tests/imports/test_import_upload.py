@@ -90,7 +90,7 @@ def test_every_problem_is_listed_with_line_column_and_reason_and_nothing_is_writ
     assert not AuditEntry.objects.exists()
     page = client.get(reverse("import_run", args=[run.pk])).content.decode()
     assert "4 problems to fix: nothing was written" in page
-    assert "<td class=\"num\">2</td><td>1.1</td><td>41 is above the maximum of 40 for “1.1”</td>" in page
+    assert '<td class="num">2</td><td>1.1</td><td>41 is above the maximum of 40 for “1.1”</td>' in page
     assert "unknown unit “NOPE”" in page
     assert "Confirm and write" not in page
 

@@ -23,14 +23,38 @@ URL = reverse("import_upload")
 SETTINGS = hypothesis_settings()
 KINDS = st.sampled_from(["scores", "results", "units", "methodology"])
 HEADERS = st.sampled_from(
-    ["unit_code", "unit_name", "1.1", "1.2", "2.1", "X", "value", "rank", "group_size", "code", "name", "kind",
-     "parent_code", "title", "max_points", "weight", "criterion_code", "score", "self_score", "note", "", "UNIT_CODE"]
-)  # fmt: skip
+    [
+        "unit_code",
+        "unit_name",
+        "1.1",
+        "1.2",
+        "2.1",
+        "X",
+        "value",
+        "rank",
+        "group_size",
+        "code",
+        "name",
+        "kind",
+        "parent_code",
+        "title",
+        "max_points",
+        "weight",
+        "criterion_code",
+        "score",
+        "self_score",
+        "note",
+        "",
+        "UNIT_CODE",
+    ]
+)
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
 CELL = st.one_of(
     st.none(),
     TEXT,
-    st.sampled_from(["A", "B", "B1", "NA", "na", "40", "41", "-1", "1e9", "84,6", "1.234,5", "NaN", "#max", "2024-01-01"]),
+    st.sampled_from(
+        ["A", "B", "B1", "NA", "na", "40", "41", "-1", "1e9", "84,6", "1.234,5", "NaN", "#max", "2024-01-01"]
+    ),
     st.integers(min_value=-(10**18), max_value=10**18),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
@@ -72,7 +96,9 @@ def test_random_bytes(client, appraiser, par):
 def test_random_csv_text(client, appraiser, par):
     client.force_login(appraiser)
     before = snapshot()
-    rows = st.lists(st.lists(st.one_of(TEXT, st.sampled_from(["A", "NA", "40", "7.5", "#max"])), max_size=6), max_size=8)
+    rows = st.lists(
+        st.lists(st.one_of(TEXT, st.sampled_from(["A", "NA", "40", "7.5", "#max"])), max_size=6), max_size=8
+    )
 
     @SETTINGS
     @given(kind=KINDS, headers=st.lists(HEADERS, max_size=6), rows=rows)

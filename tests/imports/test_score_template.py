@@ -63,7 +63,9 @@ def test_a_filled_template_imports_back_through_scores_import(client, appraiser,
     response = download(client_as(client, appraiser))
     before = snapshot()
     # The downloaded template, as it is: importing it changes nothing.
-    counts = scores_import(table=read_table(io.BytesIO(response.content), filename="t.xlsx"), index_code="par", year=2024)
+    counts = scores_import(
+        table=read_table(io.BytesIO(response.content), filename="t.xlsx"), index_code="par", year=2024
+    )
     assert counts["changed"] == 0 and snapshot() == before
 
     # Filled in: exactly what was typed is written, the maxima line is skipped.
@@ -73,7 +75,11 @@ def test_a_filled_template_imports_back_through_scores_import(client, appraiser,
     workbook.save(path)
     counts = scores_import(table=read_table(str(path)), index_code="par", year=2024)
     assert counts == {"scores": 3, "changed": 1, "assessments created": 0}
-    assert scores() == {("A", "1.1"): (D("7.123456"), False), ("A", "1.2"): (None, True), ("A", "2.1"): (D("39.5"), False)}
+    assert scores() == {
+        ("A", "1.1"): (D("7.123456"), False),
+        ("A", "1.2"): (None, True),
+        ("A", "2.1"): (D("39.5"), False),
+    }
 
 
 @pytest.mark.parametrize(

@@ -59,10 +59,15 @@ def par_computed(tree, *, scores, extra_units=(), published_year):
             Band.objects.create(index=par, year=year, unit_kind=kind, name="Khá", max_value=80, position=1)
             for code, values in by_unit.items():
                 if units[code].kind == kind:
-                    score(m, units[code], dict(zip(("1.1", "1.2", "2.1"), values)))
+                    score(m, units[code], dict(zip(("1.1", "1.2", "2.1"), values, strict=False)))
         results_recompute(index_id=par.pk, year=year)
     Result.objects.create(
-        unit=tree.province, index=par, year=published_year, value=D("84.6"), source=ResultSource.PUBLISHED,
-        official_rank=56, official_group_size=63,
-    )  # fmt: skip
+        unit=tree.province,
+        index=par,
+        year=published_year,
+        value=D("84.6"),
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
+    )
     return par

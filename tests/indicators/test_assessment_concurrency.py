@@ -13,7 +13,7 @@ from assessments.workflow import (
     self_scores_save,
 )
 from indicators.models import Score
-from tests.indicators.workflow import FULL_SELF, ids, officer_a, reload, workflow  # noqa: F401
+from tests.indicators.workflow import FULL_SELF, ids, officer_a, reload, workflow  # noqa: F401 (fixtures, used as test arguments)
 
 
 def test_the_second_of_two_saves_from_the_same_version_is_a_conflict_showing_what_changed(workflow, head_a, officer_a):
@@ -25,16 +25,24 @@ def test_the_second_of_two_saves_from_the_same_version_is_a_conflict_showing_wha
     )
     with pytest.raises(ConflictError) as conflict:
         self_scores_save(
-            assessment=a, user=officer_a, scores=ids(workflow, {"1.1": (D(20), False, ""), "2.1": (D(1), False, "")}), version=loaded
+            assessment=a,
+            user=officer_a,
+            scores=ids(workflow, {"1.1": (D(20), False, ""), "2.1": (D(1), False, "")}),
+            version=loaded,
         )
     assert conflict.value.current_version == loaded + 1
     assert [(c["criterion_code"], c["self_score"]) for c in conflict.value.changes] == [("1.1", D(38))]
     assert {s.criterion.code: s.self_score for s in Score.objects.select_related("criterion")} == {
-        "1.1": D(38), "1.2": D(20), "2.1": D(30)
+        "1.1": D(38),
+        "1.2": D(20),
+        "2.1": D(30),
     }
     # Loading again and saving works.
     self_scores_save(
-        assessment=a, user=officer_a, scores=ids(workflow, {"2.1": (D(1), False, "")}), version=conflict.value.current_version
+        assessment=a,
+        user=officer_a,
+        scores=ids(workflow, {"2.1": (D(1), False, "")}),
+        version=conflict.value.current_version,
     )
     assert Score.objects.get(criterion__code="2.1").self_score == D(1)
 

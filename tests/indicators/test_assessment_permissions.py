@@ -17,7 +17,7 @@ from assessments.workflow import (
     self_scores_save,
 )
 from indicators.models import Assessment, AssessmentStatus, AssessmentStep
-from tests.indicators.workflow import (  # noqa: F401
+from tests.indicators.workflow import (  # noqa: F401 (fixtures, used as test arguments)
     PUBLISHED_ON,
     head_province,
     ids,
@@ -58,17 +58,23 @@ def test_allowed_actions_follow_the_role_and_status_matrix(request, workflow, ro
 def _do(action, *, workflow, assessment, user):
     c11 = workflow.criteria["1.1"].pk
     if action == Action.SELF_SCORES:
-        return self_scores_save(assessment=assessment, user=user, scores={c11: (D(30), False, "")}, version=assessment.version)
+        return self_scores_save(
+            assessment=assessment, user=user, scores={c11: (D(30), False, "")}, version=assessment.version
+        )
     if action == Action.SUBMIT:
         return assessment_submit(assessment=assessment, user=user)
     if action == Action.APPRAISAL_SCORES:
-        return appraisal_scores_save(assessment=assessment, user=user, scores={c11: (D(25), "thiếu minh chứng")}, version=assessment.version)
+        return appraisal_scores_save(
+            assessment=assessment, user=user, scores={c11: (D(25), "thiếu minh chứng")}, version=assessment.version
+        )
     if action == Action.RETURN:
         return assessment_return(assessment=assessment, user=user, comment="Bổ sung minh chứng")
     if action == Action.APPRAISE:
         return assessment_appraise(assessment=assessment, user=user)
     if action == Action.PUBLISH:
-        return methodology_publish(methodology=workflow.methodology, user=user, decision_reference="QĐ 1", published_on=PUBLISHED_ON)
+        return methodology_publish(
+            methodology=workflow.methodology, user=user, decision_reference="QĐ 1", published_on=PUBLISHED_ON
+        )
     return assessment_reopen(assessment=assessment, user=user, reason="Sai sót số liệu")
 
 

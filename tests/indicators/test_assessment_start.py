@@ -6,11 +6,11 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from audit.models import AuditEntry
 from assessments.workflow import assessment_start
+from audit.models import AuditEntry
 from indicators.models import Assessment, AssessmentStatus, Criterion, CriterionKind, Index, Methodology
 from tests.indicators.builders import methodology
-from tests.indicators.workflow import head_province, officer_a, viewer_a  # noqa: F401
+from tests.indicators.workflow import head_province, officer_a, viewer_a  # noqa: F401 (fixtures, used as test arguments)
 from units.models import UnitKind
 
 

@@ -4,7 +4,6 @@ reasons, return and acceptance — each step recorded, audited, and recomputing 
 from decimal import Decimal as D
 
 import pytest
-from audit.models import AuditEntry
 from django.core.exceptions import ValidationError
 
 from assessments.workflow import (
@@ -14,9 +13,10 @@ from assessments.workflow import (
     assessment_submit,
     self_scores_save,
 )
+from audit.models import AuditEntry
 from indicators.models import AssessmentStatus, AssessmentStep, CriterionKind, Score
 from jobs.models import Job, JobStatus
-from tests.indicators.workflow import FULL_SELF, ids, reload, workflow  # noqa: F401
+from tests.indicators.workflow import FULL_SELF, ids, reload, workflow  # noqa: F401 (fixtures, used as test arguments)
 
 S = AssessmentStatus
 
@@ -38,7 +38,10 @@ def test_self_scores_are_saved_with_notes_and_audited_with_old_and_new_values(wo
     assert scores_of(a)["1.1"] == (D(35), None, False, "Kế hoạch số 12", "")
     assert reload(a).version == a.version + 1
     changed = self_scores_save(
-        assessment=a, user=head_a, scores=ids(workflow, {"1.1": (D("36.5"), False, "Kế hoạch số 12")}), version=a.version + 1
+        assessment=a,
+        user=head_a,
+        scores=ids(workflow, {"1.1": (D("36.5"), False, "Kế hoạch số 12")}),
+        version=a.version + 1,
     )
     assert changed == 1
     last = AuditEntry.objects.filter(action="score.self").order_by("-pk").first()
@@ -84,7 +87,10 @@ def test_a_bad_self_score_is_refused_with_a_message_and_nothing_is_written(engli
     a = workflow.assessment
     with pytest.raises(ValidationError) as refused:
         self_scores_save(
-            assessment=a, user=head_a, scores=ids(workflow, {"1.2": (D(10), False, ""), "1.1": (value, False, "")}), version=1
+            assessment=a,
+            user=head_a,
+            scores=ids(workflow, {"1.2": (D(10), False, ""), "1.1": (value, False, "")}),
+            version=1,
         )
     assert refused.value.messages == [message]
     assert not Score.objects.exists()
@@ -106,12 +112,17 @@ def test_the_full_round_submit_return_resubmit_appraise_is_recorded_step_by_step
     assessment_submit(assessment=a, user=head_a)
     assessment_return(assessment=a, user=appraiser, comment="Thiếu minh chứng 1.1")
     assert reload(a).status == S.RETURNED
-    self_scores_save(assessment=a, user=head_a, scores=ids(workflow, {"1.1": (D(30), False, "Bổ sung")}), version=reload(a).version)
+    self_scores_save(
+        assessment=a, user=head_a, scores=ids(workflow, {"1.1": (D(30), False, "Bổ sung")}), version=reload(a).version
+    )
     assessment_submit(assessment=a, user=head_a)
     appraisal_scores_save(
         assessment=a,
         user=appraiser,
-        scores=ids(workflow, {"1.1": (D(25), "Kế hoạch ban hành muộn"), "1.2": (D(20), ""), "2.1": (D(28), "Thiếu báo cáo quý")}),
+        scores=ids(
+            workflow,
+            {"1.1": (D(25), "Kế hoạch ban hành muộn"), "1.2": (D(20), ""), "2.1": (D(28), "Thiếu báo cáo quý")},
+        ),
         version=reload(a).version,
     )
     assessment_appraise(assessment=a, user=appraiser)
@@ -150,7 +161,9 @@ def test_an_appraised_score_that_differs_from_the_self_score_needs_a_reason(engl
             scores=ids(workflow, {"1.1": (D(35), ""), "1.2": (D(15), "  ")}),
             version=reload(a).version,
         )
-    assert refused.value.messages == ["1.2: give a reason for an appraised score that differs from the self-assessed one."]
+    assert refused.value.messages == [
+        "1.2: give a reason for an appraised score that differs from the self-assessed one."
+    ]
     assert scores_of(a)["1.1"][1] is None
     assert pending_jobs() == []
 
@@ -173,7 +186,9 @@ def test_a_survey_criterion_is_scored_by_the_council_without_a_reason(english, w
         appraisal_scores_save(
             assessment=a, user=appraiser, scores=ids(workflow, {"1.2": (D(10), "")}), version=reload(a).version
         )
-    assert refused.value.messages == ["1.2: give a reason for an appraised score that differs from the self-assessed one."]
+    assert refused.value.messages == [
+        "1.2: give a reason for an appraised score that differs from the self-assessed one."
+    ]
 
 
 def test_a_return_needs_a_comment(workflow, head_a, appraiser):
@@ -204,10 +219,15 @@ def test_marking_a_returned_criterion_not_applicable_clears_its_appraised_score(
     a = workflow.assessment
     self_scores_save(assessment=a, user=head_a, scores=ids(workflow, FULL_SELF), version=1)
     assessment_submit(assessment=a, user=head_a)
-    appraisal_scores_save(assessment=a, user=appraiser, scores=ids(workflow, {"1.2": (D(20), "")}), version=reload(a).version)
+    appraisal_scores_save(
+        assessment=a, user=appraiser, scores=ids(workflow, {"1.2": (D(20), "")}), version=reload(a).version
+    )
     assessment_return(assessment=a, user=appraiser, comment="1.2 không áp dụng cho Sở")
     self_scores_save(
-        assessment=a, user=head_a, scores=ids(workflow, {"1.2": (None, True, "Không có đơn vị trực thuộc")}), version=reload(a).version
+        assessment=a,
+        user=head_a,
+        scores=ids(workflow, {"1.2": (None, True, "Không có đơn vị trực thuộc")}),
+        version=reload(a).version,
     )
     assert scores_of(a)["1.2"] == (None, None, True, "Không có đơn vị trực thuộc", "")
     entry = AuditEntry.objects.get(action="score.not_applicable")

@@ -37,7 +37,9 @@ def test_the_group_mean_is_a_dashed_line_labelled_in_the_page_language():
     assert (line.type, line.x0, line.x1, line.line.dash) == ("line", 76.4, 76.4, "dash")
     assert figure.layout.annotations[0].text.endswith("76,40")
     with translation.override("en"):
-        assert ranking_figure(bars=BARS, mean=D("76.4"), value_label="%").layout.annotations[0].text == "Group mean: 76.40"
+        assert (
+            ranking_figure(bars=BARS, mean=D("76.4"), value_label="%").layout.annotations[0].text == "Group mean: 76.40"
+        )
 
 
 def test_without_a_mean_there_is_no_line():

@@ -23,8 +23,10 @@ def chronic(settings, rankings):
 
 
 def entries(response):
-    return [(entry["code"], entry["chronic_units"], [unit["name"] for unit in entry["units"]])
-            for entry in response.context["entries"]]
+    return [
+        (entry["code"], entry["chronic_units"], [unit["name"] for unit in entry["units"]])
+        for entry in response.context["entries"]
+    ]
 
 
 def test_staff_see_the_criteria_most_units_keep_losing_first(client, staff, chronic):
@@ -33,7 +35,7 @@ def test_staff_see_the_criteria_most_units_keep_losing_first(client, staff, chro
     assert response.status_code == 200
     assert entries(response) == [("2.1", 3, ["Sở A", "Sở Ba", "Sở Hai"]), ("1.2", 2, ["Sở A", "Sở Ba"])]
     html = response.content.decode()
-    assert f'{reverse("unit_scorecard", kwargs={"code": "A3"})}?index=par&amp;year=2023' in html
+    assert f"{reverse('unit_scorecard', kwargs={'code': 'A3'})}?index=par&amp;year=2023" in html
 
 
 def test_staff_open_on_the_first_group_of_the_latest_year(client, staff, chronic):
@@ -41,7 +43,10 @@ def test_staff_open_on_the_first_group_of_the_latest_year(client, staff, chronic
     response = client.get(URL)
     choice = response.context["choice"]
     assert (choice["index"].code, choice["year"], choice["kind"], choice["parent"].code) == (
-        "par", 2023, UnitKind.DEPARTMENT, "P"
+        "par",
+        2023,
+        UnitKind.DEPARTMENT,
+        "P",
     )
 
 
@@ -115,8 +120,8 @@ def test_the_number_of_queries_does_not_grow_with_the_units(client, staff, chron
         m = chronic.par.methodologies.get(year=year, unit_kind=UnitKind.DEPARTMENT)
         for number in range(10):
             unit, _ = Unit.objects.get_or_create(
-                code=f"X{number}", defaults={"name": f"Sở X{number}", "kind": UnitKind.DEPARTMENT,
-                                             "parent": chronic.tree.province},
+                code=f"X{number}",
+                defaults={"name": f"Sở X{number}", "kind": UnitKind.DEPARTMENT, "parent": chronic.tree.province},
             )
             score(m, unit, {"1.1": "1", "1.2": "1", "2.1": "1"})
     with django_assert_max_num_queries(len(few.captured_queries)):

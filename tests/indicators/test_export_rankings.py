@@ -16,7 +16,9 @@ from units.models import Unit, UnitKind
 @pytest.fixture
 def ranked(tree):
     par = Index.objects.create(code="par", name_vi="Chỉ số CCHC")
-    hostile = Unit.objects.create(code="Z", name="=HYPERLINK(\"http://x\")", kind=UnitKind.DEPARTMENT, parent=tree.province)
+    hostile = Unit.objects.create(
+        code="Z", name='=HYPERLINK("http://x")', kind=UnitKind.DEPARTMENT, parent=tree.province
+    )
     Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=D(30))
     for year, values in ((2022, {"A": "20", "Z": "30"}), (2023, {"A": "35", "Z": "10"})):
         m = methodology(par, year)
@@ -43,7 +45,7 @@ def test_a_group_is_written_in_rank_order_with_change_and_band(ranked):
 
 def test_a_name_that_looks_like_a_formula_is_escaped(ranked):
     rows = _export(index="par", year=2023, kind="department")
-    assert rows[2][1] == "'=HYPERLINK(\"http://x\")"
+    assert rows[2][1] == '\'=HYPERLINK("http://x")'
 
 
 def test_values_keep_their_stored_precision_and_kinds_filter(ranked):
@@ -54,15 +56,22 @@ def test_values_keep_their_stored_precision_and_kinds_filter(ranked):
 
 def test_a_published_rank_is_the_one_written(ranked, tree):
     Result.objects.create(
-        unit=tree.province, index=ranked, year=2023, value=D("84.6"), source=ResultSource.PUBLISHED,
-        official_rank=56, official_group_size=63,
+        unit=tree.province,
+        index=ranked,
+        year=2023,
+        value=D("84.6"),
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
     )
     rows = _export(index="par", year=2023, kind="province")
     assert rows[1][:5] == ["P", "Tỉnh Thử", "84.6", "56", "63"]
 
 
-@pytest.mark.parametrize("options, message", [({"index": "pci"}, "unknown index 'pci'"),
-                                              ({"index": "par", "parent": "NOPE"}, "unknown unit 'NOPE'")])
+@pytest.mark.parametrize(
+    "options, message",
+    [({"index": "pci"}, "unknown index 'pci'"), ({"index": "par", "parent": "NOPE"}, "unknown unit 'NOPE'")],
+)
 def test_unknown_names_are_refused(ranked, options, message):
     with pytest.raises(CommandError, match=message):
         _export(year=2023, **options)

@@ -17,12 +17,23 @@ def national_results(tree):
     other = Unit.objects.create(code="Q", name="Tỉnh Khác", kind=UnitKind.PROVINCE, parent=tree.nation)
     par = Index.objects.create(code="par", name_vi="Chỉ số CCHC", name_en="PAR Index")
     Result.objects.create(
-        unit=tree.province, index=par, year=2023, value=Decimal("84.60"), source=ResultSource.PUBLISHED,
-        official_rank=56, official_group_size=63, previous_rank=57,
+        unit=tree.province,
+        index=par,
+        year=2023,
+        value=Decimal("84.60"),
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
+        previous_rank=57,
     )
     Result.objects.create(
-        unit=other, index=par, year=2023, value=Decimal("91.25"), source=ResultSource.PUBLISHED,
-        official_rank=3, official_group_size=63,
+        unit=other,
+        index=par,
+        year=2023,
+        value=Decimal("91.25"),
+        source=ResultSource.PUBLISHED,
+        official_rank=3,
+        official_group_size=63,
     )
     return par
 
@@ -76,8 +87,13 @@ def test_years_are_written_without_a_thousands_separator(client, staff, national
 def extremes(response):
     """(index code, kind, parent code or None, best unit code, worst unit code) per group."""
     return [
-        (e["index"].code, e["kind"].value, e["parent"].code if e["parent"] else None, e["best"].unit.code,
-         e["worst"].unit.code)
+        (
+            e["index"].code,
+            e["kind"].value,
+            e["parent"].code if e["parent"] else None,
+            e["best"].unit.code,
+            e["worst"].unit.code,
+        )
         for e in response.context["extremes"]
     ]
 
@@ -134,10 +150,18 @@ def test_anonymous_visitors_are_sent_to_log_in(client, rankings):
 
 def test_as_of_is_the_last_finished_recompute_in_vietnam_time(client, staff, rankings):
     Result.objects.update(updated_at=datetime.datetime(2024, 1, 2, 1, 0, tzinfo=datetime.UTC))
-    Job.objects.create(kind=RECOMPUTE, key="1:2023", status=JobStatus.DONE,
-                       finished_at=datetime.datetime(2024, 12, 31, 18, 45, tzinfo=datetime.UTC))
-    Job.objects.create(kind=RECOMPUTE, key="1:2022", status=JobStatus.FAILED,
-                       finished_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC))
+    Job.objects.create(
+        kind=RECOMPUTE,
+        key="1:2023",
+        status=JobStatus.DONE,
+        finished_at=datetime.datetime(2024, 12, 31, 18, 45, tzinfo=datetime.UTC),
+    )
+    Job.objects.create(
+        kind=RECOMPUTE,
+        key="1:2022",
+        status=JobStatus.FAILED,
+        finished_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
+    )
     client.force_login(staff)
     assert "01/01/2025 01:45" in client.get(reverse("home")).content.decode()
 
@@ -145,11 +169,12 @@ def test_as_of_is_the_last_finished_recompute_in_vietnam_time(client, staff, ran
 def test_the_overview_links_each_group_to_its_ranking(client, staff, rankings):
     client.force_login(staff)
     html = client.get(reverse("home")).content.decode()
-    assert f'{reverse("rankings")}?index=par&amp;year=2023&amp;kind=district&amp;parent=P' in html
+    assert f"{reverse('rankings')}?index=par&amp;year=2023&amp;kind=district&amp;parent=P" in html
 
 
-def test_the_number_of_queries_does_not_grow_with_indices_and_groups(client, staff, rankings,
-                                                                      django_assert_max_num_queries):
+def test_the_number_of_queries_does_not_grow_with_indices_and_groups(
+    client, staff, rankings, django_assert_max_num_queries
+):
     client.force_login(staff)
     with django_assert_max_num_queries(14) as few:
         client.get(reverse("home"))

@@ -73,7 +73,9 @@ def add_scores(methodology, unit, values):
     assessment, _ = Assessment.objects.get_or_create(unit=unit, methodology=methodology)
     for code, value in values.items():
         Score.objects.create(
-            assessment=assessment, criterion=Criterion.objects.get(methodology=methodology, code=code), final_score=D(value)
+            assessment=assessment,
+            criterion=Criterion.objects.get(methodology=methodology, code=code),
+            final_score=D(value),
         )
 
 
@@ -117,8 +119,19 @@ def test_an_xlsx_file_with_numbers_and_english_titles(db, tmp_path):
         ["S1", None, "Tiếp cận dịch vụ", 100, 0.25, "survey", "Access"],
         ["S2", None, "Thủ tục hành chính", 100, 0.75, "survey", "Procedures"],
     ]
-    run(write_xlsx(tmp_path, rows), "--index", "sipas", "--year", "2024", "--kind", "district",
-        "--aggregation", "weighted", "--direction", "lower")  # fmt: skip
+    run(
+        write_xlsx(tmp_path, rows),
+        "--index",
+        "sipas",
+        "--year",
+        "2024",
+        "--kind",
+        "district",
+        "--aggregation",
+        "weighted",
+        "--direction",
+        "lower",
+    )
     assert Index.objects.get(code="sipas").direction == Direction.LOWER
     assert Index.objects.get(code="sipas").name_vi == "sipas"
     criteria = {c.code: c for c in Criterion.objects.filter(methodology__index__code="sipas")}
@@ -190,9 +203,7 @@ def test_the_score_count_is_written_with_thousands_separators(imported, tree, tm
     )
     assessments = Assessment.objects.bulk_create([Assessment(unit=unit, methodology=imported) for unit in units])
     leaves = list(Criterion.objects.filter(code__in=["1.1", "1.2"]))
-    Score.objects.bulk_create(
-        [Score(assessment=a, criterion=c, final_score=D(1)) for a in assessments for c in leaves]
-    )
+    Score.objects.bulk_create([Score(assessment=a, criterion=c, final_score=D(1)) for a in assessments for c in leaves])
     err = rejected(write_csv(tmp_path, TREE[:-1], name="fewer.csv"), *DEPARTMENT_2023)
     assert "already has 1,234 scores" in err
 
@@ -286,7 +297,10 @@ REJECTIONS = {
         [[*HEADER, "kind"], ["1", "", "A", "1", "", "poll"]],
         "line 2, column kind: “poll” is not one of self_assessed, survey",
     ),
-    "missing column": ([[h for h in HEADER if h != "title"], ["1", "", "1", ""]], "line 1, column title: missing column"),
+    "missing column": (
+        [[h for h in HEADER if h != "title"], ["1", "", "1", ""]],
+        "line 1, column title: missing column",
+    ),
     "unknown column": ([[*HEADER, "points"], ["1", "", "A", "1", "", "2"]], "line 1, column points: unknown column"),
     "header only": ([HEADER], "line 1: the file has a header but no rows"),
     "empty file": ([], "line 1: the file is empty"),

@@ -77,8 +77,11 @@ def test_a_published_result_replaces_the_computed_one_of_the_same_unit(par, tree
     replaced = Result.objects.get(unit=tree.dept_a, year=2023)
     assert replaced.pk == computed.pk
     assert (replaced.source, replaced.value, replaced.points, replaced.applicable_max) == (
-        ResultSource.PUBLISHED, D("96.5"), None, None,
-    )  # fmt: skip
+        ResultSource.PUBLISHED,
+        D("96.5"),
+        None,
+        None,
+    )
     assert (replaced.official_rank, replaced.official_group_size) == (1, 20)
     other_year.refresh_from_db()
     assert (other_year.source, other_year.value) == (ResultSource.COMPUTED, D(70))
@@ -130,18 +133,45 @@ def published(par, tree, tmp_path):
 
 REJECTIONS = {
     "unknown unit": ([HEADER, ["Z", "1", "", ""]], "line 2, column unit_code: unknown unit “Z”"),
-    "unit closed that year": ([HEADER, ["OLD", "1", "", ""]], "line 2, column unit_code: the unit “OLD” did not exist in 2023"),
-    "duplicate unit": ([HEADER, ["A", "1", "", ""], ["P", "2", "", ""], ["A", "1", "", ""]], "line 4, column unit_code: duplicate of line 2"),
+    "unit closed that year": (
+        [HEADER, ["OLD", "1", "", ""]],
+        "line 2, column unit_code: the unit “OLD” did not exist in 2023",
+    ),
+    "duplicate unit": (
+        [HEADER, ["A", "1", "", ""], ["P", "2", "", ""], ["A", "1", "", ""]],
+        "line 4, column unit_code: duplicate of line 2",
+    ),
     "value not a number": ([HEADER, ["A", "tốt", "", ""]], "line 2, column value: “tốt” is not a number"),
-    "value with seven decimals": ([HEADER, ["A", "1.1234567", "", ""]], "line 2, column value: “1.1234567” has more than 6 decimal places"),
-    "value empty without rank": ([HEADER, ["A", "", "", ""]], "line 2, column value: the value is empty: give the value, or the rank and group size"),
-    "rank without group size": ([HEADER, ["A", "1", "3", ""]], "line 2, column group_size: a rank needs its group size"),
+    "value with seven decimals": (
+        [HEADER, ["A", "1.1234567", "", ""]],
+        "line 2, column value: “1.1234567” has more than 6 decimal places",
+    ),
+    "value empty without rank": (
+        [HEADER, ["A", "", "", ""]],
+        "line 2, column value: the value is empty: give the value, or the rank and group size",
+    ),
+    "rank without group size": (
+        [HEADER, ["A", "1", "3", ""]],
+        "line 2, column group_size: a rank needs its group size",
+    ),
     "group size without rank": ([HEADER, ["A", "1", "", "20"]], "line 2, column rank: a group size needs its rank"),
-    "rank beyond group size": ([HEADER, ["A", "1", "21", "20"]], "line 2, column rank: rank 21 is beyond the group size 20"),
+    "rank beyond group size": (
+        [HEADER, ["A", "1", "21", "20"]],
+        "line 2, column rank: rank 21 is beyond the group size 20",
+    ),
     "rank zero": ([HEADER, ["A", "1", "0", "20"]], "line 2, column rank: “0” is not a whole number of at least 1"),
-    "rank not whole": ([HEADER, ["A", "1", "2.5", "20"]], "line 2, column rank: “2.5” is not a whole number of at least 1"),
-    "group size not a number": ([HEADER, ["A", "1", "2", "hai mươi"]], "line 2, column group_size: “hai mươi” is not a whole number"),
-    "missing value column": ([["unit_code", "rank", "group_size"], ["A", "1", "2"]], "line 1, column value: missing column"),
+    "rank not whole": (
+        [HEADER, ["A", "1", "2.5", "20"]],
+        "line 2, column rank: “2.5” is not a whole number of at least 1",
+    ),
+    "group size not a number": (
+        [HEADER, ["A", "1", "2", "hai mươi"]],
+        "line 2, column group_size: “hai mươi” is not a whole number",
+    ),
+    "missing value column": (
+        [["unit_code", "rank", "group_size"], ["A", "1", "2"]],
+        "line 1, column value: missing column",
+    ),
     "unknown column": ([[*HEADER, "band"], ["A", "1", "", "", "Tốt"]], "line 1, column band: unknown column"),
     "empty file": ([], "line 1: the file is empty"),
 }
@@ -157,7 +187,9 @@ def test_a_bad_file_is_refused_with_line_column_and_reason(published, tmp_path, 
 
 def test_an_unknown_index_is_refused_on_line_one(published, tmp_path):
     before = snapshot()
-    err = rejected(write_csv(tmp_path, [HEADER, ["A", "1", "", ""]], name="bad.csv"), "--index", "pci", "--year", "2023")
+    err = rejected(
+        write_csv(tmp_path, [HEADER, ["A", "1", "", ""]], name="bad.csv"), "--index", "pci", "--year", "2023"
+    )
     assert "line 1: unknown index “pci”" in err
     assert snapshot() == before
 

@@ -47,9 +47,12 @@ def methodology(index, kind, areas, aggregation=Aggregation.SUM, year=2023):
     for area_code, leaves in areas.items():
         position += 1
         area = Criterion.objects.create(
-            methodology=m, code=area_code, title=area_code, max_points=sum(leaves.values(), D(0)) or D(100),
+            methodology=m,
+            code=area_code,
+            title=area_code,
+            max_points=sum(leaves.values(), D(0)) or D(100),
             position=position,
-        )  # fmt: skip
+        )
         for code, max_points in leaves.items():
             position += 1
             Criterion.objects.create(
@@ -76,7 +79,11 @@ def scores():
     }
 
 
-WIDE = [["unit_code", "unit_name", "1.1", "1.2", "2.1", "X.1"], ["A", "Sở A", "30", "NA", "", ""], ["B", "Huyện B", "", "", "", "7.5"]]
+WIDE = [
+    ["unit_code", "unit_name", "1.1", "1.2", "2.1", "X.1"],
+    ["A", "Sở A", "30", "NA", "", ""],
+    ["B", "Huyện B", "", "", "", "7.5"],
+]
 
 
 # --- what is written ---------------------------------------------------------------------------
@@ -90,8 +97,9 @@ def test_a_wide_file_scores_each_unit_under_its_kinds_methodology(par, tmp_path)
         ("B", "X.1"): (D("7.5"), False, None, ""),
     }
     assert set(Assessment.objects.values_list("unit__code", "methodology__unit_kind")) == {
-        ("A", UnitKind.DEPARTMENT), ("B", UnitKind.DISTRICT),
-    }  # fmt: skip
+        ("A", UnitKind.DEPARTMENT),
+        ("B", UnitKind.DISTRICT),
+    }
     assert out.strip() == "scores 3, changed 3, assessments created 2"
     assert pending_jobs() == [("results.recompute", f"{par.pk}:2023")]
 
@@ -150,8 +158,10 @@ def test_an_xlsx_wide_file_with_numbers(par, tmp_path):
     rows = [["unit_code", "1.1", "1.2", "2.1"], ["A", 34.6, 20, 7.123456]]
     run(write_xlsx(tmp_path, rows), *PAR_2023)
     assert {code: final for (_, code), (final, *_) in scores().items()} == {
-        "1.1": D("34.6"), "1.2": D(20), "2.1": D("7.123456"),
-    }  # fmt: skip
+        "1.1": D("34.6"),
+        "1.2": D(20),
+        "2.1": D("7.123456"),
+    }
 
 
 def test_an_xlsx_long_file(par, tmp_path):
@@ -190,8 +200,13 @@ def test_scores_are_compared_and_written_a_chunk_at_a_time_all_of_them(par, tmp_
 
     run(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "30"]], name="first.csv"), *PAR_2023)
     monkeypatch.setattr(scores_importer, "_WRITE_CHUNK", 2)
-    rows = [["unit_code", "criterion_code", "score"], ["A", "1.1", "30"], ["A", "1.2", "10"], ["A", "2.1", "NA"],
-            ["B", "X.1", "7.5"]]  # fmt: skip
+    rows = [
+        ["unit_code", "criterion_code", "score"],
+        ["A", "1.1", "30"],
+        ["A", "1.2", "10"],
+        ["A", "2.1", "NA"],
+        ["B", "X.1", "7.5"],
+    ]
     out = run(write_csv(tmp_path, rows, name="second.csv"), *PAR_2023)
     assert scores() == {
         ("A", "1.1"): (D(30), False, None, ""),
@@ -273,7 +288,10 @@ WIDE_REJECTIONS = {
     "header only": ([["unit_code", "1.1"]], "line 1: the file has a header but no rows"),
 }
 LONG_REJECTIONS = {
-    "unknown criterion": ([LONG, ["A", "X.1", "1", ""]], "line 2, column criterion_code: “X.1” is not a criterion of the 2023 department methodology of par"),
+    "unknown criterion": (
+        [LONG, ["A", "X.1", "1", ""]],
+        "line 2, column criterion_code: “X.1” is not a criterion of the 2023 department methodology of par",
+    ),
     "empty criterion": ([LONG, ["A", "", "1", ""]], "line 2, column criterion_code: the criterion code is empty"),
     "area criterion": ([LONG, ["A", "2", "1", ""]], "line 2, column criterion_code: “2” has sub-criteria"),
     "duplicate pair": (
@@ -285,7 +303,10 @@ LONG_REJECTIONS = {
         "line 2, column self_score: 41 is above the maximum of 40 for “2.1”",
     ),
     "self score NA": ([LONG, ["A", "2.1", "", "NA"]], "line 2, column self_score: “NA” is not a number"),
-    "score above the maximum": ([LONG, ["B", "X.1", "10.000001", ""]], "line 2, column score: 10.000001 is above the maximum of 10"),
+    "score above the maximum": (
+        [LONG, ["B", "X.1", "10.000001", ""]],
+        "line 2, column score: 10.000001 is above the maximum of 10",
+    ),
     "missing score column": ([["unit_code", "criterion_code"], ["A", "1.1"]], "line 1, column score: missing column"),
     "unknown column": ([[*LONG, "remark"], ["A", "1.1", "1", "", ""]], "line 1, column remark: unknown column"),
     "no methodology for the kind": (
@@ -295,8 +316,11 @@ LONG_REJECTIONS = {
 }
 
 
-@pytest.mark.parametrize("rows, message", [*WIDE_REJECTIONS.values(), *LONG_REJECTIONS.values()],
-                         ids=[*WIDE_REJECTIONS.keys(), *LONG_REJECTIONS.keys()])  # fmt: skip
+@pytest.mark.parametrize(
+    "rows, message",
+    [*WIDE_REJECTIONS.values(), *LONG_REJECTIONS.values()],
+    ids=[*WIDE_REJECTIONS.keys(), *LONG_REJECTIONS.keys()],
+)
 def test_a_bad_file_is_refused_with_line_column_and_reason(scored, tmp_path, rows, message):
     before = snapshot()
     err = rejected(write_csv(tmp_path, rows, name="bad.csv"), *PAR_2023)
@@ -312,7 +336,9 @@ def test_an_unknown_index_is_refused_on_line_one(scored, tmp_path):
 
 
 def test_a_year_without_methodologies_names_every_column_and_unit(scored, tmp_path):
-    err = rejected(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "1"]], name="bad.csv"), "--index", "par", "--year", "2024")
+    err = rejected(
+        write_csv(tmp_path, [["unit_code", "1.1"], ["A", "1"]], name="bad.csv"), "--index", "par", "--year", "2024"
+    )
     assert "line 1, column 1.1: “1.1” is not a criterion of any 2024 methodology of par" in err
     assert "line 2, column unit_code: par has no 2024 methodology for department units" in err
 

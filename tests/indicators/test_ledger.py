@@ -36,12 +36,21 @@ def test_each_leaf_shows_maximum_self_final_and_lost_points(par, years, tree):
 
 def test_a_loss_three_years_running_is_chronic_and_a_gap_resets_it(par, years, tree):
     # 1.1 loses every year 2020–2024 but 2021; 1.2 loses 2022–2024 only.
-    for year, (a, b) in {2020: ("30", "20"), 2021: ("40", "20"), 2022: ("35", "15"), 2023: ("39", "19"),
-                         2024: ("38", "10")}.items():
+    for year, (a, b) in {
+        2020: ("30", "20"),
+        2021: ("40", "20"),
+        2022: ("35", "15"),
+        2023: ("39", "19"),
+        2024: ("38", "10"),
+    }.items():
         score(years[year], tree.dept_a, {"1.1": a, "1.2": b, "2.1": "40"})
     rows = lost_points(unit=tree.dept_a, index=par)
     assert [(_row(rows, y, "1.1")["streak"], _row(rows, y, "1.1")["chronic"]) for y in range(2020, 2025)] == [
-        (1, False), (0, False), (1, False), (2, False), (3, True),
+        (1, False),
+        (0, False),
+        (1, False),
+        (2, False),
+        (3, True),
     ]
     assert (_row(rows, 2024, "1.2")["streak"], _row(rows, 2024, "1.2")["chronic"]) == (3, True)
     assert _row(rows, 2024, "2.1")["chronic"] is False

@@ -29,14 +29,14 @@ def par(db):
 
 @pytest.fixture
 def methodology(par):
-    return Methodology.objects.create(
-        index=par, year=2024, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.SUM
-    )
+    return Methodology.objects.create(index=par, year=2024, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.SUM)
 
 
 @pytest.fixture
 def criterion(methodology):
-    return Criterion.objects.create(methodology=methodology, code="1", title="Công tác chỉ đạo", max_points=Decimal("10"))
+    return Criterion.objects.create(
+        methodology=methodology, code="1", title="Công tác chỉ đạo", max_points=Decimal("10")
+    )
 
 
 @pytest.fixture
@@ -81,7 +81,9 @@ def _refused(write, because):
 
 def test_an_assessment_has_one_score_per_criterion(assessment, criterion):
     Score.objects.create(assessment=assessment, criterion=criterion, self_score=Decimal("5"))
-    _refused(lambda: Score.objects.create(assessment=assessment, criterion=criterion, self_score=Decimal("6")), SCORE_UNIQUE)
+    _refused(
+        lambda: Score.objects.create(assessment=assessment, criterion=criterion, self_score=Decimal("6")), SCORE_UNIQUE
+    )
     assert Score.objects.get().self_score == Decimal("5")
 
 
@@ -133,7 +135,9 @@ def test_a_score_above_the_criterions_maximum_is_refused_on_insert(assessment, c
 @pytest.mark.parametrize("field", ["self_score", "final_score"])
 def test_a_score_above_the_maximum_is_refused_in_a_bulk_insert(assessment, criterion, field):
     _refused(
-        lambda: Score.objects.bulk_create([Score(assessment=assessment, criterion=criterion, **{field: Decimal("11")})]),
+        lambda: Score.objects.bulk_create(
+            [Score(assessment=assessment, criterion=criterion, **{field: Decimal("11")})]
+        ),
         WITHIN_MAX,
     )
     assert not Score.objects.exists()
@@ -161,7 +165,9 @@ def test_a_score_equal_to_the_maximum_is_allowed(assessment, criterion):
 
 
 def test_a_score_with_a_fractional_maximum_is_checked_to_the_last_decimal(assessment, methodology):
-    half = Criterion.objects.create(methodology=methodology, code="2", title="Cải cách TTHC", max_points=Decimal("14.5"))
+    half = Criterion.objects.create(
+        methodology=methodology, code="2", title="Cải cách TTHC", max_points=Decimal("14.5")
+    )
     Score.objects.create(assessment=assessment, criterion=half, final_score=Decimal("14.5"))
     _refused(lambda: Score.objects.filter(criterion=half).update(final_score=Decimal("14.500001")), WITHIN_MAX)
 
@@ -195,19 +201,25 @@ def test_moving_a_scored_criterion_to_another_methodology_is_refused(assessment,
     # A code the other methodology does not use, so only the methodology rule can refuse the move.
     moved = Criterion.objects.create(methodology=methodology, code="9", title="Khác", max_points=Decimal("10"))
     Score.objects.create(assessment=assessment, criterion=moved, self_score=Decimal("1"))
-    _refused(lambda: Criterion.objects.filter(pk=moved.pk).update(methodology=other_criterion.methodology), IN_METHODOLOGY)
+    _refused(
+        lambda: Criterion.objects.filter(pk=moved.pk).update(methodology=other_criterion.methodology), IN_METHODOLOGY
+    )
 
 
 @pytest.mark.parametrize("field", ["self_score", "final_score"])
 def test_lowering_a_maximum_below_a_recorded_score_is_refused(assessment, criterion, field):
     Score.objects.create(assessment=assessment, criterion=criterion, **{field: Decimal("8")})
-    _refused(lambda: Criterion.objects.filter(pk=criterion.pk).update(max_points=Decimal("7.999999")), MAX_COVERS_SCORES)
+    _refused(
+        lambda: Criterion.objects.filter(pk=criterion.pk).update(max_points=Decimal("7.999999")), MAX_COVERS_SCORES
+    )
     criterion.refresh_from_db()
     assert criterion.max_points == Decimal("10")
 
 
 def test_lowering_a_maximum_to_exactly_the_recorded_score_is_allowed(assessment, criterion):
-    Score.objects.create(assessment=assessment, criterion=criterion, self_score=Decimal("7.5"), final_score=Decimal("8"))
+    Score.objects.create(
+        assessment=assessment, criterion=criterion, self_score=Decimal("7.5"), final_score=Decimal("8")
+    )
     Criterion.objects.filter(pk=criterion.pk).update(max_points=Decimal("8"))
     criterion.refresh_from_db()
     assert criterion.max_points == Decimal("8")
@@ -239,7 +251,9 @@ def test_full_clean_puts_a_score_above_the_maximum_on_that_field(assessment, cri
 
 
 def test_full_clean_writes_the_maximum_the_vietnamese_way(assessment, methodology):
-    half = Criterion.objects.create(methodology=methodology, code="3", title="Tổ chức bộ máy", max_points=Decimal("14.5"))
+    half = Criterion.objects.create(
+        methodology=methodology, code="3", title="Tổ chức bộ máy", max_points=Decimal("14.5")
+    )
     score = Score(assessment=assessment, criterion=half, final_score=Decimal("15"))
     with translation.override("vi"), pytest.raises(ValidationError) as caught:
         score.full_clean()
@@ -247,7 +261,9 @@ def test_full_clean_writes_the_maximum_the_vietnamese_way(assessment, methodolog
 
 
 def test_full_clean_accepts_a_score_equal_to_the_maximum(assessment, criterion):
-    Score(assessment=assessment, criterion=criterion, self_score=Decimal("10"), final_score=Decimal("9.75")).full_clean()
+    Score(
+        assessment=assessment, criterion=criterion, self_score=Decimal("10"), final_score=Decimal("9.75")
+    ).full_clean()
 
 
 def test_full_clean_refuses_a_criterion_from_another_methodology(assessment, other_criterion):
@@ -301,7 +317,9 @@ def test_a_rank_beyond_the_group_size_is_refused(tree, par):
 
 def test_a_rank_below_one_is_refused(tree, par):
     _refused(
-        lambda: Result.objects.create(unit=tree.dept_a, index=par, year=2024, value=Decimal("80"), rank=0, group_size=20),
+        lambda: Result.objects.create(
+            unit=tree.dept_a, index=par, year=2024, value=Decimal("80"), rank=0, group_size=20
+        ),
         "result_rank_within_group",
     )
 
@@ -333,8 +351,12 @@ def test_an_update_that_shrinks_the_group_below_the_rank_is_refused(tree, par):
 def test_an_official_rank_beyond_the_official_group_size_is_refused(tree, par):
     _refused(
         lambda: Result.objects.create(
-            unit=tree.province, index=par, year=2024, source=ResultSource.PUBLISHED,
-            official_rank=64, official_group_size=63,
+            unit=tree.province,
+            index=par,
+            year=2024,
+            source=ResultSource.PUBLISHED,
+            official_rank=64,
+            official_group_size=63,
         ),
         "result_official_rank_within_group",
     )
@@ -342,7 +364,12 @@ def test_an_official_rank_beyond_the_official_group_size_is_refused(tree, par):
 
 def test_an_official_rank_of_56_among_63_is_allowed(tree, par):
     Result.objects.create(
-        unit=tree.province, index=par, year=2024, source=ResultSource.PUBLISHED, official_rank=56, official_group_size=63
+        unit=tree.province,
+        index=par,
+        year=2024,
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
     )
     assert Result.objects.get().official_rank == 56
 
@@ -356,13 +383,21 @@ def test_a_computed_result_without_a_value_is_refused(tree, par):
 
 def test_a_published_result_without_a_value_is_allowed(tree, par):
     Result.objects.create(
-        unit=tree.province, index=par, year=2024, source=ResultSource.PUBLISHED, official_rank=56, official_group_size=63
+        unit=tree.province,
+        index=par,
+        year=2024,
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
     )
     assert Result.objects.get().value is None
 
 
 def test_a_year_outside_1990_to_2100_is_refused(tree, par):
-    _refused(lambda: Result.objects.create(unit=tree.dept_a, index=par, year=2200, value=Decimal("80")), "result_year_in_range")
+    _refused(
+        lambda: Result.objects.create(unit=tree.dept_a, index=par, year=2200, value=Decimal("80")),
+        "result_year_in_range",
+    )
 
 
 # --- Band and Methodology ---------------------------------------------------------------------
@@ -379,7 +414,9 @@ def test_a_band_whose_lower_bound_is_not_below_its_upper_bound_is_refused(par, l
 
 
 def test_a_band_without_any_bound_is_refused(par):
-    _refused(lambda: Band.objects.create(index=par, year=2024, unit_kind=UnitKind.PROVINCE, name="?"), "band_has_a_bound")
+    _refused(
+        lambda: Band.objects.create(index=par, year=2024, unit_kind=UnitKind.PROVINCE, name="?"), "band_has_a_bound"
+    )
 
 
 def test_bands_open_on_one_side_are_allowed(par):
@@ -398,8 +435,12 @@ def test_an_index_has_one_methodology_per_year_and_unit_kind(methodology):
         ),
         METHODOLOGY_UNIQUE,
     )
-    Methodology.objects.create(index=methodology.index, year=2024, unit_kind=UnitKind.DISTRICT, aggregation=Aggregation.SUM)
-    Methodology.objects.create(index=methodology.index, year=2025, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.SUM)
+    Methodology.objects.create(
+        index=methodology.index, year=2024, unit_kind=UnitKind.DISTRICT, aggregation=Aggregation.SUM
+    )
+    Methodology.objects.create(
+        index=methodology.index, year=2025, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.SUM
+    )
     assert Methodology.objects.count() == 3
 
 

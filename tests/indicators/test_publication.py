@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from audit.models import AuditEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments.workflow import (
@@ -18,6 +17,7 @@ from assessments.workflow import (
     result_revisions,
     self_scores_save,
 )
+from audit.models import AuditEntry
 from indicators.models import (
     Assessment,
     AssessmentStatus,
@@ -26,7 +26,7 @@ from indicators.models import (
     Result,
 )
 from jobs.models import Job, JobStatus
-from tests.indicators.workflow import FULL_SELF, PUBLISHED_ON, ids, reload, workflow  # noqa: F401
+from tests.indicators.workflow import FULL_SELF, PUBLISHED_ON, ids, reload, workflow  # noqa: F401 (fixtures, used as test arguments)
 from units.models import Unit, UnitKind
 
 S = AssessmentStatus
@@ -35,9 +35,14 @@ S = AssessmentStatus
 @pytest.fixture
 def appraised(workflow, head_a, appraiser, tree):
     """Sở A and a second department, both appraised: A scores 35+20+30 = 85, A2 scores 90."""
-    dept_a2 = Unit.objects.create(code="A2", name="Sở A2", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_from=tree.dept_a.valid_from)
+    dept_a2 = Unit.objects.create(
+        code="A2", name="Sở A2", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_from=tree.dept_a.valid_from
+    )
     a2 = Assessment.objects.create(unit=dept_a2, methodology=workflow.methodology)
-    for assessment, values in ((workflow.assessment, FULL_SELF), (a2, {"1.1": (D(40), False, ""), "1.2": (D(20), False, ""), "2.1": (D(30), False, "")})):
+    for assessment, values in (
+        (workflow.assessment, FULL_SELF),
+        (a2, {"1.1": (D(40), False, ""), "1.2": (D(20), False, ""), "2.1": (D(30), False, "")}),
+    ):
         Assessment.objects.filter(pk=assessment.pk).update(status=S.SUBMITTED)
         appraisal_scores_save(
             assessment=assessment,
@@ -51,7 +56,9 @@ def appraised(workflow, head_a, appraiser, tree):
 
 
 def publish(workflow, admin_user, reference="QĐ 345/QĐ-UBND", on=PUBLISHED_ON):
-    return methodology_publish(methodology=workflow.methodology, user=admin_user, decision_reference=reference, published_on=on)
+    return methodology_publish(
+        methodology=workflow.methodology, user=admin_user, decision_reference=reference, published_on=on
+    )
 
 
 @pytest.fixture
@@ -64,9 +71,12 @@ def published(appraised, admin_user):
 def revised(published, admin_user, appraiser):
     """Sở A reopened (a wrong score), corrected from 30 to 25 on 2.1 and published again."""
     assessment_reopen(assessment=published.assessment, user=admin_user, reason="Sai số liệu tiêu chí 2.1")
-    appraisal_scores_save(assessment=published.assessment, user=appraiser,
-                          scores={published.criteria["2.1"].pk: (D(25), "Thiếu minh chứng")},
-                          version=reload(published.assessment).version)  # fmt: skip
+    appraisal_scores_save(
+        assessment=published.assessment,
+        user=appraiser,
+        scores={published.criteria["2.1"].pk: (D(25), "Thiếu minh chứng")},
+        version=reload(published.assessment).version,
+    )
     publish(published, admin_user, reference="QĐ 400/QĐ-UBND", on=datetime.date(2025, 4, 2))
     return published
 
@@ -75,7 +85,10 @@ def test_publishing_makes_the_assessments_published_and_their_results_official(a
     publication = publish(appraised, admin_user)
     assert set(Assessment.objects.values_list("status", flat=True)) == {S.PUBLISHED}
     assert (publication.number, publication.decision_reference, publication.published_on, publication.published_by) == (
-        1, "QĐ 345/QĐ-UBND", PUBLISHED_ON, admin_user
+        1,
+        "QĐ 345/QĐ-UBND",
+        PUBLISHED_ON,
+        admin_user,
     )
     result = Result.objects.get(unit=tree.dept_a, index=appraised.index, year=2024)
     assert (result.value, result.rank, result.group_size, result.publication) == (D(85), 2, 2, publication)
@@ -109,9 +122,13 @@ def test_a_published_assessment_is_frozen(appraised, admin_user, head_a, apprais
     publish(appraised, admin_user)
     a = reload(appraised.assessment)
     with pytest.raises(ValidationError):
-        self_scores_save(assessment=a, user=head_a, scores=ids(appraised, {"1.1": (D(1), False, "")}), version=a.version)
+        self_scores_save(
+            assessment=a, user=head_a, scores=ids(appraised, {"1.1": (D(1), False, "")}), version=a.version
+        )
     with pytest.raises(ValidationError):
-        appraisal_scores_save(assessment=a, user=appraiser, scores=ids(appraised, {"1.1": (D(1), "x")}), version=a.version)
+        appraisal_scores_save(
+            assessment=a, user=appraiser, scores=ids(appraised, {"1.1": (D(1), "x")}), version=a.version
+        )
     with pytest.raises(ValidationError):
         assessment_submit(assessment=a, user=head_a)
     assert a.scores.get(criterion__code="1.1").final_score == D(35)
@@ -135,7 +152,10 @@ def test_a_correction_after_publication_is_a_new_revision_and_the_earlier_values
     assessment_reopen(assessment=a, user=admin_user, reason="Sai sót điểm tiêu chí 2.1")
     assert reload(a).status == S.APPRAISED
     appraisal_scores_save(
-        assessment=a, user=appraiser, scores=ids(appraised, {"2.1": (D(40), "Đã đối chiếu lại báo cáo")}), version=reload(a).version
+        assessment=a,
+        user=appraiser,
+        scores=ids(appraised, {"2.1": (D(40), "Đã đối chiếu lại báo cáo")}),
+        version=reload(a).version,
     )
     second = publish(appraised, admin_user, reference="QĐ 400/QĐ-UBND", on=datetime.date(2025, 4, 2))
 
@@ -156,11 +176,19 @@ def test_a_correction_after_publication_is_a_new_revision_and_the_earlier_values
     assert AuditEntry.objects.get(action="assessment.reopen").reason == "Sai sót điểm tiêu chí 2.1"
 
 
-def test_publishing_many_assessments_takes_a_bounded_number_of_queries(workflow, admin_user, tree, django_assert_max_num_queries):
+def test_publishing_many_assessments_takes_a_bounded_number_of_queries(
+    workflow, admin_user, tree, django_assert_max_num_queries
+):
     from indicators.models import Score
 
     for i in range(30):
-        unit = Unit.objects.create(code=f"D{i}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_from=tree.dept_a.valid_from)
+        unit = Unit.objects.create(
+            code=f"D{i}",
+            name=f"Sở {i}",
+            kind=UnitKind.DEPARTMENT,
+            parent=tree.province,
+            valid_from=tree.dept_a.valid_from,
+        )
         a = Assessment.objects.create(unit=unit, methodology=workflow.methodology, status=S.APPRAISED)
         Score.objects.create(assessment=a, criterion=workflow.criteria["1.1"], final_score=D(i))
     with django_assert_max_num_queries(40):

@@ -31,10 +31,14 @@ def _six_decimals(source, target):
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            writer.writerow({
-                key: value if key == "unit_code" else str(Decimal(value).quantize(Decimal("0.000001"), ROUND_HALF_EVEN))
-                for key, value in row.items()
-            })
+            writer.writerow(
+                {
+                    key: value
+                    if key == "unit_code"
+                    else str(Decimal(value).quantize(Decimal("0.000001"), ROUND_HALF_EVEN))
+                    for key, value in row.items()
+                }
+            )
     return str(target)
 
 
@@ -44,8 +48,14 @@ def test_papi_2019_to_2021_comes_out_as_published(tmp_path):
     call_command("import_units", str(FIXTURES / "units.csv"), stdout=out)
     for year in YEARS:
         call_command(
-            "import_methodology", str(FIXTURES / "methodology.csv"), index="papi", year=year, kind="province",
-            aggregation="weighted", name="PAPI", stdout=out,
+            "import_methodology",
+            str(FIXTURES / "methodology.csv"),
+            index="papi",
+            year=year,
+            kind="province",
+            aggregation="weighted",
+            name="PAPI",
+            stdout=out,
         )
         components = _six_decimals(FIXTURES / f"components_{year}.csv", tmp_path / f"components_{year}.csv")
         call_command("import_scores", components, index="papi", year=year, stdout=out)

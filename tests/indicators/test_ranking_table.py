@@ -11,9 +11,9 @@ from django.test import RequestFactory
 
 from indicators.models import Result, ResultSource
 from indicators.tables import TEMPLATE
-from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401
+from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401 (fixtures, used as test arguments)
 from tests.indicators.test_rankings_view import build_rankings, page
-from tests.indicators.workflow import workflow  # noqa: F401
+from tests.indicators.workflow import workflow  # noqa: F401 (fixtures, used as test arguments)
 
 
 def tbody(html):
@@ -53,12 +53,16 @@ def test_the_rows_are_django_tables2s(client, staff, rankings, params):
 
 
 def test_in_english_too(client, staff, rankings, english):
-    rows = assert_rows_as_django_tables2_writes_them(page(client, staff, index="par", year=2023, kind="department", parent="P"))
+    rows = assert_rows_as_django_tables2_writes_them(
+        page(client, staff, index="par", year=2023, kind="department", parent="P")
+    )
     assert "84.60" in rows
 
 
 def test_rows_a_head_may_not_open_have_no_link(client, head_b, rankings):
-    rows = assert_rows_as_django_tables2_writes_them(page(client, head_b, index="par", year=2023, kind="district", parent=""))
+    rows = assert_rows_as_django_tables2_writes_them(
+        page(client, head_b, index="par", year=2023, kind="district", parent="")
+    )
     assert rows.count("<tr") == 1
 
 
@@ -68,15 +72,24 @@ def test_an_empty_search_keeps_the_empty_text(client, staff, rankings):
     assert "<tr><td colspan=" in tbody(response.content.decode())
 
 
-def test_a_published_and_revised_row(client, staff, revised):  # noqa: F811
-    rows = assert_rows_as_django_tables2_writes_them(page(client, staff, index="par", year=2024, kind="department", parent="P"))
+def test_a_published_and_revised_row(client, staff, revised):
+    rows = assert_rows_as_django_tables2_writes_them(
+        page(client, staff, index="par", year=2024, kind="department", parent="P")
+    )
     assert 'class="badge-revised"' in rows
 
 
 def test_a_rank_published_by_the_ministry(client, staff, rankings):
     Result.objects.create(
-        unit=rankings.tree.province, index=rankings.par, year=2023, value=D("84.6"),
-        source=ResultSource.PUBLISHED, official_rank=56, official_group_size=63,
-    )  # fmt: skip
-    rows = assert_rows_as_django_tables2_writes_them(page(client, staff, index="par", year=2023, kind="province", parent="VN"))
+        unit=rankings.tree.province,
+        index=rankings.par,
+        year=2023,
+        value=D("84.6"),
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
+    )
+    rows = assert_rows_as_django_tables2_writes_them(
+        page(client, staff, index="par", year=2023, kind="province", parent="VN")
+    )
     assert '56 <small class="muted">' in rows

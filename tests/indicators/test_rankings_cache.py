@@ -27,8 +27,9 @@ def test_the_area_subscores_are_cached_until_the_recompute_that_changes_them(cli
     assert area == D(91)
     assert "Kết quả tính đến" in text
 
-    Score.objects.filter(assessment__unit__code="A", assessment__methodology__year=2023,
-                         criterion__code="1.2").update(final_score=D("20"))  # fmt: skip
+    Score.objects.filter(assessment__unit__code="A", assessment__methodology__year=2023, criterion__code="1.2").update(
+        final_score=D("20")
+    )
     area, cached_queries, _ = first_row_area(client, staff)
     assert area == D(91) and cached_queries < first_queries  # as of the last recompute
 

@@ -33,7 +33,9 @@ def xlsx_rows(response):
 
 def shown_headers(response):
     """The table's column headers as the page shows them, tags and spacing removed."""
-    thead = re.search(r'<table class="table ranking-table">\s*<thead[^>]*>(.*?)</thead>', response.content.decode(), re.DOTALL)
+    thead = re.search(
+        r'<table class="table ranking-table">\s*<thead[^>]*>(.*?)</thead>', response.content.decode(), re.DOTALL
+    )
     cells = re.findall(r"<th[^>]*>(.*?)</th>", thead.group(1), re.DOTALL)
     return [html.unescape(" ".join(re.sub(r"<[^>]+>", " ", cell).split())) for cell in cells]
 
@@ -120,7 +122,11 @@ def test_public_rankings_export_only_published_results(client, settings, ranking
     Assessment.objects.filter(methodology__year=2022, unit__kind=UnitKind.DEPARTMENT).update(
         status=AssessmentStatus.PUBLISHED
     )
-    assert [row[3] for row in csv_rows(client.get(URL, {**GROUP, "year": 2022, "export": "csv"}))[1:]] == ["A2", "A3", "A"]
+    assert [row[3] for row in csv_rows(client.get(URL, {**GROUP, "year": 2022, "export": "csv"}))[1:]] == [
+        "A2",
+        "A3",
+        "A",
+    ]
     assert csv_rows(client.get(URL, {**GROUP, "export": "csv"}))[1:] == []  # 2023 is not published
 
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Result, ResultRevision
-from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401
-from tests.indicators.workflow import reload, workflow  # noqa: F401
+from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401 (fixtures, used as test arguments)
+from tests.indicators.workflow import reload, workflow  # noqa: F401 (fixtures, used as test arguments)
 
 URL = "/rankings/"
 PARAMS = {"index": "par", "year": 2024, "kind": "department", "parent": "P"}
@@ -24,7 +24,7 @@ def page(client, user, **params):
     return response
 
 
-def test_an_unpublished_ranking_is_provisional(client, staff, appraised, english):  # noqa: F811
+def test_an_unpublished_ranking_is_provisional(client, staff, appraised, english):
     from indicators.recompute import results_recompute
 
     results_recompute(index_id=appraised.index.pk, year=2024)
@@ -78,7 +78,13 @@ def test_no_query_per_row(client, staff, revised, tree):
     result = Result.objects.get(unit__code="A2", year=2024)
     first = ResultRevision.objects.get(result=result)
     for number in (2, 3, 4):
-        ResultRevision.objects.create(result=result, publication=first.publication, number=number, value=result.value,
-                                      published_at=first.published_at, reason=f"lần {number}")
+        ResultRevision.objects.create(
+            result=result,
+            publication=first.publication,
+            number=number,
+            value=result.value,
+            published_at=first.published_at,
+            reason=f"lần {number}",
+        )
     assert queries() == before
     assert page(client, staff).content.decode().count('class="badge-revised"') == 2

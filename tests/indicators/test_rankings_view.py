@@ -7,8 +7,8 @@ import datetime
 import json
 import re
 import warnings
-from urllib.parse import quote
 from decimal import Decimal as D
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -33,11 +33,23 @@ URL = reverse("rankings")
 
 # Values are Σ points (the builder's areas: 1 = 1.1 (40) + 1.2 (20), 2 = 2.1 (40); 100 in all).
 SCORES = {
-    2022: {"A": ("30", "10", "30"), "A2": ("40", "20", "30"), "A3": ("40", "10", "30"),
-           "B": ("30", "10", "20"), "C": ("30", "10", "10"), "B1": ("20", "10", "10")},
+    2022: {
+        "A": ("30", "10", "30"),
+        "A2": ("40", "20", "30"),
+        "A3": ("40", "10", "30"),
+        "B": ("30", "10", "20"),
+        "C": ("30", "10", "10"),
+        "B1": ("20", "10", "10"),
+    },
     # A and Sở Hai tie at 84,6 (rank 1, 1, then 3); A gains two places, Sở Ba loses one.
-    2023: {"A": ("40", "14.6", "30"), "A2": ("38", "16.6", "30"), "A3": ("30", "10", "20"),
-           "B": ("35.5", "10", "30"), "C": ("40", "20", "30"), "B1": ("30", "15", "25")},
+    2023: {
+        "A": ("40", "14.6", "30"),
+        "A2": ("38", "16.6", "30"),
+        "A3": ("30", "10", "20"),
+        "B": ("35.5", "10", "30"),
+        "C": ("40", "20", "30"),
+        "B1": ("30", "15", "25"),
+    },
 }
 
 
@@ -48,7 +60,9 @@ def build_rankings(tree):
     par = Index.objects.create(code="par", name_vi="Chỉ số CCHC", name_en="PAR Index")
     sipas = Index.objects.create(code="sipas", name_vi="Chỉ số hài lòng", name_en="SIPAS")
     units = {
-        "A": tree.dept_a, "B": tree.district_b, "B1": tree.commune_b1,
+        "A": tree.dept_a,
+        "B": tree.district_b,
+        "B1": tree.commune_b1,
         "A2": Unit.objects.create(code="A2", name="Sở Hai", kind=UnitKind.DEPARTMENT, parent=tree.province),
         "A3": Unit.objects.create(code="A3", name="Sở Ba", kind=UnitKind.DEPARTMENT, parent=tree.province),
         "C": Unit.objects.create(code="C", name="Huyện C", kind=UnitKind.DISTRICT, parent=tree.province),
@@ -56,7 +70,10 @@ def build_rankings(tree):
     Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=D(80))
     Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Khá", max_value=D(80), position=1)
     for year, values in SCORES.items():
-        by_kind = {kind: methodology(par, year, kind=kind) for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)}
+        by_kind = {
+            kind: methodology(par, year, kind=kind)
+            for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
+        }
         for code, (a, b, c) in values.items():
             score(by_kind[units[code].kind], units[code], {"1.1": a, "1.2": b, "2.1": c})
         results_recompute(index_id=par.pk, year=year)
@@ -84,7 +101,9 @@ def body_rows(response):
 
 
 def chart_data(response):
-    match = re.search(r'<script id="ranking-chart-data" type="application/json">(.*?)</script>', response.content.decode(), re.DOTALL)
+    match = re.search(
+        r'<script id="ranking-chart-data" type="application/json">(.*?)</script>', response.content.decode(), re.DOTALL
+    )
     return json.loads(match.group(1)) if match else None
 
 
@@ -96,7 +115,10 @@ def test_staff_open_the_latest_year_of_the_first_index_and_group(client, staff, 
     assert response.status_code == 200
     choice = response.context["choice"]
     assert (choice["index"].code, choice["year"], choice["kind"], choice["parent"].code) == (
-        "par", 2023, UnitKind.DEPARTMENT, "P"
+        "par",
+        2023,
+        UnitKind.DEPARTMENT,
+        "P",
     )
     assert body_rows(response) == ["A", "A2", "A3"]
 
@@ -161,7 +183,9 @@ def test_the_chart_has_every_unit_of_the_group_and_its_mean(client, staff, ranki
 def test_the_results_as_of_time_is_the_last_recompute(client, staff, rankings):
     Result.objects.update(updated_at=datetime.datetime(2024, 1, 2, 1, 0, tzinfo=datetime.UTC))
     Job.objects.create(
-        kind=RECOMPUTE, key=f"{rankings.par.pk}:2023", status=JobStatus.DONE,
+        kind=RECOMPUTE,
+        key=f"{rankings.par.pk}:2023",
+        status=JobStatus.DONE,
         finished_at=datetime.datetime(2024, 3, 4, 2, 5, tzinfo=datetime.UTC),
     )
     html = page(client, staff, index="par", year=2023, kind="department", parent="P").content.decode()
@@ -186,8 +210,13 @@ def test_the_english_page_has_english_numbers_and_words(client, staff, rankings)
 
 def test_a_published_rank_is_shown_with_its_group_size(client, staff, rankings):
     Result.objects.create(
-        unit=rankings.tree.province, index=rankings.par, year=2023, value=D("84.6"),
-        source=ResultSource.PUBLISHED, official_rank=56, official_group_size=63,
+        unit=rankings.tree.province,
+        index=rankings.par,
+        year=2023,
+        value=D("84.6"),
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
     )
     response = page(client, staff, index="par", year=2023, kind="province", parent="VN")
     row = response.context["table"].page.object_list[0]
@@ -249,8 +278,13 @@ def public(settings, rankings):
         status=AssessmentStatus.PUBLISHED
     )
     Result.objects.create(
-        unit=rankings.tree.province, index=rankings.par, year=2023, value=D("84.6"),
-        source=ResultSource.PUBLISHED, official_rank=56, official_group_size=63,
+        unit=rankings.tree.province,
+        index=rankings.par,
+        year=2023,
+        value=D("84.6"),
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
     )
     return rankings
 

@@ -6,7 +6,13 @@ from decimal import Decimal as D
 import pytest
 
 from indicators.models import (
-    Aggregation, Assessment, Band, Direction, Index, Result, ResultSource,
+    Aggregation,
+    Assessment,
+    Band,
+    Direction,
+    Index,
+    Result,
+    ResultSource,
 )
 from indicators.recompute import results_recompute
 from tests.indicators.builders import methodology, score
@@ -63,12 +69,16 @@ def test_a_missing_score_counts_as_zero_points(par, departments):
 
 def test_equal_values_share_a_rank_and_the_next_is_skipped(par, departments):
     m = methodology(par, 2023, areas={"1": (D(100), None, None)})
-    for unit, total in zip(departments, ["90", "80", "80", "70", "60"]):
+    for unit, total in zip(departments, ["90", "80", "80", "70", "60"], strict=False):
         score(m, unit, {"1": total})
     results_recompute(index_id=par.pk, year=2023)
     ranks = {code: (value, rank, size) for code, (value, rank, size, _) in results(par, 2023).items()}
     assert ranks == {
-        "A": (D("90"), 1, 5), "D2": (D("80"), 2, 5), "D3": (D("80"), 2, 5), "D4": (D("70"), 4, 5), "D5": (D("60"), 5, 5),
+        "A": (D("90"), 1, 5),
+        "D2": (D("80"), 2, 5),
+        "D3": (D("80"), 2, 5),
+        "D4": (D("70"), 4, 5),
+        "D5": (D("60"), 5, 5),
     }
 
 
@@ -86,7 +96,7 @@ def test_values_equal_to_six_decimals_tie_and_a_millionth_apart_do_not(par, depa
 def test_lower_is_better_ranks_the_smallest_value_first(departments):
     overdue = Index.objects.create(code="overdue", name_vi="Tỷ lệ trễ hạn", direction=Direction.LOWER)
     m = methodology(overdue, 2023, areas={"1": (D(100), None, None)})
-    for unit, value in zip(departments[:3], ["12.5", "3", "40"]):
+    for unit, value in zip(departments[:3], ["12.5", "3", "40"], strict=False):
         score(m, unit, {"1": value})
     results_recompute(index_id=overdue.pk, year=2023)
     assert {code: rank for code, (_, rank, _, _) in results(overdue, 2023).items()} == {"D2": 1, "A": 2, "D3": 3}
@@ -94,7 +104,9 @@ def test_lower_is_better_ranks_the_smallest_value_first(departments):
 
 def test_weighted_is_the_weighted_sum_of_the_area_values(par, departments):
     m = methodology(
-        par, 2023, Aggregation.WEIGHTED,
+        par,
+        2023,
+        Aggregation.WEIGHTED,
         areas={"1": (D(10), D("0.6"), None), "2": (D(10), D("0.4"), None)},
     )
     score(m, departments[0], {"1": "7.25", "2": "5.5"})
@@ -104,7 +116,9 @@ def test_weighted_is_the_weighted_sum_of_the_area_values(par, departments):
 
 def test_weighted_areas_with_sub_criteria_count_as_percentages(par, departments):
     m = methodology(
-        par, 2023, Aggregation.WEIGHTED,
+        par,
+        2023,
+        Aggregation.WEIGHTED,
         areas={"1": (D(10), D("0.5"), {"1.1": D(10)}), "2": (D(20), D("0.5"), {"2.1": D(10), "2.2": D(10)})},
     )
     score(m, departments[0], {"1.1": "5", "2.1": "10", "2.2": "5"})  # 50 % and 75 %
@@ -114,7 +128,9 @@ def test_weighted_areas_with_sub_criteria_count_as_percentages(par, departments)
 
 def test_weighted_rescales_the_weights_when_an_area_is_not_applicable(par, departments):
     m = methodology(
-        par, 2023, Aggregation.WEIGHTED,
+        par,
+        2023,
+        Aggregation.WEIGHTED,
         areas={"1": (D(100), D("0.5"), None), "2": (D(100), D("0.25"), None), "3": (D(100), D("0.25"), None)},
     )
     score(m, departments[0], {"1": "80", "2": "NA", "3": "60"})
@@ -126,7 +142,9 @@ def test_weighted_rescales_the_weights_when_an_area_is_not_applicable(par, depar
 def test_mean_is_the_mean_of_the_applicable_components(departments):
     sipas = Index.objects.create(code="sipas", name_vi="SIPAS")
     m = methodology(
-        sipas, 2023, Aggregation.MEAN,
+        sipas,
+        2023,
+        Aggregation.MEAN,
         areas={code: (D(100), None, None) for code in ["1", "2", "3", "4", "5"]},
     )
     score(m, departments[0], {"1": "80", "2": "75.5", "3": "NA", "4": "70", "5": "82"})
@@ -192,10 +210,14 @@ def test_recomputing_an_earlier_year_updates_the_next_years_previous_rank(par, d
 
 def test_bands_come_from_the_thresholds_of_the_index_year_and_kind(par, departments):
     m = methodology(par, 2023)
-    Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=D(80), max_value=D(90))
+    Band.objects.create(
+        index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=D(80), max_value=D(90)
+    )
     Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Xuất sắc", min_value=D(90))
     Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DISTRICT, name="Khác", min_value=D(0))
-    for unit, (a, b, c) in zip(departments[:3], [("40", "20", "30"), ("40", "20", "20"), ("30", "20", "20")]):
+    for unit, (a, b, c) in zip(
+        departments[:3], [("40", "20", "30"), ("40", "20", "20"), ("30", "20", "20")], strict=False
+    ):
         score(m, unit, {"1.1": a, "1.2": b, "2.1": c})
     results_recompute(index_id=par.pk, year=2023)
     bands = {r.unit.code: r.band.name if r.band else None for r in Result.objects.select_related("unit", "band")}
@@ -206,8 +228,13 @@ def test_a_published_result_is_kept_and_ranked_with_its_official_rank(par, tree,
     m = methodology(par, 2023)
     score(m, departments[0], {"1.1": "40", "1.2": "20", "2.1": "36.86"})
     Result.objects.create(
-        unit=departments[0], index=par, year=2023, value=D("96.5"), source=ResultSource.PUBLISHED,
-        official_rank=1, official_group_size=20,
+        unit=departments[0],
+        index=par,
+        year=2023,
+        value=D("96.5"),
+        source=ResultSource.PUBLISHED,
+        official_rank=1,
+        official_group_size=20,
     )
     score(m, departments[1], {"1.1": "40", "1.2": "20", "2.1": "37"})
     results_recompute(index_id=par.pk, year=2023)
@@ -224,7 +251,10 @@ def test_a_second_run_changes_nothing_and_gives_the_same_rows(par, departments):
     rows = list(Result.objects.order_by("unit__code").values_list("unit__code", "value", "rank", "group_size", "band"))
     assert first > 0
     assert results_recompute(index_id=par.pk, year=2023) == 0
-    assert list(Result.objects.order_by("unit__code").values_list("unit__code", "value", "rank", "group_size", "band")) == rows
+    assert (
+        list(Result.objects.order_by("unit__code").values_list("unit__code", "value", "rank", "group_size", "band"))
+        == rows
+    )
 
 
 def test_results_without_scores_any_more_are_removed(par, departments):

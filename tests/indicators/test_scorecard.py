@@ -29,8 +29,9 @@ DISTRICT = UnitKind.DISTRICT
 
 
 def _district(tree, code, name, valid_from=datetime.date(2021, 1, 1), valid_to=None):
-    return Unit.objects.create(code=code, name=name, kind=DISTRICT, parent=tree.province, valid_from=valid_from,
-                               valid_to=valid_to)
+    return Unit.objects.create(
+        code=code, name=name, kind=DISTRICT, parent=tree.province, valid_from=valid_from, valid_to=valid_to
+    )
 
 
 def build_scorecard_data(tree):
@@ -42,8 +43,9 @@ def build_scorecard_data(tree):
     m = _district(tree, "M", "Huyện M", valid_to=datetime.date(2022, 12, 31))
     n = _district(tree, "N", "Huyện N", valid_from=datetime.date(2023, 1, 1), valid_to=datetime.date(2023, 12, 31))
     UnitLineage.objects.create(predecessor=m, successor=n, date=datetime.date(2023, 1, 1), kind=LineageKind.RENAME)
-    UnitLineage.objects.create(predecessor=n, successor=tree.district_b, date=datetime.date(2024, 1, 1),
-                               kind=LineageKind.MERGE)
+    UnitLineage.objects.create(
+        predecessor=n, successor=tree.district_b, date=datetime.date(2024, 1, 1), kind=LineageKind.MERGE
+    )
     b = tree.district_b
     years = {year: methodology(par, year, kind=DISTRICT) for year in (2022, 2023, 2024)}
     score(years[2022], b, {"1.1": "40", "1.2": "20", "2.1": "35"})
@@ -61,20 +63,50 @@ def build_scorecard_data(tree):
     score(department, tree.dept_a, {"1.1": "40", "1.2": "20", "2.1": "31.5"})
     for year in (2022, 2023, 2024):
         results_recompute(index_id=par.pk, year=year)
-    Result.objects.create(unit=tree.province, index=par, year=2024, value=D("84.6"), source=ResultSource.PUBLISHED,
-                          official_rank=56, official_group_size=63, previous_rank=59)
+    Result.objects.create(
+        unit=tree.province,
+        index=par,
+        year=2024,
+        value=D("84.6"),
+        source=ResultSource.PUBLISHED,
+        official_rank=56,
+        official_group_size=63,
+        previous_rank=59,
+    )
     Result.objects.create(unit=b, index=sipas, year=2023, value=D("78.44"), source=ResultSource.PUBLISHED)
-    UnitHead.objects.create(unit=b, full_name="Nguyễn Văn Một", title="Chủ tịch UBND huyện",
-                            start=datetime.date(2021, 1, 1), end=datetime.date(2024, 6, 30))
-    UnitHead.objects.create(unit=b, full_name="Trần Thị Hai", title="Chủ tịch UBND huyện",
-                            start=datetime.date(2024, 7, 1))
+    UnitHead.objects.create(
+        unit=b,
+        full_name="Nguyễn Văn Một",
+        title="Chủ tịch UBND huyện",
+        start=datetime.date(2021, 1, 1),
+        end=datetime.date(2024, 6, 30),
+    )
+    UnitHead.objects.create(
+        unit=b, full_name="Trần Thị Hai", title="Chủ tịch UBND huyện", start=datetime.date(2024, 7, 1)
+    )
     now = timezone.now()
-    DossierMonth.objects.create(unit=b, month=202403, scope=Scope.TOTAL, received=40, received_online=10,
-                                completed_on_time=30, completed_late=5, pending_overdue=5, computed_at=now)
-    DossierMonth.objects.create(unit=b, month=202404, scope=Scope.TOTAL, received=20, received_online=15,
-                                completed_on_time=20, computed_at=now)
-    for name, value in {"par": par, "sipas": sipas, "district_c": c, "district_d": d,
-                        "district_n": n, "district_m": m}.items():
+    DossierMonth.objects.create(
+        unit=b,
+        month=202403,
+        scope=Scope.TOTAL,
+        received=40,
+        received_online=10,
+        completed_on_time=30,
+        completed_late=5,
+        pending_overdue=5,
+        computed_at=now,
+    )
+    DossierMonth.objects.create(
+        unit=b, month=202404, scope=Scope.TOTAL, received=20, received_online=15, completed_on_time=20, computed_at=now
+    )
+    for name, value in {
+        "par": par,
+        "sipas": sipas,
+        "district_c": c,
+        "district_d": d,
+        "district_n": n,
+        "district_m": m,
+    }.items():
         setattr(tree, name, value)
     return tree
 
@@ -92,8 +124,10 @@ def _result(unit, index, year):
 
 
 def test_the_ranks_the_cards_are_built_on(data):
-    ranks = {(r.unit.code, r.year): (r.rank, r.group_size) for r in Result.objects.filter(index=data.par)
-             .select_related("unit")}
+    ranks = {
+        (r.unit.code, r.year): (r.rank, r.group_size)
+        for r in Result.objects.filter(index=data.par).select_related("unit")
+    }
     assert ranks[("B", 2023)] == (3, 4) and ranks[("B", 2024)] == (2, 3)
     assert ranks[("D", 2024)] == (1, 3) and ranks[("C", 2024)] == (3, 3)
 
@@ -131,13 +165,23 @@ def test_each_area_has_the_units_percent_and_its_groups_mean_and_best(data):
     methodology = sc.methodologies_of(index=data.par, unit_kind=DISTRICT, years=[2024])[2024]
     rows = sc.area_comparison(unit=data.district_b, methodology=methodology)
     # Group 2024: B, C, D (N ended in 2023). Area 1 (of 60): 56.6, 45, 60; area 2 (of 40): 28, 25, 30.
-    assert [(r["code"], r["points"], r["applicable_max"], r["percent"], r["group_mean"], r["group_best"],
-             r["group_units"]) for r in rows] == [
+    assert [
+        (r["code"], r["points"], r["applicable_max"], r["percent"], r["group_mean"], r["group_best"], r["group_units"])
+        for r in rows
+    ] == [
         ("1", D("56.6"), D("60"), D("94.333333"), D("89.777778"), D("100"), 3),
         ("2", D("28"), D("40"), D("70"), D("69.166667"), D("75"), 3),
     ]
-    assert set(rows[0]) == {"code", "title", "points", "applicable_max", "percent", "group_mean", "group_best",
-                            "group_units"}  # no other unit's id or name
+    assert set(rows[0]) == {
+        "code",
+        "title",
+        "points",
+        "applicable_max",
+        "percent",
+        "group_mean",
+        "group_best",
+        "group_units",
+    }  # no other unit's id or name
 
 
 def test_the_group_is_the_units_kind_under_its_parent_that_existed_that_year(data):
@@ -185,8 +229,9 @@ def test_history_of_a_predecessor_does_not_include_its_successor(data):
 
 
 def test_a_lineage_cycle_in_bad_data_still_ends(data):
-    UnitLineage.objects.create(predecessor=data.district_b, successor=data.district_m, date=datetime.date(2025, 1, 1),
-                               kind=LineageKind.MERGE)
+    UnitLineage.objects.create(
+        predecessor=data.district_b, successor=data.district_m, date=datetime.date(2025, 1, 1), kind=LineageKind.MERGE
+    )
     assert {r["code"] for r in sc.lineage_history(unit=data.district_b, index=data.par)} == {"B", "N", "M"}
 
 
@@ -208,7 +253,11 @@ def test_dossier_months_of_a_year_with_statistics(data):
     assert len(rows) == 12
     march = rows[2]
     assert (march["label"], march["received"], march["overdue_rate"], march["online_rate"]) == (
-        "03/2024", 40, D("25"), D("25"))
+        "03/2024",
+        40,
+        D("25"),
+        D("25"),
+    )
     assert rows[0]["overdue_rate"] is None  # nothing to divide by: a gap, not a zero
 
 
@@ -219,8 +268,10 @@ def test_no_dossier_months_without_statistics_or_for_a_year_to_come(data):
 
 
 def test_heads_in_office_are_those_whose_term_overlaps_the_year(data):
-    assert [h.full_name for h in sc.heads_in_office(unit=data.district_b, year=2024)] == ["Nguyễn Văn Một",
-                                                                                          "Trần Thị Hai"]
+    assert [h.full_name for h in sc.heads_in_office(unit=data.district_b, year=2024)] == [
+        "Nguyễn Văn Một",
+        "Trần Thị Hai",
+    ]
     assert [h.full_name for h in sc.heads_in_office(unit=data.district_b, year=2023)] == ["Nguyễn Văn Một"]
     assert sc.heads_in_office(unit=data.dept_a, year=2024) == []
 
@@ -247,9 +298,13 @@ def test_a_head_sees_only_how_many_units_he_may_not_see(data, head_b):
 
 def test_no_swaps_without_last_years_result_or_outside_the_group(data, staff):
     assert _swaps(sc.rank_swaps(unit=data.district_b, index=data.par, year=2022, user=staff)) == {
-        "overtook_it": ([], 0), "it_overtook": ([], 0)}
+        "overtook_it": ([], 0),
+        "it_overtook": ([], 0),
+    }
     assert _swaps(sc.rank_swaps(unit=data.dept_a, index=data.par, year=2024, user=staff)) == {
-        "overtook_it": ([], 0), "it_overtook": ([], 0)}
+        "overtook_it": ([], 0),
+        "it_overtook": ([], 0),
+    }
 
 
 # --- The card -------------------------------------------------------------------------------------
@@ -283,7 +338,11 @@ def test_a_head_is_not_classified_by_a_dossier_rate(data, staff):
 def test_history_of_every_index_when_none_is_asked(data):
     rows = sc.lineage_history(unit=data.district_b)
     assert [(r["index_code"], r["year"], r["code"]) for r in rows] == [
-        ("par", 2022, "B"), ("par", 2022, "M"), ("par", 2023, "B"), ("par", 2023, "N"), ("par", 2024, "B"),
+        ("par", 2022, "B"),
+        ("par", 2022, "M"),
+        ("par", 2023, "B"),
+        ("par", 2023, "N"),
+        ("par", 2024, "B"),
         ("sipas", 2023, "B"),
     ]
     assert rows[-1]["index_name"] == "Chỉ số SIPAS"

@@ -35,8 +35,9 @@ def running_job(db):
 def live_worker(running_job):
     """Another session holding the job's lease, as the worker running it does."""
     db = connection.settings_dict
-    other = psycopg2.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
-                             dbname=db["NAME"])  # fmt: skip
+    other = psycopg2.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"]
+    )
     other.autocommit = True
     with other.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services._LEASE_CLASS, running_job.pk])

@@ -15,7 +15,7 @@ from django.db import transaction
 from indicators.models import Index, Result
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
-from tests.conftest import running_worker, database_url_for_subprocesses
+from tests.conftest import database_url_for_subprocesses, running_worker
 from tests.indicators.builders import methodology, score
 
 pytestmark = pytest.mark.needs_redis
@@ -56,7 +56,11 @@ def _free_port():
 
 def _manage(*args, env):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -92,7 +96,8 @@ def test_a_save_made_while_the_broker_is_down_succeeds_and_is_recomputed_when_it
 
     server = subprocess.Popen(
         [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with running_worker(redis_url=broker, queues=["celery"], log=tmp_path / "worker.log"):

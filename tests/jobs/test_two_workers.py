@@ -46,15 +46,17 @@ def _wait_for(job, *statuses, seconds=30):
 def lock_holder():
     """A connection of our own that can hold a recompute's advisory lock, as a third worker would."""
     db = connection.settings_dict
-    holder = psycopg2.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
-                              dbname=db["NAME"])  # fmt: skip
+    holder = psycopg2.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"]
+    )
     holder.autocommit = True
     yield holder
     holder.close()
 
 
-def test_two_workers_recomputing_the_same_year_at_once_write_one_set_of_rows(two_workers, many_departments,
-                                                                             lock_holder):  # fmt: skip
+def test_two_workers_recomputing_the_same_year_at_once_write_one_set_of_rows(
+    two_workers, many_departments, lock_holder
+):
     par = many_departments
     key = recompute_lock_key(index_id=par.pk, year=2023)
     with lock_holder.cursor() as cursor:

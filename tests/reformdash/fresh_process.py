@@ -11,10 +11,19 @@ from django.conf import settings
 
 def python(args, *, timeout=120, **env):
     """`python args` in the project's root, with `env` as the whole environment."""
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DJANGO_SETTINGS_MODULE": "reformdash.settings"}
+    base = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "reformdash.settings",
+    }
     return subprocess.run(
-        [sys.executable, *args], cwd=settings.BASE_DIR, env={**base, **env}, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def printed(script, **env):

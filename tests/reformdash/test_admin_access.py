@@ -5,7 +5,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-PAGES = ["admin:index", "admin:units_unit_changelist", "admin:indicators_score_changelist", "admin:auth_user_changelist"]
+PAGES = [
+    "admin:index",
+    "admin:units_unit_changelist",
+    "admin:indicators_score_changelist",
+    "admin:auth_user_changelist",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -37,7 +42,9 @@ def test_an_appraiser_cannot_change_a_user_even_with_the_permission(client, appr
 
     appraiser.user_permissions.add(Permission.objects.get(codename="change_user"))
     client.force_login(appraiser)
-    response = client.post(reverse("admin:auth_user_change", args=[staff.pk]), {"username": "staff", "is_superuser": "on"})
+    response = client.post(
+        reverse("admin:auth_user_change", args=[staff.pk]), {"username": "staff", "is_superuser": "on"}
+    )
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
     assert not User.objects.get(pk=staff.pk).is_superuser
 
@@ -53,10 +60,14 @@ def test_the_header_links_to_the_admin_only_for_administrators(client, admin_use
 def test_a_user_added_in_the_admin_needs_a_password_the_validators_accept(client, admin_user):
     client.force_login(admin_user)
     url = reverse("admin:auth_user_add")
-    weak = client.post(url, {"username": "newcomer", "password1": "12345678", "password2": "12345678", "usable_password": "true"})
+    weak = client.post(
+        url, {"username": "newcomer", "password1": "12345678", "password2": "12345678", "usable_password": "true"}
+    )
     assert weak.status_code == 200
     assert not User.objects.filter(username="newcomer").exists()
     strong = "a long and unusual passphrase 47"
-    response = client.post(url, {"username": "newcomer", "password1": strong, "password2": strong, "usable_password": "true"})
+    response = client.post(
+        url, {"username": "newcomer", "password1": strong, "password2": strong, "usable_password": "true"}
+    )
     assert response.status_code == 302
     assert User.objects.get(username="newcomer").check_password(strong)

@@ -7,16 +7,27 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from api.models import ApiToken
+from audit.models import AuditEntry
+from audit.services import audit_record
 from dossiers.models import Dossier, DossierMonth, SourceSystem
 from dossiers.services import dossier_derive
 from dossiers.stats import dossier_stats_full
-from indicators.models import Aggregation, Assessment, Band, Criterion, Index, Methodology, Result, Score
-from indicators.models import AssessmentStep, Publication, ResultRevision
-from audit.models import AuditEntry
-from audit.services import audit_record
+from indicators.models import (
+    Aggregation,
+    Assessment,
+    AssessmentStep,
+    Band,
+    Criterion,
+    Index,
+    Methodology,
+    Publication,
+    Result,
+    ResultRevision,
+    Score,
+)
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
-from api.models import ApiToken
 from units.models import HeadRating, LineageKind, Membership, UnitHead, UnitKind, UnitLineage
 
 
@@ -32,7 +43,9 @@ def filled(tree, head_a):
     )
     assessment = Assessment.objects.create(unit=tree.dept_a, methodology=methodology)
     Score.objects.create(assessment=assessment, criterion=sub, self_score=Decimal("2.5"), final_score=Decimal("2"))
-    band = Band.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=80, max_value=90)
+    band = Band.objects.create(
+        index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=80, max_value=90
+    )
     result = Result.objects.create(
         unit=tree.dept_a, index=par, year=2023, value=Decimal("80"), rank=1, group_size=1, band=band
     )
@@ -46,36 +59,69 @@ def filled(tree, head_a):
     UnitLineage.objects.create(
         predecessor=tree.commune_b1, successor=tree.district_b, date=datetime.date(2025, 1, 1), kind=LineageKind.MERGE
     )
-    UnitHead.objects.create(unit=tree.dept_a, full_name="Nguyễn Văn An", title="Giám đốc", start=datetime.date(2021, 1, 1))
+    UnitHead.objects.create(
+        unit=tree.dept_a, full_name="Nguyễn Văn An", title="Giám đốc", start=datetime.date(2021, 1, 1)
+    )
     results_recompute_request(index_id=par.pk, year=2023, send=False)
     SourceSystem.objects.create(code="motcua", name="Hệ thống một cửa điện tử")
     received = datetime.datetime(2024, 3, 4, 8, 0, tzinfo=datetime.UTC)
     dossier_derive(
         Dossier(
-            source="motcua", external_id="A-1", unit=tree.dept_a, procedure_code="khai-sinh", received_at=received,
-            due_at=received + datetime.timedelta(days=1), completed_at=received + datetime.timedelta(days=2),
-            status="completed", channel="online",
+            source="motcua",
+            external_id="A-1",
+            unit=tree.dept_a,
+            procedure_code="khai-sinh",
+            received_at=received,
+            due_at=received + datetime.timedelta(days=1),
+            completed_at=received + datetime.timedelta(days=2),
+            status="completed",
+            channel="online",
         )
     ).save()
     dossier_stats_full(now=datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC))
     HeadRating.objects.create(year=2023, name="Hoàn thành tốt nhiệm vụ", min_value=80)
     ApiToken.objects.create(user=head_a, name="A's reports", token_hash="0" * 64)
-    audit_record(action="score.self", user=head_a, unit=tree.dept_a, criterion=sub, changes={"self_score": (None, Decimal("2.5"))})
+    audit_record(
+        action="score.self",
+        user=head_a,
+        unit=tree.dept_a,
+        criterion=sub,
+        changes={"self_score": (None, Decimal("2.5"))},
+    )
     return {"methodology": methodology, "assessment": assessment, "area": area, "sub": sub}
 
 
 def _models():
-    return [model for model in admin.site._registry if model._meta.app_label in ("units", "indicators", "jobs", "dossiers", "api", "audit")]
+    return [
+        model
+        for model in admin.site._registry
+        if model._meta.app_label in ("units", "indicators", "jobs", "dossiers", "api", "audit")
+    ]
 
 
 def test_every_project_model_has_an_admin():
     registered = {model._meta.label for model in _models()}
     assert registered == {
-        "units.Unit", "units.UnitLineage", "units.UnitHead", "units.Membership", "units.HeadRating",
-        "indicators.Index", "indicators.Methodology", "indicators.Criterion", "indicators.Assessment",
-        "indicators.Score", "indicators.Band", "indicators.Result", "jobs.Job",
-        "indicators.AssessmentStep", "indicators.Publication", "indicators.ResultRevision",
-        "dossiers.SourceSystem", "dossiers.Dossier", "dossiers.DossierMonth", "api.ApiToken",
+        "units.Unit",
+        "units.UnitLineage",
+        "units.UnitHead",
+        "units.Membership",
+        "units.HeadRating",
+        "indicators.Index",
+        "indicators.Methodology",
+        "indicators.Criterion",
+        "indicators.Assessment",
+        "indicators.Score",
+        "indicators.Band",
+        "indicators.Result",
+        "jobs.Job",
+        "indicators.AssessmentStep",
+        "indicators.Publication",
+        "indicators.ResultRevision",
+        "dossiers.SourceSystem",
+        "dossiers.Dossier",
+        "dossiers.DossierMonth",
+        "api.ApiToken",
         "audit.AuditEntry",
     }
 
@@ -142,8 +188,13 @@ def test_a_score_above_the_maximum_entered_in_the_admin_is_refused_with_a_messag
     score = Score.objects.get()
     response = client.post(
         reverse("admin:indicators_score_change", args=[score.pk]),
-        {"assessment": filled["assessment"].pk, "criterion": filled["sub"].pk, "self_score": "2.5",
-         "final_score": "3", "note": ""},
+        {
+            "assessment": filled["assessment"].pk,
+            "criterion": filled["sub"].pk,
+            "self_score": "2.5",
+            "final_score": "3",
+            "note": "",
+        },
     )
     assert response.status_code == 200
     assert "vượt quá điểm tối đa 2,5" in response.content.decode()
@@ -163,8 +214,13 @@ def test_a_score_saved_in_the_admin_records_a_recompute_job_with_the_change(clie
     score = Score.objects.get()
     response = client.post(
         reverse("admin:indicators_score_change", args=[score.pk]),
-        {"assessment": filled["assessment"].pk, "criterion": filled["sub"].pk, "self_score": "2.5",
-         "final_score": "2.25", "note": ""},
+        {
+            "assessment": filled["assessment"].pk,
+            "criterion": filled["sub"].pk,
+            "self_score": "2.5",
+            "final_score": "2.25",
+            "note": "",
+        },
     )
     assert response.status_code == 302
     methodology = filled["methodology"]

@@ -11,15 +11,54 @@ from dossiers.models import Dossier
 from reformdash.lib import bulk
 from reformdash.lib.bulk import rows_insert
 
-COLUMNS = ["source", "external_id", "unit_id", "procedure_code", "procedure_name", "received_at", "due_at", "completed_at", "status",
-           "channel", "fully_online", "fee_required", "paid_online", "supplement_requests", "supplement_days",
-           "result_entered", "received_month", "completed_month", "effective_completed_at", "updated_at"]  # fmt: skip
+COLUMNS = [
+    "source",
+    "external_id",
+    "unit_id",
+    "procedure_code",
+    "procedure_name",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "status",
+    "channel",
+    "fully_online",
+    "fee_required",
+    "paid_online",
+    "supplement_requests",
+    "supplement_days",
+    "result_entered",
+    "received_month",
+    "completed_month",
+    "effective_completed_at",
+    "updated_at",
+]
 AT = datetime.datetime(2025, 3, 4, 8, 30, 15, tzinfo=datetime.UTC)
 
 
 def row(unit, external_id, name="Cấp giấy phép"):
-    return ("test", external_id, unit.pk, "1.0001", name, AT, AT + datetime.timedelta(days=3), None, "pending", "online",
-            True, False, False, 2, Decimal("1.25"), False, 202503, None, None, AT)  # fmt: skip
+    return (
+        "test",
+        external_id,
+        unit.pk,
+        "1.0001",
+        name,
+        AT,
+        AT + datetime.timedelta(days=3),
+        None,
+        "pending",
+        "online",
+        True,
+        False,
+        False,
+        2,
+        Decimal("1.25"),
+        False,
+        202503,
+        None,
+        None,
+        AT,
+    )
 
 
 @pytest.mark.django_db

@@ -81,9 +81,12 @@ def test_data_json_cannot_spell_out_is_built_every_time():
 
 def test_a_cache_that_cannot_be_reached_costs_the_building_not_the_chart(settings, caplog):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
-                    "OPTIONS": {"socket_connect_timeout": 0.5}},
-    }  # fmt: skip
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        },
+    }
     chart = cached_chart(bars_figure, values=[Decimal("78.44")], title="PAR", chart_id="c", label="L")
     assert chart.figure["data"][0]["x"] == [78.44]
     assert "cache unavailable" in caplog.text

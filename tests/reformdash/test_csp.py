@@ -10,9 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from reformdash.csp import CONTENT_SECURITY_POLICY
-from tests.indicators.workflow import workflow  # noqa: F401 (fixture)
 from tests.assessments.evidence import attach
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
+from tests.indicators.workflow import workflow  # noqa: F401 (fixture)
 
 BUNDLE = settings.BASE_DIR / "static" / "vendor" / "plotly" / "plotly-strict.min.js"
 
@@ -48,7 +48,7 @@ def test_an_error_page_carries_the_policy_too(client, staff):
     assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
-def test_an_evidence_download_keeps_its_own_sandbox_policy(client, settings, tmp_path, workflow, head_a):  # noqa: F811
+def test_an_evidence_download_keeps_its_own_sandbox_policy(client, settings, tmp_path, workflow, head_a):
     settings.EVIDENCE_ROOT = tmp_path
     evidence = attach(workflow, head_a, name="plan.pdf")
     client.force_login(head_a)
@@ -61,7 +61,10 @@ def test_chart_pages_load_the_strict_plotly_bundle_and_its_stylesheet(client, st
     client.force_login(staff)
     page = client.get(reverse("rankings")).content.decode()
     assert '<script src="/static/vendor/plotly/plotly-strict.min.js">' in page
-    assert 'id="plotly.js-style-global" class="no-inline-styles" rel="stylesheet" href="/static/vendor/plotly/plotly.css"' in page
+    assert (
+        'id="plotly.js-style-global" class="no-inline-styles" rel="stylesheet" href="/static/vendor/plotly/plotly.css"'
+        in page
+    )
     assert "plotly.min.js" not in page
 
 

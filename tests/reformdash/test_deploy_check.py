@@ -100,7 +100,8 @@ def test_a_negative_proxy_count_stops_start_up_naming_the_variable():
 def test_the_example_production_environment_passes_the_deployment_check():
     example = settings.BASE_DIR / "deploy" / "reformdash.env"
     env = dict(
-        line.split("=", 1) for line in example.read_text(encoding="utf-8").splitlines()
+        line.split("=", 1)
+        for line in example.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     )
     assert env["SECRET_KEY"] == "change-me"

@@ -106,13 +106,23 @@ print(response.status_code, json.dumps(response.json(), sort_keys=True))
 
 def test_a_database_that_does_not_answer_is_a_503():
     env = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DJANGO_SETTINGS_MODULE": "reformdash.settings",
-        "DEBUG": "off", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "cchc.example.gov.vn",
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "reformdash.settings",
+        "DEBUG": "off",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "cchc.example.gov.vn",
         "DATABASE_URL": f"postgres://reformdash:secret@127.0.0.1:{_closed_port()}/reformdash?connect_timeout=2",
     }
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", _HEALTH_IN_A_PROCESS], cwd=settings.BASE_DIR, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", _HEALTH_IN_A_PROCESS],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert time.monotonic() - started < 30
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)

@@ -20,7 +20,5 @@ def test_no_module_imports_a_layer_above_its_own():
     command = _lint_imports()
     assert command, "lint-imports is missing: pip install -e '.[dev]' installs import-linter."
     # --no-cache: no .import_linter_cache left in the working tree.
-    run = subprocess.run(
-        [command, "--no-cache"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300
-    )
+    run = subprocess.run([command, "--no-cache"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr

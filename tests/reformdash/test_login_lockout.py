@@ -109,7 +109,10 @@ def test_the_lockout_ends_with_its_window(client, staff, settings):
 def test_a_lockout_is_logged_with_the_user_name_and_address(client, staff, caplog):
     with caplog.at_level(logging.WARNING, logger="reformdash.security"):
         _fail(client, "staff", 3)
-    assert any("login locked" in r.getMessage() and "'staff'" in r.getMessage() and HOME in r.getMessage() for r in caplog.records)
+    assert any(
+        "login locked" in r.getMessage() and "'staff'" in r.getMessage() and HOME in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_without_trusted_proxies_a_forged_forwarded_for_does_not_dodge_the_lockout(client, staff):
@@ -140,7 +143,9 @@ def test_behind_two_trusted_proxies_the_address_is_counted_from_the_right(client
     settings.TRUSTED_PROXIES = 2
     for n in range(3):
         _login(client, "staff", "wrong", "10.0.0.3", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, {ELSEWHERE}, 10.0.0.1")
-    assert _login(client, "staff", PASSWORD, "10.0.0.3", HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, 10.0.0.1").status_code == 429
+    assert (
+        _login(client, "staff", PASSWORD, "10.0.0.3", HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, 10.0.0.1").status_code == 429
+    )
     assert _logged_in(_login(client, "staff", PASSWORD, "10.0.0.3", HTTP_X_FORWARDED_FOR=f"{HOME}, 10.0.0.1"))
 
 
@@ -166,8 +171,12 @@ def test_with_the_cache_down_logins_still_work_unprotected_and_it_is_logged(clie
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{closed}/0"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed}/0",
+        }
+    }
     with caplog.at_level(logging.ERROR, logger="reformdash.security"):
         for _ in range(4):
             assert _login(client, "staff", "wrong").status_code == 200

@@ -115,7 +115,12 @@ def test_a_postgres_url_without_password_or_port_leaves_them_empty(scheme):
     db = database_from_url(f"{scheme}://postgres@127.0.0.1/reformdash")
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["OPTIONS"]) == (
-        "reformdash", "postgres", "", "127.0.0.1", "", {},
+        "reformdash",
+        "postgres",
+        "",
+        "127.0.0.1",
+        "",
+        {},
     )
 
 

@@ -12,7 +12,7 @@ from tests.reformdash.test_tabular import spreadsheet_bytes, zip_bomb
 
 
 def test_csv_rows_come_with_their_lines_blank_ones_included_cells_as_written(english):
-    data = "\ufeffcode, name\r\n\r\nA,\"Sở\nA\"\r\nB , x\r\n".encode()
+    data = '\ufeffcode, name\r\n\r\nA,"Sở\nA"\r\nB , x\r\n'.encode()
     assert list(read_rows(data)) == [(1, ["code", " name"]), (2, []), (4, ["A", "Sở\nA"]), (5, ["B ", " x"])]
 
 

@@ -36,7 +36,7 @@ def _msgids(po_path):
     ids, current = set(), None
     for line in po_path.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("msgid "):
-            current = [line[len("msgid "):]]
+            current = [line[len("msgid ") :]]
         elif current is not None and line.startswith('"'):
             current.append(line)
         elif current is not None:

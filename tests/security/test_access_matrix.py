@@ -137,15 +137,29 @@ def _b_appraised(w):
 
 def _import_upload(w):
     rows = "unit_code,unit_name,1.1,1.2,2.1\nBRAVOMARK,Huyen Bravomark,30,15,38\n"
-    return {"kind": "scores", "index": "par", "year": "2024",
-            "file": SimpleUploadedFile("scores.csv", rows.encode(), content_type="text/csv")}  # fmt: skip
+    return {
+        "kind": "scores",
+        "index": "par",
+        "year": "2024",
+        "file": SimpleUploadedFile("scores.csv", rows.encode(), content_type="text/csv"),
+    }
 
 
 def _batch(w):
-    return json.dumps({"dossiers": [{
-        "external_id": "HS-NEW-1", "unit_code": "ALPHAMARK", "received_at": "2024-06-03T08:00:00+07:00",
-        "due_at": "2024-06-10T17:00:00+07:00", "status": "pending", "channel": "online",
-    }]})  # fmt: skip
+    return json.dumps(
+        {
+            "dossiers": [
+                {
+                    "external_id": "HS-NEW-1",
+                    "unit_code": "ALPHAMARK",
+                    "received_at": "2024-06-03T08:00:00+07:00",
+                    "due_at": "2024-06-10T17:00:00+07:00",
+                    "status": "pending",
+                    "channel": "online",
+                }
+            ]
+        }
+    )
 
 
 IMPORTERS_ONLY = expect(404, appraiser=200, admin_user=200)
@@ -153,114 +167,299 @@ IMPORTERS_ONLY = expect(404, appraiser=200, admin_user=200)
 CASES = [
     # --- indicators: overview, rankings (page, exports, chart), chronic losses -------------
     Case("home", "home", named("home"), logged_in()),
-    Case("rankings-departments", "rankings", named("rankings"), logged_in(),
-         query=q(**PAR24, kind="department")),
+    Case("rankings-departments", "rankings", named("rankings"), logged_in(), query=q(**PAR24, kind="department")),
     # A head may not name as the group's parent a unit he does not see (the province): 404.
-    Case("rankings-districts", "rankings", named("rankings"), logged_in(head_a=404, head_b=404),
-         query=q(**PAR24, kind="district", parent="P")),
-    Case("rankings-districts-of-any-parent", "rankings", named("rankings"), logged_in(),
-         query=q(**PAR24, kind="district")),
-    Case("rankings-communes-of-b", "rankings", named("rankings"), unit_b(head_a=404),
-         query=q(**PAR24, kind="commune", parent="BRAVOMARK")),
-    Case("rankings-districts-csv", "rankings", named("rankings"), logged_in(),
-         query=q(**PAR24, kind="district", export="csv")),
-    Case("rankings-districts-xlsx", "rankings", named("rankings"), logged_in(),
-         query=q(**PAR24, kind="district", export="xlsx")),
-    Case("rankings-departments-csv", "rankings", named("rankings"), logged_in(),
-         query=q(**PAR24, kind="department", export="csv")),
-    Case("rankings-communes-of-b-xlsx", "rankings", named("rankings"), unit_b(head_a=404),
-         query=q(**PAR24, kind="commune", parent="BRAVOMARK", export="xlsx")),
-    Case("rankings-unknown-export", "rankings", named("rankings"), logged_in(404),
-         query=q(**PAR24, kind="department", export="pdf")),
-    Case("rankings-public-departments", "rankings", named("rankings"), expect(200), public=True,
-         query=q(**PAR24, kind="department")),
-    Case("rankings-public-districts", "rankings", named("rankings"), expect(200), public=True,
-         query=q(**PAR24, kind="district", parent="P")),
-    Case("rankings-public-districts-csv", "rankings", named("rankings"), expect(200), public=True,
-         query=q(**PAR24, kind="district", parent="P", export="csv")),
-    Case("chronic-losses-districts", "chronic_losses", named("chronic_losses"), logged_in(),
-         query=q(**PAR24, kind="district")),
-    Case("chronic-losses-communes-of-b", "chronic_losses", named("chronic_losses"), unit_b(),
-         query=q(**PAR24, kind="commune", parent="BRAVOMARK")),
+    Case(
+        "rankings-districts",
+        "rankings",
+        named("rankings"),
+        logged_in(head_a=404, head_b=404),
+        query=q(**PAR24, kind="district", parent="P"),
+    ),
+    Case(
+        "rankings-districts-of-any-parent",
+        "rankings",
+        named("rankings"),
+        logged_in(),
+        query=q(**PAR24, kind="district"),
+    ),
+    Case(
+        "rankings-communes-of-b",
+        "rankings",
+        named("rankings"),
+        unit_b(head_a=404),
+        query=q(**PAR24, kind="commune", parent="BRAVOMARK"),
+    ),
+    Case(
+        "rankings-districts-csv",
+        "rankings",
+        named("rankings"),
+        logged_in(),
+        query=q(**PAR24, kind="district", export="csv"),
+    ),
+    Case(
+        "rankings-districts-xlsx",
+        "rankings",
+        named("rankings"),
+        logged_in(),
+        query=q(**PAR24, kind="district", export="xlsx"),
+    ),
+    Case(
+        "rankings-departments-csv",
+        "rankings",
+        named("rankings"),
+        logged_in(),
+        query=q(**PAR24, kind="department", export="csv"),
+    ),
+    Case(
+        "rankings-communes-of-b-xlsx",
+        "rankings",
+        named("rankings"),
+        unit_b(head_a=404),
+        query=q(**PAR24, kind="commune", parent="BRAVOMARK", export="xlsx"),
+    ),
+    Case(
+        "rankings-unknown-export",
+        "rankings",
+        named("rankings"),
+        logged_in(404),
+        query=q(**PAR24, kind="department", export="pdf"),
+    ),
+    Case(
+        "rankings-public-departments",
+        "rankings",
+        named("rankings"),
+        expect(200),
+        public=True,
+        query=q(**PAR24, kind="department"),
+    ),
+    Case(
+        "rankings-public-districts",
+        "rankings",
+        named("rankings"),
+        expect(200),
+        public=True,
+        query=q(**PAR24, kind="district", parent="P"),
+    ),
+    Case(
+        "rankings-public-districts-csv",
+        "rankings",
+        named("rankings"),
+        expect(200),
+        public=True,
+        query=q(**PAR24, kind="district", parent="P", export="csv"),
+    ),
+    Case(
+        "chronic-losses-districts",
+        "chronic_losses",
+        named("chronic_losses"),
+        logged_in(),
+        query=q(**PAR24, kind="district"),
+    ),
+    Case(
+        "chronic-losses-communes-of-b",
+        "chronic_losses",
+        named("chronic_losses"),
+        unit_b(),
+        query=q(**PAR24, kind="commune", parent="BRAVOMARK"),
+    ),
     # For a load balancer or a monitor: no login, nothing about any unit.
     Case("health", "health", named("health"), expect(200)),
     # --- login, logout, language --------------------------------------------------------------
     Case("login", "login", named("login"), expect(REDIRECT, anonymous=200)),
     Case("logout", "logout", named("logout"), expect(LOGIN), method="post", data=lambda w: {}),
-    Case("set-language", "set_language", named("set_language"), expect(REDIRECT), method="post",
-         data=lambda w: {"language": "en", "next": "/"}),
+    Case(
+        "set-language",
+        "set_language",
+        named("set_language"),
+        expect(REDIRECT),
+        method="post",
+        data=lambda w: {"language": "en", "next": "/"},
+    ),
     # --- a unit's scorecard -------------------------------------------------------------------
-    Case("scorecard-a", "unit_scorecard", named("unit_scorecard", code=lambda w: "ALPHAMARK"), unit_a(),
-         query=q(**PAR24)),
-    Case("scorecard-b", "unit_scorecard", named("unit_scorecard", code=lambda w: "BRAVOMARK"), unit_b(),
-         query=q(**PAR24)),
-    Case("scorecard-b1", "unit_scorecard", named("unit_scorecard", code=lambda w: "BRAVOMARK1"), unit_b(),
-         query=q(**PAR24)),
+    Case(
+        "scorecard-a", "unit_scorecard", named("unit_scorecard", code=lambda w: "ALPHAMARK"), unit_a(), query=q(**PAR24)
+    ),
+    Case(
+        "scorecard-b", "unit_scorecard", named("unit_scorecard", code=lambda w: "BRAVOMARK"), unit_b(), query=q(**PAR24)
+    ),
+    Case(
+        "scorecard-b1",
+        "unit_scorecard",
+        named("unit_scorecard", code=lambda w: "BRAVOMARK1"),
+        unit_b(),
+        query=q(**PAR24),
+    ),
     # --- the scoring workflow -----------------------------------------------------------------
     Case("worklist", "assessment_worklist", named("assessment_worklist"), logged_in()),
-    Case("start-a", "assessment_start", named("assessment_start"),
-         expect(403, anonymous=LOGIN, head_a=REDIRECT), method="post", writes=True,
-         data=lambda w: {"unit": w.tree.dept_a.pk, "methodology": w.m26_department.pk}),
-    Case("start-b", "assessment_start", named("assessment_start"),
-         expect(403, anonymous=LOGIN, head_b=REDIRECT), method="post", writes=True,
-         data=lambda w: {"unit": w.tree.district_b.pk, "methodology": w.m26_district.pk}),
-    Case("publish-page", "assessment_publish", named("assessment_publish", methodology_id=lambda w: w.m25["district"].pk),
-         expect(404, anonymous=LOGIN, admin_user=200)),
-    Case("publish-b", "assessment_publish", named("assessment_publish", methodology_id=lambda w: w.m25["district"].pk),
-         expect(404, anonymous=LOGIN, admin_user=REDIRECT), method="post", writes=True, prepare=_b_appraised,
-         data=lambda w: {"decision_reference": "QD 2/QD-UBND", "published_on": "01/04/2026"}),
-    Case("assessment-a-draft", "assessment_detail", named("assessment_detail", assessment_id=lambda w: w.draft_a.pk),
-         unit_a()),
-    Case("assessment-a-published", "assessment_detail",
-         named("assessment_detail", assessment_id=lambda w: w.published_a.pk), unit_a()),
-    Case("assessment-b-submitted", "assessment_detail",
-         named("assessment_detail", assessment_id=lambda w: w.submitted_b.pk), unit_b()),
-    Case("assessment-a-self-scores", "assessment_detail",
-         named("assessment_detail", assessment_id=lambda w: w.draft_a.pk),
-         expect(403, anonymous=LOGIN, head_a=REDIRECT, head_b=404), method="post", writes=True,
-         data=_self_scores("draft_a", {"1.1": "30", "1.2": "10", "2.1": "20"})),
-    Case("assessment-b-appraisal", "assessment_detail",
-         named("assessment_detail", assessment_id=lambda w: w.submitted_b.pk),
-         expect(403, anonymous=LOGIN, head_a=404, appraiser=REDIRECT), method="post", writes=True,
-         data=_appraisal("submitted_b", {"1.1": "25", "1.2": "10", "2.1": "20"})),
-    Case("return-b", "assessment_return", named("assessment_return", assessment_id=lambda w: w.submitted_b.pk),
-         expect(403, anonymous=LOGIN, head_a=404, appraiser=REDIRECT), method="post", writes=True,
-         data=_comment("submitted_b")),
-    Case("reopen-a", "assessment_reopen", named("assessment_reopen", assessment_id=lambda w: w.published_a.pk),
-         expect(403, anonymous=LOGIN, head_b=404, admin_user=REDIRECT), method="post", writes=True,
-         data=_comment("published_a")),
-    Case("evidence-upload-a", "evidence_upload", named("evidence_upload", assessment_id=lambda w: w.draft_a.pk),
-         expect(403, anonymous=LOGIN, head_a=REDIRECT, head_b=404), method="post", writes=True,
-         data=_evidence_upload()),
-    Case("evidence-a", "evidence_download",
-         named("evidence_download", assessment_id=lambda w: w.draft_a.pk, evidence_id=lambda w: w.evidence_a.pk),
-         unit_a()),
-    Case("evidence-b", "evidence_download",
-         named("evidence_download", assessment_id=lambda w: w.submitted_b.pk, evidence_id=lambda w: w.evidence_b.pk),
-         unit_b()),
-    Case("evidence-b-through-a", "evidence_download",
-         named("evidence_download", assessment_id=lambda w: w.draft_a.pk, evidence_id=lambda w: w.evidence_b.pk),
-         expect(404, anonymous=LOGIN)),
-    Case("evidence-delete-a", "evidence_delete",
-         named("evidence_delete", assessment_id=lambda w: w.draft_a.pk, evidence_id=lambda w: w.evidence_a.pk),
-         expect(403, anonymous=LOGIN, head_a=REDIRECT, head_b=404), method="post", writes=True,
-         data=lambda w: {}),
-    Case("evidence-delete-b", "evidence_delete",
-         named("evidence_delete", assessment_id=lambda w: w.submitted_b.pk, evidence_id=lambda w: w.evidence_b.pk),
-         expect(403, anonymous=LOGIN, head_a=404), method="post", data=lambda w: {}),
+    Case(
+        "start-a",
+        "assessment_start",
+        named("assessment_start"),
+        expect(403, anonymous=LOGIN, head_a=REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {"unit": w.tree.dept_a.pk, "methodology": w.m26_department.pk},
+    ),
+    Case(
+        "start-b",
+        "assessment_start",
+        named("assessment_start"),
+        expect(403, anonymous=LOGIN, head_b=REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {"unit": w.tree.district_b.pk, "methodology": w.m26_district.pk},
+    ),
+    Case(
+        "publish-page",
+        "assessment_publish",
+        named("assessment_publish", methodology_id=lambda w: w.m25["district"].pk),
+        expect(404, anonymous=LOGIN, admin_user=200),
+    ),
+    Case(
+        "publish-b",
+        "assessment_publish",
+        named("assessment_publish", methodology_id=lambda w: w.m25["district"].pk),
+        expect(404, anonymous=LOGIN, admin_user=REDIRECT),
+        method="post",
+        writes=True,
+        prepare=_b_appraised,
+        data=lambda w: {"decision_reference": "QD 2/QD-UBND", "published_on": "01/04/2026"},
+    ),
+    Case(
+        "assessment-a-draft",
+        "assessment_detail",
+        named("assessment_detail", assessment_id=lambda w: w.draft_a.pk),
+        unit_a(),
+    ),
+    Case(
+        "assessment-a-published",
+        "assessment_detail",
+        named("assessment_detail", assessment_id=lambda w: w.published_a.pk),
+        unit_a(),
+    ),
+    Case(
+        "assessment-b-submitted",
+        "assessment_detail",
+        named("assessment_detail", assessment_id=lambda w: w.submitted_b.pk),
+        unit_b(),
+    ),
+    Case(
+        "assessment-a-self-scores",
+        "assessment_detail",
+        named("assessment_detail", assessment_id=lambda w: w.draft_a.pk),
+        expect(403, anonymous=LOGIN, head_a=REDIRECT, head_b=404),
+        method="post",
+        writes=True,
+        data=_self_scores("draft_a", {"1.1": "30", "1.2": "10", "2.1": "20"}),
+    ),
+    Case(
+        "assessment-b-appraisal",
+        "assessment_detail",
+        named("assessment_detail", assessment_id=lambda w: w.submitted_b.pk),
+        expect(403, anonymous=LOGIN, head_a=404, appraiser=REDIRECT),
+        method="post",
+        writes=True,
+        data=_appraisal("submitted_b", {"1.1": "25", "1.2": "10", "2.1": "20"}),
+    ),
+    Case(
+        "return-b",
+        "assessment_return",
+        named("assessment_return", assessment_id=lambda w: w.submitted_b.pk),
+        expect(403, anonymous=LOGIN, head_a=404, appraiser=REDIRECT),
+        method="post",
+        writes=True,
+        data=_comment("submitted_b"),
+    ),
+    Case(
+        "reopen-a",
+        "assessment_reopen",
+        named("assessment_reopen", assessment_id=lambda w: w.published_a.pk),
+        expect(403, anonymous=LOGIN, head_b=404, admin_user=REDIRECT),
+        method="post",
+        writes=True,
+        data=_comment("published_a"),
+    ),
+    Case(
+        "evidence-upload-a",
+        "evidence_upload",
+        named("evidence_upload", assessment_id=lambda w: w.draft_a.pk),
+        expect(403, anonymous=LOGIN, head_a=REDIRECT, head_b=404),
+        method="post",
+        writes=True,
+        data=_evidence_upload(),
+    ),
+    Case(
+        "evidence-a",
+        "evidence_download",
+        named("evidence_download", assessment_id=lambda w: w.draft_a.pk, evidence_id=lambda w: w.evidence_a.pk),
+        unit_a(),
+    ),
+    Case(
+        "evidence-b",
+        "evidence_download",
+        named("evidence_download", assessment_id=lambda w: w.submitted_b.pk, evidence_id=lambda w: w.evidence_b.pk),
+        unit_b(),
+    ),
+    Case(
+        "evidence-b-through-a",
+        "evidence_download",
+        named("evidence_download", assessment_id=lambda w: w.draft_a.pk, evidence_id=lambda w: w.evidence_b.pk),
+        expect(404, anonymous=LOGIN),
+    ),
+    Case(
+        "evidence-delete-a",
+        "evidence_delete",
+        named("evidence_delete", assessment_id=lambda w: w.draft_a.pk, evidence_id=lambda w: w.evidence_a.pk),
+        expect(403, anonymous=LOGIN, head_a=REDIRECT, head_b=404),
+        method="post",
+        writes=True,
+        data=lambda w: {},
+    ),
+    Case(
+        "evidence-delete-b",
+        "evidence_delete",
+        named("evidence_delete", assessment_id=lambda w: w.submitted_b.pk, evidence_id=lambda w: w.evidence_b.pk),
+        expect(403, anonymous=LOGIN, head_a=404),
+        method="post",
+        data=lambda w: {},
+    ),
     # --- imports --------------------------------------------------------------------------------
-    Case("import-page", "import_upload", named("import_upload"), expect(404, anonymous=LOGIN, appraiser=200,
-                                                                        admin_user=200)),
-    Case("import-upload", "import_upload", named("import_upload"),
-         expect(404, anonymous=LOGIN, appraiser=REDIRECT, admin_user=REDIRECT), method="post", writes=True,
-         data=_import_upload),
-    Case("import-template", "import_template", named("import_template"), IMPORTERS_ONLY,
-         query=q(index="par", year=2024, kind="district")),
+    Case(
+        "import-page",
+        "import_upload",
+        named("import_upload"),
+        expect(404, anonymous=LOGIN, appraiser=200, admin_user=200),
+    ),
+    Case(
+        "import-upload",
+        "import_upload",
+        named("import_upload"),
+        expect(404, anonymous=LOGIN, appraiser=REDIRECT, admin_user=REDIRECT),
+        method="post",
+        writes=True,
+        data=_import_upload,
+    ),
+    Case(
+        "import-template",
+        "import_template",
+        named("import_template"),
+        IMPORTERS_ONLY,
+        query=q(index="par", year=2024, kind="district"),
+    ),
     Case("import-run", "import_run", named("import_run", run_id=lambda w: w.import_run.pk), IMPORTERS_ONLY),
-    Case("import-progress", "import_progress", named("import_progress", run_id=lambda w: w.import_run.pk),
-         IMPORTERS_ONLY),
-    Case("import-confirm", "import_confirm", named("import_confirm", run_id=lambda w: w.import_run.pk),
-         expect(404, appraiser=REDIRECT), method="post", writes=True, data=lambda w: {}),
+    Case(
+        "import-progress", "import_progress", named("import_progress", run_id=lambda w: w.import_run.pk), IMPORTERS_ONLY
+    ),
+    Case(
+        "import-confirm",
+        "import_confirm",
+        named("import_confirm", run_id=lambda w: w.import_run.pk),
+        expect(404, appraiser=REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {},
+    ),
     # --- the audit trail ------------------------------------------------------------------------
     Case("audit", "audit_trail", named("audit_trail"), logged_in()),
     Case("audit-csv", "audit_trail", named("audit_trail"), logged_in(), query=q(export="csv")),
@@ -270,40 +469,114 @@ CASES = [
     # --- dossiers -------------------------------------------------------------------------------
     Case("dossiers", "dossier_ranking", named("dossier_ranking"), logged_in()),
     # The parent is a choice among the units the reader sees: another one is a bad parameter.
-    Case("dossiers-communes-of-b", "dossier_ranking", named("dossier_ranking"), unit_b(head_a=400),
-         query=q(kind="commune", parent="BRAVOMARK", period="year", year=2024)),
-    Case("dossiers-departments-csv", "dossier_ranking", named("dossier_ranking"), logged_in(),
-         query=q(kind="department", period="year", year=2024, export="csv")),
-    Case("dossiers-communes-csv", "dossier_ranking", named("dossier_ranking"), logged_in(),
-         query=q(kind="commune", period="year", year=2024, export="csv")),
+    Case(
+        "dossiers-communes-of-b",
+        "dossier_ranking",
+        named("dossier_ranking"),
+        unit_b(head_a=400),
+        query=q(kind="commune", parent="BRAVOMARK", period="year", year=2024),
+    ),
+    Case(
+        "dossiers-departments-csv",
+        "dossier_ranking",
+        named("dossier_ranking"),
+        logged_in(),
+        query=q(kind="department", period="year", year=2024, export="csv"),
+    ),
+    Case(
+        "dossiers-communes-csv",
+        "dossier_ranking",
+        named("dossier_ranking"),
+        logged_in(),
+        query=q(kind="commune", period="year", year=2024, export="csv"),
+    ),
     Case("dossier-methodology", "dossier_methodology", named("dossier_methodology"), logged_in()),
     Case("overdue-a", "unit_overdue_dossiers", named("unit_overdue_dossiers", code=lambda w: "ALPHAMARK"), unit_a()),
     Case("overdue-b", "unit_overdue_dossiers", named("unit_overdue_dossiers", code=lambda w: "BRAVOMARK"), unit_b()),
-    Case("late-b1", "unit_overdue_dossiers", named("unit_overdue_dossiers", code=lambda w: "BRAVOMARK1"), unit_b(),
-         query=q(show="late", period="year", year=2024)),
-    Case("dossier-batch-session", "dossier_batch", named("dossier_batch"), expect(401), method="post",
-         data=_batch, content_type="application/json"),
-    Case("dossier-batch-user-token", "dossier_batch", named("dossier_batch"), expect(401), method="post",
-         data=_batch, content_type="application/json", auth="token"),
-    Case("dossier-batch-source", "dossier_batch", named("dossier_batch"), expect(200), method="post",
-         data=_batch, content_type="application/json", auth="source", writes=True),
+    Case(
+        "late-b1",
+        "unit_overdue_dossiers",
+        named("unit_overdue_dossiers", code=lambda w: "BRAVOMARK1"),
+        unit_b(),
+        query=q(show="late", period="year", year=2024),
+    ),
+    Case(
+        "dossier-batch-session",
+        "dossier_batch",
+        named("dossier_batch"),
+        expect(401),
+        method="post",
+        data=_batch,
+        content_type="application/json",
+    ),
+    Case(
+        "dossier-batch-user-token",
+        "dossier_batch",
+        named("dossier_batch"),
+        expect(401),
+        method="post",
+        data=_batch,
+        content_type="application/json",
+        auth="token",
+    ),
+    Case(
+        "dossier-batch-source",
+        "dossier_batch",
+        named("dossier_batch"),
+        expect(200),
+        method="post",
+        data=_batch,
+        content_type="application/json",
+        auth="source",
+        writes=True,
+    ),
     Case("dossier-batch-get", "dossier_batch", named("dossier_batch"), expect(405)),
     # --- the JSON API: by token, by session, and nothing but GET ----------------------------------
     Case("api-indices", "api:indices", named("api:indices"), expect(200, anonymous=401), auth="token"),
     Case("api-units", "api:units", named("api:units"), expect(200, anonymous=401), auth="token"),
     Case("api-units-session", "api:units", named("api:units"), expect(200, anonymous=401)),
-    Case("api-units-post", "api:units", named("api:units"), expect(405), method="post", data=lambda w: {},
-         auth="token"),
-    Case("api-scorecard-a", "api:unit_scorecard", named("api:unit_scorecard", code=lambda w: "ALPHAMARK"),
-         expect(200, anonymous=401, head_b=404), auth="token", query=q(**PAR24)),
-    Case("api-scorecard-b1", "api:unit_scorecard", named("api:unit_scorecard", code=lambda w: "BRAVOMARK1"),
-         expect(200, anonymous=401, head_a=404), auth="token", query=q(**PAR24)),
-    Case("api-scorecard-b-session", "api:unit_scorecard", named("api:unit_scorecard", code=lambda w: "BRAVOMARK"),
-         expect(200, anonymous=401, head_a=404), query=q(**PAR24)),
-    Case("api-rankings-districts", "api:rankings", named("api:rankings"), expect(200, anonymous=401),
-         auth="token", query=q(**PAR24, kind="district")),
-    Case("api-rankings-departments", "api:rankings", named("api:rankings"), expect(200, anonymous=401),
-         auth="token", query=q(**PAR24, kind="department")),
+    Case(
+        "api-units-post", "api:units", named("api:units"), expect(405), method="post", data=lambda w: {}, auth="token"
+    ),
+    Case(
+        "api-scorecard-a",
+        "api:unit_scorecard",
+        named("api:unit_scorecard", code=lambda w: "ALPHAMARK"),
+        expect(200, anonymous=401, head_b=404),
+        auth="token",
+        query=q(**PAR24),
+    ),
+    Case(
+        "api-scorecard-b1",
+        "api:unit_scorecard",
+        named("api:unit_scorecard", code=lambda w: "BRAVOMARK1"),
+        expect(200, anonymous=401, head_a=404),
+        auth="token",
+        query=q(**PAR24),
+    ),
+    Case(
+        "api-scorecard-b-session",
+        "api:unit_scorecard",
+        named("api:unit_scorecard", code=lambda w: "BRAVOMARK"),
+        expect(200, anonymous=401, head_a=404),
+        query=q(**PAR24),
+    ),
+    Case(
+        "api-rankings-districts",
+        "api:rankings",
+        named("api:rankings"),
+        expect(200, anonymous=401),
+        auth="token",
+        query=q(**PAR24, kind="district"),
+    ),
+    Case(
+        "api-rankings-departments",
+        "api:rankings",
+        named("api:rankings"),
+        expect(200, anonymous=401),
+        auth="token",
+        query=q(**PAR24, kind="department"),
+    ),
     Case("api-schema", "api:schema", named("api:schema"), expect(200, anonymous=401), auth="token"),
 ]
 
@@ -311,19 +584,39 @@ CASES = [
 # Only administrators (superusers) get in (reformdash.admin_site): everyone else, appraisers with
 # their is_staff too, is sent to the admin's login page.
 ADMIN_MODELS = [
-    "auth.Group", "auth.User",
-    "units.Unit", "units.UnitLineage", "units.UnitHead", "units.Membership", "units.HeadRating",
-    "indicators.Index", "indicators.Methodology", "indicators.Criterion", "indicators.Assessment",
-    "indicators.Score", "indicators.Band", "indicators.Result", "indicators.AssessmentStep",
-    "indicators.Publication", "indicators.ResultRevision",
-    "jobs.Job", "dossiers.SourceSystem", "dossiers.Dossier", "dossiers.DossierMonth",
-    "api.ApiToken", "audit.AuditEntry",
-]  # fmt: skip
+    "auth.Group",
+    "auth.User",
+    "units.Unit",
+    "units.UnitLineage",
+    "units.UnitHead",
+    "units.Membership",
+    "units.HeadRating",
+    "indicators.Index",
+    "indicators.Methodology",
+    "indicators.Criterion",
+    "indicators.Assessment",
+    "indicators.Score",
+    "indicators.Band",
+    "indicators.Result",
+    "indicators.AssessmentStep",
+    "indicators.Publication",
+    "indicators.ResultRevision",
+    "jobs.Job",
+    "dossiers.SourceSystem",
+    "dossiers.Dossier",
+    "dossiers.DossierMonth",
+    "api.ApiToken",
+    "audit.AuditEntry",
+]
 # Rows only a service writes: the admin reads them, never adds, changes or deletes them.
 ADMIN_READ_ONLY = {
-    "dossiers.Dossier", "dossiers.DossierMonth", "indicators.AssessmentStep",
-    "indicators.Publication", "indicators.ResultRevision", "audit.AuditEntry",
-}  # fmt: skip
+    "dossiers.Dossier",
+    "dossiers.DossierMonth",
+    "indicators.AssessmentStep",
+    "indicators.Publication",
+    "indicators.ResultRevision",
+    "audit.AuditEntry",
+}
 
 
 def admin_only(ok=200, *, appraiser=ADMIN_LOGIN):
@@ -339,21 +632,34 @@ def _admin_cases():
         read_only = label in ADMIN_READ_ONLY
         # Jobs are never added or changed by hand, but a stuck one may be deleted.
         add_or_change = 403 if read_only or label == "jobs.Job" else 200
-        pk = lambda w, model=model: str(model.objects.order_by("pk").first().pk)  # noqa: E731
+        pk = lambda w, model=model: str(model.objects.order_by("pk").first().pk)  # noqa: E731 (binds this case's model)
         prefix = f"admin:{app}_{name}"
         cases[label] = [
             Case(f"admin-{app}-{name}-list", f"{prefix}_changelist", named(f"{prefix}_changelist"), admin_only()),
             Case(f"admin-{app}-{name}-add", f"{prefix}_add", named(f"{prefix}_add"), admin_only(add_or_change)),
-            Case(f"admin-{app}-{name}-change", f"{prefix}_change", named(f"{prefix}_change", object_id=pk),
-                 admin_only()),
-            Case(f"admin-{app}-{name}-history", f"{prefix}_history", named(f"{prefix}_history", object_id=pk),
-                 admin_only()),
-            Case(f"admin-{app}-{name}-delete", f"{prefix}_delete", named(f"{prefix}_delete", object_id=pk),
-                 admin_only(403 if read_only else 200)),
+            Case(
+                f"admin-{app}-{name}-change", f"{prefix}_change", named(f"{prefix}_change", object_id=pk), admin_only()
+            ),
+            Case(
+                f"admin-{app}-{name}-history",
+                f"{prefix}_history",
+                named(f"{prefix}_history", object_id=pk),
+                admin_only(),
+            ),
+            Case(
+                f"admin-{app}-{name}-delete",
+                f"{prefix}_delete",
+                named(f"{prefix}_delete", object_id=pk),
+                admin_only(403 if read_only else 200),
+            ),
             # The bare object URL only redirects to its change page.
-            Case(f"admin-{app}-{name}-object", f"admin/{app}/{name}/<path:object_id>/",
-                 lambda w, app=app, name=name, pk=pk: f"/admin/{app}/{name}/{pk(w)}/", admin_only(REDIRECT)),
-        ]  # fmt: skip
+            Case(
+                f"admin-{app}-{name}-object",
+                f"admin/{app}/{name}/<path:object_id>/",
+                lambda w, app=app, name=name, pk=pk: f"/admin/{app}/{name}/{pk(w)}/",
+                admin_only(REDIRECT),
+            ),
+        ]
     return cases
 
 
@@ -366,34 +672,65 @@ def _content_type_of(label):
 # A model's pages are asked in one test: building the data once for six pages halves the matrix's time.
 ADMIN_MODEL_CASES = _admin_cases()
 CASES += [case for cases in ADMIN_MODEL_CASES.values() for case in cases]
-ADMIN_MODEL_CASE_IDS = {case.id for case in CASES[-len(ADMIN_MODELS) * 6:]}
+ADMIN_MODEL_CASE_IDS = {case.id for case in CASES[-len(ADMIN_MODELS) * 6 :]}
 CASES += [
     Case("admin-index", "admin:index", named("admin:index"), admin_only()),
     Case("admin-login", "admin:login", named("admin:login"), expect(200, admin_user=REDIRECT)),
-    Case("admin-logout", "admin:logout", named("admin:logout"), expect(REDIRECT, admin_user=LOGIN), method="post",
-         data=lambda w: {}),
+    Case(
+        "admin-logout",
+        "admin:logout",
+        named("admin:logout"),
+        expect(REDIRECT, admin_user=LOGIN),
+        method="post",
+        data=lambda w: {},
+    ),
     Case("admin-password-change", "admin:password_change", named("admin:password_change"), admin_only()),
-    Case("admin-password-change-done", "admin:password_change_done", named("admin:password_change_done"),
-         admin_only()),
-    Case("admin-user-password", "admin:auth_user_password_change",
-         named("admin:auth_user_password_change", id=lambda w: str(w.cast["head_b"].pk)), admin_only()),
-    Case("admin-autocomplete", "admin:autocomplete", named("admin:autocomplete"), admin_only(),
-         query=q(app_label="indicators", model_name="assessment", field_name="unit", term="bravo")),
+    Case("admin-password-change-done", "admin:password_change_done", named("admin:password_change_done"), admin_only()),
+    Case(
+        "admin-user-password",
+        "admin:auth_user_password_change",
+        named("admin:auth_user_password_change", id=lambda w: str(w.cast["head_b"].pk)),
+        admin_only(),
+    ),
+    Case(
+        "admin-autocomplete",
+        "admin:autocomplete",
+        named("admin:autocomplete"),
+        admin_only(),
+        query=q(app_label="indicators", model_name="assessment", field_name="unit", term="bravo"),
+    ),
     Case("admin-jsi18n", "admin:jsi18n", named("admin:jsi18n"), admin_only()),
-    Case("admin-view-on-site", "admin:view_on_site",
-         named("admin:view_on_site", content_type_id=_content_type_of("units.Unit"),
-               object_id=lambda w: str(w.tree.district_b.pk)),
-         admin_only(404)),
+    Case(
+        "admin-view-on-site",
+        "admin:view_on_site",
+        named(
+            "admin:view_on_site",
+            content_type_id=_content_type_of("units.Unit"),
+            object_id=lambda w: str(w.tree.district_b.pk),
+        ),
+        admin_only(404),
+    ),
     Case("admin-app-index", "admin:app_list", lambda w: "/admin/units/", admin_only()),
     Case("admin-catch-all", r"admin/(?P<url>.*)$", lambda w: "/admin/no-such-page/", admin_only(404)),
-    Case("admin-delete-head-rating", "admin:units_headrating_delete",
-         named("admin:units_headrating_delete", object_id=lambda w: str(w.head_rating.pk)),
-         admin_only(REDIRECT), method="post", writes=True, data=lambda w: {"post": "yes"}),
-    Case("admin-rename-head-rating", "admin:units_headrating_change",
-         named("admin:units_headrating_change", object_id=lambda w: str(w.head_rating.pk)),
-         admin_only(REDIRECT), method="post", writes=True,
-         data=lambda w: {"year": "2024", "name": "Hoan thanh tot nhiem vu", "min_value": "80", "position": "0"}),
-]  # fmt: skip
+    Case(
+        "admin-delete-head-rating",
+        "admin:units_headrating_delete",
+        named("admin:units_headrating_delete", object_id=lambda w: str(w.head_rating.pk)),
+        admin_only(REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {"post": "yes"},
+    ),
+    Case(
+        "admin-rename-head-rating",
+        "admin:units_headrating_change",
+        named("admin:units_headrating_change", object_id=lambda w: str(w.head_rating.pk)),
+        admin_only(REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {"year": "2024", "name": "Hoan thanh tot nhiem vu", "min_value": "80", "position": "0"},
+    ),
+]
 
 
 def _pattern_keys(patterns, prefix="", namespace=""):
@@ -466,7 +803,9 @@ def _ask(case, world, role):
         headers["Authorization"] = f"Bearer {world.source_token}"
     elif role != "anonymous":
         if case.auth == "token":
-            headers["Authorization"] = f"{'Bearer' if case.key == 'dossier_batch' else 'Token'} {world.api_tokens[role]}"
+            headers["Authorization"] = (
+                f"{'Bearer' if case.key == 'dossier_batch' else 'Token'} {world.api_tokens[role]}"
+            )
         else:
             client.force_login(world.cast[role])
     url = case.url(world)
@@ -512,7 +851,9 @@ def _doers(case):
     return {role for role, wanted in case.expect.items() if wanted in (200, REDIRECT)}
 
 
-@pytest.mark.parametrize("case", [case for case in CASES if case.id not in ADMIN_MODEL_CASE_IDS], ids=lambda case: case.id)
+@pytest.mark.parametrize(
+    "case", [case for case in CASES if case.id not in ADMIN_MODEL_CASE_IDS], ids=lambda case: case.id
+)
 def test_each_role_gets_what_the_matrix_says_and_nothing_of_another_unit(case, world, settings):
     problems = [problem for role in ROLES for problem in _check(case, world, role, settings)]
     assert not problems, "\n".join(problems)

@@ -57,8 +57,15 @@ def test_values_the_vietnamese_way():
 
 def test_changes_with_their_field_names_and_statuses_in_english():
     with translation.override("en"):
-        rows = shown_changes({"final_score": ["2", "2.25"], "status": ["draft", "submitted"],
-                              "not_applicable": [False, True], "mystery": [1, 2], "odd": "x"})  # fmt: skip
+        rows = shown_changes(
+            {
+                "final_score": ["2", "2.25"],
+                "status": ["draft", "submitted"],
+                "not_applicable": [False, True],
+                "mystery": [1, 2],
+                "odd": "x",
+            }
+        )
     assert rows == [
         ("appraised score", "2", "2.25"),
         ("status", "Draft", "Submitted"),

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from trail.selectors import audit_entries, audit_export_rows
 from audit.services import audit_record
 from reformdash.lib.export import csv_response
+from trail.selectors import audit_entries, audit_export_rows
 
 
 @pytest.fixture
@@ -65,7 +65,9 @@ def test_entries_filter_by_criterion(tree, staff):
 
     m = methodology(Index.objects.create(code="par", name_vi="PAR"), 2023)
     criterion = m.criteria.get(code="1.1")
-    kept = audit_record(action="score.self", unit=tree.dept_a, criterion=criterion, changes={"self_score": (None, D(1))})
+    kept = audit_record(
+        action="score.self", unit=tree.dept_a, criterion=criterion, changes={"self_score": (None, D(1))}
+    )
     audit_record(action="score.self", unit=tree.dept_a)
     assert seen(staff, criterion=criterion) == {kept.pk}
 
@@ -80,9 +82,12 @@ def test_the_listing_takes_the_same_queries_for_many_entries(trail, head_b, tree
 
 def test_the_export_lists_changes_and_makes_formula_cells_safe(tree, staff):
     audit_record(
-        action="score.final", user=staff, unit=tree.dept_a, changes={"final_score": ("2", "3")},
-        reason="=HYPERLINK(\"http://evil\")",
-    )  # fmt: skip
+        action="score.final",
+        user=staff,
+        unit=tree.dept_a,
+        changes={"final_score": ("2", "3")},
+        reason='=HYPERLINK("http://evil")',
+    )
     response = csv_response(audit_export_rows(audit_entries(user_viewing=staff)), filename="audit.csv")
     text = b"".join(response.streaming_content).decode()
     assert "final_score: 2 → 3" in text

@@ -29,21 +29,52 @@ def trail(tree, staff, appraiser, admin_user):
     c23, c24 = m23.criteria.get(code="1.1"), m24.criteria.get(code="1.1")
     assessment = Assessment.objects.create(unit=tree.dept_a, methodology=m24)
     entries = {
-        "a_self": audit_record(action="score.self", user=staff, unit=tree.dept_a, criterion=c24,
-                               changes={"self_score": (None, D("2.5"))}, batch="aaaa1111"),
-        "a_final": audit_record(action="score.final", user=appraiser, unit=tree.dept_a, criterion=c24,
-                                changes={"final_score": (D("2.5"), D("2.25"))}, reason="Thiếu minh chứng",
-                                batch="bbbb2222"),
-        "a_2023": audit_record(action="score.import", user=None, unit=tree.dept_a, criterion=c23,
-                               changes={"final_score": (None, D("3"))}, batch="cccc3333", source=AuditSource.COMMAND),
-        "a_submit": audit_record(action="assessment.submit", user=staff, obj=assessment, unit=tree.dept_a,
-                                 changes={"status": ("draft", "submitted")}, batch="aaaa1111"),
+        "a_self": audit_record(
+            action="score.self",
+            user=staff,
+            unit=tree.dept_a,
+            criterion=c24,
+            changes={"self_score": (None, D("2.5"))},
+            batch="aaaa1111",
+        ),
+        "a_final": audit_record(
+            action="score.final",
+            user=appraiser,
+            unit=tree.dept_a,
+            criterion=c24,
+            changes={"final_score": (D("2.5"), D("2.25"))},
+            reason="Thiếu minh chứng",
+            batch="bbbb2222",
+        ),
+        "a_2023": audit_record(
+            action="score.import",
+            user=None,
+            unit=tree.dept_a,
+            criterion=c23,
+            changes={"final_score": (None, D("3"))},
+            batch="cccc3333",
+            source=AuditSource.COMMAND,
+        ),
+        "a_submit": audit_record(
+            action="assessment.submit",
+            user=staff,
+            obj=assessment,
+            unit=tree.dept_a,
+            changes={"status": ("draft", "submitted")},
+            batch="aaaa1111",
+        ),
         "b": audit_record(action="score.final", user=appraiser, unit=tree.district_b, batch="dddd4444"),
-        "b1": audit_record(action="unit.change", user=admin_user, unit=tree.commune_b1,
-                           changes={"valid_to": (None, datetime.date(2025, 6, 30))}, source=AuditSource.ADMIN),
-        "none": audit_record(action="methodology.import", user=admin_user, obj=m24, batch="eeee5555",
-                             source=AuditSource.IMPORT),
-    }  # fmt: skip
+        "b1": audit_record(
+            action="unit.change",
+            user=admin_user,
+            unit=tree.commune_b1,
+            changes={"valid_to": (None, datetime.date(2025, 6, 30))},
+            source=AuditSource.ADMIN,
+        ),
+        "none": audit_record(
+            action="methodology.import", user=admin_user, obj=m24, batch="eeee5555", source=AuditSource.IMPORT
+        ),
+    }
     return type("Trail", (), {"entries": entries, "c23": c23, "c24": c24, "par": par})
 
 
@@ -231,7 +262,7 @@ def test_the_export_has_exactly_the_filtered_rows_and_safe_cells(client, trail, 
     rows = csv_rows(get(client, staff, unit="A", criterion="1.1", export="csv"))
     assert len(rows) == 4
     assert {row[2] for row in rows[1:]} == {"score.self", "score.final", "score.import"}
-    assert "'=HYPERLINK(\"http://evil\")" in {row[8] for row in rows[1:]}
+    assert '\'=HYPERLINK("http://evil")' in {row[8] for row in rows[1:]}
     assert {row[6] for row in rows[1:]} == {"1.1 (par 2024)", "1.1 (par 2023)"}
 
 
@@ -248,15 +279,22 @@ def test_the_export_links_carry_the_filters(client, trail, staff):
 
 def _more(tree, trail, appraiser, count):
     AuditEntry.objects.bulk_create(
-        AuditEntry(action="score.final", user=appraiser, unit=tree.commune_b1, criterion=trail.c24,
-                   changes={"final_score": ["1", "2"]}, batch="ffff")
+        AuditEntry(
+            action="score.final",
+            user=appraiser,
+            unit=tree.commune_b1,
+            criterion=trail.c24,
+            changes={"final_score": ["1", "2"]},
+            batch="ffff",
+        )
         for _ in range(count)
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("user", ["staff", "head_b"])
-def test_the_number_of_queries_does_not_grow_with_the_entries(client, trail, tree, appraiser, user, request,
-                                                             django_assert_num_queries):  # fmt: skip
+def test_the_number_of_queries_does_not_grow_with_the_entries(
+    client, trail, tree, appraiser, user, request, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -274,8 +312,17 @@ def test_the_number_of_queries_does_not_grow_with_the_entries(client, trail, tre
 # --- The navigation link ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("user", "shown"), [("staff", True), ("appraiser", True), ("admin_user", True),
-                                             ("head_a", True), ("head_b", True), ("outsider", False)])
+@pytest.mark.parametrize(
+    ("user", "shown"),
+    [
+        ("staff", True),
+        ("appraiser", True),
+        ("admin_user", True),
+        ("head_a", True),
+        ("head_b", True),
+        ("outsider", False),
+    ],
+)
 def test_the_nav_link_only_for_who_may_read_some_entries(client, tree, user, shown, request):
     client.force_login(request.getfixturevalue(user))
     text = client.get("/").content.decode()

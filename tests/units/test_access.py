@@ -10,7 +10,18 @@ from django.contrib.auth.models import AnonymousUser, Group, User
 from units.access import APPRAISER_GROUP, UNIT_ACTIONS, Action, header_links, may
 from units.models import Membership, MembershipRole
 
-ROLES = ("anonymous", "inactive", "outsider", "staff", "appraiser", "head_a", "officer_a", "viewer_a", "head_b", "admin")
+ROLES = (
+    "anonymous",
+    "inactive",
+    "outsider",
+    "staff",
+    "appraiser",
+    "head_a",
+    "officer_a",
+    "viewer_a",
+    "head_b",
+    "admin",
+)
 
 
 def _member(username, unit, role):
@@ -22,7 +33,9 @@ def _member(username, unit, role):
 @pytest.fixture
 def cast(tree, staff, appraiser, head_a, head_b, admin_user, outsider):
     # Every right a user can hold, and inactive: he may do nothing all the same.
-    inactive = User.objects.create_superuser(username="inactive", password="correct horse battery staple", is_active=False)
+    inactive = User.objects.create_superuser(
+        username="inactive", password="correct horse battery staple", is_active=False
+    )
     inactive.groups.add(Group.objects.get_or_create(name=APPRAISER_GROUP)[0])
     Membership.objects.create(user=inactive, unit=tree.dept_a, role=MembershipRole.HEAD)
     return {
@@ -71,7 +84,12 @@ def test_may_answers_as_the_matrix_says(cast, tree):
         action: {role: may(cast[role], action, tree.dept_a if action in UNIT_ACTIONS else None) for role in ROLES}
         for action in Action
     }
-    wrong = {(action, role): answers[action][role] for action in Action for role in ROLES if answers[action][role] != MATRIX[action][role]}
+    wrong = {
+        (action, role): answers[action][role]
+        for action in Action
+        for role in ROLES
+        if answers[action][role] != MATRIX[action][role]
+    }
     assert wrong == {}
 
 
@@ -154,17 +172,24 @@ def test_the_source_scan_reads_the_project():
 
 # --- the header shows what header_links gives --------------------------------------------------
 
-HEADER_HREFS = {"worklist": 'href="/assessments/"', "import": 'href="/imports/"', "audit": 'href="/audit/"',
-                "administer": 'href="/admin/"'}
+HEADER_HREFS = {
+    "worklist": 'href="/assessments/"',
+    "import": 'href="/imports/"',
+    "audit": 'href="/audit/"',
+    "administer": 'href="/admin/"',
+}
 
 
-@pytest.mark.parametrize(("who", "shown"), [
-    ("staff", {"audit"}),
-    ("appraiser", {"worklist", "import", "audit"}),
-    ("head_a", {"worklist", "audit"}),
-    ("admin_user", {"worklist", "import", "audit", "administer"}),
-    ("outsider", set()),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("staff", {"audit"}),
+        ("appraiser", {"worklist", "import", "audit"}),
+        ("head_a", {"worklist", "audit"}),
+        ("admin_user", {"worklist", "import", "audit", "administer"}),
+        ("outsider", set()),
+    ],
+)
 def test_the_header_shows_the_links_the_user_may_follow(client, tree, who, shown, request):
     client.force_login(request.getfixturevalue(who))
     header = client.get("/").content.decode().split("</header>")[0]

@@ -8,16 +8,40 @@ from reformdash.lib.charts import chart
 from units.charts import areas_figure, dossier_months_figure, month_label, trend_figure
 
 AREAS = [
-    {"code": "PAR.1", "title": "Chỉ đạo, điều hành", "points": D("9"), "applicable_max": D("10"),
-     "percent": D("90"), "group_mean": D("75.5"), "group_best": D("100"), "group_units": 3},
-    {"code": "PAR.2", "title": "Văn bản QPPL", "points": D("5"), "applicable_max": D("10"),
-     "percent": None, "group_mean": D("60"), "group_best": D("80"), "group_units": 3},
+    {
+        "code": "PAR.1",
+        "title": "Chỉ đạo, điều hành",
+        "points": D("9"),
+        "applicable_max": D("10"),
+        "percent": D("90"),
+        "group_mean": D("75.5"),
+        "group_best": D("100"),
+        "group_units": 3,
+    },
+    {
+        "code": "PAR.2",
+        "title": "Văn bản QPPL",
+        "points": D("5"),
+        "applicable_max": D("10"),
+        "percent": None,
+        "group_mean": D("60"),
+        "group_best": D("80"),
+        "group_units": 3,
+    },
 ]
 
 
 def _history(unit_id, name, year, value, predecessor=False, rank=1, group_size=3):
-    return {"unit_id": unit_id, "name": name, "code": name, "year": year, "value": value, "rank": rank,
-            "group_size": group_size, "predecessor": predecessor}
+    return {
+        "unit_id": unit_id,
+        "name": name,
+        "code": name,
+        "year": year,
+        "value": value,
+        "rank": rank,
+        "group_size": group_size,
+        "predecessor": predecessor,
+    }
 
 
 def test_areas_are_bars_of_the_unit_the_group_mean_and_the_group_best():

@@ -87,7 +87,9 @@ def test_the_admin_lists_and_adds_head_ratings(client, admin_user):
     client.force_login(admin_user)
     changelist = client.get(reverse("admin:units_headrating_changelist"))
     assert changelist.status_code == 200 and "Hoàn thành tốt nhiệm vụ" in changelist.content.decode()
-    response = client.post(reverse("admin:units_headrating_add"),
-                           {"year": "2025", "name": "Hoàn thành", "min_value": "70", "position": "2"})
+    response = client.post(
+        reverse("admin:units_headrating_add"),
+        {"year": "2025", "name": "Hoàn thành", "min_value": "70", "position": "2"},
+    )
     assert response.status_code == 302
     assert HeadRating.objects.get(year=2025).min_value == D("70")

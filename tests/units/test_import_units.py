@@ -32,13 +32,18 @@ def _rejected(path):
 
 
 def _snapshot():
-    return list(Unit.objects.order_by("code").values_list("code", "name", "kind", "parent__code", "valid_from", "valid_to"))
+    return list(
+        Unit.objects.order_by("code").values_list("code", "name", "kind", "parent__code", "valid_from", "valid_to")
+    )
 
 
 @pytest.mark.django_db
 def test_units_are_created_with_parents_from_any_line_of_the_file(tmp_path):
-    path = _write(tmp_path, HEADER + "X1,Xã Một,commune,H,,2025-06-30\nH,Huyện Hai,district,P,,\nP,Tỉnh Ba,province,,1997-01-01,\n",
-                  bom=True)
+    path = _write(
+        tmp_path,
+        HEADER + "X1,Xã Một,commune,H,,2025-06-30\nH,Huyện Hai,district,P,,\nP,Tỉnh Ba,province,,1997-01-01,\n",
+        bom=True,
+    )
     assert _import(path).strip() == "created 3, updated 0, unchanged 0"
     x1 = Unit.objects.get(code="X1")
     assert (x1.parent.code, x1.parent.parent.code) == ("H", "P")
@@ -48,9 +53,9 @@ def test_units_are_created_with_parents_from_any_line_of_the_file(tmp_path):
 @pytest.mark.django_db
 def test_a_second_import_updates_by_code_and_counts_what_changed(tmp_path):
     _import(_write(tmp_path, HEADER + "P,Tỉnh Ba,province,,,\nH,Huyện Hai,district,P,,\n"))
-    assert _import(_write(tmp_path, HEADER + "P,Tỉnh Ba,province,,,\nH,Thị xã Hai,district,P,,2025-06-30\n")).strip() == (
-        "created 0, updated 1, unchanged 1"
-    )
+    assert _import(
+        _write(tmp_path, HEADER + "P,Tỉnh Ba,province,,,\nH,Thị xã Hai,district,P,,2025-06-30\n")
+    ).strip() == ("created 0, updated 1, unchanged 1")
     assert Unit.objects.get(code="H").name == "Thị xã Hai"
 
 
@@ -63,8 +68,10 @@ def test_an_xlsx_file_reads_like_the_csv(tmp_path):
     sheet.append(["H", "Huyện Hai", "district", "P", None, None])
     workbook.save(tmp_path / "units.xlsx")
     _import(str(tmp_path / "units.xlsx"))
-    assert _snapshot() == [("H", "Huyện Hai", "district", "P", None, None),
-                           ("P", "Tỉnh Ba", "province", None, datetime.date(1997, 1, 1), None)]
+    assert _snapshot() == [
+        ("H", "Huyện Hai", "district", "P", None, None),
+        ("P", "Tỉnh Ba", "province", None, datetime.date(1997, 1, 1), None),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +85,10 @@ def test_an_xlsx_file_reads_like_the_csv(tmp_path):
         (HEADER + "P,,province,,,\n", "line 2, column name: the name is empty"),
         (HEADER + "P,Tỉnh,state,,,\n", "line 2, column kind: “state” is not one of"),
         (HEADER + "P,Tỉnh,province,,2025-02-30,\n", "line 2, column valid_from: “2025-02-30” is not a date"),
-        (HEADER + "P,Tỉnh,province,,2025-07-01,2025-06-30\n", "line 2, column valid_to: the unit ends before it starts"),
+        (
+            HEADER + "P,Tỉnh,province,,2025-07-01,2025-06-30\n",
+            "line 2, column valid_to: the unit ends before it starts",
+        ),
         (HEADER + "P,Tỉnh,province,,,\nP,Tỉnh,province,,,\n", "line 3, column code: duplicate of line 2"),
         (HEADER + "H,Huyện,district,NOPE,,\n", "line 2, column parent_code: unknown unit “NOPE”"),
         (HEADER + "H,Huyện,district,H,,\n", "line 2, column parent_code: a unit cannot be its own parent"),
@@ -100,7 +110,9 @@ def test_a_bad_file_writes_nothing_and_says_where_and_why(tmp_path, text, expect
 def test_every_problem_is_listed_not_just_the_first(tmp_path):
     errors = _rejected(_write(tmp_path, HEADER + "P,,state,,,\nQ,Tỉnh,province,,someday,\n"))
     assert [line.split(": ", 1)[1].split(":")[0] for line in errors.strip().splitlines()] == [
-        "line 2, column kind", "line 2, column name", "line 3, column valid_from",
+        "line 2, column kind",
+        "line 2, column name",
+        "line 3, column valid_from",
     ]
 
 

@@ -15,10 +15,10 @@ D = datetime.date
 # What the database says when it refuses, on PostgreSQL and on SQLite, so a test cannot pass
 # because the write was refused for some other reason.
 CODE_UNIQUE = r"units_unit_code_key|UNIQUE constraint failed: units_unit\.code"
-LINEAGE_UNIQUE = (
-    r"unitlineage_unique_pair|UNIQUE constraint failed: units_unitlineage\.predecessor_id, units_unitlineage\.successor_id"
+LINEAGE_UNIQUE = r"unitlineage_unique_pair|UNIQUE constraint failed: units_unitlineage\.predecessor_id, units_unitlineage\.successor_id"
+MEMBERSHIP_UNIQUE = (
+    r"membership_unique_user_unit|UNIQUE constraint failed: units_membership\.user_id, units_membership\.unit_id"
 )
-MEMBERSHIP_UNIQUE = r"membership_unique_user_unit|UNIQUE constraint failed: units_membership\.user_id, units_membership\.unit_id"
 
 
 def _refused(because):
@@ -83,9 +83,7 @@ def test_the_same_predecessor_and_successor_cannot_be_linked_twice(db):
     nong_son, que_son = _unit("NS"), _unit("QS")
     UnitLineage.objects.create(predecessor=nong_son, successor=que_son, date=D(2025, 1, 1), kind=LineageKind.MERGE)
     with _refused(LINEAGE_UNIQUE), transaction.atomic():
-        UnitLineage.objects.create(
-            predecessor=nong_son, successor=que_son, date=D(2025, 7, 1), kind=LineageKind.RENAME
-        )
+        UnitLineage.objects.create(predecessor=nong_son, successor=que_son, date=D(2025, 7, 1), kind=LineageKind.RENAME)
     assert UnitLineage.objects.count() == 1
 
 
@@ -147,7 +145,5 @@ def test_a_user_has_at_most_one_membership_per_unit(db):
 def test_a_user_may_be_a_member_of_several_units_and_a_unit_have_several_members(db):
     x, y = _unit("X"), _unit("Y")
     u, v = User.objects.create_user(username="u"), User.objects.create_user(username="v")
-    Membership.objects.bulk_create(
-        [Membership(user=u, unit=x), Membership(user=u, unit=y), Membership(user=v, unit=x)]
-    )
+    Membership.objects.bulk_create([Membership(user=u, unit=x), Membership(user=u, unit=y), Membership(user=v, unit=x)])
     assert Membership.objects.count() == 3

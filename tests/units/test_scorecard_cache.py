@@ -23,8 +23,9 @@ def scorecard(client, user):
 
 def lower_district_d(data):
     """District D's 1.1 of 2024 from 40 to 10, written as an import writes it, before the recompute."""
-    Score.objects.filter(assessment__unit=data.district_d, assessment__methodology__year=2024,
-                         criterion__code="1.1").update(final_score=D(10))  # fmt: skip
+    Score.objects.filter(
+        assessment__unit=data.district_d, assessment__methodology__year=2024, criterion__code="1.1"
+    ).update(final_score=D(10))
 
 
 def test_the_group_figures_are_cached_until_the_recompute_that_changes_them(client, head_b, data):
@@ -50,12 +51,12 @@ def test_the_page_says_what_its_results_are_as_of(client, head_b, data):
 
 def test_with_the_cache_down_the_page_is_computed(client, head_b, data, settings):
     # Nothing listens on port 9 of this machine: every cache call fails to connect.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # fmt: skip
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
     text, _ = scorecard(client, head_b)
     assert "94,33 %" in text and "89,78 %" in text
     lower_district_d(data)
     results_recompute(index_id=data.par.pk, year=2024)
     text, _ = scorecard(client, head_b)
     assert "73,11 %" in text
-

@@ -11,8 +11,8 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from audit.services import audit_record
 from indicators.models import Result
-from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401
-from tests.indicators.workflow import reload, workflow  # noqa: F401
+from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401 (fixtures, used as test arguments)
+from tests.indicators.workflow import reload, workflow  # noqa: F401 (fixtures, used as test arguments)
 from units.models import Membership, MembershipRole
 
 
@@ -39,12 +39,11 @@ def _par():
 def test_a_published_result_names_its_decision_and_date(client, staff, published, english):
     _, text = card(client, staff)
     assert "Official: published on 01/03/2025 by decision QĐ 345/QĐ-UBND." in text
-    assert "Assessment: <strong class=\"status-published\">Published</strong>" in text
+    assert 'Assessment: <strong class="status-published">Published</strong>' in text
     assert "badge-revised" not in text
 
 
-def test_a_revision_is_visible_with_when_and_why_and_the_earlier_values_stay_readable(client, head_a, revised,
-                                                                                      english):  # fmt: skip
+def test_a_revision_is_visible_with_when_and_why_and_the_earlier_values_stay_readable(client, head_a, revised, english):
     _, text = card(client, head_a)
     assert "Official: published on 02/04/2025 by decision QĐ 400/QĐ-UBND." in text
     assert "badge-revised" in text
@@ -61,11 +60,17 @@ def test_the_revision_in_vietnamese_numbers(client, head_a, revised):
     assert "85,00 %" in text and "80,00 %" in text
 
 
-def test_the_audit_trail_section_lists_this_years_changes_and_links_to_the_whole_trail(client, head_a, revised,
-                                                                                       english, tree):  # fmt: skip
+def test_the_audit_trail_section_lists_this_years_changes_and_links_to_the_whole_trail(
+    client, head_a, revised, english, tree
+):
     # The unit's own score, entered without a reason, as the assessment page records it.
-    audit_record(action="score.self", user=head_a, unit=tree.dept_a, criterion=revised.criteria["1.1"],
-                 changes={"self_score": (None, "35")})  # fmt: skip
+    audit_record(
+        action="score.self",
+        user=head_a,
+        unit=tree.dept_a,
+        criterion=revised.criteria["1.1"],
+        changes={"self_score": (None, "35")},
+    )
     _, text = card(client, head_a)
     section = text.split('id="audit-trail"')[1].split("</section>")[0]
     assert "Result published" in section and "Published assessment reopened" in section

@@ -89,8 +89,15 @@ def test_a_user_without_a_unit_sees_no_card(client, outsider, data, code):
 
 @pytest.mark.parametrize(
     "params",
-    [{"index": "zzz"}, {"year": "abc"}, {"year": "1800"}, {"year": "99999999999999999999"},
-     {"index": "par", "year": "2019"}, {"index": "sipas", "year": "2024"}, {"index": "bad code!"}],
+    [
+        {"index": "zzz"},
+        {"year": "abc"},
+        {"year": "1800"},
+        {"year": "99999999999999999999"},
+        {"index": "par", "year": "2019"},
+        {"index": "sipas", "year": "2024"},
+        {"index": "bad code!"},
+    ],
 )
 def test_a_bad_or_empty_choice_is_a_404(client, staff, data, params):
     assert get(client, staff, "B", **params).status_code == 404
@@ -175,8 +182,9 @@ def test_the_history_includes_the_predecessors_marked_not_comparable(client, hea
 
 def test_a_successor_without_results_shows_its_predecessors_history_to_its_own_member(client, data, django_user_model):
     # E took B over: a member of E only sees E, yet B's (and N's, M's) history is E's own.
-    e = Unit.objects.create(code="E", name="Huyện E", kind=UnitKind.DISTRICT, parent=data.province,
-                            valid_from=datetime.date(2025, 1, 1))
+    e = Unit.objects.create(
+        code="E", name="Huyện E", kind=UnitKind.DISTRICT, parent=data.province, valid_from=datetime.date(2025, 1, 1)
+    )
     UnitLineage.objects.create(predecessor=data.district_b, successor=e, date=e.valid_from, kind=LineageKind.MERGE)
     member = django_user_model.objects.create_user(username="member_e", password="x")
     Membership.objects.create(user=member, unit=e)
@@ -234,8 +242,13 @@ def _more_districts(data, count):
     """`count` more scored districts in B's 2023 and 2024 groups."""
     methodologies = {m.year: m for m in Methodology.objects.filter(index=data.par, unit_kind=UnitKind.DISTRICT)}
     for number in range(count):
-        unit = Unit.objects.create(code=f"X{number}", name=f"Huyện X{number}", kind=UnitKind.DISTRICT,
-                                   parent=data.province, valid_from=data.province.valid_from)
+        unit = Unit.objects.create(
+            code=f"X{number}",
+            name=f"Huyện X{number}",
+            kind=UnitKind.DISTRICT,
+            parent=data.province,
+            valid_from=data.province.valid_from,
+        )
         for year in (2023, 2024):
             score(methodologies[year], unit, {"1.1": str(10 + number), "1.2": "5", "2.1": str(30 - number)})
     for year in (2023, 2024):
@@ -258,18 +271,28 @@ def _more_revisions_and_trail(data, count):
     result = Result.objects.get(unit=data.district_b, index=data.par, year=2024)
     start = (ResultRevision.objects.filter(result=result).count()) + 1
     for number in range(start, start + count):
-        publication = Publication.objects.create(methodology=m, number=number, published_on=datetime.date(2025, 3, 1),
-                                                 decision_reference=f"QĐ {number}/QĐ-UBND")
-        ResultRevision.objects.create(result=result, publication=publication, number=number, value=result.value,
-                                      rank=result.rank, group_size=result.group_size,
-                                      published_at=publication.published_at, reason=f"Sửa lần {number}")
+        publication = Publication.objects.create(
+            methodology=m,
+            number=number,
+            published_on=datetime.date(2025, 3, 1),
+            decision_reference=f"QĐ {number}/QĐ-UBND",
+        )
+        ResultRevision.objects.create(
+            result=result,
+            publication=publication,
+            number=number,
+            value=result.value,
+            rank=result.rank,
+            group_size=result.group_size,
+            published_at=publication.published_at,
+            reason=f"Sửa lần {number}",
+        )
         Result.objects.filter(pk=result.pk).update(publication=publication)
         audit_record(action="result.published", obj=result, unit=data.district_b, changes={"value": ("1", "2")})
 
 
 @pytest.mark.parametrize("user", ["staff", "head_b"])
-def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, request,
-                                                            django_assert_max_num_queries):
+def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, request, django_assert_max_num_queries):
     viewer = request.getfixturevalue(user)
     _more_revisions_and_trail(data, 2)
     before = _queries(client, viewer)

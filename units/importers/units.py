@@ -38,7 +38,9 @@ def units_import(*, table, user=None, source=AuditSource.IMPORT):
             table.problem(row.line, "name", _("the name is empty"))
         if row.get("kind") not in kinds:
             table.problem(
-                row.line, "kind", _("“%(kind)s” is not one of %(kinds)s") % {"kind": row.get("kind"), "kinds": ", ".join(sorted(kinds))}
+                row.line,
+                "kind",
+                _("“%(kind)s” is not one of %(kinds)s") % {"kind": row.get("kind"), "kinds": ", ".join(sorted(kinds))},
             )
         dates = {}
         for column in ("valid_from", "valid_to"):
@@ -50,8 +52,13 @@ def units_import(*, table, user=None, source=AuditSource.IMPORT):
             table.problem(row.line, "valid_to", _("the unit ends before it starts"))
         if first_line.get(code) != row.line:
             continue  # an empty or duplicate code: the row is reported, not kept
-        parsed[code] = {"line": row.line, "name": row.get("name"), "kind": row.get("kind"),
-                        "parent_code": row.get("parent_code"), **dates}
+        parsed[code] = {
+            "line": row.line,
+            "name": row.get("name"),
+            "kind": row.get("kind"),
+            "parent_code": row.get("parent_code"),
+            **dates,
+        }
 
     known_codes = set(first_line) | set(
         Unit.objects.filter(code__in={p["parent_code"] for p in parsed.values() if p["parent_code"]}).values_list(
@@ -78,7 +85,9 @@ def _check_parent_cycles(table, parsed):
         seen, current = {code}, parents.get(code)
         while current is not None:
             if current in seen:
-                table.problem(unit["line"], "parent_code", _("the parents form a loop through “%(code)s”") % {"code": current})
+                table.problem(
+                    unit["line"], "parent_code", _("the parents form a loop through “%(code)s”") % {"code": current}
+                )
                 break
             seen.add(current)
             current = parents.get(current)
@@ -101,8 +110,9 @@ def _units_write(parsed, *, user, source):
     Unit.objects.bulk_create(created)
     Unit.objects.bulk_update(updated, _FIELDS)
     # Parents last: a parent may be a unit this same file creates, on any line.
-    by_code = Unit.objects.in_bulk(list(parsed) + [v["parent_code"] for v in parsed.values() if v["parent_code"]],
-                                   field_name="code")
+    by_code = Unit.objects.in_bulk(
+        list(parsed) + [v["parent_code"] for v in parsed.values() if v["parent_code"]], field_name="code"
+    )
     reparented = []
     for code, values in parsed.items():
         unit = by_code[code]
@@ -133,10 +143,19 @@ def _units_audit(*, parsed, by_code, before, user, source):
     entries = []
     for code in parsed:
         unit = by_code[code]
-        changes = changed_values(before.get(code), {**{f: getattr(unit, f) for f in _FIELDS}, "parent": unit.parent_id},
-                                 fields)  # fmt: skip
+        changes = changed_values(
+            before.get(code), {**{f: getattr(unit, f) for f in _FIELDS}, "parent": unit.parent_id}, fields
+        )
         if changes:
-            entries.append({"action": "unit.import", "user": user, "obj": unit, "unit": unit, "changes": changes,
-                            "batch": batch, "source": source})  # fmt: skip
+            entries.append(
+                {
+                    "action": "unit.import",
+                    "user": user,
+                    "obj": unit,
+                    "unit": unit,
+                    "changes": changes,
+                    "batch": batch,
+                    "source": source,
+                }
+            )
     audit_record_many(entries)
-

@@ -1,8 +1,8 @@
 """`generate_synthetic`: a national-size synthetic country for benchmarks (demo.synthetic).
 
-    generate_synthetic                    # 4 provinces, 480 units, 2021–2025 (what `make bench` uses)
-    generate_synthetic --national         # 34 provinces, 680 departments, 3,321 communes, 2016–2025
-    generate_synthetic --provinces 10 --communes 1000 --seed 7 --prefix SYN2
+generate_synthetic                    # 4 provinces, 480 units, 2021–2025 (what `make bench` uses)
+generate_synthetic --national         # 34 provinces, 680 departments, 3,321 communes, 2016–2025
+generate_synthetic --provinces 10 --communes 1000 --seed 7 --prefix SYN2
 """
 
 import time
@@ -20,7 +20,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--national", action="store_true", help="the full size: 34 provinces, 3,321 communes, 10 years")
+        parser.add_argument(
+            "--national", action="store_true", help="the full size: 34 provinces, 3,321 communes, 10 years"
+        )
         parser.add_argument("--provinces", type=int)
         parser.add_argument("--departments-per-province", type=int)
         parser.add_argument("--communes", type=int)
@@ -32,8 +34,11 @@ class Command(BaseCommand):
     @no_translations
     def handle(self, *args, national, seed, prefix, **options):
         base = NATIONAL if national else SMALL
-        chosen = {name: options[name] for name in ("provinces", "departments_per_province", "communes",
-                                                   "first_year", "last_year") if options[name] is not None}  # fmt: skip
+        chosen = {
+            name: options[name]
+            for name in ("provinces", "departments_per_province", "communes", "first_year", "last_year")
+            if options[name] is not None
+        }
         size = Size(**{**base.__dict__, **chosen})
         if size.provinces < 1 or size.departments_per_province < 0 or size.communes < 0 or not size.years:
             raise CommandError("--provinces must be at least 1, counts not negative, and --first-year ≤ --last-year")

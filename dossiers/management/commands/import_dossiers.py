@@ -31,9 +31,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file, UTF-8 with or without BOM, or XLSX file")
-        parser.add_argument(
-            "--batch-size", type=int, default=5000, help="rows written per transaction (default 5000)"
-        )
+        parser.add_argument("--batch-size", type=int, default=5000, help="rows written per transaction (default 5000)")
 
     @no_translations
     def handle(self, *args, file, batch_size, **options):
@@ -98,7 +96,7 @@ class ImportRun:
             for column in REQUIRED_COLUMNS:
                 if column not in headers:
                     problems.append(Problem(line, column, _("missing column")))
-            for i, (name, header) in enumerate(zip(written, headers)):
+            for i, (name, header) in enumerate(zip(written, headers, strict=False)):
                 if header not in COLUMNS:
                     problems.append(Problem(line, name, _("unknown column")))
                 elif header in headers[:i]:
@@ -113,7 +111,7 @@ class ImportRun:
     def record(headers, cells):
         """A row as csv.DictReader gives it: column → cell, None for the columns a short row lacks,
         the cells beyond the header under None."""
-        values = dict(zip(headers, cells))
+        values = dict(zip(headers, cells, strict=False))
         if len(cells) > len(headers):
             values[None] = cells[len(headers) :]
         for header in headers[len(cells) :]:

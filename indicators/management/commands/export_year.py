@@ -65,8 +65,14 @@ def _units(year):
     units = units_valid_in(year=year).select_related("parent").order_by("kind", "code")
     yield ["code", "name", "kind", "parent_code", "valid_from", "valid_to"]
     for unit in units:
-        yield [unit.code, unit.name, unit.kind, unit.parent.code if unit.parent_id else "",
-               unit.valid_from or "", unit.valid_to or ""]  # fmt: skip
+        yield [
+            unit.code,
+            unit.name,
+            unit.kind,
+            unit.parent.code if unit.parent_id else "",
+            unit.valid_from or "",
+            unit.valid_to or "",
+        ]
 
 
 def _criteria(methodology):
@@ -79,8 +85,15 @@ def _criteria(methodology):
 
     def walk(parent_id):
         for criterion in by_parent.get(parent_id, []):
-            yield [criterion.code, criterion.parent.code if criterion.parent_id else "", criterion.title,
-                   number(criterion.max_points), number(criterion.weight), criterion.kind, criterion.title_en]  # fmt: skip
+            yield [
+                criterion.code,
+                criterion.parent.code if criterion.parent_id else "",
+                criterion.title,
+                number(criterion.max_points),
+                number(criterion.weight),
+                criterion.kind,
+                criterion.title_en,
+            ]
             yield from walk(criterion.pk)
 
     yield from walk(None)
@@ -105,9 +118,25 @@ def _methodologies(methodologies):
 
 
 def _results(year):
-    yield ["index", "unit_code", "unit_name", "unit_kind", "parent_code", "value", "points", "applicable_max",
-           "rank", "group_size", "previous_rank", "band", "official_rank", "official_group_size", "source",
-           "decision_reference", "published_on"]  # fmt: skip
+    yield [
+        "index",
+        "unit_code",
+        "unit_name",
+        "unit_kind",
+        "parent_code",
+        "value",
+        "points",
+        "applicable_max",
+        "rank",
+        "group_size",
+        "previous_rank",
+        "band",
+        "official_rank",
+        "official_group_size",
+        "source",
+        "decision_reference",
+        "published_on",
+    ]
     results = (
         Result.objects.filter(year=year)
         .select_related("index", "unit__parent", "band", "publication")
@@ -115,10 +144,25 @@ def _results(year):
     )
     for r in results:
         publication = r.publication
-        yield [r.index.code, r.unit.code, r.unit.name, r.unit.kind, r.unit.parent.code if r.unit.parent_id else "",
-               number(r.value), number(r.points), number(r.applicable_max), r.rank, r.group_size, r.previous_rank,
-               r.band.name if r.band_id else "", r.official_rank, r.official_group_size, r.source,
-               publication.decision_reference if publication else "", publication.published_on if publication else ""]  # fmt: skip
+        yield [
+            r.index.code,
+            r.unit.code,
+            r.unit.name,
+            r.unit.kind,
+            r.unit.parent.code if r.unit.parent_id else "",
+            number(r.value),
+            number(r.points),
+            number(r.applicable_max),
+            r.rank,
+            r.group_size,
+            r.previous_rank,
+            r.band.name if r.band_id else "",
+            r.official_rank,
+            r.official_group_size,
+            r.source,
+            publication.decision_reference if publication else "",
+            publication.published_on if publication else "",
+        ]
 
 
 def _assessments(year):
@@ -129,8 +173,15 @@ def _assessments(year):
         .order_by("methodology__index__code", "methodology__unit_kind", "unit__code")
     )
     for a in assessments:
-        yield [a.methodology.index.code, a.methodology.unit_kind, a.unit.code, a.unit.name, a.status, a.version,
-               a.updated_at.isoformat()]  # fmt: skip
+        yield [
+            a.methodology.index.code,
+            a.methodology.unit_kind,
+            a.unit.code,
+            a.unit.name,
+            a.status,
+            a.version,
+            a.updated_at.isoformat(),
+        ]
 
 
 def _decisions(year):
@@ -141,8 +192,15 @@ def _decisions(year):
         .order_by("methodology__index__code", "methodology__unit_kind", "number")
     )
     for p in publications:
-        yield [p.methodology.index.code, p.methodology.unit_kind, p.number, p.published_on, p.decision_reference,
-               p.published_by.get_username() if p.published_by_id else "", p.published_at.isoformat()]  # fmt: skip
+        yield [
+            p.methodology.index.code,
+            p.methodology.unit_kind,
+            p.number,
+            p.published_on,
+            p.decision_reference,
+            p.published_by.get_username() if p.published_by_id else "",
+            p.published_at.isoformat(),
+        ]
 
 
 def year_files(year, *, when):

@@ -17,6 +17,4 @@ class Command(ImportCommand):
         parser.add_argument("--year", required=True, type=int)
 
     def run(self, table, **options):
-        return scores_import(
-            table=table, index_code=options["index"], year=options["year"], source=self.source
-        )
+        return scores_import(table=table, index_code=options["index"], year=options["year"], source=self.source)
