@@ -292,7 +292,7 @@ def _dossier_schemas():
     return {
         "DossierItem": {
             "type": "object",
-            "description": "One dossier; the columns of dossiers.importers.dossiers (README, “Dossiers”). An empty optional "
+            "description": "One dossier; the columns of dossiers.importers.dossiers (docs/api-and-commands.md, “import_dossiers”). An empty optional "
             "value takes its default.",
             "properties": {column: types.get(column, text) for column in DOSSIER_COLUMNS},
             "required": required,

@@ -1,6 +1,6 @@
 """Synthetic dossiers for the demo and for benchmarks: `dossiers_generate`.
 
-The numbers follow what the source article says goes wrong (DESIGN.md §1): district and commune
+The numbers follow what the source article says goes wrong (docs/design.md §1): district and commune
 units finish more dossiers late than departments, district one-stop desks often do not enter the
 result, few dossiers are fully online and very few are paid online; the online share rises month
 by month. They are made up, and the procedures' processing times are round figures, not the

@@ -1,4 +1,4 @@
-"""The 766 index's measures of dossiers (Quyết định 766/QĐ-TTg; DESIGN.md §3), in one place: read
+"""The 766 index's measures of dossiers (Quyết định 766/QĐ-TTg; docs/design.md §3), in one place: read
 this module to know what they are and how each is counted and rated.
 
 - the months: a dossier counts in Vietnamese calendar months (month_of, month_bounds);

@@ -1,6 +1,6 @@
 """What the dossiers app tells the apps above it.
 
-dossiers sits below indicators (README, "What is where"): it must not import indicators, yet the
+dossiers sits below indicators (README, "What is where"; docs/development.md, "Layering"): it must not import indicators, yet the
 indices computed from dossier statistics go stale when the statistics change. So dossiers sends a
 signal and indicators, which knows those indices, connects to it in its AppConfig.ready().
 """

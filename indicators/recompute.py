@@ -1,4 +1,4 @@
-"""Results and rankings of one index and year, computed by the database (DESIGN.md §3 and §4).
+"""Results and rankings of one index and year, computed by the database (docs/design.md §3 and §4).
 
 Everything here is a handful of SQL statements that run the same on SQLite (3.39+) and
 PostgreSQL: a recursive CTE maps every leaf criterion to its area, GROUP BY totals the scores,

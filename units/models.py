@@ -24,7 +24,7 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
     # A unit that moves to another parent is recorded as a new unit with a lineage link, so a
-    # past year's groups are always this year's rows as they were (DESIGN.md §5).
+    # past year's groups are always this year's rows as they were (docs/design.md §5).
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

@@ -1,4 +1,4 @@
-"""The restore drill of README "Backups", run for real: pg_dump the database, pg_restore it into a
+"""The restore drill of docs/operations.md "Backups", run for real: pg_dump the database, pg_restore it into a
 new one, and the rankings read from the copy are the rankings of the original.
 
 The dump must see committed rows, so this uses transactional_db, not the rolled-back db fixture."""

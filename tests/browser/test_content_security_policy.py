@@ -140,5 +140,5 @@ def test_plotly_css_holds_exactly_the_rules_the_bundle_would_insert(browser, tmp
 
 _CSS_HEADER = """/* plotly.js {version}'s own global rules, which its bundle would otherwise insert into an inline
    <style> at run time; served as a file so our Content-Security-Policy needs no inline style.
-   Regenerate on a Plotly update: see README, "Dependencies". */
+   Regenerate on a Plotly update: see docs/development.md, "Dependencies". */
 """

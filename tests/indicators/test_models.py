@@ -325,7 +325,7 @@ def test_a_rank_below_one_is_refused(tree, par):
 
 
 def test_a_rank_without_its_group_size_is_refused(tree, par):
-    # DESIGN.md §4: every rank carries its group size (56/63); a bare 56 says nothing.
+    # docs/design.md §4: every rank carries its group size (56/63); a bare 56 says nothing.
     _refused(
         lambda: Result.objects.create(unit=tree.dept_a, index=par, year=2024, value=Decimal("80"), rank=3),
         "result_rank_within_group",

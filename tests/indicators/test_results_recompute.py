@@ -1,4 +1,4 @@
-"""The composite, ranking and band rules of DESIGN.md §3–4, computed by results_recompute."""
+"""The composite, ranking and band rules of docs/design.md §3–4, computed by results_recompute."""
 
 import datetime
 from decimal import Decimal as D

@@ -70,7 +70,7 @@ def test_chart_pages_load_the_strict_plotly_bundle_and_its_stylesheet(client, st
 
 def test_the_vendored_bundle_is_the_plotly_js_of_the_installed_plotly_package():
     # The Python package builds figures for its own plotly.js: after an upgrade of `plotly`, the
-    # strict bundle must be replaced by the same version (README, "Dependencies").
+    # strict bundle must be replaced by the same version (docs/development.md, "Dependencies").
     header = BUNDLE.read_text(encoding="utf-8")[:200]
     version = re.search(r"plotly\.js \(strict - minified\) v(\S+)", header).group(1)
     assert version == plotly.offline.get_plotlyjs_version()

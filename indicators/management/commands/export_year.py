@@ -1,6 +1,6 @@
 """`export_year 2025 --out cchc-2025.zip`: one year's data as a zip of CSV files, for the archive.
 
-A database dump (README, "Backups") restores the whole system; this is the year in a form a person
+A database dump (docs/operations.md, "Backups") restores the whole system; this is the year in a form a person
 reads in a spreadsheet and the import commands read back, kept for as long as the decisions are.
 The files (UTF-8 with a BOM, every cell made safe for a spreadsheet):
 
