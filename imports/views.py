@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from imports import selectors, services
 from imports.forms import TemplateForm, UploadForm
+from indicators.importers.common import ROUNDED
 from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
 from units.access import Action, may
 
@@ -33,6 +34,7 @@ SUMMARY_LABELS = {
     "methodology created": _("methodology created"),
     "index created": _("index created"),
     "index updated": _("index updated"),
+    ROUNDED: _("values rounded to 6 decimal places"),
 }
 
 

@@ -3,18 +3,21 @@ the year, the index and the units a file names.
 
 Each import works like `units_import`: check every row of the whole file, collecting each
 problem with its line, column and reason, then write everything in one transaction or nothing
-(ImportRejected). Writes are bulk (no query per row), rows whose stored values are already those
+(ImportRejected). A number with more decimals than the database keeps (6.64173603057861, as a
+spreadsheet writes it) is rounded half to even to the six stored decimals, and the import's
+counts say how many were (`rounded_count`): what is compared, written and ranked is the stored
+value. Writes are bulk (no query per row), rows whose stored values are already those
 of the file are left alone (re-importing a file changes nothing), and each (index, year) touched
 gets one recompute request inside the transaction, however many rows the file has.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.translation import gettext as _
 
 from indicators.models import YEAR_RANGE_Q, Index
 from reformdash.lib.fields import DECIMAL_PLACES, MAX_DIGITS
-from reformdash.lib.tabular import ImportRejected, Problem, decimal_problem, parse_decimal
+from reformdash.lib.tabular import ImportRejected, Problem, parse_decimal
 from units.models import Unit
 from units.selectors import units_valid_in
 
@@ -23,24 +26,40 @@ UNIT_NAME_COLUMN = "unit_name"
 
 # What a precise_decimal column can hold: 15 digits, 6 of them after the point.
 _DECIMAL_LIMIT = Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES)
+_STORED_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
+# The key of the import's counts that says how many values were rounded (only when some were).
+ROUNDED = "values rounded"
 _POSITIVE_INTEGER_LIMIT = 2147483647
 _YEAR_MIN, _YEAR_MAX = dict(YEAR_RANGE_Q.children)["year__gte"], dict(YEAR_RANGE_Q.children)["year__lte"]
 BATCH_SIZE = 1000
 
 
 def checked_decimal(table, line, column, text, *, negative_allowed=False):
-    """The decimal in a non-empty cell, or None after recording why it cannot be stored as is."""
-    value, reason = decimal_problem(text, places=DECIMAL_PLACES)
-    if reason:
-        table.problem(line, column, reason)
+    """The decimal in a non-empty cell as it will be stored, or None after recording why it cannot be.
+
+    Digits past the sixth decimal are rounded half to even, and the cell is noted in
+    `table.rounded`; a negative number is refused (unless allowed) even when it would round to 0."""
+    value = parse_decimal(text)
+    if value is None:
+        table.problem(line, column, _("“%(text)s” is not a number") % {"text": text})
         return None
     if value < 0 and not negative_allowed:
         table.problem(line, column, _("“%(text)s” is negative") % {"text": text})
         return None
+    if value.as_tuple().exponent < -DECIMAL_PLACES and abs(value) < _DECIMAL_LIMIT:
+        stored = value.quantize(_STORED_QUANTUM, rounding=ROUND_HALF_EVEN)
+        if stored != value:  # 2.5000000 has seven decimals but loses nothing
+            table.rounded.add((line, column))
+        value = stored.copy_abs() if stored.is_zero() else stored  # -0.0000001 is stored as 0, not -0
     if abs(value) >= _DECIMAL_LIMIT:
         table.problem(line, column, _("“%(text)s” is too large to store") % {"text": text})
         return None
     return value
+
+
+def rounded_count(table):
+    """The import's count of values rounded to the stored decimals: {ROUNDED: n}, or {} when none was."""
+    return {ROUNDED: len(table.rounded)} if table.rounded else {}
 
 
 def whole_number(table, line, column, text):

@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditSource
 from audit.services import audit_record, new_batch
-from indicators.importers.common import BATCH_SIZE, check_year, checked_decimal, methodology_label, number_text
+from indicators.importers.common import (
+    BATCH_SIZE,
+    check_year,
+    checked_decimal,
+    methodology_label,
+    number_text,
+    rounded_count,
+)
 from indicators.models import Aggregation, Criterion, CriterionKind, Direction, Index, Methodology, Result, Score
 from indicators.services import results_recompute_request
 from reformdash.lib.tabular import ImportRejected, Problem
@@ -32,7 +39,8 @@ def methodology_import(
     `code,parent_code,title,max_points,weight[,kind,title_en]`; the index is created if missing.
 
     A tree that scores already use is never replaced (ImportRejected says how many); the same
-    tree again only updates the aggregation. Returns counts.
+    tree again only updates the aggregation. Returns counts (with how many maxima and weights were
+    rounded to the stored six decimals, when any was).
     """
     if unit_kind not in UnitKind.values:
         raise ValueError(f"unknown unit kind {unit_kind!r}")
@@ -106,7 +114,7 @@ def methodology_import(
             user=user,
             source=source,
         )
-        return counts
+    return {**counts, **rounded_count(table)}
 
 
 def _methodology_audit(

@@ -14,6 +14,7 @@ from indicators.importers.common import (
     check_year,
     checked_decimal,
     known_index,
+    rounded_count,
     whole_number,
 )
 from indicators.models import Result, ResultSource
@@ -29,7 +30,8 @@ def results_import(*, table, index_code, year, user=None, source=AuditSource.IMP
     """Upsert published results of an index and year from `unit_code,value[,rank,group_size]`.
 
     A published result replaces a computed one of the same unit; the rank is the official one,
-    kept beside the rank computed among the units in the system. Returns counts.
+    kept beside the rank computed among the units in the system. Returns counts (with how many
+    values were rounded to the stored six decimals, when any was).
     """
     index = known_index(table, index_code)
     table.require_headers(RESULT_COLUMNS, (*RESULT_OPTIONAL_COLUMNS, UNIT_NAME_COLUMN))
@@ -84,7 +86,8 @@ def results_import(*, table, index_code, year, user=None, source=AuditSource.IMP
     table.raise_if_problems()
 
     with transaction.atomic():
-        return _results_write(index=index, year=year, results=results, user=user, source=source)
+        counts = _results_write(index=index, year=year, results=results, user=user, source=source)
+    return {**counts, **rounded_count(table)}
 
 
 def _results_write(*, index, year, results, user, source):

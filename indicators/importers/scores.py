@@ -17,6 +17,7 @@ from indicators.importers.common import (
     checked_decimal,
     known_index,
     methodology_label,
+    rounded_count,
 )
 from indicators.models import Aggregation, Assessment, AssessmentStatus, Criterion, Methodology, Score
 from indicators.services import results_recompute_request
@@ -108,7 +109,7 @@ def scores_import(*, table, index_code, year, user=None, source=AuditSource.IMPO
     Wide form: `unit_code` then one column per criterion code. Long form (a `criterion_code`
     column): `unit_code,criterion_code,score[,self_score,note]`. An empty score is no score; `NA`
     marks the criterion not applicable. Each unit is scored under the methodology of its kind.
-    Returns counts.
+    Returns counts (with how many values were rounded to the stored six decimals, when any was).
     """
     index = known_index(table, index_code)
     long_form = "criterion_code" in table.headers
@@ -128,9 +129,10 @@ def scores_import(*, table, index_code, year, user=None, source=AuditSource.IMPO
     table.raise_if_problems()
 
     with transaction.atomic():
-        return _scores_write(
+        counts = _scores_write(
             index=index, year=year, scores=scores, update_fields=update_fields, user=user, source=source
         )
+    return {**counts, **rounded_count(table)}
 
 
 def _score_value(table, line, column, text, criterion):

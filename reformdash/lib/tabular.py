@@ -91,6 +91,9 @@ class Table:
     problems: list = field(default_factory=list)
     # Headers are matched in lower case; problems name the column as the file wrote it.
     written: dict = field(default_factory=dict)
+    # (line, column) of the cells an importer took rounded to what it stores (a spreadsheet's
+    # 6.64173603057861): a set, so that checking the same table twice counts each cell once.
+    rounded: set = field(default_factory=set)
 
     def problem(self, line, column, reason):
         self.problems.append(Problem(line, self.written.get(column, column), reason))

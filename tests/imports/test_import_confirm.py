@@ -119,3 +119,35 @@ def test_results_import_through_the_page(client, appraiser, par, english):
     from indicators.models import Result
 
     assert Result.objects.get(unit__code="A", index=par.index, year=2024).value == D("84.6")
+
+
+EXCEL_RESULTS = [["unit_code", "value", "rank", "group_size"], ["A", "6.64173603057861", "1", "20"]]
+
+
+def test_excel_precision_values_are_rounded_and_the_check_and_the_import_say_how_many(client, appraiser, par, english):
+    client_as(client, appraiser).post(
+        reverse("import_upload"),
+        {"kind": "results", "index": "par", "year": 2024, "file": csv_upload(EXCEL_RESULTS, "r.csv")},
+    )
+    run = last_run()
+    assert run.status == ImportStatus.CHECKED, run.problems
+    assert run.summary == {"results": 1, "changed": 1, "values rounded": 1}
+    checked = client.get(reverse("import_run", args=[run.pk])).content.decode()
+    assert '<th scope="row">values rounded to 6 decimal places</th><td class="num">1</td>' in checked
+    confirm(client, run)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE and run.summary == {"results": 1, "changed": 1, "values rounded": 1}
+    from indicators.models import Result
+
+    assert Result.objects.get(unit__code="A", index=par.index, year=2024).value == D("6.641736")
+    done = client.get(reverse("import_run", args=[run.pk])).content.decode()
+    assert "Imported" in done and "values rounded to 6 decimal places" in done
+
+
+def test_the_count_of_rounded_values_is_shown_in_vietnamese(client, appraiser, par):
+    client_as(client, appraiser).post(
+        reverse("import_upload"),
+        {"kind": "results", "index": "par", "year": 2024, "file": csv_upload(EXCEL_RESULTS, "r.csv")},
+    )
+    page = client.get(reverse("import_run", args=[last_run().pk])).content.decode()
+    assert '<th scope="row">giá trị được làm tròn đến 6 chữ số thập phân</th><td class="num">1</td>' in page

@@ -236,6 +236,22 @@ def test_weighted_with_weights_on_the_areas_is_imported(db, tmp_path):
     assert dict(Criterion.objects.filter(parent=None).values_list("code", "weight")) == {"1": D("0.6"), "2": D("0.4")}
 
 
+def test_weights_and_maxima_with_more_decimals_are_rounded_half_to_even_and_counted(db, tmp_path):
+    rows = [row[:] for row in TREE]
+    rows[1][4], rows[4][4] = "0.666666666666667", "0.333333333333333"  # two thirds and a third, from Excel
+    rows[2][3] = "40.0000005"  # a tie: to the even digit, 40.000000
+    out = run(write_csv(tmp_path, rows), *DEPARTMENT_2023[:-1], "weighted")
+    assert dict(Criterion.objects.filter(parent=None).values_list("code", "weight")) == {
+        "1": D("0.666667"),
+        "2": D("0.333333"),
+    }
+    assert Criterion.objects.get(code="1.1").max_points == D(40)
+    assert out.strip().endswith("values rounded 3")
+    # The same file again is the same tree: compared on the stored, rounded values.
+    again = run(write_csv(tmp_path, rows, name="again.csv"), *DEPARTMENT_2023[:-1], "weighted")
+    assert "added 0, changed 0, removed 0" in again
+
+
 def test_the_direction_changes_while_the_index_has_no_results(imported, tmp_path):
     run(write_csv(tmp_path, TREE, name="again.csv"), *DEPARTMENT_2023, "--direction", "lower")
     assert Index.objects.get(code="par").direction == Direction.LOWER
@@ -287,9 +303,9 @@ REJECTIONS = {
     "max points not a number": (_with(3, "max_points", "bốn"), "line 3, column max_points: “bốn” is not a number"),
     "max points empty": (_with(3, "max_points", ""), "line 3, column max_points: the maximum points are empty"),
     "negative max points": (_with(3, "max_points", "-1"), "line 3, column max_points: “-1” is negative"),
-    "seven decimals": (
-        _with(3, "max_points", "1.1234567"),
-        "line 3, column max_points: “1.1234567” has more than 6 decimal places",
+    "max points too large once rounded": (
+        _with(3, "max_points", "999999999.9999995"),
+        "line 3, column max_points: “999999999.9999995” is too large to store",
     ),
     "thousands separator": (_with(3, "max_points", "1.234,5"), "line 3, column max_points: “1.234,5” is not a number"),
     "negative weight": (_with(2, "weight", "-0.5"), "line 2, column weight: “-0.5” is negative"),
@@ -316,14 +332,14 @@ def test_a_bad_file_is_refused_with_line_column_and_reason(imported, tmp_path, r
 
 
 def test_every_problem_of_the_file_is_listed_not_only_the_first(db, tmp_path):
-    rows = [HEADER, ["1", "", "", "x", "-1"], ["1", "9", "B", "1", ""], ["2", "", "C", "2.1234567", ""]]
+    rows = [HEADER, ["1", "", "", "x", "-1"], ["1", "9", "B", "1", ""], ["2", "", "C", "2.123.4", ""]]
     err = rejected(write_csv(tmp_path, rows), *DEPARTMENT_2023)
     for expected in [
         "line 2, column title: the title is empty",
         "line 2, column max_points: “x” is not a number",
         "line 2, column weight: “-1” is negative",
         "line 3, column code: duplicate of line 2",
-        "line 4, column max_points: “2.1234567” has more than 6 decimal places",
+        "line 4, column max_points: “2.123.4” is not a number",
     ]:
         assert expected in err
     assert not Index.objects.exists() and not Job.objects.exists()

@@ -1,9 +1,11 @@
 """`import_results`: published values and official ranks, checked whole, upserted by unit, index and year."""
 
 import datetime
+import io
 from decimal import Decimal as D
 
 import pytest
+from django.core.management import call_command
 
 from indicators.models import Index, Result, ResultSource
 from jobs.models import Job, JobStatus
@@ -96,6 +98,44 @@ def test_an_xlsx_file_with_numbers(par, tmp_path):
     }
 
 
+def test_values_with_more_decimals_than_stored_are_rounded_half_to_even_and_counted(par, tmp_path):
+    rows = [
+        HEADER,
+        ["P", "6.64173603057861", "56", "63"],  # an Excel export of a published table
+        ["A", "2.5000005", "", ""],  # the tie goes to the even digit: 2.500000
+        ["B", "-2.5000015", "", ""],  # … here -2.500002
+        ["B1", "7.1000000", "", ""],  # seven decimals, nothing lost: not counted
+    ]
+    out = run(write_csv(tmp_path, rows), *PAR_2023)
+    assert {code: value for code, (_s, value, *_rest) in results().items()} == {
+        "P": D("6.641736"),
+        "A": D("2.5"),
+        "B": D("-2.500002"),
+        "B1": D("7.1"),
+    }
+    assert out.strip() == "results 4, changed 4, values rounded 3"
+    # The stored values are what a second import compares with: nothing changes, nothing is rounded twice.
+    assert run(write_csv(tmp_path, rows, name="again.csv"), *PAR_2023).strip() == (
+        "results 4, changed 0, values rounded 3"
+    )
+
+
+def test_an_xlsx_cell_at_full_double_precision_is_rounded(par, tmp_path):
+    run(write_xlsx(tmp_path, [HEADER, ["P", 42.41856002807617, 46, 63]]), *PAR_2023)
+    assert results() == {"P": (ResultSource.PUBLISHED, D("42.418560"), 46, 63, None)}
+
+
+def test_values_equal_once_rounded_share_a_rank(par, tree, tmp_path):
+    for code in ("A2", "A3"):
+        Unit.objects.create(code=code, name=code, kind=UnitKind.DEPARTMENT, parent=tree.province)
+    rows = [HEADER, ["A", "70.1234564", "", ""], ["A2", "70.1234556", "", ""], ["A3", "70.1234574", "", ""]]
+    run(write_csv(tmp_path, rows), *PAR_2023)
+    call_command("recompute", index="par", year=2023, stdout=io.StringIO())
+    ranked = {r.unit.code: (r.value, r.rank, r.group_size) for r in Result.objects.select_related("unit")}
+    # Ranked on the stored values: A and A2 differ only past the sixth decimal, so they tie (1, 2, 2).
+    assert ranked == {"A3": (D("70.123457"), 1, 3), "A": (D("70.123456"), 2, 3), "A2": (D("70.123456"), 2, 3)}
+
+
 def test_reimporting_the_same_file_changes_nothing(par, tmp_path):
     path = write_csv(tmp_path, [HEADER, ["P", "84.52", "56", "63"], ["A", "90", "", ""]])
     run(path, *PAR_2023)
@@ -142,9 +182,10 @@ REJECTIONS = {
         "line 4, column unit_code: duplicate of line 2",
     ),
     "value not a number": ([HEADER, ["A", "tốt", "", ""]], "line 2, column value: “tốt” is not a number"),
-    "value with seven decimals": (
-        [HEADER, ["A", "1.1234567", "", ""]],
-        "line 2, column value: “1.1234567” has more than 6 decimal places",
+    "value too large": ([HEADER, ["A", "1000000000", "", ""]], "line 2, column value: “1000000000” is too large"),
+    "value too large once rounded": (
+        [HEADER, ["A", "999999999.9999999", "", ""]],
+        "line 2, column value: “999999999.9999999” is too large",
     ),
     "value empty without rank": (
         [HEADER, ["A", "", "", ""]],

@@ -148,6 +148,28 @@ def test_a_long_file_without_self_score_column_keeps_the_stored_self_score(par, 
     assert scores() == {("A", "1.1"): (None, True, D(35), "ghi chú")}
 
 
+def test_values_with_more_decimals_than_stored_are_rounded_half_to_even_and_counted(par, tmp_path):
+    rows = [
+        ["unit_code", "1.1", "1.2", "2.1"],
+        # 20.0000005 rounds to the maximum of 1.2 (half to even), so it is within it.
+        ["A", "7.12345650000001", "20.0000005", "38.6417360305786"],
+    ]
+    out = run(write_csv(tmp_path, rows), *PAR_2023)
+    assert scores() == {
+        ("A", "1.1"): (D("7.123457"), False, None, ""),
+        ("A", "1.2"): (D(20), False, None, ""),
+        ("A", "2.1"): (D("38.641736"), False, None, ""),
+    }
+    assert out.strip() == "scores 3, changed 3, assessments created 1, values rounded 3"
+
+
+def test_a_long_files_rounded_score_and_self_score_count_as_two(par, tmp_path):
+    rows = [["unit_code", "criterion_code", "score", "self_score"], ["A", "1.1", "30.0000004", "35.1234567"]]
+    out = run(write_csv(tmp_path, rows), *PAR_2023)
+    assert scores() == {("A", "1.1"): (D(30), False, D("35.123457"), "")}
+    assert out.strip().endswith("values rounded 2")
+
+
 def test_values_keep_full_precision(par, tmp_path):
     run(write_csv(tmp_path, [["unit_code", "1.1", "1.2"], ["A", "7.123456", "19,999999"]]), *PAR_2023)
     assert scores()[("A", "1.1")][0] == D("7.123456")
@@ -278,9 +300,13 @@ WIDE_REJECTIONS = {
     "not a number": ([["unit_code", "1.1"], ["A", "ba mươi"]], "line 2, column 1.1: “ba mươi” is not a number"),
     "negative": ([["unit_code", "1.1"], ["A", "-1"]], "line 2, column 1.1: “-1” is negative"),
     "above the maximum": ([["unit_code", "1.2"], ["A", "20.5"]], "line 2, column 1.2: 20.5 is above the maximum of 20"),
-    "seven decimals": (
-        [["unit_code", "1.1"], ["A", "7.1234567"]],
-        "line 2, column 1.1: “7.1234567” has more than 6 decimal places",
+    "negative that would round to 0": (
+        [["unit_code", "1.1"], ["A", "-0.0000001"]],
+        "line 2, column 1.1: “-0.0000001” is negative",
+    ),
+    "above the maximum once rounded": (
+        [["unit_code", "1.2"], ["A", "20.0000015"]],
+        "line 2, column 1.2: 20.0000015 is above the maximum of 20",
     ),
     "duplicate unit": ([["unit_code", "1.1"], ["A", "1"], ["A", "2"]], "line 3, column unit_code: duplicate of line 2"),
     "missing unit column": ([["unit", "1.1"], ["A", "1"]], "line 1, column unit_code: missing column"),
