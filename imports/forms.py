@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.measures import DossierMeasure
 from imports.models import ImportKind
 from imports.services import upload_refusal
 from indicators.models import Aggregation, Index, Methodology
@@ -14,7 +15,8 @@ _NEEDS_INDEX_AND_YEAR = (ImportKind.SCORES, ImportKind.RESULTS, ImportKind.METHO
 
 class UploadForm(forms.Form):
     """What to import and the file; an index and a year for all but units, a unit kind and an
-    aggregation for a methodology. The file is refused by size, name and first bytes before it is read."""
+    aggregation for a methodology, and a dossier measure for one computed from dossiers unless its
+    index names one. The file is refused by size, name and first bytes before it is read."""
 
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportKind.choices)
     index = forms.ModelChoiceField(
@@ -26,6 +28,11 @@ class UploadForm(forms.Form):
     )
     aggregation = forms.ChoiceField(
         label=_("Aggregation (methodology)"), choices=[("", "—"), *Aggregation.choices], required=False
+    )
+    dossier_measure = forms.ChoiceField(
+        label=_("Dossier measure (methodology computed from dossiers)"),
+        choices=[("", "—"), *DossierMeasure.choices],
+        required=False,
     )
     file = forms.FileField(label=_("CSV or XLSX file"))
 
@@ -50,7 +57,24 @@ class UploadForm(forms.Form):
             ):
                 if not cleaned.get(field):
                     self.add_error(field, message)
+            self._check_measure(cleaned)
+        elif cleaned.get("dossier_measure"):
+            self.add_error("dossier_measure", _("A dossier measure is only for a methodology computed from dossiers."))
         return cleaned
+
+    def _check_measure(self, cleaned):
+        """The importer refuses the same; said here, on the field, before the file is checked."""
+        measure, index = cleaned.get("dossier_measure"), cleaned.get("index")
+        if cleaned.get("aggregation") != Aggregation.DOSSIERS:
+            if measure:
+                self.add_error(
+                    "dossier_measure", _("A dossier measure is only for a methodology computed from dossiers.")
+                )
+        elif not measure and index is not None and not index.dossier_measure:
+            self.add_error(
+                "dossier_measure",
+                _("%(index)s names no dossier measure: choose the one it is computed as.") % {"index": index.code},
+            )
 
 
 class TemplateForm(forms.Form):

@@ -69,6 +69,8 @@ class ImportRun(models.Model):
     # Only for a methodology import.
     unit_kind = models.CharField(_("unit kind"), max_length=16, choices=UnitKind.choices, blank=True)
     aggregation = models.CharField(_("aggregation"), max_length=16, blank=True)
+    # For a methodology computed from dossiers: the DossierMeasure to give its index.
+    dossier_measure = models.CharField(_("dossier measure"), max_length=32, blank=True)
     file = models.FileField(_("file"), storage=import_storage, upload_to="%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     user = models.ForeignKey(

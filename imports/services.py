@@ -109,7 +109,12 @@ def _import(run, table):
         return results_import(index_code=run.index.code, year=run.year, **common)
     if run.kind == ImportKind.METHODOLOGY:
         return methodology_import(
-            index_code=run.index.code, year=run.year, unit_kind=run.unit_kind, aggregation=run.aggregation, **common
+            index_code=run.index.code,
+            year=run.year,
+            unit_kind=run.unit_kind,
+            aggregation=run.aggregation,
+            measure=run.dossier_measure or None,
+            **common,
         )
     return units_import(**common)
 
@@ -123,7 +128,7 @@ def _problems(problems):
     return [{"line": p.line, "column": p.column, "reason": p.reason} for p in problems[:PROBLEMS_KEPT]]
 
 
-def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="", aggregation=""):
+def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="", aggregation="", dossier_measure=""):
     """Store the upload and check it by a dry run. Returns the ImportRun, checked or rejected."""
     extension = PurePath(upload.name).suffix.lower()
     run = ImportRun(
@@ -132,6 +137,7 @@ def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="",
         year=year,
         unit_kind=unit_kind or "",
         aggregation=aggregation or "",
+        dossier_measure=dossier_measure or "",
         original_name=PurePath(upload.name).name[:255],
         user=user,
     )

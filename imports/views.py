@@ -103,6 +103,7 @@ def _upload_post(request, limit):
             year=data["year"],
             unit_kind=data["unit_kind"],
             aggregation=data["aggregation"],
+            dossier_measure=data["dossier_measure"],
         )
         return redirect("import_run", run_id=run.pk)
     return _upload_page(request, upload_form=form, template_form=TemplateForm(), status=400)

@@ -216,7 +216,10 @@ def _dossier_composite(methodology):
     is, and how a period's counts are summed, are the measure's own (dossiers.measures)."""
     measure = MEASURES.get(methodology.index.dossier_measure)
     if measure is None:
-        raise ValueError(f"index {methodology.index.code!r} is computed from dossiers but names no dossier measure")
+        raise ValueError(
+            f"index {methodology.index.code!r} is computed from dossiers but names no dossier measure: "
+            "set one (import_methodology --measure, or the index in the admin)"
+        )
     first, last = methodology.year * 100 + 1, min(methodology.year * 100 + 12, dossier_month_now())
     sql = f"""
     WITH yearly AS (

@@ -5,6 +5,8 @@ request commit or roll back together; the message to a worker goes out only afte
 broker is down the save still succeeds: the row stays pending and `jobs_sweep` sends it again.
 A job runs at most once at a time: a worker claims it by moving it from pending to running in one
 UPDATE, so a message delivered twice, or a manual run beside a scheduled one, finds nothing to do.
+A job that fails is recorded failed with its error and fails alone: with no broker, where it runs
+in the process that sent it, its error is logged and does not reach the change that asked for it.
 
 On PostgreSQL the worker running a job also holds a session advisory lock on it, its lease, from
 before the claim until the job is recorded done. PostgreSQL frees the lease the moment that
@@ -61,6 +63,13 @@ def job_send(*, job_id):
     except BrokerError as error:
         logger.warning("job %s not sent, the sweep will send it again: %s", job_id, error)
         return False
+    except Exception as error:
+        if not job_execute.app.conf.task_always_eager:
+            raise
+        # In-process the job ran here, after the commit of the change that asked for it: its failure
+        # is the job's, recorded on its row (failed, or pending again for the sweep), as a worker
+        # would record it. It must not fail that change, nor stop the jobs sent after it.
+        logger.error("job %s failed: %s: %s", job_id, type(error).__name__, error)
     Job.objects.filter(pk=job_id).update(sent_at=timezone.now())
     return True
 

@@ -90,6 +90,7 @@ FIELD_LABELS = {
     "criteria added": _("criteria added"),
     "criteria changed": _("criteria changed"),
     "criteria removed": _("criteria removed"),
+    "dossier measure": _("dossier measure"),
 }
 
 MISSING = "—"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditSource
 from audit.services import audit_record, new_batch
+from dossiers.measures import DossierMeasure
 from indicators.importers.common import (
     BATCH_SIZE,
     check_year,
@@ -33,14 +34,26 @@ _CRITERION_FIELDS = ("title", "title_en", "max_points", "weight", "kind", "posit
 
 
 def methodology_import(
-    *, table, index_code, year, unit_kind, aggregation, direction=None, name=None, user=None, source=AuditSource.IMPORT
+    *,
+    table,
+    index_code,
+    year,
+    unit_kind,
+    aggregation,
+    direction=None,
+    name=None,
+    measure=None,
+    user=None,
+    source=AuditSource.IMPORT,
 ):
     """Create or replace the criteria tree of Methodology(index, year, unit_kind) from a Table of
     `code,parent_code,title,max_points,weight[,kind,title_en]`; the index is created if missing.
 
     A tree that scores already use is never replaced (ImportRejected says how many); the same
-    tree again only updates the aggregation. Returns counts (with how many maxima and weights were
-    rounded to the stored six decimals, when any was).
+    tree again only updates the aggregation. An index computed from dossiers needs its dossier
+    `measure` (a DossierMeasure): given here, or already the index's; without one the import is
+    refused, since no recompute of the index could run. Returns counts (with how many maxima and
+    weights were rounded to the stored six decimals, when any was).
     """
     if unit_kind not in UnitKind.values:
         raise ValueError(f"unknown unit kind {unit_kind!r}")
@@ -48,6 +61,8 @@ def methodology_import(
         raise ValueError(f"unknown aggregation {aggregation!r}")
     if direction is not None and direction not in Direction.values:
         raise ValueError(f"unknown direction {direction!r}")
+    if measure and measure not in DossierMeasure.values:
+        raise ValueError(f"unknown dossier measure {measure!r}")
     if not table.problems:
         table.require_headers(CRITERION_COLUMNS, CRITERION_OPTIONAL_COLUMNS)
     table.raise_if_problems()
@@ -75,6 +90,7 @@ def methodology_import(
                 )
                 % {"index": index.code, "count": number_text(results), "current": index.direction, "new": direction},
             )
+    _measure_check(table, index_code=index_code, index=index, aggregation=aggregation, measure=measure)
 
     criteria = _criteria_parse(table, aggregation)
     _criteria_check_parents(table, criteria)
@@ -91,11 +107,13 @@ def methodology_import(
     table.raise_if_problems()
 
     with transaction.atomic():
+        measure_before = index.dossier_measure if index is not None else ""
         counts = _methodology_write(
             index=index,
             index_code=index_code,
             name=name,
             direction=direction,
+            measure=measure,
             year=year,
             unit_kind=unit_kind,
             aggregation=aggregation,
@@ -109,6 +127,8 @@ def methodology_import(
             aggregation=aggregation,
             counts=counts,
             aggregation_before=methodology.aggregation if methodology else None,
+            measure_before=measure_before,
+            measure=measure or measure_before,
             stored_tree=stored_tree,
             criteria=criteria,
             user=user,
@@ -118,7 +138,19 @@ def methodology_import(
 
 
 def _methodology_audit(
-    *, index_code, year, unit_kind, aggregation, aggregation_before, counts, stored_tree, criteria, user, source
+    *,
+    index_code,
+    year,
+    unit_kind,
+    aggregation,
+    aggregation_before,
+    measure_before,
+    measure,
+    counts,
+    stored_tree,
+    criteria,
+    user,
+    source,
 ):
     """One entry for the methodology, naming the criteria codes added, changed and removed."""
     if not (
@@ -136,6 +168,7 @@ def _methodology_audit(
     codes = sorted(set(stored_tree) | set(wanted))
     changes = {
         "aggregation": (aggregation_before, aggregation),
+        "dossier measure": (measure_before or None, measure or None),
         "criteria added": (None, [code for code in codes if code not in stored_tree]),
         "criteria changed": (
             None,
@@ -147,6 +180,43 @@ def _methodology_audit(
     audit_record(
         action="methodology.import", user=user, obj=methodology, changes=changes, batch=new_batch(), source=source
     )
+
+
+def _measure_check(table, *, index_code, index, aggregation, measure):
+    """A methodology computed from dossiers needs the index to name its measure; only it does."""
+    measures = ", ".join(DossierMeasure.values)
+    if aggregation != Aggregation.DOSSIERS:
+        if measure:
+            table.problem(
+                1,
+                "",
+                _("a dossier measure is only for an index computed from dossiers (aggregation “%(dossiers)s”)")
+                % {"dossiers": Aggregation.DOSSIERS.value},
+            )
+        return
+    current = index.dossier_measure if index is not None else ""
+    if not measure and not current:
+        table.problem(
+            1,
+            "",
+            _(
+                "%(index)s would be computed from dossiers but names no dossier measure: "
+                "give the measure (one of %(measures)s)"
+            )
+            % {"index": index_code, "measures": measures},
+        )
+    elif measure and current and measure != current:
+        results = Result.objects.filter(index=index).count()
+        if results:
+            table.problem(
+                1,
+                "",
+                _(
+                    "%(index)s already has %(count)s results computed as “%(current)s”: "
+                    "its dossier measure cannot change to “%(new)s”"
+                )
+                % {"index": index.code, "count": number_text(results), "current": current, "new": measure},
+            )
 
 
 def _criteria_parse(table, aggregation):
@@ -263,11 +333,17 @@ def _scores_use_tree_problem(methodology, index):
     )
 
 
-def _methodology_write(*, index, index_code, name, direction, year, unit_kind, aggregation, criteria, tree_changes):
+def _methodology_write(
+    *, index, index_code, name, direction, measure, year, unit_kind, aggregation, criteria, tree_changes
+):
     index_created = index_updated = 0
+    measure_changed = False
     if index is None:
         index = Index.objects.create(
-            code=index_code, name_vi=name or index_code, direction=direction or Direction.HIGHER
+            code=index_code,
+            name_vi=name or index_code,
+            direction=direction or Direction.HIGHER,
+            dossier_measure=measure or "",
         )
         index_created = 1
     else:
@@ -278,6 +354,10 @@ def _methodology_write(*, index, index_code, name, direction, year, unit_kind, a
         if name and name != index.name_vi:
             index.name_vi = name
             changed.append("name_vi")
+        if measure and measure != index.dossier_measure:
+            index.dossier_measure = measure
+            changed.append("dossier_measure")
+            measure_changed = True
         if changed:
             index.save(update_fields=changed)
             index_updated = 1
@@ -300,6 +380,12 @@ def _methodology_write(*, index, index_code, name, direction, year, unit_kind, a
 
     if methodology_created or aggregation_changed or any(counts.values()):
         results_recompute_request(index_id=index.pk, year=year)
+    if measure_changed:
+        # Every year the index is computed from dossiers is computed as another rate now (or, for
+        # an index that named none, can be computed at last).
+        years = Methodology.objects.filter(index=index, aggregation=Aggregation.DOSSIERS).values_list("year", flat=True)
+        for each_year in sorted(set(years)):
+            results_recompute_request(index_id=index.pk, year=each_year)
     return {
         "criteria": len(criteria),
         **counts,

@@ -261,3 +261,28 @@ def test_a_large_file_streams_in_constant_memory(tree, tmp_path):
     assert out == f"created {rows}, updated 0, unchanged 0, rejected 0"
     assert Dossier.objects.count() == rows
     assert peak < 4 * 2**20, f"peak {peak / 2**20:.1f} MB"
+
+
+@pytest.mark.usefixtures("tasks_in_process")
+def test_a_failing_recompute_of_one_index_fails_alone_and_not_the_import(transactional_db, tree, tmp_path):
+    # Really committed (transactional_db): the statistics job runs after the import's batch commits,
+    # and asks for the recompute of each dossier index of 2024, which run in turn, in-process.
+    from indicators.models import Aggregation, Direction, Index, Methodology, Result
+    from indicators.services import RECOMPUTE
+    from jobs.models import JobStatus
+    from units.models import UnitKind
+
+    # "bad" names no measure, as `import_methodology --aggregation dossiers` used to leave an index.
+    bad = Index.objects.create(code="bad", name_vi="Hỏng")
+    good = Index.objects.create(
+        code="overdue", name_vi="Trễ hạn", direction=Direction.LOWER, dossier_measure="overdue_rate"
+    )
+    for index in (bad, good):
+        Methodology.objects.create(index=index, year=2024, unit_kind=UnitKind.COMMUNE, aggregation=Aggregation.DOSSIERS)
+    assert run(write(tmp_path, line())) == "created 1, updated 0, unchanged 0, rejected 0"
+    assert Job.objects.get(kind=STATS_INCREMENTAL).status == JobStatus.DONE
+    failed = Job.objects.get(kind=RECOMPUTE, key=f"{bad.pk}:2024")
+    assert failed.status == JobStatus.FAILED and "index 'bad' is computed from dossiers but names no" in failed.error
+    assert Job.objects.get(kind=RECOMPUTE, key=f"{good.pk}:2024").status == JobStatus.DONE
+    # The one dossier of B1, completed late: 100 % overdue.
+    assert Result.objects.get(index=good, year=2024, unit=tree.commune_b1).value == D(100)

@@ -151,3 +151,21 @@ def test_the_count_of_rounded_values_is_shown_in_vietnamese(client, appraiser, p
     )
     page = client.get(reverse("import_run", args=[last_run().pk])).content.decode()
     assert '<th scope="row">giá trị được làm tròn đến 6 chữ số thập phân</th><td class="num">1</td>' in page
+
+
+def test_a_methodology_from_dossiers_through_the_page_gives_its_index_the_measure(client, appraiser, par, english):
+    rows = [["code", "parent_code", "title", "max_points", "weight"], ["1", "", "Tỷ lệ hồ sơ trễ hạn", "100", ""]]
+    data = {"kind": "methodology", "index": "par", "year": 2025, "unit_kind": "district", "aggregation": "dossiers"}
+    client_as(client, appraiser).post(
+        reverse("import_upload"), {**data, "dossier_measure": "overdue_rate", "file": csv_upload(rows, "m.csv")}
+    )
+    run = last_run()
+    assert run.status == ImportStatus.CHECKED, run.problems
+    assert run.summary["index updated"] == 1
+    par.index.refresh_from_db()
+    assert par.index.dossier_measure == ""  # a check writes nothing
+    confirm(client, run)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE
+    par.index.refresh_from_db()
+    assert par.index.dossier_measure == "overdue_rate"

@@ -184,3 +184,33 @@ def test_the_stored_file_is_outside_the_web_root_under_a_name_of_ours(client, ap
     path = run.file.path
     assert path.startswith(str(import_root)) and "passwd" not in path
     assert run.original_name == "passwd.csv"
+
+
+# --- a methodology computed from dossiers needs its dossier measure ----------------------------
+
+DOSSIER_TREE = [["code", "parent_code", "title", "max_points", "weight"], ["1", "", "Tỷ lệ hồ sơ trễ hạn", "100", ""]]
+
+
+def dossier_methodology_form(**changes):
+    data = {"kind": "methodology", "index": "par", "year": 2025, "unit_kind": "district", "aggregation": "dossiers"}
+    return {**data, **changes, "file": csv_upload(DOSSIER_TREE, "m.csv")}
+
+
+def test_a_methodology_from_dossiers_of_an_index_naming_no_measure_needs_one(client, appraiser, par, english):
+    response = client_as(client, appraiser).post(URL, dossier_methodology_form())
+    assert response.status_code == 400
+    assert response.context["upload_form"].errors["dossier_measure"] == [
+        "par names no dossier measure: choose the one it is computed as."
+    ]
+    assert not ImportRun.objects.exists()
+
+
+def test_a_dossier_measure_is_refused_for_another_aggregation(client, appraiser, par, english):
+    response = client_as(client, appraiser).post(
+        URL, dossier_methodology_form(aggregation="sum", dossier_measure="overdue_rate")
+    )
+    assert response.status_code == 400
+    assert response.context["upload_form"].errors["dossier_measure"] == [
+        "A dossier measure is only for a methodology computed from dossiers."
+    ]
+    assert not ImportRun.objects.exists()

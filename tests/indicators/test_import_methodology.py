@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from audit.models import AuditEntry
 from indicators.models import (
     Aggregation,
     Assessment,
@@ -355,3 +356,69 @@ def test_a_year_out_of_range_is_refused(db, tmp_path):
     err = rejected(write_csv(tmp_path, TREE), "--index", "par", "--year", "23", *DEPARTMENT_2023[4:])
     assert "line 1: the year 23 is not between 1990 and 2100" in err
     assert not Index.objects.exists()
+
+
+# An index computed from dossiers is the rate its dossier measure names: without one no recompute runs.
+
+# A file needs a row; the criteria of an index computed from dossiers only describe it.
+DOSSIER_TREE = [HEADER, ["1", "", "Tỷ lệ hồ sơ trễ hạn", "100", ""]]
+DOSSIERS_2024 = ["--index", "overdue", "--year", "2024", "--kind", "district", "--aggregation", "dossiers"]
+
+
+def test_a_dossier_index_is_created_with_the_measure_given(db, tmp_path):
+    run(write_csv(tmp_path, DOSSIER_TREE), *DOSSIERS_2024, "--measure", "overdue_rate", "--direction", "lower")
+    index = Index.objects.get(code="overdue")
+    assert (index.dossier_measure, index.direction) == ("overdue_rate", Direction.LOWER)
+    assert Methodology.objects.get(index=index).aggregation == Aggregation.DOSSIERS
+    assert pending_jobs() == [f"{index.pk}:2024"]
+
+
+def test_a_dossier_methodology_without_a_measure_is_refused_and_nothing_written(db, tmp_path):
+    before = snapshot()
+    err = rejected(write_csv(tmp_path, DOSSIER_TREE), *DOSSIERS_2024)
+    assert (
+        "line 1: overdue would be computed from dossiers but names no dossier measure: give the measure "
+        "(one of overdue_rate, online_rate, fully_online_rate, online_payment_rate, results_entered_rate)" in err
+    )
+    assert snapshot() == before
+
+
+def test_the_measure_given_later_repairs_an_index_that_names_none(db, tmp_path):
+    index = Index.objects.create(code="overdue", name_vi="Trễ hạn")
+    for year in (2023, 2024):
+        Methodology.objects.create(
+            index=index, year=year, unit_kind=UnitKind.DISTRICT, aggregation=Aggregation.DOSSIERS
+        )
+    out = run(write_csv(tmp_path, DOSSIER_TREE), *DOSSIERS_2024, "--measure", "online_rate")
+    index.refresh_from_db()
+    assert index.dossier_measure == "online_rate"
+    assert "index updated 1" in out
+    # Every year it is computed from dossiers can be computed now.
+    assert sorted(pending_jobs()) == [f"{index.pk}:2023", f"{index.pk}:2024"]
+    assert AuditEntry.objects.get(action="methodology.import").changes["dossier measure"] == [None, "online_rate"]
+
+
+def test_an_index_that_names_its_measure_needs_none_given(db, tmp_path):
+    Index.objects.create(code="overdue", name_vi="Trễ hạn", dossier_measure="overdue_rate")
+    run(write_csv(tmp_path, DOSSIER_TREE), *DOSSIERS_2024)
+    assert Index.objects.get(code="overdue").dossier_measure == "overdue_rate"
+
+
+def test_the_measure_does_not_change_once_the_index_has_results(db, tree, tmp_path):
+    index = Index.objects.create(code="overdue", name_vi="Trễ hạn", dossier_measure="overdue_rate")
+    Result.objects.create(unit=tree.district_b, index=index, year=2023, value=D(5))
+    before = snapshot()
+    err = rejected(write_csv(tmp_path, DOSSIER_TREE), *DOSSIERS_2024, "--measure", "online_rate")
+    assert "overdue already has 1 results computed as “overdue_rate”: its dossier measure cannot change" in err
+    assert snapshot() == before
+
+
+def test_a_measure_is_refused_for_a_methodology_not_computed_from_dossiers(db, tmp_path):
+    err = rejected(write_csv(tmp_path, TREE), *DEPARTMENT_2023, "--measure", "overdue_rate")
+    assert "line 1: a dossier measure is only for an index computed from dossiers (aggregation “dossiers”)" in err
+    assert not Index.objects.exists()
+
+
+def test_argparse_refuses_an_unknown_measure(db, tmp_path):
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("import_methodology", write_csv(tmp_path, DOSSIER_TREE), *DOSSIERS_2024, "--measure", "speed")

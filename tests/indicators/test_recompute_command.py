@@ -6,10 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.models import Index, Result
+from indicators.models import Aggregation, Index, Methodology, Result
 from indicators.services import results_recompute_all_request, results_recompute_request
 from jobs.models import Job, JobStatus
 from tests.indicators.builders import methodology, score
+from units.models import UnitKind
 
 
 @pytest.fixture
@@ -49,3 +50,22 @@ def test_the_nightly_request_covers_every_index_and_year_once(par):
     jobs = results_recompute_all_request()
     assert sorted(job.key for job in jobs) == [f"{par.pk}:2022", f"{par.pk}:2023"]
     assert len(results_recompute_all_request()) == 2 and Job.objects.count() == 2  # coalesced
+
+
+def test_an_index_that_fails_fails_alone_reported_and_the_command_exits_non_zero(par, tree):
+    # Computed from dossiers but naming no measure, as `import_methodology` used to leave it; its
+    # code sorts before par, so it runs first.
+    bad = Index.objects.create(code="bad", name_vi="Hỏng")
+    Methodology.objects.create(index=bad, year=2024, unit_kind=UnitKind.DISTRICT, aggregation=Aggregation.DOSSIERS)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match=r"1 of 3 recomputes failed \(bad 2024\); the others were done"):
+        call_command("recompute", stdout=out, stderr=err)
+    assert err.getvalue().splitlines() == [
+        "bad 2024: failed: ValueError: index 'bad' is computed from dossiers but names no dossier measure: "
+        "set one (import_methodology --measure, or the index in the admin)"
+    ]
+    assert out.getvalue().splitlines() == ["par 2022: 2 rows changed", "par 2023: 2 rows changed"]
+    assert Result.objects.get(index=par, year=2023).value == D("35")
+    failed = Job.objects.get(key=f"{bad.pk}:2024")
+    assert failed.status == JobStatus.FAILED and "names no dossier measure" in failed.error
+    assert set(Job.objects.exclude(pk=failed.pk).values_list("status", flat=True)) == {JobStatus.DONE}

@@ -91,6 +91,24 @@ def test_a_failing_job_records_its_error_and_the_error_reaches_the_caller(db):
     assert job.error == "ValueError: the methodology has no criteria"
 
 
+def test_a_job_failing_in_process_fails_alone_not_the_change_that_asked_for_it(
+    db, django_capture_on_commit_callbacks, caplog
+):
+    # With no broker a job runs when it is sent, after the commit of the change that asked for it:
+    # its failure is recorded on its row, and neither reaches that change nor stops the next job.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            failing = job_request(kind="test.explode", key="bad:2024", arguments={})
+            other = job_request(kind="test.count", key="par:2024", arguments={"year": 2024})
+    assert len(callbacks) == 2
+    failing.refresh_from_db()
+    other.refresh_from_db()
+    assert (failing.status, failing.error) == (JobStatus.FAILED, "ValueError: the methodology has no criteria")
+    assert failing.finished_at is not None
+    assert (other.status, other.rows_changed) == (JobStatus.DONE, 7) and CALLS == [{"year": 2024}]
+    assert f"job {failing.pk} failed: ValueError: the methodology has no criteria" in caplog.text
+
+
 def test_a_transient_error_puts_the_job_back_to_pending_for_a_retry(db):
     job = job_request(kind="test.locked", key="k", arguments={}, send=False)
     with pytest.raises(OperationalError):
