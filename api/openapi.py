@@ -16,6 +16,7 @@ from dossiers.importers.dossiers import REQUIRED_COLUMNS as DOSSIER_REQUIRED_COL
 from dossiers.measures import DossierMeasure
 from dossiers.models import Channel, DossierStatus
 from indicators.models import Direction, ResultSource, ValueUnit
+from indicators.official import OfficialState
 from units.models import UnitKind
 
 
@@ -56,16 +57,25 @@ def _rank_properties():
         "points": nullable(DECIMAL),
         "rank": {
             **nullable(RANK),
-            "description": "Rank within the group (kind, parent, year), standard competition "
-            "ranking on the stored value: equal values share a rank and the next is skipped (1, 2, 2, 4).",
+            "description": "The rank computed now from the stored values: within the group (kind, parent, "
+            "year), standard competition ranking on the stored value, equal values sharing a rank and the "
+            "next skipped (1, 2, 2, 4). Recomputed whenever scores or values change, so it is official only "
+            "when `status.official` is true; the rank a decision published is `official_rank` where the "
+            "decision gave one itself, else the `rank` of the latest revision (see the scorecard's `revisions`). "
+            "null for a unit not ranked (no value, or it did not exist that year).",
         },
-        "group_size": nullable(INTEGER),
+        "group_size": {**nullable(INTEGER), "description": "How many units `rank` is among."},
         "official_rank": {
             **nullable(RANK),
-            "description": "The published rank, where a decision gave one "
-            "(e.g. the province among all provinces, 56/63).",
+            "description": "The rank stated in a published decision that ranks a group most of which is "
+            "not in this system (e.g. the province among all provinces, 56/63), entered with the "
+            "published value (`source` published). It is not recomputed, and where present it is the rank "
+            "shown and the one `rank_change` counts from; null for results ranked here (use `rank`).",
         },
-        "official_group_size": nullable(INTEGER),
+        "official_group_size": {
+            **nullable(INTEGER),
+            "description": "How many units `official_rank` is among (63 provinces).",
+        },
         "previous_rank": {
             **nullable(RANK),
             "description": "The rank of the year before in the same index and group (the official one where published).",
@@ -154,6 +164,30 @@ def _schemas():
             },
             description="The decision that made a result official (the assessments' publication).",
         ),
+        "Status": obj(
+            {
+                "official": {
+                    "type": "boolean",
+                    "description": "true when the result reads official: its figures are those a "
+                    "publishing decision made official, or a published value entered from one. The same "
+                    "answer as the scorecard, the rankings page, the overview and the exports give.",
+                },
+                "state": {
+                    **STRING,
+                    "enum": OfficialState.values,
+                    "description": "Why: official (published by the decision in `official`); entered (a "
+                    "published value entered from the publishing body's decision, `source` published); "
+                    "reopened (official, the assessment reopened for a correction that has not changed the "
+                    "figures); correcting (reopened and the figures changed: provisional until the correction "
+                    "is published); changed (the figures changed since their publication, by a recompute: "
+                    "provisional until a new decision); no_decision (the assessment is marked published but no "
+                    "decision made this result official: provisional); provisional (not published).",
+                },
+                "label": {**STRING, "description": "The state in the user's language."},
+            },
+            description="Whether a result is official or provisional (indicators.official, one rule for "
+            "every page and export).",
+        ),
         "Revision": obj(
             {
                 "number": {**INTEGER, "description": "1 for the first publication, then one per correction."},
@@ -179,8 +213,10 @@ def _schemas():
                 **_rank_properties(),
                 "official": {
                     **nullable(ref("Official")),
-                    "description": "The decision that made this result official; null while it is provisional.",
+                    "description": "The decision that made this result's figures official; null while it is "
+                    "provisional and for a published value entered from an outside decision (see `status`).",
                 },
+                "status": ref("Status"),
             }
         ),
         "Ranking": obj(
@@ -192,7 +228,8 @@ def _schemas():
                 "official": {
                     **nullable(ref("Official")),
                     "description": "The decision that made every row official, when they share one; null "
-                    "when some row is provisional or rows were published by different decisions.",
+                    "when some row is provisional (`status`), rows were published by different decisions, or "
+                    "they are published values entered from an outside decision.",
                 },
                 "results": {
                     **array(ref("RankingRow")),
@@ -255,9 +292,11 @@ def _schemas():
                 "lost_points": {**array(ref("LostPoint")), "description": "Biggest loss first."},
                 "official": {
                     **nullable(ref("Official")),
-                    "description": "The decision that made the result official; null while it is provisional "
-                    "(or when there is no result).",
+                    "description": "The decision that made the result's figures official; null while it is "
+                    "provisional (see `status`), for a published value entered from an outside decision, or "
+                    "when there is no result.",
                 },
+                "status": {**nullable(ref("Status")), "description": "null when there is no result."},
                 "revisions": {
                     **array(ref("Revision")),
                     "description": "The result's published revisions, oldest first; more than one means it was "

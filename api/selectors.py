@@ -4,6 +4,7 @@ through units.access.units_visible_to."""
 from django.db.models import Q
 
 from indicators.models import Index, Methodology, Result
+from indicators.official import with_official_state
 from indicators.scorecard import lost_points_of_year, result_revisions, unit_area_subtotals
 from units.access import units_visible_to
 from units.models import Unit
@@ -53,7 +54,9 @@ def unit_scorecard(*, unit, index, year):
     methodology for its kind, and the leaf criteria on which it lost points that year, biggest loss
     first, each with its losing streak: the scorecard page's own reads (indicators.scorecard).
     The caller has checked that the user may see the unit."""
-    result = Result.objects.filter(unit=unit, index=index, year=year).select_related("band", "publication").first()
+    result = with_official_state(
+        Result.objects.filter(unit=unit, index=index, year=year).select_related("band", "publication")
+    ).first()
     methodology = Methodology.objects.filter(index=index, year=year, unit_kind=unit.kind).first()
     return {
         "result": result,

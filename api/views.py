@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from api import forms, openapi, selectors
 from api.auth import SCHEME, api_user
+from indicators.official import OfficialState, is_official
 from indicators.selectors import ranking
 from units.access import visible_unit_or_404
 
@@ -99,9 +100,10 @@ def units(request, *, user, params):
 def rankings(request, *, user, params):
     """One group's ranking (an index, a year, a unit kind, optionally a parent): the rows of the
     units the user may see, each with its rank in the whole group."""
-    rows = list(ranking(user=user, **params).select_related("publication"))
-    publications = {result.publication_id for result in rows}
-    shared = rows[0].publication if rows and len(publications) == 1 and None not in publications else None
+    rows = list(ranking(user=user, **params))
+    # The decision every row shares, only when every row reads official by it (indicators.official).
+    decisions = {_decision(result) for result in rows}
+    shared = next(iter(decisions)) if len(decisions) == 1 else None
     return answer(
         {
             "index": params["index"].code,
@@ -129,7 +131,8 @@ def unit_scorecard(request, code, *, user, params):
             "result": result and _result_json(result),
             "areas": [_area_json(area) for area in scorecard["areas"]],
             "lost_points": [_lost_json(row) for row in scorecard["lost_points"]],
-            "official": _official_json(result.publication) if result else None,
+            "official": _official_json(_decision(result)) if result else None,
+            "status": _status_json(result),
             "revisions": [_revision_json(revision) for revision in scorecard["revisions"]],
         }
     )
@@ -197,7 +200,27 @@ def _ranking_row_json(result):
         "unit_name": unit.name,
         "parent_code": unit.parent.code if unit.parent_id else None,
         **_ranks_json(result),
-        "official": _official_json(result.publication),
+        "official": _official_json(_decision(result)),
+        "status": _status_json(result),
+    }
+
+
+def _decision(result):
+    """The publication that makes the result's figures official, or None: while it is provisional
+    (indicators.official), and for a published value entered from an outside decision."""
+    if is_official(result.official_state) and result.official_state != OfficialState.ENTERED:
+        return result.publication
+    return None
+
+
+def _status_json(result):
+    """official or provisional, and the state that says why (indicators.official); null without a result."""
+    if result is None:
+        return None
+    return {
+        "official": is_official(result.official_state),
+        "state": result.official_state,
+        "label": str(OfficialState(result.official_state).label),
     }
 
 

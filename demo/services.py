@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from assessments.workflow import methodology_publish
 from demo.synthetic_dossiers import dossiers_generate
 from dossiers.models import Dossier
 from indicators.models import (
@@ -439,6 +440,7 @@ def demo_load(*, stdout=None):
         _ensure_published_results(units, indices, bands, created)
         users = _ensure_users(created, stdout)
         _ensure_memberships(units, users, created)
+        _ensure_publications(methodologies, users, created)
         _ensure_heads(unit_rows, units, users, created)
         _ensure_dossiers(unit_rows, units, created)
         if created:
@@ -768,8 +770,39 @@ def _ensure_assessments(unit_rows, units, methodologies, criterion_rows, created
 
 
 def _status(year):
-    # The last scored year is still being published: appraised, not yet public.
-    return AssessmentStatus.APPRAISED if year == SCORED_YEARS[-1] else AssessmentStatus.PUBLISHED
+    # Created appraised: the years before the last are then published by a decision
+    # (_ensure_publications), as an administrator does it, so that their results are official by
+    # that decision and say so. The last scored year is still being published: appraised, not yet public.
+    return AssessmentStatus.APPRAISED
+
+
+PUBLISHED_ON = (4, 15)  # (month, day) of the demo's publishing decisions, the year after the scores
+
+
+def _ensure_publications(methodologies, users, created):
+    """Publish, by a made-up decision of the UBND, each methodology of the years before the last
+    scored one that has appraised assessments and no publication yet (assessments.workflow, as an
+    administrator does it): the assessments become published and their results official. A second
+    load finds nothing appraised there and changes nothing."""
+    waiting = (
+        Methodology.objects.filter(
+            pk__in=[methodology.pk for methodology in methodologies.values()],
+            year__lt=SCORED_YEARS[-1],
+            assessments__status=AssessmentStatus.APPRAISED,
+            publications__isnull=True,
+        )
+        .distinct()
+        .select_related("index")
+        .order_by("year", "index__code", "unit_kind")
+    )
+    for number, methodology in enumerate(waiting, start=1):
+        methodology_publish(
+            methodology=methodology,
+            user=users["admin"],
+            decision_reference=f"Quyết định {100 * (methodology.year - 2000) + number}/QĐ-UBND (minh họa)",
+            published_on=datetime.date(methodology.year + 1, *PUBLISHED_ON),
+        )
+        created["publications"] += 1
 
 
 def _ensure_published_results(units, indices, bands, created):

@@ -18,6 +18,7 @@ from dossiers.selectors import monthly_rates, months_of_year
 from indicators.cache import results_cached
 from indicators.ledger import lost_points
 from indicators.models import Assessment, Direction, Index, Methodology, Result, ResultRevision
+from indicators.official import OfficialState, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, results_as_of
 from reformdash.lib.fields import as_decimal
@@ -52,7 +53,11 @@ def unit_results(*, unit):
     """Every result of the unit, each index and year, with its index and band: the headline, the
     links to its other indices and years, and last year's value. Index order, newest year first."""
     return list(
-        Result.objects.filter(unit=unit).select_related("index", "band", "publication").order_by("index__code", "-year")
+        with_official_state(
+            Result.objects.filter(unit=unit)
+            .select_related("index", "band", "publication")
+            .order_by("index__code", "-year")
+        )
     )
 
 
@@ -374,6 +379,12 @@ class Scorecard:
     def revised(self):
         """True when a correction was published after the first publication."""
         return len(self.revisions) > 1
+
+    @property
+    def official_state(self):
+        """The result's OfficialState (indicators.official): what the card says of it, beside the
+        assessment's status."""
+        return OfficialState(self.result.official_state)
 
     @property
     def latest_revision(self):

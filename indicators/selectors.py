@@ -6,7 +6,8 @@ from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, Subquery, 
 from django.db.models.functions import Coalesce, RowNumber
 
 from indicators.ledger import chronic_losses
-from indicators.models import Assessment, AssessmentStatus, Criterion, Result, ResultSource
+from indicators.models import Criterion, Result
+from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
@@ -38,7 +39,7 @@ def criteria_in_tree_order(*, methodology):
 def national_standing(*, user):
     """Published and computed results of the province-level units the user may see, newest first:
     the province's own place among all provinces (PAR 56/63)."""
-    return (
+    return with_official_state(
         Result.objects.filter(unit__in=units_visible_to(user=user), unit__kind=UnitKind.PROVINCE)
         .select_related("unit", "index", "band")
         .order_by("unit__name", "index__code", "-year")
@@ -50,7 +51,9 @@ def ranking(*, index, year, kind=None, parent=None, user=None):
     band and parent loaded; narrowed to a group (kind, parent) and to what `user` may see."""
     # Not the index: every row has the same, and joined to each of 3,321 rows before the sort it
     # doubled the time of a national page's query.
-    results = Result.objects.filter(index=index, year=year).select_related("unit__parent", "band")
+    results = with_official_state(
+        Result.objects.filter(index=index, year=year).select_related("unit__parent", "band", "publication")
+    )
     if kind:
         results = results.filter(unit__kind=kind)
     if parent is not None:
@@ -104,17 +107,9 @@ LOCAL_KINDS = (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
 
 
 def published_results_q():
-    """What "published" means, for readers without an account: a result published by a decision
-    (source published), or a result of a methodology (index, year, unit kind) that has assessments
-    and all of them published — the appraisal of the whole group is over and announced."""
-    assessments = Assessment.objects.filter(
-        methodology__index=OuterRef("index"),
-        methodology__year=OuterRef("year"),
-        methodology__unit_kind=OuterRef("unit__kind"),
-    )
-    return Q(source=ResultSource.PUBLISHED) | (
-        Exists(assessments) & ~Exists(assessments.exclude(status=AssessmentStatus.PUBLISHED))
-    )
+    """What "published" means, for readers without an account: the results that read official
+    (indicators.official, the one rule the pages and the API also show)."""
+    return official_results_q()
 
 
 def results_readable_q(*, user, public=False):
@@ -251,7 +246,7 @@ def group_extremes(*, user):
     latest = readable.filter(index=OuterRef("index")).order_by().values("index").annotate(m=Max("year")).values("m")
     group = [F("index"), F("unit__kind"), F("unit__parent")]
     rows = (
-        readable.filter(year=Subquery(latest))
+        with_official_state(readable.filter(year=Subquery(latest)))
         .annotate(shown_rank_value=Coalesce("official_rank", "rank"))
         .annotate(
             from_top=Window(
@@ -336,25 +331,30 @@ def revision_marks(*, result_ids):
 
 
 def ranking_publication(*, rows):
-    """How official a group's rows are, as (state, publication):
+    """How official a group's rows are, as (state, publication), from each row's official state
+    (indicators.official, the rule the rows, the scorecard and the API show):
 
-    - ("official", p): every row was made official by publication p;
+    - ("official", p): every row is official, made so by publication p;
     - ("corrected", p): every row is official, by several publications (a correction published
       later for some units), p the latest;
     - ("published", None): every row is a published value entered from a decision (an import);
-    - ("provisional", None): otherwise, and without rows.
+    - ("partly", p): some rows are official (p the latest decision among them), others provisional;
+    - ("provisional", None): no row is official, and without rows.
 
-    One query for the distinct (publication, source) pairs — a handful however many rows — and one
+    One query for the distinct (publication, state) pairs — a handful however many rows — and one
     for the publication."""
     from indicators.models import Publication
 
-    pairs = set(rows.order_by().values_list("publication_id", "source").distinct())
-    if not pairs:
+    pairs = set(rows.order_by().values_list("publication_id", "official_state").distinct())
+    official = {(publication, state) for publication, state in pairs if state in OFFICIAL_STATES}
+    if not official:
         return "provisional", None
-    publications = {publication for publication, _source in pairs}
-    if None not in publications:
-        latest = Publication.objects.filter(pk__in=publications).order_by("-published_on", "-number").first()
-        return ("official" if len(publications) == 1 else "corrected"), latest
-    if all(source == ResultSource.PUBLISHED and publication is None for publication, source in pairs):
+    publications = {
+        publication for publication, state in official if publication is not None and state != OfficialState.ENTERED
+    }
+    latest = Publication.objects.filter(pk__in=publications).order_by("-published_on", "-number").first()
+    if official != pairs:
+        return "partly", latest
+    if not publications:
         return "published", None
-    return "provisional", None
+    return ("official" if len(publications) == 1 else "corrected"), latest

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.utils import signature
 
 from indicators.models import ValueUnit
+from indicators.official import OfficialState, is_official
 
 TEMPLATE = "indicators/_table.html"
 RANKING_TEMPLATE = "indicators/_ranking_table.html"
@@ -98,8 +99,12 @@ class RankingTable(tables.Table):
     )
     value = tables.Column(verbose_name=_("Value"), attrs=NUMBER)
     band = tables.Column(verbose_name=_("Band"), accessor="band__name", orderable=False)
+    # Official or provisional, row by row: the rule of indicators.official, as the scorecard and the API say it.
+    status = tables.Column(verbose_name=_("Status"), accessor="official_state", orderable=False)
 
     class Meta:
+        # The status last, after the areas' columns: the exports' earlier columns keep their places.
+        sequence = ("...", "status")
         template_name = RANKING_TEMPLATE
         attrs = {"class": "table ranking-table"}
         per_page = PER_PAGE
@@ -187,6 +192,13 @@ class RankingTable(tables.Table):
 
     def value_unit(self, value):
         return value
+
+    def render_status(self, value):
+        css = "official" if is_official(value) else "provisional"
+        return format_html('<span class="{}">{}</span>', css, OfficialState(value).label)
+
+    def value_status(self, value):
+        return str(OfficialState(value).label)
 
     def render_value(self, value):
         return floatformat(value, 2)

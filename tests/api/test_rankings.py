@@ -40,6 +40,7 @@ def test_staff_appraisers_and_admins_see_the_whole_group_in_rank_order(scored, a
         "rank_change": 1,
         "band": "Tốt",
         "official": None,
+        "status": {"official": False, "state": "provisional", "label": "Tạm thời"},
     }
     assert {key: response.json()[key] for key in ("index", "year", "kind", "parent_code", "official")} == {
         "index": "par",

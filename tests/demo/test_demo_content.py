@@ -446,3 +446,27 @@ def test_show_demo_credentials_without_the_file_says_how_to_reset_a_password(set
     out, _ = show_credentials()
     assert "python manage.py changepassword NAME" in out
     assert "head_district" in out
+
+
+def test_no_result_of_the_demo_contradicts_its_assessment(loaded):
+    """Issue 17: the scorecard said "Chưa công bố" beside "Bản đánh giá: Đã công bố" — the demo
+    marked assessments published without a decision. Now each published year is published by a
+    (made-up) decision: every result of a published assessment is official by it, the year still
+    being appraised is provisional, and no result is in a state that needs explaining."""
+    from indicators.models import Publication
+    from indicators.official import OFFICIAL_STATES, OfficialState, with_official_state
+
+    states = Counter(
+        with_official_state(Result.objects.filter(index__code__in=["par", "sipas"])).values_list(
+            "year", "official_state"
+        )
+    )
+    for (year, state), count in states.items():
+        if year < 2024:
+            assert state in OFFICIAL_STATES, (year, state, count)
+        else:
+            assert state == OfficialState.PROVISIONAL, (year, state, count)
+    assert not {state for _, state in states} & {"no_decision", "changed", "correcting", "reopened"}
+    decisions = Publication.objects.filter(methodology__year__lt=2024)
+    assert decisions.exists() and all("(minh họa)" in p.decision_reference for p in decisions)
+    assert {p.published_on for p in decisions} == {datetime.date(year + 1, 4, 15) for year in (2021, 2022, 2023)}

@@ -38,8 +38,19 @@ def _export(**options):
 
 def test_a_group_is_written_in_rank_order_with_change_and_band(ranked):
     rows = _export(index="par", year=2023, kind="department", parent="P")
-    assert rows[0] == ["unit_code", "unit_name", "value", "rank", "group_size", "previous_rank", "rank_change", "band"]
-    assert rows[1] == ["A", "Sở A", "35", "1", "2", "2", "1", "Tốt"]
+    assert rows[0] == [
+        "unit_code",
+        "unit_name",
+        "value",
+        "rank",
+        "group_size",
+        "previous_rank",
+        "rank_change",
+        "band",
+        "status",
+        "official_state",
+    ]
+    assert rows[1] == ["A", "Sở A", "35", "1", "2", "2", "1", "Tốt", "provisional", "provisional"]
     assert rows[2][0] == "Z" and rows[2][3:8] == ["2", "2", "1", "-1", ""]
 
 

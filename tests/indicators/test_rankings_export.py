@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.models import Assessment, AssessmentStatus, Result
+from indicators.models import Methodology, Result
+from tests.indicators.builders import publish_by_decision
 from tests.indicators.test_rankings_view import many_departments, rankings  # noqa: F401 (fixture)
 from units.models import Unit, UnitKind
 
@@ -119,9 +120,7 @@ def test_anonymous_readers_must_log_in_to_export(client, rankings):
 
 def test_public_rankings_export_only_published_results(client, settings, rankings):
     settings.PUBLIC_RANKINGS = True
-    Assessment.objects.filter(methodology__year=2022, unit__kind=UnitKind.DEPARTMENT).update(
-        status=AssessmentStatus.PUBLISHED
-    )
+    publish_by_decision(Methodology.objects.filter(year=2022, unit_kind=UnitKind.DEPARTMENT))
     assert [row[3] for row in csv_rows(client.get(URL, {**GROUP, "year": 2022, "export": "csv"}))[1:]] == [
         "A2",
         "A3",

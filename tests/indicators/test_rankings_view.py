@@ -20,13 +20,14 @@ from indicators.models import (
     AssessmentStatus,
     Band,
     Index,
+    Methodology,
     Result,
     ResultSource,
 )
 from indicators.recompute import results_recompute
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
-from tests.indicators.builders import methodology, score
+from tests.indicators.builders import methodology, publish_by_decision, score
 from units.models import Unit, UnitKind
 
 URL = reverse("rankings")
@@ -148,7 +149,7 @@ def test_bands_and_area_subscores_are_columns(client, staff, rankings):
     response = page(client, staff, index="par", year=2023, kind="department", parent="P")
     table = response.context["table"]
     headers = [str(column.header) for column in table.columns]
-    assert headers[-2:] == ["1 (%)", "2 (%)"]
+    assert headers[-3:] == ["1 (%)", "2 (%)", "Trạng thái"]  # the areas, then the status (issue 17)
     assert '<th class="num" title="Lĩnh vực 1">' in response.content.decode()  # the full title on hover
     assert "<strong>2</strong> Lĩnh vực 2" in response.content.decode()  # the legend under the table
     first = table.page.object_list[0]
@@ -274,9 +275,7 @@ def test_anonymous_readers_are_sent_to_log_in(client, rankings):
 def public(settings, rankings):
     """Public rankings on; the departments' 2022 appraisal published, and the province's place."""
     settings.PUBLIC_RANKINGS = True
-    Assessment.objects.filter(methodology__year=2022, unit__kind=UnitKind.DEPARTMENT).update(
-        status=AssessmentStatus.PUBLISHED
-    )
+    publish_by_decision(Methodology.objects.filter(year=2022, unit_kind=UnitKind.DEPARTMENT))
     Result.objects.create(
         unit=rankings.tree.province,
         index=rankings.par,
@@ -317,9 +316,12 @@ def test_without_public_rankings_the_login_page_offers_no_other_page(client, ran
     assert header_links(client.get("/login/")) == []
 
 
-def test_a_group_half_published_is_not_published(client, public):
+def test_a_group_half_published_shows_only_its_official_rows(client, public):
+    # A3's result made official by no decision (its assessment appraised, not published): provisional,
+    # so not public; the rows the decision made official are (indicators.official, issue 17).
     Assessment.objects.filter(methodology__year=2022, unit__code="A3").update(status=AssessmentStatus.APPRAISED)
-    assert body_rows(page(client, index="par", year=2022, kind="department", parent="P")) == []
+    Result.objects.filter(year=2022, unit__code="A3").update(publication=None)
+    assert body_rows(page(client, index="par", year=2022, kind="department", parent="P")) == ["A2", "A"]
 
 
 def test_with_public_rankings_a_head_sees_his_own_rows_and_the_published_ones(client, head_b, public):

@@ -5,11 +5,25 @@ import csv
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from indicators.models import Index
+from indicators.official import is_official
 from indicators.selectors import ranking
 from reformdash.lib.export import safe_cell
 from units.models import Unit, UnitKind
 
-COLUMNS = ["unit_code", "unit_name", "value", "rank", "group_size", "previous_rank", "rank_change", "band"]
+# status: official or provisional, by the rule the pages and the API show (indicators.official);
+# official_state says why (official, entered, reopened, correcting, changed, no_decision, provisional).
+COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "value",
+    "rank",
+    "group_size",
+    "previous_rank",
+    "rank_change",
+    "band",
+    "status",
+    "official_state",
+]
 
 
 def _number(value):
@@ -21,7 +35,10 @@ def _number(value):
 
 
 class Command(BaseCommand):
-    help = "Write a ranking as CSV (unit_code,unit_name,value,rank,group_size,previous_rank,rank_change,band)."
+    help = (
+        "Write a ranking as CSV (unit_code,unit_name,value,rank,group_size,previous_rank,rank_change,band,"
+        "status,official_state)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--index", required=True, help="index code, e.g. par")
@@ -52,5 +69,7 @@ class Command(BaseCommand):
                     result.previous_rank or "",
                     "" if result.rank_change is None else result.rank_change,
                     safe_cell(result.band.name) if result.band else "",
+                    "official" if is_official(result.official_state) else "provisional",
+                    result.official_state,
                 ]
             )
