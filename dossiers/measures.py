@@ -3,11 +3,10 @@ this module to know what they are and how each is counted and rated.
 
 - the months: a dossier counts in Vietnamese calendar months (month_of, month_bounds);
 - the rules of a dossier's timeliness, one function each (completed_late, pending_overdue, …),
-  as the decision states them: a dossier ended by return or refusal is judged like a completed
-  one, the citizen's waiting time moves the due date of pending dossiers too, and the overdue
-  rate divides by every dossier to be handled in the period;
   whose docstrings the methodology page shows (in Vietnamese through the translation catalogue:
-  `rule` below);
+  `rule` below), as the decision states them: a dossier ended by return or refusal is judged like
+  a completed one, the citizen's waiting time moves the due date of pending dossiers too, and the
+  overdue rate divides by every dossier to be handled in the period;
 - what a unit-month counts (COUNTS), each count as SQL on one dossier row (COUNT_SQL): the
   monthly statistics (dossiers/stats.py) run it into DossierMonth; the same rules as ORM filters
   list the dossiers behind the counts (completed_late_q, pending_q, pending_overdue_q);
@@ -171,7 +170,7 @@ def overdue_rate(*, ended_late, pending_overdue, received, carried_over):
 # What a unit-month counts (the count columns of DossierMonth). Flows, of the dossiers received in
 # month m (received_month = m): received, received online, fully online, with a fee, paid online;
 # of those completed in m (status completed, completed_month = m): on time or late
-# (completed_late), with the result entered; of those returned or stopped in m (status in STOPPED,
+# (completed_late), with the result entered; of those returned or stopped in m (any other status,
 # completed_month = m): on time or late by the same rule. Stock, of the dossiers pending at the
 # month's end (is_pending_at): on time or overdue at `at` (pending_overdue), where `at` is the
 # month's end, or now in the current month: what is past its due date today is overdue today, not
