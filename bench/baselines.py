@@ -40,7 +40,7 @@ SELECT unit_id, received_month,
        SUM(CASE WHEN fully_online THEN 1 ELSE 0 END),
        SUM(CASE WHEN fee_required THEN 1 ELSE 0 END),
        SUM(CASE WHEN paid_online THEN 1 ELSE 0 END),
-       SUM(CASE WHEN status = 'completed' AND effective_completed_at > due_at THEN 1 ELSE 0 END),
+       SUM(CASE WHEN effective_completed_at > due_at THEN 1 ELSE 0 END),
        SUM(CASE WHEN result_entered THEN 1 ELSE 0 END)
 FROM dossiers_dossier
 {where}

@@ -83,6 +83,8 @@ class DossierMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "received",
         "completed_on_time",
         "completed_late",
+        "returned_on_time",
+        "returned_late",
         "pending_on_time",
         "pending_overdue",
         "computed_at",

@@ -4,7 +4,9 @@ this module to know what they are and how each is counted and rated.
 - the months: a dossier counts in Vietnamese calendar months (month_of, month_bounds);
 - the rules of a dossier's timeliness, one function each (completed_late, pending_overdue, …),
   whose docstrings the methodology page shows (in Vietnamese through the translation catalogue:
-  `rule` below);
+  `rule` below), as the decision states them: a dossier ended by return or refusal is judged like
+  a completed one, the citizen's waiting time moves the due date of pending dossiers too, and the
+  overdue rate divides by every dossier to be handled in the period;
 - what a unit-month counts (COUNTS), each count as SQL on one dossier row (COUNT_SQL): the
   monthly statistics (dossiers/stats.py) run it into DossierMonth; the same rules as ORM filters
   list the dossiers behind the counts (completed_late_q, pending_q, pending_overdue_q);
@@ -78,11 +80,19 @@ def months_between(first, last):
     return months
 
 
+# How a dossier's processing ends (Quyết định 766/QĐ-TTg): it is completed, returned to the citizen
+# or stopped ("dừng xử lý / từ chối": status returned, or withdrawn at the citizen's request). Its
+# end time is completed_at whatever the status; the import refuses an ended dossier without one.
+STOPPED = ("returned", "withdrawn")
+
+
 @rule(
     gettext_noop("Time waiting for the citizen"),
     gettext_noop(
         "Time spent waiting for the citizen to supplement the dossier does not count against the unit: "
-        "it is taken off the completion time before that is compared with the due date."
+        "it moves the due date later by the days waited. For a dossier whose processing has ended, that is "
+        "the same as taking the days off its end time; for a pending dossier, it is judged against the due "
+        "date so moved."
     ),
 )
 def effective_completion(completed_at, supplement_days):
@@ -91,12 +101,21 @@ def effective_completion(completed_at, supplement_days):
     return completed_at - datetime.timedelta(days=float(supplement_days or 0))
 
 
+def effective_due(due_at, supplement_days):
+    """The due date moved later by the days waiting for the citizen (effective_completion's rule,
+    seen from the due date): what a pending dossier is judged against."""
+    return due_at + datetime.timedelta(days=float(supplement_days or 0))
+
+
 @rule(
-    gettext_noop("Completed on time or late"),
+    gettext_noop("Ended on time or late"),
     gettext_noop(
-        "A completed dossier is on time if and only if its completion time, less the citizen's supplement "
-        "time, is at or before the due date; otherwise it was completed late. A dossier the unit asked the "
-        "citizen to supplement more than once counts as late whatever the dates."
+        "A dossier's processing ends when it is completed, returned to the citizen or refused, or stopped "
+        "(withdrawn at the citizen's request); its end time is when that happened. A dossier so ended is on "
+        "time if and only if its end time, less the citizen's supplement time, is at or before the due date; "
+        "otherwise it ended late. A returned or stopped dossier is judged like a completed one, in the month "
+        "it ended. A dossier the unit asked the citizen to supplement more than once counts as late whatever "
+        "the dates."
     ),
 )
 def completed_late(*, effective_completed_at, due_at, supplement_requests):
@@ -106,25 +125,25 @@ def completed_late(*, effective_completed_at, due_at, supplement_requests):
 @rule(
     gettext_noop("Pending on time or overdue"),
     gettext_noop(
-        "A dossier still pending at the end of the period (or now, in the current period) is overdue if its "
-        "due date is before that moment; otherwise it is pending on time. More than one supplement request "
-        "makes it overdue too."
+        "A dossier still pending at the end of the period (or now, in the current period) takes that moment "
+        "as its end: it is overdue if its due date, moved later by the days waiting for the citizen, is "
+        "before that moment; otherwise it is pending on time. More than one supplement request makes it "
+        "overdue too."
     ),
 )
-def pending_overdue(*, due_at, at, supplement_requests):
-    return supplement_requests > 1 or due_at < at
+def pending_overdue(*, effective_due_at, at, supplement_requests):
+    return supplement_requests > 1 or effective_due_at < at
 
 
 @rule(
     gettext_noop("Pending"),
     gettext_noop(
-        "A dossier is pending at a moment if it was received before it and not completed by it. Dossiers "
-        "returned to the citizen or withdrawn are no longer pending once they are."
+        "A dossier is pending at a moment if it was received before it and its processing had not ended by "
+        "it. A dossier that is returned or stopped is no longer pending once it is, like a completed one; "
+        "one with no end time is pending."
     ),
 )
-def is_pending_at(*, received_at, completed_at, status, at):
-    if status in ("returned", "withdrawn") and completed_at is None:
-        return False
+def is_pending_at(*, received_at, completed_at, at):
     return received_at < at and (completed_at is None or completed_at >= at)
 
 
@@ -138,21 +157,28 @@ def rate(numerator, denominator):
 @rule(
     gettext_noop("Overdue rate"),
     gettext_noop(
-        "Overdue rate = (completed late + pending overdue) ÷ (completed + pending) in the period, in %. "
-        "Lower is better."
+        "Overdue rate = (ended late + pending overdue) ÷ every dossier to be handled in the period, in %: the "
+        "dossiers received in it plus those carried over, pending at its start. Each of them either ended "
+        "in the period (completed, returned or stopped) or is still pending at its end, so the denominator "
+        "is also the dossiers ended in the period plus those pending at its end. Lower is better."
     ),
 )
-def overdue_rate(*, completed_late, pending_overdue, completed, pending):
-    return rate(completed_late + pending_overdue, completed + pending)
+def overdue_rate(*, ended_late, pending_overdue, received, carried_over):
+    return rate(ended_late + pending_overdue, received + carried_over)
 
 
 # What a unit-month counts (the count columns of DossierMonth). Flows, of the dossiers received in
 # month m (received_month = m): received, received online, fully online, with a fee, paid online;
-# and of those completed in m (status completed, completed_month = m): on time or late
-# (completed_late), with the result entered. Stock, of the dossiers pending at the month's end
-# (is_pending_at): on time or overdue at `at` (pending_overdue), where `at` is the month's end, or
-# now in the current month: what is past its due date today is overdue today, not only at the
-# month's end.
+# of those completed in m (status completed, completed_month = m): on time or late
+# (completed_late), with the result entered; of those returned or stopped in m (any other status,
+# completed_month = m): on time or late by the same rule. Stock, of the dossiers pending at the
+# month's end (is_pending_at): on time or overdue at `at` (pending_overdue), where `at` is the
+# month's end, or now in the current month: what is past its due date today is overdue today, not
+# only at the month's end.
+#
+# Every dossier to be handled in m (received in it, or carried over: pending at its start) either
+# ends in m (completed_* or returned_*) or is pending at its end (STOCK); so the overdue rate's
+# denominator, received + carried over, is the sum of those counts (ENDED + STOCK).
 FLOWS = (
     "received",
     "received_online",
@@ -162,27 +188,34 @@ FLOWS = (
     "completed_on_time",
     "completed_late",
     "completed_result_entered",
+    "returned_on_time",
+    "returned_late",
 )
 STOCK = ("pending_on_time", "pending_overdue")
 COUNTS = FLOWS + STOCK
+COMPLETED = ("completed_on_time", "completed_late")
+ENDED = COMPLETED + ("returned_on_time", "returned_late")
 
 # The rules above as SQL on one dossier row `d`, for month %(month)s whose [start, end) is
-# month_bounds(month), %(end)s its end and %(at)s min(end, now).
-_COMPLETED = "d.status = 'completed' AND d.completed_month = %(month)s"
+# month_bounds(month), %(end)s its end and %(at)s min(end, now). A dossier ends at completed_at,
+# whatever its status (the import lets no pending dossier carry one): completed, or else returned
+# or stopped.
+_ENDED = "d.completed_month = %(month)s"
+_COMPLETED = f"{_ENDED} AND d.status = 'completed'"
+_STOPPED = f"{_ENDED} AND d.status <> 'completed'"
 _LATE = "(d.supplement_requests > 1 OR d.effective_completed_at > d.due_at)"
-# Pending at the month's end: received before it and completed after it, or not completed (and
-# not returned or withdrawn without a date). Written as two arms on completed_at, each of which the
-# index (unit, completed_at) answers, so that with the received and completed months' indexes
-# PostgreSQL reads only the dossiers that count in the month (a BitmapOr), not every dossier the
-# unit ever had: 186 ms → 22 ms for 500 units of a million dossiers (bench/README.md).
+# Pending at the month's end: received before it and not ended by it (ended after it, or with no
+# end time). Written as two arms on completed_at, each of which the index (unit, completed_at)
+# answers, so that with the received and completed months' indexes PostgreSQL reads only the
+# dossiers that count in the month (a BitmapOr), not every dossier the unit ever had: 186 ms →
+# 22 ms for 500 units of a million dossiers (bench/README.md).
 _PENDING = (
-    "((d.completed_at >= %(end)s AND d.received_at < %(end)s)"
-    " OR (d.completed_at IS NULL AND d.received_at < %(end)s AND d.status NOT IN ('returned', 'withdrawn')))"
+    "((d.completed_at >= %(end)s AND d.received_at < %(end)s) OR (d.completed_at IS NULL AND d.received_at < %(end)s))"
 )
-_OVERDUE = "(d.supplement_requests > 1 OR d.due_at < %(at)s)"
+_OVERDUE = "(d.supplement_requests > 1 OR d.effective_due_at < %(at)s)"
 _RECEIVED = "d.received_month = %(month)s"
-# A dossier counts in a month iff it was received, completed or pending at its end then.
-COUNTS_IN_MONTH_SQL = f"({_RECEIVED} OR ({_COMPLETED}) OR {_PENDING})"
+# A dossier counts in a month iff it was received, ended or pending at its end then.
+COUNTS_IN_MONTH_SQL = f"({_RECEIVED} OR {_ENDED} OR {_PENDING})"
 
 # Each count: the condition a dossier row `d` meets to count 1 in it.
 COUNT_SQL = {
@@ -194,6 +227,8 @@ COUNT_SQL = {
     "completed_on_time": f"{_COMPLETED} AND NOT {_LATE}",
     "completed_late": f"{_COMPLETED} AND {_LATE}",
     "completed_result_entered": f"{_COMPLETED} AND d.result_entered",
+    "returned_on_time": f"{_STOPPED} AND NOT {_LATE}",
+    "returned_late": f"{_STOPPED} AND {_LATE}",
     "pending_on_time": f"{_PENDING} AND NOT {_OVERDUE}",
     "pending_overdue": f"{_PENDING} AND {_OVERDUE}",
 }
@@ -203,24 +238,19 @@ COUNT_SQL = {
 
 
 def completed_late_q():
-    """completed_late: more than one supplement request, or done (less the citizen's time) after the due date."""
+    """completed_late: more than one supplement request, or ended (less the citizen's time) after the due date."""
     return Q(supplement_requests__gt=1) | Q(effective_completed_at__gt=F("due_at"))
 
 
 def pending_q(at):
-    """is_pending_at `at`: received before it, not completed by it, and not returned or withdrawn
-    without a date; the conditions of the pending stock, which the index (unit, received_at,
-    completed_at) answers."""
-    return (
-        Q(received_at__lt=at)
-        & (Q(completed_at__isnull=True) | Q(completed_at__gte=at))
-        & ~Q(status__in=["returned", "withdrawn"], completed_at__isnull=True)
-    )
+    """is_pending_at `at`: received before it and not ended by it; the conditions of the pending
+    stock, which the index (unit, received_at, completed_at) answers."""
+    return Q(received_at__lt=at) & (Q(completed_at__isnull=True) | Q(completed_at__gte=at))
 
 
 def pending_overdue_q(at):
-    """pending_overdue at `at`: more than one supplement request, or due before it."""
-    return Q(supplement_requests__gt=1) | Q(due_at__lt=at)
+    """pending_overdue at `at`: more than one supplement request, or due (moved by the citizen's time) before it."""
+    return Q(supplement_requests__gt=1) | Q(effective_due_at__lt=at)
 
 
 # The measures: rates over a period of consecutive months. Over a period the flows are summed and
@@ -271,13 +301,11 @@ class Measure:
         return rate(sum(counts[name] for name in self.numerator), sum(counts[name] for name in self.denominator))
 
 
-_COMPLETED_COUNTS = ("completed_on_time", "completed_late")
-
 # Every measure, in the order the pages list them.
 MEASURES = {
     DossierMeasure.OVERDUE_RATE.value: Measure(
-        numerator=("completed_late", "pending_overdue"),
-        denominator=_COMPLETED_COUNTS + STOCK,
+        numerator=("completed_late", "returned_late", "pending_overdue"),
+        denominator=ENDED + STOCK,
         lower_is_better=True,
         title=overdue_rate.title,
         definition=overdue_rate.__doc__,
@@ -309,7 +337,7 @@ MEASURES = {
     ),
     DossierMeasure.RESULTS_ENTERED_RATE.value: Measure(
         numerator=("completed_result_entered",),
-        denominator=_COMPLETED_COUNTS,
+        denominator=COMPLETED,
         lower_is_better=False,
         title=gettext_noop("Results entered rate"),
         definition=gettext_noop(

@@ -69,6 +69,8 @@ class Dossier(models.Model):
     effective_completed_at = models.DateTimeField(
         _("completed at, less the citizen's supplement time"), null=True, blank=True
     )
+    # What a pending dossier is judged against (dossiers.measures.effective_due).
+    effective_due_at = models.DateTimeField(_("due at, plus the citizen's supplement time"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -114,6 +116,8 @@ class DossierMonth(models.Model):
     completed_on_time = models.PositiveIntegerField(_("completed on time"), default=0)
     completed_late = models.PositiveIntegerField(_("completed late"), default=0)
     completed_result_entered = models.PositiveIntegerField(_("completed with the result entered"), default=0)
+    returned_on_time = models.PositiveIntegerField(_("returned or stopped on time"), default=0)
+    returned_late = models.PositiveIntegerField(_("returned or stopped late"), default=0)
     pending_on_time = models.PositiveIntegerField(_("pending on time at month end"), default=0)
     pending_overdue = models.PositiveIntegerField(_("pending overdue at month end"), default=0)
     computed_at = models.DateTimeField(_("computed at"))

@@ -99,6 +99,7 @@ def _row(columns, values):
             row[measure] = as_decimal(row[measure])
     if "completed_on_time" in row:
         row["completed"] = row["completed_on_time"] + row["completed_late"]
+        row["returned"] = row["returned_on_time"] + row["returned_late"]
         row["pending"] = row["pending_on_time"] + row["pending_overdue"]
     return row
 
@@ -305,14 +306,15 @@ def _dossiers_of(*, unit, user, scope):
     return Dossier.objects.filter(unit_id__in=ids).select_related("unit")
 
 
-def _overdue_by(since):
+def _overdue_by(since, due="due_at"):
     """How long after its due date a dossier was done (or is still not): a duration."""
-    return ExpressionWrapper(since - F("due_at"), output_field=DurationField())
+    return ExpressionWrapper(since - F(due), output_field=DurationField())
 
 
 def overdue_dossiers(*, unit, user, now=None, scope=Scope.TOTAL):
     """The unit's dossiers pending and overdue now (dossiers.measures: pending_overdue at `now`),
-    annotated with `overdue_by` (now − due date), most overdue first. A queryset: page it.
+    annotated with `overdue_by` (now − due date moved by the citizen's time), most overdue first.
+    A queryset: page it.
 
     The conditions are those of the monthly statistics' pending stock, on the index
     (unit, received_at, completed_at): received before now, not completed by now."""
@@ -321,7 +323,7 @@ def overdue_dossiers(*, unit, user, now=None, scope=Scope.TOTAL):
         _dossiers_of(unit=unit, user=user, scope=scope)
         .filter(pending_q(now))
         .filter(pending_overdue_q(now))
-        .annotate(overdue_by=_overdue_by(Value(now, output_field=DateTimeField())))
+        .annotate(overdue_by=_overdue_by(Value(now, output_field=DateTimeField()), due="effective_due_at"))
         .order_by("-overdue_by", "-id")
     )
 

@@ -11,11 +11,12 @@ STATS_FULL = "dossiers.stats_full"
 
 
 def dossier_derive(dossier):
-    """Set the columns the statistics read (month received, month completed, completion time
-    less the citizen's supplement time) from the dossier's own fields. Call before saving."""
+    """Set the columns the statistics read (month received, month ended, end time less the
+    citizen's supplement time, due date plus it) from the dossier's own fields. Call before saving."""
     dossier.received_month = measures.month_of(dossier.received_at)
     dossier.completed_month = measures.month_of(dossier.completed_at) if dossier.completed_at else None
     dossier.effective_completed_at = measures.effective_completion(dossier.completed_at, dossier.supplement_days)
+    dossier.effective_due_at = measures.effective_due(dossier.due_at, dossier.supplement_days)
     return dossier
 
 

@@ -32,6 +32,8 @@ class DossierRankingTable(tables.Table):
     received = tables.Column(verbose_name=_("Received"), attrs=NUMBER)
     completed_on_time = tables.Column(verbose_name=_("Completed on time"), attrs=NUMBER)
     completed_late = tables.Column(verbose_name=_("Completed late"), attrs=NUMBER)
+    returned_on_time = tables.Column(verbose_name=_("Returned or stopped on time"), attrs=NUMBER)
+    returned_late = tables.Column(verbose_name=_("Returned or stopped late"), attrs=NUMBER)
     pending_on_time = tables.Column(verbose_name=_("Pending on time"), attrs=NUMBER)
     pending_overdue = tables.Column(verbose_name=_("Pending overdue"), attrs=NUMBER)
     overdue_list = tables.Column(verbose_name=_("Dossiers"), accessor="code", orderable=False, exclude_from_export=True)

@@ -239,7 +239,7 @@ def dossier_months(*, unit, year, now=None):
     if year * 100 + 1 > local.year * 100 + local.month:
         return []
     rows = monthly_rates(unit=unit, months=months_of_year(year, now=local), scope=Scope.TOTAL)
-    if not any(row["received"] or row["completed"] or row["pending"] for row in rows):
+    if not any(row["received"] or row["completed"] or row["returned"] or row["pending"] for row in rows):
         return []
     for row in rows:
         row["label"] = f"{row['month'] % 100:02d}/{row['month'] // 100}"  # as decisions write months

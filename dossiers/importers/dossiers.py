@@ -18,7 +18,7 @@ Columns (CSV header, or keys of each JSON item; header names are matched in any 
 | procedure_name      | no                    | its name (≤ 500)                                                    |
 | received_at         | yes                   | date and time, ISO 8601: `2024-07-02T09:30:00+07:00`                |
 | due_at              | yes                   | date and time, not before received_at                               |
-| completed_at        | if status `completed` | date and time, not before received_at; empty while pending          |
+| completed_at        | unless `pending`      | when processing ended: completed, returned or stopped; empty if not |
 | status              | yes                   | `pending`, `completed`, `returned` or `withdrawn`                   |
 | channel             | yes                   | `in_person`, `online` or `postal`                                   |
 | fully_online        | no (no)               | yes/no; a fully-online dossier came in through channel `online`     |
@@ -86,7 +86,7 @@ DATA_FIELDS = (
     "supplement_days",
     "result_entered",
 )
-_DERIVED_FIELDS = ("received_month", "completed_month", "effective_completed_at")
+_DERIVED_FIELDS = ("received_month", "completed_month", "effective_completed_at", "effective_due_at")
 _UPDATE_FIELDS = ["unit" if name == "unit_id" else name for name in DATA_FIELDS] + [*_DERIVED_FIELDS, "updated_at"]
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -156,6 +156,8 @@ def dossier_parse(values, *, units_by_code, line=None, now=None):
         record.problem("completed_at", _("in the future"))
     if status == DossierStatus.COMPLETED and completed_at is None and "completed_at" not in record.columns:
         record.problem("completed_at", _("a completed dossier needs the time it was completed"))
+    if status in measures.STOPPED and completed_at is None and "completed_at" not in record.columns:
+        record.problem("completed_at", _("a returned or withdrawn dossier needs the time its processing ended"))
     if status == DossierStatus.PENDING and completed_at is not None:
         record.problem("status", _("pending, yet completed_at is given"))
     if flags["paid_online"] and flags["fee_required"] is False:

@@ -124,8 +124,9 @@ def test_another_units_code_as_parent_is_a_form_error(client, head_b, pages):
 def test_the_chart_of_the_district_head_is_his_districts_total(client, head_b, pages):
     line = trend(get(client, head_b, **Q2))
     assert len(line) == 12
-    # B with B1: May 1 late of 1; June 1 pending overdue of 1; July 1 late and 1 overdue.
-    assert (line["05/2024"], line["06/2024"], line["07/2024"]) == (100, 100, 100)
+    # B with B1: May 1 late of 1; June 1 pending overdue of 2 (B1's returned on time counts, issue
+    # 17); July 1 late and 1 overdue.
+    assert (line["05/2024"], line["06/2024"], line["07/2024"]) == (100, 50, 100)
     assert line["01/2024"] is None
     figure_json = json.dumps(get(client, head_b, **Q2).context["trend"].figure)
     assert "Sở A" not in figure_json and "Tỉnh Thử" not in figure_json
@@ -134,8 +135,9 @@ def test_the_chart_of_the_district_head_is_his_districts_total(client, head_b, p
 def test_the_chart_of_staff_is_the_province_total(client, staff, pages):
     response = get(client, staff, **Q2)
     line = trend(response)
-    # May, the province: A's 1 overdue of 3, B1's 1 late, C's 2 on time: 2 of 6.
-    assert line["05/2024"] == pytest.approx(33.333333)
+    # May, the province: A's none overdue of 3 (a2 is past its due date, not past it plus the days
+    # waiting for the citizen: issue 17), B1's 1 late, C's 2 on time: 1 of 6.
+    assert line["05/2024"] == pytest.approx(16.666667)
     assert "Tỉnh Thử" in response.context["trend"].label
 
 

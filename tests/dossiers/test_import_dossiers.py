@@ -286,3 +286,20 @@ def test_a_failing_recompute_of_one_index_fails_alone_and_not_the_import(transac
     assert Job.objects.get(kind=RECOMPUTE, key=f"{good.pk}:2024").status == JobStatus.DONE
     # The one dossier of B1, completed late: 100 % overdue.
     assert Result.objects.get(index=good, year=2024, unit=tree.commune_b1).value == D(100)
+
+
+def test_a_returned_or_withdrawn_dossier_needs_the_time_its_processing_ended(tree, tmp_path):
+    # Issue 17: it is judged on time or late by that time, like a completed one; without it a late
+    # dossier could be hidden by returning it.
+    path = write(
+        tmp_path,
+        line(external_id="R1", status="returned", completed_at="", supplement_days="0"),
+        line(external_id="W1", status="withdrawn", completed_at="", supplement_days="0"),
+        line(external_id="R2", status="returned", completed_at="2024-01-20T10:00:00+07:00"),
+    )
+    out, err = run_rejecting(path)
+    assert out == "created 1, updated 0, unchanged 0, rejected 2"
+    reason = "a returned or withdrawn dossier needs the time its processing ended"
+    assert err == [f"{path}: line 2, column completed_at: {reason}", f"{path}: line 3, column completed_at: {reason}"]
+    returned = Dossier.objects.get(external_id="R2")
+    assert returned.effective_due_at == returned.due_at + datetime.timedelta(days=2.5)

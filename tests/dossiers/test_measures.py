@@ -56,10 +56,13 @@ def test_every_measure_is_named_once_with_its_title():
 
 def test_the_overdue_rate_is_the_rule_on_the_methodology_page():
     overdue = MEASURES[DossierMeasure.OVERDUE_RATE]
-    counts = dict(completed_on_time=2, completed_late=1, pending_on_time=1, pending_overdue=1)
+    # A returned or stopped dossier counts like a completed one (issue 17).
+    counts = dict(
+        completed_on_time=2, completed_late=0, returned_on_time=0, returned_late=1, pending_on_time=1, pending_overdue=1
+    )
     assert (
         overdue.rate_of(counts)
-        == measures.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2)
+        == measures.overdue_rate(ended_late=1, pending_overdue=1, received=4, carried_over=1)
         == D(40)
     )
     assert [title for title, _definition in measures.SHARES] == [
@@ -85,6 +88,8 @@ def test_the_sql_rates_are_the_python_rates():
         completed_on_time=4,
         completed_late=2,
         completed_result_entered=5,
+        returned_on_time=1,
+        returned_late=1,
         pending_on_time=9,
         pending_overdue=9,
     )
@@ -115,6 +120,8 @@ def test_the_sql_rates_are_the_python_rates():
         completed_on_time=5,
         completed_late=2,
         completed_result_entered=5,
+        returned_on_time=1,
+        returned_late=1,
         pending_on_time=3,
         pending_overdue=2,
     )

@@ -66,34 +66,49 @@ def test_two_supplement_requests_make_a_dossier_late_whatever_the_dates():
 
 
 def test_pending_past_its_due_date_is_overdue_and_exactly_at_it_is_not():
-    assert measures.pending_overdue(due_at=DUE, at=DUE + SECOND, supplement_requests=0)
-    assert not measures.pending_overdue(due_at=DUE, at=DUE, supplement_requests=0)
+    assert measures.pending_overdue(effective_due_at=DUE, at=DUE + SECOND, supplement_requests=0)
+    assert not measures.pending_overdue(effective_due_at=DUE, at=DUE, supplement_requests=0)
 
 
 def test_two_supplement_requests_make_a_pending_dossier_overdue_before_its_due_date():
-    assert measures.pending_overdue(due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=2)
-    assert not measures.pending_overdue(due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=1)
+    assert measures.pending_overdue(effective_due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=2)
+    assert not measures.pending_overdue(
+        effective_due_at=DUE, at=DUE - datetime.timedelta(days=3), supplement_requests=1
+    )
+
+
+def test_the_time_waiting_for_the_citizen_moves_a_pending_dossiers_due_date():
+    dossier = derived(completed_at=None, supplement_days="1.5")
+    assert dossier.effective_due_at == DUE + datetime.timedelta(days=1, hours=12)
+
+    def overdue(at):
+        return measures.pending_overdue(effective_due_at=dossier.effective_due_at, at=at, supplement_requests=1)
+
+    assert not overdue(DUE + datetime.timedelta(days=1))  # past its due date, not past it plus 1.5 days
+    assert not overdue(DUE + datetime.timedelta(days=1, hours=12))
+    assert overdue(DUE + datetime.timedelta(days=1, hours=12) + SECOND)
 
 
 def test_a_dossier_received_exactly_at_the_period_end_is_not_pending_at_it():
     _, end = measures.month_bounds(202405)
-    assert not measures.is_pending_at(received_at=end, completed_at=None, status="pending", at=end)
-    assert measures.is_pending_at(received_at=end - SECOND, completed_at=None, status="pending", at=end)
+    assert not measures.is_pending_at(received_at=end, completed_at=None, at=end)
+    assert measures.is_pending_at(received_at=end - SECOND, completed_at=None, at=end)
 
 
 def test_a_dossier_completed_exactly_at_the_period_end_is_still_pending_at_it():
     _, end = measures.month_bounds(202405)
     received = vn(2024, 5, 20)
-    assert measures.is_pending_at(received_at=received, completed_at=end, status="completed", at=end)
-    assert not measures.is_pending_at(received_at=received, completed_at=end - SECOND, status="completed", at=end)
+    assert measures.is_pending_at(received_at=received, completed_at=end, at=end)
+    assert not measures.is_pending_at(received_at=received, completed_at=end - SECOND, at=end)
 
 
-def test_returned_or_withdrawn_without_a_date_is_never_pending():
+def test_a_returned_or_withdrawn_dossier_is_pending_until_its_end_and_without_an_end_time_stays_pending():
+    # Issue 17: the end of a return or a stop ends processing like a completion; a dossier with no
+    # end time takes the period's end as its end (it was never pending before: it dropped out).
     _, end = measures.month_bounds(202405)
-    for status in ("returned", "withdrawn"):
-        assert not measures.is_pending_at(received_at=vn(2024, 5, 2), completed_at=None, status=status, at=end)
-        # With a date, it was pending until then.
-        assert measures.is_pending_at(received_at=vn(2024, 5, 2), completed_at=vn(2024, 6, 2), status=status, at=end)
+    assert measures.is_pending_at(received_at=vn(2024, 5, 2), completed_at=vn(2024, 6, 2), at=end)
+    assert not measures.is_pending_at(received_at=vn(2024, 5, 2), completed_at=vn(2024, 5, 30), at=end)
+    assert measures.is_pending_at(received_at=vn(2024, 5, 2), completed_at=None, at=end)
 
 
 # Months, in Vietnam time.
@@ -149,9 +164,9 @@ def test_a_pending_dossier_touches_every_month_to_now_and_a_completed_one_to_its
 
 def test_a_rate_with_nothing_to_divide_by_is_none():
     assert measures.rate(0, 0) is None
-    assert measures.overdue_rate(completed_late=0, pending_overdue=0, completed=0, pending=0) is None
+    assert measures.overdue_rate(ended_late=0, pending_overdue=0, received=0, carried_over=0) is None
 
 
-def test_the_overdue_rate_counts_late_and_overdue_over_completed_and_pending():
-    assert measures.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2) == D("40")
+def test_the_overdue_rate_counts_late_and_overdue_over_every_dossier_received_or_carried_over():
+    assert measures.overdue_rate(ended_late=1, pending_overdue=1, received=4, carried_over=1) == D("40")
     assert measures.rate(1, 3) == D("33.333333")

@@ -25,19 +25,22 @@ def _rates(row):
 def test_each_month_has_its_own_counts_and_rates(stats):
     may, june, july = monthly_rates(unit=stats.dept_a, months=[202405, 202406, 202407])
     assert may["month"] == 202405
-    assert (may["received"], may["completed"], may["pending"], may["pending_overdue"]) == (3, 1, 2, 1)
-    # May: 1 overdue of 3 completed or pending; 2 of 3 online, 1 fully; 1 of 2 fees paid online; 1 of 1 entered.
+    assert (may["received"], may["completed"], may["pending"], may["pending_overdue"]) == (3, 1, 2, 0)
+    # May: none overdue of 3 completed or pending (a2 is past its due date, not past it plus the days
+    # waiting for the citizen); 2 of 3 online, 1 fully; 1 of 2 fees paid online; 1 of 1 entered.
     assert _rates(may) == {
-        "overdue_rate": D("33.333333"),
+        "overdue_rate": D(0),
         "online_rate": D("66.666667"),
         "fully_online_rate": D("33.333333"),
         "online_payment_rate": D(50),
         "results_entered_rate": D(100),
     }
-    # June: 1 late + 1 overdue of 4; 1 of 3 online; no fee; 1 of 2 completed entered.
+    # June: 1 completed late + 1 withdrawn late + 1 overdue of 5; 1 of 3 online; no fee; 1 of 2
+    # completed entered (the withdrawn one has no result).
     assert (june["completed_on_time"], june["completed_late"], june["completed"], june["pending"]) == (1, 1, 2, 2)
+    assert (june["returned_late"], june["returned"]) == (1, 1)
     assert _rates(june) == {
-        "overdue_rate": D(50),
+        "overdue_rate": D(60),
         "online_rate": D("33.333333"),
         "fully_online_rate": D(0),
         "online_payment_rate": None,
@@ -56,9 +59,9 @@ def test_each_month_has_its_own_counts_and_rates(stats):
 
 def test_the_total_scope_is_the_default_and_includes_the_units_under_it(stats):
     (may,) = monthly_rates(unit=stats.province, months=[202405])
-    # A's May and B1's one late dossier: 1 late + 1 overdue of 4 completed or pending.
+    # A's May and B1's one late dossier: 1 late of 4 completed or pending.
     assert (may["received"], may["completed_late"], may["completed"], may["pending"]) == (4, 1, 2, 2)
-    assert may["overdue_rate"] == D(50)
+    assert may["overdue_rate"] == D(25)
     assert may["online_rate"] == D(50)
 
 
@@ -74,7 +77,7 @@ def test_months_without_statistics_have_zero_counts_and_no_rates(stats):
     rows = monthly_rates(unit=stats.dept_a.pk, months=[202403, 202404, 202405, 202406, 202407, 202408])
     assert [row["month"] for row in rows] == [202403, 202404, 202405, 202406, 202407, 202408]
     for row in (rows[0], rows[1], rows[5]):
-        assert all(row[name] == 0 for name in (*COUNTS, "completed", "pending"))
+        assert all(row[name] == 0 for name in (*COUNTS, "completed", "returned", "pending"))
         assert all(row[measure] is None for measure in MEASURES)
     assert rows[2]["received"] == 3
 

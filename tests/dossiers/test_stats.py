@@ -110,8 +110,9 @@ def example(tree):
             paid_online=True,
             result_entered=True,
         ),
-        # a2: pending and overdue at the end of May; completed 3 June, but 4 days waiting for the
-        # citizen bring it to 30 May, before its due date: completed on time in June.
+        # a2: pending at the end of May, past its due date (31 May, 17:00) but not past it plus the 4
+        # days waiting for the citizen: on time then; completed 3 June, which the 4 days bring to
+        # 30 May, before its due date: completed on time in June.
         dossier(
             a,
             vn(2024, 5, 20, 9),
@@ -135,13 +136,13 @@ def example(tree):
         # a5: still pending, due 20 July: on time at the end of June, and on time now (15 July),
         # though it will be overdue at the end of July.
         dossier(a, vn(2024, 6, 28, 9), vn(2024, 7, 20, 17)),
-        # a6: withdrawn with no date: received, never pending.
-        dossier(a, vn(2024, 6, 12, 9), vn(2024, 6, 22, 17), status="withdrawn"),
+        # a6: withdrawn (processing stopped) on 25 June, after its due date: ended late in June.
+        dossier(a, vn(2024, 6, 12, 9), vn(2024, 6, 22, 17), completed_at=vn(2024, 6, 25, 9), status="withdrawn"),
         # b1: completed before its due date, but after two supplement requests: late.
         dossier(b1, vn(2024, 5, 6, 9), vn(2024, 5, 15, 17), completed_at=vn(2024, 5, 14, 9), supplement_requests=2),
         # b2: received at 00:30 on 1 July, Vietnam time (still 30 June in UTC): a July dossier; overdue now.
         dossier(b1, vn(2024, 7, 1, 0, 30), vn(2024, 7, 10, 17)),
-        # b3: returned to the citizen the next day: received, neither completed nor pending.
+        # b3: returned to the citizen the next day: ended on time in June.
         dossier(b1, vn(2024, 6, 3, 9), vn(2024, 6, 30, 17), completed_at=vn(2024, 6, 4, 9), status="returned"),
         # d1 (the district's own): overdue at the end of June, completed late on 2 July.
         dossier(b, vn(2024, 6, 15, 9), vn(2024, 6, 25, 17), completed_at=vn(2024, 7, 2, 9), supplement_requests=1),
@@ -158,8 +159,7 @@ OWN = {
         paid_online=1,
         completed_on_time=1,
         completed_result_entered=1,
-        pending_on_time=1,
-        pending_overdue=1,
+        pending_on_time=2,
     ),
     ("A", 202406, "own"): dict(
         received=3,
@@ -167,12 +167,13 @@ OWN = {
         completed_on_time=1,
         completed_late=1,
         completed_result_entered=1,
+        returned_late=1,
         pending_on_time=1,
         pending_overdue=1,
     ),
     ("A", 202407, "own"): dict(pending_on_time=1, pending_overdue=1),
     ("B1", 202405, "own"): dict(received=1, completed_late=1),
-    ("B1", 202406, "own"): dict(received=1),
+    ("B1", 202406, "own"): dict(received=1, returned_on_time=1),
     ("B1", 202407, "own"): dict(received=1, pending_overdue=1),
     ("B", 202406, "own"): dict(received=1, pending_overdue=1),
     ("B", 202407, "own"): dict(completed_late=1),
@@ -211,7 +212,7 @@ def test_the_district_total_includes_its_commune(example):
     got = table(by_code=True)
     assert ("B", 202405, "own") not in got  # the district itself had nothing in May…
     assert got[("B", 202405, "total")] == {"received": 1, "completed_late": 1}  # …its commune had
-    assert got[("B", 202406, "total")] == {"received": 2, "pending_overdue": 1}
+    assert got[("B", 202406, "total")] == {"received": 2, "returned_on_time": 1, "pending_overdue": 1}
     assert got[("B", 202407, "total")] == {"received": 1, "completed_late": 1, "pending_overdue": 1}
     assert got[("P", 202405, "total")]["received"] == 4
 
@@ -250,7 +251,7 @@ def test_a_changed_dossier_moves_its_counts_and_leaves_no_empty_row(example):
     dossier_stats_incremental(now=NOW)
     got = table(by_code=True)
     assert not any(code == "B" and scope == "own" for code, _, scope in got)
-    assert got[("B", 202406, "total")] == {"received": 1}  # only B1's returned dossier is left
+    assert got[("B", 202406, "total")] == {"received": 1, "returned_on_time": 1}  # only B1's returned dossier is left
     assert got[("A", 202407, "own")] == {"completed_late": 1, "pending_on_time": 1, "pending_overdue": 1}
     assert dossier_stats_full(now=NOW) == 0
 
@@ -363,16 +364,19 @@ def rules_table(units, now):
                 counts["received_fully_online"] = d.fully_online
                 counts["received_with_fee"] = d.fee_required
                 counts["paid_online"] = d.fee_required and d.paid_online
-            if d.status == "completed" and d.completed_month == month:
+            if d.completed_month == month:  # ended: completed, or else returned or stopped
                 late = measures.completed_late(
                     effective_completed_at=d.effective_completed_at,
                     due_at=d.due_at,
                     supplement_requests=d.supplement_requests,
                 )
-                counts["completed_late" if late else "completed_on_time"] = 1
-                counts["completed_result_entered"] = d.result_entered
-            if measures.is_pending_at(received_at=d.received_at, completed_at=d.completed_at, status=d.status, at=end):
-                overdue = measures.pending_overdue(due_at=d.due_at, at=at, supplement_requests=d.supplement_requests)
+                kind = "completed" if d.status == "completed" else "returned"
+                counts[f"{kind}_late" if late else f"{kind}_on_time"] = 1
+                counts["completed_result_entered"] = d.status == "completed" and d.result_entered
+            if measures.is_pending_at(received_at=d.received_at, completed_at=d.completed_at, at=end):
+                overdue = measures.pending_overdue(
+                    effective_due_at=d.effective_due_at, at=at, supplement_requests=d.supplement_requests
+                )
                 counts["pending_overdue" if overdue else "pending_on_time"] = 1
             if any(counts.values()):
                 row = own[(d.unit_id, month)]
@@ -418,6 +422,7 @@ def test_incremental_equals_full_and_the_rules_after_random_inserts_updates_and_
             "received_month",
             "completed_month",
             "effective_completed_at",
+            "effective_due_at",
         ],
     )
     mark_dirty([dossier for pair in changed for dossier in pair])
@@ -458,29 +463,35 @@ def test_a_quarter_sums_the_flows_and_takes_the_stock_of_its_last_month(example)
         "completed_on_time": 2,
         "completed_late": 1,
         "completed_result_entered": 2,
+        "returned_on_time": 0,
+        "returned_late": 1,
         "pending_on_time": 1,
         "pending_overdue": 1,
         "completed": 3,
+        "returned": 1,
         "pending": 2,
-        "overdue_rate": D("40"),  # (1 late + 1 overdue) ÷ (3 completed + 2 pending)
+        # (1 completed late + 1 withdrawn late + 1 overdue) ÷ (6 received + none carried over into
+        # April) = ÷ (3 completed + 1 withdrawn + 2 pending)
+        "overdue_rate": D("50"),
         "online_rate": D("50"),  # 3 ÷ 6
         "fully_online_rate": D("16.666667"),  # 1 ÷ 6
         "online_payment_rate": D("50"),  # 1 paid online ÷ 2 with a fee
         "results_entered_rate": D("66.666667"),  # 2 ÷ 3 completed
     }
-    assert a["overdue_rate"] == measures.overdue_rate(completed_late=1, pending_overdue=1, completed=3, pending=2)
+    assert a["overdue_rate"] == measures.overdue_rate(ended_late=2, pending_overdue=1, received=6, carried_over=0)
 
 
 def test_a_month_and_the_total_scope(example):
     dossier_stats_incremental(now=NOW)
     may = period_stats(months=[202405])
-    assert may[example.dept_a.pk]["overdue_rate"] == D("33.333333")  # 1 overdue ÷ (1 completed + 2 pending)
+    assert may[example.dept_a.pk]["overdue_rate"] == D(0)  # 0 overdue ÷ (1 completed + 2 pending on time)
     assert may[example.dept_a.pk]["online_rate"] == D("66.666667")
     assert example.district_b.pk not in may  # nothing of its own in May
     total = period_stats(months=[202405, 202406], scope=Scope.TOTAL, units=[example.district_b])
-    # B's total: received 1 + 2; completed late 1 (May); pending overdue 1 at the end of June.
+    # B's total: received 1 + 2; completed late 1 (May); returned on time 1 (June); pending overdue
+    # 1 at the end of June: 2 ÷ 3, every dossier received (none carried over into May).
     assert total[example.district_b.pk]["received"] == 3
-    assert total[example.district_b.pk]["overdue_rate"] == D("100")
+    assert total[example.district_b.pk]["overdue_rate"] == D("66.666667")
 
 
 def test_a_unit_asked_for_without_dossiers_has_zeros_and_no_rates(example):

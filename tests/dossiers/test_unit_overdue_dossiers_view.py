@@ -125,6 +125,26 @@ def test_the_list_follows_the_overdue_rule_now(pages, staff):
     assert overdue_days(listed_now.get(pk=supplements.pk).overdue_by) is None
 
 
+def test_the_list_moves_a_pending_dossiers_due_date_by_the_days_waiting_for_the_citizen(pages, staff):
+    # Issue 17: due a day ago, but 2 days waiting for the citizen: on time now; due 3 days ago with
+    # 1.5 days waited: overdue by 1.5 days, counted from the due date so moved.
+    now = timezone.now()
+    waiting, overdue = (
+        dossier(
+            pages.dept_a,
+            now - datetime.timedelta(days=10),
+            now - datetime.timedelta(days=days),
+            supplement_requests=1,
+            supplement_days=waited,
+        )
+        for days, waited in ((1, 2), (3, "1.5"))
+    )
+    save(waiting, overdue)
+    listed_now = overdue_dossiers(unit=pages.dept_a, user=staff, scope=Scope.OWN)
+    assert not listed_now.filter(pk=waiting.pk).exists()
+    assert overdue_days(listed_now.get(pk=overdue.pk).overdue_by) == 2  # 1.5 days: a started day counts
+
+
 # Bad parameters, pages and queries.
 
 

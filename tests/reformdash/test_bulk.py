@@ -31,6 +31,7 @@ COLUMNS = [
     "received_month",
     "completed_month",
     "effective_completed_at",
+    "effective_due_at",
     "updated_at",
 ]
 AT = datetime.datetime(2025, 3, 4, 8, 30, 15, tzinfo=datetime.UTC)
@@ -57,6 +58,7 @@ def row(unit, external_id, name="Cấp giấy phép"):
         202503,
         None,
         None,
+        AT + datetime.timedelta(days=4.25),
         AT,
     )
 
