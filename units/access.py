@@ -50,12 +50,13 @@ class Action(enum.StrEnum):
     BROWSE_AUDIT = "browse_audit"  # open the audit trail (what it lists is cut by units_visible_to)
     USE_WORKLIST = "use_worklist"  # the self-assessment / appraisal worklist
     ADMINISTER = "administer"  # Django's admin
+    MOVE_UNITS = "move_units"  # give existing units another parent by an import (changes who sees them)
 
 
 UNIT_ACTIONS = {Action.VIEW_UNIT, Action.ENTER_SELF_ASSESSMENT}
 # Superusers only. Appraisers carry is_staff, which alone would let Django's admin in: the admin
 # edits scores, results and users past the workflow's checks, so it is not theirs.
-ADMIN_ACTIONS = {Action.ADMINISTER, Action.PUBLISH, Action.REOPEN}
+ADMIN_ACTIONS = {Action.ADMINISTER, Action.PUBLISH, Action.REOPEN, Action.MOVE_UNITS}
 
 
 def _active(user):
@@ -109,15 +110,19 @@ def units_in_subtrees(*, roots, queryset=None):
     return queryset.filter(id__in=RawSQL(_subtree_sql(seed_sql), params))
 
 
-def unit_ancestors(*, unit_id):
+def unit_ancestors(*, unit_id, known=None):
     """The units above the unit (its parent, the parent's parent, …) as dicts of pk, code, name and
     parent_id, nearest first: the units whose members see it (units_visible_to). The chain is short
-    (province → district → commune), one query a level; a cycle in bad data ends the walk."""
+    (province → district → commune), one query a level; `known` (a dict the caller keeps while the
+    tree does not change) spares the levels already read. A cycle in bad data ends the walk."""
+    known = {} if known is None else known
     chain, seen = [], {unit_id}
     current = Unit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
     while current is not None and current not in seen:
         seen.add(current)
-        row = Unit.objects.filter(pk=current).values("pk", "code", "name", "parent_id").first()
+        if current not in known:
+            known[current] = Unit.objects.filter(pk=current).values("pk", "code", "name", "parent_id").first()
+        row = known[current]
         if row is None:
             break
         chain.append(row)
