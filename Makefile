@@ -28,10 +28,8 @@ $(STAMP): pyproject.toml $(LOCK)
 
 install: $(STAMP)
 
-# createcachetable: without Redis, the failed-login counts are kept in a database table (settings.CACHES).
 migrate: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 
 # load_demo is idempotent: the second and later runs find the demo and change nothing.
 demo: migrate

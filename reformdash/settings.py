@@ -120,8 +120,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: Celery broker and cache ---------------------------------------------------------
 REDIS_URL = redis_url()
 # The failed-login counts (reformdash.lib.lockout) must be shared by every web process: in Redis
-# when there is one, else in a table of the database (`manage.py createcachetable`, which
-# `make migrate` and the deployment steps run), never in one process's memory.
+# when there is one, else in a table of the database (created by `migrate`, which runs
+# `createcachetable` after the migrations: reformdash.apps), never in one process's memory.
 LOGIN_CACHE = "login"
 if REDIS_URL:
     CACHES = {

@@ -11,7 +11,7 @@ login clears its pair and its account, not its address: one good password known 
 must not buy him a fresh count for spraying the others from the same machine.
 
 The counters live in the cache named by LOGIN_CACHE (settings.CACHES): Redis when REDIS_URL is
-set, else a table in the database (Django's database cache, created by `createcachetable`), so
+set, else a table in the database (Django's database cache, created by `migrate`), so
 that every web process and machine sees the same counts in both set-ups; never a process's own
 memory. They are short-lived numbers the cache expires by itself. If the cache cannot be reached,
 logins go on unprotected (and it is logged) rather than nobody being able to log in. The database

@@ -134,3 +134,22 @@ def test_two_connections_share_the_counts_in_the_database_cache(settings):
     assert login_lock(username="staff", address=ELSEWHERE) == Lock.ACCOUNT
     assert login_lock(username="outsider", address=ELSEWHERE) is None
     caches[settings.LOGIN_CACHE].clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_creates_the_database_cache_table(settings):
+    """`migrate` alone is enough: the post-migrate step creates the counts' table when it is missing."""
+    settings.CACHES = {
+        **settings.CACHES,
+        settings.LOGIN_CACHE: {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "test_login_cache_made_by_migrate",
+        },
+    }
+    assert "test_login_cache_made_by_migrate" not in connection.introspection.table_names()
+    call_command("migrate", verbosity=0)
+    try:
+        assert "test_login_cache_made_by_migrate" in connection.introspection.table_names()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE test_login_cache_made_by_migrate")
