@@ -235,14 +235,24 @@ def test_staff_keep_the_named_best_and_worst(client, staff, seventeen):
 # --- The API and the export -----------------------------------------------------------------------
 
 
-def test_the_api_gives_the_head_of_b_his_row_only(client, head_b, seventeen):
+def test_the_api_gives_the_head_of_b_his_row_and_the_anonymous_group_figures(client, head_b, seventeen):
     client.force_login(head_b)
     response = client.get("/api/rankings/", {"index": "par", "year": 2024, "kind": "district"})
     assert response.status_code == 200
-    body = json.dumps(response.json())
-    assert [row["unit_code"] for row in response.json()["results"]] == ["B"]
-    for other in ("91.2", "70.1", "82.4", "D01"):
-        assert other not in body
+    body = response.json()
+    assert [(row["unit_code"], row["rank"], row["group_size"]) for row in body["results"]] == [("B", 9, 17)]
+    assert body["group"]["mean"] == str(MEAN.quantize(D("0.000001")))
+    assert (body["group"]["best"], body["group"]["worst"]) == ("91.200000", "70.100000")
+    text = json.dumps(body, ensure_ascii=False)
+    assert "D01" not in text and "Huyện D" not in text and "90.000000" not in text  # no other unit, no other row
+
+
+def test_the_api_withholds_the_figures_of_a_small_group(client, head_of_two_of_four):
+    client.force_login(head_of_two_of_four)
+    body = client.get("/api/rankings/", {"index": "par", "year": 2024, "kind": "district"}).json()
+    assert [row["unit_code"] for row in body["results"]] == ["B", "C"]
+    assert body["group"]["suppressed"] and body["group"]["mean"] is None and body["group"]["best"] is None
+    assert "90.000000" not in json.dumps(body) and "60.000000" not in json.dumps(body)
 
 
 def test_the_export_gives_the_head_of_b_his_row_only(client, head_b, seventeen):
