@@ -196,8 +196,10 @@ def ranking_chart_data(*, rows):
 def ranking_group_figures(*, index, year, kind, parent=None, user, public=False, distribution=False):
     """The figures of a rankings page's group over all its ranked units (indicators.group_figures),
     as this reader may read them: suppressed for a reader of part of the group with fewer than
-    three other units in it. None when the group has no ranked unit."""
-    return group_figures(
+    three other units in it. None when the group has no ranked unit, and for a visitor without an
+    account who reads part of it (public rankings): the rest of the group is provisional, not his
+    to read even as a sum."""
+    figures = group_figures(
         index=index,
         year=year,
         kind=kind,
@@ -206,6 +208,9 @@ def ranking_group_figures(*, index, year, kind, parent=None, user, public=False,
         whole_reader=sees_all_units(user),
         distribution=distribution,
     )
+    if figures is not None and figures.partial and not user.is_authenticated:
+        return None
+    return figures
 
 
 def ranking_areas(*, index, year, kind):
@@ -326,7 +331,8 @@ def _add_group_figures(groups, *, readable, user):
     for (index_id, kind, parent_id), entry in groups.items():
         found = figures.get((index_id, entry["year"], kind, parent_id))
         entry["figures"] = found
-        entry["partial"] = found is not None and found.partial
+        # Without a ranked unit in the group there is nothing to tell him about it: partial unless he sees all.
+        entry["partial"] = found.partial if found is not None else not sees_all_units(user)
         # His ranks are his to read: "the group's best" only where his unit holds the first rank,
         # "the group's worst" only where it holds the last.
         entry["best_of_group"] = entry["best"].rank == 1

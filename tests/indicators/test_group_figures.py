@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from indicators.group_figures import group_figures
 from indicators.models import Direction, Index, Result
+from indicators.recompute import results_recompute
 from indicators.selectors import ranking_group_figures
+from tests.indicators.builders import methodology, publish_by_decision, score
 from units.models import Membership, MembershipRole, Unit, UnitKind
 
 # Seventeen districts, best first; Huyện B (the head's) is 9th of 17.
@@ -260,3 +262,24 @@ def test_the_export_gives_the_head_of_b_his_row_only(client, head_b, seventeen):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Huyện B" in text and "D01" not in text and "91,2" not in text and "91.2" not in text
     assert len([line for line in text.splitlines() if line.strip()]) == 2  # the header and his row
+
+
+def test_a_visitor_of_public_rankings_gets_no_sum_of_provisional_results(client, settings, tree, par):
+    # Four departments, one of them published by a decision: the others are provisional, not
+    # the public's to read even as a mean.
+    settings.PUBLIC_RANKINGS = True
+    m = methodology(par, 2024, kind=UnitKind.DEPARTMENT)
+    departments = [tree.dept_a] + [
+        Unit.objects.create(code=f"S{n}", name=f"Sở {n}", kind=UnitKind.DEPARTMENT, parent=tree.province)
+        for n in range(1, 5)
+    ]
+    for department, points in zip(departments, ("40", "35", "30", "25", "20"), strict=True):
+        score(m, department, {"1.1": points, "1.2": "10", "2.1": "30"})
+    results_recompute(index_id=par.pk, year=2024)
+    publish_by_decision([m])
+    Result.objects.exclude(unit=tree.dept_a).update(publication=None)  # only Sở A's stays official
+    response = client.get(reverse("rankings"), {"index": "par", "year": 2024, "kind": "department", "parent": "P"})
+    assert [row.record.unit.code for row in response.context["table"].page.object_list] == ["A"]
+    assert response.context["figures"] is None
+    html = response.content.decode()
+    assert "Cả nhóm" not in html and "Trung bình nhóm" not in html
