@@ -400,18 +400,15 @@ def test_no_dossier_or_statistic_is_of_a_month_after_the_current_one(loaded):
 
 
 def test_the_latest_complete_month_is_mostly_on_time_and_differs_between_units(loaded):
-    """The newest month with statistics before the current one, for the units ranked then."""
+    """The newest month with statistics before the current one: the units' own overdue rates."""
     latest = DossierMonth.objects.filter(month__lt=current_month()).aggregate(latest=Max("month"))["latest"]
-    rates = [
-        row["value"]
-        for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
-        for row in dossier_ranking(months=[latest], kind=kind)
-        if row["value"] is not None
-    ]
+    rates = [row["overdue_rate"] for row in period_stats(months=[latest]).values() if row["overdue_rate"] is not None]
 
     assert len(rates) >= 20, latest
     assert sum(rates) / len(rates) < 50, latest
     assert len(set(rates)) > len(rates) // 4, latest
+    # And it is a month in which the units were open and ranked, not a backlog after they closed.
+    assert dossier_ranking(months=[latest], kind=UnitKind.DISTRICT)[0]["rank"] == 1
 
 
 def test_no_ranking_of_the_demo_is_a_tie_of_every_unit(loaded):
