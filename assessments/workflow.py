@@ -574,8 +574,8 @@ def methodology_publish(*, methodology, user, decision_reference, published_on, 
     if left_out and not publish_partial:
         raise ValidationError(
             _(
-                "Units of the group without a complete appraised result (%(count)d): %(codes)s. Tick “Publish "
-                "without these units” to publish the others now."
+                "Units of the group without a complete appraised result (%(count)d): %(codes)s. To publish "
+                "the others now, tick the box to publish while these units have no appraised result."
             ),
             code="partial",
             params={"count": len(left_out), "codes": _named(left_out)},
