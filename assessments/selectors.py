@@ -144,7 +144,9 @@ def unscored_lines(lines):
     assessments.workflow's completeness rule reads them, from the lines already loaded.
 
     self: self-assessed criteria with neither a self score nor a not applicable mark; final:
-    criteria with neither an appraised score nor a not applicable mark with its reason."""
+    criteria that accepting the page as it stands would leave without an appraised score — none
+    entered, no self score to start the input with (SheetForm), and not marked not applicable
+    with its reason."""
     unscored_self, unscored_final = [], []
     for line in lines:
         criterion, score = line.criterion, line.score
@@ -155,7 +157,8 @@ def unscored_lines(lines):
             not_applicable or (score is not None and score.self_score is not None)
         ):
             unscored_self.append(criterion.code)
-        if not ((not_applicable and score.note) or (score is not None and score.final_score is not None)):
+        has_value = score is not None and (score.final_score is not None or score.self_score is not None)
+        if not ((not_applicable and score.note) or has_value):
             unscored_final.append(criterion.code)
     return unscored_self, unscored_final
 
