@@ -147,15 +147,28 @@ def test_the_card_in_english(client, head_b, data):
     assert "84.60 %" in text and "PAR Index" in text
 
 
-def test_areas_against_the_group_mean_and_best_without_other_units(client, head_b, data):
-    response = get(client, head_b, "B")
+def test_staff_see_the_areas_against_the_group_mean_and_best(client, staff, data):
+    response = get(client, staff, "B")
     text = page(response)
     assert "94,33 %" in text and "89,78 %" in text and "100,00 %" in text  # B, mean, best of area 1
+    figure = response.context["charts"]["areas"].figure
+    assert [trace["name"] for trace in figure["data"]] == ["Huyện B", "Trung bình nhóm", "Cao nhất nhóm"]
+
+
+def test_the_head_of_b_gets_no_group_figure_of_a_group_with_two_other_units(client, head_b, data):
+    # B, C and D were scored in 2024: the mean with B's own value gives C + D, the best (100 %) is
+    # one of theirs. Withheld, and said so (indicators.group_figures).
+    response = get(client, head_b, "B")
+    text = page(response)
+    assert "94,33 %" in text and "89,78 %" not in text and "100,00 %" not in text
+    assert "Không hiển thị số liệu nhóm: nhóm có dưới 3 đơn vị khác" in text
+    assert all(area["group_mean"] is None and area["group_best"] is None for area in response.context["card"].areas)
     for other in ("Huyện C", "Huyện D"):
         assert other not in text
     figure = response.context["charts"]["areas"].figure
-    assert [trace["name"] for trace in figure["data"]][0] == "Huyện B"
+    assert [trace["name"] for trace in figure["data"]] == ["Huyện B"]
     assert "Huyện C" not in chart_data(response) and "Huyện D" not in chart_data(response)
+    assert "89.78" not in chart_data(response) and "100.0" not in chart_data(response)
 
 
 def test_staff_are_told_who_passed_the_unit_and_whom_it_passed(client, staff, data):
