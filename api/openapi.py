@@ -295,7 +295,16 @@ def _schemas():
                 "title": STRING,
                 "max_points": DECIMAL,
                 "self_score": nullable(DECIMAL),
-                "final_score": {**nullable(DECIMAL), "description": "Appraised score; null: none entered (all lost)."},
+                "final_score": {
+                    **nullable(DECIMAL),
+                    "description": "Appraised score; null: not scored (“chưa chấm”), never 0 — no score was "
+                    "entered, and the result is not complete (its points are counted as lost).",
+                },
+                "not_scored": {
+                    "type": "boolean",
+                    "description": "true when no appraised score was entered (final_score null): shown as "
+                    "“chưa chấm” (not scored), never as 0.",
+                },
                 "lost": DECIMAL,
                 "streak": {**INTEGER, "description": "Consecutive years up to this one that lost points here."},
                 "chronic": {

@@ -283,6 +283,7 @@ def _lost_json(row):
         "max_points": decimal(row["max_points"]),
         "self_score": decimal(row["self_score"]),
         "final_score": decimal(row["final_score"]),
+        "not_scored": row["not_scored"],
         "lost": decimal(row["lost"]),
         "streak": row["streak"],
         "chronic": row["chronic"],

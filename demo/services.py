@@ -270,6 +270,8 @@ NOT_APPLICABLE = {
     ("QNA-BDT", "par"): ("PAR.3.3",),
     ("QNA-BDT", "dvc766"): ("DVC766.4.1", "DVC766.4.2", "DVC766.4.3"),
 }
+# Not applicable needs its reason, or the assessment is not complete and cannot be published (issue 17).
+NOT_APPLICABLE_NOTE = "Đơn vị không có thủ tục hành chính thuộc tiêu chí này (minh họa)."
 
 # --- People -----------------------------------------------------------------------------------
 
@@ -762,6 +764,7 @@ def _ensure_assessments(unit_rows, units, methodologies, criterion_rows, created
             self_score=score.self_score,
             final_score=score.final_score,
             not_applicable=score.not_applicable,
+            note=NOT_APPLICABLE_NOTE if score.not_applicable else "",
         )
         for (item, _, _), assessment in zip(missing, assessments, strict=False)
         for score in item.scores

@@ -451,6 +451,11 @@ class Scorecard:
     def chronic_count(self):
         return sum(1 for row in self.lost if row["chronic"])
 
+    @property
+    def not_scored(self):
+        """The codes of the year's applicable criteria with no appraised score: "not scored", never 0."""
+        return [row["code"] for row in self.lost if row["not_scored"]]
+
 
 def scorecard(*, unit, result, results, user, now=None):
     """The unit's card for `result` (one of `results`, unit_results of the unit), as `user` sees it."""

@@ -553,3 +553,7 @@ def test_no_result_of_the_demo_contradicts_its_assessment(loaded):
     decisions = Publication.objects.filter(methodology__year__lt=2024)
     assert decisions.exists() and all("(minh họa)" in p.decision_reference for p in decisions)
     assert {p.published_on for p in decisions} == {datetime.date(year + 1, 4, 15) for year in (2021, 2022, 2023)}
+    # The completeness gates pass on the demo: every unit's assessment is complete (a criterion not
+    # applicable has its reason), so no decision leaves a unit of its group out.
+    assert all(p.units_left_out == [] for p in decisions)
+    assert not Score.objects.filter(not_applicable=True, note="").exists()

@@ -319,3 +319,17 @@ def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, 
     with django_assert_max_num_queries(22):
         response = client.get(url("B"))
     assert "Sửa lần 13" in page(response) and "Sửa lần 12" in page(response)
+
+
+def test_a_criterion_not_scored_reads_chua_cham_never_zero(client, staff, data):
+    """A blank appraised score is "chưa chấm" in the lost points, named above them (issue 17)."""
+    from indicators.models import Score
+
+    Score.objects.filter(
+        assessment__unit=data.district_b, assessment__methodology__year=2024, criterion__code="1.2"
+    ).update(final_score=None)
+    body = page(get(client, staff, "B", index="par", year=2024))
+    lost = body[body.index('id="lost-points"') :]
+    assert '<span class="not-scored">chưa chấm</span>' in lost
+    assert 'id="not-scored">1 tiêu chí chưa chấm: 1.2.' in lost
+    assert ">0,00<" not in lost
