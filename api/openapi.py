@@ -519,13 +519,17 @@ def _dossier_batch():
         "description": "Create or update the authenticated source's dossiers, identified by (source, external_id): "
         "sending the same batch again changes nothing. At most "
         f"{dossier_views.MAX_ITEMS} items and {dossier_views.MAX_BODY_BYTES // 2**20} MB. Authenticated by the "
-        "source's own token (issued in the admin, on the source system), not by a user's.",
+        "source's own token (issued in the admin, on the source system, or by issue_source_token), not by a "
+        "user's. A token writes only the dossiers of the units its source serves (those named on the source and "
+        "every unit under them, or any unit for an all-units source): an item of another unit is refused on its "
+        "own, with its index and a reason under unit_code.",
         "security": [{"sourceToken": []}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": ref("DossierBatch")}}},
         "responses": {
             "200": json("Every item was good.", ref("DossierBatchCounts")),
             "400": json(
-                "Some items were bad (the good ones are stored), or the body is not such a JSON object.",
+                "Some items were bad or of units the source does not serve (the good ones are stored), or the body "
+                "is not such a JSON object.",
                 {"oneOf": [ref("DossierBatchErrors"), ref("Error")]},
             ),
             "401": json("No valid token of an active source.", ref("Error")),

@@ -8,13 +8,24 @@ from reformdash.lib.admin import ReadOnlyAdminMixin
 
 @admin.register(SourceSystem)
 class SourceSystemAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "active", "has_token", "created_at"]
-    list_filter = ["active"]
+    list_display = ["code", "name", "active", "has_token", "serves", "created_at"]
+    list_filter = ["active", "all_units"]
     search_fields = ["code", "name"]
     # The hash is of no use to a person; the token itself is shown once, by the action.
     exclude = ["token_hash"]
     readonly_fields = ["has_token", "created_at"]
+    # What its token may write: the subtrees under these units, or every unit (dossiers.tokens).
+    autocomplete_fields = ["units"]
     actions = ["issue_token"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("units")
+
+    @admin.display(description=_("units served"))
+    def serves(self, source):
+        if source.all_units:
+            return _("every unit")
+        return ", ".join(sorted(unit.code for unit in source.units.all())) or _("none: it may send nothing")
 
     @admin.display(description=_("token issued"), boolean=True)
     def has_token(self, source):

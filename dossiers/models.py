@@ -26,6 +26,21 @@ class SourceSystem(models.Model):
     # SHA-256 of the token: the token itself is shown once, when it is issued, and never stored.
     token_hash = models.CharField(_("token hash"), max_length=64, blank=True, db_index=True)
     active = models.BooleanField(_("active"), default=True, help_text=_("Untick to revoke its token."))
+    # What its token may write (issue 21): the dossiers of `units` and every unit under them, or of
+    # any unit for the province's own system. Neither: it writes nothing. Sources registered before
+    # this were given all_units by the migration, so none stopped working unseen.
+    all_units = models.BooleanField(
+        _("every unit"),
+        default=False,
+        help_text=_("The province's own one-stop system: it may send the dossiers of any unit."),
+    )
+    units = models.ManyToManyField(
+        "units.Unit",
+        verbose_name=_("units served"),
+        blank=True,
+        related_name="+",
+        help_text=_("It may send the dossiers of these units and of every unit under them."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

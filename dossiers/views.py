@@ -9,6 +9,8 @@ dossiers, the rules page), and the push endpoint one-stop systems send their dos
 
 Each item has the columns of `dossiers.importers.dossiers` (`source` may be left out: it is the token's source).
 At most MAX_ITEMS items and MAX_BODY_BYTES bytes; more is refused with 413, before anything is stored.
+A source's token writes only the dossiers of the units it serves (dossiers.tokens): an item of
+another unit is refused like a bad one, with its index and reason under "unit_code".
 Answers: 200 `{"created", "updated", "unchanged"}` when every item was good; 400 with the same counts
 and `"errors": [{"index", "external_id", "errors": {column: reason}}]` when some were not — the good
 ones are stored all the same; 400 `{"error"}` for a body that is not such a JSON object; 401 without
@@ -34,7 +36,7 @@ from dossiers.importers.dossiers import dossier_parse, dossiers_write
 from dossiers.measures import DossierMeasure
 from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable
-from dossiers.tokens import source_for_token
+from dossiers.tokens import source_for_token, source_unit_ids_served
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
 from reformdash.lib.tables import table_configure
@@ -180,9 +182,15 @@ def dossier_batch(request):
         )
 
     units_by_code = dict(Unit.objects.filter(code__in=_unit_codes(items)).values_list("code", "pk"))
+    served = source_unit_ids_served(source=source, unit_ids=units_by_code.values())
+    not_served = None
     errors, dossiers, first_index = [], [], {}
     for index, item in enumerate(items):
         reasons, dossier = _item(item, source=source, units_by_code=units_by_code)
+        if dossier is not None and dossier.unit_id not in served:
+            # A known unit outside the source's subtrees: refused alone, the batch's others stored.
+            not_served = not_served or _not_served(source)
+            reasons, dossier = {"unit_code": not_served(item.get("unit_code"))}, None
         if dossier is not None:
             if dossier.external_id in first_index:
                 first = first_index[dossier.external_id]
@@ -259,6 +267,23 @@ def _item(item, *, source, units_by_code):
         column = problem.column or ITEM
         reasons[column] = f"{reasons[column]}; {problem.reason}" if column in reasons else problem.reason
     return reasons, dossier
+
+
+def _not_served(source):
+    """unit code → why the source may not send that unit's dossiers; the source's units read once a batch."""
+    roots = [] if source.all_units else list(source.units.order_by("code").values_list("code", flat=True))
+    if not roots:
+        reason = _("source “%(source)s” serves no unit yet: the administrator names the units it may send") % {
+            "source": source.code
+        }
+        return lambda unit_code: reason
+    return lambda unit_code: (
+        _(
+            "source “%(source)s” may not send the dossiers of unit “%(unit)s”: it serves %(units)s and the units "
+            "under them only"
+        )
+        % {"source": source.code, "unit": unit_code, "units": ", ".join(roots)}
+    )
 
 
 def _error(message, *, status=400):

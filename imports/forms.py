@@ -7,6 +7,7 @@ from dossiers.measures import DossierMeasure
 from imports.models import ImportKind
 from imports.services import upload_refusal
 from indicators.models import Aggregation, Index, Methodology
+from units.access import Action, may
 from units.forms import FIRST_YEAR, LAST_YEAR
 from units.models import UnitKind
 
@@ -35,6 +36,20 @@ class UploadForm(forms.Form):
         required=False,
     )
     file = forms.FileField(label=_("CSV or XLSX file"))
+    # Shown to administrators only (units.access: MOVE_UNITS); removed for everyone else.
+    allow_reparent = forms.BooleanField(
+        label=_("Units import: allow moving existing units to another parent"),
+        help_text=_(
+            "A move changes which heads and officers see the unit's data; a reorganisation is normally a new "
+            "unit with lineage. The check lists each move with who gains and who loses sight of it before you confirm."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may(user, Action.MOVE_UNITS):
+            del self.fields["allow_reparent"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

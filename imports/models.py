@@ -71,6 +71,8 @@ class ImportRun(models.Model):
     aggregation = models.CharField(_("aggregation"), max_length=16, blank=True)
     # For a methodology computed from dossiers: the DossierMeasure to give its index.
     dossier_measure = models.CharField(_("dossier measure"), max_length=32, blank=True)
+    # Only for a units import, and only an administrator's: existing units may get another parent.
+    allow_reparent = models.BooleanField(_("moves allowed"), default=False)
     file = models.FileField(_("file"), storage=import_storage, upload_to="%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     user = models.ForeignKey(

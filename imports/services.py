@@ -34,6 +34,7 @@ from indicators.importers.results import results_import
 from indicators.importers.scores import scores_import
 from jobs.services import TRANSIENT_ERRORS, job_kind_register, job_request
 from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, read_table
+from units.access import Action, may
 from units.importers.units import units_import
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,9 @@ def _import(run, table):
             measure=run.dossier_measure or None,
             **common,
         )
-    return units_import(**common)
+    # Checked again at each run: the uploader may have stopped being an administrator since.
+    allow_reparent = run.allow_reparent and may(run.user, Action.MOVE_UNITS)
+    return units_import(allow_reparent=allow_reparent, **common)
 
 
 def _read(run):
@@ -128,8 +131,22 @@ def _problems(problems):
     return [{"line": p.line, "column": p.column, "reason": p.reason} for p in problems[:PROBLEMS_KEPT]]
 
 
-def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="", aggregation="", dossier_measure=""):
-    """Store the upload and check it by a dry run. Returns the ImportRun, checked or rejected."""
+def import_run_check(
+    *,
+    user,
+    kind,
+    upload,
+    index=None,
+    year=None,
+    unit_kind="",
+    aggregation="",
+    dossier_measure="",
+    allow_reparent=False,
+):
+    """Store the upload and check it by a dry run. Returns the ImportRun, checked or rejected.
+
+    allow_reparent (a units import by an administrator only) lets existing units get another
+    parent; the check's summary then lists each move, for the uploader to read before confirming."""
     extension = PurePath(upload.name).suffix.lower()
     run = ImportRun(
         kind=kind,
@@ -138,6 +155,7 @@ def import_run_check(*, user, kind, upload, index=None, year=None, unit_kind="",
         unit_kind=unit_kind or "",
         aggregation=aggregation or "",
         dossier_measure=dossier_measure or "",
+        allow_reparent=bool(allow_reparent) and kind == ImportKind.UNITS and may(user, Action.MOVE_UNITS),
         original_name=PurePath(upload.name).name[:255],
         user=user,
     )

@@ -34,6 +34,7 @@ SUMMARY_LABELS = {
     "methodology created": _("methodology created"),
     "index created": _("index created"),
     "index updated": _("index updated"),
+    "moved": _("moved to another parent"),
     ROUNDED: _("values rounded to 6 decimal places"),
 }
 
@@ -76,7 +77,7 @@ def import_upload(request):
         limit = UploadSizeLimit(request, limit=settings.IMPORT_MAX_BYTES)
         request.upload_handlers.insert(0, limit)
         return _upload_post(request, limit)
-    return _upload_page(request, upload_form=UploadForm(), template_form=TemplateForm())
+    return _upload_page(request, upload_form=UploadForm(user=request.user), template_form=TemplateForm())
 
 
 def _too_big(request):
@@ -84,13 +85,17 @@ def _too_big(request):
         "limit": filesizeformat(settings.IMPORT_MAX_BYTES)
     }
     return _upload_page(
-        request, upload_form=UploadForm(), template_form=TemplateForm(), status=413, upload_errors=[message]
+        request,
+        upload_form=UploadForm(user=request.user),
+        template_form=TemplateForm(),
+        status=413,
+        upload_errors=[message],
     )
 
 
 @csrf_protect
 def _upload_post(request, limit):
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, user=request.user)
     if limit.exceeded:
         return _too_big(request)
     if form.is_valid():
@@ -104,6 +109,7 @@ def _upload_post(request, limit):
             unit_kind=data["unit_kind"],
             aggregation=data["aggregation"],
             dossier_measure=data["dossier_measure"],
+            allow_reparent=data.get("allow_reparent", False),
         )
         return redirect("import_run", run_id=run.pk)
     return _upload_page(request, upload_form=form, template_form=TemplateForm(), status=400)
@@ -115,7 +121,7 @@ def import_template(request):
     """/imports/template/?index=&year=&kind=: the XLSX score template of that methodology."""
     form = TemplateForm(request.GET)
     if not form.is_valid():
-        return _upload_page(request, upload_form=UploadForm(), template_form=form, status=400)
+        return _upload_page(request, upload_form=UploadForm(user=request.user), template_form=form, status=400)
     methodology = form.cleaned_data["methodology"]
     response = HttpResponse(selectors.score_template_xlsx(methodology=methodology), content_type=XLSX_TYPE)
     filename = f"scores-{methodology.index.code}-{methodology.year}-{methodology.unit_kind}.xlsx"
@@ -127,10 +133,12 @@ def import_template(request):
 def import_run(request, run_id):
     """/imports/<id>/: the run's problems, or what it would change and a Confirm button, or its progress."""
     run = selectors.import_run_visible_or_404(user=request.user, run_id=run_id)
-    summary = [(SUMMARY_LABELS.get(key, key), value) for key, value in run.summary.items()]
+    # The moves of a units import are listed apart, each with who gains and loses sight of it.
+    summary = [(SUMMARY_LABELS.get(key, key), value) for key, value in run.summary.items() if key != "moves"]
     context = {
         "run": run,
         "summary": summary,
+        "moves": run.summary.get("moves", []),
         "more_problems": run.problem_count - len(run.problems),
         "may_confirm": run.user_id == request.user.pk and may(request.user, Action.IMPORT),
     }

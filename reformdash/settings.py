@@ -119,10 +119,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------
 REDIS_URL = redis_url()
+# The failed-login counts (reformdash.lib.lockout) must be shared by every web process: in Redis
+# when there is one, else in a table of the database (created by `migrate`, which runs
+# `createcachetable` after the migrations: reformdash.apps), never in one process's memory.
+LOGIN_CACHE = "login"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        LOGIN_CACHE: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "login",
+        },
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        LOGIN_CACHE: {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "reformdash_login_cache",
+            # The database cache drops a third of its rows past MAX_ENTRIES (300 by default): an
+            # attack from many addresses would then wipe the counts it is meant to keep.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
+    }
 
 # Without a broker every task runs in-process, at the moment it is sent, and its exceptions
 # propagate to the caller: the embedded default needs no worker and hides no failure.
@@ -221,12 +241,19 @@ if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Login protection (reformdash.lib.lockout) ------------------------------------------------
-# After LOGIN_FAILURE_LIMIT failed logins for one user name from one address within
-# LOGIN_FAILURE_WINDOW seconds, that pair is refused until the window has passed.
+# Within LOGIN_FAILURE_WINDOW seconds: after LOGIN_FAILURE_LIMIT failed logins for one user name
+# from one address, that pair is refused; after LOGIN_ADDRESS_FAILURE_LIMIT from one address,
+# whatever the user names, that address is; after LOGIN_ACCOUNT_FAILURE_LIMIT for one user name,
+# whatever the addresses, that user name is — each until its window has passed.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
-if LOGIN_FAILURE_LIMIT < 1 or LOGIN_FAILURE_WINDOW < 1:
-    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_FAILURE_WINDOW must be 1 or more.")
+if min(LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_LIMIT and LOGIN_FAILURE_WINDOW "
+        "must be 1 or more."
+    )
 
 # --- reformdash ------------------------------------------------------------------------------
 # A criterion that lost points this many years running is flagged chronic in the ledger.

@@ -83,7 +83,10 @@ def pytest_configure(config):
     redis_url = _redis_url_of_this_worker(settings.REDIS_URL)
     if redis_url != settings.REDIS_URL:
         settings.REDIS_URL = redis_url
-        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis_url}}
+        settings.CACHES = {
+            alias: {**cache, "LOCATION": redis_url} if cache["BACKEND"].endswith("RedisCache") else cache
+            for alias, cache in settings.CACHES.items()
+        }
         settings.CELERY_BROKER_URL = redis_url
         os.environ["REDIS_URL"] = redis_url
 

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "result.import": _("Published result imported"),
     "methodology.import": _("Methodology imported"),
     "unit.import": _("Unit imported"),
+    "unit.move": _("Unit moved to another parent (import)"),
     # audit.services.audit_admin_save / audit_admin_delete: the Django admin
     "index.add": _("Index added (admin)"),
     "index.change": _("Index changed (admin)"),

@@ -19,7 +19,7 @@ published results to anyone), which only widen what these rules give.
 import enum
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -50,12 +50,13 @@ class Action(enum.StrEnum):
     BROWSE_AUDIT = "browse_audit"  # open the audit trail (what it lists is cut by units_visible_to)
     USE_WORKLIST = "use_worklist"  # the self-assessment / appraisal worklist
     ADMINISTER = "administer"  # Django's admin
+    MOVE_UNITS = "move_units"  # give existing units another parent by an import (changes who sees them)
 
 
 UNIT_ACTIONS = {Action.VIEW_UNIT, Action.ENTER_SELF_ASSESSMENT}
 # Superusers only. Appraisers carry is_staff, which alone would let Django's admin in: the admin
 # edits scores, results and users past the workflow's checks, so it is not theirs.
-ADMIN_ACTIONS = {Action.ADMINISTER, Action.PUBLISH, Action.REOPEN}
+ADMIN_ACTIONS = {Action.ADMINISTER, Action.PUBLISH, Action.REOPEN, Action.MOVE_UNITS}
 
 
 def _active(user):
@@ -85,16 +86,69 @@ def is_appraiser(user):
     return _active(user) and APPRAISER_GROUP in _groups(user)
 
 
-def _member_subtree_sql():
-    # One recursive query, the same on SQLite and PostgreSQL, walks down from the user's units.
+def _subtree_sql(seed_sql):
+    # One recursive query, the same on SQLite and PostgreSQL, walks down from the seed's units.
     # UNION (not UNION ALL) stops at rows already seen, so even a cycle in bad data ends.
     return (
         f"WITH RECURSIVE visible(id) AS ("
-        f" SELECT unit_id FROM {Membership._meta.db_table} WHERE user_id = %s"
+        f" {seed_sql}"
         f" UNION"
         f" SELECT child.id FROM {Unit._meta.db_table} child JOIN visible ON child.parent_id = visible.id"
         f") SELECT id FROM visible"
     )
+
+
+def _member_subtree_sql():
+    return _subtree_sql(f"SELECT unit_id FROM {Membership._meta.db_table} WHERE user_id = %s")
+
+
+def units_in_subtrees(*, roots, queryset=None):
+    """The units of `queryset` (every unit by default) that are one of `roots` (a Unit queryset) or
+    under one of them, at any depth: the same walk down the tree as units_visible_to's."""
+    queryset = Unit.objects.all() if queryset is None else queryset
+    seed_sql, params = roots.order_by().values("pk").query.sql_with_params()
+    return queryset.filter(id__in=RawSQL(_subtree_sql(seed_sql), params))
+
+
+def unit_ancestors(*, unit_id, known=None):
+    """The units above the unit (its parent, the parent's parent, …) as dicts of pk, code, name and
+    parent_id, nearest first: the units whose members see it (units_visible_to). The chain is short
+    (province → district → commune), one query a level; `known` (a dict the caller keeps while the
+    tree does not change) spares the levels already read. A cycle in bad data ends the walk."""
+    known = {} if known is None else known
+    chain, seen = [], {unit_id}
+    current = Unit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
+    while current is not None and current not in seen:
+        seen.add(current)
+        if current not in known:
+            known[current] = Unit.objects.filter(pk=current).values("pk", "code", "name", "parent_id").first()
+        row = known[current]
+        if row is None:
+            break
+        chain.append(row)
+        current = row["parent_id"]
+    return chain
+
+
+def _members_seeing_through(unit_ids):
+    # The members whose sight of the units under these depends on the membership: active, and not
+    # province-wide (those see every unit wherever it hangs).
+    return (
+        Membership.objects.filter(unit_id__in=unit_ids, user__is_active=True, user__is_superuser=False)
+        .exclude(user__groups__name__in=PROVINCE_WIDE_GROUPS)
+        .order_by()
+    )
+
+
+def members_count_by_unit(*, unit_ids):
+    """{unit id: how many users see the units under it by being its members}; units with none are left out."""
+    rows = _members_seeing_through(unit_ids).values("unit_id").annotate(users=Count("user_id", distinct=True))
+    return {row["unit_id"]: row["users"] for row in rows}
+
+
+def members_seeing_through(*, unit_ids):
+    """The ids of the users who see the units under these units by being members of one of them."""
+    return set(_members_seeing_through(unit_ids).values_list("user_id", flat=True))
 
 
 def units_visible_to(*, user, queryset=None):

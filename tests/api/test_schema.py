@@ -226,7 +226,7 @@ def test_official_results_and_their_revisions_are_described(scored, client, staf
 def test_the_dossier_push_endpoint_answers_as_described(tree, client):
     operation = DOC["paths"]["/api/dossiers/batch/"]["post"]
     item_schema = _resolve(DOC["components"]["schemas"]["DossierItem"])
-    token = source_token_issue(source=SourceSystem.objects.create(code="motcua", name="Một cửa"))
+    token = source_token_issue(source=SourceSystem.objects.create(code="motcua", name="Một cửa", all_units=True))
     item = {
         "external_id": "D1",
         "unit_code": "B1",

@@ -133,7 +133,8 @@ def test_a_units_import_records_created_and_changed_units_only(tree, staff):
                 ["code", "name", "kind", "parent_code", "valid_from", "valid_to"],
                 ["A", "Sở A mới", "department", "B", "2021-01-01", "2025-06-30"],
             ]
-        )
+        ),
+        allow_reparent=True,
     )
     changed = entries("unit.import")[1]
     assert changed.unit == tree.dept_a
@@ -142,6 +143,8 @@ def test_a_units_import_records_created_and_changed_units_only(tree, staff):
         "valid_to": [None, "2025-06-30"],
         "parent": [tree.province.pk, tree.district_b.pk],
     }
+    (moved,) = entries("unit.move")
+    assert (moved.unit, moved.changes) == (tree.dept_a, {"parent": ["P", "B"]})
 
 
 def test_ten_thousand_scores_are_audited_in_a_bounded_number_of_queries(tree, django_assert_max_num_queries):

@@ -46,7 +46,7 @@ def item(**changes):
 
 @pytest.fixture
 def source(db):
-    return SourceSystem.objects.create(code="motcua", name="Hệ thống một cửa")
+    return SourceSystem.objects.create(code="motcua", name="Hệ thống một cửa", all_units=True)
 
 
 @pytest.fixture

@@ -14,6 +14,15 @@ BEFORE = [("dossiers", "0003_rule766_columns"), ("jobs", "0001_initial")]
 AFTER = [("dossiers", "0005_dossier_effective_due_at_required")]
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_after():
+    """Back to the latest migrations afterwards: a later migration (dossiers 0006) would otherwise
+    stay unapplied for the tests that follow in this process."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def vn(*args):
     return datetime.datetime(*args, tzinfo=VN)
 

@@ -172,10 +172,11 @@ def test_with_the_cache_down_logins_still_work_unprotected_and_it_is_logged(clie
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
     settings.CACHES = {
-        "default": {
+        **settings.CACHES,
+        settings.LOGIN_CACHE: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed}/0",
-        }
+        },
     }
     with caplog.at_level(logging.ERROR, logger="reformdash.security"):
         for _ in range(4):

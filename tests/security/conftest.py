@@ -156,7 +156,7 @@ def world(tree, staff, head_a, head_b, appraiser, admin_user):
         one.external_id = external_id  # marked, so that a page listing it shows whose it is
     save(*dossiers.values())
     dossier_stats_full(now=NOW)
-    source = SourceSystem.objects.create(code="test", name="Mot cua thu")
+    source = SourceSystem.objects.create(code="test", name="Mot cua thu", all_units=True)
 
     # 2026: nothing started yet, so that starting writes.
     m26 = {kind: methodology(par, 2026, kind=kind) for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT)}

@@ -66,6 +66,8 @@ MATRIX = {
     Action.PUBLISH: allowed("admin"),
     Action.REOPEN: allowed("admin"),
     Action.ADMINISTER: allowed("admin"),
+    # Moving a unit changes who sees it: administrators only, not the appraisers who import.
+    Action.MOVE_UNITS: allowed("admin"),
     Action.IMPORT: allowed("appraiser", "admin"),
     # A viewer reads a unit's results, not who changed them.
     Action.BROWSE_AUDIT: allowed("staff", "appraiser", "head_a", "officer_a", "head_b", "admin"),

@@ -1,4 +1,13 @@
-"""The units import: units upserted by code from a file (`import_units`, or the browser's imports pages)."""
+"""The units import: units upserted by code from a file (`import_units`, or the browser's imports pages).
+
+Giving an existing unit another parent changes who sees it (units.access.units_visible_to follows
+parents): the heads and officers of the old parent's chain stop seeing it and everything under it,
+those of the new chain start. A reorganisation is a new unit with lineage (valid_to on the old,
+valid_from and a UnitLineage link on the new), not a move. So a re-parented row is refused unless
+the administrator allows moves explicitly (`allow_reparent`: `import_units --allow-reparent`, or
+the administrators' checkbox of the import page); then the summary lists each move with who gains
+and who loses sight of the unit, and each move is audited with its old and new parent.
+"""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -6,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditSource
 from audit.services import audit_record_many, changed_values, new_batch
 from reformdash.lib.tabular import parse_date
+from units.access import members_count_by_unit, members_seeing_through, unit_ancestors
 from units.models import Unit, UnitKind
 from units.signals import units_changed
 
@@ -14,10 +24,12 @@ UNIT_OPTIONAL_COLUMNS = ("parent_code", "valid_from", "valid_to")
 _FIELDS = ("name", "kind", "valid_from", "valid_to")
 
 
-def units_import(*, table, user=None, source=AuditSource.IMPORT):
+def units_import(*, table, user=None, source=AuditSource.IMPORT, allow_reparent=False):
     """Upsert units by code from a Table of `code,name,kind,parent_code,valid_from,valid_to`.
 
-    Checks every row first and writes all or nothing (raises ImportRejected). Returns counts.
+    Checks every row first and writes all or nothing (raises ImportRejected). Returns counts, and
+    under "moves" the existing units given another parent (only possible with allow_reparent, which
+    the caller grants to administrators alone), each with who gains and who loses sight of it.
     """
     if not table.problems:
         table.require_headers(UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS)
@@ -72,8 +84,35 @@ def units_import(*, table, user=None, source=AuditSource.IMPORT):
         elif parent_code and parent_code not in known_codes:
             table.problem(unit["line"], "parent_code", _("unknown unit “%(code)s”") % {"code": parent_code})
     _check_parent_cycles(table, parsed)
+    moves = _moves(table, parsed, allow_reparent=allow_reparent)
     table.raise_if_problems()
-    return _units_write(parsed, user=user, source=source)
+    return _units_write(parsed, moves=moves, user=user, source=source)
+
+
+def _moves(table, parsed, *, allow_reparent):
+    """{code: (old parent code or None, new parent code or None)} of the existing units the file
+    gives another parent; each one a problem of its row unless moves are allowed."""
+    current = {
+        code: parent for code, parent in Unit.objects.filter(code__in=list(parsed)).values_list("code", "parent__code")
+    }
+    moves = {}
+    for code, unit in parsed.items():
+        if code not in current or (unit["parent_code"] or None) == current[code]:
+            continue
+        moves[code] = (current[code], unit["parent_code"] or None)
+        if not allow_reparent:
+            table.problem(
+                unit["line"],
+                "parent_code",
+                _(
+                    "“%(code)s” is under “%(old)s”; this file puts it under “%(new)s”, which would change who "
+                    "sees its data. A reorganisation is a new unit with lineage, not a move: end this unit "
+                    "(valid_to) and create its successor with a new code and a lineage link. Only an "
+                    "administrator may move a unit, with the explicit option."
+                )
+                % {"code": code, "old": current[code] or "—", "new": unit["parent_code"] or "—"},
+            )
+    return moves
 
 
 def _check_parent_cycles(table, parsed):
@@ -94,8 +133,11 @@ def _check_parent_cycles(table, parsed):
 
 
 @transaction.atomic
-def _units_write(parsed, *, user, source):
+def _units_write(parsed, *, moves, user, source):
     existing = Unit.objects.in_bulk(list(parsed), field_name="code")
+    # Who sees each moved unit now, before the writes below hang it elsewhere.
+    known = {}
+    chains_before = {code: unit_ancestors(unit_id=existing[code].pk, known=known) for code in moves}
     # Read before the writes below change the instances in place.
     before = {code: {**{f: getattr(u, f) for f in _FIELDS}, "parent": u.parent_id} for code, u in existing.items()}
     created, updated = [], []
@@ -129,12 +171,87 @@ def _units_write(parsed, *, user, source):
         # this transaction.
         units_changed.send(sender=Unit, unit_ids={unit.pk for unit in changed})
     updated_codes = {unit.code for unit in changed}
-    _units_audit(parsed=parsed, by_code=by_code, before=before, user=user, source=source)
-    return {
+    batch = _units_audit(parsed=parsed, by_code=by_code, before=before, user=user, source=source)
+    summary = {
         "created": len(created),
         "updated": len(updated_codes),
         "unchanged": len(parsed) - len(created) - len(updated_codes),
     }
+    if moves:
+        summary["moved"] = len(moves)
+        summary["moves"] = _moves_audit(
+            parsed=parsed,
+            moves=moves,
+            by_code=by_code,
+            chains_before=chains_before,
+            user=user,
+            source=source,
+            batch=batch,
+        )
+    return summary
+
+
+def _moves_audit(*, parsed, moves, by_code, chains_before, user, source, batch):
+    """Each move audited with its old and new parent; returned as the summary's list of moves, with
+    the units of the old chain whose members lose sight of the unit (and all under it), those of
+    the new chain whose members gain it, and how many users that is each way."""
+    described, entries = [], []
+    # A reorganisation moves many units under the same few parents: each chain's members are read once.
+    known, users, seeing = {}, {}, {}
+
+    def seeing_through(ids):
+        key = frozenset(ids)
+        if key not in seeing:
+            seeing[key] = members_seeing_through(unit_ids=key)
+        return seeing[key]
+
+    for code, (old_parent, new_parent) in moves.items():
+        unit = by_code[code]
+        before, after = chains_before[code], unit_ancestors(unit_id=unit.pk, known=known)
+        before_ids, after_ids = {row["pk"] for row in before}, {row["pk"] for row in after}
+        unread = (before_ids | after_ids) - set(users)
+        if unread:
+            users.update(dict.fromkeys(unread, 0))
+            users.update(members_count_by_unit(unit_ids=unread))
+        seeing_before, seeing_after = seeing_through(before_ids), seeing_through(after_ids)
+        move = {
+            "line": parsed[code]["line"],
+            "code": code,
+            "name": unit.name,
+            "old_parent": old_parent,
+            "new_parent": new_parent,
+            "losing": _chain(before, leaving=after_ids, users=users),
+            "gaining": _chain(after, leaving=before_ids, users=users),
+            "users_losing": len(seeing_before - seeing_after),
+            "users_gaining": len(seeing_after - seeing_before),
+        }
+        described.append(move)
+        entries.append(
+            {
+                "action": "unit.move",
+                "user": user,
+                "obj": unit,
+                "unit": unit,
+                "changes": {"parent": (old_parent, new_parent)},
+                "reason": _(
+                    "moved by an import with moves allowed; %(losing)d user(s) lose sight of it, %(gaining)d gain it"
+                )
+                % {"losing": move["users_losing"], "gaining": move["users_gaining"]},
+                "batch": batch,
+                "source": source,
+            }
+        )
+    audit_record_many(entries)
+    return described
+
+
+def _chain(rows, *, leaving, users):
+    """The units of an ancestor chain not in `leaving`, each with its count of members."""
+    return [
+        {"code": row["code"], "name": row["name"], "users": users.get(row["pk"], 0)}
+        for row in rows
+        if row["pk"] not in leaving
+    ]
 
 
 def _units_audit(*, parsed, by_code, before, user, source):
@@ -159,3 +276,4 @@ def _units_audit(*, parsed, by_code, before, user, source):
                 }
             )
     audit_record_many(entries)
+    return batch
