@@ -88,10 +88,11 @@ def _rank_properties():
         },
         "rank_comparable": {
             **nullable(BOOLEAN),
-            "description": "Whether the two years' ranks can be compared: both computed here, in the "
-            "same group (same kind and parent) whose ranked units are mostly the same (units ranked in "
-            "both years ≥ 80 % of the units ranked in either), or both official with the same official "
-            "group size and parent. null without both ranks. When false, show both ranks with their "
+            "description": "Whether the two years' ranks can be compared: the same parent both years, and "
+            "either both ranks of the group held here (computed, or a decision's rank of that whole group) "
+            "whose ranked units are mostly the same (units ranked in both years ≥ 80 % of the units ranked "
+            "in either), or both a decision's rank among a group mostly outside the system (56/63) with the "
+            "same official group size. null without both ranks. When false, show both ranks with their "
             "group sizes and no change.",
         },
         "rank_change": {

@@ -291,17 +291,21 @@ def _stale_delete(methodology):
 # of the same unit and index (p_rank, p_group_size, p_official_rank, p_official_group_size,
 # p_parent_id: the parent it was ranked under then) and `common`: how many of this year's ranked
 # units of the group had last year a computed rank in the group of w's last year (|A ∩ B|).
-# Both ranks computed: the same parent and |A ∩ B| / |A ∪ B| ≥ 0.8, in integers
-# (|A ∪ B| = |A| + |B| − |A ∩ B|, |A| = n, |B| = p_group_size). Both official: the same parent
-# and the same official group size. One of each: never. NULL without both ranks.
-_COMPARABLE = """
+# A rank is *outside* when it is a decision's rank among a group that is not all here (the
+# province among 63: an official group size other than the group size here); else it is a rank
+# of the group held here (computed, or a decision's rank of that very group, 1/20 of 20).
+# Same parent required; both outside: the same official group size; both of the group here:
+# |A ∩ B| / |A ∪ B| ≥ 0.8, in integers (|A ∪ B| = |A| + |B| − |A ∩ B|, |A| = n,
+# |B| = p_group_size); one of each: never. NULL without both ranks.
+_OUTSIDE = "({o}official_rank IS NOT NULL AND ({n} IS NULL OR {o}official_group_size <> {n}))"
+_OUTSIDE_NOW = _OUTSIDE.format(o="w.", n="w.n")
+_OUTSIDE_BEFORE = _OUTSIDE.format(o="w.p_", n="w.p_group_size")
+_COMPARABLE = f"""
     CASE WHEN COALESCE(w.p_official_rank, w.p_rank) IS NULL OR COALESCE(w.official_rank, w.rnk) IS NULL THEN NULL
          WHEN COALESCE(w.parent_id, 0) <> COALESCE(w.p_parent_id, 0) THEN FALSE
-         WHEN w.official_rank IS NOT NULL AND w.p_official_rank IS NOT NULL
-             THEN w.official_group_size = w.p_official_group_size
-         WHEN w.official_rank IS NULL AND w.p_official_rank IS NULL
-             THEN 10 * w.common >= 8 * (w.n + w.p_group_size - w.common)
-         ELSE FALSE END"""
+         WHEN {_OUTSIDE_NOW} AND {_OUTSIDE_BEFORE} THEN w.official_group_size = w.p_official_group_size
+         WHEN {_OUTSIDE_NOW} OR {_OUTSIDE_BEFORE} THEN FALSE
+         ELSE 10 * w.common >= 8 * (w.n + w.p_group_size - w.common) END"""
 
 # Last year's rank as shown (the official one where published) and its group size.
 _PREVIOUS = """

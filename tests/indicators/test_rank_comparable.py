@@ -182,6 +182,27 @@ def test_an_official_rank_and_a_computed_one_are_not_comparable(par, tree):
     assert result.rank_comparable is False and result.rank_change is None
 
 
+def test_a_decisions_rank_of_the_whole_group_held_here_compares_with_a_computed_one(par, tree):
+    """Sở A published first of the 20 departments, all 20 of which are here: the same group as
+    the computed ranks of the next year (the demo's Sở Nội vụ, 9/20 → 1/20 → 11/20)."""
+    others = [
+        Unit.objects.create(code=f"S{n:02d}", name=f"Sở {n}", kind=UnitKind.DEPARTMENT, parent=tree.province)
+        for n in range(19)
+    ]
+    _published(tree.dept_a, par, 2024, 1, 20, value="96.86")
+    m = methodology(par, 2024)
+    for position, unit in enumerate(others):
+        score(m, unit, {"1.1": str(10 + position)})
+    m = methodology(par, 2025)
+    for position, unit in enumerate([tree.dept_a, *others]):
+        score(m, unit, {"1.1": str(40 - position)})
+    score(m, others[-1], {"1.2": "20"})  # S18 first in 2025 (21 + 20), Sở A second (40)
+    _recompute(par, 2024, 2025)
+    result = _result(tree.dept_a, 2025)
+    assert (result.rank, result.group_size, result.previous_rank, result.previous_group_size) == (2, 20, 1, 20)
+    assert result.rank_comparable is True and result.rank_change == -1
+
+
 def test_a_second_recompute_changes_nothing(shrunk):
     assert results_recompute(index_id=shrunk.pk, year=2025) == 0
     assert results_recompute(index_id=shrunk.pk, year=2024) == 0
