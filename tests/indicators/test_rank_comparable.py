@@ -267,6 +267,7 @@ def test_the_scorecard_says_the_groups_differ(client, staff, shrunk):
     client.force_login(staff)
     text = client.get(reverse("unit_scorecard", args=["B1"]), {"index": "par", "year": 2025}).content.decode()
     assert "Hạng 1/1 năm 2025 · hạng 2/17 năm 2024 — nhóm khác, không so sánh" in text
+    assert "(nhóm khác năm trước)" in text  # the year's row in the history
     assert "▲" not in text
 
 
