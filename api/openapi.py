@@ -246,12 +246,39 @@ def _schemas():
                     "when some row is provisional (`status`), rows were published by different decisions, or "
                     "they are published values entered from an outside decision.",
                 },
+                "group": {
+                    **nullable(ref("GroupFigures")),
+                    "description": "The figures of the whole group, over all its ranked units, whichever rows the "
+                    "user may see; null when none of the group is the user's.",
+                },
                 "results": {
                     **array(ref("RankingRow")),
                     "description": "In rank order (the official rank where published), then by name. Only the "
                     "units the user may see; their ranks are within the whole group.",
                 },
             }
+        ),
+        "GroupFigures": obj(
+            {
+                "size": {**INTEGER, "description": "Ranked units in the group (N of rank x/N)."},
+                "readable": {**INTEGER, "description": "How many of them the user may see."},
+                "whole": {"type": "boolean", "description": "The user sees the whole group."},
+                "suppressed": {
+                    "type": "boolean",
+                    "description": "The figures are withheld: the user sees part of the group and fewer than 3 "
+                    "of its units are not his, so any figure would reveal another unit's value. mean, median, "
+                    "best and worst are then null.",
+                },
+                "mean": nullable(DECIMAL),
+                "median": {**nullable(DECIMAL), "description": "The middle value; for an even N the mean of the two."},
+                "best": {
+                    **nullable(DECIMAL),
+                    "description": "The best value, in the index's direction; no unit named.",
+                },
+                "worst": {**nullable(DECIMAL), "description": "The worst value; no unit named."},
+            },
+            description="A group's figures over all its ranked units, anonymous. A ranking asked without a parent "
+            "takes the kind as a whole as the group.",
         ),
         "UnitResult": obj(
             {
@@ -283,7 +310,16 @@ def _schemas():
                 "title": STRING,
                 "max_points": DECIMAL,
                 "self_score": nullable(DECIMAL),
-                "final_score": {**nullable(DECIMAL), "description": "Appraised score; null: none entered (all lost)."},
+                "final_score": {
+                    **nullable(DECIMAL),
+                    "description": "Appraised score; null: not scored (“chưa chấm”), never 0 — no score was "
+                    "entered, and the result is not complete (its points are counted as lost).",
+                },
+                "not_scored": {
+                    "type": "boolean",
+                    "description": "true when no appraised score was entered (final_score null): shown as "
+                    "“chưa chấm” (not scored), never as 0.",
+                },
                 "lost": DECIMAL,
                 "streak": {**INTEGER, "description": "Consecutive years up to this one that lost points here."},
                 "chronic": {

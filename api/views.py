@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from api import forms, openapi, selectors
 from api.auth import SCHEME, api_user
 from indicators.official import OfficialState, is_official
-from indicators.selectors import ranking
+from indicators.selectors import ranking, ranking_group_figures
 from units.access import visible_unit_or_404
 
 READ_METHODS = ("GET", "HEAD")
@@ -111,6 +111,7 @@ def rankings(request, *, user, params):
             "kind": params["kind"],
             "parent_code": params["parent"].code if params["parent"] else None,
             "official": _official_json(shared),
+            "group": _group_json(ranking_group_figures(user=user, **params)),
             "results": [_ranking_row_json(result) for result in rows],
         }
     )
@@ -207,6 +208,23 @@ def _ranking_row_json(result):
     }
 
 
+def _group_json(figures):
+    """The group's figures over all its ranked units (indicators.group_figures), as the rankings
+    page gives them: null when none of the group is the user's; the values null when withheld."""
+    if figures is None or figures.readable == 0:
+        return None
+    return {
+        "size": figures.size,
+        "readable": figures.readable,
+        "whole": figures.whole,
+        "suppressed": figures.suppressed,
+        "mean": decimal(figures.mean),
+        "median": decimal(figures.median),
+        "best": decimal(figures.best),
+        "worst": decimal(figures.worst),
+    }
+
+
 def _decision(result):
     """The publication that makes the result's figures official, or None: while it is provisional
     (indicators.official), and for a published value entered from an outside decision."""
@@ -267,6 +285,7 @@ def _lost_json(row):
         "max_points": decimal(row["max_points"]),
         "self_score": decimal(row["self_score"]),
         "final_score": decimal(row["final_score"]),
+        "not_scored": row["not_scored"],
         "lost": decimal(row["lost"]),
         "streak": row["streak"],
         "chronic": row["chronic"],

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from assessments.workflow import Action
 from indicators.models import AssessmentStatus, CriterionKind, Index
@@ -87,6 +88,8 @@ class SheetForm(forms.Form):
         choices=[("save", "save"), (Action.SUBMIT.value, "submit"), (Action.APPRAISE.value, "appraise")],
         required=False,
     )
+    # The unit's choice to submit while some criteria are not scored (assessment_submit).
+    confirm_incomplete = forms.BooleanField(label=_("Submit with criteria not scored"), required=False)
 
     def __init__(self, data=None, *, lines, entering, version, **kwargs):
         super().__init__(data, initial={"version": version}, **kwargs)
@@ -123,7 +126,7 @@ class SheetForm(forms.Form):
                 )
                 self.leaves[cid] = criterion
         for name, field in self.fields.items():
-            if name not in ("version", "action"):
+            if name not in ("version", "action", "confirm_incomplete"):
                 field.widget.attrs.setdefault("aria-label", name)
 
     def then(self):
@@ -213,3 +216,22 @@ class PublishForm(forms.Form):
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}),
         error_messages={"invalid": _("Enter the date as dd/mm/yyyy.")},
     )
+    # The administrator's choice to publish while some units of the group have no complete
+    # appraised result (methodology_publish): recorded on the publication. Offered only then.
+    publish_partial = forms.BooleanField(required=False)
+
+    def __init__(self, data=None, *, left_out=0, **kwargs):
+        super().__init__(data, **kwargs)
+        if left_out:
+            self.fields["publish_partial"].label = ngettext_lazy(
+                "Publish while %(count)d unit has no appraised result",
+                "Publish while %(count)d units have no appraised result",
+                left_out,
+            ) % {"count": left_out}
+        else:
+            del self.fields["publish_partial"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("publish_partial", False)
+        return data

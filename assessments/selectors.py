@@ -95,14 +95,6 @@ def methodology_status_counts():
     )
 
 
-def methodology_counts(*, methodology):
-    """{status: count} of the methodology's assessments, every status present."""
-    rows = methodology.assessments.values("status").annotate(n=Count("pk"))
-    counts = dict.fromkeys(AssessmentStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
-
-
 @dataclasses.dataclass
 class SheetLine:
     """One line of the assessment page: an area (a heading) or a leaf criterion (a score)."""
@@ -145,6 +137,30 @@ def assessment_sheet(*, assessment):
         )
         stack.extend((child, depth + 1) for child in reversed(below))
     return lines
+
+
+def unscored_lines(lines):
+    """(self, final): the codes of the sheet's leaf criteria not scored at each stage, as
+    assessments.workflow's completeness rule reads them, from the lines already loaded.
+
+    self: self-assessed criteria with neither a self score nor a not applicable mark; final:
+    criteria that accepting the page as it stands would leave without an appraised score — none
+    entered, no self score to start the input with (SheetForm), and not marked not applicable
+    with its reason."""
+    unscored_self, unscored_final = [], []
+    for line in lines:
+        criterion, score = line.criterion, line.score
+        if not line.is_leaf or criterion.max_points <= 0:
+            continue
+        not_applicable = score is not None and score.not_applicable
+        if criterion.kind == CriterionKind.SELF_ASSESSED and not (
+            not_applicable or (score is not None and score.self_score is not None)
+        ):
+            unscored_self.append(criterion.code)
+        has_value = score is not None and (score.final_score is not None or score.self_score is not None)
+        if not ((not_applicable and score.note) or has_value):
+            unscored_final.append(criterion.code)
+    return unscored_self, unscored_final
 
 
 def assessment_steps(*, assessment):

@@ -164,13 +164,14 @@ def evidence_delete(*, evidence, user):
 
 
 @transaction.atomic
-def sheet_save(*, assessment, user, entering, scores, version, then=None):
+def sheet_save(*, assessment, user, entering, scores, version, then=None, confirm_incomplete=False):
     """Save the scores of the assessment page and, with `then` (Action.SUBMIT or Action.APPRAISE),
     move the assessment on in the same transaction: both happen or neither.
 
     `entering` is what the page offered: Action.SELF_SCORES or Action.APPRAISAL_SCORES. The
     workflow's services decide who may, check the status and the version, and raise
-    ConflictError, ValidationError or PermissionDenied."""
+    ConflictError, ValidationError or PermissionDenied. `confirm_incomplete` is the unit's choice to
+    submit with criteria not scored (assessment_submit)."""
     if entering == Action.SELF_SCORES:
         changed = self_scores_save(assessment=assessment, user=user, scores=scores, version=version)
     elif entering == Action.APPRAISAL_SCORES:
@@ -179,7 +180,7 @@ def sheet_save(*, assessment, user, entering, scores, version, then=None):
         raise ValueError(f"sheet_save cannot enter {entering}")
     # The save above took this version and holds the row: the move needs no version of its own.
     if then == Action.SUBMIT:
-        assessment_submit(assessment=assessment, user=user)
+        assessment_submit(assessment=assessment, user=user, confirm_incomplete=confirm_incomplete)
     elif then == Action.APPRAISE:
         assessment_appraise(assessment=assessment, user=user)
     elif then is not None:

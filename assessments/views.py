@@ -38,6 +38,7 @@ from assessments.workflow import (
     assessment_return,
     assessment_start,
     methodology_publish,
+    publish_coverage,
 )
 from indicators.models import AssessmentStatus, Methodology
 from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
@@ -120,6 +121,7 @@ def _page(
     if sheet is None or sheet.entering != entering:
         sheet = SheetForm(lines=lines, entering=entering, version=assessment.version) if entering else None
     leaves = [line for line in lines if line.is_leaf]
+    unscored_self, unscored_final = selectors.unscored_lines(lines)
     may_edit_evidence = Action.SELF_SCORES in actions
     context = {
         "assessment": assessment,
@@ -128,6 +130,8 @@ def _page(
         "rows": _rows(lines, sheet),
         "sheet": sheet,
         "errors": errors,
+        # What the page's next step would find not scored: the unit's submission, the appraiser's acceptance.
+        "unscored": unscored_self if entering == Action.SELF_SCORES else unscored_final,
         "conflict": conflict,
         "evidence_errors": evidence_errors,
         "evidence_limit": settings.EVIDENCE_MAX_BYTES,
@@ -180,6 +184,7 @@ def assessment_detail(request, assessment_id):
             scores=sheet.scores(),
             version=sheet.cleaned_data["version"],
             then=sheet.then(),
+            confirm_incomplete=sheet.cleaned_data["confirm_incomplete"],
         )
     except PermissionDenied:
         return _forbidden(request, assessment)
@@ -358,12 +363,15 @@ def evidence_remove(request, assessment_id, evidence_id):
 
 @login_required
 def publish(request, methodology_id):
-    """/assessments/publish/<id>/ (administrators; 404 for anyone else): publish a methodology's
-    appraised assessments under a decision, then show the ranking they made official."""
+    """/assessments/publish/<id>/ (administrators; 404 for anyone else): where the group's units
+    stand (publish_coverage), then publish its complete appraised assessments under a decision —
+    without the units that have no such result only when the administrator ticks it — and show
+    the ranking they made official."""
     if not may(request.user, Access.PUBLISH):
         raise Http404("No such page.")
     methodology = get_object_or_404(Methodology.objects.select_related("index"), pk=methodology_id)
-    form = PublishForm(request.POST or None)
+    coverage = publish_coverage(methodology=methodology)
+    form = PublishForm(request.POST or None, left_out=len(coverage.left_out))
     if request.method == "POST" and form.is_valid():
         try:
             publication = methodology_publish(
@@ -381,15 +389,13 @@ def publish(request, methodology_id):
             )
             query = {"index": methodology.index.code, "year": methodology.year, "kind": methodology.unit_kind}
             return redirect(f"{reverse('rankings')}?{urlencode(query)}")
-    counts = selectors.methodology_counts(methodology=methodology)
     context = {
         "methodology": methodology,
         "form": form,
-        "appraised": counts[AssessmentStatus.APPRAISED],
-        "not_yet": sum(
-            n for status, n in counts.items() if status not in (AssessmentStatus.APPRAISED, AssessmentStatus.PUBLISHED)
-        ),
-        "published": counts[AssessmentStatus.PUBLISHED],
+        "coverage": coverage,
+        "appraised": len(coverage.ready),
+        "not_yet": len(coverage.not_appraised),
+        "published": len(coverage.published),
         "publications": methodology.publications.select_related("published_by").order_by("-number"),
     }
     return render(request, "assessments/publish.html", context, status=400 if form.errors else 200)

@@ -13,12 +13,13 @@ UPDATE … WHERE version = loaded either takes it or raises ConflictError with t
 since, so the page can show them; nothing is overwritten silently.
 """
 
+import dataclasses
 import enum
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -345,6 +346,64 @@ def appraisal_scores_save(*, assessment, user, scores, version):
     return changed
 
 
+# Completeness (issue 17): an applicable leaf criterion is one with no sub-criteria and a maximum
+# above 0. A self-assessment is complete when each self-assessed one has a self score or is marked
+# not applicable; an appraisal when each one has a final score or is marked not applicable with
+# its reason. Nothing incomplete becomes official: a blank is "not scored", never 0.
+
+
+def _applicable_leaves(methodology_id):
+    return Criterion.objects.filter(methodology_id=methodology_id, children__isnull=True, max_points__gt=0)
+
+
+def _self_scored_q():
+    return Q(self_score__isnull=False) | Q(not_applicable=True)
+
+
+def _final_scored_q():
+    # Not applicable counts only with its reason (the self-save asks for one; data loaded otherwise may lack it).
+    return Q(final_score__isnull=False) | (Q(not_applicable=True) & ~Q(note=""))
+
+
+def unscored_self_criteria(*, assessment):
+    """The codes of the self-assessed leaf criteria the unit has neither scored nor marked not applicable."""
+    scored = Score.objects.filter(assessment_id=assessment.pk, criterion_id=OuterRef("pk")).filter(_self_scored_q())
+    return list(
+        _applicable_leaves(assessment.methodology_id)
+        .filter(kind=CriterionKind.SELF_ASSESSED)
+        .exclude(Exists(scored))
+        .order_by("position", "code")
+        .values_list("code", flat=True)
+    )
+
+
+def unscored_final_criteria(*, assessment):
+    """The codes of the leaf criteria (self-assessed and survey) with neither a final score nor a
+    not applicable mark with its reason: what keeps the assessment from being appraised or published."""
+    scored = Score.objects.filter(assessment_id=assessment.pk, criterion_id=OuterRef("pk")).filter(_final_scored_q())
+    return list(
+        _applicable_leaves(assessment.methodology_id)
+        .exclude(Exists(scored))
+        .order_by("position", "code")
+        .values_list("code", flat=True)
+    )
+
+
+def assessment_incomplete():
+    """An Exists on Assessment: some applicable leaf criterion has no final score (unscored_final_criteria), in SQL."""
+    scored = Score.objects.filter(assessment_id=OuterRef(OuterRef("pk")), criterion_id=OuterRef("pk")).filter(
+        _final_scored_q()
+    )
+    unscored = Criterion.objects.filter(
+        methodology_id=OuterRef("methodology_id"), children__isnull=True, max_points__gt=0
+    ).exclude(Exists(scored))
+    return Exists(unscored)
+
+
+def _codes(codes):
+    return ", ".join(codes)
+
+
 def _move(*, assessment, user, action, comment="", batch=None):
     """Record the step of an assessment already taken by assessment_for_update."""
     from_status = assessment.status
@@ -371,8 +430,29 @@ def _transition(*, assessment, user, action, version, comment=""):
 
 
 @transaction.atomic
-def assessment_submit(*, assessment, user, version=None):
-    return _transition(assessment=assessment, user=user, action=Action.SUBMIT, version=version)
+def assessment_submit(*, assessment, user, version=None, confirm_incomplete=False):
+    """Submit the self-assessment for appraisal. While a self-assessed criterion has neither a score
+    nor a not applicable mark, the unit must confirm it submits so (`confirm_incomplete`): the
+    ValidationError (code "incomplete", params codes and count) lists them, and a confirmed
+    submission records them in the step's comment and the audit trail."""
+    assessment = assessment_for_update(assessment_id=assessment.pk, user=user, action=Action.SUBMIT, version=version)
+    unscored = unscored_self_criteria(assessment=assessment)
+    comment = ""
+    if unscored and not confirm_incomplete:
+        raise ValidationError(
+            _(
+                "Criteria not scored yet (%(count)d): %(codes)s. Score them, or tick "
+                "“Submit with criteria not scored” and submit again."
+            ),
+            code="incomplete",
+            params={"count": len(unscored), "codes": _codes(unscored)},
+        )
+    if unscored:
+        comment = _("Submitted with criteria not scored (%(count)d): %(codes)s.") % {
+            "count": len(unscored),
+            "codes": _codes(unscored),
+        }
+    return _move(assessment=assessment, user=user, action=Action.SUBMIT, comment=comment)
 
 
 @transaction.atomic
@@ -384,7 +464,21 @@ def assessment_return(*, assessment, user, comment, version=None):
 
 @transaction.atomic
 def assessment_appraise(*, assessment, user, version=None, comment=""):
-    return _transition(assessment=assessment, user=user, action=Action.APPRAISE, version=version, comment=comment)
+    """Accept a submitted assessment: only when every applicable leaf criterion has a final score
+    or is not applicable with its reason (unscored_final_criteria); ValidationError (code
+    "incomplete") listing the criteria otherwise."""
+    assessment = assessment_for_update(assessment_id=assessment.pk, user=user, action=Action.APPRAISE, version=version)
+    unscored = unscored_final_criteria(assessment=assessment)
+    if unscored:
+        raise ValidationError(
+            _(
+                "The assessment cannot be accepted while criteria have no appraised score, or are "
+                "not applicable without a reason (%(count)d): %(codes)s."
+            ),
+            code="incomplete",
+            params={"count": len(unscored), "codes": _codes(unscored)},
+        )
+    return _move(assessment=assessment, user=user, action=Action.APPRAISE, comment=comment)
 
 
 @transaction.atomic
@@ -395,9 +489,68 @@ def assessment_reopen(*, assessment, user, reason, version=None):
     return _transition(assessment=assessment, user=user, action=Action.REOPEN, version=version, comment=reason.strip())
 
 
+@dataclasses.dataclass
+class Coverage:
+    """Where the units of a methodology's group stand before a publication: the units of its kind
+    valid in its year, and any other unit with an assessment under it."""
+
+    no_assessment: list  # units
+    not_appraised: list  # assessments: draft, submitted or returned
+    incomplete: list  # appraised assessments with a criterion not scored (a reopened one corrected so)
+    ready: list  # appraised and complete: what a publication publishes
+    published: list
+
+    @property
+    def left_out(self):
+        """The codes of the units a publication now leaves without an official result."""
+        return sorted(
+            [unit.code for unit in self.no_assessment]
+            + [assessment.unit.code for assessment in (*self.not_appraised, *self.incomplete)]
+        )
+
+
+def publish_coverage(*, methodology):
+    """The Coverage of the methodology's group: two queries, whatever its size."""
+    assessments = list(
+        Assessment.objects.filter(methodology=methodology)
+        .select_related("unit")
+        .annotate(incomplete=assessment_incomplete())
+        .order_by("unit__code")
+    )
+    assessed = [assessment.unit_id for assessment in assessments]
+    no_assessment = list(
+        units_valid_in(year=methodology.year)
+        .filter(kind=methodology.unit_kind)
+        .exclude(pk__in=assessed)
+        .order_by("code")
+    )
+    appraised = [a for a in assessments if a.status == S.APPRAISED]
+    return Coverage(
+        no_assessment=no_assessment,
+        not_appraised=[a for a in assessments if a.status in (S.DRAFT, S.SUBMITTED, S.RETURNED)],
+        incomplete=[a for a in appraised if a.incomplete],
+        ready=[a for a in appraised if not a.incomplete],
+        published=[a for a in assessments if a.status == S.PUBLISHED],
+    )
+
+
+# How many unit codes a step's comment and the audit trail's reason name; the publication keeps them all.
+CODES_NAMED = 20
+
+
+def _named(codes):
+    named = _codes(codes[:CODES_NAMED])
+    return named + ", …" if len(codes) > CODES_NAMED else named
+
+
 @transaction.atomic
-def methodology_publish(*, methodology, user, decision_reference, published_on):
-    """Publish every appraised assessment of the methodology; their results become official.
+def methodology_publish(*, methodology, user, decision_reference, published_on, publish_partial=False):
+    """Publish every complete appraised assessment of the methodology; their results become official.
+
+    While some unit of the group has no assessment, one not appraised yet, or an appraised one
+    with a criterion not scored (publish_coverage), the administrator must choose to publish
+    without them (`publish_partial`): ValidationError (code "partial") otherwise. The choice is
+    recorded: the units left out on the Publication, and in each step's comment and audit reason.
 
     The results are recomputed here, inside the transaction, so that what is snapshotted as
     the published revision is what the scores give; the job is still recorded so the rest of
@@ -408,13 +561,25 @@ def methodology_publish(*, methodology, user, decision_reference, published_on):
         raise ValidationError(_("Give the reference of the publishing decision."), code="decision_required")
     if published_on is None:
         raise ValidationError(_("Give the date of the publishing decision."), code="date_required")
-    ids = list(
-        Assessment.objects.select_for_update()
-        .filter(methodology=methodology, status=S.APPRAISED)
-        .values_list("pk", flat=True)
-    )
+    # Lock the appraised assessments first: what is counted below is what is published.
+    list(Assessment.objects.select_for_update().filter(methodology=methodology, status=S.APPRAISED).values("pk"))
+    coverage = publish_coverage(methodology=methodology)
+    ids = [assessment.pk for assessment in coverage.ready]
     if not ids:
-        raise ValidationError(_("No appraised assessment of this methodology is waiting to be published."))
+        raise ValidationError(
+            _("No appraised assessment of this methodology with every criterion scored is waiting to be published."),
+            code="nothing",
+        )
+    left_out = coverage.left_out
+    if left_out and not publish_partial:
+        raise ValidationError(
+            _(
+                "Units of the group without a complete appraised result (%(count)d): %(codes)s. To publish "
+                "the others now, tick the box to publish while these units have no appraised result."
+            ),
+            code="partial",
+            params={"count": len(left_out), "codes": _named(left_out)},
+        )
     batch = new_batch()
     number = (methodology.publications.aggregate(n=Max("number"))["n"] or 0) + 1
     publication = Publication.objects.create(
@@ -423,8 +588,14 @@ def methodology_publish(*, methodology, user, decision_reference, published_on):
         published_on=published_on,
         decision_reference=decision_reference.strip(),
         published_by=user,
+        units_left_out=left_out,
     )
-    _publish_assessments(ids=ids, user=user, comment=publication.decision_reference, batch=batch)
+    comment = publication.decision_reference
+    if left_out:
+        comment += " · " + _(
+            "Published without the units that have no complete appraised result (%(count)d): %(codes)s."
+        ) % {"count": len(left_out), "codes": _named(left_out)}
+    _publish_assessments(ids=ids, user=user, comment=comment, batch=batch)
     results_recompute_request(index_id=methodology.index_id, year=methodology.year)
     results_recompute(index_id=methodology.index_id, year=methodology.year)
     _snapshot(publication=publication, user=user, batch=batch)

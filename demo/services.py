@@ -4,8 +4,9 @@ Units, lineage and criteria trees come from the CSV files in fixtures/demo/ (the
 `import_units` and `import_methodology` read). Scores are synthetic, drawn from one seeded
 generator in a fixed order (unit codes, criterion file order), so every load on every database
 gives the same numbers. The few real figures, from one press article, are published results.
-A year (2024) of synthetic dossiers comes from demo.synthetic_dossiers, with a fixed seed and a fixed
-"now" (the year's last minute), for the districts, the communes and a few departments.
+Synthetic dossiers come from demo.synthetic_dossiers, with a fixed seed, for the districts, the
+communes and a few departments, from January 2024 to the last month each unit existed in (June 2025,
+when the districts were abolished), judged at the time of the load: every one has ended by then.
 
 Every step creates only what is missing and never touches a row that exists: a second load
 changes nothing — no value, no `updated_at`, no password.
@@ -22,14 +23,15 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.utils import timezone
 
 from assessments.workflow import methodology_publish
 from demo.synthetic_dossiers import dossiers_generate
+from dossiers import measures
 from dossiers.models import Dossier
 from indicators.models import (
     Aggregation,
@@ -167,7 +169,7 @@ METHODOLOGIES = (
     MethodologySpec("dvc766", UnitKind.DEPARTMENT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
     MethodologySpec("dvc766", UnitKind.DISTRICT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
     MethodologySpec("dvc766", UnitKind.COMMUNE, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
-    # Only the year the demo has dossiers for (DOSSIER_MONTHS).
+    # Only the one full year the demo has dossiers for (2024; 2025 has only its first half).
     *(
         MethodologySpec(code, kind, Aggregation.DOSSIERS, None, _DOSSIER_RULES, _DOSSIER_NOTE, years=(2024,))
         for code in DOSSIER_INDICES
@@ -268,6 +270,8 @@ NOT_APPLICABLE = {
     ("QNA-BDT", "par"): ("PAR.3.3",),
     ("QNA-BDT", "dvc766"): ("DVC766.4.1", "DVC766.4.2", "DVC766.4.3"),
 }
+# Not applicable needs its reason, or the assessment is not complete and cannot be published (issue 17).
+NOT_APPLICABLE_NOTE = "Đơn vị không có thủ tục hành chính thuộc tiêu chí này (minh họa)."
 
 # --- People -----------------------------------------------------------------------------------
 
@@ -760,6 +764,7 @@ def _ensure_assessments(unit_rows, units, methodologies, criterion_rows, created
             self_score=score.self_score,
             final_score=score.final_score,
             not_applicable=score.not_applicable,
+            note=NOT_APPLICABLE_NOTE if score.not_applicable else "",
         )
         for (item, _, _), assessment in zip(missing, assessments, strict=False)
         for score in item.scores
@@ -941,40 +946,63 @@ def _ensure_heads(unit_rows, units, users, created):
 
 
 # --- Dossiers -----------------------------------------------------------------------------------
-# A year of synthetic one-stop dossiers (demo.synthetic_dossiers) for the districts, the communes and a
-# few departments, so the dossier pages have something to show. Generated only while the demo has
-# none, so a second load changes nothing; `now` is fixed, so every load gives the same dossiers.
-# The statistics job computes them after commit (dossiers_generate marks their unit-months dirty).
+# Synthetic one-stop dossiers (demo.synthetic_dossiers) for the districts, the communes and a few
+# departments, so the dossier pages have something to show. Generated only while the demo has none,
+# so a second load changes nothing.
+#
+# The demo's "now" is the time of the load (timezone.now(), months in Vietnam time): a dossier is
+# pending only if it would end after it. Each unit gets dossiers in every month from
+# DOSSIER_FIRST_MONTH to the last complete month before now, and not after the month it closed
+# (Nông Sơn: December 2024; the other districts, their communes and the departments: June 2025),
+# ending them all by its last day (demo.synthetic_dossiers). Every unit has closed long before any
+# load, so every load gives the same dossiers, all ended, and the statistics stop at June 2025
+# instead of showing a backlog that never ends. The statistics job computes them after commit
+# (dossiers_generate marks their unit-months dirty).
 
 DOSSIER_SOURCE = "demo"
 DOSSIER_SEED = SEED
-DOSSIER_MONTHS = tuple(range(202401, 202413))
-DOSSIER_NOW = datetime.datetime(2024, 12, 31, 23, 59, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+DOSSIER_FIRST_MONTH = 202401
 DOSSIER_DEPARTMENTS = ("QNA-SNV", "QNA-STP", "QNA-SKHDT", "QNA-STNMT")
 # Dossiers per unit and month, by kind: a district's one-stop desk takes more than a commune's.
 DOSSIERS_PER_UNIT_MONTH = {UnitKind.DEPARTMENT: 25, UnitKind.DISTRICT: 30, UnitKind.COMMUNE: 20}
 
 
-def _ensure_dossiers(unit_rows, units, created):
+def dossier_months(row, *, now):
+    """The months the demo generates a unit's dossiers for: from DOSSIER_FIRST_MONTH to the last
+    complete month before `now`, and not after the unit's last month."""
+    current_start, _ = measures.month_bounds(measures.month_of(now))
+    last = measures.month_of(current_start - datetime.timedelta(days=1))
+    if row.valid_to is not None:
+        last = min(last, row.valid_to.year * 100 + row.valid_to.month)
+    return tuple(measures.months_between(DOSSIER_FIRST_MONTH, last))
+
+
+def _ensure_dossiers(unit_rows, units, created, *, now=None):
     if Dossier.objects.filter(source=DOSSIER_SOURCE).exists():
         return
-    year = DOSSIER_MONTHS[0] // 100
+    now = now or timezone.now()
+    year = DOSSIER_FIRST_MONTH // 100
     for kind, per_unit_month in DOSSIERS_PER_UNIT_MONTH.items():
-        chosen = [
-            units[row.code]
-            for row in sorted(unit_rows, key=lambda row: row.code)
-            if row.kind == kind
-            and row.valid_in(year)
-            and (kind != UnitKind.DEPARTMENT or row.code in DOSSIER_DEPARTMENTS)
-        ]
-        created["dossiers"] += dossiers_generate(
-            units=chosen,
-            months=DOSSIER_MONTHS,
-            per_unit_month=per_unit_month,
-            seed=DOSSIER_SEED,
-            source=DOSSIER_SOURCE,
-            now=DOSSIER_NOW,
-        )
+        # Units open over the same months are generated together.
+        by_months = {}
+        for row in sorted(unit_rows, key=lambda row: row.code):
+            if (
+                row.kind == kind
+                and row.valid_in(year)
+                and (kind != UnitKind.DEPARTMENT or row.code in DOSSIER_DEPARTMENTS)
+            ):
+                by_months.setdefault(dossier_months(row, now=now), []).append(units[row.code])
+        for months, chosen in sorted(by_months.items()):
+            if not months:
+                continue
+            created["dossiers"] += dossiers_generate(
+                units=chosen,
+                months=months,
+                per_unit_month=per_unit_month,
+                seed=DOSSIER_SEED,
+                source=DOSSIER_SOURCE,
+                now=now,
+            )
 
 
 # --- The credentials file -------------------------------------------------------------------------

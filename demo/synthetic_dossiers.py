@@ -6,12 +6,18 @@ result, few dossiers are fully online and very few are paid online; the online s
 by month. They are made up, and the procedures' processing times are round figures, not the
 legal ones.
 
+Every dossier ends, as in a one-stop desk that works: most before their due date, a share a few
+days late, a few weeks late, none later than MAX_OPEN_DAYS after it came in; a small share is
+returned or withdrawn. So only the dossiers of the last weeks before `now` are still pending, and
+a month's overdue rate is that of the dossiers handled in it, not of a backlog that never ends.
+A unit that closes (valid_to) settles its dossiers by its last day: none of them ends after it.
+
 Reproducible: each unit's profile is drawn from `random.Random(f"{seed}/{unit code}")` and each
 unit-month's dossiers from `random.Random(f"{seed}/{unit code}/{month}")` (string seeds are hashed
 with SHA-512, the same on every run and machine), in a fixed order: units by code, months in
-order, dossiers by number. So a unit-month's dossiers depend only on the seed, the unit's code and
-kind, the month, `per_unit_month` and `now` — not on which other units or months are generated
-with it. External ids are `{unit code}-{yyyymm}-{n}`, n = 1…per_unit_month.
+order, dossiers by number. So a unit-month's dossiers depend only on the seed, the unit's code,
+kind and closing date, the month, `per_unit_month` and `now` — not on which other units or months
+are generated with it. External ids are `{unit code}-{yyyymm}-{n}`, n = 1…per_unit_month.
 
 Upsert-free: the whole call is one transaction and it refuses (ValueError, nothing written) when
 any dossier it would create already exists under the same source and external id — checked up
@@ -71,8 +77,8 @@ class KindProfile:
     """Ranges the unit's own rates are drawn from, and its mix of procedures (code, weight)."""
 
     procedures: tuple
-    late: tuple  # share of processed dossiers finished late
-    stuck: float  # share left far past their due date: pending overdue for months
+    late: tuple  # share of processed dossiers finished late, mostly by a few days
+    long_late: float  # share finished weeks after their due date (LONG_LATE_DAYS)
     result_missing: tuple  # share of completed dossiers whose result is not entered
     online: tuple  # online share in ONLINE_REFERENCE_MONTH
     fully_online: tuple  # share of online dossiers handled fully online
@@ -82,7 +88,7 @@ class KindProfile:
 _DEPARTMENT = KindProfile(
     procedures=(("dk-doanh-nghiep", 35), ("ly-lich-tu-phap", 30), ("doi-gplx", 35)),
     late=(0.01, 0.05),
-    stuck=0.001,
+    long_late=0.003,
     result_missing=(0.0, 0.02),
     online=(0.45, 0.65),
     fully_online=(0.25, 0.45),
@@ -93,7 +99,7 @@ PROFILES = {
     UnitKind.DISTRICT: KindProfile(
         procedures=(("ho-kinh-doanh", 30), ("gp-xay-dung", 20), ("gcn-qsdd", 30), ("chung-thuc", 20)),
         late=(0.06, 0.20),
-        stuck=0.01,
+        long_late=0.02,
         result_missing=(0.05, 0.30),
         online=(0.25, 0.45),
         fully_online=(0.15, 0.35),
@@ -102,7 +108,7 @@ PROFILES = {
     UnitKind.COMMUNE: KindProfile(
         procedures=(("khai-sinh", 40), ("chung-thuc", 45), ("ket-hon", 15)),
         late=(0.04, 0.15),
-        stuck=0.006,
+        long_late=0.01,
         result_missing=(0.01, 0.06),
         online=(0.10, 0.30),
         fully_online=(0.10, 0.30),
@@ -112,6 +118,10 @@ PROFILES = {
 POSTAL = (0.02, 0.05)  # share sent by post (bưu chính công ích)
 SUPPLEMENT_ONCE, SUPPLEMENT_TWICE = 0.10, 0.02
 RETURNED, WITHDRAWN = 0.015, 0.008
+# A long-late dossier ends this many days after its due date; and no dossier, however late, is
+# still open MAX_OPEN_DAYS after it came in (the desk's backlog is cleared, not left for years).
+LONG_LATE_DAYS = (20, 60)
+MAX_OPEN_DAYS = 88
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,7 @@ class UnitRates:
     procedures: tuple
     weights: tuple
     late: float
-    stuck: float
+    long_late: float
     result_missing: float
     online: float
     postal: float
@@ -135,7 +145,7 @@ def unit_rates(*, seed, code, kind):
         procedures=tuple(PROCEDURES[name] for name, _ in profile.procedures),
         weights=tuple(weight for _, weight in profile.procedures),
         late=rng.uniform(*profile.late),
-        stuck=profile.stuck,
+        long_late=profile.long_late,
         result_missing=rng.uniform(*profile.result_missing),
         online=rng.uniform(*profile.online),
         postal=rng.uniform(*POSTAL),
@@ -170,6 +180,19 @@ def _received_moment(rng, *, working_days, start, now):
     return (start + (now - start) * rng.random()).replace(microsecond=0)
 
 
+def _closing(unit):
+    """The last minute of a unit that closes (its valid_to day's, Vietnam time), or None."""
+    valid_to = getattr(unit, "valid_to", None)
+    if valid_to is None:
+        return None
+    day_after = datetime.datetime.combine(valid_to + DAY, datetime.time.min)
+    return timezone.make_aware(day_after, timezone.get_default_timezone()) - datetime.timedelta(minutes=1)
+
+
+def _days_between(earlier, later):
+    return Decimal((later - earlier).total_seconds() / 86400).quantize(CENT, rounding=ROUND_DOWN)
+
+
 def _days(rng, low, high):
     return Decimal(rng.uniform(low, high)).quantize(CENT, rounding=ROUND_DOWN)
 
@@ -179,15 +202,20 @@ def unit_month_dossiers(*, unit, month, count, seed, source, now, rates=None):
     rates = rates or unit_rates(seed=seed, code=unit.code, kind=unit.kind)
     rng = random.Random(f"{seed}/{unit.code}/{month}")
     start, end = measures.month_bounds(month)
+    closing = _closing(unit)
+    # Received only while the unit is open and before now.
+    until = now if closing is None else min(now, closing)
     working_days = [
-        day for day in (start + DAY * offset for offset in range((end - start).days)) if day.weekday() < 5 and day < now
+        day
+        for day in (start + DAY * offset for offset in range((end - start).days))
+        if day.weekday() < 5 and day < until
     ]
     late_share = min(0.95, rates.late * rng.uniform(0.7, 1.3))
     growth = ONLINE_GROWTH * (_month_index(month) - _month_index(ONLINE_REFERENCE_MONTH))
     online_share = min(0.95, max(0.02, rates.online + growth))
     for number in range(1, count + 1):
         procedure = rng.choices(rates.procedures, weights=rates.weights)[0]
-        received_at = _received_moment(rng, working_days=working_days, start=start, now=now)
+        received_at = _received_moment(rng, working_days=working_days, start=start, now=until)
         due_at = _add_working_days(received_at, procedure.working_days)
 
         draw = rng.random()
@@ -216,20 +244,24 @@ def unit_month_dossiers(*, unit, month, count, seed, source, now, rates=None):
         else:
             status = DossierStatus.COMPLETED
             allowed = due_at - received_at
-            if outcome < RETURNED + WITHDRAWN + rates.stuck:
-                effective = due_at + DAY * rng.uniform(60, 365)
+            if outcome < RETURNED + WITHDRAWN + rates.long_late:
+                effective = due_at + DAY * rng.uniform(*LONG_LATE_DAYS)
             elif rng.random() < late_share:
                 effective = due_at + DAY * (0.05 + min(rng.expovariate(1 / 3), 45))
             else:
                 effective = received_at + allowed * rng.uniform(0.15, 1.0)
             completed_at = effective + DAY * float(supplement_days)
+        # However late, it ends within MAX_OPEN_DAYS; a unit that closes ends it by its last day.
+        completed_at = min(completed_at, received_at + DAY * MAX_OPEN_DAYS)
+        if closing is not None:
+            completed_at = min(completed_at, closing)
         completed_at = completed_at.replace(microsecond=0)
+        # The citizen's time cannot be longer than the dossier was open.
+        supplement_days = min(supplement_days, _days_between(received_at, min(completed_at, now)))
 
         if completed_at > now:
             # Not finished by `now`: pending, with only the supplement time that has passed.
             status, completed_at, result_entered = DossierStatus.PENDING, None, False
-            waited = Decimal((now - received_at).total_seconds() / 86400).quantize(CENT, rounding=ROUND_DOWN)
-            supplement_days = min(supplement_days, waited)
         yield Dossier(
             source=source,
             external_id=f"{unit.code}-{month}-{number}",

@@ -201,12 +201,16 @@ def dossier_ranking(*, months, kind, parent=None, measure="overdue_rate", scope=
     return rows
 
 
-def monthly_rates(*, unit, months, scope=Scope.TOTAL):
-    """For each of `months` (consecutive yyyymm), in order, the unit's counts of that month and its
-    rates as a one-month period: a dict {month, counts…, completed, pending, rates…} as in
-    period_stats. A month without statistics has zero counts and no rates (None), so a chart
-    shows a gap rather than a drop to zero. One query."""
+def monthly_rates(*, unit, months, scope=Scope.TOTAL, now=None):
+    """For each of `months` (consecutive yyyymm) up to the current one, in order, the unit's counts
+    of that month and its rates as a one-month period: a dict {month, counts…, completed, pending,
+    rates…} as in period_stats. A month without statistics has zero counts and no rates (None), so
+    a chart shows a gap rather than a drop to zero. A month after the current one is left out,
+    whatever rows exist for it: no chart plots a month to come. One query."""
     first, last = _period(months)
+    last = min(last, measures.month_of(now or timezone.now()))
+    if last < first:
+        return []
     months = measures.months_between(first, last)
     params = {"unit": getattr(unit, "pk", unit), "scope": str(scope)}
     params.update({f"month_{i}": month for i, month in enumerate(months)})
@@ -240,11 +244,14 @@ def dossier_ranking_visible(*, user, months, kind, parent=None, measure="overdue
     return [row for row in rows if row["unit_id"] in visible]
 
 
-def latest_dossier_month():
-    """The latest yyyymm month in which dossiers were received, or None: what the pages show when
-    asked nothing. Not merely the latest month with statistics: dossiers left pending are counted
-    in every month up to now, long after the one-stop system stopped sending any."""
-    return DossierMonth.objects.filter(received__gt=0).aggregate(latest=Max("month"))["latest"]
+def latest_dossier_month(*, now=None):
+    """The latest yyyymm month, up to the current one, in which dossiers were received, or None:
+    what the pages show when asked nothing. Not merely the latest month with statistics: dossiers
+    left pending are counted in every month up to now, long after the one-stop system stopped
+    sending any; and never a month to come, whatever rows exist for it."""
+    current = measures.month_of(now or timezone.now())
+    months = DossierMonth.objects.filter(received__gt=0, month__lte=current)
+    return months.aggregate(latest=Max("month"))["latest"]
 
 
 # From the top of the tree down: a user's first unit in this order is the one his pages open on.

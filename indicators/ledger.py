@@ -58,7 +58,8 @@ def _fetch(sql, params):
 
 def lost_points(*, unit, index=None, chronic_years=None):
     """Every leaf criterion a unit was scored on, each year: maximum, self score, final score,
-    points lost, the length of its losing streak and whether that is chronic. Newest year first,
+    points lost, the length of its losing streak, whether that is chronic, and whether it was not
+    scored at all (no final score: all its points lost, shown "not scored"). Newest year first,
     biggest loss first. Not-applicable criteria are left out: nothing could be lost there."""
     where, params = "a.unit_id = %s", [unit.pk]
     if index is not None:
@@ -79,6 +80,8 @@ def lost_points(*, unit, index=None, chronic_years=None):
     chronic_years = chronic_years or settings.CHRONIC_LOSS_YEARS
     for row in rows:
         row["chronic"] = row["streak"] >= chronic_years
+        # No appraised score entered: shown "not scored", never 0 (its points count as lost here).
+        row["not_scored"] = row["final_score"] is None
     return rows
 
 

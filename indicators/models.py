@@ -441,6 +441,9 @@ class Publication(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The codes of the group's units the decision was published without (no assessment, not
+    # appraised, or a criterion not scored): the administrator chose to publish without them.
+    units_left_out = models.JSONField(_("units left out"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("publication")

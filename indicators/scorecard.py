@@ -16,15 +16,16 @@ from django.utils.translation import get_language
 from dossiers.models import Scope
 from dossiers.selectors import monthly_rates, months_of_year
 from indicators.cache import results_cached
+from indicators.group_figures import MIN_OTHER_UNITS, is_suppressed
 from indicators.ledger import lost_points
 from indicators.models import Assessment, Direction, Index, Methodology, Result, ResultRevision
 from indicators.official import OfficialState, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, results_as_of
 from reformdash.lib.fields import as_decimal
-from units.access import units_visible_to
+from units.access import sees_all_units, units_visible_to
 from units.models import DEFAULT_HEAD_RATINGS, HeadRating, Unit, UnitHead, UnitLineage
-from units.selectors import year_bounds
+from units.selectors import units_valid_in, year_bounds
 
 _T_LINEAGE = UnitLineage._meta.db_table
 _T_INDEX = Index._meta.db_table
@@ -121,6 +122,28 @@ def area_comparison(*, unit, methodology, as_of=None):
         }
         for row in groups.get(unit.pk, [])
     ]
+
+
+def group_figures_withheld(*, unit, methodology, user):
+    """True when `user` reads part of the unit's group (its kind under its parent, scored under the
+    methodology, existing that year) and fewer than three of its units are not his: the group's
+    mean and best would reveal another unit's figure (indicators.group_figures). Two counts."""
+    if sees_all_units(user):
+        return False
+    group = units_valid_in(
+        year=methodology.year,
+        queryset=Unit.objects.filter(
+            kind=unit.kind, parent_id=unit.parent_id, assessments__methodology=methodology
+        ).distinct(),
+    )
+    size = group.count()
+    readable = units_visible_to(user=user, queryset=group).count()
+    return is_suppressed(size=size, readable=readable, whole=readable == size)
+
+
+def withhold_group_figures(areas):
+    """The areas without the group's mean and best (group_figures_withheld)."""
+    return [{**area, "group_mean": None, "group_best": None} for area in areas]
 
 
 def group_area_comparison(*, methodology, parent_id):
@@ -377,6 +400,13 @@ class Scorecard:
     revisions: list = field(default_factory=list)
     assessment: Assessment | None = None
     as_of: object = None  # when the results were last recomputed: what the figures are as of
+    # The group's mean and best withheld from a reader of part of a small group (group_figures_withheld).
+    group_figures_withheld: bool = False
+
+    @property
+    def minimum_other_units(self):
+        """For the notice that says why the group's figures are withheld."""
+        return MIN_OTHER_UNITS
 
     @property
     def revised(self):
@@ -424,6 +454,11 @@ class Scorecard:
     def chronic_count(self):
         return sum(1 for row in self.lost if row["chronic"])
 
+    @property
+    def not_scored(self):
+        """The codes of the year's applicable criteria with no appraised score: "not scored", never 0."""
+        return [row["code"] for row in self.lost if row["not_scored"]]
+
 
 def scorecard(*, unit, result, results, user, now=None):
     """The unit's card for `result` (one of `results`, unit_results of the unit), as `user` sees it."""
@@ -431,6 +466,9 @@ def scorecard(*, unit, result, results, user, now=None):
     methodologies = methodologies_of(index=index, unit_kind=unit.kind, years=[year, year - 1])
     as_of = results_as_of(index=index, year=year)
     areas = area_comparison(unit=unit, methodology=methodologies[year], as_of=as_of) if year in methodologies else []
+    withheld = bool(areas) and group_figures_withheld(unit=unit, methodology=methodologies[year], user=user)
+    if withheld:
+        areas = withhold_group_figures(areas)
     previous_areas = []
     if areas and year - 1 in methodologies:
         previous_areas = unit_area_subtotals(unit=unit, methodology=methodologies[year - 1])
@@ -453,4 +491,5 @@ def scorecard(*, unit, result, results, user, now=None):
         revisions=result_revisions(result=result),
         assessment=unit_assessment(unit=unit, methodology=methodologies.get(year)),
         as_of=as_of,
+        group_figures_withheld=withheld,
     )

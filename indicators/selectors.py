@@ -2,9 +2,10 @@
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
+from indicators.group_figures import figures_by_group, group_figures, ranked_results
 from indicators.ledger import chronic_losses
 from indicators.models import Criterion, Result
 from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
@@ -186,15 +187,31 @@ def ranking_rows(*, index, year, kind, parent=None, user, public=False, search="
 
 
 def ranking_chart_data(*, rows):
-    """(bars, mean) of a group for its chart: [{"name", "code", "value"}] of the rows with a value in
-    rank order, and the mean of those values, computed by the database (one query)."""
-    data = list(
-        rows.exclude(value=None)
-        .annotate(group_mean=Window(Avg("value")))
-        .values("unit__name", "unit__code", "value", "group_mean")
+    """The bars of a group's chart for a reader of the whole group: [{"name", "code", "value"}] of
+    the rows with a value, in rank order (one query). The mean line is the group's
+    (ranking_group_figures), never the mean of these rows."""
+    data = rows.exclude(value=None).values("unit__name", "unit__code", "value")
+    return [{"name": row["unit__name"], "code": row["unit__code"], "value": row["value"]} for row in data]
+
+
+def ranking_group_figures(*, index, year, kind, parent=None, user, public=False, distribution=False):
+    """The figures of a rankings page's group over all its ranked units (indicators.group_figures),
+    as this reader may read them: suppressed for a reader of part of the group with fewer than
+    three other units in it. None when the group has no ranked unit, and for a visitor without an
+    account who reads part of it (public rankings): the rest of the group is provisional, not his
+    to read even as a sum."""
+    figures = group_figures(
+        index=index,
+        year=year,
+        kind=kind,
+        parent=parent,
+        readable=results_readable_q(user=user, public=public),
+        whole_reader=sees_all_units(user),
+        distribution=distribution,
     )
-    bars = [{"name": row["unit__name"], "code": row["unit__code"], "value": row["value"]} for row in data]
-    return bars, (as_decimal(data[0]["group_mean"]) if data else None)
+    if figures is not None and figures.partial and not user.is_authenticated:
+        return None
+    return figures
 
 
 def ranking_areas(*, index, year, kind):
@@ -240,10 +257,16 @@ def results_as_of(*, index=None, year=None):
 def group_extremes(*, user):
     """The overview's best and worst: per index, in its latest year with results the user may see,
     and per group (kind, parent) of the province's units, the best- and the worst-placed unit he may
-    see, by their rank in the whole group. One query for the rows and one for the parents' names,
-    however many indices and groups. [{index, year, kind, parent (a Unit or None when the user may
-    not see it), best, worst, shown}], best and worst being Results."""
-    readable = Result.objects.filter(results_readable_q(user=user), unit__kind__in=LOCAL_KINDS)
+    see, by their rank in the whole group, and the group's figures over all its ranked units
+    (indicators.group_figures). One query for the rows, one for the figures and one for the
+    parents' names, however many indices and groups. [{index, year, kind, parent (a Unit or None
+    when the user may not see it), best, worst, shown, figures, partial, best_of_group,
+    worst_of_group}], best and worst being Results: for a reader of the whole group the group's
+    best and worst; for a reader of part of it (`partial`), his own best- and worst-placed units,
+    which are the group's best or worst only where best_of_group / worst_of_group say so. `figures`
+    is a GroupFigures, its values withheld (`suppressed`) where they would reveal another unit's."""
+    readable_q = results_readable_q(user=user)
+    readable = Result.objects.filter(readable_q, unit__kind__in=LOCAL_KINDS)
     latest = readable.filter(index=OuterRef("index")).order_by().values("index").annotate(m=Max("year")).values("m")
     group = [F("index"), F("unit__kind"), F("unit__parent")]
     rows = (
@@ -282,6 +305,7 @@ def group_extremes(*, user):
             entry["best"] = result
         if result.from_bottom == 1:
             entry["worst"] = result
+    _add_group_figures(groups, readable=readable_q, user=user)
     parents = units_visible_to(user=user, queryset=Unit.objects.filter(pk__in={key[2] for key in groups}))
     parents = parents.in_bulk() if groups else {}
     order = [str(kind) for kind in LOCAL_KINDS]
@@ -289,6 +313,31 @@ def group_extremes(*, user):
     for entry in extremes:
         entry["parent"] = parents.get(entry.pop("parent_id"))
     return extremes
+
+
+def _add_group_figures(groups, *, readable, user):
+    """Each entry of group_extremes with its group's figures and, for a reader of part of the group,
+    whether his best- and worst-placed units are the group's: one query for every group."""
+    if not groups:
+        return
+    results = ranked_results(index_ids={key[0] for key in groups}).filter(
+        year__in={entry["year"] for entry in groups.values()},
+        unit__kind__in={key[1] for key in groups},
+        unit__parent_id__in={key[2] for key in groups},
+    )
+    directions = {key[0]: entry["index"].direction for key, entry in groups.items()}
+    figures = figures_by_group(
+        results=results, readable=readable, whole_reader=sees_all_units(user), directions=directions
+    )
+    for (index_id, kind, parent_id), entry in groups.items():
+        found = figures.get((index_id, entry["year"], kind, parent_id))
+        entry["figures"] = found
+        # Without a ranked unit in the group there is nothing to tell him about it: partial unless he sees all.
+        entry["partial"] = found.partial if found is not None else not sees_all_units(user)
+        # His ranks are his to read: "the group's best" only where his unit holds the first rank,
+        # "the group's worst" only where it holds the last.
+        entry["best_of_group"] = entry["best"].rank == 1
+        entry["worst_of_group"] = found is not None and entry["worst"].rank == found.last_rank
 
 
 def chronic_losses_visible(*, index, year, kind, parent=None, user):

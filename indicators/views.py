@@ -20,7 +20,7 @@ from django_tables2 import LazyPaginator
 
 from indicators import selectors
 from indicators.cache import results_cached
-from indicators.charts import ranking_figure
+from indicators.charts import group_position_figure, ranking_figure
 from indicators.forms import GroupForm, RankingForm, with_defaults
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
@@ -36,15 +36,29 @@ EXPORTS = ("csv", "xlsx")
 def home(request):
     """The landing page: where the province stands nationally, the best and the worst unit of each
     group in the latest year, when the results were last computed, and which units this user sees."""
+    extremes = selectors.group_extremes(user=request.user)
     context = {
         "standing": selectors.national_standing(user=request.user),
-        "extremes": selectors.group_extremes(user=request.user),
+        "extremes": extremes,
+        "extremes_by_index": _extremes_by_index(extremes),
         "as_of": selectors.results_as_of(),
         "memberships": Membership.objects.filter(user=request.user).select_related("unit"),
         "sees_all_units": sees_all_units(request.user),
         "visible_unit_count": units_visible_to(user=request.user).count(),
     }
     return render(request, "indicators/home.html", context)
+
+
+def _extremes_by_index(extremes):
+    """group_extremes per index (in its order): the groups the reader sees whole, named best and
+    worst, apart from those he sees part of, his place in each with the group's figures."""
+    by_index = []
+    for entry in extremes:
+        if not by_index or by_index[-1]["index"] != entry["index"]:
+            by_index.append({"index": entry["index"], "year": entry["year"], "whole": [], "partial": [], "count": 0})
+        by_index[-1]["partial" if entry["partial"] else "whole"].append(entry)
+        by_index[-1]["count"] += 1
+    return by_index
 
 
 def rankings(request):
@@ -66,11 +80,17 @@ def rankings(request):
     _paginate(request, table, as_of=as_of)
     group_rows = selectors.ranking_rows(**group, user=request.user, public=public)  # the chart ignores the search
     official, publication = selectors.ranking_publication(rows=group_rows)
+    # Over the whole group, whatever the reader's rows: his place in it, the group's figures, or
+    # the notice that they are withheld (indicators.group_figures).
+    figures = selectors.ranking_group_figures(**group, user=request.user, public=public, distribution=True)
+    if figures is not None and figures.readable == 0:
+        figures = None  # none of the group is his: no place of his to show in it
     context = {
         "form": form,
         "table": table,
         "choice": choice,
-        "chart": _ranking_chart(group_rows, table),
+        "figures": figures,
+        "chart": _ranking_chart(group_rows, table, figures=figures),
         "official": official,
         "publication": publication,
         "as_of": as_of,
@@ -143,21 +163,33 @@ def _paginate(request, table, *, as_of):
     )
 
 
-def _ranking_chart(rows, table):
-    bars, mean = selectors.ranking_chart_data(rows=rows)
+def _ranking_chart(rows, table, *, figures):
+    """The group's chart: every unit named for a reader of the whole group; for a reader of part
+    of it, his units among the group's values without names; none when the figures are withheld."""
+    names = {"index": table.index.name, "year": table.year}
+    value_label = str(table.columns["value"].header)
+    mean = figures.mean if figures is not None else None
+    if figures is not None and figures.partial:
+        if figures.suppressed or not figures.distribution:
+            return None
+        return cached_chart(
+            group_position_figure,
+            values=figures.distribution,
+            mean=mean,
+            value_label=value_label,
+            chart_id="ranking-chart",
+            label=_("%(index)s %(year)d: your units among the values of the whole group, other units unnamed") % names,
+        )
+    bars = selectors.ranking_chart_data(rows=rows)
     if not bars:
         return None
-    label = _("%(index)s %(year)d: value of each unit, and the mean of those shown") % {
-        "index": table.index.name,
-        "year": table.year,
-    }
     return cached_chart(
         ranking_figure,
         bars=bars,
         mean=mean,
-        value_label=str(table.columns["value"].header),
+        value_label=value_label,
         chart_id="ranking-chart",
-        label=label,
+        label=_("%(index)s %(year)d: value of each unit, and the mean of the whole group") % names,
     )
 
 

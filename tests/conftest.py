@@ -219,14 +219,10 @@ def database_url_for_subprocesses():
 
 
 @contextlib.contextmanager
-def running_worker(*, redis_url, queues, log):
-    """A real `celery worker` subprocess against `redis_url` and the test database."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_subprocesses(),
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
-    }
+def celery_worker(*, env, log, queues=("celery",)):
+    """A real `celery worker` subprocess (solo pool, one job at a time) with `env`, named after its
+    log file so that two of them can run side by side; stopped at the end. The one launcher of the
+    suite: the job tests (running_worker) and the fault tests (tests/faults) both start theirs here."""
     with open(log, "wb") as log_file:
         worker = subprocess.Popen(
             [
@@ -244,6 +240,8 @@ def running_worker(*, redis_url, queues, log):
                 "--without-mingle",
                 "--without-heartbeat",
                 "--loglevel=INFO",
+                "-n",
+                f"{log.stem}@%h",
             ],
             env=env,
             stdout=log_file,
@@ -253,17 +251,33 @@ def running_worker(*, redis_url, queues, log):
     try:
         deadline = time.monotonic() + 30
         while b"ready." not in log.read_bytes():
-            if worker.poll() is not None or time.monotonic() > deadline:
+            if worker.poll() is not None:
+                pytest.fail(f"the Celery worker exited {worker.returncode}:\n{log.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
                 pytest.fail(f"the Celery worker did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.2)
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
+@contextlib.contextmanager
+def running_worker(*, redis_url, queues, log):
+    """A real `celery worker` subprocess against `redis_url` and the test database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocesses(),
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "tests.subprocess_settings",
+    }
+    with celery_worker(env=env, log=log, queues=queues) as worker:
+        yield worker
 
 
 @pytest.fixture

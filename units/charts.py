@@ -45,6 +45,8 @@ def areas_figure(*, areas, unit_name):
                 hovertemplate="%{y} %{customdata}<br>%{x:.2f} %<extra>" + str(name) + "</extra>",
             )
             for name, key, colour in traces
+            # The group's figures are withheld from a reader of part of a small group: no empty trace.
+            if any(row[key] is not None for row in areas)
         ]
     )
     figure.update_layout(

@@ -125,5 +125,40 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(scored, tree, as_user
         for i, unit in enumerate(more)
     )
     client = as_user("staff")
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # 5, and one for the group's figures
         assert len(rows(client.get(URL, {"index": "par", "year": 2023, "kind": "department"}))) == 42
+
+
+def test_the_group_figures_are_the_whole_groups_for_staff(scored, as_user):
+    group = as_user("staff").get(URL, {"index": "par", "year": 2023, "kind": "department"}).json()["group"]
+    assert group == {
+        "size": 2,
+        "readable": 2,
+        "whole": True,
+        "suppressed": False,
+        "mean": "87.500000",
+        "median": "87.500000",
+        "best": "90.000000",
+        "worst": "85.000000",
+    }
+
+
+def test_the_head_of_b_gets_no_figure_of_a_group_of_two(scored, as_user):
+    # B and C: the mean, the median or the worst would be C's value or tell it.
+    body = as_user("head_b").get(URL, {"index": "par", "year": 2023, "kind": "district"}).json()
+    assert [row["unit_code"] for row in body["results"]] == ["B"]
+    assert body["group"] == {
+        "size": 2,
+        "readable": 1,
+        "whole": False,
+        "suppressed": True,
+        "mean": None,
+        "median": None,
+        "best": None,
+        "worst": None,
+    }
+
+
+def test_the_group_is_null_for_a_reader_of_none_of_it(scored, as_user):
+    body = as_user("head_b").get(URL, {"index": "par", "year": 2023, "kind": "department"}).json()
+    assert body["results"] == [] and body["group"] is None

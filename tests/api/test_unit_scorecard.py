@@ -78,10 +78,25 @@ def test_the_scorecard_has_the_result_the_areas_and_the_lost_points(scored, as_u
         "max_points": "40.000000",
         "self_score": None,
         "final_score": "30.000000",
+        "not_scored": False,
         "lost": "10.000000",
         "streak": 2,
         "chronic": False,
     }
+
+
+def test_a_criterion_not_scored_is_null_and_flagged_never_zero(scored, as_user):
+    """A blank is "not scored" (chưa chấm): final_score null and not_scored true, whatever the
+    provisional value counted for it."""
+    from indicators.models import Score
+
+    Score.objects.filter(assessment__unit__code="B", assessment__methodology__year=2023, criterion__code="2.1").update(
+        final_score=None
+    )
+    body = as_user("head_b").get(url("B"), PARAMS).json()
+    row = next(row for row in body["lost_points"] if row["code"] == "2.1")
+    assert (row["final_score"], row["not_scored"], row["lost"]) == (None, True, "40.000000")
+    assert all(not other["not_scored"] for other in body["lost_points"] if other["code"] != "2.1")
 
 
 def test_head_of_b_sees_b_and_b1_but_a_is_a_404(scored, as_user):

@@ -171,3 +171,78 @@ def test_a_criterion_name_with_script_is_shown_as_text(login, workflow):
     criterion.save()
     body = login("head_a").get(page_url(workflow.assessment)).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+# Completeness (issue 17): a criterion not scored is "not scored", and submitting so needs a confirmation.
+
+
+def test_submitting_with_a_blank_criterion_asks_for_the_confirmation_and_writes_nothing(
+    login, workflow, head_a, english
+):
+    client = login("head_a")
+    data = self_post(
+        workflow, 1, {"1.1": ("35", False, ""), "1.2": ("", False, ""), "2.1": ("30", False, "")}, "submit"
+    )
+    response = client.post(page_url(workflow.assessment), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Criteria not scored yet (1): 1.2." in body
+    assert 'name="confirm_incomplete"' in body and "Submit with criteria not scored" in body
+    assert not Score.objects.exists()
+    assert Assessment.objects.get(pk=workflow.assessment.pk).status == S.DRAFT
+
+
+def test_the_confirmed_submission_with_a_blank_criterion_goes_through(login, workflow, head_a, english):
+    client = login("head_a")
+    data = self_post(
+        workflow, 1, {"1.1": ("35", False, ""), "1.2": ("", False, ""), "2.1": ("30", False, "")}, "submit"
+    )
+    data["confirm_incomplete"] = "on"
+    assert client.post(page_url(workflow.assessment), data).status_code == 302
+    assert Assessment.objects.get(pk=workflow.assessment.pk).status == S.SUBMITTED
+    assert AssessmentStep.objects.get().comment == "Submitted with criteria not scored (1): 1.2."
+
+
+def test_the_draft_lists_its_criteria_not_scored_and_offers_the_confirmation(login, workflow, head_a, english):
+    client = login("head_a")
+    client.post(page_url(workflow.assessment), self_post(workflow, 1, {"1.1": ("35", False, "")}))
+    body = client.get(page_url(workflow.assessment)).content.decode()
+    assert 'id="unscored"' in body and "2 criteria are not scored yet:" in body and "<strong>1.2, 2.1</strong>" in body
+    assert 'name="confirm_incomplete"' in body
+
+
+def test_a_complete_draft_offers_no_confirmation(login, workflow, head_a):
+    client = login("head_a")
+    client.post(
+        page_url(workflow.assessment),
+        self_post(
+            workflow, 1, {"1.1": ("35", False, ""), "1.2": ("", True, "Không có TTHC"), "2.1": ("30", False, "")}
+        ),
+    )
+    body = client.get(page_url(workflow.assessment)).content.decode()
+    assert 'id="unscored"' not in body and 'name="confirm_incomplete"' not in body
+
+
+def test_a_blank_score_reads_not_scored_never_zero(login, workflow, head_a):
+    """In Vietnamese, the default: "chưa chấm" where nothing was entered."""
+    a = self_post(workflow, 1, {"1.1": ("35", False, "")})
+    login("head_a").post(page_url(workflow.assessment), a)
+    body = login("staff").get(page_url(workflow.assessment)).content.decode()
+    assert body.count('<span class="not-scored">chưa chấm</span>') == 5  # 1.2 and 2.1 self, every final
+    assert ">0,00<" not in body
+
+
+def test_accepting_with_a_criterion_without_appraised_score_is_refused(login, workflow, head_a, english):
+    client = login("head_a")
+    data = self_post(workflow, 1, {"1.1": ("35", False, ""), "1.2": ("20", False, "")}, "submit")
+    data["confirm_incomplete"] = "on"
+    client.post(page_url(workflow.assessment), data)
+    a = Assessment.objects.get(pk=workflow.assessment.pk)
+    data = appraisal_post(workflow, a.version, {"1.1": ("35", ""), "1.2": ("20", ""), "2.1": ("", "")}, "appraise")
+    response = login("appraiser").post(page_url(a), data)
+    assert response.status_code == 400
+    assert "cannot be accepted while criteria have no appraised score" in response.content.decode()
+    assert Assessment.objects.get(pk=a.pk).status == S.SUBMITTED
+    body = login("appraiser").get(page_url(a)).content.decode()
+    # 1.1 and 1.2 start from their self scores: accepting the page as it is leaves only 2.1 blank.
+    assert "1 criterion has no appraised score yet:" in body and "<strong>2.1</strong>" in body

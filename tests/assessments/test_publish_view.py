@@ -83,3 +83,55 @@ def test_anonymous_is_sent_to_log_in(client, workflow):
 
 def test_an_unknown_methodology_is_404(login, workflow):
     assert login("admin_user").get("/assessments/publish/999999/").status_code == 404
+
+
+# Coverage and the explicit choice to publish without some units (issue 17).
+
+
+@pytest.fixture
+def second_department(tree):
+    from units.models import Unit, UnitKind
+
+    return Unit.objects.create(
+        code="A2", name="Sở A2", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_from=tree.dept_a.valid_from
+    )
+
+
+def test_the_page_shows_the_group_s_coverage_and_offers_the_choice(login, workflow, ready, second_department, english):
+    response = login("admin_user").get(url(workflow))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (response.context["appraised"], response.context["not_yet"]) == (1, 0)
+    assert 'id="count-no-assessment">1<' in body
+    assert "A2 Sở A2" in body
+    assert "1 unit of the group has no complete appraised result" in body
+    assert 'name="publish_partial"' in body and "Publish while 1 unit has no appraised result" in body
+
+
+def test_a_whole_group_offers_no_choice(login, workflow, ready):
+    body = login("admin_user").get(url(workflow)).content.decode()
+    assert 'name="publish_partial"' not in body and 'id="left-out"' not in body
+
+
+def test_publishing_without_the_choice_is_refused_and_publishes_nothing(
+    login, workflow, ready, second_department, english
+):
+    response = login("admin_user").post(url(workflow), {"decision_reference": "QĐ 1", "published_on": "15/03/2025"})
+    assert response.status_code == 400
+    assert "Units of the group without a complete appraised result (1): A2." in response.content.decode()
+    assert not Publication.objects.exists() and Assessment.objects.get(pk=ready.pk).status == S.APPRAISED
+
+
+def test_the_choice_is_recorded_and_shown_with_the_decision(login, workflow, ready, second_department, english):
+    client = login("admin_user")
+    response = client.post(
+        url(workflow), {"decision_reference": "QĐ 1", "published_on": "15/03/2025", "publish_partial": "on"}
+    )
+    assert response.status_code == 302
+    assert Publication.objects.get().units_left_out == ["A2"]
+    assert Assessment.objects.get(pk=ready.pk).status == S.PUBLISHED
+    assert "1 unit with no appraised result: A2" in client.get(url(workflow)).content.decode()
+    rankings = client.get(response["Location"]).content.decode()
+    assert "The decision was published while 1 unit had no complete appraised result: A2." in rankings
+    scorecard = client.get("/units/A/?index=par&year=2024").content.decode()
+    assert "The decision was published while 1 unit of the group had no complete appraised result." in scorecard

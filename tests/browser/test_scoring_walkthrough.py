@@ -100,9 +100,16 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     expect(page.locator("#count-appraised")).to_have_text("1")
     page.fill("#id_decision_reference", DECISION)
     page.fill("#id_published_on", "20/01/2026")
+    # The other departments have no 2025 assessment: publishing without them is a choice, ticked.
+    expect(page.locator("#left-out")).to_be_visible()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main .error")).to_contain_text("chưa có kết quả thẩm định đầy đủ")
+    page.check("#id_publish_partial")
+    page.fill("#id_published_on", "20/01/2026")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/rankings/\?"))
     expect(page.locator("main")).to_contain_text(DECISION)
+    expect(page.locator("#units-left-out")).to_be_visible()
     assert errors == []
     context.close()
 

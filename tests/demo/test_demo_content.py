@@ -18,12 +18,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.test import override_settings
+from django.utils import timezone
 
 from demo import services as demo
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, DossierStatus, Scope
-from dossiers.selectors import dossier_ranking, months_of_year, period_stats
+from dossiers.selectors import dossier_ranking, latest_dossier_month, monthly_rates, months_of_year, period_stats
 from indicators.models import (
     Aggregation,
     Assessment,
@@ -46,8 +47,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 END_OF_QUANG_NAM = datetime.date(2025, 6, 30)
 END_OF_NONG_SON = datetime.date(2024, 12, 31)
-# 18 districts × 12 months × 30, 54 communes × 12 × 20, 4 departments × 12 × 25.
-DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25
+# 2024: 18 districts × 12 months × 30, 54 communes × 12 × 20, 4 departments × 12 × 25; January to
+# June 2025, without Nông Sơn and its 3 communes: 17 × 6 × 30, 51 × 6 × 20, 4 × 6 × 25.
+DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25 + 17 * 6 * 30 + 51 * 6 * 20 + 4 * 6 * 25
+DEMO_MONTHS = set(range(202401, 202413)) | set(range(202501, 202507))
 
 
 @pytest.fixture(scope="module")
@@ -295,7 +298,7 @@ def test_the_bands_cover_the_par_range_for_each_kind_and_year(loaded):
 # --- Dossiers --------------------------------------------------------------------------------------------
 
 
-def test_the_demo_has_a_year_of_dossiers_for_districts_communes_and_a_few_departments(loaded):
+def test_the_demo_has_dossiers_for_districts_communes_and_a_few_departments_until_they_closed(loaded):
     dossiers = Dossier.objects.filter(source=demo.DOSSIER_SOURCE)
     assert dossiers.count() == Dossier.objects.count() == DEMO_DOSSIERS
     per_unit = Counter(dossiers.values_list("unit__kind", "unit__code"))
@@ -304,10 +307,14 @@ def test_the_demo_has_a_year_of_dossiers_for_districts_communes_and_a_few_depart
         districts_and_communes.values_list("code", flat=True)
     )
     assert {code for kind, code in per_unit if kind == UnitKind.DEPARTMENT} == set(demo.DOSSIER_DEPARTMENTS)
-    assert set(dossiers.values_list("received_month", flat=True)) == set(range(202401, 202413))
+    assert set(dossiers.values_list("received_month", flat=True)) == DEMO_MONTHS
     assert per_unit[(UnitKind.DISTRICT, "QNA-NONGSON")] == 12 * 30
-    assert not dossiers.filter(completed_at__gt=demo.DOSSIER_NOW).exists()
-    assert dossiers.filter(status=DossierStatus.PENDING, received_month=202412).exists()
+    assert per_unit[(UnitKind.DISTRICT, "QNA-QUESON")] == 18 * 30
+    # Every unit settled its dossiers by its last day: none ended after it, none is pending.
+    for code, closing in (("QNA-NONGSON", END_OF_NONG_SON), ("QNA-QUESON", END_OF_QUANG_NAM)):
+        last = dossiers.filter(unit__code=code).order_by("-completed_at").first().completed_at
+        assert timezone.localtime(last).date() <= closing
+    assert not dossiers.filter(status=DossierStatus.PENDING).exists()
 
 
 def test_the_demo_dossiers_are_counted_by_the_statistics_job_after_the_load(loaded):
@@ -329,7 +336,7 @@ def test_districts_and_communes_are_ranked_by_overdue_rate_per_year_and_per_mont
     # Lower is better: rank 1 has the lowest rate, and the rate is the one of the year's dossiers.
     ranked = list(yearly.filter(unit__kind=UnitKind.DISTRICT).order_by("rank", "unit__code"))
     assert ranked[0].rank == 1 and ranked[0].value <= ranked[-1].value and ranked[-1].value > 0
-    stats = period_stats(months=months_of_year(2024, now=demo.DOSSIER_NOW), units=[ranked[0].unit_id])
+    stats = period_stats(months=months_of_year(2024), units=[ranked[0].unit_id])
     assert ranked[0].value == stats[ranked[0].unit_id]["overdue_rate"]
     communes = yearly.filter(unit__kind=UnitKind.COMMUNE)
     assert communes.count() == units_valid_in(year=2024).filter(kind=UnitKind.COMMUNE).count()
@@ -340,7 +347,9 @@ def test_districts_and_communes_are_ranked_by_overdue_rate_per_year_and_per_mont
     assert [row["value"] for row in june] == sorted(row["value"] for row in june)
 
 
-def test_the_demo_dossiers_are_the_same_on_every_load(loaded):
+def test_the_demo_dossiers_are_the_same_on_every_load_whenever_it_runs(loaded):
+    """Judged at the time of the load, but every demo unit closed long before: a load a year
+    later gives the same dossiers."""
     columns = [f.attname for f in Dossier._meta.concrete_fields if f.attname not in ("id", "updated_at")]
 
     def rows():
@@ -348,9 +357,83 @@ def test_the_demo_dossiers_are_the_same_on_every_load(loaded):
 
     first = rows()
     Dossier.objects.all().delete()
-    demo._ensure_dossiers(demo.read_unit_rows(), {u.code: u for u in Unit.objects.all()}, Counter())
+    later = timezone.now() + datetime.timedelta(days=365)
+    demo._ensure_dossiers(demo.read_unit_rows(), {u.code: u for u in Unit.objects.all()}, Counter(), now=later)
 
     assert rows() == first
+
+
+# --- Demo data that looks like life (issue 17) ----------------------------------------------------------
+# The demo judged its dossiers at a fixed "now" (31/12/2024) while the statistics ran to the real
+# one: whatever was pending then stayed pending for ever — two years at the next load — so every
+# month after 2024 showed 100 % overdue and 2025 ranked every district 1/17.
+
+MAX_PENDING = datetime.timedelta(days=90)
+
+
+def current_month():
+    local = timezone.localtime()
+    return local.year * 100 + local.month
+
+
+def test_no_demo_dossier_is_pending_longer_than_90_days_at_load_time(loaded):
+    pending = Dossier.objects.filter(status=DossierStatus.PENDING)
+
+    assert not pending.filter(received_at__lt=timezone.now() - MAX_PENDING).exists()
+    # Every dossier ended within the time a working desk takes, mostly in days.
+    ended = Dossier.objects.exclude(status=DossierStatus.PENDING)
+    assert not ended.filter(completed_at__isnull=True).exists()
+    assert all(
+        completed - received < MAX_PENDING for received, completed in ended.values_list("received_at", "completed_at")
+    )
+
+
+def test_no_dossier_or_statistic_is_of_a_month_after_the_current_one(loaded):
+    current = current_month()
+
+    # Nothing received in the month still running either: the demo stops at the last complete one.
+    assert max(Dossier.objects.values_list("received_month", flat=True)) < current
+    assert not Dossier.objects.filter(received_at__gt=timezone.now()).exists()
+    assert not Dossier.objects.filter(completed_at__gt=timezone.now()).exists()
+    assert not DossierMonth.objects.filter(month__gt=current).exists()
+    assert latest_dossier_month() < current
+    province = unit("QNA")
+    for year in (2024, 2025, timezone.localtime().year):
+        assert all(row["month"] <= current for row in monthly_rates(unit=province, months=months_of_year(year)))
+
+
+def test_the_latest_complete_month_is_mostly_on_time_and_differs_between_units(loaded):
+    """The newest month with statistics before the current one: the units' own overdue rates."""
+    latest = DossierMonth.objects.filter(month__lt=current_month()).aggregate(latest=Max("month"))["latest"]
+    rates = [row["overdue_rate"] for row in period_stats(months=[latest]).values() if row["overdue_rate"] is not None]
+
+    assert len(rates) >= 20, latest
+    assert sum(rates) / len(rates) < 50, latest
+    assert len(set(rates)) > len(rates) // 4, latest
+    # And it is a month in which the units were open and ranked, not a backlog after they closed.
+    assert dossier_ranking(months=[latest], kind=UnitKind.DISTRICT)[0]["rank"] == 1
+
+
+def test_no_ranking_of_the_demo_is_a_tie_of_every_unit(loaded):
+    """Every group of three or more units, in every index and year, and by the overdue rate on the
+    dossier pages in every year with statistics: the units do not all share one rank. (Three
+    communes may all have paid nothing online in a half-year — very few do, as the article says —
+    so the shares' page rankings can tie at 0 %; their indices are in the results above.)"""
+    groups = {}
+    for index, year, kind, parent, rank in Result.objects.filter(rank__isnull=False).values_list(
+        "index__code", "year", "unit__kind", "unit__parent_id", "rank"
+    ):
+        groups.setdefault((index, year, kind, parent), []).append(rank)
+    years = {month // 100 for month in DossierMonth.objects.values_list("month", flat=True)}
+    for year in sorted(years):
+        for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE):
+            for row in dossier_ranking(months=months_of_year(year), kind=kind):
+                if row["rank"] is not None:
+                    groups.setdefault(("overdue_rate", year, kind, row["parent_id"]), []).append(row["rank"])
+
+    assert any(key[1] == 2025 for key in groups)
+    tied = [key for key, ranks in groups.items() if len(ranks) >= 3 and len(set(ranks)) == 1]
+    assert not tied
 
 
 # --- People ----------------------------------------------------------------------------------------------
@@ -470,3 +553,7 @@ def test_no_result_of_the_demo_contradicts_its_assessment(loaded):
     decisions = Publication.objects.filter(methodology__year__lt=2024)
     assert decisions.exists() and all("(minh họa)" in p.decision_reference for p in decisions)
     assert {p.published_on for p in decisions} == {datetime.date(year + 1, 4, 15) for year in (2021, 2022, 2023)}
+    # The completeness gates pass on the demo: every unit's assessment is complete (a criterion not
+    # applicable has its reason), so no decision leaves a unit of its group out.
+    assert all(p.units_left_out == [] for p in decisions)
+    assert not Score.objects.filter(not_applicable=True, note="").exists()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from demo.synthetic_dossiers import PROCEDURES, dossiers_generate
+from demo.synthetic_dossiers import LONG_LATE_DAYS, MAX_OPEN_DAYS, PROCEDURES, dossiers_generate
 from dossiers import measures
 from dossiers.models import Dossier, DossierMonthDirty, DossierStatus
 from dossiers.services import STATS_INCREMENTAL, dossier_derive, touched_months
@@ -96,10 +96,53 @@ def test_nothing_is_completed_after_now_and_only_what_would_finish_later_is_pend
     pending = Dossier.objects.filter(status=DossierStatus.PENDING)
     assert not pending.filter(completed_at__isnull=False).exists()
     assert not Dossier.objects.exclude(status=DossierStatus.PENDING).filter(completed_at__isnull=True).exists()
-    # Mostly the latest month's, whose processing time runs past the year's end; a few stuck ones.
+    # Mostly the latest month's, whose processing time runs past the year's end; a few long-late ones.
     by_month = Counter(pending.values_list("received_month", flat=True))
     assert by_month[202412] > sum(count for month, count in by_month.items() if month < 202411)
     assert not pending.filter(result_entered=True).exists()
+
+
+def test_every_dossier_ends_within_90_days_so_only_the_last_weeks_are_pending(tree):
+    """Issue 17: "stuck" dossiers stayed pending for up to a year, for ever once `now` was fixed."""
+    generate(everyone(tree), per_unit_month=100, seed=3)
+
+    open_for = datetime.timedelta(days=MAX_OPEN_DAYS)
+    pending = Dossier.objects.filter(status=DossierStatus.PENDING)
+    assert pending.exists() and not pending.filter(received_at__lt=NOW - open_for).exists()
+    ended = Dossier.objects.exclude(status=DossierStatus.PENDING)
+    assert all(
+        completed - received <= open_for for received, completed in ended.values_list("received_at", "completed_at")
+    )
+    # Mostly on time, some a few days late, a few weeks late.
+    late_by = [
+        effective - due
+        for effective, due in ended.filter(status=DossierStatus.COMPLETED).values_list(
+            "effective_completed_at", "due_at"
+        )
+    ]
+    on_time = sum(delay <= datetime.timedelta(0) for delay in late_by)
+    weeks_late = sum(delay > datetime.timedelta(days=LONG_LATE_DAYS[0]) for delay in late_by)
+    assert on_time > 0.8 * len(late_by) and 0 < weeks_late < 0.02 * len(late_by)
+
+
+def test_a_unit_that_closes_receives_nothing_after_and_ends_every_dossier_by_its_last_day(tree):
+    closing = datetime.date(2024, 6, 14)
+    Unit.objects.filter(pk=tree.district_b.pk).update(valid_to=closing)
+    tree.district_b.refresh_from_db()
+    generate([tree.district_b], months=measures.months_between(202401, 202406), per_unit_month=100, seed=4)
+
+    last_minute = datetime.datetime(2024, 6, 14, 23, 59, tzinfo=VN)
+    dossiers = Dossier.objects.filter(unit=tree.district_b)
+    assert dossiers.filter(received_month=202406).exists()
+    assert not dossiers.filter(received_at__gt=last_minute).exists()
+    assert not dossiers.filter(completed_at__gt=last_minute).exists()
+    assert not dossiers.filter(status=DossierStatus.PENDING).exists()
+    # What was still open on the last day ended then, late or not.
+    assert dossiers.filter(completed_at=last_minute).count() > 10
+    assert all(
+        days <= Decimal(dossier_days + 1)
+        for days, dossier_days in ((d.supplement_days, (d.completed_at - d.received_at).days) for d in dossiers)
+    )
 
 
 def test_a_month_that_is_still_running_has_nothing_received_after_now(tree):

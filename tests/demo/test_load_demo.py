@@ -45,8 +45,8 @@ DEMO_TABLES = (
     Dossier,
     DossierMonth,
 )
-# 18 districts × 12 months × 30, 54 communes × 12 × 20, 4 departments × 12 × 25.
-DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25
+# 2024 and the first half of 2025, as in test_demo_content.
+DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25 + 17 * 6 * 30 + 51 * 6 * 20 + 4 * 6 * 25
 
 
 @pytest.fixture(autouse=True)

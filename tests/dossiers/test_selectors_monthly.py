@@ -6,8 +6,8 @@ from decimal import Decimal as D
 import pytest
 
 from dossiers.measures import COUNTS, MEASURES
-from dossiers.models import Scope
-from dossiers.selectors import monthly_rates
+from dossiers.models import DossierMonth, Scope
+from dossiers.selectors import latest_dossier_month, monthly_rates
 from dossiers.stats import dossier_stats_full
 from tests.dossiers.test_stats import NOW, example  # noqa: F401 (example: a fixture)
 
@@ -91,3 +91,26 @@ def test_a_year_is_one_query(stats, django_assert_num_queries):
 def test_the_months_must_be_consecutive(stats):
     with pytest.raises(ValueError):
         monthly_rates(unit=stats.dept_a, months=[202405, 202407])
+
+
+# --- No month to come (issue 17) ------------------------------------------------------------------
+
+
+def test_a_month_after_the_current_one_is_never_given_even_with_statistics(stats):
+    # Rows of months to come, as a clock set wrong or a bad import could leave them.
+    for month in (202408, 202409):
+        DossierMonth.objects.create(
+            unit=stats.dept_a, month=month, scope=Scope.TOTAL, computed_at=NOW, received=5, completed_late=5
+        )
+
+    rows = monthly_rates(unit=stats.dept_a, months=list(range(202401, 202413)), now=NOW)
+
+    assert [row["month"] for row in rows] == list(range(202401, 202408))
+    assert monthly_rates(unit=stats.dept_a, months=[202408, 202409], now=NOW) == []
+
+
+def test_the_latest_month_with_dossiers_is_never_one_to_come(stats):
+    DossierMonth.objects.create(unit=stats.dept_a, month=202409, scope=Scope.OWN, computed_at=NOW, received=5)
+
+    assert latest_dossier_month(now=NOW) == 202407
+    assert latest_dossier_month(now=NOW.replace(month=10)) == 202409

@@ -193,47 +193,6 @@ def redis_without_server(tmp_path):
 
 # --- Celery workers and the web server -------------------------------------------------------------
 @contextlib.contextmanager
-def worker(*, env, log, queues=("celery",)):
-    """A real `celery worker` (solo pool, one job at a time) with `env`; stopped at the end."""
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "reformdash",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                ",".join(queues),
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-                "-n",
-                f"{log.stem}@%h",
-            ],
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            cwd=settings.BASE_DIR,
-        )
-    try:
-
-        def ready():
-            if process.poll() is not None:
-                pytest.fail(f"the Celery worker exited {process.returncode}")
-            return b"ready." in log.read_bytes()
-
-        wait_for(ready, seconds=30, what=f"Celery worker {log.stem} ready", interval=0.2)
-        yield process
-    finally:
-        stop_process(process)
-
-
-@contextlib.contextmanager
 def web_server(*, env, log):
     """`manage.py runserver` on a free port, without the autoreloader; yields its base URL."""
     port = free_port()

@@ -16,7 +16,8 @@ import contextlib
 import threading
 
 from indicators.recompute import recompute_lock_key
-from tests.faults.conftest import Browser, app_env, manage, wait_for, waiting_for_lock, web_server, worker
+from tests.conftest import celery_worker
+from tests.faults.conftest import Browser, app_env, manage, wait_for, waiting_for_lock, web_server
 
 PASSWORD = "correct horse battery staple"
 
@@ -107,7 +108,10 @@ def test_pages_answer_503_while_postgresql_is_down_and_everything_resumes_when_i
     par_id = int(manage("shell", "-c", LOAD, env=env).split()[-1])
     key = recompute_lock_key(index_id=par_id, year=2023)
 
-    with web_server(env=env, log=tmp_path / "web.log") as (base, server), worker(env=env, log=tmp_path / "worker.log"):
+    with (
+        web_server(env=env, log=tmp_path / "web.log") as (base, server),
+        celery_worker(env=env, log=tmp_path / "worker.log"),
+    ):
         browser = Browser(base, timeout=20)
         browser.log_in("staff", PASSWORD)
         assert browser.post("/i18n/setlang/", {"language": "en", "next": "/"})[0] == 302  # the assertions' language

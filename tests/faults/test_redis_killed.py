@@ -18,8 +18,8 @@ from assessments.workflow import assessment_submit, self_scores_save
 from indicators.models import Index, Result
 from indicators.recompute import results_recompute
 from jobs.models import Job, JobStatus
-from tests.conftest import database_url_for_subprocesses
-from tests.faults.conftest import Browser, app_env, manage, wait_for, web_server, worker
+from tests.conftest import celery_worker, database_url_for_subprocesses
+from tests.faults.conftest import Browser, app_env, manage, wait_for, web_server
 from tests.indicators.builders import methodology, score
 from tests.indicators.workflow import ids, workflow  # noqa: F401 (fixture)
 from units.models import Unit, UnitKind
@@ -76,7 +76,7 @@ def test_jobs_queued_when_redis_is_killed_come_back_with_it_and_all_run_once(thr
     own_redis.start()
     assert own_redis.client().llen("celery") == 3, "the queue did not come back from the append-only file"
 
-    with worker(env=env, log=tmp_path / "worker.log"):
+    with celery_worker(env=env, log=tmp_path / "worker.log"):
         wait_for(lambda: not jobs.exclude(status=JobStatus.DONE).exists(), seconds=60, what="all three jobs done")
     # Run from the messages Redis kept, not sent again by anyone.
     assert list(jobs.values_list("attempts", flat=True)) == [1, 1, 1]
@@ -134,7 +134,7 @@ def test_scores_saved_while_redis_is_down_are_saved_at_once_and_recomputed_when_
     assert not Result.objects.exists()
 
     redis_without_server.start()
-    with worker(env=env, log=tmp_path / "worker.log"):
+    with celery_worker(env=env, log=tmp_path / "worker.log"):
         assert manage("jobs_sweep", "--now", env=env).strip() == "1 job(s) sent"
         wait_for(lambda: Job.objects.get(pk=job.pk).status == JobStatus.DONE, seconds=30, what="the job done")
     assert Result.objects.get(unit=a.unit, index=workflow.index, year=2024).value == D("88")
@@ -143,7 +143,7 @@ def test_scores_saved_while_redis_is_down_are_saved_at_once_and_recomputed_when_
 def test_a_running_worker_reconnects_to_a_restarted_redis_and_takes_new_jobs(three_years, own_redis, tmp_path):
     env = app_env(database_url=database_url_for_subprocesses(), redis_url=own_redis.url)
     jobs = Job.objects.filter(kind="results.recompute")
-    with worker(env=env, log=tmp_path / "worker.log") as running:
+    with celery_worker(env=env, log=tmp_path / "worker.log") as running:
         own_redis.kill()
         own_redis.start()
         manage("shell", "-c", REQUEST_THREE_YEARS, env=env)

@@ -19,8 +19,8 @@ from django.conf import settings
 from indicators.models import Result
 from indicators.recompute import recompute_lock_key, results_recompute
 from jobs.models import Job, JobStatus
-from tests.conftest import database_url_for_subprocesses
-from tests.faults.conftest import app_env, lock, manage, stop_process, unlock, wait_for, waiting_for_lock, worker
+from tests.conftest import celery_worker, database_url_for_subprocesses
+from tests.faults.conftest import app_env, lock, manage, stop_process, unlock, wait_for, waiting_for_lock
 from tests.indicators.test_recompute_concurrency import _rows, many_departments  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.needs_postgres
@@ -43,7 +43,10 @@ def test_two_scheduled_sends_and_a_manual_recompute_at_once_leave_one_set_of_row
     lock(lock_holder, key)
     manual = None
     try:
-        with worker(env=env, log=tmp_path / "worker-1.log"), worker(env=env, log=tmp_path / "worker-2.log"):
+        with (
+            celery_worker(env=env, log=tmp_path / "worker-1.log"),
+            celery_worker(env=env, log=tmp_path / "worker-2.log"),
+        ):
             manage("shell", "-c", BEAT_SENDS_TWICE, env=env)
 
             def scheduled_sends_ran():

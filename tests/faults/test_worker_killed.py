@@ -14,8 +14,8 @@ from indicators.models import Result
 from indicators.recompute import recompute_lock_key, results_recompute
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
-from tests.conftest import database_url_for_subprocesses
-from tests.faults.conftest import app_env, lock, manage, unlock, wait_for, waiting_for_lock, worker
+from tests.conftest import celery_worker, database_url_for_subprocesses
+from tests.faults.conftest import app_env, lock, manage, unlock, wait_for, waiting_for_lock
 from tests.indicators.test_recompute_concurrency import _rows, many_departments  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.needs_postgres
@@ -31,7 +31,7 @@ def test_a_recompute_whose_worker_is_killed_runs_again_and_leaves_the_rows_of_a_
 
     lock(lock_holder, key)
     try:
-        with worker(env=env, log=tmp_path / "worker-killed.log") as doomed:
+        with celery_worker(env=env, log=tmp_path / "worker-killed.log") as doomed:
             assert manage("jobs_sweep", "--now", env=env).strip() == "1 job(s) sent"
             wait_for(
                 lambda: waiting_for_lock(lock_holder, key) == 1,
@@ -43,7 +43,7 @@ def test_a_recompute_whose_worker_is_killed_runs_again_and_leaves_the_rows_of_a_
         job.refresh_from_db()
         assert (job.status, job.attempts) == (JobStatus.RUNNING, 1)
 
-        with worker(env=env, log=tmp_path / "worker-second.log"):
+        with celery_worker(env=env, log=tmp_path / "worker-second.log"):
             # The dead worker's session gets the lock, cannot answer, and ends: nothing was written.
             unlock(lock_holder, key)
             wait_for(lambda: waiting_for_lock(lock_holder, key) == 0, seconds=30, what="the dead session gone")

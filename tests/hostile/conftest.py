@@ -136,7 +136,11 @@ def world(tree, example, head_a, appraiser, admin_user, evidence_root):
         )
         assessment_appraise(assessment=reload(assessment), user=appraiser)
     methodology_publish(
-        methodology=m, user=admin_user, decision_reference=hostile("DECISION_1"), published_on=datetime.date(2025, 3, 1)
+        methodology=m,
+        user=admin_user,
+        decision_reference=hostile("DECISION_1"),
+        published_on=datetime.date(2025, 3, 1),
+        publish_partial=True,  # a unit of the hostile tree has no assessment
     )
     assessment_reopen(assessment=reload(a), user=admin_user, reason=hostile("REOPEN_REASON"))
     appraisal_scores_save(
@@ -146,7 +150,11 @@ def world(tree, example, head_a, appraiser, admin_user, evidence_root):
         scores={criteria["2.1"].pk: (D(10), hostile("CORRECTION"))},
     )
     methodology_publish(
-        methodology=m, user=admin_user, decision_reference=hostile("DECISION_2"), published_on=datetime.date(2025, 4, 2)
+        methodology=m,
+        user=admin_user,
+        decision_reference=hostile("DECISION_2"),
+        published_on=datetime.date(2025, 4, 2),
+        publish_partial=True,  # a unit of the hostile tree has no assessment
     )
     audit_record(
         action="score.final",

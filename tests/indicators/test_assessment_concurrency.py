@@ -55,7 +55,7 @@ def test_a_conflict_message_tells_the_user_to_review(english, workflow, head_a):
 
 def test_a_transition_from_a_stale_version_is_a_conflict_too(workflow, head_a, appraiser):
     a = workflow.assessment
-    assessment_submit(assessment=a, user=head_a, version=1)
+    assessment_submit(assessment=a, user=head_a, version=1, confirm_incomplete=True)
     with pytest.raises(ConflictError):
         appraisal_scores_save(assessment=a, user=appraiser, scores={}, version=1)
 

@@ -16,7 +16,7 @@ from assessments.workflow import (
     methodology_publish,
     self_scores_save,
 )
-from indicators.models import Assessment, AssessmentStatus, AssessmentStep
+from indicators.models import Assessment, AssessmentStatus, AssessmentStep, Score
 from tests.indicators.workflow import (  # noqa: F401 (fixtures, used as test arguments)
     PUBLISHED_ON,
     head_province,
@@ -62,7 +62,7 @@ def _do(action, *, workflow, assessment, user):
             assessment=assessment, user=user, scores={c11: (D(30), False, "")}, version=assessment.version
         )
     if action == Action.SUBMIT:
-        return assessment_submit(assessment=assessment, user=user)
+        return assessment_submit(assessment=assessment, user=user, confirm_incomplete=True)
     if action == Action.APPRAISAL_SCORES:
         return appraisal_scores_save(
             assessment=assessment, user=user, scores={c11: (D(25), "thiếu minh chứng")}, version=assessment.version
@@ -73,9 +73,19 @@ def _do(action, *, workflow, assessment, user):
         return assessment_appraise(assessment=assessment, user=user)
     if action == Action.PUBLISH:
         return methodology_publish(
-            methodology=workflow.methodology, user=user, decision_reference="QĐ 1", published_on=PUBLISHED_ON
+            methodology=workflow.methodology,
+            user=user,
+            decision_reference="QĐ 1",
+            published_on=PUBLISHED_ON,
+            publish_partial=True,
         )
     return assessment_reopen(assessment=assessment, user=user, reason="Sai sót số liệu")
+
+
+def _fully_scored(workflow, assessment):
+    """Every leaf criterion with a final score: what appraising and publishing ask for (issue 17)."""
+    for code in ("1.1", "1.2", "2.1"):
+        Score.objects.create(assessment=assessment, criterion=workflow.criteria[code], final_score=D(10))
 
 
 @pytest.mark.parametrize("action", list(Action))
@@ -85,6 +95,8 @@ def test_each_service_does_only_what_the_matrix_allows_and_refuses_the_rest(requ
     user = request.getfixturevalue(role)
     assessment = at_status(workflow, status)
     if action in expected(role, status):
+        if action in (Action.APPRAISE, Action.PUBLISH):
+            _fully_scored(workflow, assessment)
         _do(action, workflow=workflow, assessment=assessment, user=user)
         return
     # A role that may never do it is denied; a role that may, in another status, gets a validation error.

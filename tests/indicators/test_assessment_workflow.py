@@ -176,7 +176,7 @@ def test_a_survey_criterion_is_scored_by_the_council_without_a_reason(english, w
     survey.kind = CriterionKind.SURVEY
     survey.save(update_fields=["kind"])
     self_scores_save(assessment=a, user=head_a, scores=ids(workflow, {"1.1": (D(35), False, "")}), version=1)
-    assessment_submit(assessment=a, user=head_a)
+    assessment_submit(assessment=a, user=head_a, confirm_incomplete=True)
     appraisal_scores_save(
         assessment=a, user=appraiser, scores=ids(workflow, {"2.1": (D("31.5"), "")}), version=reload(a).version
     )
@@ -192,7 +192,7 @@ def test_a_survey_criterion_is_scored_by_the_council_without_a_reason(english, w
 
 
 def test_a_return_needs_a_comment(workflow, head_a, appraiser):
-    assessment_submit(assessment=workflow.assessment, user=head_a)
+    assessment_submit(assessment=workflow.assessment, user=head_a, confirm_incomplete=True)
     with pytest.raises(ValidationError):
         assessment_return(assessment=workflow.assessment, user=appraiser, comment="  ")
     assert reload(workflow.assessment).status == S.SUBMITTED

@@ -55,9 +55,13 @@ def appraised(workflow, head_a, appraiser, tree):
     return workflow
 
 
-def publish(workflow, admin_user, reference="QĐ 345/QĐ-UBND", on=PUBLISHED_ON):
+def publish(workflow, admin_user, reference="QĐ 345/QĐ-UBND", on=PUBLISHED_ON, partial=False):
     return methodology_publish(
-        methodology=workflow.methodology, user=admin_user, decision_reference=reference, published_on=on
+        methodology=workflow.methodology,
+        user=admin_user,
+        decision_reference=reference,
+        published_on=on,
+        publish_partial=partial,
     )
 
 
@@ -115,7 +119,9 @@ def test_only_an_administrator_publishes_and_only_with_a_decision(appraised, app
 def test_publishing_with_nothing_appraised_is_refused(english, workflow, admin_user):
     with pytest.raises(ValidationError) as refused:
         publish(workflow, admin_user)
-    assert refused.value.messages == ["No appraised assessment of this methodology is waiting to be published."]
+    assert refused.value.messages == [
+        "No appraised assessment of this methodology with every criterion scored is waiting to be published."
+    ]
 
 
 def test_a_published_assessment_is_frozen(appraised, admin_user, head_a, appraiser):
@@ -191,6 +197,8 @@ def test_publishing_many_assessments_takes_a_bounded_number_of_queries(
         )
         a = Assessment.objects.create(unit=unit, methodology=workflow.methodology, status=S.APPRAISED)
         Score.objects.create(assessment=a, criterion=workflow.criteria["1.1"], final_score=D(i))
+        Score.objects.create(assessment=a, criterion=workflow.criteria["1.2"], final_score=D(10))
+        Score.objects.create(assessment=a, criterion=workflow.criteria["2.1"], final_score=D(20))
     with django_assert_max_num_queries(40):
-        publish(workflow, admin_user)
+        publish(workflow, admin_user, partial=True)  # Sở A's draft is left out
     assert Result.objects.filter(publication__isnull=False).count() == 30

@@ -161,15 +161,28 @@ def test_the_card_in_english(client, head_b, data):
     assert "84.60 %" in text and "PAR Index" in text
 
 
-def test_areas_against_the_group_mean_and_best_without_other_units(client, head_b, data):
-    response = get(client, head_b, "B")
+def test_staff_see_the_areas_against_the_group_mean_and_best(client, staff, data):
+    response = get(client, staff, "B")
     text = page(response)
     assert "94,33 %" in text and "89,78 %" in text and "100,00 %" in text  # B, mean, best of area 1
+    figure = response.context["charts"]["areas"].figure
+    assert [trace["name"] for trace in figure["data"]] == ["Huyện B", "Trung bình nhóm", "Cao nhất nhóm"]
+
+
+def test_the_head_of_b_gets_no_group_figure_of_a_group_with_two_other_units(client, head_b, data):
+    # B, C and D were scored in 2024: the mean with B's own value gives C + D, the best (100 %) is
+    # one of theirs. Withheld, and said so (indicators.group_figures).
+    response = get(client, head_b, "B")
+    text = page(response)
+    assert "94,33 %" in text and "89,78 %" not in text and "100,00 %" not in text
+    assert "Không hiển thị số liệu nhóm: nhóm có dưới 3 đơn vị khác" in text
+    assert all(area["group_mean"] is None and area["group_best"] is None for area in response.context["card"].areas)
     for other in ("Huyện C", "Huyện D"):
         assert other not in text
     figure = response.context["charts"]["areas"].figure
-    assert [trace["name"] for trace in figure["data"]][0] == "Huyện B"
+    assert [trace["name"] for trace in figure["data"]] == ["Huyện B"]
     assert "Huyện C" not in chart_data(response) and "Huyện D" not in chart_data(response)
+    assert "89.78" not in chart_data(response) and "100.0" not in chart_data(response)
 
 
 def test_staff_are_told_who_passed_the_unit_and_whom_it_passed(client, staff, comparable):
@@ -320,3 +333,17 @@ def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, 
     with django_assert_max_num_queries(22):
         response = client.get(url("B"))
     assert "Sửa lần 13" in page(response) and "Sửa lần 12" in page(response)
+
+
+def test_a_criterion_not_scored_reads_chua_cham_never_zero(client, staff, data):
+    """A blank appraised score is "chưa chấm" in the lost points, named above them (issue 17)."""
+    from indicators.models import Score
+
+    Score.objects.filter(
+        assessment__unit=data.district_b, assessment__methodology__year=2024, criterion__code="1.2"
+    ).update(final_score=None)
+    body = page(get(client, staff, "B", index="par", year=2024))
+    lost = body[body.index('id="lost-points"') :]
+    assert '<span class="not-scored">chưa chấm</span>' in lost
+    assert 'id="not-scored">1 tiêu chí chưa chấm: 1.2.' in lost
+    assert ">0,00<" not in lost
