@@ -382,7 +382,7 @@ def _rank_update(direction):
 # A year's previous ranks and their comparability, from the ranks and groups stored for it and
 # for the year before: run for the next year after a recompute, whose previous ranks read this
 # year's (that year's own ranks and groups are read as stored: a recompute of that year rewrites
-# them), and by migration 0006 for every year. Parameters: index id, year.
+# them), and by migration 0007 for every year. Parameters: index id, year.
 PREVIOUS_RANKS_UPDATE = f"""
     UPDATE {T["result"]} SET previous_rank = x.prev, previous_group_size = x.prev_n, rank_comparable = x.comparable
     FROM (
