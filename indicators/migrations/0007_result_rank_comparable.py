@@ -24,7 +24,7 @@ def rank_comparability_fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0005_result_indexes_without_rank'),
+        ('indicators', '0006_publication_units_left_out'),
         ('units', '0002_headrating'),
     ]
 
