@@ -44,6 +44,7 @@ def array(items):
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 DECIMAL = ref("Decimal")
@@ -78,12 +79,26 @@ def _rank_properties():
         },
         "previous_rank": {
             **nullable(RANK),
-            "description": "The rank of the year before in the same index and group (the official one where published).",
+            "description": "The rank of the same unit in the same index the year before, as shown then "
+            "(the official one where published), whether or not its group was comparable.",
+        },
+        "previous_group_size": {
+            **nullable(INTEGER),
+            "description": "How many units `previous_rank` is among (the official group size where published).",
+        },
+        "rank_comparable": {
+            **nullable(BOOLEAN),
+            "description": "Whether the two years' ranks can be compared: the same parent both years, and "
+            "either both ranks of the group held here (computed, or a decision's rank of that whole group) "
+            "whose ranked units are mostly the same (units ranked in both years ≥ 80 % of the units ranked "
+            "in either), or both a decision's rank among a group mostly outside the system (56/63) with the "
+            "same official group size. null without both ranks. When false, show both ranks with their "
+            "group sizes and no change.",
         },
         "rank_change": {
             **nullable(INTEGER),
             "description": "previous_rank minus the official rank where published, "
-            "else the rank: places gained, positive = moved up.",
+            "else the rank: places gained, positive = moved up; null unless `rank_comparable` is true.",
         },
         "band": {
             **nullable(STRING),

@@ -189,6 +189,8 @@ def _ranks_json(result):
         "official_rank": result.official_rank,
         "official_group_size": result.official_group_size,
         "previous_rank": result.previous_rank,
+        "previous_group_size": result.previous_group_size,
+        "rank_comparable": result.rank_comparable,
         "rank_change": result.rank_change,
         "band": result.band.name if result.band_id else None,
     }

@@ -227,6 +227,9 @@ class ResultAdmin(RecomputesResults, admin.ModelAdmin):
     list_select_related = ["unit", "index", "band"]
     autocomplete_fields = ["unit"]
     raw_id_fields = ["band"]
+    # Written by the recompute (docs/design.md §4, "Comparable ranks"), not by hand.
+    exclude = ["group_parent"]
+    readonly_fields = ["previous_group_size", "rank_comparable"]
 
     def index_year(self, result):
         return result.index_id, result.year

@@ -302,6 +302,28 @@ class Result(models.Model):
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     group_size = models.PositiveIntegerField(_("group size"), null=True, blank=True)
     previous_rank = models.PositiveIntegerField(_("previous year's rank"), null=True, blank=True)
+    # The group of the rank, and whether last year's rank was among a comparable group
+    # (docs/design.md §4, "Comparable ranks"): all three are written by the recompute's ranking
+    # UPDATE (indicators.recompute), never by hand.
+    group_parent = models.ForeignKey(
+        Unit,
+        verbose_name=_("group's parent unit"),
+        help_text=_("The parent unit the result was ranked under, as it was when ranked."),
+        null=True,
+        blank=True,
+        # A record of the past, not a link to keep in step: a unit deleted later leaves the id.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    previous_group_size = models.PositiveIntegerField(_("previous year's group size"), null=True, blank=True)
+    rank_comparable = models.BooleanField(
+        _("comparable with the previous year's rank"),
+        null=True,
+        blank=True,
+        help_text=_("Empty without a rank in both years."),
+    )
     band = models.ForeignKey(
         Band, verbose_name=_("band"), null=True, blank=True, on_delete=models.SET_NULL, related_name="results"
     )
@@ -366,10 +388,17 @@ class Result(models.Model):
 
     @property
     def rank_change(self):
-        """Places gained since last year (positive = moved up), or None without both ranks."""
-        if self.previous_rank is None or self.shown_rank is None:
+        """Places gained since last year (positive = moved up), or None without both ranks or
+        when last year's group is not comparable with this year's (rank_comparable)."""
+        if self.previous_rank is None or self.shown_rank is None or not self.rank_comparable:
             return None
         return self.previous_rank - self.shown_rank
+
+    @property
+    def rank_not_comparable(self):
+        """True when there is last year's rank but among a group not comparable with this year's:
+        the pages then show both ranks with their group sizes and no arrow."""
+        return self.previous_rank is not None and self.rank_comparable is False
 
 
 class AssessmentStep(models.Model):

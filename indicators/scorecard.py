@@ -215,7 +215,8 @@ def lineage_history(*, unit, index=None):
     """The results of the unit and of its predecessors (UnitLineage, followed back through every
     merge, split or rename) on `index` (every index when None), by index then oldest year first:
     index id and name, year, unit id, code and name, value, the rank and group size shown
-    (official where published), and `predecessor` — True for a predecessor's row, which is not
+    (official where published), `rank_comparable` (Result.rank_comparable: False when the year
+    before's group was different) and `predecessor` — True for a predecessor's row, which is not
     directly comparable with the unit's own. One recursive query."""
     where, params = "", [unit.pk]
     if index is not None:
@@ -228,7 +229,7 @@ def lineage_history(*, unit, index=None):
     )
     SELECT r.index_id, i.code AS index_code, i.name_vi, i.name_en, r.year, u.id AS unit_id, u.code, u.name,
            r.value, COALESCE(r.official_rank, r.rank) AS rank,
-           COALESCE(r.official_group_size, r.group_size) AS group_size
+           COALESCE(r.official_group_size, r.group_size) AS group_size, r.rank_comparable
     FROM lineage
     JOIN {T["result"]} r ON r.unit_id = lineage.id
     JOIN {_T_INDEX} i ON i.id = r.index_id
@@ -240,6 +241,8 @@ def lineage_history(*, unit, index=None):
     for row in rows:
         row["index_name"] = _in_language(row.pop("name_vi"), row.pop("name_en"))
         row["predecessor"] = row["unit_id"] != unit.pk
+        if row["rank_comparable"] is not None:  # 0 or 1 on SQLite
+            row["rank_comparable"] = bool(row["rank_comparable"])
     return rows
 
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from indicators.group_figures import figures_by_group, group_figures, ranked_results
@@ -173,14 +173,15 @@ def _unit_linkable(*, user, public):
 def ranking_rows(*, index, year, kind, parent=None, user, public=False, search=""):
     """The rows of the ranking page: `ranking` of one group narrowed to what the reader may read
     and to units whose name or code contains `search`, in rank order. Each row has
-    `shown_rank_value`, `rank_change_value` (places gained) and `unit_linkable`."""
+    `shown_rank_value`, `rank_change_value` (places gained; NULL unless comparable) and `unit_linkable`."""
     rows = ranking(index=index, year=year, kind=kind, parent=parent).filter(
         results_readable_q(user=user, public=public)
     )
     if search:
         rows = rows.filter(Q(unit__name__icontains=search) | Q(unit__code__icontains=search))
     return rows.annotate(
-        rank_change_value=F("previous_rank") - F("shown_rank_value"),
+        # Places gained, only when last year's group is comparable (Result.rank_comparable).
+        rank_change_value=Case(When(rank_comparable=True, then=F("previous_rank") - F("shown_rank_value"))),
         unit_linkable=_unit_linkable(user=user, public=public),
     )
 

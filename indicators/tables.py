@@ -41,6 +41,24 @@ def change_arrow(change):
     return "="
 
 
+def previous_rank_text(*, rank, group_size, year):
+    """Last year's rank with its group size and year: "2/17 (2024)"."""
+    return f"{rank}/{group_size or '?'} ({year})"
+
+
+def rank_change_cell(result, *, year):
+    """The change column of a result: the arrow when last year's group is comparable
+    (Result.rank_comparable), else last year's rank among its own group, "2/17 (2024)", with no
+    arrow and a title saying why; — without last year's rank."""
+    if result.previous_rank is None or not result.rank_not_comparable:
+        return change_arrow(result.rank_change)
+    return format_html(
+        '<span class="rank-not-comparable" title="{}">{}</span>',
+        gettext("Last year's group was different: the ranks are not compared."),
+        previous_rank_text(rank=result.previous_rank, group_size=result.previous_group_size, year=year - 1),
+    )
+
+
 def area_title(area):
     """The area's title in the page's language (Vietnamese when it has no English one)."""
     english = (get_language() or "vi").startswith("en")
@@ -89,7 +107,9 @@ class RankingTable(tables.Table):
 
     rank = tables.Column(verbose_name=_("Rank"), accessor="shown_rank_value", attrs=NUMBER)
     group_size = tables.Column(verbose_name=_("Of"), accessor="shown_group_size", orderable=False, attrs=NUMBER)
-    change = tables.Column(verbose_name=_("Change"), accessor="rank_change_value", attrs=NUMBER)
+    # Read from last year's rank: a row whose change is not counted (groups not comparable) still
+    # shows last year's rank; sorted by the change counted (order_change).
+    change = tables.Column(verbose_name=_("Change"), accessor="previous_rank", attrs=NUMBER)
     code = tables.Column(verbose_name=_("Code"), accessor="unit__code", order_by=("unit__code",))
     unit = tables.Column(
         verbose_name=_("Unit"),
@@ -101,10 +121,18 @@ class RankingTable(tables.Table):
     band = tables.Column(verbose_name=_("Band"), accessor="band__name", orderable=False)
     # Official or provisional, row by row: the rule of indicators.official, as the scorecard and the API say it.
     status = tables.Column(verbose_name=_("Status"), accessor="official_state", orderable=False)
+    # Exports only (the page says it in the change column): last year's rank, its group size, and
+    # whether the two years' groups are comparable (Result.rank_comparable).
+    previous_rank = tables.Column(verbose_name=_("Previous rank"), visible=False, orderable=False)
+    previous_group_size = tables.Column(verbose_name=_("Previous group size"), visible=False, orderable=False)
+    rank_comparable = tables.Column(
+        verbose_name=_("Comparable with previous year"), visible=False, orderable=False, empty_values=()
+    )
 
     class Meta:
-        # The status last, after the areas' columns: the exports' earlier columns keep their places.
-        sequence = ("...", "status")
+        # The status after the areas' columns, then the export-only columns: the exports' earlier
+        # columns keep their places.
+        sequence = ("...", "status", "previous_rank", "previous_group_size", "rank_comparable")
         template_name = RANKING_TEMPLATE
         attrs = {"class": "table ranking-table"}
         per_page = PER_PAGE
@@ -178,10 +206,15 @@ class RankingTable(tables.Table):
         return value
 
     def render_change(self, record):
-        return change_arrow(record.rank_change)
+        return rank_change_cell(record, year=self.year)
 
     def value_change(self, record):
         return record.rank_change
+
+    def value_rank_comparable(self, value):
+        if value is None:
+            return None
+        return gettext("yes") if value else gettext("no")
 
     def render_unit(self, record, value):
         if record.unit_linkable:

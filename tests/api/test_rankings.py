@@ -37,6 +37,8 @@ def test_staff_appraisers_and_admins_see_the_whole_group_in_rank_order(scored, a
         "official_rank": None,
         "official_group_size": None,
         "previous_rank": 2,
+        "previous_group_size": 2,
+        "rank_comparable": True,
         "rank_change": 1,
         "band": "Tốt",
         "official": None,

@@ -46,6 +46,8 @@ def test_the_scorecard_has_the_result_the_areas_and_the_lost_points(scored, as_u
         "official_rank": None,
         "official_group_size": None,
         "previous_rank": 1,
+        "previous_group_size": 2,
+        "rank_comparable": True,
         "rank_change": -1,
         "band": "Tốt",
     }

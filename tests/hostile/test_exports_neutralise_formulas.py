@@ -40,8 +40,12 @@ def formulas(world, admin_user):
     band = Band.objects.create(
         index=world.index, year=2024, unit_kind=UnitKind.DEPARTMENT, name=BAND, min_value=0, position=0
     )
-    Result.objects.filter(year=2024, unit__code="A").update(previous_rank=1, band=band)
-    Result.objects.filter(year=2024, unit__code="A2").update(previous_rank=2, band=band)
+    Result.objects.filter(year=2024, unit__code="A").update(
+        previous_rank=1, previous_group_size=2, rank_comparable=True, band=band
+    )
+    Result.objects.filter(year=2024, unit__code="A2").update(
+        previous_rank=2, previous_group_size=2, rank_comparable=True, band=band
+    )
     audit_record(
         action="score.final",
         user=admin_user,

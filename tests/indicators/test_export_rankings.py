@@ -49,8 +49,10 @@ def test_a_group_is_written_in_rank_order_with_change_and_band(ranked):
         "band",
         "status",
         "official_state",
+        "previous_group_size",
+        "rank_comparable",
     ]
-    assert rows[1] == ["A", "Sở A", "35", "1", "2", "2", "1", "Tốt", "provisional", "provisional"]
+    assert rows[1] == ["A", "Sở A", "35", "1", "2", "2", "1", "Tốt", "provisional", "provisional", "2", "true"]
     assert rows[2][0] == "Z" and rows[2][3:8] == ["2", "2", "1", "-1", ""]
 
 

@@ -25,6 +25,8 @@ def national_results(tree):
         official_rank=56,
         official_group_size=63,
         previous_rank=57,
+        previous_group_size=63,
+        rank_comparable=True,
     )
     Result.objects.create(
         unit=other,

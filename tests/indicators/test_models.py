@@ -478,19 +478,19 @@ def test_shown_rank_prefers_the_official_rank():
 
 
 def test_moving_from_fifth_to_second_is_a_gain_of_three_places():
-    assert Result(rank=2, group_size=20, previous_rank=5).rank_change == 3
+    assert Result(rank=2, group_size=20, previous_rank=5, rank_comparable=True).rank_change == 3
 
 
 def test_moving_from_second_to_fifth_is_a_loss_of_three_places():
-    assert Result(rank=5, group_size=20, previous_rank=2).rank_change == -3
+    assert Result(rank=5, group_size=20, previous_rank=2, rank_comparable=True).rank_change == -3
 
 
 def test_keeping_the_same_rank_is_no_change():
-    assert Result(rank=4, group_size=20, previous_rank=4).rank_change == 0
+    assert Result(rank=4, group_size=20, previous_rank=4, rank_comparable=True).rank_change == 0
 
 
 def test_rank_change_counts_from_the_official_rank_when_there_is_one():
-    assert Result(official_rank=56, official_group_size=63, previous_rank=58).rank_change == 2
+    assert Result(official_rank=56, official_group_size=63, previous_rank=58, rank_comparable=True).rank_change == 2
 
 
 def test_rank_change_is_unknown_without_last_years_rank():
@@ -499,3 +499,8 @@ def test_rank_change_is_unknown_without_last_years_rank():
 
 def test_rank_change_is_unknown_without_this_years_rank():
     assert Result(previous_rank=7).rank_change is None
+
+
+def test_rank_change_is_unknown_when_last_years_group_is_not_comparable():
+    result = Result(rank=1, group_size=1, previous_rank=2, previous_group_size=17, rank_comparable=False)
+    assert (result.rank_change, result.rank_not_comparable) == (None, True)

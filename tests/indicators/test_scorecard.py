@@ -72,6 +72,8 @@ def build_scorecard_data(tree):
         official_rank=56,
         official_group_size=63,
         previous_rank=59,
+        previous_group_size=63,
+        rank_comparable=True,
     )
     Result.objects.create(unit=b, index=sipas, year=2023, value=D("78.44"), source=ResultSource.PUBLISHED)
     UnitHead.objects.create(
@@ -314,7 +316,8 @@ def test_the_card_puts_it_all_together(data, staff):
     results = sc.unit_results(unit=data.district_b)
     card = sc.scorecard(unit=data.district_b, result=sc.chosen_result(results=results), results=results, user=staff)
     assert (card.result.value, card.value_change, card.previous_year) == (D("84.6"), D("14.6"), 2023)
-    assert card.result.band.name == "Tốt" and card.result.rank_change == 1
+    # N merged into B: the group went from 4 districts to 3 (overlap 3/4 < 0.8), so no change is counted.
+    assert card.result.band.name == "Tốt" and card.result.rank_comparable is False and card.result.rank_change is None
     assert card.has_predecessors and card.chronic_count == 1
     assert card.head_rating.name == "Hoàn thành tốt nhiệm vụ"
     assert [c["code"] for c in card.area_changes] == ["1", "2"] and len(card.dossier_months) == 12

@@ -23,6 +23,20 @@ def data(tree):
     return build_scorecard_data(tree)
 
 
+@pytest.fixture
+def comparable(data, tree):
+    """A fifth district E, last in 2023 and 2024: N merged into B leaves 4 of the 5 districts of
+    2023 in 2024 (overlap 0.8), so B's change of rank is counted; without E (3 of 4) it is not."""
+    e = Unit.objects.create(
+        code="E", name="Huyện E", kind=UnitKind.DISTRICT, parent=tree.province, valid_from=datetime.date(2021, 1, 1)
+    )
+    for year in (2023, 2024):
+        m = Methodology.objects.get(index=data.par, year=year, unit_kind=UnitKind.DISTRICT)
+        score(m, e, {"1.1": "10", "1.2": "5", "2.1": "10"})
+        results_recompute(index_id=data.par.pk, year=year)
+    return data
+
+
 def url(code):
     return reverse("unit_scorecard", args=[code])
 
@@ -116,10 +130,10 @@ def test_a_unit_without_results_asked_for_a_year_is_a_404(client, head_b, data):
 # --- What the card shows --------------------------------------------------------------------------
 
 
-def test_the_headline_in_vietnamese(client, head_b, data):
+def test_the_headline_in_vietnamese(client, head_b, comparable):
     text = page(get(client, head_b, "B"))
     assert "84,60 %" in text  # the value, two decimals, a decimal comma
-    assert "2/3" in text and "▲ 1" in text and "Tốt" in text  # rank, change, band
+    assert "2/4" in text and "▲ 1" in text and "Tốt" in text  # rank, change, band
     assert "+14,60" in text  # the value's change since 2023
     assert "Tỉnh Thử" in text  # the group: districts under the province
     assert 'href="/units/B/?index=sipas&amp;year=2023"' in text  # another index's year
@@ -171,12 +185,12 @@ def test_the_head_of_b_gets_no_group_figure_of_a_group_with_two_other_units(clie
     assert "89.78" not in chart_data(response) and "100.0" not in chart_data(response)
 
 
-def test_staff_are_told_who_passed_the_unit_and_whom_it_passed(client, staff, data):
+def test_staff_are_told_who_passed_the_unit_and_whom_it_passed(client, staff, comparable):
     text = page(get(client, staff, "B"))
     assert "Huyện D (4 → 1)" in text and "Huyện C (1 → 3)" in text
 
 
-def test_the_head_is_told_how_many_units_passed_it_not_which(client, head_b, data):
+def test_the_head_is_told_how_many_units_passed_it_not_which(client, head_b, comparable):
     client.force_login(head_b)
     client.post(reverse("set_language"), {"language": "en"})
     text = page(client.get(url("B")))

@@ -23,6 +23,8 @@ COLUMNS = [
     "band",
     "status",
     "official_state",
+    "previous_group_size",
+    "rank_comparable",
 ]
 
 
@@ -34,10 +36,16 @@ def _number(value):
     return text
 
 
+def _yes_no(flag):
+    """true / false, empty when unknown (no rank in one of the years)."""
+    return "" if flag is None else str(bool(flag)).lower()
+
+
 class Command(BaseCommand):
     help = (
         "Write a ranking as CSV (unit_code,unit_name,value,rank,group_size,previous_rank,rank_change,band,"
-        "status,official_state)."
+        "status,official_state,previous_group_size,rank_comparable); rank_change is empty when last "
+        "year's group is not comparable."
     )
 
     def add_arguments(self, parser):
@@ -71,5 +79,7 @@ class Command(BaseCommand):
                     safe_cell(result.band.name) if result.band else "",
                     "official" if is_official(result.official_state) else "provisional",
                     result.official_state,
+                    result.previous_group_size or "",
+                    _yes_no(result.rank_comparable),
                 ]
             )

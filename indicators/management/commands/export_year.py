@@ -39,7 +39,9 @@ scores/I-K.csv         unit_code,criterion_code,score,self_score,note: score is 
                        then python manage.py recompute --year {year} gives the computed results again.
 results.csv            every result of {year}: value, points, rank / group size in its group (same kind,
                        same parent), previous rank, band, the official rank, computed or published, and
-                       the decision that made it official. Ordered as the rankings are.
+                       the decision that made it official; then the previous rank's group size and
+                       whether the two years' groups are comparable (true/false, empty without both
+                       ranks: docs/design.md §4). Ordered as the rankings are.
 assessments.csv        each unit's assessment under each methodology and its status.
 decisions.csv          the publishing decisions (index, kind, number, date, reference, who recorded it).
 
@@ -136,6 +138,8 @@ def _results(year):
         "source",
         "decision_reference",
         "published_on",
+        "previous_group_size",
+        "rank_comparable",
     ]
     results = (
         Result.objects.filter(year=year)
@@ -162,6 +166,8 @@ def _results(year):
             r.source,
             publication.decision_reference if publication else "",
             publication.published_on if publication else "",
+            r.previous_group_size,
+            "" if r.rank_comparable is None else str(r.rank_comparable).lower(),
         ]
 
 
