@@ -19,7 +19,7 @@ import json
 import unicodedata
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import EmptyPage
+from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
+from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure
 from units.access import units_visible_to, visible_unit_or_404
 from units.models import Unit, UnitKind
@@ -151,11 +152,8 @@ def _paginate(request, table, **options):
     number or lies past the end is a 404."""
     table_configure(request, table)
     try:
-        page = int(request.GET.get(table.prefixed_page_field, 1))
-        if page < 1:
-            raise EmptyPage(page)
-        table.paginate(page=page, per_page=PER_PAGE, **options)
-    except (ValueError, EmptyPage) as error:
+        paginate_table(request, table, per_page=PER_PAGE, **options)
+    except InvalidPage as error:
         raise Http404(_("There is no such page.")) from error
 
 
