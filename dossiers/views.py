@@ -235,7 +235,10 @@ def _body(request):
 def _unit_codes(items):
     """The unit codes the items name, as dossier_parse will read them."""
     codes = (item.get("unit_code") for item in items if isinstance(item, dict))
-    return {unicodedata.normalize("NFC", str(code).strip()) for code in codes if isinstance(code, (str, int))}
+    codes = {unicodedata.normalize("NFC", str(code).strip()) for code in codes if isinstance(code, (str, int))}
+    # One item's NUL would make PostgreSQL refuse the lookup of every item's unit: that item is
+    # refused on its own (dossier_parse), the others go on.
+    return {code for code in codes if "\x00" not in code}
 
 
 def _refuse_constant(name):
