@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reformdash.errors.ApiJsonErrorsMiddleware",  # every error under /api/ in JSON, DEBUG or not
+    "reformdash.middleware.RefuseNulMiddleware",  # PostgreSQL refuses NUL: a 400 here, not a 500 in a lookup
     "reformdash.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reformdash.middleware.LanguageSwitchMiddleware",
