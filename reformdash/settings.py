@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reformdash.middleware.PrivateNoStoreMiddleware",  # shared office computers: keep no logged-in page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reformdash.lib.outage.DatabaseOutageMiddleware",  # database down: 503 "try again", not a 500
