@@ -9,7 +9,7 @@ from api.selectors import group_parents_visible_to
 from indicators.models import Index
 from reformdash.lib.paging import MAX_OFFSET
 from units.models import UnitKind
-from units.validators import unit_code_problem
+from units.validators import unknown_unit_reason
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -67,8 +67,7 @@ class ParentParam(forms.Form):
             return None
         parent = group_parents_visible_to(user=self.user).filter(code=code).first()
         if parent is None:
-            # Why it cannot be a code at all, when it cannot (units.validators), else unknown.
-            raise forms.ValidationError(unit_code_problem(code) or _("unknown unit “%(code)s”") % {"code": code})
+            raise forms.ValidationError(unknown_unit_reason(code))
         return parent
 
 

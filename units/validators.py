@@ -34,6 +34,16 @@ def unit_code_problem(code):
     return None
 
 
+def unknown_unit_reason(code):
+    """Why no stored unit has `code`: that it cannot be a code at all, quoting it, when it cannot,
+    else that it is unknown. For the importers and the API, which look codes up as given: a unit
+    stored before these rules is still found."""
+    problem = unit_code_problem(code)
+    if problem is None:
+        return _("unknown unit “%(code)s”") % {"code": code}
+    return _("“%(code)s” is not a unit code: %(reason)s") % {"code": code, "reason": problem}
+
+
 def validate_unit_code(code):
     problem = unit_code_problem(code)
     if problem is not None:

@@ -48,7 +48,7 @@ from dossiers import measures
 from dossiers.models import Channel, Dossier, DossierStatus
 from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
 from reformdash.lib.tabular import Problem, decimal_problem
-from units.validators import unit_code_problem
+from units.validators import unknown_unit_reason
 
 COLUMNS = (
     "source",
@@ -134,9 +134,7 @@ def dossier_parse(values, *, units_by_code, line=None, now=None):
         if unit_id is None:
             # A stored code is known whatever it holds (units from before the code rules); an unknown
             # one is told apart from one that cannot be a code at all.
-            reason = unit_code_problem(texts["unit_code"]) or _("unknown unit “%(code)s”") % {
-                "code": texts["unit_code"]
-            }
+            reason = unknown_unit_reason(texts["unit_code"])
             record.problem("unit_code", reason)
 
     received_at = record.moment("received_at", texts["received_at"])

@@ -20,7 +20,7 @@ from reformdash.lib.fields import DECIMAL_PLACES, MAX_DIGITS
 from reformdash.lib.tabular import ImportRejected, Problem, parse_decimal
 from units.models import Unit
 from units.selectors import units_valid_in
-from units.validators import unit_code_problem
+from units.validators import unknown_unit_reason
 
 # A column people keep beside the code so the sheet is readable; it is not read.
 UNIT_NAME_COLUMN = "unit_name"
@@ -114,8 +114,7 @@ class FileUnits:
             return None
         unit = self.by_code.get(code)
         if unit is None:
-            reason = unit_code_problem(code) or _("unknown unit “%(code)s”") % {"code": code}
-            table.problem(row.line, "unit_code", reason)
+            table.problem(row.line, "unit_code", unknown_unit_reason(code))
             return None
         if unit.pk not in self.valid_ids:
             table.problem(

@@ -73,7 +73,7 @@ def test_the_units_import_reports_each_bad_code_and_name_with_line_and_column(tm
     assert "line 4, column code: the code is longer than 32 characters" in err
     assert "line 5, column name: the name holds an invisible or control character (U+202E)" in err
     assert "line 6, column name: the name holds an invisible or control character (U+200B)" in err
-    assert "line 7, column parent_code: a unit code has only ASCII letters" in err
+    assert "line 7, column parent_code: “P\x00” is not a unit code: a unit code has only ASCII letters" in err
     assert not Unit.objects.exists()
 
 
@@ -109,7 +109,7 @@ def test_the_api_tells_a_parent_that_cannot_be_a_code(client, staff, scored):
     client.force_login(staff)
     response = client.get("/api/units/", {"parent": "a/b"})
     assert response.status_code == 400
-    assert response.json()["errors"]["parent"].startswith("a unit code has only ASCII letters")
+    assert response.json()["errors"]["parent"].startswith("“a/b” is not a unit code: a unit code has only ASCII")
 
 
 @pytest.mark.django_db
@@ -119,8 +119,8 @@ def test_the_results_import_tells_a_code_that_cannot_be_one(scored, tmp_path):
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_results", str(path), "--index", "par", "--year", "2023", stdout=StringIO(), stderr=err)
-    assert "line 2, column unit_code: a unit code has only ASCII letters" in err.getvalue()
-    assert "line 3, column unit_code: a unit code has only ASCII letters" in err.getvalue()
+    assert "line 2, column unit_code: “A/1” is not a unit code: a unit code has only ASCII" in err.getvalue()
+    assert "line 3, column unit_code: “A\x00” is not a unit code: a unit code has only ASCII" in err.getvalue()
 
 
 @pytest.fixture

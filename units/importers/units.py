@@ -8,7 +8,7 @@ from audit.services import audit_record_many, changed_values, new_batch
 from reformdash.lib.tabular import parse_date
 from units.models import Unit, UnitKind
 from units.signals import units_changed
-from units.validators import normalize_unit_name, unit_code_problem, unit_name_problem
+from units.validators import normalize_unit_name, unit_code_problem, unit_name_problem, unknown_unit_reason
 
 UNIT_COLUMNS = ("code", "name", "kind")
 UNIT_OPTIONAL_COLUMNS = ("parent_code", "valid_from", "valid_to")
@@ -70,8 +70,7 @@ def units_import(*, table, user=None, source=AuditSource.IMPORT):
         if parent_code and parent_code == code:
             table.problem(unit["line"], "parent_code", _("a unit cannot be its own parent"))
         elif parent_code and parent_code not in known_codes:
-            reason = unit_code_problem(parent_code) or _("unknown unit “%(code)s”") % {"code": parent_code}
-            table.problem(unit["line"], "parent_code", reason)
+            table.problem(unit["line"], "parent_code", unknown_unit_reason(parent_code))
     _check_parent_cycles(table, parsed)
     table.raise_if_problems()
     return _units_write(parsed, user=user, source=source)
