@@ -21,9 +21,7 @@ HOSTILE = [
     "9223372036854775807",  # the largest bigint: an OFFSET past it overflows
     "99999999999999999999",  # past every database integer
     "-1",
-    "-9223372036854775809",
     "\x00",
-    "A\x00",
     "a/b",
     "x" * 300,
     "وحدة",  # Arabic
@@ -37,7 +35,7 @@ PARAMS = (
     "aggregation source batch widget next"
 ).split()
 PAGING = ("page", "offset")
-NUMBERS = HOSTILE[:4]
+NUMBERS = HOSTILE[:3]
 ROLES = ["anonymous", "commune_officer", "head_a", "appraiser", "staff", "admin_user"]
 
 
