@@ -1,11 +1,13 @@
 """A NUL character, which PostgreSQL cannot store or compare (psycopg refuses to send it), never
 reaches a query (issue 21): in an address it is a 400 before any view (JSON under /api/), in an item
-of a dossier batch it is that item's error while the good items are stored, in a file's unit code
-it is that row's problem. Run on PostgreSQL too: on SQLite the NUL would pass unnoticed."""
+of a dossier batch it is that item's error while the good items are stored, in a cell of an
+imported file it is that cell's problem. Run on PostgreSQL too: on SQLite the NUL would pass unnoticed."""
 
 import json
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from dossiers.models import Dossier, SourceSystem
 from dossiers.tokens import source_token_issue
@@ -69,3 +71,12 @@ def test_a_nul_in_a_batch_item_is_that_items_error_and_the_good_ones_are_stored(
         (3, {"external_id": "holds a NUL character"}),
     ]
     assert sorted(Dossier.objects.values_list("external_id", flat=True)) == ["G0", "G4"]
+
+
+def test_a_nul_in_an_imported_files_cell_is_that_cells_problem(scored, tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text("unit_code,criterion_code,score,note\nA,1.1,5,thiếu\x00minh chứng\n", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_scores", str(path), "--index", "par", "--year", "2023", stdout=StringIO(), stderr=err)
+    assert "line 2, column note: holds a NUL character" in err.getvalue()
