@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy
 
 from api.selectors import group_parents_visible_to
 from indicators.models import Index
+from reformdash.lib.paging import MAX_OFFSET
 from units.models import UnitKind
+from units.validators import unknown_unit_reason
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -65,7 +67,7 @@ class ParentParam(forms.Form):
             return None
         parent = group_parents_visible_to(user=self.user).filter(code=code).first()
         if parent is None:
-            raise forms.ValidationError(_("unknown unit “%(code)s”") % {"code": code})
+            raise forms.ValidationError(unknown_unit_reason(code))
         return parent
 
 
@@ -73,7 +75,8 @@ class UnitsParams(ParentParam, Params):
     year = _year(required=False)
     kind = _kind(required=False)
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
-    offset = forms.IntegerField(required=False, min_value=0)
+    # Bounded like every page of the site (reformdash.lib.paging): past it, a 400, not a database overflow.
+    offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
     def clean_limit(self):
         return self.cleaned_data["limit"] or DEFAULT_LIMIT

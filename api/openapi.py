@@ -9,7 +9,7 @@ in English, like the command line.
 
 from django.conf import settings
 
-from api.forms import DEFAULT_LIMIT, FIRST_YEAR, LAST_YEAR, MAX_LIMIT
+from api.forms import DEFAULT_LIMIT, FIRST_YEAR, LAST_YEAR, MAX_LIMIT, MAX_OFFSET
 from dossiers import views as dossier_views
 from dossiers.importers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from dossiers.importers.dossiers import REQUIRED_COLUMNS as DOSSIER_REQUIRED_COLUMNS
@@ -437,7 +437,9 @@ def _parameters():
         "limit": query(
             "limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}, "Page size."
         ),
-        "offset": query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Units to skip."),
+        "offset": query(
+            "offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "Units to skip."
+        ),
         "code": {"name": "code", "in": "path", "required": True, "schema": STRING, "description": "Unit code."},
     }
 

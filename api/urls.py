@@ -1,5 +1,6 @@
 from django.urls import path
 
+import units.converters  # noqa: F401 (registers <unit_code:…>)
 from api import views
 
 app_name = "api"
@@ -9,7 +10,7 @@ app_name = "api"
 urlpatterns = [
     path("indices/", views.indices, name="indices"),
     path("units/", views.units, name="units"),
-    path("units/<str:code>/scorecard/", views.unit_scorecard, name="unit_scorecard"),
+    path("units/<unit_code:code>/scorecard/", views.unit_scorecard, name="unit_scorecard"),
     path("rankings/", views.rankings, name="rankings"),
     path("schema/", views.schema, name="schema"),
 ]

@@ -34,9 +34,10 @@ def api_view(params=forms.Params):
         @functools.wraps(view)
         def wrapper(request, **kwargs):
             response = _answer(request, view, params, kwargs)
-            # The answer depends on who asks: no shared cache may keep it.
+            # The answer depends on who asks: no shared cache may keep it, and no browser on a shared
+            # office computer (a token's answers too: the middleware sees only sessions).
             patch_vary_headers(response, ("Authorization", "Cookie"))
-            patch_cache_control(response, private=True)
+            patch_cache_control(response, private=True, no_store=True)
             return response
 
         return wrapper

@@ -21,7 +21,7 @@ import json
 import unicodedata
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import EmptyPage
+from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token, source_unit_ids_served
 from reformdash.lib.charts import chart
 from reformdash.lib.export import csv_response
+from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure
 from units.access import units_visible_to, visible_unit_or_404
 from units.models import Unit, UnitKind
@@ -153,11 +154,8 @@ def _paginate(request, table, **options):
     number or lies past the end is a 404."""
     table_configure(request, table)
     try:
-        page = int(request.GET.get(table.prefixed_page_field, 1))
-        if page < 1:
-            raise EmptyPage(page)
-        table.paginate(page=page, per_page=PER_PAGE, **options)
-    except (ValueError, EmptyPage) as error:
+        paginate_table(request, table, per_page=PER_PAGE, **options)
+    except InvalidPage as error:
         raise Http404(_("There is no such page.")) from error
 
 
@@ -245,7 +243,10 @@ def _body(request):
 def _unit_codes(items):
     """The unit codes the items name, as dossier_parse will read them."""
     codes = (item.get("unit_code") for item in items if isinstance(item, dict))
-    return {unicodedata.normalize("NFC", str(code).strip()) for code in codes if isinstance(code, (str, int))}
+    codes = {unicodedata.normalize("NFC", str(code).strip()) for code in codes if isinstance(code, (str, int))}
+    # One item's NUL would make PostgreSQL refuse the lookup of every item's unit: that item is
+    # refused on its own (dossier_parse), the others go on.
+    return {code for code in codes if "\x00" not in code}
 
 
 def _refuse_constant(name):

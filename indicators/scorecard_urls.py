@@ -3,8 +3,9 @@
 
 from django.urls import path
 
+import units.converters  # noqa: F401 (registers <unit_code:…>)
 from indicators import scorecard_views as views
 
 urlpatterns = [
-    path("<str:code>/", views.unit_scorecard, name="unit_scorecard"),
+    path("<unit_code:code>/", views.unit_scorecard, name="unit_scorecard"),
 ]

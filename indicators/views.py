@@ -25,6 +25,7 @@ from indicators.forms import GroupForm, RankingForm, with_defaults
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
+from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure
 from units.access import sees_all_units, units_visible_to
 from units.models import Membership, Unit
@@ -144,7 +145,7 @@ def _paginate(request, table, *, as_of):
     The areas' values of the page's units are cached until the next recompute (indicators.cache):
     every reader of a group's first page asks for the same fifty units."""
     try:
-        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=request.GET.get("page") or 1)
+        paginate_table(request, table, per_page=PER_PAGE, paginator_class=LazyPaginator)
     except InvalidPage as error:
         raise Http404(str(error)) from error
     table.revision_marks = selectors.revision_marks(result_ids=table.page_result_ids())

@@ -61,12 +61,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reformdash.errors.ApiJsonErrorsMiddleware",  # every error under /api/ in JSON, DEBUG or not
+    "reformdash.middleware.RefuseNulMiddleware",  # PostgreSQL refuses NUL: a 400 here, not a 500 in a lookup
     "reformdash.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reformdash.middleware.LanguageSwitchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reformdash.middleware.PrivateNoStoreMiddleware",  # shared office computers: keep no logged-in page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reformdash.lib.outage.DatabaseOutageMiddleware",  # database down: 503 "try again", not a 500

@@ -25,5 +25,8 @@ urlpatterns = [
     path("", include("dossiers.urls")),
 ]
 
-# JSON for an unknown address under /api/ (reformdash/errors.py).
+# JSON for an error under /api/ (reformdash/errors.py; with DEBUG on, its middleware does it).
+handler400 = "reformdash.errors.bad_request"
+handler403 = "reformdash.errors.permission_denied"
 handler404 = "reformdash.errors.page_not_found"
+handler500 = "reformdash.errors.server_error"

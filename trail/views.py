@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
 
 from reformdash.lib.export import csv_response, xlsx_response
+from reformdash.lib.paging import paginate_table
 from trail.forms import AuditFilterForm
 from trail.selectors import audit_entries, audit_export_rows
 from trail.tables import PER_PAGE, AuditTable
@@ -42,7 +43,7 @@ def audit_trail(request):
         return _export(entries, export)
     table = AuditTable(entries, query=form.query())
     try:
-        table.paginate(paginator_class=LazyPaginator, per_page=PER_PAGE, page=request.GET.get("page") or 1)
+        paginate_table(request, table, per_page=PER_PAGE, paginator_class=LazyPaginator)
     except InvalidPage as error:
         raise Http404(str(error)) from error
     query = form.query()

@@ -6,6 +6,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from reformdash.lib.fields import precise_decimal
+from units.validators import (
+    CODE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    normalize_unit_name,
+    validate_unit_code,
+    validate_unit_name,
+)
 
 
 class UnitKind(models.TextChoices):
@@ -20,8 +27,9 @@ class UnitKind(models.TextChoices):
 class Unit(models.Model):
     """An administrative unit that is scored and ranked: a province, a department, a district, a commune."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=255)
+    # The rules and their reasons: units.validators, the one place importers, the admin and the API check.
+    code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH, unique=True, validators=[validate_unit_code])
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH, validators=[validate_unit_name])
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
     # A unit that moves to another parent is recorded as a new unit with a lineage link, so a
     # past year's groups are always this year's rows as they were (docs/design.md §5).
@@ -48,6 +56,10 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # Stored in NFC, as the importers store it: an NFD name from a form looks the same and matches nothing.
+        self.name = normalize_unit_name(self.name)
 
 
 class LineageKind(models.TextChoices):

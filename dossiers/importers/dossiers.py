@@ -48,6 +48,7 @@ from dossiers import measures
 from dossiers.models import Channel, Dossier, DossierStatus
 from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
 from reformdash.lib.tabular import Problem, decimal_problem
+from units.validators import unknown_unit_reason
 
 COLUMNS = (
     "source",
@@ -131,7 +132,10 @@ def dossier_parse(values, *, units_by_code, line=None, now=None):
     if texts["unit_code"]:
         unit_id = units_by_code.get(texts["unit_code"])
         if unit_id is None:
-            record.problem("unit_code", _("unknown unit “%(code)s”") % {"code": texts["unit_code"]})
+            # A stored code is known whatever it holds (units from before the code rules); an unknown
+            # one is told apart from one that cannot be a code at all.
+            reason = unknown_unit_reason(texts["unit_code"])
+            record.problem("unit_code", reason)
 
     received_at = record.moment("received_at", texts["received_at"])
     due_at = record.moment("due_at", texts["due_at"])
@@ -217,6 +221,11 @@ class _Record:
         if isinstance(value, float):
             return repr(value)
         if isinstance(value, str):
+            if "\x00" in value:
+                # PostgreSQL cannot store it: refused here, with the record, not by the database
+                # with the whole batch.
+                self.problem(column, _("holds a NUL character"))
+                return ""
             return unicodedata.normalize("NFC", value.strip())
         self.problem(column, _("must be text, a number or a boolean"))
         return ""

@@ -20,6 +20,7 @@ from reformdash.lib.fields import DECIMAL_PLACES, MAX_DIGITS
 from reformdash.lib.tabular import ImportRejected, Problem, parse_decimal
 from units.models import Unit
 from units.selectors import units_valid_in
+from units.validators import unknown_unit_reason
 
 # A column people keep beside the code so the sheet is readable; it is not read.
 UNIT_NAME_COLUMN = "unit_name"
@@ -98,7 +99,8 @@ class FileUnits:
     """The units a file names, read in two queries, and the check every row of it goes through."""
 
     def __init__(self, table, year):
-        codes = {row.get("unit_code") for row in table.rows} - {""}
+        # A NUL, which PostgreSQL cannot compare, is no stored code: its row is told so below.
+        codes = {code for code in (row.get("unit_code") for row in table.rows) if code and "\x00" not in code}
         self.year = year
         self.by_code = Unit.objects.in_bulk(list(codes), field_name="code")
         # Every unit of the year rather than `code__in` the file's codes: no IN list of thousands.
@@ -112,7 +114,7 @@ class FileUnits:
             return None
         unit = self.by_code.get(code)
         if unit is None:
-            table.problem(row.line, "unit_code", _("unknown unit “%(code)s”") % {"code": code})
+            table.problem(row.line, "unit_code", unknown_unit_reason(code))
             return None
         if unit.pk not in self.valid_ids:
             table.problem(

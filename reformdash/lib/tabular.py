@@ -131,7 +131,7 @@ def read_table(source, *, filename=""):
     """
     data = _read_bytes(source)
     name = filename or getattr(source, "name", "") or (source if isinstance(source, str) else "")
-    header_line, headers, rows = None, [], []
+    header_line, headers, rows, nul_cells = None, [], [], []
     try:
         for line, values in read_rows(io.BytesIO(data), filename=name):
             values = [value.strip() for value in values]
@@ -145,6 +145,9 @@ def read_table(source, *, filename=""):
             if not any(values):
                 continue  # blank lines between and after rows
             cells = {header: (values[i] if i < len(values) else "") for i, header in enumerate(headers) if header}
+            # PostgreSQL cannot store a NUL: a cell holding one is the file's problem, told with its
+            # line and column, not the database's error when the import writes.
+            nul_cells.extend((line, header) for header, value in cells.items() if "\x00" in value)
             rows.append(Row(line=line, cells=cells))
     except Unreadable as unreadable:
         problem = unreadable.problem
@@ -158,6 +161,8 @@ def read_table(source, *, filename=""):
     table = Table(headers=[header for header in headers if header], rows=rows, written=written)
     if not rows:
         table.problem(header_line, "", _("the file has a header but no rows"))
+    for line, header in nul_cells:
+        table.problem(line, header, _("holds a NUL character"))
     return table
 
 

@@ -401,7 +401,7 @@ def test_the_maxima_line_of_a_template_is_skipped(par, tmp_path):
 
 def test_a_maxima_line_is_only_skipped_in_a_wide_file(par, tmp_path):
     rows = [["unit_code", "criterion_code", "score"], ["#max", "1.1", "40"]]
-    assert "line 2, column unit_code: unknown unit “#max”" in rejected(write_csv(tmp_path, rows), *PAR_2023)
+    assert "line 2, column unit_code: “#max” is not a unit code" in rejected(write_csv(tmp_path, rows), *PAR_2023)
 
 
 @pytest.fixture

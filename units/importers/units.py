@@ -18,6 +18,7 @@ from reformdash.lib.tabular import parse_date
 from units.access import members_count_by_unit, members_seeing_through, unit_ancestors
 from units.models import Unit, UnitKind
 from units.signals import units_changed
+from units.validators import normalize_unit_name, unit_code_problem, unit_name_problem, unknown_unit_reason
 
 UNIT_COLUMNS = ("code", "name", "kind")
 UNIT_OPTIONAL_COLUMNS = ("parent_code", "valid_from", "valid_to")
@@ -38,16 +39,16 @@ def units_import(*, table, user=None, source=AuditSource.IMPORT, allow_reparent=
     kinds = set(UnitKind.values)
     for row in table.rows:
         code = row.get("code")
-        if not code:
-            table.problem(row.line, "code", _("the code is empty"))
-        elif len(code) > 32:
-            table.problem(row.line, "code", _("the code is longer than 32 characters"))
+        code_problem = unit_code_problem(code)
+        if code_problem:
+            table.problem(row.line, "code", code_problem)
         elif code in first_line:
             table.problem(row.line, "code", _("duplicate of line %(line)d") % {"line": first_line[code]})
         else:
             first_line[code] = row.line
-        if not row.get("name"):
-            table.problem(row.line, "name", _("the name is empty"))
+        name_problem = unit_name_problem(row.get("name"))
+        if name_problem:
+            table.problem(row.line, "name", name_problem)
         if row.get("kind") not in kinds:
             table.problem(
                 row.line,
@@ -66,23 +67,22 @@ def units_import(*, table, user=None, source=AuditSource.IMPORT, allow_reparent=
             continue  # an empty or duplicate code: the row is reported, not kept
         parsed[code] = {
             "line": row.line,
-            "name": row.get("name"),
+            "name": normalize_unit_name(row.get("name")),
             "kind": row.get("kind"),
             "parent_code": row.get("parent_code"),
             **dates,
         }
 
-    known_codes = set(first_line) | set(
-        Unit.objects.filter(code__in={p["parent_code"] for p in parsed.values() if p["parent_code"]}).values_list(
-            "code", flat=True
-        )
-    )
+    # A parent may be a unit stored before the code rules, so it is looked up whatever it holds —
+    # but a NUL, which PostgreSQL cannot compare, cannot be a stored code.
+    parent_codes = {p["parent_code"] for p in parsed.values() if p["parent_code"] and "\x00" not in p["parent_code"]}
+    known_codes = set(first_line) | set(Unit.objects.filter(code__in=parent_codes).values_list("code", flat=True))
     for code, unit in parsed.items():
         parent_code = unit["parent_code"]
         if parent_code and parent_code == code:
             table.problem(unit["line"], "parent_code", _("a unit cannot be its own parent"))
         elif parent_code and parent_code not in known_codes:
-            table.problem(unit["line"], "parent_code", _("unknown unit “%(code)s”") % {"code": parent_code})
+            table.problem(unit["line"], "parent_code", unknown_unit_reason(parent_code))
     _check_parent_cycles(table, parsed)
     moves = _moves(table, parsed, allow_reparent=allow_reparent)
     table.raise_if_problems()
