@@ -47,7 +47,7 @@ def test_a_nul_in_an_api_address_is_a_json_400(client, staff, scored, path, quer
 
 
 def test_a_nul_in_a_batch_item_is_that_items_error_and_the_good_ones_are_stored(tree, client):
-    source = SourceSystem.objects.create(code="motcua", name="Hệ thống một cửa")
+    source = SourceSystem.objects.create(code="motcua", name="Hệ thống một cửa", all_units=True)
     token = source_token_issue(source=source)
     batch = [
         item(external_id="G0"),
