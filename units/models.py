@@ -24,6 +24,15 @@ class UnitKind(models.TextChoices):
     COMMUNE = "commune", _("Commune level")
 
 
+class CommuneType(models.TextChoices):
+    """What a commune-level unit is called since the 2025 reorganisation (Nghị quyết 202/2025/QH15)."""
+
+    WARD = "ward", _("Ward")
+    COMMUNE = "commune", _("Commune")
+    SPECIAL_ZONE = "special_zone", _("Special zone")
+    TOWNSHIP = "township", _("Township")
+
+
 class Unit(models.Model):
     """An administrative unit that is scored and ranked: a province, a department, a district, a commune."""
 
@@ -40,6 +49,14 @@ class Unit(models.Model):
     valid_to = models.DateField(
         _("valid to"), null=True, blank=True, help_text=_("Last day; empty: still in existence.")
     )
+    # Phường, xã or đặc khu (thị trấn before 2025): the kind ranks them together, this names them.
+    commune_type = models.CharField(_("commune type"), max_length=16, choices=CommuneType.choices, blank=True)
+    # Where the unit is and how big, from the administrative-units data (units.admin_data): the map
+    # places a dot at the centroid, sized by population or area. Empty where the data has none.
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    area_km2 = models.DecimalField(_("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("unit")
