@@ -1,3 +1,6 @@
+import re
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -424,6 +427,10 @@ class AssessmentStep(models.Model):
         return f"{self.assessment} · {self.from_status} → {self.to_status}"
 
 
+# "Quyết định", "QUYẾT ĐỊNH", "Decision" at the start of a reference, with what follows it (":", ".").
+_LEADING_DECISION_WORD = re.compile(r"^(?:quyết\s+định|decision)\b[\s:.]*", re.IGNORECASE)
+
+
 class Publication(models.Model):
     """A decision publishing a methodology's appraised assessments: their results become official."""
 
@@ -453,6 +460,14 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.methodology} · {self.decision_reference}"
+
+    @property
+    def decision_number(self):
+        """The reference without a leading "Quyết định" or "Decision", for the sentences that say
+        "theo quyết định …" themselves: a reference typed as "Quyết định 12/QĐ-UBND" read
+        "theo quyết định Quyết định 12/QĐ-UBND" on every page. "Quyết định số 12" keeps its "số"."""
+        reference = unicodedata.normalize("NFC", self.decision_reference).strip()
+        return _LEADING_DECISION_WORD.sub("", reference, count=1) or reference
 
 
 class ResultRevision(models.Model):

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from indicators.models import Result, ResultRevision
+from indicators.models import Publication, Result, ResultRevision
 from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401 (fixtures, used as test arguments)
 from tests.indicators.workflow import reload, workflow  # noqa: F401 (fixtures, used as test arguments)
 
@@ -37,6 +37,15 @@ def test_a_published_ranking_names_its_decision(client, staff, published, englis
     text = page(client, staff).content.decode()
     assert "Official: published on 01/03/2025, decision QĐ 345/QĐ-UBND." in text
     assert "badge-revised" not in text
+
+
+def test_a_decision_typed_with_its_word_is_not_named_twice(client, staff, published):
+    # Typed as the decision is titled, "Quyết định số …": the sentence says "theo quyết định" itself.
+    Publication.objects.update(decision_reference="Quyết định số 345/QĐ-UBND")
+    cache.clear()
+    text = page(client, staff).content.decode()
+    assert "theo quyết định số 345/QĐ-UBND." in text
+    assert "quyết định Quyết định" not in text
 
 
 def test_a_corrected_row_is_marked_with_when_and_why(client, staff, revised, english):
