@@ -56,6 +56,8 @@ def areas_figure(*, areas, unit_name):
         xaxis={"range": [0, 100], "ticksuffix": " %", "title": {"text": _("Share of the applicable maximum")}},
         yaxis={"type": "category", "autorange": "reversed"},
         legend=LEGEND_BELOW,
+        # Even alone (the group's figures withheld), the bars say whose they are.
+        showlegend=True,
         plot_bgcolor="#fff",
     )
     return figure
