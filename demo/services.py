@@ -323,7 +323,11 @@ DEMO_USERS = (
     DemoUser("staff", "staff", "Cán bộ Sở Nội vụ: xem mọi đơn vị"),
     DemoUser("head_department", "head", "Người đứng đầu Sở Tư pháp: chỉ xem đơn vị mình", head_of="QNA-STP"),
     DemoUser("head_district", "head", "Người đứng đầu Thành phố Tam Kỳ: xem thành phố và các xã", head_of="QNA-TAMKY"),
-    DemoUser("appraiser", "appraiser", "Thẩm định viên: xem mọi đơn vị, nhập điểm trong trang quản trị"),
+    DemoUser(
+        "appraiser",
+        "appraiser",
+        "Thẩm định viên: xem mọi đơn vị, thẩm định bản tự đánh giá ở mục “Tự đánh giá / Thẩm định”",
+    ),
     DemoUser("admin", "admin", "Quản trị viên"),
 )
 DEMO_USERNAMES = tuple(user.username for user in DEMO_USERS)
