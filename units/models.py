@@ -50,7 +50,10 @@ class Unit(models.Model):
         _("valid to"), null=True, blank=True, help_text=_("Last day; empty: still in existence.")
     )
     # Phường, xã or đặc khu (thị trấn before 2025): the kind ranks them together, this names them.
-    commune_type = models.CharField(_("commune type"), max_length=16, choices=CommuneType.choices, blank=True)
+    # db_default too: rows written by code that predates the column (older migrations' models) get "".
+    commune_type = models.CharField(
+        _("commune type"), max_length=16, choices=CommuneType.choices, blank=True, default="", db_default=""
+    )
     # Where the unit is and how big, from the administrative-units data (units.admin_data): the map
     # places a dot at the centroid, sized by population or area. Empty where the data has none.
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)

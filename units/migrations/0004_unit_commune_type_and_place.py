@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='unit',
             name='commune_type',
-            field=models.CharField(blank=True, choices=[('ward', 'Ward'), ('commune', 'Commune'), ('special_zone', 'Special zone'), ('township', 'Township')], max_length=16, verbose_name='commune type'),
+            field=models.CharField(blank=True, choices=[('ward', 'Ward'), ('commune', 'Commune'), ('special_zone', 'Special zone'), ('township', 'Township')], db_default='', default='', max_length=16, verbose_name='commune type'),
         ),
         migrations.AddField(
             model_name='unit',
