@@ -215,6 +215,8 @@ def units_allowed(*, user, action, queryset=None):
     if action == Action.VIEW_HISTORY:
         if sees_all_units(user):
             return queryset
+        if not _active(user):
+            return queryset.none()
         return units_with_predecessors(units=units_visible_to(user=user), queryset=queryset)
     if action == Action.ENTER_SELF_ASSESSMENT:
         if not _active(user):

@@ -6,12 +6,12 @@ predecessors' own cards, nor anything of a sibling commune of the old district."
 from decimal import Decimal as D
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.urls import reverse
 
 from indicators.models import Index, Result
 from tests.units.reorganisation import build_reorganisation
-from units.access import Action, may
+from units.access import Action, may, units_allowed
 from units.models import Membership, MembershipRole
 
 
@@ -101,3 +101,8 @@ def test_the_api_scorecard_gives_the_history_marked_not_comparable(client, histo
     assert rows[(2024, "X1")]["predecessor"] and not rows[(2024, "X1")]["comparable"]
     assert rows[(2024, "X1")]["value"] == "85.000000"
     assert not any(row["unit"] == "S" for row in body["history"])
+
+
+def test_no_history_for_an_anonymous_or_outside_user(history, outsider):
+    for user in (AnonymousUser(), outsider):
+        assert not units_allowed(user=user, action=Action.VIEW_HISTORY).exists()
