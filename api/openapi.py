@@ -353,7 +353,34 @@ def _schemas():
                     "description": "The result's published revisions, oldest first; more than one means it was "
                     "corrected after publication. Empty while it was never published.",
                 },
+                "predecessors_until": {
+                    **nullable(DATE),
+                    "description": "The day the unit took over from its predecessors (merge, split or rename); "
+                    "null when it has none. The `history` rows of predecessors are from before it.",
+                },
+                "history": {
+                    **array(ref("HistoryRow")),
+                    "description": "The unit's values on the index year by year, oldest first, with those of "
+                    "its predecessors (followed back through every lineage link) each in rows of its own: "
+                    "a predecessor's value is another unit's, not comparable with the unit's (`comparable`).",
+                },
             }
+        ),
+        "HistoryRow": obj(
+            {
+                "year": INTEGER,
+                "unit": {"type": "string", "description": "The code of the unit the value is of."},
+                "name": STRING,
+                "predecessor": {"type": "boolean", "description": "A predecessor's value, not the unit's own."},
+                "comparable": {
+                    "type": "boolean",
+                    "description": "false for a predecessor's value: not comparable with the unit's own.",
+                },
+                "value": nullable(DECIMAL),
+                "rank": nullable(RANK),
+                "group_size": nullable(INTEGER),
+            },
+            description="One year's value of the unit or of one of its predecessors.",
         ),
         **_dossier_schemas(),
     }

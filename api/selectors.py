@@ -5,7 +5,13 @@ from django.db.models import Q
 
 from indicators.models import Index, Methodology, Result
 from indicators.official import with_official_state
-from indicators.scorecard import lost_points_of_year, result_revisions, unit_area_subtotals
+from indicators.scorecard import (
+    lineage_history,
+    lost_points_of_year,
+    reorganised_on,
+    result_revisions,
+    unit_area_subtotals,
+)
 from units.access import units_visible_to
 from units.models import Unit
 from units.selectors import units_valid_in
@@ -49,10 +55,11 @@ def group_parents_visible_to(*, user):
     return Unit.objects.filter(Q(pk__in=visible) | Q(pk__in=visible.values("parent_id")))
 
 
-def unit_scorecard(*, unit, index, year):
+def unit_scorecard(*, unit, index, year, user):
     """A unit's result on an index in a year (or None), its area sub-totals under that year's
-    methodology for its kind, and the leaf criteria on which it lost points that year, biggest loss
-    first, each with its losing streak: the scorecard page's own reads (indicators.scorecard).
+    methodology for its kind, the leaf criteria on which it lost points that year, biggest loss
+    first, each with its losing streak, and its history on the index with its predecessors' (as
+    `user` may read it): the scorecard page's own reads (indicators.scorecard).
     The caller has checked that the user may see the unit."""
     result = with_official_state(
         Result.objects.filter(unit=unit, index=index, year=year).select_related("band", "publication")
@@ -63,4 +70,6 @@ def unit_scorecard(*, unit, index, year):
         "areas": unit_area_subtotals(unit=unit, methodology=methodology) if methodology else [],
         "lost_points": lost_points_of_year(unit=unit, index=index, year=year),
         "revisions": result_revisions(result=result) if result is not None else [],
+        "history": lineage_history(unit=unit, index=index, user=user),
+        "predecessors_until": reorganised_on(unit=unit),
     }

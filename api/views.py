@@ -123,7 +123,7 @@ def unit_scorecard(request, code, *, user, params):
     """A unit's result, area sub-totals and lost points on one index in one year; 404 for a unit the
     user may not see."""
     unit = visible_unit_or_404(user=user, code=code)
-    scorecard = selectors.unit_scorecard(unit=unit, **params)
+    scorecard = selectors.unit_scorecard(unit=unit, user=user, **params)
     result = scorecard["result"]
     return answer(
         {
@@ -136,6 +136,8 @@ def unit_scorecard(request, code, *, user, params):
             "official": _official_json(_decision(result)) if result else None,
             "status": _status_json(result),
             "revisions": [_revision_json(revision) for revision in scorecard["revisions"]],
+            "predecessors_until": scorecard["predecessors_until"] and scorecard["predecessors_until"].isoformat(),
+            "history": [_history_json(row) for row in scorecard["history"]],
         }
     )
 
@@ -267,6 +269,19 @@ def _revision_json(revision):
 
 def _result_json(result):
     return {**_ranks_json(result), "applicable_max": decimal(result.applicable_max), "source": result.source}
+
+
+def _history_json(row):
+    return {
+        "year": row["year"],
+        "unit": row["code"],
+        "name": row["name"],
+        "predecessor": row["predecessor"],
+        "comparable": not row["predecessor"],
+        "value": decimal(row["value"]),
+        "rank": row["rank"],
+        "group_size": row["group_size"],
+    }
 
 
 def _area_json(area):

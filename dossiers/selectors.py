@@ -13,6 +13,7 @@ import datetime
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     DateTimeField,
     DurationField,
     Exists,
@@ -20,6 +21,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Q,
     QuerySet,
     Value,
     When,
@@ -31,9 +33,9 @@ from dossiers import measures
 from dossiers.measures import COUNTS, MEASURES, completed_late_q, pending_overdue_q, pending_q
 from dossiers.models import Dossier, DossierMonth, DossierStatus, Scope
 from reformdash.lib.fields import as_decimal
-from units.access import units_visible_to
-from units.models import Unit, UnitKind
-from units.selectors import units_valid_in
+from units.access import units_in_subtrees, units_visible_to
+from units.models import LineageKind, Unit, UnitKind, UnitLineage
+from units.selectors import period_cut, units_valid_in
 
 _T_MONTH = DossierMonth._meta.db_table
 _T_UNIT = Unit._meta.db_table
@@ -147,7 +149,7 @@ def period_stats(*, months, scope=Scope.OWN, units=None):
 
 
 def dossier_ranking(*, months, kind, parent=None, measure="overdue_rate", scope=Scope.OWN):
-    """The units of a kind (under `parent`, when given) that existed during the period, ranked by
+    """The units of a kind (under `parent`, when given) that exist at the period's end, ranked by
     the measure within each group of one kind and one parent: ascending for the overdue rate,
     descending for the others. Equal values share a rank and the next rank is skipped (1224).
 
@@ -157,16 +159,18 @@ def dossier_ranking(*, months, kind, parent=None, measure="overdue_rate", scope=
     if measure not in MEASURES:
         raise ValueError(f"unknown dossier measure {measure!r}")
     first, last = _period(months)
-    period_start = measures.month_bounds(first)[0].date()
     period_end = timezone.localtime(measures.month_bounds(last)[1]).date()  # the day after the period
+    # Ranked: the units that exist at the period's end. One that ended inside it (a commune merged
+    # on 1 July 2025, in a ranking of 2025) is in no group of it; its successor is.
+    period_last_day = period_end - datetime.timedelta(days=1)
     order = "ASC" if MEASURES[measure].lower_is_better else "DESC"
     params = {
         "first": first,
         "last": last,
         "scope": str(scope),
         "kind": str(kind),
-        "period_start": period_start,
         "period_end": period_end,
+        "period_last_day": period_last_day,
     }
     where = ""
     if parent is not None:
@@ -187,7 +191,7 @@ def dossier_ranking(*, months, kind, parent=None, measure="overdue_rate", scope=
         LEFT JOIN rated ON rated.unit_id = u.id
         WHERE u.kind = %(kind)s
           AND (u.valid_from IS NULL OR u.valid_from < %(period_end)s)
-          AND (u.valid_to IS NULL OR u.valid_to >= %(period_start)s){where}
+          AND (u.valid_to IS NULL OR u.valid_to >= %(period_last_day)s){where}
     )
     SELECT unit_id, code, name, parent_id,
            CASE WHEN value IS NULL THEN NULL ELSE rnk END AS rank, group_size, value, {", ".join(COUNTS)}
@@ -231,6 +235,103 @@ def monthly_rates(*, unit, months, scope=Scope.TOTAL, now=None):
     FROM period
     ORDER BY period.month"""
     return _fetch(sql, params)
+
+
+_T_LINEAGE = UnitLineage._meta.db_table
+
+# The predecessors whose dossiers are wholly the unit's past, walked back from %(unit)s: a link
+# that is no split, from a predecessor with no other successor (merges and renames). A split's old
+# unit went to several successors, and its dossiers cannot be shared out among them.
+_ATTRIBUTABLE_CTE = f"""
+    attributable(id) AS (
+        SELECT link.predecessor_id FROM {_T_LINEAGE} link
+        WHERE link.successor_id = %(unit)s AND link.kind <> 'split'
+          AND NOT EXISTS (SELECT 1 FROM {_T_LINEAGE} other
+                          WHERE other.predecessor_id = link.predecessor_id AND other.successor_id <> link.successor_id)
+        UNION
+        SELECT link.predecessor_id FROM {_T_LINEAGE} link JOIN attributable ON link.successor_id = attributable.id
+        WHERE link.kind <> 'split'
+          AND NOT EXISTS (SELECT 1 FROM {_T_LINEAGE} other
+                          WHERE other.predecessor_id = link.predecessor_id AND other.successor_id <> link.successor_id)
+    )"""
+
+
+_UNKNOWN = object()  # lineage_monthly_rates: `start` not given
+
+
+def lineage_start_month(*, unit):
+    """The first month (yyyymm) of the unit as it is now — its valid_from, else the latest date a
+    predecessor passed into it — or None when it has no predecessor: the months before it are
+    its predecessors'."""
+    links = UnitLineage.objects.filter(successor=unit).aggregate(latest=Max("date"), count=Count("pk"))
+    if not links["count"]:
+        return None
+    start = unit.valid_from or links["latest"]
+    return start.year * 100 + start.month
+
+
+def split_predecessors(*, unit):
+    """The unit's direct predecessors whose dossiers are not attributable to it (split, or passed to
+    several successors): their series are shown as their own, not added to the unit's."""
+    several = UnitLineage.objects.filter(predecessor=OuterRef("predecessor")).exclude(successor=OuterRef("successor"))
+    links = UnitLineage.objects.filter(successor=unit).filter(Q(kind=LineageKind.SPLIT) | Exists(several))
+    return Unit.objects.filter(pk__in=links.values("predecessor")).order_by("name", "code")
+
+
+def lineage_monthly_rates(*, unit, months, scope=Scope.TOTAL, now=None, start=_UNKNOWN):
+    """monthly_rates of the unit, continued back across a reorganisation: each month before the unit
+    began (lineage_start_month) counts its own rows plus those of every predecessor it wholly
+    succeeded (merge or rename, at any depth), numerators and denominators summed per month before
+    the rate is taken (never a mean of rates). Each row also says `composed`: True for a month
+    whose counts include a predecessor's. Without predecessors, monthly_rates. `start`, when the
+    caller knows it, spares the query of lineage_start_month. One query more."""
+    if start is _UNKNOWN:
+        start = lineage_start_month(unit=unit)
+    if start is None:
+        return [{**row, "composed": False} for row in monthly_rates(unit=unit, months=months, scope=scope, now=now)]
+    first, last = _period(months)
+    last = min(last, measures.month_of(now or timezone.now()))
+    if last < first:
+        return []
+    months = measures.months_between(first, last)
+    params = {"unit": getattr(unit, "pk", unit), "scope": str(scope), "start": start}
+    params.update({f"month_{i}": month for i, month in enumerate(months)})
+    calendar = " UNION ALL ".join(f"SELECT %(month_{i})s AS month" for i in range(len(months)))
+    sums = ", ".join(f"SUM(dm.{name}) AS {name}" for name in COUNTS)
+    sql = f"""
+    WITH RECURSIVE calendar AS ({calendar}),
+    {_ATTRIBUTABLE_CTE},
+    period AS (
+        SELECT calendar.month, {sums},
+               SUM(CASE WHEN dm.unit_id <> %(unit)s THEN 1 ELSE 0 END) AS predecessor_rows
+        FROM calendar
+        LEFT JOIN {_T_MONTH} dm
+               ON dm.month = calendar.month AND dm.scope = %(scope)s
+              AND (dm.unit_id = %(unit)s
+                   OR (calendar.month < %(start)s AND dm.unit_id IN (SELECT id FROM attributable)))
+        GROUP BY calendar.month
+    )
+    SELECT period.*,
+           {_rates_sql()}
+    FROM period
+    ORDER BY period.month"""
+    rows = _fetch(sql, params)
+    for row in rows:
+        row["composed"] = bool(row.pop("predecessor_rows"))
+    return rows
+
+
+def dossier_ranking_cut(*, months, kind, parent=None):
+    """units.selectors.PeriodCut of the units of `kind` (under `parent`, at any depth, when given)
+    over the period: those that ended inside it are not ranked (dossier_ranking), those that began
+    inside it are. For the ranking page's note; counts, no names."""
+    first, last = _period(months)
+    first_day = measures.month_bounds(first)[0].date()
+    last_day = timezone.localtime(measures.month_bounds(last)[1]).date() - datetime.timedelta(days=1)
+    units = Unit.objects.filter(kind=kind)
+    if parent is not None:
+        units = units_in_subtrees(roots=Unit.objects.filter(pk=getattr(parent, "pk", parent)), queryset=units)
+    return period_cut(first=first_day, last=last_day, queryset=units)
 
 
 def dossier_ranking_visible(*, user, months, kind, parent=None, measure="overdue_rate", scope=Scope.OWN):

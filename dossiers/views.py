@@ -92,6 +92,7 @@ def dossier_ranking(request):
         "measure_label": label,
         "scope_unit": scope_unit,
         "trend": scope_unit and _trend_chart(scope_unit, year, choice, label),
+        "period_cut": _period_cut(choice),
     }
     return render(request, "dossiers/ranking.html", context)
 
@@ -115,6 +116,14 @@ def unit_overdue_dossiers(request, code):
     return render(request, "dossiers/overdue.html", {"form": form, "unit": unit, "table": table, "choice": choice})
 
 
+def _period_cut(choice):
+    """The note of a period cut by a reorganisation (units ended or began inside it), or None."""
+    cut = selectors.dossier_ranking_cut(months=choice["months"], kind=choice["kind"], parent=choice["parent"])
+    if not cut:
+        return None
+    return {"cut": cut, "dates": ", ".join(date.strftime("%d/%m/%Y") for date in cut.began_on)}
+
+
 def _ranking_defaults(top_unit):
     """The ranking a user first sees: the overdue rate of the units of his own level (districts
     for the province's staff), over the latest year with statistics."""
@@ -136,7 +145,8 @@ def _visible_names(user, unit_ids):
 
 
 def _trend_chart(unit, months, choice, measure_label):
-    rows = selectors.monthly_rates(unit=unit, months=months)
+    # Before a reorganisation, the months of a merged unit are its predecessors' counts summed.
+    rows = selectors.lineage_monthly_rates(unit=unit, months=months)
     figure = monthly_trend_figure(
         rows=rows, measure=choice["measure"], measure_label=measure_label, highlight=choice["months"]
     )
@@ -145,6 +155,8 @@ def _trend_chart(unit, months, choice, measure_label):
         "year": choice["year"],
         "unit": unit.name,
     }
+    if any(row["composed"] for row in rows):
+        label += f" ({_('composed from the figures of its predecessors')})"
     return chart(figure, chart_id="dossier-trend", label=label)
 
 

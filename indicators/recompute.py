@@ -334,7 +334,8 @@ def _rank_update(direction):
     Last year's result is joined below the window (one lookup per row in the unique
     (unit, index, year) index), and the overlap of this year's and last year's groups is one more
     window over the same rows, partitioned by both groups: no subquery per row.
-    Parameters: last day of the year, first day of the year, index id, year."""
+    A unit is ranked when it exists on the day given (the year's last: see results_recompute).
+    Parameters: the last day of the year, the day the unit must still exist on, index id, year."""
     order = "DESC" if direction == Direction.HIGHER else "ASC"
     return f"""
     UPDATE {T["result"]} SET rank = x.rnk, group_size = x.n, group_parent_id = x.parent_id, band_id = x.band_id,
@@ -444,7 +445,7 @@ def results_recompute(*, index_id, year):
     rows changed (inserted, updated or deleted).
     """
     index = Index.objects.get(pk=index_id)
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    last = datetime.date(year, 12, 31)
     now = timezone.now()
     changed = 0
     with transaction.atomic():
@@ -467,6 +468,9 @@ def results_recompute(*, index_id, year):
                 _DELETE_KINDS_WITHOUT_METHODOLOGY,
                 [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED],
             )
-            changed += _execute(cursor, _rank_update(index.direction), [last, first, index_id, year])
+            # Ranked: the units that exist at the end of the year. A unit that ended during it (a
+            # commune merged on 1 July 2025) belongs to no group of that year's ranking; its
+            # successor does (docs/design.md, history across reorganisations).
+            changed += _execute(cursor, _rank_update(index.direction), [last, last, index_id, year])
             changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index_id, year + 1])
     return changed

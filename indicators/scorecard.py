@@ -7,14 +7,22 @@ results); Python only picks among one unit's own rows (tens). Other units appear
 group's mean and best, or by name when the viewer may see them (units_visible_to).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from dossiers.models import Scope
-from dossiers.selectors import monthly_rates, months_of_year
+from dossiers.selectors import (
+    lineage_monthly_rates,
+    lineage_start_month,
+    monthly_rates,
+    months_of_year,
+    split_predecessors,
+)
 from indicators.cache import results_cached
 from indicators.group_figures import MIN_OTHER_UNITS, is_suppressed
 from indicators.ledger import lost_points
@@ -23,8 +31,8 @@ from indicators.official import OfficialState, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, results_as_of
 from reformdash.lib.fields import as_decimal
-from units.access import sees_all_units, units_visible_to
-from units.models import DEFAULT_HEAD_RATINGS, HeadRating, Unit, UnitHead, UnitLineage
+from units.access import Action, sees_all_units, units_allowed, units_visible_to
+from units.models import DEFAULT_HEAD_RATINGS, HeadRating, LineageKind, Unit, UnitHead, UnitLineage
 from units.selectors import units_valid_in, year_bounds
 
 _T_LINEAGE = UnitLineage._meta.db_table
@@ -211,13 +219,14 @@ def unit_area_subtotals(*, unit, methodology):
 # --- History, with the predecessors' ------------------------------------------------------------
 
 
-def lineage_history(*, unit, index=None):
+def lineage_history(*, unit, index=None, user=None):
     """The results of the unit and of its predecessors (UnitLineage, followed back through every
     merge, split or rename) on `index` (every index when None), by index then oldest year first:
-    index id and name, year, unit id, code and name, value, the rank and group size shown
+    index id and name, year, unit id, code, name and valid_to, value, the rank and group size shown
     (official where published), `rank_comparable` (Result.rank_comparable: False when the year
     before's group was different) and `predecessor` — True for a predecessor's row, which is not
-    directly comparable with the unit's own. One recursive query."""
+    directly comparable with the unit's own. With `user`, only the rows of units whose history he
+    may read (units.access: VIEW_HISTORY, the past of the units he sees). One recursive query."""
     where, params = "", [unit.pk]
     if index is not None:
         where, params = "WHERE r.index_id = %s", [unit.pk, index.pk]
@@ -228,7 +237,7 @@ def lineage_history(*, unit, index=None):
         SELECT link.predecessor_id FROM {_T_LINEAGE} link JOIN lineage ON link.successor_id = lineage.id
     )
     SELECT r.index_id, i.code AS index_code, i.name_vi, i.name_en, r.year, u.id AS unit_id, u.code, u.name,
-           r.value, COALESCE(r.official_rank, r.rank) AS rank,
+           u.valid_to, r.value, COALESCE(r.official_rank, r.rank) AS rank,
            COALESCE(r.official_group_size, r.group_size) AS group_size, r.rank_comparable
     FROM lineage
     JOIN {T["result"]} r ON r.unit_id = lineage.id
@@ -238,12 +247,68 @@ def lineage_history(*, unit, index=None):
     ORDER BY i.code, r.year, CASE WHEN u.id = %s THEN 0 ELSE 1 END, u.name, u.code
     """
     rows = _fetch(sql, params + [unit.pk], decimals=("value",))
+    if user is not None and not sees_all_units(user) and any(row["unit_id"] != unit.pk for row in rows):
+        candidates = Unit.objects.filter(pk__in={row["unit_id"] for row in rows})
+        readable = set(
+            units_allowed(user=user, action=Action.VIEW_HISTORY, queryset=candidates).values_list("pk", flat=True)
+        )
+        rows = [row for row in rows if row["unit_id"] in readable]
     for row in rows:
         row["index_name"] = _in_language(row.pop("name_vi"), row.pop("name_en"))
         row["predecessor"] = row["unit_id"] != unit.pk
         if row["rank_comparable"] is not None:  # 0 or 1 on SQLite
             row["rank_comparable"] = bool(row["rank_comparable"])
+        if isinstance(row["valid_to"], str):  # SQLite returns dates of raw SQL as text
+            row["valid_to"] = datetime.date.fromisoformat(row["valid_to"])
     return rows
+
+
+def history_side_by_side(*, history, unit_id):
+    """The rows of lineage_history (one index) as a table of years by unit: `columns` — the unit
+    first, then each predecessor (id, code, name, valid_to, predecessor) in the order they come —
+    and `rows` — per year, oldest first, `cells` in the columns' order (the history row or None).
+    The predecessors' values stand beside the unit's, each in its own column, never joined into
+    one line: they are other units, not comparable with it."""
+    columns, years = {}, {}
+    for row in history:
+        columns.setdefault(
+            row["unit_id"],
+            {key: row[key] for key in ("unit_id", "code", "name", "valid_to", "predecessor")},
+        )
+        years.setdefault(row["year"], {})[row["unit_id"]] = row
+    ordered = sorted(columns.values(), key=lambda column: column["unit_id"] != unit_id)  # stable: the unit first
+    return {
+        "columns": ordered,
+        "rows": [
+            {"year": year, "cells": [years[year].get(column["unit_id"]) for column in ordered]}
+            for year in sorted(years)
+        ],
+    }
+
+
+def lineage_into(*, unit):
+    """(since, splits): the date the unit took over from its predecessors — its valid_from, else the
+    latest date of a link into it; None when it has none: "before dd/mm/yyyy", the predecessors'
+    time — and how many of its links are from a predecessor it did not wholly succeed (a split,
+    or a predecessor with another successor). One query."""
+    others = UnitLineage.objects.filter(predecessor=OuterRef("predecessor")).exclude(successor=OuterRef("successor"))
+    links = (
+        UnitLineage.objects.filter(successor=unit)
+        .annotate(shared=Exists(others))
+        .aggregate(
+            latest=Max("date"),
+            count=Count("pk"),
+            splits=Count("pk", filter=Q(kind=LineageKind.SPLIT) | Q(shared=True)),
+        )
+    )
+    if not links["count"]:
+        return None, 0
+    return unit.valid_from or links["latest"], links["splits"]
+
+
+def reorganised_on(*, unit):
+    """lineage_into's date alone."""
+    return lineage_into(unit=unit)[0]
 
 
 # --- Lost points --------------------------------------------------------------------------------
@@ -257,19 +322,43 @@ def lost_points_of_year(*, unit, index, year):
 
 # --- Dossiers -----------------------------------------------------------------------------------
 
+_UNKNOWN = object()  # `since` not given: read from the lineage
 
-def dossier_months(*, unit, year, now=None):
-    """The unit's dossier counts and rates per month of the year (dossiers.selectors.monthly_rates,
-    the unit with the units under it); empty when it has no dossier statistics that year."""
+
+def dossier_months(*, unit, year, now=None, since=_UNKNOWN):
+    """The unit's dossier counts and rates per month of the year (dossiers.selectors.
+    lineage_monthly_rates: the unit with the units under it, and before a reorganisation the sum
+    of the counts of the predecessors it wholly succeeded, each row marked `composed`); empty
+    when it has no dossier statistics that year."""
     local = timezone.localtime(now or timezone.now())
     if year * 100 + 1 > local.year * 100 + local.month:
         return []
-    rows = monthly_rates(unit=unit, months=months_of_year(year, now=local), scope=Scope.TOTAL)
+    start = lineage_start_month(unit=unit) if since is _UNKNOWN else since and since.year * 100 + since.month
+    rows = lineage_monthly_rates(unit=unit, months=months_of_year(year, now=local), scope=Scope.TOTAL, start=start)
     if not any(row["received"] or row["completed"] or row["returned"] or row["pending"] for row in rows):
         return []
     for row in rows:
         row["label"] = f"{row['month'] % 100:02d}/{row['month'] // 100}"  # as decisions write months
     return rows
+
+
+def split_predecessor_months(*, unit, year, now=None):
+    """[(predecessor, rows)] for the unit's predecessors it did not wholly succeed (a split: their
+    dossiers went to several units and are not added to any one): each one's own monthly counts
+    and rates of the year (monthly_rates), for the months it has any. Shown apart, as its own."""
+    local = timezone.localtime(now or timezone.now())
+    if year * 100 + 1 > local.year * 100 + local.month:
+        return []
+    series = []
+    for predecessor in split_predecessors(unit=unit):
+        rows = [
+            {**row, "label": f"{row['month'] % 100:02d}/{row['month'] // 100}"}
+            for row in monthly_rates(unit=predecessor, months=months_of_year(year, now=local), scope=Scope.TOTAL)
+            if row["received"] or row["completed"] or row["returned"] or row["pending"]
+        ]
+        if rows:
+            series.append((predecessor, rows))
+    return series
 
 
 # --- Heads --------------------------------------------------------------------------------------
@@ -402,6 +491,10 @@ class Scorecard:
     as_of: object = None  # when the results were last recomputed: what the figures are as of
     # The group's mean and best withheld from a reader of part of a small group (group_figures_withheld).
     group_figures_withheld: bool = False
+    # The day the unit took over from its predecessors (reorganised_on), and the predecessors'
+    # own dossier series that are not added to its own (split_predecessor_months).
+    reorganised_on: datetime.date | None = None
+    split_dossier_months: list = field(default_factory=list)
 
     @property
     def minimum_other_units(self):
@@ -451,6 +544,20 @@ class Scorecard:
         return any(row["predecessor"] for row in self.history)
 
     @property
+    def side_by_side(self):
+        """The history as years by unit, the predecessors in their own columns (history_side_by_side)."""
+        return history_side_by_side(history=self.history, unit_id=self.unit.pk)
+
+    @property
+    def predecessor_names(self):
+        return [column["name"] for column in self.side_by_side["columns"] if column["predecessor"]]
+
+    @property
+    def dossiers_composed(self):
+        """True when some month's dossier counts are the sum of the predecessors'."""
+        return any(row.get("composed") for row in self.dossier_months)
+
+    @property
     def chronic_count(self):
         return sum(1 for row in self.lost if row["chronic"])
 
@@ -475,6 +582,7 @@ def scorecard(*, unit, result, results, user, now=None):
     # Heads are rated on a scored index, higher is better (the PAR Index of QĐ 1171/QĐ-UBND); a
     # dossier rate (overdue, online %) is no grade of a head's work as a whole.
     rated = index.direction == Direction.HIGHER and not index.dossier_measure
+    since, splits = lineage_into(unit=unit)
     return Scorecard(
         unit=unit,
         result=result,
@@ -482,9 +590,9 @@ def scorecard(*, unit, result, results, user, now=None):
         choices=result_choices(results=results),
         areas=areas,
         area_changes=area_changes(current=areas, previous=previous_areas),
-        history=lineage_history(unit=unit, index=index),
+        history=lineage_history(unit=unit, index=index, user=user),
         lost=lost_points_of_year(unit=unit, index=index, year=year),
-        dossier_months=dossier_months(unit=unit, year=year, now=now),
+        dossier_months=dossier_months(unit=unit, year=year, now=now, since=since),
         heads=heads_in_office(unit=unit, year=year),
         head_rating=head_rating_for(value=result.value, year=year) if rated else None,
         swaps=rank_swaps(unit=unit, index=index, year=year, user=user),
@@ -492,4 +600,6 @@ def scorecard(*, unit, result, results, user, now=None):
         assessment=unit_assessment(unit=unit, methodology=methodologies.get(year)),
         as_of=as_of,
         group_figures_withheld=withheld,
+        reorganised_on=since,
+        split_dossier_months=split_predecessor_months(unit=unit, year=year, now=now) if splits else [],
     )

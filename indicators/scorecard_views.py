@@ -28,7 +28,12 @@ def unit_scorecard(request, code):
         if results or any(form.cleaned_data.values()):
             raise Http404("The unit has no result for this index and year.")
         # A new unit (a merger's successor) has no result yet, but its predecessors' history is its own.
-        context = {"unit": unit, "card": None, "predecessor_history": selectors.lineage_history(unit=unit)}
+        context = {
+            "unit": unit,
+            "card": None,
+            "predecessor_history": selectors.lineage_history(unit=unit, user=request.user),
+            "reorganised_on": selectors.reorganised_on(unit=unit),
+        }
         return render(request, "units/scorecard.html", context)
     card = selectors.scorecard(unit=unit, result=result, results=results, user=request.user)
     return render(request, "units/scorecard.html", {"unit": unit, "card": card, "charts": _charts(card)})
@@ -61,7 +66,10 @@ def _charts(card):
             dossier_months_figure,
             months=card.dossier_months,
             chart_id="scorecard-dossiers",
-            label=_("%(unit)s, with the units under it: overdue and online submission rates per month of %(year)d")
-            % names,
+            label=(
+                _("%(unit)s, with the units under it: overdue and online submission rates per month of %(year)d")
+                % names
+                + (f" ({_('composed from the figures of its predecessors')})" if card.dossiers_composed else "")
+            ),
         )
     return charts

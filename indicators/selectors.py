@@ -13,8 +13,9 @@ from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
-from units.access import sees_all_units, units_visible_to
+from units.access import sees_all_units, units_in_subtrees, units_visible_to
 from units.models import Unit, UnitKind
+from units.selectors import year_cut
 
 
 def criteria_in_tree_order(*, methodology):
@@ -184,6 +185,16 @@ def ranking_rows(*, index, year, kind, parent=None, user, public=False, search="
         rank_change_value=Case(When(rank_comparable=True, then=F("previous_rank") - F("shown_rank_value"))),
         unit_linkable=_unit_linkable(user=user, public=public),
     )
+
+
+def ranking_year_cut(*, year, kind, parent=None):
+    """units.selectors.YearCut of the units of `kind` (under `parent`, at any depth, when given) in
+    `year`: those that ended during it are not ranked (a year's groups are the units that exist
+    at its end), those that began during it are. For the rankings page's note; counts, no names."""
+    units = Unit.objects.filter(kind=kind)
+    if parent is not None:
+        units = units_in_subtrees(roots=Unit.objects.filter(pk=parent.pk), queryset=units)
+    return year_cut(year=year, queryset=units)
 
 
 def ranking_chart_data(*, rows):

@@ -95,9 +95,18 @@ def rankings(request):
         "official": official,
         "publication": publication,
         "as_of": as_of,
+        "year_cut": _year_cut(choice),
         **_links(request, form),
     }
     return render(request, "indicators/rankings.html", context)
+
+
+def _year_cut(choice):
+    """The note of a year cut by a reorganisation (units ended or began inside it), or None."""
+    cut = selectors.ranking_year_cut(year=choice["year"], kind=choice["kind"], parent=choice["parent"])
+    if not cut:
+        return None
+    return {"cut": cut, "dates": ", ".join(date.strftime("%d/%m/%Y") for date in cut.began_on)}
 
 
 @login_required

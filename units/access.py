@@ -6,6 +6,15 @@ unit, import files and appraise scores. Everyone else is a member of some units 
 viewer) and sees those units and everything under them; a unit's own head and officers enter its
 self-assessment and browse its audit trail. An inactive or anonymous user may do nothing.
 
+History across a reorganisation (issue 18: VIEW_HISTORY). A unit's predecessors (UnitLineage,
+followed back through every merge, split or rename: a ward of 2025 formed from communes that were
+themselves merged in 2020) are its past, so whoever sees the unit reads their history with it —
+the head of a new ward reads the results (value, rank, group size) and monthly dossier counts of
+the communes it was formed from, on his ward's scorecard. Only that history, and only of the
+predecessors: not their own cards (audit trail, dossier lists, heads: VIEW_UNIT stays as it was),
+not their parent (the abolished district), not their siblings. A split's old unit is the past of
+each of its successors, so each successor's members read its history.
+
 Two questions, asked by every view, service, template and the admin site:
 - which units may this user see: units_visible_to, visible_unit_or_404, sees_all_units;
 - may this user do ACTION (on UNIT): may(user, Action.X, unit), units_allowed(user=..., action=...).
@@ -25,7 +34,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from reformdash.lib.nav import nav_flag, nav_flag_remember
-from units.models import Membership, MembershipRole, Unit
+from units.models import Membership, MembershipRole, Unit, UnitLineage
 
 STAFF_GROUP = "staff"
 APPRAISER_GROUP = "appraiser"
@@ -42,6 +51,7 @@ class Action(enum.StrEnum):
     """What a user may be allowed to do; the ones marked "on a unit" need the unit."""
 
     VIEW_UNIT = "view_unit"  # on a unit: see it and its data (units_visible_to)
+    VIEW_HISTORY = "view_history"  # on a unit: read its results and dossier counts as the past of a unit he sees
     ENTER_SELF_ASSESSMENT = "enter_self_assessment"  # on a unit: start, fill in and submit its self-assessment
     APPRAISE = "appraise"  # set final scores, return or accept a submitted assessment
     PUBLISH = "publish"  # publish a methodology's appraised assessments (and see the counts by status)
@@ -53,7 +63,7 @@ class Action(enum.StrEnum):
     MOVE_UNITS = "move_units"  # give existing units another parent by an import (changes who sees them)
 
 
-UNIT_ACTIONS = {Action.VIEW_UNIT, Action.ENTER_SELF_ASSESSMENT}
+UNIT_ACTIONS = {Action.VIEW_UNIT, Action.VIEW_HISTORY, Action.ENTER_SELF_ASSESSMENT}
 # Superusers only. Appraisers carry is_staff, which alone would let Django's admin in: the admin
 # edits scores, results and users past the workflow's checks, so it is not theirs.
 ADMIN_ACTIONS = {Action.ADMINISTER, Action.PUBLISH, Action.REOPEN, Action.MOVE_UNITS}
@@ -86,20 +96,44 @@ def is_appraiser(user):
     return _active(user) and APPRAISER_GROUP in _groups(user)
 
 
-def _subtree_sql(seed_sql):
+def _subtree_cte(seed_sql):
     # One recursive query, the same on SQLite and PostgreSQL, walks down from the seed's units.
     # UNION (not UNION ALL) stops at rows already seen, so even a cycle in bad data ends.
     return (
-        f"WITH RECURSIVE visible(id) AS ("
+        f"visible(id) AS ("
         f" {seed_sql}"
         f" UNION"
         f" SELECT child.id FROM {Unit._meta.db_table} child JOIN visible ON child.parent_id = visible.id"
-        f") SELECT id FROM visible"
+        f")"
+    )
+
+
+def _subtree_sql(seed_sql):
+    return f"WITH RECURSIVE {_subtree_cte(seed_sql)} SELECT id FROM visible"
+
+
+def _past_cte(seed_sql):
+    # The seed's units and every unit they succeeded, walked back through the lineage links;
+    # UNION stops at rows already seen, as in _subtree_cte.
+    return (
+        f"past(id) AS ("
+        f" {seed_sql}"
+        f" UNION"
+        f" SELECT link.predecessor_id FROM {UnitLineage._meta.db_table} link JOIN past ON link.successor_id = past.id"
+        f")"
     )
 
 
 def _member_subtree_sql():
     return _subtree_sql(f"SELECT unit_id FROM {Membership._meta.db_table} WHERE user_id = %s")
+
+
+def units_with_predecessors(*, units, queryset=None):
+    """The units of `queryset` (every unit by default) that are one of `units` (a Unit queryset) or
+    a predecessor of one of them, at any depth (UnitLineage): the units with their past."""
+    queryset = Unit.objects.all() if queryset is None else queryset
+    seed_sql, params = units.order_by().values("pk").query.sql_with_params()
+    return queryset.filter(id__in=RawSQL(f"WITH RECURSIVE {_past_cte(seed_sql)} SELECT id FROM past", params))
 
 
 def units_in_subtrees(*, roots, queryset=None):
@@ -178,6 +212,12 @@ def units_allowed(*, user, action, queryset=None):
     queryset = Unit.objects.all() if queryset is None else queryset
     if action == Action.VIEW_UNIT:
         return units_visible_to(user=user, queryset=queryset)
+    if action == Action.VIEW_HISTORY:
+        if sees_all_units(user):
+            return queryset
+        if not _active(user):
+            return queryset.none()
+        return units_with_predecessors(units=units_visible_to(user=user), queryset=queryset)
     if action == Action.ENTER_SELF_ASSESSMENT:
         if not _active(user):
             return queryset.none()

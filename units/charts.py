@@ -8,6 +8,7 @@ UNIT_COLOUR = "#a1141b"  # the brand colour of static/css/reformdash.css
 MEAN_COLOUR = "#8a96a3"
 BEST_COLOUR = "#11703a"
 ONLINE_COLOUR = "#1f5fa8"
+COMPOSED_SHADE = "rgba(91, 103, 117, 0.12)"
 PREDECESSOR_COLOURS = ("#5b6775", "#b07a12", "#6b4fa0", "#2a8a8a")
 # Phones are narrow: the legend goes under the plot, not beside it.
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0}
@@ -110,7 +111,8 @@ def trend_figure(*, history, unit_id, value_label):
 
 def dossier_months_figure(*, months):
     """The overdue rate and the online submission rate per month, in %. `months`: rows of
-    dossiers.selectors.monthly_rates; a month with nothing to divide by is a gap, not a zero."""
+    dossiers.selectors.monthly_rates or lineage_monthly_rates; a month with nothing to divide by is
+    a gap, not a zero, and the months composed from predecessors' counts are shaded and named."""
     labels = [month_label(row["month"]) for row in months]
     lines = (
         (_("Overdue rate"), "overdue_rate", UNIT_COLOUR, "solid"),
@@ -130,6 +132,19 @@ def dossier_months_figure(*, months):
             for name, key, colour, dash in lines
         ]
     )
+    # The months counted from the predecessors' dossiers (rows marked `composed`) are shaded and
+    # named: the series continues, and the reader sees where the unit's own figures begin.
+    composed = [i for i, row in enumerate(months) if row.get("composed")]
+    if composed:
+        figure.add_vrect(
+            x0=composed[0] - 0.5,
+            x1=composed[-1] + 0.5,
+            fillcolor=COMPOSED_SHADE,
+            line_width=0,
+            layer="below",
+            annotation_text=_("composed from the figures of its predecessors"),
+            annotation_position="top left",
+        )
     figure.update_layout(
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         xaxis={"type": "category", "title": {"text": _("Month")}},

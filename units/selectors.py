@@ -1,8 +1,9 @@
 """Reads of units: which existed in a year. Which a user may see: units.access."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q
 
 from units.models import Unit
 
@@ -23,3 +24,40 @@ def units_valid_in(*, year, queryset=None):
     """Units that existed on at least one day of `year`: the units a ranking of that year groups."""
     queryset = Unit.objects.all() if queryset is None else queryset
     return queryset.filter(valid_in_year_q(year))
+
+
+@dataclass(frozen=True)
+class PeriodCut:
+    """How a reorganisation cut a period (a year, a quarter, a month) for some units: how many
+    ended inside it (not ranked for it: a ranking's groups are the units that exist at its end),
+    how many began inside it, and the days they began (a reorganisation's date as the data gives
+    it: the first and, when they differ, the last)."""
+
+    ended: int
+    began: int
+    began_on: tuple
+
+    def __bool__(self):
+        return bool(self.ended or self.began)
+
+
+def period_cut(*, first, last, queryset=None):
+    """The PeriodCut of the days first..last over `queryset` (every unit by default): units whose
+    validity ends before `last` or begins after `first`, inside the period. Derived from
+    valid_from / valid_to, never from a known date; one query."""
+    queryset = Unit.objects.all() if queryset is None else queryset
+    began = Q(valid_from__gt=first, valid_from__lte=last)
+    row = queryset.aggregate(
+        ended=Count("pk", filter=Q(valid_to__gte=first, valid_to__lt=last)),
+        began=Count("pk", filter=began),
+        first_began=Min("valid_from", filter=began),
+        last_began=Max("valid_from", filter=began),
+    )
+    began_on = tuple(sorted({row["first_began"], row["last_began"]} - {None}))
+    return PeriodCut(ended=row["ended"], began=row["began"], began_on=began_on)
+
+
+def year_cut(*, year, queryset=None):
+    """period_cut of the year."""
+    first, last = year_bounds(year)
+    return period_cut(first=first, last=last, queryset=queryset)

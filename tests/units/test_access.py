@@ -59,6 +59,8 @@ def allowed(*roles):
 # Action → who may do it; the unit actions are asked on department A.
 MATRIX = {
     Action.VIEW_UNIT: allowed("staff", "appraiser", "head_a", "officer_a", "viewer_a", "admin"),
+    # A unit's history: whoever sees it (its predecessors' history: tests/units/test_history_access.py).
+    Action.VIEW_HISTORY: allowed("staff", "appraiser", "head_a", "officer_a", "viewer_a", "admin"),
     # The unit's own officers and head: not an administrator, an appraiser nor a mere viewer.
     Action.ENTER_SELF_ASSESSMENT: allowed("head_a", "officer_a"),
     # The appraisers' group: an administrator publishes and reopens, he does not appraise.

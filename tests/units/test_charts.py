@@ -95,3 +95,17 @@ def test_a_chart_in_vietnamese_has_a_decimal_comma():
         context = chart(areas_figure(areas=AREAS, unit_name="B"), chart_id="scorecard-areas", label="x")
     assert context.figure["layout"]["separators"] == ",."
     assert context.data_id == "scorecard-areas-data"
+
+
+def test_the_months_composed_from_predecessors_are_shaded_and_named():
+    months = [
+        {"month": 202505, "overdue_rate": D("25"), "online_rate": D("25"), "composed": True},
+        {"month": 202506, "overdue_rate": D("100"), "online_rate": D("0"), "composed": True},
+        {"month": 202507, "overdue_rate": D("0"), "online_rate": D("100"), "composed": False},
+    ]
+    with translation.override("vi"):
+        figure = dossier_months_figure(months=months)
+    (shade,) = figure.layout.shapes
+    assert (shade.x0, shade.x1) == (-0.5, 1.5)
+    assert figure.layout.annotations[0].text == "ghép từ số liệu của các đơn vị tiền thân"
+    assert not dossier_months_figure(months=months[2:]).layout.shapes
