@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--province", action="append", metavar="CODE", help="a province code, e.g. 48 (repeatable)")
-        which.add_argument("--all", action="store_true", help="all 34 provinces")
+        which.add_argument("--all", dest="all_provinces", action="store_true", help="all 34 provinces")
         parser.add_argument(
             "--as-of", type=datetime.date.fromisoformat, default=REORGANISATION_DATE, help="default 2025-07-01"
         )
@@ -25,10 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
 
     @no_translations
-    def handle(self, *args, province, all, as_of, legacy, dry_run, verbosity, **options):
+    def handle(self, *args, province, all_provinces, as_of, legacy, dry_run, verbosity, **options):
         try:
             result = admin_units_import(
-                province_codes=None if all else [code.strip() for code in province],
+                province_codes=None if all_provinces else [code.strip() for code in province],
                 as_of=as_of,
                 legacy=legacy,
                 dry_run=dry_run,
