@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "methodology.import": _("Methodology imported"),
     "unit.import": _("Unit imported"),
     "unit.move": _("Unit moved to another parent (import)"),
+    "unitlineage.import": _("Unit lineage imported"),
     # audit.services.audit_admin_save / audit_admin_delete: the Django admin
     "index.add": _("Index added (admin)"),
     "index.change": _("Index changed (admin)"),
