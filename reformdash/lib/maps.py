@@ -72,14 +72,14 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
         figure,
         unscored,
         name=_("No data"),
-        marker={"color": "rgba(0,0,0,0)", "symbol": "circle-open", "line": {"color": NO_DATA_COLOUR, "width": 2}},
-        no_data_colour=NO_DATA_COLOUR,
+        # An open symbol is drawn in marker.color: a grey ring, unlike any band's filled dot.
+        marker={"color": NO_DATA_COLOUR, "symbol": "circle-open", "line": {"width": 2.5}},
     )
     latitudes = [float(point["latitude"]) for point in points]
     middle = (min(latitudes) + max(latitudes)) / 2 if latitudes else 0.0
     figure.update_layout(
-        height=560,
-        margin={"l": 16, "r": 16, "t": 16, "b": 16},
+        height=520,
+        margin={"l": 8, "r": 8, "t": 36, "b": 8},
         xaxis={"visible": False, "constrain": "domain"},
         # A degree of latitude is 1/cos(latitude) times as long as one of longitude, where we are.
         yaxis={
@@ -88,7 +88,8 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
             "scaleratio": 1 / math.cos(math.radians(middle)),
             "constrain": "domain",
         },
-        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0},
+        # Above the plot: below it, a narrow screen's square plot leaves the legend far from the dots.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         plot_bgcolor="#f4f6f8",
         hovermode="closest",
         meta={"link_field": LINK},
@@ -96,7 +97,7 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
     return figure
 
 
-def _add(figure, entries, *, name, marker, showlegend=True, no_data_colour=None):
+def _add(figure, entries, *, name, marker, showlegend=True):
     """One trace of `entries` ((point, size) pairs); a trace with no dot is left out, so the
     legend names only what the map shows."""
     if not entries:
