@@ -112,9 +112,8 @@ def _add(figure, entries, *, name, marker, showlegend=True):
             showlegend=showlegend,
             marker={**marker, "size": [size for _point, size in entries], "opacity": 0.9},
             customdata=[[point["name"], _value_text(point), _rank_text(point), point["link"]] for point in points],
-            hovertemplate=(
-                f"<b>%{{customdata[{NAME}]}}</b><br>%{{customdata[{VALUE}]}}<br>%{{customdata[{RANK}]}}<extra></extra>"
-            ),
+            # No <b>: plotly.js writes it as a style attribute, which our Content-Security-Policy refuses.
+            hovertemplate=f"%{{customdata[{NAME}]}}<br>%{{customdata[{VALUE}]}}<br>%{{customdata[{RANK}]}}<extra></extra>",
         )
     )
 
