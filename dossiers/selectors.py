@@ -345,6 +345,40 @@ def dossier_ranking_visible(*, user, months, kind, parent=None, measure="overdue
     return [row for row in rows if row["unit_id"] in visible]
 
 
+def dossier_map_points(*, rows):
+    """The dots of a dossier ranking's map, from its rows (dossier_ranking_visible: only units the
+    reader may see): (points, unplaced) as reformdash.lib.maps.unit_map_figure takes them less
+    the link ("unit_code" instead), in rank order; unplaced, how many rows have no coordinates.
+    One query for the units' places."""
+    places = {
+        unit["pk"]: unit
+        for unit in Unit.objects.filter(pk__in=[row["unit_id"] for row in rows]).values(
+            "pk", "latitude", "longitude", "population", "area_km2"
+        )
+    }
+    points, unplaced = [], 0
+    for row in rows:
+        place = places.get(row["unit_id"])
+        if place is None or place["latitude"] is None or place["longitude"] is None:
+            unplaced += 1
+            continue
+        points.append(
+            {
+                "unit_code": row["code"],
+                "name": row["name"],
+                "latitude": place["latitude"],
+                "longitude": place["longitude"],
+                "population": place["population"],
+                "area_km2": place["area_km2"],
+                "value": row["value"],
+                "rank": row["rank"],
+                "group_size": row["group_size"],
+                "band": None,
+            }
+        )
+    return points, unplaced
+
+
 def latest_dossier_month(*, now=None):
     """The latest yyyymm month, up to the current one, in which dossiers were received, or None:
     what the pages show when asked nothing. Not merely the latest month with statistics: dossiers

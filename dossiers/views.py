@@ -24,6 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -33,12 +34,13 @@ from dossiers import measures, selectors
 from dossiers.charts import monthly_trend_figure
 from dossiers.forms import SHOW_LATE, DossierRankingForm, OverdueDossiersForm, defaults
 from dossiers.importers.dossiers import dossier_parse, dossiers_write
-from dossiers.measures import DossierMeasure
+from dossiers.measures import MEASURES, DossierMeasure
 from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token, source_unit_ids_served
-from reformdash.lib.charts import chart
+from reformdash.lib.charts import cached_chart, chart
 from reformdash.lib.export import csv_response
+from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure
 from units.access import units_visible_to, visible_unit_or_404
@@ -93,6 +95,7 @@ def dossier_ranking(request):
         "scope_unit": scope_unit,
         "trend": scope_unit and _trend_chart(scope_unit, year, choice, label),
         "period_cut": _period_cut(choice),
+        "map": _ranking_map(rows, choice, label, period=form.period_label()),
     }
     return render(request, "dossiers/ranking.html", context)
 
@@ -142,6 +145,31 @@ def _visible_names(user, unit_ids):
     """{id: name} of those units the user may see; a group whose parent he may not see is unnamed."""
     units = units_visible_to(user=user, queryset=Unit.objects.filter(pk__in=unit_ids - {None}))
     return dict(units.values_list("pk", "name"))
+
+
+def _ranking_map(rows, choice, measure_label, *, period):
+    """The map of the rows the reader sees (all of them, whatever the page): a dot per unit with
+    coordinates coloured by the rate (dossier rates have no bands), a click opening its scorecard.
+    {"chart", "unplaced"} as partials/_map.html takes it."""
+    points, unplaced = selectors.dossier_map_points(rows=rows)
+    result = {"chart": None, "unplaced": unplaced}
+    if not points:
+        return result
+    for point in points:
+        point["link"] = reverse("unit_scorecard", kwargs={"code": point.pop("unit_code")})
+    label = _("%(measure)s, %(period)s: each unit at its place, coloured by the rate") % {
+        "measure": measure_label,
+        "period": period,
+    }
+    result["chart"] = cached_chart(
+        unit_map_figure,
+        points=points,
+        value_label=f"{measure_label} (%)",
+        higher_is_better=not MEASURES[choice["measure"]].lower_is_better,
+        chart_id="dossier-map",
+        label=label,
+    )
+    return result
 
 
 def _trend_chart(unit, months, choice, measure_label):

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from indicators.group_figures import figures_by_group, group_figures, ranked_results
 from indicators.ledger import chronic_losses
-from indicators.models import Criterion, Result
+from indicators.models import Band, Criterion, Result
 from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
@@ -203,6 +203,57 @@ def ranking_chart_data(*, rows):
     (ranking_group_figures), never the mean of these rows."""
     data = rows.exclude(value=None).values("unit__name", "unit__code", "value")
     return [{"name": row["unit__name"], "code": row["unit__code"], "value": row["value"]} for row in data]
+
+
+def ranking_map_data(*, rows):
+    """The dots of a group's map, from the rows of the ranking page (ranking_rows: only what the
+    reader may read): (points, unplaced), points as reformdash.lib.maps.unit_map_figure takes them
+    less the link ("unit_code" and "linkable" instead), in rank order; unplaced, how many rows have
+    no coordinates. One query."""
+    data = rows.values(
+        "unit__code",
+        "unit__name",
+        "unit__latitude",
+        "unit__longitude",
+        "unit__population",
+        "unit__area_km2",
+        "value",
+        "shown_rank_value",
+        "official_group_size",
+        "group_size",
+        "band__name",
+        "unit_linkable",
+    )
+    points, unplaced = [], 0
+    for row in data:
+        if row["unit__latitude"] is None or row["unit__longitude"] is None:
+            unplaced += 1
+            continue
+        points.append(
+            {
+                "unit_code": row["unit__code"],
+                "name": row["unit__name"],
+                "latitude": row["unit__latitude"],
+                "longitude": row["unit__longitude"],
+                "population": row["unit__population"],
+                "area_km2": row["unit__area_km2"],
+                "value": row["value"],
+                "rank": row["shown_rank_value"],
+                "group_size": row["official_group_size"] or row["group_size"],
+                "band": row["band__name"],
+                "linkable": bool(row["unit_linkable"]),
+            }
+        )
+    return points, unplaced
+
+
+def ranking_band_names(*, index, year, kind):
+    """The names of the bands of an index, year and unit kind, best first (their position)."""
+    return list(
+        Band.objects.filter(index=index, year=year, unit_kind=kind)
+        .order_by("position", "name")
+        .values_list("name", flat=True)
+    )
 
 
 def ranking_group_figures(*, index, year, kind, parent=None, user, public=False, distribution=False):

@@ -22,9 +22,11 @@ from indicators import selectors
 from indicators.cache import results_cached
 from indicators.charts import group_position_figure, ranking_figure
 from indicators.forms import GroupForm, RankingForm, with_defaults
+from indicators.models import Direction
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
+from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure
 from units.access import sees_all_units, units_visible_to
@@ -92,6 +94,7 @@ def rankings(request):
         "choice": choice,
         "figures": figures,
         "chart": _ranking_chart(group_rows, table, figures=figures),
+        "map": _ranking_map(group_rows, table, kind=choice["kind"]),
         "official": official,
         "publication": publication,
         "as_of": as_of,
@@ -201,6 +204,33 @@ def _ranking_chart(rows, table, *, figures):
         chart_id="ranking-chart",
         label=_("%(index)s %(year)d: value of each unit, and the mean of the whole group") % names,
     )
+
+
+def _ranking_map(rows, table, *, kind):
+    """The group's map, from the same rows as the table (what the reader may read, whatever he
+    searched): a dot per unit with coordinates, coloured by the index's bands (by value without
+    bands), a click opening the unit's scorecard where the table links it. {"chart", "unplaced"}:
+    chart None when no row has coordinates; unplaced, the rows without them."""
+    points, unplaced = selectors.ranking_map_data(rows=rows)
+    result = {"chart": None, "unplaced": unplaced}
+    if not points:
+        return result
+    query = urlencode({"index": table.index.code, "year": table.year})
+    for point in points:
+        linkable = point.pop("linkable")
+        code = point.pop("unit_code")
+        point["link"] = f"{reverse('unit_scorecard', kwargs={'code': code})}?{query}" if linkable else ""
+    names = {"index": table.index.name, "year": table.year}
+    result["chart"] = cached_chart(
+        unit_map_figure,
+        points=points,
+        bands=selectors.ranking_band_names(index=table.index, year=table.year, kind=kind),
+        value_label=str(table.columns["value"].header),
+        higher_is_better=table.index.direction != Direction.LOWER,
+        chart_id="ranking-map",
+        label=_("%(index)s %(year)d: each unit at its place, coloured by band or value") % names,
+    )
+    return result
 
 
 def _links(request, form):

@@ -10,7 +10,21 @@
       var figure = JSON.parse(source.textContent);
       window.Plotly.newPlot(element, figure.data, figure.layout || {}, {
         responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"]
-      }).then(function () { element.dataset.drawn = "true"; });
+      }).then(function () {
+        element.dataset.drawn = "true";
+        // A map's dots open the unit's scorecard (reformdash/lib/maps.py): the link is the point's
+        // customdata field named by layout.meta.link_field, empty where the reader may not open it.
+        var meta = figure.layout && figure.layout.meta;
+        if (meta && typeof meta.link_field === "number") {
+          element.on("plotly_click", function (event) {
+            var point = event.points && event.points[0];
+            var link = point && point.customdata && point.customdata[meta.link_field];
+            if (typeof link === "string" && link.charAt(0) === "/" && link.charAt(1) !== "/") {
+              window.location.assign(link);
+            }
+          });
+        }
+      });
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }

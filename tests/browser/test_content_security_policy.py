@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.indicators.test_rankings_map import build_map_rankings
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
 from tests.indicators.test_scorecard import build_scorecard_data
 from tests.reformdash.test_admin_pages import filled  # noqa: F401 (fixture)
@@ -62,6 +63,20 @@ def test_the_rankings_chart_is_drawn_without_a_policy_violation(watched, staff, 
     page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
     expect(page.locator("#ranking-chart .hoverlayer .hovertext").first).to_be_attached()
     expect(page.locator("#ranking-chart .modebar")).to_be_visible()
+    _assert_clean(page, errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rankings_map_is_drawn_without_a_policy_violation(watched, staff, tree):
+    page, errors = watched
+    build_map_rankings(tree)
+    page.goto("/rankings/?index=par&year=2023&kind=department&parent=P")
+    _log_in(page, "staff", "/rankings/")
+    expect(page.locator("#ranking-map[data-drawn=true]")).to_be_visible(timeout=15000)
+    page.locator("#ranking-map").scroll_into_view_if_needed()
+    dot = page.locator("#ranking-map .scatterlayer .point").first.bounding_box()
+    page.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+    expect(page.locator("#ranking-map .hoverlayer .hovertext").first).to_be_attached()
     _assert_clean(page, errors)
 
 

@@ -1,6 +1,7 @@
 """The dossier rankings in a real browser: a district head picks a quarter, sees his row and the
 chart drawn by the locally served Plotly, and follows the link to his district's overdue dossiers."""
 
+import os
 from urllib.parse import urlparse
 
 import pytest
@@ -58,3 +59,23 @@ def test_the_rankings_fit_a_phone_screen(browser, live_server, staff, pages):
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 375
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_see_the_districts_on_the_map_coloured_by_rate(page, staff, pages):
+    from tests.dossiers.test_dossier_ranking_map import place
+
+    place(B=("15.88", "108.33"), C=("15.57", "108.47"))
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/dossiers/?period=quarter&year=2024&quarter=2&kind=district#dossier-map-section")
+    log_in(page, "staff")
+    expect(page.locator("#dossier-map[data-drawn=true]")).to_be_visible()
+    expect(page.locator("#dossier-map .scatterlayer .point")).to_have_count(2)
+    expect(page.locator("#dossier-map .colorbar")).to_be_visible()
+    page.locator("#dossier-map").scroll_into_view_if_needed()
+    dot = page.locator("#dossier-map .scatterlayer .point").first.bounding_box()
+    page.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+    expect(page.locator("#dossier-map .hoverlayer")).to_contain_text("33,33 %")
+    folder = os.environ.get("MAP_SCREENSHOTS")
+    if folder:
+        page.locator("#dossier-map-section").screenshot(path=f"{folder}/dossiers-map-1366x900.png")

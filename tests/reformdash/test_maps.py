@@ -1,0 +1,56 @@
+"""reformdash.lib.maps.unit_map_figure: a pure builder, tested without a database."""
+
+from decimal import Decimal as D
+
+from django.utils import translation
+
+from reformdash.lib.maps import SIZE_MAX, SIZE_MIN, SIZE_PLAIN, unit_map_figure
+
+
+def point(name, value, *, band=None, population=None, area=None, latitude="15.5", rank=1):
+    return {
+        "name": name,
+        "latitude": D(latitude),
+        "longitude": D("108.4"),
+        "value": value,
+        "rank": rank if value is not None else None,
+        "group_size": 3,
+        "band": band,
+        "population": population,
+        "area_km2": area,
+        "link": f"/units/{name}/",
+    }
+
+
+def test_one_legend_entry_per_band_shown_and_a_ring_for_no_data():
+    with translation.override("en"):
+        figure = unit_map_figure(
+            points=[point("X", D("91"), band="A"), point("Y", None)], bands=["A", "B"], value_label="Value (%)"
+        )
+    assert [(trace.name, trace.marker.symbol) for trace in figure.data] == [("A", None), ("No data", "circle-open")]
+    assert list(figure.data[1].customdata[0]) == ["Y", "No data", "Not ranked", "/units/Y/"]
+    assert figure.layout.meta == {"link_field": 3}
+
+
+def test_values_are_written_the_vietnamese_way():
+    with translation.override("vi"):
+        figure = unit_map_figure(points=[point("X", D("78.4412"))], value_label="Giá trị (%)")
+    assert list(figure.data[0].customdata[0])[1:3] == ["78,44 %", "Hạng 1/3"]
+
+
+def test_dots_are_sized_by_population_only_when_every_unit_has_one():
+    sized = unit_map_figure(
+        points=[point("X", D(1), population=100), point("Y", D(2), population=400)], value_label="v"
+    )
+    assert list(sized.data[0].marker.size) == [SIZE_MIN, SIZE_MAX]
+    by_area = unit_map_figure(
+        points=[point("X", D(1), population=100, area=D(4)), point("Y", D(2), area=D(16))], value_label="v"
+    )
+    assert list(by_area.data[0].marker.size) == [SIZE_MIN, SIZE_MAX]
+    plain = unit_map_figure(points=[point("X", D(1), population=100), point("Y", D(2))], value_label="v")
+    assert list(plain.data[0].marker.size) == [SIZE_PLAIN, SIZE_PLAIN]
+
+
+def test_lower_is_better_turns_the_scale_around():
+    figure = unit_map_figure(points=[point("X", D(1))], value_label="v", higher_is_better=False)
+    assert figure.data[0].marker.colorscale[0][1] == "#1a7f37"
