@@ -144,9 +144,13 @@ def read_table(source, *, filename=""):
     data = _read_bytes(source)
     name = filename or getattr(source, "name", "") or (source if isinstance(source, str) else "")
     header_line, headers, rows, nul_cells = None, [], [], []
+    # A long file repeats its short cells (unit codes, criterion codes, scores): one string object
+    # each, not one per cell, saves most of the memory of the cells of a 200,000-row file. Long
+    # texts (names, notes) are rarely repeated: not kept in `same`.
+    same = {}
     try:
         for line, values in read_rows(io.BytesIO(data), filename=name):
-            values = [value.strip() for value in values]
+            values = [_same(same, value.strip()) for value in values]
             if header_line is None:
                 if not any(values):
                     continue  # leading blank lines before the header
@@ -176,6 +180,10 @@ def read_table(source, *, filename=""):
     for line, header in nul_cells:
         table.problem(line, header, _("holds a NUL character"))
     return table
+
+
+def _same(same, text):
+    return same.setdefault(text, text) if len(text) <= 32 else text
 
 
 def read_rows(source, *, filename=""):
