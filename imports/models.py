@@ -38,6 +38,7 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Being checked")
     CHECKED = "checked", _("Checked, waiting for confirmation")
     REJECTED = "rejected", _("Rejected: nothing was written")
     QUEUED = "queued", _("Queued")
@@ -56,6 +57,8 @@ class ImportPhase(models.TextChoices):
 
 PROBLEMS_KEPT = 1000
 FINISHED = (ImportStatus.REJECTED, ImportStatus.DONE, ImportStatus.FAILED)
+# A background job is working on the run: its page follows the progress.
+IN_PROGRESS = (ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
 class ImportRun(models.Model):
@@ -87,7 +90,8 @@ class ImportRun(models.Model):
     problem_count = models.PositiveIntegerField(_("problems found"), default=0)
     # The importer's counts: {"scores": 120, "changed": 7, …}.
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    # Work done of the run's total: a check pass and a write pass over the rows.
+    # Work done of the run's total: the check's pass over the rows (while checking), then the
+    # write's check pass and write pass.
     progress_done = models.PositiveIntegerField(_("progress"), default=0)
     progress_total = models.PositiveIntegerField(_("progress total"), default=0)
     job = models.ForeignKey(
@@ -110,3 +114,7 @@ class ImportRun(models.Model):
     @property
     def finished(self):
         return self.status in FINISHED
+
+    @property
+    def in_progress(self):
+        return self.status in IN_PROGRESS

@@ -3,13 +3,15 @@ a run's progress, and the score template of a methodology."""
 
 import io
 
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
+from redis.exceptions import RedisError
 
-from imports.models import ImportRun
+from imports.models import ImportRun, ImportStatus
 from indicators.importers.scores import MAXIMA_ROW, NOT_APPLICABLE, UNIT_NAME_COLUMN
 from indicators.models import Score
 from indicators.selectors import criteria_in_tree_order
@@ -33,16 +35,35 @@ def import_runs_recent(*, user, limit=20):
     return ImportRun.objects.select_related("index", "user").order_by("-created_at", "-id")[:limit]
 
 
+def check_progress_key(run_id):
+    return f"imports:check-progress:{run_id}"
+
+
+def check_progress_cached(run_id):
+    """How far a check's dry run has gone, from the cache: it writes there, not to the database,
+    whose transaction it rolls back (imports.services)."""
+    try:
+        return cache.get(check_progress_key(run_id), 0)
+    except (RedisError, OSError):
+        return 0
+
+
 def import_run_progress(*, run):
-    """What the progress endpoint returns: status, phase, work done of the total, finished or not."""
+    """What the progress endpoint returns: status, phase, work done of the total, finished or not,
+    and whether a job is still working on it (checking or writing: the page keeps polling)."""
+    done = run.progress_done
+    if run.status == ImportStatus.CHECKING:
+        # The check's dry run reports through the cache: its database writes are rolled back.
+        done = min(max(done, check_progress_cached(run.pk)), run.progress_total)
     return {
         "status": run.status,
         "status_label": str(run.get_status_display()),
         "phase": run.phase,
         "phase_label": str(run.get_phase_display()),
-        "done": run.progress_done,
+        "done": done,
         "total": run.progress_total,
         "finished": run.finished,
+        "in_progress": run.in_progress,
     }
 
 

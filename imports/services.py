@@ -1,25 +1,37 @@
 """Writes of browser imports: store an upload, check it by a dry run, and write it once confirmed.
 
+Checking is a background job (in-process, in the request, when there is no Redis): the upload is
+stored, its run created "checking", and the job counts the rows by streaming the file (refusing
+more than IMPORT_MAX_ROWS before anything reads the file whole), then dry-runs the importer with a
+deadline (IMPORT_CHECK_SECONDS), keeping the first PROBLEMS_KEPT problems in full and counting the rest.
+
 The importers are the command line's (indicators.importers, units.importers): they check the whole
 file and then write it in one transaction, or raise ImportRejected. Checking runs the importer in
 a transaction that is always rolled back, so the page lists exactly the problems the write would
 meet and the counts it would give, and nothing (not even an audit entry) is left behind.
 
 Writing a confirmed file reads it again and runs the importer for real: in the request for a small
-file, as a background job (jobs.services) for a big one. Progress is written in short transactions
+file, as a background job (jobs.services) for a big one; it still checks every row first and
+writes all or nothing. Progress is written in short transactions
 of its own between the steps, never inside the importer's, so the page polling it sees it move.
 """
 
 import codecs
+import contextlib
 import logging
+import time
 import uuid
+from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from audit.models import AuditSource
 from imports.models import (
@@ -29,17 +41,20 @@ from imports.models import (
     ImportRun,
     ImportStatus,
 )
+from imports.selectors import check_progress_key
 from indicators.importers.methodology import methodology_import
 from indicators.importers.results import results_import
 from indicators.importers.scores import scores_import
-from jobs.services import TRANSIENT_ERRORS, job_kind_register, job_request
-from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, read_table
+from jobs.services import TRANSIENT_ERRORS, job_kind_register, job_request, job_send, jobs_in_process
+from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, Unreadable, read_rows, read_table
 from units.access import Action, may
 from units.importers.units import units_import
 
 logger = logging.getLogger(__name__)
 
 JOB_KIND = "imports.run"
+CHECK_JOB_KIND = "imports.check"
+_PROGRESS_EVERY = 1000
 EXTENSIONS = (".csv", ".xlsx")
 _SNIFF_BYTES = 8192
 
@@ -143,7 +158,8 @@ def import_run_check(
     dossier_measure="",
     allow_reparent=False,
 ):
-    """Store the upload and check it by a dry run. Returns the ImportRun, checked or rejected.
+    """Store the upload and send the job that checks it by a dry run. Returns the ImportRun:
+    being checked (its page follows the job), or already checked or rejected when jobs run in-process.
 
     allow_reparent (a units import by an administrator only) lets existing units get another
     parent; the check's summary then lists each move, for the uploader to read before confirming."""
@@ -158,28 +174,137 @@ def import_run_check(
         allow_reparent=bool(allow_reparent) and kind == ImportKind.UNITS and may(user, Action.MOVE_UNITS),
         original_name=PurePath(upload.name).name[:255],
         user=user,
+        status=ImportStatus.CHECKING,
+        phase=ImportPhase.WAITING,
     )
     # The stored name is ours: nothing of the user's file name reaches the file system.
     run.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
-    run.save()
-    table = _read(run)
-    run.rows = len(table.rows)
-    try:
-        run.summary = dry_run(lambda: _import(run, table))
-        run.status = ImportStatus.CHECKED
-    except ImportRejected as rejected:
-        run.status, run.problems, run.problem_count = (
-            ImportStatus.REJECTED,
-            _problems(rejected.problems),
-            len(rejected.problems),
-        )
-    except Exception as error:
-        logger.exception("import run %s could not be checked", run.pk)
-        run.status, run.error = ImportStatus.FAILED, f"{type(error).__name__}: {error}"
-    if run.status != ImportStatus.CHECKED:
-        run.phase, run.finished_at = ImportPhase.DONE, timezone.now()
-    run.save()
+    with transaction.atomic():
+        run.save()
+        job = job_request(kind=CHECK_JOB_KIND, key=f"run:{run.pk}", arguments={"run_id": run.pk}, send=False)
+        ImportRun.objects.filter(pk=run.pk).update(job=job)
+    send = partial(job_send, job_id=job.pk)
+    if transaction.get_connection().in_atomic_block and not jobs_in_process():
+        transaction.on_commit(send)  # a worker must find the run committed
+    else:
+        # The view runs in autocommit: both are committed. In-process (no Redis) the check runs
+        # here, in this request, so the page shows its result at once; a test's transaction too.
+        send()
+    run.refresh_from_db()
     return run
+
+
+class CheckStopped(Exception):
+    """The check went past a limit (IMPORT_MAX_ROWS, IMPORT_CHECK_SECONDS): why, for the uploader."""
+
+
+def _command(kind):
+    return f"import_{kind}"
+
+
+def _too_long(run):
+    return CheckStopped(
+        _(
+            "The check took longer than %(seconds)s seconds and was stopped: split the file, "
+            "or use the %(command)s command on the server."
+        )
+        % {"seconds": settings.IMPORT_CHECK_SECONDS, "command": _command(run.kind)}
+    )
+
+
+def _count_rows(run, *, deadline):
+    """The rows of the file as read_table counts them (non-blank lines after the header), streamed
+    in the memory of one row; CheckStopped as soon as there are more than IMPORT_MAX_ROWS. A file
+    that cannot be read is counted up to there: read_table then says what is wrong with it."""
+    limit, rows, header_seen = settings.IMPORT_MAX_ROWS, 0, False
+    with run.file.open("rb") as handle:
+        try:
+            for line, values in read_rows(handle, filename=run.original_name):
+                if line % _PROGRESS_EVERY == 0 and time.monotonic() > deadline:
+                    raise _too_long(run)
+                if not any(value.strip() for value in values):
+                    continue
+                if not header_seen:
+                    header_seen = True
+                    continue
+                rows += 1
+                if rows > limit:
+                    raise CheckStopped(
+                        _(
+                            "The file has more than %(limit)s rows: split it, or use the %(command)s command on the server."
+                        )
+                        % {"limit": number_format(limit, force_grouping=True), "command": _command(run.kind)}
+                    )
+        except Unreadable:
+            pass
+    return rows
+
+
+class _WatchedRows(list):
+    """A table's rows that, every _PROGRESS_EVERY rows an importer goes through, tell the cache how
+    far it got and stop the check when its time is up."""
+
+    def __init__(self, rows, *, run, deadline):
+        super().__init__(rows)
+        self.run, self.deadline, self.furthest = run, deadline, 0
+
+    def __iter__(self):
+        for position, row in enumerate(super().__iter__(), start=1):
+            if position % _PROGRESS_EVERY == 0:
+                self._step(position)
+            yield row
+
+    def _step(self, position):
+        if time.monotonic() > self.deadline:
+            raise _too_long(self.run)
+        if position > self.furthest:
+            self.furthest = position
+            with contextlib.suppress(RedisError, OSError):
+                cache.set(check_progress_key(self.run.pk), position, 3600)
+
+
+def import_run_check_execute(*, run_id):
+    """The check job: count the rows (streamed), read the file, dry-run the importer. The run ends
+    checked (with the importer's counts), rejected (its problems, or the limit it went past), or
+    failed; nothing of the file is written either way. Returns 0: a check changes no rows."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportStatus.CHECKING).update(
+        phase=ImportPhase.READING, progress_done=0, progress_total=0, updated_at=timezone.now()
+    )
+    if not claimed:
+        return 0  # checked already (a message delivered twice)
+    run = ImportRun.objects.select_related("index", "user").get(pk=run_id)
+    deadline = time.monotonic() + settings.IMPORT_CHECK_SECONDS
+    rows = 0
+    try:
+        rows = _count_rows(run, deadline=deadline)
+        _progress(run_id, phase=ImportPhase.CHECKING, rows=rows, progress_total=rows)
+        table = _read(run)
+        table.problem_limit = PROBLEMS_KEPT
+        table.rows = _WatchedRows(table.rows, run=run, deadline=deadline)
+        summary = dry_run(lambda: _import(run, table))
+    except CheckStopped as stopped:
+        _finish(run_id, status=ImportStatus.REJECTED, error=str(stopped))
+        return 0
+    except ImportRejected as rejected:
+        _finish(
+            run_id,
+            status=ImportStatus.REJECTED,
+            problems=_problems(rejected.problems),
+            problem_count=rejected.count,
+        )
+        return 0
+    except TRANSIENT_ERRORS:
+        _progress(run_id, phase=ImportPhase.WAITING)  # the job's retry checks it again
+        raise
+    except Exception as error:
+        logger.exception("import run %s could not be checked", run_id)
+        _finish(run_id, status=ImportStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        with contextlib.suppress(RedisError, OSError):
+            cache.delete(check_progress_key(run_id))
+    _progress(run_id, status=ImportStatus.CHECKED, phase=ImportPhase.WAITING, summary=summary, progress_done=rows)
+    return 0
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -193,6 +318,7 @@ def import_run_confirm(*, run, user):
         status=ImportStatus.QUEUED,
         phase=ImportPhase.WAITING,
         confirmed_at=timezone.now(),
+        job=None,  # the check's, done: from here the run's job is its write's, if it has one
         progress_done=0,
         progress_total=2 * run.rows,
     )
@@ -263,3 +389,4 @@ def rows_changed(summary):
 
 def register_jobs():
     job_kind_register(kind=JOB_KIND, work=import_run_execute)
+    job_kind_register(kind=CHECK_JOB_KIND, work=import_run_check_execute)

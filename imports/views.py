@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -58,6 +59,7 @@ def _upload_page(request, *, upload_form, template_form, status=200, upload_erro
         "upload_errors": upload_errors,
         "runs": selectors.import_runs_recent(user=request.user),
         "max_mb": f"{settings.IMPORT_MAX_BYTES / 2**20:g}",
+        "max_rows": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
     }
     return render(request, "imports/upload.html", context, status=status)
 
@@ -67,7 +69,8 @@ def _upload_page(request, *, upload_form, template_form, status=200, upload_erro
 @importer_only
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """/imports/: the upload form (POST checks the file and shows its run), the template form, recent runs.
+    """/imports/: the upload form (POST stores the file, sends its check and shows its run), the template
+    form, recent runs.
 
     Nothing of a POST's body is read before the uploader is known to be allowed; a body declaring
     more than the limit is refused unread, and a file that turns out larger while it streams is cut off."""

@@ -54,6 +54,13 @@ def job_request(*, kind, key, arguments, send=True):
     return job
 
 
+def jobs_in_process():
+    """Whether a job sent now runs in this process before job_send returns (no broker configured)."""
+    from jobs.tasks import job_execute
+
+    return bool(job_execute.app.conf.task_always_eager)
+
+
 def job_send(*, job_id):
     """Hand the job to a worker (or, with no broker, run it now). False when the broker is down."""
     from jobs.tasks import job_execute

@@ -272,6 +272,12 @@ PUBLIC_RANKINGS = env_bool("PUBLIC_RANKINGS", default=False)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_ROOT = Path(env_str("IMPORT_ROOT") or BASE_DIR / "var" / "imports")
 IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2000)
+# The check of an upload is a background job (in-process, in the request, without Redis). A file
+# of more rows than IMPORT_MAX_ROWS is refused after a streamed count, before the importer reads it
+# whole; a check still running after IMPORT_CHECK_SECONDS is stopped. Both say to split the file
+# or use the import_* command on the server, which has neither limit.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_CHECK_SECONDS = env_int("IMPORT_CHECK_SECONDS", 300)
 # --- Self-assessment evidence (assessments/) -------------------------------------------------
 # Evidence files are kept here, outside MEDIA_ROOT and the static files, and served only through
 # the download view that checks who may see the unit. A larger upload is refused before it is read.

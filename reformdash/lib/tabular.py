@@ -58,10 +58,12 @@ class Problem:
 
 
 class ImportRejected(Exception):
-    """The file was not written: every problem found, in file order."""
+    """The file was not written: every problem found (or the first of them, when the table kept only
+    so many: `count` says how many were found), in file order."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, *, count=None):
         self.problems = sorted(problems, key=lambda problem: (problem.line, problem.column))
+        self.count = max(count or 0, len(self.problems))
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
@@ -75,7 +77,7 @@ class Unreadable(Exception):
         super().__init__(str(problem))
 
 
-@dataclass
+@dataclass(slots=True)  # a million rows: no __dict__ each
 class Row:
     line: int
     cells: dict
@@ -94,9 +96,19 @@ class Table:
     # (line, column) of the cells an importer took rounded to what it stores (a spreadsheet's
     # 6.64173603057861): a set, so that checking the same table twice counts each cell once.
     rounded: set = field(default_factory=set)
+    # Keep at most this many problems in full (None: all of them); problem_count counts them all.
+    # A file wrong on every line of a million gives a million problems: the browser check keeps the
+    # first ones it can show, and the memory of those only.
+    problem_limit: int | None = None
+    problem_count: int = 0
+
+    def __post_init__(self):
+        self.problem_count = max(self.problem_count, len(self.problems))
 
     def problem(self, line, column, reason):
-        self.problems.append(Problem(line, self.written.get(column, column), reason))
+        self.problem_count += 1
+        if self.problem_limit is None or len(self.problems) < self.problem_limit:
+            self.problems.append(Problem(line, self.written.get(column, column), reason))
 
     def require_headers(self, required, optional=(), extra_allowed=None):
         """Record a problem for each missing or unknown header; True when the headers are usable.
@@ -117,8 +129,8 @@ class Table:
         return not self.problems
 
     def raise_if_problems(self):
-        if self.problems:
-            raise ImportRejected(self.problems)
+        if self.problem_count:
+            raise ImportRejected(self.problems, count=self.problem_count)
 
 
 def read_table(source, *, filename=""):
@@ -132,9 +144,13 @@ def read_table(source, *, filename=""):
     data = _read_bytes(source)
     name = filename or getattr(source, "name", "") or (source if isinstance(source, str) else "")
     header_line, headers, rows, nul_cells = None, [], [], []
+    # A long file repeats its short cells (unit codes, criterion codes, scores): one string object
+    # each, not one per cell, saves most of the memory of the cells of a 200,000-row file. Long
+    # texts (names, notes) are rarely repeated: not kept in `same`.
+    same = {}
     try:
         for line, values in read_rows(io.BytesIO(data), filename=name):
-            values = [value.strip() for value in values]
+            values = [_same(same, value.strip()) for value in values]
             if header_line is None:
                 if not any(values):
                     continue  # leading blank lines before the header
@@ -164,6 +180,10 @@ def read_table(source, *, filename=""):
     for line, header in nul_cells:
         table.problem(line, header, _("holds a NUL character"))
     return table
+
+
+def _same(same, text):
+    return same.setdefault(text, text) if len(text) <= 32 else text
 
 
 def read_rows(source, *, filename=""):

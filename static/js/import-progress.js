@@ -1,6 +1,7 @@
 // The progress of an import (templates/imports/run.html): poll /imports/<id>/progress.json every
-// second and move the <progress> bar; when the run has finished, put the page's result (summary or
-// problems) in place without reloading. Only a queued or running run is followed.
+// second and move the <progress> bar; when no job is working on the run any more (its check or its
+// write is over), put the page's result (summary, Confirm button, or problems) in place without
+// reloading. Only a run being checked, queued or running is followed.
 (function () {
   "use strict";
   var root = document.getElementById("import-run");
@@ -40,7 +41,7 @@
         }
         text("import-phase", progress.phase_label);
         text("import-status-label", progress.status_label);
-        if (progress.finished) showResult();
+        if (!progress.in_progress) showResult();
         else window.setTimeout(poll, 1000);
       })
       .catch(function () { window.setTimeout(poll, 1000); });

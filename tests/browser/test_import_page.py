@@ -1,6 +1,7 @@
 """Import in a real Chromium: an appraiser downloads the score template, uploads it with one bad cell
-and sees the problem with its line and column, uploads a good one, confirms, and watches the
-progress bar (import-progress.js polling progress.json) reach done and show the summary."""
+and sees the problem with its line and column, uploads a good one and watches its check (a job)
+end in the Confirm button, confirms, and watches the progress bar (import-progress.js polling
+progress.json) reach done and show the summary."""
 
 import pytest
 from openpyxl import load_workbook
@@ -71,8 +72,17 @@ def test_an_appraiser_imports_scores_from_the_template(
     good = tmp_path / "good.xlsx"
     workbook.save(good)
     page.goto("/imports/")
+    # The check is a background job too: held here, the page shows it being checked and polls;
+    # once the test runs the job, the summary and the Confirm button appear without a reload.
+    held = []
+    monkeypatch.setattr(services, "job_send", lambda *, job_id: held.append(job_id))
     _upload(page, good)
-    expect(page.locator("#import-confirm")).to_be_visible()
+    expect(page.locator("#import-checking")).to_be_visible()
+    expect(page.locator("#import-status-label")).to_have_text("Đang kiểm tra")
+    page.evaluate("window.__notReloaded = true")
+    job_run(job_id=held[0])
+    expect(page.locator("#import-confirm")).to_be_visible(timeout=10000)
+    assert page.evaluate("window.__notReloaded") is True
 
     # Confirmed as a background job that the test, not the request, runs: the page meanwhile
     # shows the bar and polls; the result appears without a reload.

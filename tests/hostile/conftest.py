@@ -72,7 +72,7 @@ def evidence_root(settings, tmp_path):
 
 
 @pytest.fixture
-def world(tree, example, head_a, appraiser, admin_user, evidence_root):
+def world(tree, example, head_a, appraiser, admin_user, evidence_root, tasks_in_process):
     """PAR 2024 of two hostile-named departments, scored with hostile notes, returned, appraised with
     hostile reasons, published, reopened and published again by hostile decisions; an evidence file,
     an import run, dossiers and a unit head, all named to run script."""

@@ -73,7 +73,7 @@ def test_a_file_streaming_past_the_limit_is_cut_off_and_not_stored(client, appra
     assert list((tmp_path / "uploading").iterdir()) == []
 
 
-def test_a_file_within_the_limit_is_checked(client, appraiser, tree, settings, tmp_path):
+def test_a_file_within_the_limit_is_checked(client, appraiser, tree, settings, tmp_path, tasks_in_process):
     settings.IMPORT_ROOT = tmp_path / "imports"
     settings.IMPORT_MAX_BYTES = 10_000
     client.force_login(appraiser)

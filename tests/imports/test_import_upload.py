@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from imports.models import ImportRun, ImportStatus
+from jobs.models import Job
 from tests.imports.conftest import (
     GOOD,
     IMPORTERS,
@@ -131,7 +132,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(client, appra
     assert response.status_code == 413
     assert response.context["upload_errors"] == ["The file is larger than the 1000\xa0bytes that can be imported."]
     read_table.assert_not_called()
-    assert not ImportRun.objects.exists()
+    assert not ImportRun.objects.exists() and not Job.objects.exists()  # no check job either
 
 
 def test_the_size_is_taken_from_the_upload_without_reading_it(appraiser, settings, english):

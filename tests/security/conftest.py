@@ -72,7 +72,7 @@ def _evidence(assessment, m, user, name):
 
 
 @pytest.fixture
-def world(tree, staff, head_a, head_b, appraiser, admin_user):
+def world(tree, staff, head_a, head_b, appraiser, admin_user, tasks_in_process):
     """PAR 2024: A's assessment self-assessed, appraised and published (official results for the
     departments); B's and B1's scored and computed, provisional. PAR 2025: A's draft and B's
     submitted assessment, each with an evidence file. An import run checked by the appraiser,
