@@ -82,7 +82,7 @@ def test_openpyxl_parses_with_defusedxml():
 
 @pytest.mark.parametrize("bomb", list(BOMBS))
 def test_the_import_page_refuses_a_bomb_and_says_why(
-    client, tree, appraiser, bomb_files, bomb, settings, tmp_path, english
+    client, tree, appraiser, bomb_files, bomb, settings, tmp_path, english, tasks_in_process
 ):
     settings.IMPORT_ROOT = tmp_path / "imports"
     client.force_login(appraiser)
