@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API, as a Python dict (served at /api/schema/).
 
-Written by hand rather than generated: the API is five small endpoints, and a generator would be
+Written by hand rather than generated: the API is a handful of small endpoints, and a generator would be
 one more dependency. The lists of values (unit kinds, directions, the dossier columns) come from
 the code itself, so they cannot drift; tests/api/test_schema.py calls every path described here and
 checks each response's fields against it both ways. The descriptions are for programmers and stay
