@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API, as a Python dict (served at /api/schema/).
 
-Written by hand rather than generated: the API is five small endpoints, and a generator would be
+Written by hand rather than generated: the API is a handful of small endpoints, and a generator would be
 one more dependency. The lists of values (unit kinds, directions, the dossier columns) come from
 the code itself, so they cannot drift; tests/api/test_schema.py calls every path described here and
 checks each response's fields against it both ways. The descriptions are for programmers and stay
@@ -117,6 +117,21 @@ def _schemas():
             "examples": ["84.600000"],
         },
         "Error": obj({"error": {**STRING, "description": "What went wrong, in the user's language."}}),
+        "EndpointList": obj(
+            {
+                "endpoints": array(
+                    obj(
+                        {
+                            "method": {**STRING, "examples": ["GET"]},
+                            "path": {**STRING, "examples": ["/api/rankings/"]},
+                            "summary": STRING,
+                        }
+                    )
+                ),
+                "schema": {**STRING, "description": "This document's address."},
+                "docs": {**STRING, "description": "The address of this document rendered for a person."},
+            }
+        ),
         "ParameterErrors": obj(
             {
                 "error": STRING,
@@ -511,6 +526,13 @@ def _get(*, operation_id, summary, description, schema_name, parameters=(), not_
 
 def _paths():
     return {
+        "/api/": _get(
+            operation_id="listEndpoints",
+            summary="This list of endpoints",
+            description="Every endpoint of the API, one line each (method, path, summary), with the addresses "
+            "of this document and of its page for people. A browser asking for HTML gets the list as a page.",
+            schema_name="EndpointList",
+        ),
         "/api/indices/": _get(
             operation_id="listIndices",
             summary="Indices",
@@ -583,6 +605,15 @@ def _dossier_batch():
             ),
         },
     }
+
+
+def endpoints():
+    """[{method, path, summary}] of every operation described, in the document's order."""
+    return [
+        {"method": method.upper(), "path": path, "summary": operation["summary"]}
+        for path, operations in _paths().items()
+        for method, operation in operations.items()
+    ]
 
 
 def document():

@@ -9,7 +9,11 @@ rounds them through a binary float; counts and ranks are JSON integers; dates ar
 
 import functools
 
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -140,6 +144,41 @@ def unit_scorecard(request, code, *, user, params):
             "history": [_history_json(row) for row in scorecard["history"]],
         }
     )
+
+
+def endpoints(request):
+    """/api/: every endpoint, one line each (from the OpenAPI document, so the two cannot differ): a
+    page for a browser, which asks for HTML first; JSON for a program, which asks for JSON or
+    anything. Both under the API's rules: a session or a token."""
+    wants_page = request.get_preferred_type(("application/json", "text/html")) == "text/html"
+    if wants_page and request.method in READ_METHODS:
+        response = _endpoints_page(request)
+    else:
+        response = _endpoints_json(request)
+    patch_vary_headers(response, ("Accept",))
+    return response
+
+
+def _endpoints_page(request):
+    if api_user(request)[0] is None:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "api/endpoints.html", _endpoints_data())
+
+
+@api_view()
+def _endpoints_json(request, *, user, params):
+    return answer(_endpoints_data())
+
+
+def _endpoints_data():
+    return {"endpoints": openapi.endpoints(), "schema": reverse("api:schema"), "docs": reverse("api_docs")}
+
+
+@login_required
+def docs(request):
+    """/api/docs/: the OpenAPI document rendered for a person (Swagger UI, vendored), for a logged-in
+    user: the document itself, and the calls tried from the page, need the session."""
+    return render(request, "api/docs.html", _endpoints_data())
 
 
 @api_view()

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.views import docs as api_docs
 from reformdash.health import health
 from reformdash.login import LoginView
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("imports/", include("imports.urls")),
     path("audit/", include("trail.urls")),
+    # The API's page for people, not an endpoint: outside api.urls, whose every path the OpenAPI document describes.
+    path("api/docs/", api_docs, name="api_docs"),
     path("api/", include("api.urls")),
     path("", include("dossiers.urls")),
 ]

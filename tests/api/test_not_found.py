@@ -4,7 +4,7 @@ API error; other addresses keep Django's page; the real endpoints are untouched.
 import pytest
 
 
-@pytest.mark.parametrize("path", ["/api/", "/api/nothing/", "/api/units/B/", "/api/units/B/scorecard/x/"])
+@pytest.mark.parametrize("path", ["/api/nothing/", "/api/units/B/", "/api/units/B/scorecard/x/"])
 def test_an_unknown_api_address_is_a_json_404(client, head_b, path):
     client.force_login(head_b)
     response = client.get(path)
