@@ -63,9 +63,9 @@ def test_staff_see_every_placed_unit_coloured_by_band_and_the_unscored_one_marke
     figure = map_data(response)
     by_trace = dots(figure)
     scorecard = reverse("unit_scorecard", kwargs={"code": "A"})
-    assert [dot[0] for dot in by_trace["Tốt"]] == ["Sở A", "Sở Hai"]
-    assert by_trace["Tốt"][0] == ("Sở A", "84,60 %", "Hạng 1/3", f"{scorecard}?index=par&year=2023")
-    assert "Khá" not in by_trace  # Sở Ba is Khá, but has no coordinates
+    assert [dot[0] for dot in by_trace["Tốt (≥ 80)"]] == ["Sở A", "Sở Hai"]
+    assert by_trace["Tốt (≥ 80)"][0] == ("Sở A", "84,60 %", "Hạng 1/3", f"{scorecard}?index=par&year=2023")
+    assert "Khá (< 80)" not in by_trace  # Sở Ba is Khá, but has no coordinates
     no_data = [trace for trace in figure["data"] if trace["customdata"][0][0] == "Sở Bốn"][0]
     assert no_data["marker"]["symbol"] == "circle-open"
     assert no_data["customdata"][0][1:3] == ["Không có dữ liệu", "Hạng 4/4"]
