@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from dossiers.measures import MEASURES
 from indicators import scorecard as selectors
 from indicators.models import Direction, ValueUnit
+from indicators.selectors import ranking_bands
 from reformdash.lib.charts import cached_chart
 from units.access import visible_unit_or_404
 from units.charts import areas_figure, dossier_months_figure, trend_figure
@@ -62,6 +63,7 @@ def _charts(card):
             value_label=result.index.name,
             lower_is_better=result.index.direction == Direction.LOWER,
             percent=result.index.value_unit == ValueUnit.PERCENT,
+            bands=ranking_bands(index=result.index, year=result.year, kind=unit.kind),
             chart_id="scorecard-trend",
             label=_("%(unit)s, %(index)s: value year by year") % names,
         )

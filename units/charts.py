@@ -10,6 +10,8 @@ from reformdash.lib.charts import (
     GROUP_MEAN_COLOUR,
     OWN_COLOUR,
     VALUE_COLOUR,
+    band_colour,
+    band_legend,
     direction_title,
     zero_axis,
 )
@@ -71,11 +73,14 @@ def areas_figure(*, areas, unit_name):
     return figure
 
 
-def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percent=True):
+def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percent=True, bands=()):
     """One line per unit over the years: the unit's own values solid, each predecessor's dashed and
     named as such, since a predecessor's value is not directly comparable. `history`: rows of
     indicators.scorecard.lineage_history; a year without a value is a gap. The value axis starts
-    at zero (reformdash.lib.charts.zero_axis): 84 then 88 is a small step, not a doubling."""
+    at zero (reformdash.lib.charts.zero_axis): 84 then 88 is a small step, not a doubling.
+    bands: the bands of the chosen year ({"name", "min_value", "max_value"}, best first), drawn as
+    pale stripes behind the lines in their palette colours, each named with its range in the
+    legend: where the unit's values fall among them is its band."""
     series = {}
     for row in history:
         series.setdefault(row["unit_id"], []).append(row)
@@ -104,6 +109,7 @@ def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percen
             )
         )
     figure = go.Figure(traces)
+    _band_stripes(figure, bands, history=history, percent=percent)
     figure.update_layout(
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         # Categories in year order, whichever series names a year first.
@@ -115,6 +121,29 @@ def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percen
         plot_bgcolor="#fff",
     )
     return figure
+
+
+def _band_stripes(figure, bands, *, history, percent):
+    """A stripe per band across the plot; an open band ends at zero below and, above, at 100 % (or
+    the highest value or bound of an index in points)."""
+    if not bands:
+        return
+    bounds = [float(band[key]) for band in bands for key in ("min_value", "max_value") if band[key] is not None]
+    values = [float(row["value"]) for row in history if row["value"] is not None]
+    top = 100 if percent else max(bounds + values)
+    for position, band in enumerate(bands):
+        low = 0 if band["min_value"] is None else float(band["min_value"])
+        high = top if band["max_value"] is None else float(band["max_value"])
+        figure.add_hrect(
+            y0=low,
+            y1=high,
+            fillcolor=band_colour(position),
+            opacity=0.12,
+            line_width=0,
+            layer="below",
+            name=band_legend(band),
+            showlegend=True,
+        )
 
 
 def dossier_months_figure(*, months, lower_is_better=()):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import floatformat
-from django.utils.html import json_script
+from django.utils.html import format_html, json_script
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from reformdash.lib.cache import cached
@@ -173,7 +174,12 @@ PLOTLY_PHRASES = (
     gettext_noop("Double-click on legend to isolate one trace"),
 )
 
+# What json_script escapes, so that no text can close the <script> element.
+JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
 register = template.Library()
+# {{ band.name|band_name }}: a band in the page's language wherever a page names it.
+register.filter("band_name", band_name)
 
 
 @register.simple_tag
@@ -181,4 +187,8 @@ def plotly_locale():
     """Plotly's words in the page's language, as <script type="application/json"
     id="plotly-locale"> for static/js/charts.js to register under the page's <html lang> (no
     inline script: CSP)."""
-    return json_script({"dictionary": {phrase: gettext(phrase) for phrase in PLOTLY_PHRASES}}, "plotly-locale")
+    # As json_script writes it, but in UTF-8 rather than \u escapes: a third of the bytes.
+    text = json.dumps({"dictionary": {phrase: gettext(phrase) for phrase in PLOTLY_PHRASES}}, ensure_ascii=False)
+    return format_html(
+        '<script id="plotly-locale" type="application/json">{}</script>', mark_safe(text.translate(JSON_ESCAPES))
+    )
