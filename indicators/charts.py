@@ -13,10 +13,12 @@ from reformdash.lib.charts import (
     VALUE_COLOUR,
     band_colour,
     band_legend,
+    legend_entry,
     zero_axis,
 )
 
 ROW_HEIGHT = 26  # pixels per unit: a long group (the communes of a district) stays readable
+LEGEND_ROW = 20  # pixels per legend entry
 # The band legend at the top of the chart, above the mean's label (a phone's width has no room
 # beside the plot; below it, a long group's legend would be a screen away from the best bars).
 LEGEND_ABOVE = {"orientation": "h", "yref": "container", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 0}
@@ -24,7 +26,8 @@ LEGEND_ABOVE = {"orientation": "h", "yref": "container", "yanchor": "top", "y": 
 
 def ranking_figure(*, bars, mean, value_label, bands=(), lower_is_better=False, percent=True):
     """One horizontal bar per unit, the best placed at the top, coloured by its band with a legend
-    naming each band and its range (one colour, no legend, for an index without bands), and the
+    naming every band of the index and its range, the empty ones too (one colour, no legend, for an
+    index without bands), and the
     group mean as a dashed vertical line across the plot. The value axis starts at zero and says
     when lower is better.
 
@@ -41,27 +44,22 @@ def ranking_figure(*, bars, mean, value_label, bands=(), lower_is_better=False, 
     if bands:
         band_names = [band["name"] for band in bands]
         for position, band in enumerate(bands):
-            _add_bars(
-                figure, [bar for bar in bars if bar["band"] == band["name"]], band_legend(band), band_colour(position)
-            )
+            members = [bar for bar in bars if bar["band"] == band["name"]]
+            _add_bars(figure, members, band_legend(band), band_colour(position), always=True)
         _add_bars(figure, [bar for bar in bars if bar["band"] not in band_names], _("No band"), NO_BAND_COLOUR)
     else:
         _add_bars(figure, bars, value_label, VALUE_COLOUR)
-    _mean_line(figure, mean)
-    _layout(
-        figure,
-        count=len(bars),
-        xaxis=zero_axis(value_label, percent=percent, lower_is_better=lower_is_better),
-        keys=codes,
-        labels=names,
-        legend=bool(bands),
-    )
+    axis = zero_axis(value_label, percent=percent, lower_is_better=lower_is_better)
+    _layout(figure, mean=mean, xaxis=axis, keys=codes, labels=names, legend=bool(bands))
     return figure
 
 
-def _add_bars(figure, bars, name, colour):
-    """One trace of `bars` under `name`; none for no bar, so the legend names only what is drawn."""
+def _add_bars(figure, bars, name, colour, *, always=False):
+    """One trace of `bars` under `name`. Without a bar, none, unless `always`: a band nobody is in
+    still has its legend entry, for the legend is the key to the whole scale."""
     if not bars:
+        if always:
+            figure.add_trace(legend_entry(go.Bar, name=name, marker={"color": colour}))
         return
     figure.add_trace(
         go.Bar(
@@ -100,19 +98,14 @@ def group_position_figure(*, values, mean, value_label, lower_is_better=False, p
             hovertemplate="%{customdata}: %{x:.2f}<extra></extra>",
         )
     )
-    _mean_line(figure, mean)
-    _layout(
-        figure,
-        count=len(values),
-        xaxis=zero_axis(value_label, percent=percent, lower_is_better=lower_is_better),
-        keys=keys,
-        labels=labels,
-        legend=False,
-    )
+    axis = zero_axis(value_label, percent=percent, lower_is_better=lower_is_better)
+    _layout(figure, mean=mean, xaxis=axis, keys=keys, labels=labels, legend=False)
     return figure
 
 
-def _mean_line(figure, mean):
+def _layout(figure, *, mean, xaxis, keys, labels, legend):
+    """The group mean as a labelled dashed line (no target line: no index has a target), the value
+    axis, and one row per key in rank order."""
     if mean is not None:
         figure.add_vline(
             x=float(mean),
@@ -120,11 +113,10 @@ def _mean_line(figure, mean):
             annotation_text=f"{_('Group mean')}: {number_format(mean, 2)}",
             annotation_position="top",
         )
-
-
-def _layout(figure, *, count, xaxis, keys, labels, legend):
     figure.update_layout(
-        height=max(240, 90 + ROW_HEIGHT * count + (40 if legend else 0)),
+        # A phone's width puts each legend entry on a row of its own, which plotly.js takes from
+        # the plot's height: that much more, so the bars keep theirs (on a wide screen, taller bars).
+        height=max(240, 90 + ROW_HEIGHT * len(keys)) + (LEGEND_ROW * len(figure.data) if legend else 0),
         margin={"l": 16, "r": 16, "t": 72 if legend else 32, "b": 40},
         xaxis=xaxis,
         # The categories in rank order whichever band's trace names them first.

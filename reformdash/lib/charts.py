@@ -70,6 +70,13 @@ def band_legend(band):
     return f"{band_name(band['name'])} ({span})"
 
 
+def legend_entry(trace, *, name, marker):
+    """A legend entry with nothing drawn: plotly.js leaves a trace without data out of the legend,
+    but keeps one whose only point is null. `trace`: the figure's trace class (go.Bar, go.Scatter),
+    so the entry's symbol is that of the others."""
+    return trace(x=[None], y=[None], name=name, marker=marker, showlegend=True, hoverinfo="skip")
+
+
 # --- Axes and notes every chart states the same way --------------------------------------------
 
 

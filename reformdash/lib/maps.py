@@ -15,7 +15,15 @@ import plotly.graph_objects as go
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from reformdash.lib.charts import BAD_COLOUR, BAND_COLOURS, NO_BAND_COLOUR, band_colour, band_legend, direction_title
+from reformdash.lib.charts import (
+    BAD_COLOUR,
+    BAND_COLOURS,
+    NO_BAND_COLOUR,
+    band_colour,
+    band_legend,
+    direction_title,
+    legend_entry,
+)
 
 NO_DATA_COLOUR = "#8a949e"
 # From worst to best: a continuous scale for values when the index has no bands, in the colours
@@ -32,11 +40,12 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
     points: [{"name", "latitude", "longitude", "value" (Decimal or None), "rank" (int or None),
     "group_size", "band" (a band name or None), "population", "area_km2", "link" ("" when the
     reader may not open the unit)}]. bands: the index's bands, best first ({"name", "min_value",
-    "max_value"}); with bands, one legend entry per band naming its range, in the colours of
-    reformdash.lib.charts, otherwise the dots are coloured by value on a scale with its bar (worst
-    to best in the index's direction, which its title states when lower is better). A unit without a value is a hollow grey ring of its own
-    legend entry ("No data"). Dots are sized by population where every dot has one, else by area
-    where every dot has one, else all alike: sizes from two sources would not compare."""
+    "max_value"}); with bands, one legend entry per band (every band, dots or not) naming its
+    range, in the colours of reformdash.lib.charts, otherwise the dots are coloured by value on a
+    scale with its bar (worst to best in the index's direction, which its title states when lower
+    is better). A unit without a value is a hollow grey ring of its own legend entry ("No data").
+    Dots are sized by population where every dot has one, else by area where every dot has one,
+    else all alike: sizes from two sources would not compare."""
     value_label = str(value_label)
     sizes = _sizes(points)
     scored = [(point, size) for point, size in zip(points, sizes, strict=True) if point["value"] is not None]
@@ -47,7 +56,7 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
         for position, band in enumerate(bands):
             members = [entry for entry in scored if entry[0]["band"] == band["name"]]
             marker = {"color": band_colour(position), "line": {"color": "#fff", "width": 1}}
-            _add(figure, members, name=band_legend(band), marker=marker)
+            _add(figure, members, name=band_legend(band), marker=marker, always=True)
         unbanded = [entry for entry in scored if entry[0]["band"] not in band_names]
         _add(
             figure, unbanded, name=_("No band"), marker={"color": NO_BAND_COLOUR, "line": {"color": "#fff", "width": 1}}
@@ -105,10 +114,13 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
     return figure
 
 
-def _add(figure, entries, *, name, marker, showlegend=True):
+def _add(figure, entries, *, name, marker, showlegend=True, always=False):
     """One trace of `entries` ((point, size) pairs); a trace with no dot is left out, so the
-    legend names only what the map shows."""
+    legend names only what the map shows, except a band's (`always`): every band of the index is
+    in the legend, the key to the scale, whether or not a dot is in it."""
     if not entries:
+        if always:
+            figure.add_trace(legend_entry(go.Scatter, name=name, marker={**marker, "size": SIZE_PLAIN}))
         return
     points = [point for point, _size in entries]
     figure.add_trace(

@@ -90,15 +90,21 @@ def test_bars_take_their_bands_palette_colour_and_the_legend_names_each_band_and
     assert figure["layout"]["barmode"] == "overlay"
 
 
-def test_a_unit_outside_every_band_is_named_so_and_a_band_nobody_is_in_is_left_out():
+def test_a_unit_outside_every_band_is_named_so_and_a_band_nobody_is_in_is_still_in_the_legend():
     bars = [{**BARS[0], "band": "Tốt"}, {**BARS[2], "band": None}]
     bands = [*BANDS, {"name": "Yếu", "min_value": None, "max_value": D(50)}]
     with translation.override("vi"):
         figure = ranking_figure(bars=bars, mean=None, value_label="%", bands=bands)
-    assert [(trace.name, trace.marker.color) for trace in figure.data] == [
-        ("Tốt (≥ 80)", BAND_COLOURS[0]),
-        ("Chưa xếp loại", NO_BAND_COLOUR),
+    assert [(trace.name, trace.marker.color, trace.showlegend) for trace in figure.data] == [
+        ("Tốt (≥ 80)", BAND_COLOURS[0], None),
+        ("Khá (< 80)", BAND_COLOURS[1], True),
+        ("Yếu (< 50)", BAND_COLOURS[2], True),
+        ("Chưa xếp loại", NO_BAND_COLOUR, None),
     ]
+    # An empty band is a legend entry whose only point is null: plotly.js leaves an empty trace out.
+    assert list(figure.data[1].x) == [None] and list(figure.data[1].y) == [None]
+    # Every legend entry gets a row's height on a phone, on top of the bars'.
+    assert figure.layout.height == max(240, 90 + 26 * 2) + 20 * 4
 
 
 def test_without_bands_the_bars_are_one_neutral_colour_without_a_legend():

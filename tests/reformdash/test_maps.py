@@ -33,10 +33,12 @@ def test_one_legend_entry_per_band_shown_naming_its_range_and_a_ring_for_no_data
         )
     assert [(trace.name, trace.marker.symbol) for trace in figure.data] == [
         ("A (≥ 90)", None),
+        ("B (80–<90)", None),  # no dot, but the legend is the key to every band
         ("No data", "circle-open"),
     ]
+    assert list(figure.data[1].x) == [None] and figure.data[1].marker.color == BAND_COLOURS[1]
     assert figure.data[0].marker.color == BAND_COLOURS[0]
-    assert list(figure.data[1].customdata[0]) == ["Y", "No data", "Not ranked", "/units/Y/"]
+    assert list(figure.data[2].customdata[0]) == ["Y", "No data", "Not ranked", "/units/Y/"]
     assert figure.layout.meta == {"link_field": 3}
 
 
