@@ -3,8 +3,9 @@
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-LINE_COLOUR = "#a1141b"  # the brand colour of static/css/reformdash.css
-PERIOD_SHADE = "rgba(161, 20, 27, 0.08)"
+from reformdash.lib.charts import BAD_COLOUR, VALUE_COLOUR, zero_axis
+
+PERIOD_SHADE = "rgba(91, 103, 117, 0.12)"
 
 
 def month_label(month):
@@ -13,10 +14,11 @@ def month_label(month):
     return f"{number:02d}/{year}"
 
 
-def monthly_trend_figure(*, rows, measure, measure_label, highlight=()):
+def monthly_trend_figure(*, rows, measure, measure_label, highlight=(), lower_is_better=False):
     """A line of `measure` (in %) per month: rows as dossiers.selectors.monthly_rates gives them.
     A month without a rate (nothing to divide by) is a gap in the line, not a zero; the months of
-    `highlight` (the period the page ranks) are shaded."""
+    `highlight` (the period the page ranks) are shaded. The axis starts at zero; a measure where
+    lower is better (the overdue rate) says so in its title and is drawn red, the colour of bad."""
     measure_label = str(measure_label)
     labels = [month_label(row["month"]) for row in rows]
     values = [None if row[measure] is None else float(row[measure]) for row in rows]
@@ -28,7 +30,7 @@ def monthly_trend_figure(*, rows, measure, measure_label, highlight=()):
             customdata=received,
             mode="lines+markers",
             name=measure_label,
-            line={"color": LINE_COLOUR, "width": 2},
+            line={"color": BAD_COLOUR if lower_is_better else VALUE_COLOUR, "width": 2},
             connectgaps=False,
             hovertemplate="%{x}: %{y:.2f} %<br>" + _("received") + ": %{customdata}<extra></extra>",
         )
@@ -41,7 +43,7 @@ def monthly_trend_figure(*, rows, measure, measure_label, highlight=()):
     figure.update_layout(
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         xaxis={"type": "category", "title": {"text": _("Month")}},
-        yaxis={"title": {"text": f"{measure_label} (%)"}, "rangemode": "tozero", "ticksuffix": " %"},
+        yaxis=zero_axis(f"{measure_label} (%)", lower_is_better=lower_is_better),
         showlegend=False,
         hovermode="x",
         plot_bgcolor="#fff",

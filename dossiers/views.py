@@ -176,7 +176,11 @@ def _trend_chart(unit, months, choice, measure_label):
     # Before a reorganisation, the months of a merged unit are its predecessors' counts summed.
     rows = selectors.lineage_monthly_rates(unit=unit, months=months)
     figure = monthly_trend_figure(
-        rows=rows, measure=choice["measure"], measure_label=measure_label, highlight=choice["months"]
+        rows=rows,
+        measure=choice["measure"],
+        measure_label=measure_label,
+        highlight=choice["months"],
+        lower_is_better=MEASURES[choice["measure"]].lower_is_better,
     )
     label = _("%(measure)s per month in %(year)d: %(unit)s, with the units under it") % {
         "measure": measure_label,

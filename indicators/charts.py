@@ -1,53 +1,83 @@
-"""Charts of the rankings pages: pure functions, data in, a plotly Figure out (no ORM)."""
+"""Charts of the rankings pages: pure functions, data in, a plotly Figure out (no ORM).
+Colours, the zero-based value axis and the band names come from reformdash.lib.charts."""
 
 import plotly.graph_objects as go
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-BAR_COLOUR = "#a1141b"  # the brand colour of static/css/reformdash.css
-MEAN_COLOUR = "#1d2733"
-OTHER_COLOUR = "#c4cbd3"  # the other units of a group, unnamed, for a reader of part of it
+from reformdash.lib.charts import (
+    MEAN_COLOUR,
+    NO_BAND_COLOUR,
+    OTHER_COLOUR,
+    OWN_COLOUR,
+    VALUE_COLOUR,
+    band_colour,
+    band_legend,
+    legend_entry,
+    zero_axis,
+)
+
 ROW_HEIGHT = 26  # pixels per unit: a long group (the communes of a district) stays readable
+LEGEND_ROW = 20  # pixels per legend entry
+# The band legend at the top of the chart, above the mean's label (a phone's width has no room
+# beside the plot; below it, a long group's legend would be a screen away from the best bars).
+LEGEND_ABOVE = {"orientation": "h", "yref": "container", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 0}
 
 
-def ranking_figure(*, bars, mean, value_label):
-    """One horizontal bar per unit, the best placed at the top, and the group mean as a dashed
-    vertical line across the plot.
+def ranking_figure(*, bars, mean, value_label, bands=(), lower_is_better=False, percent=True):
+    """One horizontal bar per unit, the best placed at the top, coloured by its band with a legend
+    naming every band of the index and its range, the empty ones too (one colour, no legend, for an
+    index without bands), and the
+    group mean as a dashed vertical line across the plot. The value axis starts at zero and says
+    when lower is better.
 
-    bars: [{"code", "name", "value"}] in rank order, values as Decimals (as
-    indicators.selectors.ranking_chart_data gives them); mean: the whole group's mean
-    (indicators.group_figures) or None; value_label:
-    the axis title ("Value (%)"). Bars are keyed by unit code, labelled by name: two communes of
-    the same name in different districts stay two bars."""
+    bars: [{"code", "name", "value", "band" (its name or None)}] in rank order, values as
+    Decimals (as indicators.selectors.ranking_chart_data gives them); mean: the whole group's mean
+    (indicators.group_figures) or None; value_label: the axis title ("Value (%)"); bands: the
+    index's bands for the group, best first ({"name", "min_value", "max_value"}, as
+    indicators.selectors.ranking_bands gives them). Bars are keyed by unit code, labelled by name:
+    two communes of the same name in different districts stay two bars."""
     value_label = str(value_label)
     codes = [bar["code"] for bar in bars]
     names = [bar["name"] for bar in bars]
-    figure = go.Figure(
-        go.Bar(
-            x=[float(bar["value"]) for bar in bars],
-            y=codes,
-            customdata=names,
-            orientation="h",
-            marker={"color": BAR_COLOUR},
-            name=value_label,
-            hovertemplate="%{customdata}: %{x:.2f}<extra></extra>",
-        )
-    )
-    if mean is not None:
-        figure.add_vline(
-            x=float(mean),
-            line={"color": MEAN_COLOUR, "width": 2, "dash": "dash"},
-            annotation_text=f"{_('Group mean')}: {number_format(mean, 2)}",
-            annotation_position="top",
-        )
-    _layout(figure, count=len(bars), value_label=value_label, keys=codes, labels=names)
+    figure = go.Figure()
+    if bands:
+        band_names = [band["name"] for band in bands]
+        for position, band in enumerate(bands):
+            members = [bar for bar in bars if bar["band"] == band["name"]]
+            _add_bars(figure, members, band_legend(band), band_colour(position), always=True)
+        _add_bars(figure, [bar for bar in bars if bar["band"] not in band_names], _("No band"), NO_BAND_COLOUR)
+    else:
+        _add_bars(figure, bars, value_label, VALUE_COLOUR)
+    axis = zero_axis(value_label, percent=percent, lower_is_better=lower_is_better)
+    _layout(figure, mean=mean, xaxis=axis, keys=codes, labels=names, legend=bool(bands))
     return figure
 
 
-def group_position_figure(*, values, mean, value_label):
+def _add_bars(figure, bars, name, colour, *, always=False):
+    """One trace of `bars` under `name`. Without a bar, none, unless `always`: a band nobody is in
+    still has its legend entry, for the legend is the key to the whole scale."""
+    if not bars:
+        if always:
+            figure.add_trace(legend_entry(go.Bar, name=name, marker={"color": colour}))
+        return
+    figure.add_trace(
+        go.Bar(
+            x=[float(bar["value"]) for bar in bars],
+            y=[bar["code"] for bar in bars],
+            customdata=[bar["name"] for bar in bars],
+            orientation="h",
+            marker={"color": colour},
+            name=name,
+            hovertemplate="%{customdata}: %{x:.2f}<extra>" + name + "</extra>",
+        )
+    )
+
+
+def group_position_figure(*, values, mean, value_label, lower_is_better=False, percent=True):
     """The whole group as one horizontal bar per value, the best at the top, for a reader who sees
-    part of it: his units in the brand colour and named, the others grey, unnamed and without a
-    hover name; the group mean as a dashed line.
+    part of it: his units highlighted (a neutral blue: his own, not a judgement) and named, the
+    others grey, unnamed and without a hover name; the group mean as a dashed line.
 
     values: indicators.group_figures.GroupFigures.distribution (best first; "name", "code" and
     "rank" only where "mine"). Bars are keyed by their place (1, 2, …), which says nothing the
@@ -63,11 +93,19 @@ def group_position_figure(*, values, mean, value_label):
                 f"{row['name']} ({row['rank']}/{row['of']})" if row["mine"] else _("Another unit") for row in values
             ],
             orientation="h",
-            marker={"color": [BAR_COLOUR if row["mine"] else OTHER_COLOUR for row in values]},
+            marker={"color": [OWN_COLOUR if row["mine"] else OTHER_COLOUR for row in values]},
             name=value_label,
             hovertemplate="%{customdata}: %{x:.2f}<extra></extra>",
         )
     )
+    axis = zero_axis(value_label, percent=percent, lower_is_better=lower_is_better)
+    _layout(figure, mean=mean, xaxis=axis, keys=keys, labels=labels, legend=False)
+    return figure
+
+
+def _layout(figure, *, mean, xaxis, keys, labels, legend):
+    """The group mean as a labelled dashed line (no target line: no index has a target), the value
+    axis, and one row per key in rank order."""
     if mean is not None:
         figure.add_vline(
             x=float(mean),
@@ -75,17 +113,26 @@ def group_position_figure(*, values, mean, value_label):
             annotation_text=f"{_('Group mean')}: {number_format(mean, 2)}",
             annotation_position="top",
         )
-    _layout(figure, count=len(values), value_label=value_label, keys=keys, labels=labels)
-    return figure
-
-
-def _layout(figure, *, count, value_label, keys, labels):
     figure.update_layout(
-        height=max(240, 90 + ROW_HEIGHT * count),
-        margin={"l": 16, "r": 16, "t": 32, "b": 40},
-        xaxis={"title": {"text": value_label}, "rangemode": "tozero"},
-        yaxis={"type": "category", "autorange": "reversed", "automargin": True, "tickvals": keys, "ticktext": labels},
-        showlegend=False,
+        # A phone's width puts each legend entry on a row of its own, which plotly.js takes from
+        # the plot's height: that much more, so the bars keep theirs (on a wide screen, taller bars).
+        height=max(240, 90 + ROW_HEIGHT * len(keys)) + (LEGEND_ROW * len(figure.data) if legend else 0),
+        margin={"l": 16, "r": 16, "t": 72 if legend else 32, "b": 40},
+        xaxis=xaxis,
+        # The categories in rank order whichever band's trace names them first.
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": keys,
+            "autorange": "reversed",
+            "automargin": True,
+            "tickvals": keys,
+            "ticktext": labels,
+        },
+        # One bar per category: the bands' traces share the bar's full height instead of side by side.
+        barmode="overlay",
+        showlegend=legend,
+        legend=LEGEND_ABOVE,
         plot_bgcolor="#fff",
         bargap=0.25,
     )

@@ -5,7 +5,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from dossiers.measures import MEASURES
 from indicators import scorecard as selectors
+from indicators.models import Direction, ValueUnit
+from indicators.selectors import ranking_bands
 from reformdash.lib.charts import cached_chart
 from units.access import visible_unit_or_404
 from units.charts import areas_figure, dossier_months_figure, trend_figure
@@ -58,6 +61,9 @@ def _charts(card):
             history=card.history,
             unit_id=unit.pk,
             value_label=result.index.name,
+            lower_is_better=result.index.direction == Direction.LOWER,
+            percent=result.index.value_unit == ValueUnit.PERCENT,
+            bands=ranking_bands(index=result.index, year=result.year, kind=unit.kind),
             chart_id="scorecard-trend",
             label=_("%(unit)s, %(index)s: value year by year") % names,
         )
@@ -65,6 +71,7 @@ def _charts(card):
         charts["dossiers"] = cached_chart(
             dossier_months_figure,
             months=card.dossier_months,
+            lower_is_better=[key for key, measure in MEASURES.items() if measure.lower_is_better],
             chart_id="scorecard-dossiers",
             label=(
                 _("%(unit)s, with the units under it: overdue and online submission rates per month of %(year)d")

@@ -198,11 +198,14 @@ def ranking_year_cut(*, year, kind, parent=None):
 
 
 def ranking_chart_data(*, rows):
-    """The bars of a group's chart for a reader of the whole group: [{"name", "code", "value"}] of
-    the rows with a value, in rank order (one query). The mean line is the group's
+    """The bars of a group's chart for a reader of the whole group: [{"name", "code", "value",
+    "band"}] of the rows with a value, in rank order (one query). The mean line is the group's
     (ranking_group_figures), never the mean of these rows."""
-    data = rows.exclude(value=None).values("unit__name", "unit__code", "value")
-    return [{"name": row["unit__name"], "code": row["unit__code"], "value": row["value"]} for row in data]
+    data = rows.exclude(value=None).values("unit__name", "unit__code", "value", "band__name")
+    return [
+        {"name": row["unit__name"], "code": row["unit__code"], "value": row["value"], "band": row["band__name"]}
+        for row in data
+    ]
 
 
 def ranking_map_data(*, rows):
@@ -247,12 +250,13 @@ def ranking_map_data(*, rows):
     return points, unplaced
 
 
-def ranking_band_names(*, index, year, kind):
-    """The names of the bands of an index, year and unit kind, best first (their position)."""
+def ranking_bands(*, index, year, kind):
+    """The bands of an index, year and unit kind, best first (their position): [{"name",
+    "min_value", "max_value"}], for the charts' colours and legends (reformdash.lib.charts)."""
     return list(
         Band.objects.filter(index=index, year=year, unit_kind=kind)
         .order_by("position", "name")
-        .values_list("name", flat=True)
+        .values("name", "min_value", "max_value")
     )
 
 

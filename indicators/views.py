@@ -22,7 +22,7 @@ from indicators import selectors
 from indicators.cache import results_cached
 from indicators.charts import group_position_figure, ranking_figure
 from indicators.forms import GroupForm, RankingForm, with_defaults
-from indicators.models import Direction
+from indicators.models import Direction, ValueUnit
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import csv_response, xlsx_response
@@ -93,7 +93,7 @@ def rankings(request):
         "table": table,
         "choice": choice,
         "figures": figures,
-        "chart": _ranking_chart(group_rows, table, figures=figures),
+        "chart": _ranking_chart(group_rows, table, figures=figures, kind=choice["kind"]),
         "map": _ranking_map(group_rows, table, kind=choice["kind"]),
         "official": official,
         "publication": publication,
@@ -176,12 +176,16 @@ def _paginate(request, table, *, as_of):
     )
 
 
-def _ranking_chart(rows, table, *, figures):
+def _ranking_chart(rows, table, *, figures, kind):
     """The group's chart: every unit named for a reader of the whole group; for a reader of part
     of it, his units among the group's values without names; none when the figures are withheld."""
     names = {"index": table.index.name, "year": table.year}
     value_label = str(table.columns["value"].header)
     mean = figures.mean if figures is not None else None
+    scale = {
+        "lower_is_better": table.index.direction == Direction.LOWER,
+        "percent": table.index.value_unit == ValueUnit.PERCENT,
+    }
     if figures is not None and figures.partial:
         if figures.suppressed or not figures.distribution:
             return None
@@ -190,6 +194,7 @@ def _ranking_chart(rows, table, *, figures):
             values=figures.distribution,
             mean=mean,
             value_label=value_label,
+            **scale,
             chart_id="ranking-chart",
             label=_("%(index)s %(year)d: your units among the values of the whole group, other units unnamed") % names,
         )
@@ -201,6 +206,8 @@ def _ranking_chart(rows, table, *, figures):
         bars=bars,
         mean=mean,
         value_label=value_label,
+        bands=selectors.ranking_bands(index=table.index, year=table.year, kind=kind),
+        **scale,
         chart_id="ranking-chart",
         label=_("%(index)s %(year)d: value of each unit, and the mean of the whole group") % names,
     )
@@ -224,7 +231,7 @@ def _ranking_map(rows, table, *, kind):
     result["chart"] = cached_chart(
         unit_map_figure,
         points=points,
-        bands=selectors.ranking_band_names(index=table.index, year=table.year, kind=kind),
+        bands=selectors.ranking_bands(index=table.index, year=table.year, kind=kind),
         value_label=str(table.columns["value"].header),
         higher_is_better=table.index.direction != Direction.LOWER,
         chart_id="ranking-map",

@@ -93,6 +93,8 @@ TEMPLATES = [
             ],
             # Number filters every page uses, without a {% load %} in each template.
             "builtins": ["reformdash.lib.numbers"],
+            # {% load charts %}: Plotly's words in the page's language (partials/_chart_scripts.html).
+            "libraries": {"charts": "reformdash.lib.charts"},
         },
     },
 ]

@@ -4,10 +4,18 @@ out (no ORM). Numbers are floats for Plotly; the decimal mark is set by reformda
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-UNIT_COLOUR = "#a1141b"  # the brand colour of static/css/reformdash.css
-MEAN_COLOUR = "#8a96a3"
-BEST_COLOUR = "#11703a"
-ONLINE_COLOUR = "#1f5fa8"
+from reformdash.lib.charts import (
+    BAD_COLOUR,
+    BEST_COLOUR,
+    GROUP_MEAN_COLOUR,
+    OWN_COLOUR,
+    VALUE_COLOUR,
+    band_colour,
+    band_legend,
+    direction_title,
+    zero_axis,
+)
+
 COMPOSED_SHADE = "rgba(91, 103, 117, 0.12)"
 PREDECESSOR_COLOURS = ("#5b6775", "#b07a12", "#6b4fa0", "#2a8a8a")
 # Phones are narrow: the legend goes under the plot, not beside it.
@@ -26,12 +34,13 @@ def month_label(month):
 
 def areas_figure(*, areas, unit_name):
     """Horizontal grouped bars per area, the first area on top: the unit's %, its group's mean and
-    its group's best. `areas`: rows of indicators.scorecard.area_comparison."""
+    its group's best. `areas`: rows of indicators.scorecard.area_comparison. The unit in the neutral
+    highlight of its own, the best in green: colours that judge say only what they mean."""
     codes = [row["code"] for row in areas]
     titles = [row["title"] for row in areas]
     traces = (
-        (unit_name, "percent", UNIT_COLOUR),
-        (_("Group mean"), "group_mean", MEAN_COLOUR),
+        (unit_name, "percent", OWN_COLOUR),
+        (_("Group mean"), "group_mean", GROUP_MEAN_COLOUR),
         (_("Group best"), "group_best", BEST_COLOUR),
     )
     figure = go.Figure(
@@ -54,7 +63,7 @@ def areas_figure(*, areas, unit_name):
         barmode="group",
         height=max(320, 120 + 60 * len(areas)),
         margin={"l": 64, "r": 16, "t": 16, "b": 48},
-        xaxis={"range": [0, 100], "ticksuffix": " %", "title": {"text": _("Share of the applicable maximum")}},
+        xaxis=zero_axis(_("Share of the applicable maximum"), range=[0, 100]),
         yaxis={"type": "category", "autorange": "reversed"},
         legend=LEGEND_BELOW,
         # Even alone (the group's figures withheld), the bars say whose they are.
@@ -64,10 +73,14 @@ def areas_figure(*, areas, unit_name):
     return figure
 
 
-def trend_figure(*, history, unit_id, value_label):
+def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percent=True, bands=()):
     """One line per unit over the years: the unit's own values solid, each predecessor's dashed and
     named as such, since a predecessor's value is not directly comparable. `history`: rows of
-    indicators.scorecard.lineage_history; a year without a value is a gap."""
+    indicators.scorecard.lineage_history; a year without a value is a gap. The value axis starts
+    at zero (reformdash.lib.charts.zero_axis): 84 then 88 is a small step, not a doubling.
+    bands: the bands of the chosen year ({"name", "min_value", "max_value"}, best first), drawn as
+    pale stripes behind the lines in their palette colours, each named with its range in the
+    legend: where the unit's values fall among them is its band."""
     series = {}
     for row in history:
         series.setdefault(row["unit_id"], []).append(row)
@@ -76,7 +89,7 @@ def trend_figure(*, history, unit_id, value_label):
     for series_unit_id, rows in series.items():
         own = series_unit_id == unit_id
         if own:
-            name, line = rows[0]["name"], {"color": UNIT_COLOUR, "width": 3}
+            name, line = rows[0]["name"], {"color": OWN_COLOUR, "width": 3}
         else:
             colour = PREDECESSOR_COLOURS[predecessor_number % len(PREDECESSOR_COLOURS)]
             predecessor_number += 1
@@ -96,11 +109,12 @@ def trend_figure(*, history, unit_id, value_label):
             )
         )
     figure = go.Figure(traces)
+    _band_stripes(figure, bands, history=history, percent=percent)
     figure.update_layout(
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         # Categories in year order, whichever series names a year first.
         xaxis={"type": "category", "categoryorder": "category ascending", "title": {"text": _("Year")}},
-        yaxis={"title": {"text": str(value_label)}},
+        yaxis=zero_axis(value_label, percent=percent, lower_is_better=lower_is_better),
         legend=LEGEND_BELOW,
         showlegend=True,
         hovermode="closest",
@@ -109,15 +123,44 @@ def trend_figure(*, history, unit_id, value_label):
     return figure
 
 
-def dossier_months_figure(*, months):
+def _band_stripes(figure, bands, *, history, percent):
+    """A stripe per band across the plot; an open band ends at zero below and, above, at 100 % (or
+    the highest value or bound of an index in points)."""
+    if not bands:
+        return
+    bounds = [float(band[key]) for band in bands for key in ("min_value", "max_value") if band[key] is not None]
+    values = [float(row["value"]) for row in history if row["value"] is not None]
+    top = 100 if percent else max(bounds + values)
+    for position, band in enumerate(bands):
+        low = 0 if band["min_value"] is None else float(band["min_value"])
+        high = top if band["max_value"] is None else float(band["max_value"])
+        figure.add_hrect(
+            y0=low,
+            y1=high,
+            fillcolor=band_colour(position),
+            opacity=0.12,
+            line_width=0,
+            layer="below",
+            name=band_legend(band),
+            showlegend=True,
+        )
+
+
+def dossier_months_figure(*, months, lower_is_better=()):
     """The overdue rate and the online submission rate per month, in %. `months`: rows of
     dossiers.selectors.monthly_rates or lineage_monthly_rates; a month with nothing to divide by is
-    a gap, not a zero, and the months composed from predecessors' counts are shaded and named."""
+    a gap, not a zero, and the months composed from predecessors' counts are shaded and named.
+    lower_is_better: the keys of those measures (dossiers.measures, which this layer may not
+    import) whose legend entry says lower is better; the overdue rate is red, the colour of bad."""
     labels = [month_label(row["month"]) for row in months]
     lines = (
-        (_("Overdue rate"), "overdue_rate", UNIT_COLOUR, "solid"),
-        (_("Online submission rate"), "online_rate", ONLINE_COLOUR, "dot"),
+        (_("Overdue rate"), "overdue_rate", BAD_COLOUR, "solid"),
+        (_("Online submission rate"), "online_rate", VALUE_COLOUR, "dot"),
     )
+    lines = [
+        (direction_title(name) if key in lower_is_better else name, key, colour, dash)
+        for name, key, colour, dash in lines
+    ]
     figure = go.Figure(
         [
             go.Scatter(
@@ -148,7 +191,7 @@ def dossier_months_figure(*, months):
     figure.update_layout(
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         xaxis={"type": "category", "title": {"text": _("Month")}},
-        yaxis={"range": [0, 100], "ticksuffix": " %"},
+        yaxis=zero_axis(_("Rate"), range=[0, 100]),
         legend=LEGEND_BELOW,
         hovermode="x",
         plot_bgcolor="#fff",

@@ -11,11 +11,91 @@ import json
 import re
 from dataclasses import dataclass
 
+from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import json_script
-from django.utils.translation import get_language
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html, json_script
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from reformdash.lib.cache import cached
+
+# --- The palette: what a colour means is the same on every chart and map -----------------------
+OWN_COLOUR = "#1f5fa8"  # the reader's own unit: a neutral highlight, neither good nor bad
+OTHER_COLOUR = "#c4cbd3"  # the other units of a group, unnamed, for a reader of part of it
+VALUE_COLOUR = "#5b6775"  # bars that judge nothing by their colour (an index without bands)
+MEAN_COLOUR = "#1d2733"
+GROUP_MEAN_COLOUR = "#8a96a3"  # the group's mean as bars beside the unit's own
+BEST_COLOUR = "#11703a"  # the best of a group, and only that
+BAD_COLOUR = "#b42318"  # what is bad in itself: overdue
+# One colour per band position, best first: green to red through yellow, none of them the own
+# unit's blue. A sixth and later band reuses the last.
+BAND_COLOURS = ("#1a7f37", "#76a83b", "#d4a017", "#e07b00", "#b42318")
+NO_BAND_COLOUR = "#5b6570"
+
+# Bands are data (indicators.models.Band.name, as the province's decision writes them). The
+# standard Vietnamese classifications are named in English on the English pages; any other name
+# (A, B, a province's own) is shown as written.
+STANDARD_BAND_NAMES = {
+    "Xuất sắc": gettext_noop("Excellent"),
+    "Tốt": gettext_noop("Good"),
+    "Khá": gettext_noop("Fair"),
+    "Trung bình": gettext_noop("Average"),
+    "Yếu": gettext_noop("Weak"),
+}
+
+
+def band_colour(position):
+    """The colour of the band at `position` (0 = the best) among its index's bands."""
+    return BAND_COLOURS[min(position, len(BAND_COLOURS) - 1)]
+
+
+def band_name(name):
+    """A band's name in the page's language: the standard classifications translated, others as stored."""
+    return gettext(STANDARD_BAND_NAMES[name]) if name in STANDARD_BAND_NAMES else name
+
+
+def band_legend(band):
+    """A band's legend entry: its name and the value range it stands for, so that a bare "B" says
+    what it means. band: {"name", "min_value", "max_value"} (either bound may be None)."""
+    low, high = (None if band.get(key) is None else floatformat(band[key], -2) for key in ("min_value", "max_value"))
+    if low is not None and high is not None:
+        span = f"{low}–<{high}"
+    elif low is not None:
+        span = f"≥ {low}"
+    elif high is not None:
+        span = f"< {high}"
+    else:
+        return band_name(band["name"])
+    return f"{band_name(band['name'])} ({span})"
+
+
+def legend_entry(trace, *, name, marker):
+    """A legend entry with nothing drawn: plotly.js leaves a trace without data out of the legend,
+    but keeps one whose only point is null. `trace`: the figure's trace class (go.Bar, go.Scatter),
+    so the entry's symbol is that of the others."""
+    return trace(x=[None], y=[None], name=name, marker=marker, showlegend=True, hoverinfo="skip")
+
+
+# --- Axes and notes every chart states the same way --------------------------------------------
+
+
+def zero_axis(title, *, percent=True, lower_is_better=False, **options):
+    """A value axis that starts at zero, for bars and trend lines alike: a bar or a line drawn
+    from a cut axis makes 84 look like half of 92. Percentages carry their sign; an index where
+    lower is better (an overdue rate) says so in the axis title, in the page's language."""
+    text = str(title)
+    if lower_is_better:
+        text = direction_title(text)
+    axis = {"title": {"text": text}, "rangemode": "tozero", **options}
+    if percent:
+        axis["ticksuffix"] = " %"
+    return axis
+
+
+def direction_title(text):
+    """`text` with the note that lower is better, for a title or a legend entry."""
+    return f"{text} ({gettext('Lower is better').lower()})"
 
 
 def separators():
@@ -70,3 +150,52 @@ def cached_chart(build, *, chart_id, label, **data):
     # "chart2": a Chart, where "chart:" keys still in Redis from before hold the older dict.
     key = "chart2:" + hashlib.sha256(material.encode()).hexdigest()
     return cached(key, lambda: chart(build(**data), chart_id=chart_id, label=label))
+
+
+# --- Plotly's own words (mode bar, hints) in the page's language -------------------------------
+# The strings plotly.js 3.7 shows on our 2-D charts (its src/components/modebar/buttons.js and
+# the hints on double-click). Plotly's `vi` locale has an empty dictionary; ours is translated in
+# locale/vi like every other text of the UI.
+PLOTLY_PHRASES = (
+    gettext_noop("Download plot as a PNG"),
+    gettext_noop("Download plot"),
+    gettext_noop("Taking snapshot - this may take a few seconds"),
+    gettext_noop("Snapshot succeeded"),
+    gettext_noop("Sorry, there was a problem downloading your snapshot!"),
+    gettext_noop("Zoom"),
+    gettext_noop("Pan"),
+    gettext_noop("Box Select"),
+    gettext_noop("Lasso Select"),
+    gettext_noop("Zoom in"),
+    gettext_noop("Zoom out"),
+    gettext_noop("Autoscale"),
+    gettext_noop("Reset axes"),
+    gettext_noop("Reset"),
+    gettext_noop("Reset view"),
+    gettext_noop("Reset views"),
+    gettext_noop("Toggle Spike Lines"),
+    gettext_noop("Show closest data on hover"),
+    gettext_noop("Compare data on hover"),
+    gettext_noop("Toggle show closest data on hover"),
+    gettext_noop("Double-click to zoom back out"),
+    gettext_noop("Double-click on legend to isolate one trace"),
+)
+
+# What json_script escapes, so that no text can close the <script> element.
+JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+register = template.Library()
+# {{ band.name|band_name }}: a band in the page's language wherever a page names it.
+register.filter("band_name", band_name)
+
+
+@register.simple_tag
+def plotly_locale():
+    """Plotly's words in the page's language, as <script type="application/json"
+    id="plotly-locale"> for static/js/charts.js to register under the page's <html lang> (no
+    inline script: CSP)."""
+    # As json_script writes it, but in UTF-8 rather than \u escapes: a third of the bytes.
+    text = json.dumps({"dictionary": {phrase: gettext(phrase) for phrase in PLOTLY_PHRASES}}, ensure_ascii=False)
+    return format_html(
+        '<script id="plotly-locale" type="application/json">{}</script>', mark_safe(text.translate(JSON_ESCAPES))
+    )

@@ -15,11 +15,20 @@ import plotly.graph_objects as go
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-# Best band first. The last colours are for the fifth and later bands; a sixth reuses the last.
-BAND_COLOURS = ("#1a7f37", "#2f6fb0", "#d4a017", "#e07b00", "#b42318")
+from reformdash.lib.charts import (
+    BAD_COLOUR,
+    BAND_COLOURS,
+    NO_BAND_COLOUR,
+    band_colour,
+    band_legend,
+    direction_title,
+    legend_entry,
+)
+
 NO_DATA_COLOUR = "#8a949e"
-# From worst to best: a continuous scale for values when the index has no bands.
-VALUE_SCALE = [[0, "#b42318"], [0.5, "#e8c547"], [1, "#1a7f37"]]
+# From worst to best: a continuous scale for values when the index has no bands, in the colours
+# of the worst and the best band.
+VALUE_SCALE = [[0, BAD_COLOUR], [0.5, "#e8c547"], [1, BAND_COLOURS[0]]]
 SIZE_MIN, SIZE_MAX, SIZE_PLAIN = 9, 30, 13
 # customdata's fields, and the one charts.js opens on a click (layout.meta.link_field).
 NAME, VALUE, RANK, LINK = range(4)
@@ -30,24 +39,28 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
 
     points: [{"name", "latitude", "longitude", "value" (Decimal or None), "rank" (int or None),
     "group_size", "band" (a band name or None), "population", "area_km2", "link" ("" when the
-    reader may not open the unit)}]. bands: the index's band names, best first; with bands, one
-    legend entry per band, otherwise the dots are coloured by value on a scale with its bar (worst
-    to best in the index's direction). A unit without a value is a hollow grey ring of its own
-    legend entry ("No data"). Dots are sized by population where every dot has one, else by area
-    where every dot has one, else all alike: sizes from two sources would not compare."""
+    reader may not open the unit)}]. bands: the index's bands, best first ({"name", "min_value",
+    "max_value"}); with bands, one legend entry per band (every band, dots or not) naming its
+    range, in the colours of reformdash.lib.charts, otherwise the dots are coloured by value on a
+    scale with its bar (worst to best in the index's direction, which its title states when lower
+    is better). A unit without a value is a hollow grey ring of its own legend entry ("No data").
+    Dots are sized by population where every dot has one, else by area where every dot has one,
+    else all alike: sizes from two sources would not compare."""
     value_label = str(value_label)
     sizes = _sizes(points)
     scored = [(point, size) for point, size in zip(points, sizes, strict=True) if point["value"] is not None]
     unscored = [(point, size) for point, size in zip(points, sizes, strict=True) if point["value"] is None]
     figure = go.Figure()
-    band_names = list(bands)
+    band_names = [band["name"] for band in bands]
     if band_names:
-        for position, band in enumerate(band_names):
-            members = [entry for entry in scored if entry[0]["band"] == band]
-            colour = BAND_COLOURS[min(position, len(BAND_COLOURS) - 1)]
-            _add(figure, members, name=band, marker={"color": colour, "line": {"color": "#fff", "width": 1}})
+        for position, band in enumerate(bands):
+            members = [entry for entry in scored if entry[0]["band"] == band["name"]]
+            marker = {"color": band_colour(position), "line": {"color": "#fff", "width": 1}}
+            _add(figure, members, name=band_legend(band), marker=marker, always=True)
         unbanded = [entry for entry in scored if entry[0]["band"] not in band_names]
-        _add(figure, unbanded, name=_("No band"), marker={"color": "#5b6570", "line": {"color": "#fff", "width": 1}})
+        _add(
+            figure, unbanded, name=_("No band"), marker={"color": NO_BAND_COLOUR, "line": {"color": "#fff", "width": 1}}
+        )
     elif scored:
         values = [float(point["value"]) for point, _size in scored]
         scale = (
@@ -63,7 +76,11 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
                 "color": values,
                 "colorscale": scale,
                 "showscale": True,
-                "colorbar": {"title": {"text": value_label}, "thickness": 12, "ticksuffix": " %"},
+                "colorbar": {
+                    "title": {"text": value_label if higher_is_better else direction_title(value_label)},
+                    "thickness": 12,
+                    "ticksuffix": " %",
+                },
                 "line": {"color": "#fff", "width": 1},
             },
             showlegend=False,
@@ -97,10 +114,13 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
     return figure
 
 
-def _add(figure, entries, *, name, marker, showlegend=True):
+def _add(figure, entries, *, name, marker, showlegend=True, always=False):
     """One trace of `entries` ((point, size) pairs); a trace with no dot is left out, so the
-    legend names only what the map shows."""
+    legend names only what the map shows, except a band's (`always`): every band of the index is
+    in the legend, the key to the scale, whether or not a dot is in it."""
     if not entries:
+        if always:
+            figure.add_trace(legend_entry(go.Scatter, name=name, marker={**marker, "size": SIZE_PLAIN}))
         return
     points = [point for point, _size in entries]
     figure.add_trace(

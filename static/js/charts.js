@@ -3,13 +3,28 @@
 // The figures are built on the server (charts.py modules); this file only hands them to Plotly.
 (function () {
   "use strict";
+  // Plotly's own words (mode bar, hints) in the page's language: <html lang>, with the dictionary
+  // partials/_chart_scripts.html writes (reformdash.lib.charts.plotly_locale, translated in
+  // locale/vi). Registered over plotly-locale-vi.js, which brings the dates and month names; a
+  // language Plotly knows nothing of falls back to its English.
+  function locale() {
+    var language = (document.documentElement.lang || "vi").toLowerCase().split("-")[0];
+    var source = document.getElementById("plotly-locale");
+    if (source && language !== "en") {
+      var words = JSON.parse(source.textContent);
+      window.Plotly.register({moduleType: "locale", name: language, dictionary: words.dictionary});
+    }
+    return language;
+  }
   function draw() {
+    if (!window.Plotly) { return; }
+    var language = locale();
     document.querySelectorAll("[data-figure]").forEach(function (element) {
       var source = document.getElementById(element.dataset.figure);
-      if (!source || !window.Plotly) { return; }
+      if (!source) { return; }
       var figure = JSON.parse(source.textContent);
       window.Plotly.newPlot(element, figure.data, figure.layout || {}, {
-        responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"]
+        responsive: true, displaylogo: false, locale: language, modeBarButtonsToRemove: ["lasso2d", "select2d"]
       }).then(function () {
         element.dataset.drawn = "true";
         // A map's dots open the unit's scorecard (reformdash/lib/maps.py): the link is the point's

@@ -72,7 +72,7 @@ def test_staff_see_every_dot_and_a_click_opens_the_scorecard(page, live_server, 
     expect(page.locator("#ranking-map[data-drawn=true]")).to_be_visible()
     # Sở A, Sở Hai, Sở Bốn (no value: a ring) and the five published; Sở Ba has no coordinates.
     expect(page.locator("#ranking-map .scatterlayer .point")).to_have_count(8)
-    expect(page.locator("#ranking-map .legendtext")).to_have_text(["Tốt", "Khá", "Không có dữ liệu"])
+    expect(page.locator("#ranking-map .legendtext")).to_have_text(["Tốt (≥ 80)", "Khá (< 80)", "Không có dữ liệu"])
     expect(page.locator(".map-unplaced")).to_have_text("1 đơn vị chưa có tọa độ, không hiện trên bản đồ.")
     page.locator("#ranking-map-section").scroll_into_view_if_needed()
     screenshot(page, "rankings-map-1366x900.png")

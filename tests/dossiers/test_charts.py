@@ -6,6 +6,7 @@ from django.utils import translation
 
 from dossiers.charts import month_label, monthly_trend_figure
 from dossiers.measures import COUNTS, MEASURES
+from reformdash.lib.charts import BAD_COLOUR
 
 
 def row(month, received=0, **rates):
@@ -69,3 +70,19 @@ def test_a_lazy_label_is_accepted():
     label = translation.gettext_lazy("Overdue rate")
     figure = monthly_trend_figure(rows=ROWS, measure="overdue_rate", measure_label=label)
     assert isinstance(figure.data[0].name, str)
+
+
+def test_the_axis_starts_at_zero_and_the_overdue_rate_says_lower_is_better_in_red():
+    with translation.override("vi"):
+        figure = monthly_trend_figure(
+            rows=ROWS, measure="overdue_rate", measure_label="Tỷ lệ trễ hạn", lower_is_better=True
+        )
+    assert figure.layout.yaxis.rangemode == "tozero" and figure.layout.yaxis.ticksuffix == " %"
+    assert figure.layout.yaxis.title.text == "Tỷ lệ trễ hạn (%) (càng thấp càng tốt)"
+    assert figure.data[0].line.color == BAD_COLOUR
+
+
+def test_a_rate_where_higher_is_better_is_neither_red_nor_noted():
+    figure = monthly_trend_figure(rows=ROWS, measure="online_rate", measure_label="Online submission rate")
+    assert figure.data[0].line.color != BAD_COLOUR
+    assert figure.layout.yaxis.rangemode == "tozero"

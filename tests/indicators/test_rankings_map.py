@@ -54,8 +54,9 @@ def map_data(response):
 
 
 def dots(figure):
-    """{trace name: [(unit name, value text, rank text, link)]} of the map's figure."""
-    return {trace["name"]: [tuple(point) for point in trace["customdata"]] for trace in figure["data"]}
+    """{trace name: [(unit name, value text, rank text, link)]} of the map's figure; a band with no
+    dot is a legend entry without customdata."""
+    return {trace["name"]: [tuple(point) for point in trace.get("customdata", [])] for trace in figure["data"]}
 
 
 def test_staff_see_every_placed_unit_coloured_by_band_and_the_unscored_one_marked(client, staff, map_rankings):
@@ -63,15 +64,18 @@ def test_staff_see_every_placed_unit_coloured_by_band_and_the_unscored_one_marke
     figure = map_data(response)
     by_trace = dots(figure)
     scorecard = reverse("unit_scorecard", kwargs={"code": "A"})
-    assert [dot[0] for dot in by_trace["Tốt"]] == ["Sở A", "Sở Hai"]
-    assert by_trace["Tốt"][0] == ("Sở A", "84,60 %", "Hạng 1/3", f"{scorecard}?index=par&year=2023")
-    assert "Khá" not in by_trace  # Sở Ba is Khá, but has no coordinates
-    no_data = [trace for trace in figure["data"] if trace["customdata"][0][0] == "Sở Bốn"][0]
+    assert [dot[0] for dot in by_trace["Tốt (≥ 80)"]] == ["Sở A", "Sở Hai"]
+    assert by_trace["Tốt (≥ 80)"][0] == ("Sở A", "84,60 %", "Hạng 1/3", f"{scorecard}?index=par&year=2023")
+    assert by_trace["Khá (< 80)"] == []  # Sở Ba is Khá, but has no coordinates: the band is only in the legend
+    no_data = [trace for trace in figure["data"] if trace.get("customdata", [[None]])[0][0] == "Sở Bốn"][0]
     assert no_data["marker"]["symbol"] == "circle-open"
     assert no_data["customdata"][0][1:3] == ["Không có dữ liệu", "Hạng 4/4"]
     # The bigger population, the bigger dot; the y axis keeps a degree of longitude true to length.
     sizes = {
-        trace["customdata"][i][0]: size for trace in figure["data"] for i, size in enumerate(trace["marker"]["size"])
+        point[0]: size
+        for trace in figure["data"]
+        if "customdata" in trace
+        for point, size in zip(trace["customdata"], trace["marker"]["size"], strict=True)
     }
     assert sizes["Sở A"] > sizes["Sở Hai"]
     assert figure["layout"]["yaxis"]["scaleanchor"] == "x"
@@ -90,7 +94,7 @@ def test_without_bands_the_dots_are_coloured_by_value_with_a_scale(client, staff
 def test_the_head_of_a_gets_only_his_units_dot(client, head_a, map_rankings):
     response = page(client, head_a, index="par", year=2023, kind="department")  # P is not his to name
     figure = map_data(response)
-    assert [point[0] for trace in figure["data"] for point in trace["customdata"]] == ["Sở A"]
+    assert [point[0] for trace in figure["data"] for point in trace.get("customdata", [])] == ["Sở A"]
     html = response.content.decode()
     # No other unit's name or place anywhere in the page, its embedded data included.
     for other in ("Sở Hai", "Sở Bốn", "108.49", "15.58", "108.5,", "15.56"):
@@ -140,5 +144,5 @@ def test_with_public_rankings_a_visitor_cannot_open_units_from_the_map(client, s
         official_rank=1, official_group_size=4, source="published"
     )
     figure = map_data(client.get(reverse("rankings"), DEPARTMENTS))
-    links = [point[3] for trace in (figure or {"data": []})["data"] for point in trace["customdata"]]
+    links = [point[3] for trace in (figure or {"data": []})["data"] for point in trace.get("customdata", [])]
     assert all(link == "" for link in links)

@@ -177,8 +177,20 @@ def test_the_headers_sort_the_table(client, staff, rankings):
 
 def test_the_chart_has_every_unit_of_the_group_and_its_mean(client, staff, rankings):
     figure = chart_data(page(client, staff, index="par", year=2023, kind="department", parent="P", q="hai"))
-    assert figure["data"][0]["y"] == ["A", "A2", "A3"]  # the group, not only the search
+    assert figure["layout"]["yaxis"]["categoryarray"] == ["A", "A2", "A3"]  # the group, not only the search
     assert figure["layout"]["shapes"][0]["x0"] == pytest.approx((84.6 + 84.6 + 60) / 3)
+
+
+def test_the_chart_colours_the_bars_by_band_with_a_legend_and_counts_from_zero(client, staff, rankings):
+    figure = chart_data(page(client, staff, index="par", year=2023, kind="department", parent="P"))
+    assert [(trace["name"], trace["y"]) for trace in figure["data"]] == [
+        ("Tốt (≥ 80)", ["A", "A2"]),
+        ("Khá (< 80)", ["A3"]),
+    ]
+    assert figure["layout"]["showlegend"] is True and figure["layout"]["xaxis"]["rangemode"] == "tozero"
+    # 2022 has no bands: one neutral colour and no legend.
+    figure = chart_data(page(client, staff, index="par", year=2022, kind="department", parent="P"))
+    assert len(figure["data"]) == 1 and figure["layout"]["showlegend"] is False
 
 
 def test_the_results_as_of_time_is_the_last_recompute(client, staff, rankings):

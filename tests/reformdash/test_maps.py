@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 from django.utils import translation
 
+from reformdash.lib.charts import BAND_COLOURS
 from reformdash.lib.maps import SIZE_MAX, SIZE_MIN, SIZE_PLAIN, unit_map_figure
 
 
@@ -22,13 +23,22 @@ def point(name, value, *, band=None, population=None, area=None, latitude="15.5"
     }
 
 
-def test_one_legend_entry_per_band_shown_and_a_ring_for_no_data():
+BANDS = [{"name": "A", "min_value": D(90), "max_value": None}, {"name": "B", "min_value": D(80), "max_value": D(90)}]
+
+
+def test_one_legend_entry_per_band_shown_naming_its_range_and_a_ring_for_no_data():
     with translation.override("en"):
         figure = unit_map_figure(
-            points=[point("X", D("91"), band="A"), point("Y", None)], bands=["A", "B"], value_label="Value (%)"
+            points=[point("X", D("91"), band="A"), point("Y", None)], bands=BANDS, value_label="Value (%)"
         )
-    assert [(trace.name, trace.marker.symbol) for trace in figure.data] == [("A", None), ("No data", "circle-open")]
-    assert list(figure.data[1].customdata[0]) == ["Y", "No data", "Not ranked", "/units/Y/"]
+    assert [(trace.name, trace.marker.symbol) for trace in figure.data] == [
+        ("A (≥ 90)", None),
+        ("B (80–<90)", None),  # no dot, but the legend is the key to every band
+        ("No data", "circle-open"),
+    ]
+    assert list(figure.data[1].x) == [None] and figure.data[1].marker.color == BAND_COLOURS[1]
+    assert figure.data[0].marker.color == BAND_COLOURS[0]
+    assert list(figure.data[2].customdata[0]) == ["Y", "No data", "Not ranked", "/units/Y/"]
     assert figure.layout.meta == {"link_field": 3}
 
 
@@ -51,6 +61,29 @@ def test_dots_are_sized_by_population_only_when_every_unit_has_one():
     assert list(plain.data[0].marker.size) == [SIZE_PLAIN, SIZE_PLAIN]
 
 
-def test_lower_is_better_turns_the_scale_around():
-    figure = unit_map_figure(points=[point("X", D(1))], value_label="v", higher_is_better=False)
-    assert figure.data[0].marker.colorscale[0][1] == "#1a7f37"
+def test_lower_is_better_turns_the_scale_around_and_says_so():
+    with translation.override("vi"):
+        figure = unit_map_figure(points=[point("X", D(1))], value_label="Tỷ lệ (%)", higher_is_better=False)
+    assert figure.data[0].marker.colorscale[0][1] == BAND_COLOURS[0]
+    assert figure.data[0].marker.colorbar.title.text == "Tỷ lệ (%) (càng thấp càng tốt)"
+
+
+def test_the_standard_band_names_are_translated_and_every_band_has_its_palette_colour():
+    bands = [
+        {"name": name, "min_value": D(low), "max_value": None if high is None else D(high)}
+        for name, low, high in (("Xuất sắc", 90, None), ("Tốt", 80, 90), ("Khá", 70, 80), ("Trung bình", 50, 70))
+    ] + [{"name": "Yếu", "min_value": None, "max_value": D("50.5")}]
+    points = [point(band["name"], D(95 - 10 * i), band=band["name"]) for i, band in enumerate(bands)]
+    with translation.override("en"):
+        figure = unit_map_figure(points=points, bands=bands, value_label="v")
+    assert [trace.name for trace in figure.data] == [
+        "Excellent (≥ 90)",
+        "Good (80–<90)",
+        "Fair (70–<80)",
+        "Average (50–<70)",
+        "Weak (< 50.50)",
+    ]
+    assert [trace.marker.color for trace in figure.data] == list(BAND_COLOURS)
+    with translation.override("vi"):
+        figure = unit_map_figure(points=points, bands=bands, value_label="v")
+    assert [trace.name for trace in figure.data][3:] == ["Trung bình (50–<70)", "Yếu (< 50,50)"]

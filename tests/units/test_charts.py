@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 from django.utils import translation
 
-from reformdash.lib.charts import chart
+from reformdash.lib.charts import BAD_COLOUR, BAND_COLOURS, BEST_COLOUR, GROUP_MEAN_COLOUR, OWN_COLOUR, chart
 from units.charts import areas_figure, dossier_months_figure, month_label, trend_figure
 
 AREAS = [
@@ -109,3 +109,51 @@ def test_the_months_composed_from_predecessors_are_shaded_and_named():
     assert (shade.x0, shade.x1) == (-0.5, 1.5)
     assert figure.layout.annotations[0].text == "ghép từ số liệu của các đơn vị tiền thân"
     assert not dossier_months_figure(months=months[2:]).layout.shapes
+
+
+def test_the_unit_is_its_own_neutral_blue_not_red_and_green_is_only_the_best():
+    figure = areas_figure(areas=AREAS, unit_name="Huyện B")
+    assert [trace.marker.color for trace in figure.data] == [OWN_COLOUR, GROUP_MEAN_COLOUR, BEST_COLOUR]
+    assert OWN_COLOUR != BAD_COLOUR
+    assert figure.layout.xaxis.rangemode == "tozero" and tuple(figure.layout.xaxis.range) == (0, 100)
+
+
+def test_the_trend_axis_starts_at_zero_whatever_the_values():
+    history = [_history(5, "Huyện B", 2023, D("84")), _history(5, "Huyện B", 2024, D("92"))]
+    figure = trend_figure(history=history, unit_id=5, value_label="PAR Index")
+    assert figure.layout.yaxis.rangemode == "tozero" and figure.layout.yaxis.ticksuffix == " %"
+    assert figure.data[0].line.color == OWN_COLOUR
+    with translation.override("en"):
+        lower = trend_figure(history=history, unit_id=5, value_label="766 overdue", lower_is_better=True)
+    assert lower.layout.yaxis.title.text == "766 overdue (lower is better)"
+
+
+def test_the_trend_shows_the_years_bands_as_stripes_named_in_the_legend():
+    bands = [
+        {"name": "Xuất sắc", "min_value": D(90), "max_value": None},
+        {"name": "Tốt", "min_value": D(80), "max_value": D(90)},
+        {"name": "Yếu", "min_value": None, "max_value": D(80)},
+    ]
+    history = [_history(5, "Huyện B", 2024, D("84"))]
+    with translation.override("en"):
+        figure = chart(
+            trend_figure(history=history, unit_id=5, value_label="PAR Index", bands=bands), chart_id="t", label="l"
+        ).figure
+    stripes = figure["layout"]["shapes"]
+    assert [(s["name"], s["y0"], s["y1"], s["fillcolor"], s["showlegend"]) for s in stripes] == [
+        ("Excellent (≥ 90)", 90, 100, BAND_COLOURS[0], True),
+        ("Good (80–<90)", 80, 90, BAND_COLOURS[1], True),
+        ("Weak (< 80)", 0, 80, BAND_COLOURS[2], True),
+    ]
+    assert all(s["layer"] == "below" for s in stripes)
+    assert not trend_figure(history=history, unit_id=5, value_label="PAR Index").layout.shapes
+
+
+def test_the_overdue_rate_is_red_and_says_lower_is_better_on_an_axis_from_zero():
+    months = [{"month": 202403, "overdue_rate": D("25"), "online_rate": D("12.5")}]
+    with translation.override("vi"):
+        figure = dossier_months_figure(months=months, lower_is_better=["overdue_rate"])
+    overdue, online = figure.data
+    assert (overdue.name, overdue.line.color) == ("Tỷ lệ trễ hạn (càng thấp càng tốt)", BAD_COLOUR)
+    assert online.name == "Tỷ lệ nộp trực tuyến" and online.line.color != BAD_COLOUR
+    assert figure.layout.yaxis.rangemode == "tozero" and tuple(figure.layout.yaxis.range) == (0, 100)

@@ -262,6 +262,16 @@ def test_every_chart_has_its_data_and_the_scripts_are_ours(client, head_b, data)
     assert "/static/vendor/plotly/plotly-strict.min.js" in text and "cdn" not in text.lower()
 
 
+def test_the_trend_shows_the_years_bands_and_the_band_is_named_in_the_pages_language(client, head_b, data):
+    client.cookies["django_language"] = "en"
+    text = page(get(client, head_b, "B", year="2024"))
+    trend = json.loads(
+        re.search(r'<script id="scorecard-trend-data" type="application/json">(.*?)</script>', text, re.S)[1]
+    )
+    assert [shape["name"] for shape in trend["layout"]["shapes"]] == ["Excellent (≥ 90)", "Good (80–<90)"]
+    assert trend["layout"]["yaxis"]["rangemode"] == "tozero"
+
+
 # --- Queries --------------------------------------------------------------------------------------
 
 
@@ -330,8 +340,9 @@ def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, 
     client.force_login(viewer)
     # 18 for the card itself; its revisions, its assessment and its audit trail (with, for a unit
     # head, whether he may browse it) take one query each; its lineage (the reorganisation's date)
-    # one, and for a unit head which predecessors' history he may read (units.access) one more.
-    with django_assert_max_num_queries(24):
+    # one, and for a unit head which predecessors' history he may read (units.access) one more;
+    # the year's bands, drawn on the trend, one.
+    with django_assert_max_num_queries(25):
         response = client.get(url("B"))
     assert "Sửa lần 13" in page(response) and "Sửa lần 12" in page(response)
 
