@@ -158,7 +158,7 @@ def recompute(data, *, runs):
     results = _recompute_year(index, last, runs=runs, name="recompute", unchanged=True)
     before = REORGANISATION_DATE.year - 1
     if before in data.size.years and before != last:
-        results += _recompute_year(index, before, runs=runs, name="recompute, before the reorganisation")
+        results += _recompute_year(index, before, runs=runs, name="recompute, old units")
     return results
 
 
