@@ -1,7 +1,8 @@
 """The pages under load: gunicorn on 127.0.0.1 serving the benchmark's database with production
 settings (DEBUG off), and locust, headless, with 20 users for 60 s opening the rankings of the
-communes of the province that has the most, one of those communes' scorecard and a bare Django
-view (bench/urls.py) in equal shares. The bare view is the baseline: what the server, the middleware and locust cost anyway."""
+communes of the province that has the most, the scorecard of one of those communes and a bare
+Django view (bench/urls.py) in equal shares. The bare view is the baseline: what the server, the
+middleware and locust cost anyway."""
 
 import csv
 import json
@@ -66,7 +67,7 @@ def pages(data, *, runs, seconds=60):
     bare = stats["bare"]
     return [
         _page("rankings page", f"{group:,} communes of {name}, {USERS} users, {seconds} s", stats["rankings"], bare),
-        _page("scorecard page", f"a commune's of {name}, {USERS} users, {seconds} s", stats["scorecard"], bare),
+        _page("scorecard page", f"a commune of {name}, {USERS} users, {seconds} s", stats["scorecard"], bare),
         {
             "figure": "bare Django view",
             "what": f"the baseline, {USERS} users, {seconds} s",
