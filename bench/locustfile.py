@@ -1,7 +1,7 @@
 """The load test's users (bench/load.py runs this headless): each is the benchmark's staff user,
-logged in already (one session, made by bench/load.py), and opens the rankings page of every
-commune of the country, a commune's scorecard, or the bare view, in equal shares. BENCH_LOAD (JSON)
-says which session, index, year and units."""
+logged in already (one session, made by bench/load.py), and opens the rankings page of a
+province's communes, one of those communes' scorecard, or the bare view, in equal shares.
+BENCH_LOAD (JSON) says which session, pages and units."""
 
 import json
 import os

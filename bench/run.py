@@ -1,13 +1,14 @@
 """`make bench`: reformdash's speed as ratios against the database's own time on the same data.
 
-    python bench/run.py                      # small country (480 units), 100,000 dossiers: minutes
-    python bench/run.py --national           # 34 provinces, 4,001 units, 10 years, 1,000,000 dossiers
+    python bench/run.py                      # Đà Nẵng and Huế, old and new (686 units), 100,000 dossiers: minutes
+    python bench/run.py --national           # the whole country, old and new (16,089 units), 1,000,000 dossiers
     python bench/run.py --dossiers 10000000  # up to 10 million
     python bench/run.py --database sqlite:///var/bench.sqlite3
 
 It builds a fresh database of its own (PostgreSQL `reformdash_bench` on 127.0.0.1 when reachable,
 else an SQLite file under var/bench/; never the database the app uses), fills it with
-generate_synthetic and synthetic dossiers, and measures each figure as the median of --runs runs
+generate_synthetic (Vietnam's real administrative units, with synthetic scores) and synthetic
+dossiers, and measures each figure as the median of --runs runs
 after a warm-up, next to a bare-SQL baseline over the same rows in the same run. It prints a
 table and writes the JSON report to var/bench/report.json.
 

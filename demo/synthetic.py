@@ -1,21 +1,31 @@
-"""National-size synthetic data for benchmarks: `synthetic_generate` (issue 7).
+"""Synthetic scores over Vietnam's real administrative units, for benchmarks: `synthetic_generate`
+(issue 7; on the real structure since issue 18).
 
-Since 1 July 2025 the country has 34 provinces and 3,321 commune-level units; each province has
-about 20 departments. This builds that tree under a nation unit of its own (codes start with the
-prefix, "SYN" by default, so it sits beside the demo without touching it), three indices of its
-own modelled on PAR (8 areas, 90 sub-criteria, sum), SIPAS (5 components, weighted) and the 766
-index (5 areas, sum), a methodology per index, year and unit kind (department, commune), and a
-published assessment with a final score on every leaf for every unit and year.
+The units are the real ones: the chosen provinces of 1/7/2025 (all 34 at the national size) with
+their communes, and the 63 provinces before them with their districts and communes and the
+lineage from old to new, all imported by units.importers.admin_units (`legacy=True`). Only what
+that data lacks is invented, and coded so that it cannot pass for real: `departments_per_province`
+departments under every province, "48-D01"… under the new ones (from 1/7/2025) and "L48-D01"…
+under the old ones (until 30/6/2025), following the importer's "L" for old units.
+
+On those units: three indices of their own modelled on PAR (8 areas, 90 sub-criteria, sum), SIPAS
+(5 components, weighted) and the 766 index (5 areas, sum), coded syn-par, syn-sipas and syn-766,
+a methodology per index, year and unit kind, and an assessment with a final score on every leaf
+for every unit that exists at the end of the year — the day the recompute ranks on. So the years
+before 2025 score the old tree (departments, districts and communes of the 63 provinces) and
+2025 onwards the new one (departments and communes of the 34), and a benchmark that recomputes
+the last year and the one before measures both sides of the reorganisation.
 
 Reproducible: a unit's level is drawn from `random.Random(f"{seed}/{code}")` and each assessment's
-scores from `random.Random(f"{seed}/{code}/{index}/{year}")`, the code without the prefix (string
-seeds hash the same on every machine), so the same seed and size give the same scores, whatever
-the prefix. Results are not computed here: computing
-them is what the benchmarks measure (`recompute`).
+scores from `random.Random(f"{seed}/{code}/{index}/{year}")` (string seeds hash the same on every
+machine), so the same seed and size give the same scores. Results are not computed here:
+computing them is what the benchmarks measure (`recompute`).
 
-Fast on both databases: the ~5 million score rows of the full size go through PostgreSQL's COPY
-(streamed, never held whole) and through executemany in batches on SQLite (reformdash.lib.bulk). Everything is one
-transaction, and it refuses (ValueError, nothing written) when the prefix's nation unit exists.
+Fast on both databases: the millions of score rows of the national size go through PostgreSQL's
+COPY (streamed, never held whole) and through executemany in batches on SQLite
+(reformdash.lib.bulk). Everything, the units' import included, is one transaction, and it refuses
+(ValueError, nothing written) when the synthetic indices or departments exist already. Real units
+that exist already (imported before) are used as they are.
 """
 
 import datetime
@@ -24,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from indicators.models import (
@@ -36,6 +47,8 @@ from indicators.models import (
     Score,
 )
 from reformdash.lib.bulk import rows_insert
+from units import admin_data
+from units.importers.admin_units import AdminUnitsRejected, admin_units_import
 from units.models import Unit, UnitKind
 
 BATCH_SIZE = 5000
@@ -44,23 +57,25 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Size:
-    provinces: int = 34
+    # Codes of provinces of 1/7/2025 (units.admin_data); None: all 34.
+    provinces: tuple | None = None
     departments_per_province: int = 20
-    communes: int = 3321
-    first_year: int = 2016
+    first_year: int = 2022
     last_year: int = 2025
 
     @property
     def years(self):
         return range(self.first_year, self.last_year + 1)
 
-    @property
-    def units(self):
-        return self.provinces * self.departments_per_province + self.communes
 
-
-# A smaller country for `make bench` by default: minutes, not an hour.
-SMALL = Size(provinces=4, departments_per_province=20, communes=400, first_year=2021, last_year=2025)
+# `make bench` by default, minutes not an hour: Đà Nẵng (formed from Đà Nẵng and Quảng Nam) and
+# Huế (unchanged), 686 units: 134 communes and 40 departments since 1/7/2025; 3 old provinces,
+# 34 districts, 413 communes and 60 departments before.
+SMALL = Size(provinces=("46", "48"), first_year=2021, last_year=2025)
+# The whole country: 34 provinces and 3,321 communes, the 63 provinces, 696 districts and 10,035
+# communes before them, and 1,940 departments. Four years, three of them on the old tree (11,991
+# units a year) and 2025 on the new one (4,001): 5.4 million scores, as many as the ten years of
+# the invented country of 4,001 units it replaces, so that the build stays in minutes.
 NATIONAL = Size()
 
 
@@ -73,6 +88,7 @@ class IndexSpec:
     areas: tuple
 
 
+INDEX_PREFIX = "syn-"
 INDICES = (
     # PAR Index 2017 structure: 8 areas summing to 100 points, 90 sub-criteria.
     IndexSpec(
@@ -84,7 +100,9 @@ INDICES = (
     IndexSpec("sipas", "SIPAS (tổng hợp)", Aggregation.WEIGHTED, ((20, 4), (20, 4), (20, 4), (20, 4), (20, 4))),
     IndexSpec("766", "Chỉ số 766 (tổng hợp)", Aggregation.SUM, ((20, 5), (20, 5), (20, 5), (20, 5), (20, 5))),
 )
-KINDS = (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
+PAR_CODE = f"{INDEX_PREFIX}par"
+# The kinds assessed: districts only exist before the reorganisation, so only those years have them.
+KINDS = (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
 
 
 def leaf_maxima(area_max, leaves):
@@ -93,90 +111,127 @@ def leaf_maxima(area_max, leaves):
     return [share] * (leaves - 1) + [Decimal(str(area_max)) - share * (leaves - 1)]
 
 
-def table_statistics_refresh():
-    """ANALYZE, after a bulk load: the query planner's row estimates come from these statistics, and
-    with none (autovacuum has not run yet) it plans a scorecard's few rows as if there were one,
-    a join re-run hundreds of times (70 ms instead of 2.5 ms for the lost-points ledger)."""
+def table_statistics_refresh(*models):
+    """ANALYZE (the models' tables; none: every table), after a bulk load: the query planner's row
+    estimates come from these statistics, and with none (autovacuum has not run yet) it plans a
+    scorecard's few rows as if there were one, a join re-run hundreds of times (70 ms instead of
+    2.5 ms for the lost-points ledger)."""
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute(f"ANALYZE {tables}")
 
 
-def synthetic_generate(*, size=SMALL, seed=1, prefix="SYN"):
-    """Write the synthetic country; returns counts of what was created."""
+def existing_at(day):
+    """Units that exist on `day` (a Q on Unit)."""
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def synthetic_generate(*, size=SMALL, seed=1):
+    """Import the real units, add the departments and write the scores; returns counts of what
+    was created. Raises ValueError, writing nothing, when the synthetic data exists already or the
+    units cannot be imported."""
     with transaction.atomic():
-        if Unit.objects.filter(code=prefix).exists():
-            raise ValueError(f"synthetic data with prefix {prefix!r} exists already: use another prefix")
-        units = _units(size=size, seed=seed, prefix=prefix)
-        methodologies = _methodologies(size=size, prefix=prefix)
+        codes = [f"{INDEX_PREFIX}{spec.suffix}" for spec in INDICES]
+        if Index.objects.filter(code__in=codes).exists():
+            raise ValueError(f"synthetic data exists already (indices {', '.join(codes)}): use a fresh database")
+        try:
+            imported = admin_units_import(province_codes=size.provinces, legacy=True)
+        except AdminUnitsRejected as error:
+            raise ValueError(f"the administrative units cannot be imported: {error}") from None
+        provinces = _provinces(size)
+        departments = _departments(provinces, size.departments_per_province)
+        scored = _scored_units(provinces, size=size, seed=seed)
+        methodologies = _methodologies(size=size, scored=scored)
         leaves = _criteria(methodologies)
-        assessments = _assessments(units=units, methodologies=methodologies)
-        scores = rows_insert(Score, SCORE_COLUMNS, _score_rows(units, methodologies, leaves, assessments, seed, prefix))
+        assessments = _assessments(scored=scored, methodologies=methodologies)
+        scores = rows_insert(Score, SCORE_COLUMNS, _score_rows(scored, methodologies, leaves, assessments, seed))
     table_statistics_refresh()
     return {
-        "units": len(units),
+        "units": Unit.objects.filter(pk__in=_tree_ids(provinces)).count(),
+        "units imported": len(imported.created),
+        "lineage links": len(imported.lineage_added),
+        "departments": departments,
         "methodologies": len(methodologies),
-        "criteria": sum(len(leaves) + len(spec.areas) for (spec, _y, _k), leaves in leaves.items()),
+        "criteria": sum(len(its) + len(spec.areas) for (spec, _y, _k), its in leaves.items()),
         "assessments": len(assessments),
         "scores": scores,
     }
 
 
-def _units(*, size, seed, prefix):
-    """{unit: level} of the departments and communes; the nation and provinces are written too."""
-    since = datetime.date(size.first_year, 1, 1)
-    nation = Unit.objects.create(code=prefix, name=f"Quốc gia tổng hợp {prefix}", kind=UnitKind.NATION)
-    provinces = Unit.objects.bulk_create(
-        Unit(
-            code=f"{prefix}-P{p:02d}",
-            name=f"Tỉnh tổng hợp {p:02d}",
-            kind=UnitKind.PROVINCE,
-            parent=nation,
-            valid_from=since,
-        )
-        for p in range(1, size.provinces + 1)
+def _provinces(size):
+    """The new provinces asked for and the old ones they were formed from, as stored."""
+    codes = size.provinces if size.provinces is not None else [p.code for p in admin_data.provinces()]
+    new = list(Unit.objects.filter(kind=UnitKind.PROVINCE, code__in=codes).order_by("code"))
+    old = list(
+        Unit.objects.filter(kind=UnitKind.PROVINCE, successor_links__successor__in=new).distinct().order_by("code")
     )
-    scored = []
-    for number, province in enumerate(provinces):
-        scored += [
-            Unit(
-                code=f"{province.code}-D{d:02d}",
-                name=f"Sở tổng hợp {d:02d} · {province.name}",
-                kind=UnitKind.DEPARTMENT,
-                parent=province,
-                valid_from=since,
-            )
-            for d in range(1, size.departments_per_province + 1)
-        ]
-        # The communes spread evenly, the first provinces taking one more when it does not divide.
-        communes = size.communes // size.provinces + (number < size.communes % size.provinces)
-        scored += [
-            Unit(
-                code=f"{province.code}-X{c:04d}",
-                name=f"Xã tổng hợp {c:04d} · {province.name}",
-                kind=UnitKind.COMMUNE,
-                parent=province,
-                valid_from=since,
-            )
-            for c in range(1, communes + 1)
-        ]
-    scored = Unit.objects.bulk_create(scored, batch_size=BATCH_SIZE)
+    return new + old
+
+
+def _departments(provinces, per_province):
+    """Create `per_province` departments under each province, valid as long as it is; refuse
+    (ValueError) when one exists. Returns how many."""
+    departments = [
+        Unit(
+            code=f"{province.code}-D{d:02d}",
+            name=f"Sở tổng hợp {d:02d} · {province.name}",
+            kind=UnitKind.DEPARTMENT,
+            parent=province,
+            valid_from=province.valid_from,
+            valid_to=province.valid_to,
+        )
+        for province in provinces
+        for d in range(1, per_province + 1)
+    ]
+    taken = Unit.objects.filter(code__in=[unit.code for unit in departments]).values_list("code", flat=True)[:3]
+    if taken:
+        raise ValueError(f"synthetic departments exist already ({', '.join(taken)}): use a fresh database")
+    Unit.objects.bulk_create(departments, batch_size=BATCH_SIZE)
+    return len(departments)
+
+
+def _tree_ids(provinces):
+    """Ids of the provinces and every unit under them (three levels at most: district, commune)."""
+    ids = {province.pk for province in provinces}
+    level = ids
+    while level:
+        level = set(Unit.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+        ids |= level
+    return ids
+
+
+def _scored_units(provinces, *, size, seed):
+    """{year: {unit: level}}: the units of the assessed kinds under the provinces that exist at
+    the end of the year (the day the recompute ranks on)."""
+    tree = Unit.objects.filter(pk__in=_tree_ids(provinces), kind__in=KINDS).order_by("code")
+    units = list(tree.only("pk", "code", "kind", "valid_from", "valid_to"))
     # A unit's level: most units do fairly well, a few badly, as in the published rankings.
-    return {unit: random.Random(f"{seed}/{_own(unit, prefix)}").betavariate(8, 2) for unit in scored}
+    levels = {unit.pk: random.Random(f"{seed}/{unit.code}").betavariate(8, 2) for unit in units}
+    scored = {}
+    for year in size.years:
+        last_day = datetime.date(year, 12, 31)
+        scored[year] = {
+            unit: levels[unit.pk]
+            for unit in units
+            if (unit.valid_from is None or unit.valid_from <= last_day)
+            and (unit.valid_to is None or unit.valid_to >= last_day)
+        }
+    return scored
 
 
-def _own(unit, prefix):
-    """The unit's code without the prefix: what its random draws are seeded with."""
-    return unit.code.removeprefix(prefix)
-
-
-def _methodologies(*, size, prefix):
-    """{(spec, year, kind): Methodology}."""
-    code = prefix.lower()
+def _methodologies(*, size, scored):
+    """{(spec, year, kind): Methodology} for every kind assessed in a year."""
     indices = {
-        spec: Index.objects.create(code=f"{code}-{spec.suffix}", name_vi=f"{spec.name} {prefix}", name_en="")
+        spec: Index.objects.create(code=f"{INDEX_PREFIX}{spec.suffix}", name_vi=spec.name, name_en="")
         for spec in INDICES
     }
-    wanted = [(spec, year, kind) for spec in INDICES for year in size.years for kind in KINDS]
+    wanted = [
+        (spec, year, kind)
+        for spec in INDICES
+        for year in size.years
+        for kind in KINDS
+        if any(unit.kind == kind for unit in scored[year])
+    ]
     created = Methodology.objects.bulk_create(
         Methodology(
             index=indices[spec],
@@ -230,15 +285,16 @@ def _criteria(methodologies):
 S = AssessmentStatus
 
 
-def _assessments(*, units, methodologies):
-    """{(unit id, methodology id): assessment id} of an assessment per unit and methodology: published,
-    but appraised in the last year, the one still open (as in the demo), so that it can be imported into."""
+def _assessments(*, scored, methodologies):
+    """{(unit id, methodology id): assessment id} of an assessment per unit and methodology of its
+    kind and year: published, but appraised in the last year, the one still open (as in the demo),
+    so that it can be imported into."""
     now = timezone.now()
     last_year = max(year for _spec, year, _kind in methodologies)
     rows = (
         (unit.pk, methodology.pk, (S.APPRAISED if year == last_year else S.PUBLISHED).value, 1, now)
         for (spec, year, kind), methodology in methodologies.items()
-        for unit in units
+        for unit in scored[year]
         if unit.kind == kind
     )
     rows_insert(Assessment, ("unit_id", "methodology_id", "status", "version", "updated_at"), rows)
@@ -261,16 +317,16 @@ SCORE_COLUMNS = (
 )
 
 
-def _score_rows(units, methodologies, leaves, assessments, seed, prefix):
+def _score_rows(scored, methodologies, leaves, assessments, seed):
     """Every leaf's score, produced lazily: the unit's level, a little better each year, with noise
     per criterion; self scores claim a little more, as units do."""
     now = timezone.now()
     for (spec, year, kind), methodology in methodologies.items():
         its_leaves = leaves[(spec, year, kind)]
-        for unit, level in units.items():
+        for unit, level in scored[year].items():
             if unit.kind != kind:
                 continue
-            rng = random.Random(f"{seed}/{_own(unit, prefix)}/{spec.suffix}/{year}")
+            rng = random.Random(f"{seed}/{unit.code}/{spec.suffix}/{year}")
             assessment_id = assessments[(unit.pk, methodology.pk)]
             trend = level + 0.01 * (year - 2016)
             for criterion_id, maximum in its_leaves:

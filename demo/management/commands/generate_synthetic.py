@@ -1,8 +1,9 @@
-"""`generate_synthetic`: a national-size synthetic country for benchmarks (demo.synthetic).
+"""`generate_synthetic`: synthetic scores over Vietnam's real administrative units, for benchmarks
+(demo.synthetic).
 
-generate_synthetic                    # 4 provinces, 480 units, 2021–2025 (what `make bench` uses)
-generate_synthetic --national         # 34 provinces, 680 departments, 3,321 communes, 2016–2025
-generate_synthetic --provinces 10 --communes 1000 --seed 7 --prefix SYN2
+generate_synthetic                    # Đà Nẵng and Huế, old and new, 2021–2025 (what `make bench` uses)
+generate_synthetic --national         # all 34 provinces and the 63 before them, 2022–2025
+generate_synthetic --provinces 48,79 --departments-per-province 5 --first-year 2024 --seed 7
 """
 
 import time
@@ -14,39 +15,39 @@ from demo.synthetic import NATIONAL, SMALL, Size, synthetic_generate
 
 class Command(BaseCommand):
     help = (
-        "Create a synthetic country (units, three indices, their methodologies and a published score on "
-        "every criterion for every unit and year), reproducible from --seed, under a nation unit coded "
-        "--prefix. Refuses, writing nothing, when that prefix exists."
+        "Import the real administrative units of the given provinces (all 34 with --national) with "
+        "the units before 1/7/2025, add invented departments under every province, and write three "
+        "indices, their methodologies and a score on every criterion for every unit that exists at "
+        "the end of each year, reproducible from --seed. Refuses, writing nothing, when the synthetic "
+        "data exists."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--national", action="store_true", help="the full size: 34 provinces, 3,321 communes, 10 years"
-        )
-        parser.add_argument("--provinces", type=int)
+        parser.add_argument("--national", action="store_true", help="all 34 provinces, 2022–2025")
+        parser.add_argument("--provinces", help="codes of provinces of 1/7/2025, comma-separated (e.g. 48,46)")
         parser.add_argument("--departments-per-province", type=int)
-        parser.add_argument("--communes", type=int)
         parser.add_argument("--first-year", type=int)
         parser.add_argument("--last-year", type=int)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--prefix", default="SYN", help="code of the nation unit and start of every code")
 
     @no_translations
-    def handle(self, *args, national, seed, prefix, **options):
+    def handle(self, *args, national, seed, provinces, **options):
         base = NATIONAL if national else SMALL
         chosen = {
             name: options[name]
-            for name in ("provinces", "departments_per_province", "communes", "first_year", "last_year")
+            for name in ("departments_per_province", "first_year", "last_year")
             if options[name] is not None
         }
+        if provinces is not None:
+            chosen["provinces"] = tuple(code.strip() for code in provinces.split(",") if code.strip())
+            if not chosen["provinces"]:
+                raise CommandError("--provinces: at least one province code")
         size = Size(**{**base.__dict__, **chosen})
-        if size.provinces < 1 or size.departments_per_province < 0 or size.communes < 0 or not size.years:
-            raise CommandError("--provinces must be at least 1, counts not negative, and --first-year ≤ --last-year")
-        if not prefix.replace("-", "").isalnum() or len(prefix) > 8:
-            raise CommandError("--prefix: up to 8 letters, digits or dashes")
+        if size.departments_per_province < 0 or not size.years:
+            raise CommandError("--departments-per-province must not be negative, and --first-year ≤ --last-year")
         started = time.monotonic()
         try:
-            counts = synthetic_generate(size=size, seed=seed, prefix=prefix)
+            counts = synthetic_generate(size=size, seed=seed)
         except ValueError as error:
             raise CommandError(str(error)) from None
         summary = ", ".join(f"{key} {value}" for key, value in counts.items())
