@@ -1,5 +1,7 @@
 """What every django-tables2 table of ours takes from the request."""
 
+from reformdash.lib.export import ColumnType
+
 
 def table_configure(request, table):
     """What django_tables2.RequestConfig(request, paginate=False).configure(table) does — the
@@ -17,3 +19,16 @@ def table_configure(request, table):
     ]
     if sort:
         table.order_by = sort
+
+
+def table_export_types(table):
+    """The ColumnType of each column table.as_values() writes, in its order (the XLSX exports'
+    `types`): the table's `export_types`, {column name: ColumnType}, names its numbers and dates;
+    any other column is text. As as_values picks them: every column, shown or not, but those
+    excluded from the exports."""
+    types = getattr(table, "export_types", {})
+    return [
+        types.get(column.name, ColumnType.TEXT)
+        for column in table.columns.iterall()
+        if not column.column.exclude_from_export
+    ]
