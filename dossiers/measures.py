@@ -281,6 +281,16 @@ class Measure:
     lower_is_better: bool
     title: str
     definition: str
+    # The counts the pages and exports show beside the rate, in order: what it is computed from,
+    # and only that (an online payment rate has no overdue column). COUNTS, or the totals
+    # dossiers.selectors adds to a period's counts (completed, returned, pending).
+    shown: tuple = ()
+
+    @property
+    def lists_overdue(self):
+        """Whether the dossiers behind its counts are the overdue and late ones, which the unit's
+        overdue list shows (dossiers.selectors.overdue_dossiers, late_dossiers)."""
+        return bool({"completed_late", "pending_overdue"} & set(self.shown))
 
     @property
     def numerator_sql(self):
@@ -309,6 +319,7 @@ MEASURES = {
         lower_is_better=True,
         title=overdue_rate.title,
         definition=overdue_rate.__doc__,
+        shown=("received", *ENDED, *STOCK),
     ),
     DossierMeasure.ONLINE_RATE.value: Measure(
         numerator=("received_online",),
@@ -316,6 +327,7 @@ MEASURES = {
         lower_is_better=False,
         title=gettext_noop("Online submission rate"),
         definition=gettext_noop("Dossiers received online ÷ dossiers received in the period, in %. Higher is better."),
+        shown=("received", "received_online"),
     ),
     DossierMeasure.FULLY_ONLINE_RATE.value: Measure(
         numerator=("received_fully_online",),
@@ -325,6 +337,7 @@ MEASURES = {
         definition=gettext_noop(
             "Dossiers handled fully online ÷ dossiers received in the period, in %. Higher is better."
         ),
+        shown=("received", "received_fully_online"),
     ),
     DossierMeasure.ONLINE_PAYMENT_RATE.value: Measure(
         numerator=("paid_online",),
@@ -334,6 +347,7 @@ MEASURES = {
         definition=gettext_noop(
             "Dossiers whose fee was paid online ÷ dossiers received with a fee in the period, in %. Higher is better."
         ),
+        shown=("received_with_fee", "paid_online"),
     ),
     DossierMeasure.RESULTS_ENTERED_RATE.value: Measure(
         numerator=("completed_result_entered",),
@@ -344,6 +358,7 @@ MEASURES = {
             "Completed dossiers whose result was entered in the one-stop system ÷ dossiers completed in the period, "
             "in %. Higher is better."
         ),
+        shown=("completed", "completed_result_entered"),
     ),
 }
 

@@ -379,6 +379,11 @@ def dossier_map_points(*, rows):
     return points, unplaced
 
 
+def dossier_stats_as_of():
+    """When the monthly statistics were last computed (the latest DossierMonth.computed_at), or None."""
+    return DossierMonth.objects.aggregate(latest=Max("computed_at"))["latest"]
+
+
 def latest_dossier_month(*, now=None):
     """The latest yyyymm month, up to the current one, in which dossiers were received, or None:
     what the pages show when asked nothing. Not merely the latest month with statistics: dossiers

@@ -5,7 +5,6 @@ settings.PUBLIC_RANKINGS on, the rankings of published results also to anyone, l
 """
 
 import hashlib
-import itertools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_tables2 import LazyPaginator
@@ -27,14 +25,12 @@ from indicators.forms import GroupForm, RankingForm, with_defaults
 from indicators.models import Direction
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
-from reformdash.lib.export import csv_response, title_line, xlsx_response
+from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table
-from reformdash.lib.tables import table_configure, table_export_types
+from reformdash.lib.tables import table_configure, table_export_response
 from units.access import sees_all_units, units_visible_to
 from units.models import Membership, Unit
-
-EXPORTS = ("csv", "xlsx")
 
 
 @login_required
@@ -258,21 +254,13 @@ def _filename(choice):
 def _export(table, export, *, rows, choice):
     """Every row of the table (all pages) with the columns shown, each cell safe in a spreadsheet;
     the XLSX with the title lines of _export_title above them."""
-    if export not in EXPORTS:
-        raise Http404("No such export format.")
     _read_areas(table, units=Unit.objects.filter(pk__in=rows.values("unit_id")))
-    values = table.as_values()
-    # The header now, in the request's language; the rows as the response is written.
-    values = itertools.chain([next(values)], values)
-    filename = _filename(choice)
-    if export == "csv":
-        return csv_response(values, filename=f"{filename}.csv")
-    return xlsx_response(
-        values,
-        filename=f"{filename}.xlsx",
+    return table_export_response(
+        table,
+        export=export,
+        filename=_filename(choice),
         sheet_title=_("Rankings"),
-        title_lines=_export_title(choice, rows=rows),
-        types=table_export_types(table),
+        title_lines=lambda: _export_title(choice, rows=rows),  # for the XLSX only: it costs queries
     )
 
 
@@ -295,9 +283,7 @@ def _export_title(choice, *, rows):
         choice["index"].name,
         _("year %(year)d") % {"year": choice["year"]},
         OFFICIAL_WORDS[official],
-        _("figures as of %(time)s") % {"time": timezone.localtime(as_of).strftime("%d/%m/%Y %H:%M")}
-        if as_of
-        else _("no result computed yet"),
+        as_of_text(as_of) if as_of else _("no result computed yet"),
     )
     second = title_line(
         choice["kind"].label,

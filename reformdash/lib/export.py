@@ -11,8 +11,9 @@ import enum
 import io
 import itertools
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -103,6 +104,34 @@ def csv_response(rows, *, filename):
     return _attachment(
         StreamingHttpResponse(itertools.chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8"), filename
     )
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_response(rows, *, export, filename, sheet_title, title_lines=(), types=()):
+    """Rows (the header first) as the download `export` names (EXPORT_FORMATS; Http404 for any
+    other), named `filename` and the format's extension. The XLSX's `title_lines` may be a function
+    giving them, called only for the XLSX (they may cost queries the CSV need not make)."""
+    if export not in EXPORT_FORMATS:
+        raise Http404("No such export format.")
+    rows = iter(rows)
+    # The header now, in the request's language: a streamed CSV is written after the request ends.
+    rows = itertools.chain([next(rows)], rows)
+    if export == "csv":
+        return csv_response(rows, filename=f"{filename}.csv")
+    return xlsx_response(
+        rows,
+        filename=f"{filename}.xlsx",
+        sheet_title=sheet_title,
+        title_lines=title_lines() if callable(title_lines) else title_lines,
+        types=types,
+    )
+
+
+def as_of_text(moment):
+    """ "figures as of dd/mm/yyyy HH:MM" (Vietnam time), for an export's title."""
+    return _("figures as of %(time)s") % {"time": timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")}
 
 
 def title_line(*parts):

@@ -1,6 +1,6 @@
 """What every django-tables2 table of ours takes from the request."""
 
-from reformdash.lib.export import ColumnType
+from reformdash.lib.export import ColumnType, export_response
 
 
 def table_configure(request, table):
@@ -32,3 +32,17 @@ def table_export_types(table):
         for column in table.columns.iterall()
         if not column.column.exclude_from_export
     ]
+
+
+def table_export_response(table, *, export, filename, sheet_title, title_lines=()):
+    """Every row of the table (all pages, in its order) with the columns it exports, as the
+    download `export` names (reformdash.lib.export.export_response), the XLSX with each column's
+    type (table_export_types) and `title_lines` above the header."""
+    return export_response(
+        table.as_values(),
+        export=export,
+        filename=filename,
+        sheet_title=sheet_title,
+        title_lines=title_lines,
+        types=table_export_types(table),
+    )
