@@ -194,7 +194,10 @@ FLOWS = (
 STOCK = ("pending_on_time", "pending_overdue")
 COUNTS = FLOWS + STOCK
 COMPLETED = ("completed_on_time", "completed_late")
-ENDED = COMPLETED + ("returned_on_time", "returned_late")
+RETURNED = ("returned_on_time", "returned_late")
+ENDED = COMPLETED + RETURNED
+# The totals a period's counts also carry (dossiers.selectors), each the sum of these counts.
+TOTALS = {"completed": COMPLETED, "returned": RETURNED, "pending": STOCK}
 
 # The rules above as SQL on one dossier row `d`, for month %(month)s whose [start, end) is
 # month_bounds(month), %(end)s its end and %(at)s min(end, now). A dossier ends at completed_at,
@@ -281,9 +284,8 @@ class Measure:
     lower_is_better: bool
     title: str
     definition: str
-    # The counts the pages and exports show beside the rate, in order: what it is computed from,
-    # and only that (an online payment rate has no overdue column). COUNTS, or the totals
-    # dossiers.selectors adds to a period's counts (completed, returned, pending).
+    # The counts the pages and exports show beside the rate, in order: those it is computed from,
+    # and no other (an online payment rate has no overdue column). COUNTS, or TOTALS.
     shown: tuple = ()
 
     @property
