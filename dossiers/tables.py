@@ -21,22 +21,9 @@ def _none_last(value):
     return (value is None, value if value is not None else 0)
 
 
-# The counts a dossier ranking can show; each measure shows its own (dossiers.measures: Measure.shown).
-COUNT_COLUMNS = (
-    "received",
-    "received_online",
-    "received_fully_online",
-    "received_with_fee",
-    "paid_online",
-    "completed",
-    "completed_result_entered",
-    "completed_on_time",
-    "completed_late",
-    "returned_on_time",
-    "returned_late",
-    "pending_on_time",
-    "pending_overdue",
-)
+# The counts a dossier ranking can show: those of every measure (dossiers.measures: Measure.shown),
+# each measure showing its own.
+COUNT_COLUMNS = tuple(dict.fromkeys(name for measure in MEASURES.values() for name in measure.shown))
 
 
 def _unit_link(name, code, linkable):
