@@ -64,6 +64,9 @@ class DossierRankingTable(tables.Table):
         attrs = {"class": "table dossier-table"}
         empty_text = _("No unit to show for this choice.")
 
+    # What the XLSX export keeps as numbers (reformdash.lib.tables.table_export_types).
+    export_types = {"value": ColumnType.PERCENT, **dict.fromkeys(COUNT_COLUMNS, ColumnType.INTEGER)}
+
     def __init__(self, rows, *, measure, measure_label, group_names=None, **kwargs):
         for row in rows:
             row["rank_order"] = _none_last(row["rank"])
@@ -78,8 +81,6 @@ class DossierRankingTable(tables.Table):
         super().__init__(rows, exclude=exclude, sequence=("rank", "name", "group", "value", *shown, "..."), **kwargs)
         self.columns["value"].column.verbose_name = f"{measure_label} (%)"
         self.linkable = set()  # ids of the units whose scorecard the reader may open; set by the view
-        # What the XLSX export keeps as numbers (reformdash.lib.tables.table_export_types).
-        self.export_types = {"value": ColumnType.PERCENT, **dict.fromkeys(COUNT_COLUMNS, ColumnType.INTEGER)}
 
     def page_unit_ids(self):
         return {row.record["unit_id"] for row in self.page.object_list}
