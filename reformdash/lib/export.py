@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 # A cell starting with one of these is run as a formula by Excel and LibreOffice (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+EXPORT_FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The display of dates in the exports' text, Vietnamese style, as the pages show them.
 DATE_TEXT, DATETIME_TEXT = "%d/%m/%Y", "%d/%m/%Y %H:%M:%S"
@@ -106,9 +107,6 @@ def csv_response(rows, *, filename):
     )
 
 
-EXPORT_FORMATS = ("csv", "xlsx")
-
-
 def export_response(rows, *, export, filename, sheet_title, title_lines=(), types=()):
     """Rows (the header first) as the download `export` names (EXPORT_FORMATS; Http404 for any
     other), named `filename` and the format's extension. The XLSX's `title_lines` may be a function
@@ -130,7 +128,7 @@ def export_response(rows, *, export, filename, sheet_title, title_lines=(), type
 
 
 def as_of_text(moment):
-    """ "figures as of dd/mm/yyyy HH:MM" (Vietnam time), for an export's title."""
+    """The moment in an export's title: "figures as of dd/mm/yyyy HH:MM", in Vietnam time."""
     return _("figures as of %(time)s") % {"time": timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")}
 
 
