@@ -194,7 +194,10 @@ FLOWS = (
 STOCK = ("pending_on_time", "pending_overdue")
 COUNTS = FLOWS + STOCK
 COMPLETED = ("completed_on_time", "completed_late")
-ENDED = COMPLETED + ("returned_on_time", "returned_late")
+RETURNED = ("returned_on_time", "returned_late")
+ENDED = COMPLETED + RETURNED
+# The totals a period's counts also carry (dossiers.selectors), each the sum of these counts.
+TOTALS = {"completed": COMPLETED, "returned": RETURNED, "pending": STOCK}
 
 # The rules above as SQL on one dossier row `d`, for month %(month)s whose [start, end) is
 # month_bounds(month), %(end)s its end and %(at)s min(end, now). A dossier ends at completed_at,
@@ -281,6 +284,15 @@ class Measure:
     lower_is_better: bool
     title: str
     definition: str
+    # The counts the pages and exports show beside the rate, in order: those it is computed from,
+    # and no other (an online payment rate has no overdue column). COUNTS, or TOTALS.
+    shown: tuple = ()
+
+    @property
+    def lists_overdue(self):
+        """Whether the dossiers behind its counts are the overdue and late ones, which the unit's
+        overdue list shows (dossiers.selectors.overdue_dossiers, late_dossiers)."""
+        return bool({"completed_late", "pending_overdue"} & set(self.shown))
 
     @property
     def numerator_sql(self):
@@ -309,6 +321,7 @@ MEASURES = {
         lower_is_better=True,
         title=overdue_rate.title,
         definition=overdue_rate.__doc__,
+        shown=("received", *ENDED, *STOCK),
     ),
     DossierMeasure.ONLINE_RATE.value: Measure(
         numerator=("received_online",),
@@ -316,6 +329,7 @@ MEASURES = {
         lower_is_better=False,
         title=gettext_noop("Online submission rate"),
         definition=gettext_noop("Dossiers received online ÷ dossiers received in the period, in %. Higher is better."),
+        shown=("received", "received_online"),
     ),
     DossierMeasure.FULLY_ONLINE_RATE.value: Measure(
         numerator=("received_fully_online",),
@@ -325,6 +339,7 @@ MEASURES = {
         definition=gettext_noop(
             "Dossiers handled fully online ÷ dossiers received in the period, in %. Higher is better."
         ),
+        shown=("received", "received_fully_online"),
     ),
     DossierMeasure.ONLINE_PAYMENT_RATE.value: Measure(
         numerator=("paid_online",),
@@ -334,6 +349,7 @@ MEASURES = {
         definition=gettext_noop(
             "Dossiers whose fee was paid online ÷ dossiers received with a fee in the period, in %. Higher is better."
         ),
+        shown=("received_with_fee", "paid_online"),
     ),
     DossierMeasure.RESULTS_ENTERED_RATE.value: Measure(
         numerator=("completed_result_entered",),
@@ -344,6 +360,7 @@ MEASURES = {
             "Completed dossiers whose result was entered in the one-stop system ÷ dossiers completed in the period, "
             "in %. Higher is better."
         ),
+        shown=("completed", "completed_result_entered"),
     ),
 }
 

@@ -100,9 +100,8 @@ def _row(columns, values):
         if measure in row:
             row[measure] = as_decimal(row[measure])
     if "completed_on_time" in row:
-        row["completed"] = row["completed_on_time"] + row["completed_late"]
-        row["returned"] = row["returned_on_time"] + row["returned_late"]
-        row["pending"] = row["pending_on_time"] + row["pending_overdue"]
+        for total, names in measures.TOTALS.items():
+            row[total] = sum(row[name] for name in names)
     return row
 
 
@@ -377,6 +376,11 @@ def dossier_map_points(*, rows):
             }
         )
     return points, unplaced
+
+
+def dossier_stats_as_of():
+    """When the monthly statistics were last computed (the latest DossierMonth.computed_at), or None."""
+    return DossierMonth.objects.aggregate(latest=Max("computed_at"))["latest"]
 
 
 def latest_dossier_month(*, now=None):

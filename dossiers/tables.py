@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.measures import MEASURES
 from dossiers.models import Dossier
 from dossiers.selectors import overdue_days
+from reformdash.lib.export import ColumnType
 
 TEMPLATE = "dossiers/_table.html"
 NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}
@@ -19,9 +21,22 @@ def _none_last(value):
     return (value is None, value if value is not None else 0)
 
 
+# The counts a dossier ranking can show: those of every measure (dossiers.measures: Measure.shown),
+# each measure showing its own.
+COUNT_COLUMNS = tuple(dict.fromkeys(name for measure in MEASURES.values() for name in measure.shown))
+
+
+def _unit_link(name, code, linkable):
+    """The unit's name, a link to its scorecard when the reader may open it."""
+    if not linkable:
+        return name
+    return format_html('<a href="{}">{}</a>', reverse("unit_scorecard", kwargs={"code": code}), name)
+
+
 class DossierRankingTable(tables.Table):
-    """One row per unit of dossiers.selectors.dossier_ranking: its rank in its group and the
-    period's counts. The value column is headed with the measure ranked."""
+    """One row per unit of dossiers.selectors.dossier_ranking: its rank in its group, the rate and
+    the period's counts of the measure ranked (those it is computed from), the unit's name linked
+    to its scorecard for a reader who may open it. The value column is headed with the measure."""
 
     rank = tables.Column(verbose_name=_("Rank"), order_by=("rank_order",), attrs=NUMBER)
     name = tables.Column(verbose_name=_("Unit"), order_by=("name", "code"), attrs=NAME)
@@ -30,6 +45,12 @@ class DossierRankingTable(tables.Table):
     )
     value = tables.Column(verbose_name=_("Rate"), order_by=("value_order",), attrs=NUMBER)
     received = tables.Column(verbose_name=_("Received"), attrs=NUMBER)
+    received_online = tables.Column(verbose_name=_("Received online"), attrs=NUMBER)
+    received_fully_online = tables.Column(verbose_name=_("Handled fully online"), attrs=NUMBER)
+    received_with_fee = tables.Column(verbose_name=_("Received with a fee"), attrs=NUMBER)
+    paid_online = tables.Column(verbose_name=_("Paid online"), attrs=NUMBER)
+    completed = tables.Column(verbose_name=_("Completed"), attrs=NUMBER)
+    completed_result_entered = tables.Column(verbose_name=_("Result entered"), attrs=NUMBER)
     completed_on_time = tables.Column(verbose_name=_("Completed on time"), attrs=NUMBER)
     completed_late = tables.Column(verbose_name=_("Completed late"), attrs=NUMBER)
     returned_on_time = tables.Column(verbose_name=_("Returned or stopped on time"), attrs=NUMBER)
@@ -43,13 +64,26 @@ class DossierRankingTable(tables.Table):
         attrs = {"class": "table dossier-table"}
         empty_text = _("No unit to show for this choice.")
 
-    def __init__(self, rows, *, measure_label, group_names=None, **kwargs):
+    # What the XLSX export keeps as numbers (reformdash.lib.tables.table_export_types).
+    export_types = {"value": ColumnType.PERCENT, **dict.fromkeys(COUNT_COLUMNS, ColumnType.INTEGER)}
+
+    def __init__(self, rows, *, measure, measure_label, group_names=None, **kwargs):
         for row in rows:
             row["rank_order"] = _none_last(row["rank"])
             row["value_order"] = _none_last(row["value"])
             row["group"] = (group_names or {}).get(row["parent_id"], "")
-        super().__init__(rows, exclude=() if group_names else ("group",), **kwargs)
+        shown = MEASURES[measure].shown
+        exclude = [name for name in COUNT_COLUMNS if name not in shown]
+        if not group_names:
+            exclude.append("group")
+        if not MEASURES[measure].lists_overdue:
+            exclude.append("overdue_list")
+        super().__init__(rows, exclude=exclude, sequence=("rank", "name", "group", "value", *shown, "..."), **kwargs)
         self.columns["value"].column.verbose_name = f"{measure_label} (%)"
+        self.linkable = set()  # ids of the units whose scorecard the reader may open; set by the view
+
+    def page_unit_ids(self):
+        return {row.record["unit_id"] for row in self.page.object_list}
 
     def render_rank(self, record):
         if record["rank"] is None:
@@ -58,6 +92,12 @@ class DossierRankingTable(tables.Table):
 
     def value_rank(self, record):
         return "" if record["rank"] is None else f"{record['rank']}/{record['group_size']}"
+
+    def render_name(self, record, value):
+        return _unit_link(value, record["code"], record["unit_id"] in self.linkable)
+
+    def value_name(self, value):
+        return value
 
     def render_value(self, value):
         return floatformat(value, 2)
@@ -70,15 +110,24 @@ class DossierRankingTable(tables.Table):
         return format_html('<a href="{}?scope=own">{}</a>', url, _("Overdue dossiers"))
 
 
+class MomentColumn(tables.DateTimeColumn):
+    """A date and time, shown in Vietnam time; exported as the datetime itself (a date cell in
+    the XLSX, dd/mm/yyyy hh:mm:ss in the CSV: reformdash.lib.export)."""
+
+    def value(self, value):
+        return value
+
+
 class OverdueDossierTable(tables.Table):
-    """A page of a unit's overdue (or late) dossiers, most overdue first."""
+    """A page of a unit's overdue (or late) dossiers, most overdue first; each unit's name linked
+    to its scorecard for a reader who may open it."""
 
     external_id = tables.Column(verbose_name=_("Dossier"))
     unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__name", "id"), attrs=NAME)
     procedure = tables.Column(verbose_name=_("Procedure"), accessor="procedure_name", order_by=("procedure_name", "id"))
-    received_at = tables.DateTimeColumn(verbose_name=_("Received"), order_by=("received_at", "id"))
-    due_at = tables.DateTimeColumn(verbose_name=_("Due"), order_by=("due_at", "id"))
-    completed_at = tables.DateTimeColumn(verbose_name=_("Completed"), order_by=("completed_at", "id"))
+    received_at = MomentColumn(verbose_name=_("Received"), order_by=("received_at", "id"))
+    due_at = MomentColumn(verbose_name=_("Due"), order_by=("due_at", "id"))
+    completed_at = MomentColumn(verbose_name=_("Completed"), order_by=("completed_at", "id"))
     overdue_by = tables.Column(verbose_name=_("Days overdue"), order_by=("overdue_by", "id"), attrs=NUMBER)
     channel = tables.Column(verbose_name=_("Channel"))
     supplement_requests = tables.Column(verbose_name=_("Supplement requests"), attrs=NUMBER)
@@ -102,8 +151,27 @@ class OverdueDossierTable(tables.Table):
         empty_text = _("No dossier is overdue.")
         order_by = ("-overdue_by",)
 
+    # What the XLSX export keeps as numbers and dates (reformdash.lib.tables.table_export_types).
+    export_types = {
+        "received_at": ColumnType.DATETIME,
+        "due_at": ColumnType.DATETIME,
+        "completed_at": ColumnType.DATETIME,
+        "overdue_by": ColumnType.INTEGER,
+        "supplement_requests": ColumnType.INTEGER,
+    }
+
     def __init__(self, *args, show_completed=False, **kwargs):
         super().__init__(*args, exclude=() if show_completed else ("completed_at",), **kwargs)
+        self.linkable = set()  # ids of the units whose scorecard the reader may open; set by the view
+
+    def page_unit_ids(self):
+        return {row.record.unit_id for row in self.page.object_list}
+
+    def render_unit(self, record, value):
+        return _unit_link(value, record.unit.code, record.unit_id in self.linkable)
+
+    def value_unit(self, value):
+        return value
 
     def render_procedure(self, record):
         if record.procedure_code:
@@ -112,6 +180,14 @@ class OverdueDossierTable(tables.Table):
             )
         return record.procedure_name or "—"
 
+    def value_procedure(self, record):
+        if record.procedure_code:
+            return f"{record.procedure_name or ''} ({record.procedure_code})".strip()
+        return record.procedure_name or ""
+
     def render_overdue_by(self, value):
         days = overdue_days(value)
         return "—" if days is None else days
+
+    def value_overdue_by(self, value):
+        return overdue_days(value)

@@ -17,6 +17,7 @@ ones are stored all the same; 400 `{"error"}` for a body that is not such a JSON
 a valid token of an active source. Sending the same batch again changes nothing (all unchanged).
 """
 
+import functools
 import json
 import unicodedata
 
@@ -25,6 +26,7 @@ from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -39,11 +41,11 @@ from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token, source_unit_ids_served
 from reformdash.lib.charts import cached_chart, chart
-from reformdash.lib.export import csv_response
+from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table
-from reformdash.lib.tables import table_configure
-from units.access import units_visible_to, visible_unit_or_404
+from reformdash.lib.tables import table_configure, table_export_response
+from units.access import Action, units_allowed, units_visible_to, visible_unit_or_404
 from units.models import Unit, UnitKind
 
 PER_PAGE = 50
@@ -81,11 +83,18 @@ def dossier_ranking(request):
         measure=choice["measure"],
     )
     group_names = None if choice["parent"] else _visible_names(request.user, {row["parent_id"] for row in rows})
-    table = DossierRankingTable(rows, measure_label=label, group_names=group_names)
-    if request.GET.get("export") == "csv":
+    table = DossierRankingTable(rows, measure=choice["measure"], measure_label=label, group_names=group_names)
+    if request.GET.get("export"):
         table_configure(request, table)
-        return csv_response(table.as_values(), filename=f"dossiers-{choice['measure']}-{form.period_slug()}.csv")
+        return table_export_response(
+            table,
+            export=request.GET["export"],
+            filename=f"dossiers-{choice['measure']}-{form.period_slug()}",
+            sheet_title=_("Dossier rankings"),
+            title_lines=functools.partial(_ranking_title, form, label),  # for the XLSX only: it costs a query
+        )
     _paginate(request, table)
+    table.linkable = _scorecards_open_to(request.user, table.page_unit_ids())
     year = selectors.months_of_year(choice["year"])
     scope_unit = choice["parent"] or selectors.default_scope_unit(user=request.user, months=year)
     context = {
@@ -114,9 +123,58 @@ def unit_overdue_dossiers(request, code):
     else:
         dossiers = selectors.overdue_dossiers(unit=unit, user=request.user, scope=choice["scope"])
     table = OverdueDossierTable(dossiers, show_completed=choice["show"] == SHOW_LATE)
+    if request.GET.get("export"):
+        table_configure(request, table)
+        late = choice["show"] == SHOW_LATE
+        return table_export_response(
+            table,
+            export=request.GET["export"],
+            filename=f"late-dossiers-{unit.code}-{form.period_slug()}" if late else f"overdue-dossiers-{unit.code}",
+            sheet_title=_("Overdue dossiers"),
+            title_lines=_overdue_title(unit, form),
+        )
     # Counting every overdue dossier of a province on each page would cost more than the page.
     _paginate(request, table, paginator_class=LazyPaginator)
+    table.linkable = _scorecards_open_to(request.user, table.page_unit_ids())
     return render(request, "dossiers/overdue.html", {"form": form, "unit": unit, "table": table, "choice": choice})
+
+
+def _ranking_title(form, measure_label):
+    """The dossier ranking's export title: the measure, the period and as of when the statistics
+    were computed; the units ranked (under which unit), on their own dossiers."""
+    choice = form.cleaned_data
+    parent = choice["parent"] and choice["parent"].name
+    return [
+        title_line(measure_label, form.period_label(), _stats_as_of()),
+        title_line(UnitKind(choice["kind"]).label, parent, _("own dossiers")),
+    ]
+
+
+def _overdue_title(unit, form):
+    """The overdue list's export title: whose dossiers, which ones (overdue now, or late in a
+    period), with or without the units under it; as of now."""
+    choice = form.cleaned_data
+    if choice["show"] == SHOW_LATE:
+        shown = _("Completed late: %(period)s") % {"period": form.period_label()}
+    else:
+        shown = _("Pending and overdue now")
+    scope = _("the unit's own dossiers") if choice["scope"] == Scope.OWN else _("with the units under it")
+    return [
+        title_line(_("Overdue dossiers of %(unit)s") % {"unit": unit.name}, shown, scope),
+        as_of_text(timezone.now()),
+    ]
+
+
+def _stats_as_of():
+    as_of = selectors.dossier_stats_as_of()
+    return as_of_text(as_of) if as_of else _("no statistics computed yet")
+
+
+def _scorecards_open_to(user, unit_ids):
+    """The ids among `unit_ids` of the units whose scorecard the user may open (VIEW_UNIT, which the
+    scorecard asks): the table links their names. One query for the page's units."""
+    units = units_allowed(user=user, action=Action.VIEW_UNIT, queryset=Unit.objects.filter(pk__in=unit_ids))
+    return set(units.values_list("pk", flat=True))
 
 
 def _period_cut(choice):

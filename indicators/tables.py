@@ -18,6 +18,7 @@ from django_tables2.utils import signature
 
 from indicators.models import ValueUnit
 from indicators.official import OfficialState, is_official
+from reformdash.lib.export import ColumnType
 
 TEMPLATE = "indicators/_table.html"
 RANKING_TEMPLATE = "indicators/_ranking_table.html"
@@ -147,8 +148,17 @@ class RankingTable(tables.Table):
         self.methodology = areas[0].methodology if areas else None
         self.area_values = {}
         self.revision_marks = {}  # {result id: (date, reason)} of the rows shown, also read by the view
-        unit = "%" if index.value_unit == ValueUnit.PERCENT else gettext("points")
+        percent = index.value_unit == ValueUnit.PERCENT
+        unit = "%" if percent else gettext("points")
         self.columns["value"].column.verbose_name = f"{gettext('Value')} ({unit})"
+        # What the XLSX export keeps as numbers (reformdash.lib.tables.table_export_types).
+        self.export_types = {
+            **dict.fromkeys(
+                ("rank", "group_size", "change", "previous_rank", "previous_group_size"), ColumnType.INTEGER
+            ),
+            **dict.fromkeys((name for name, _column in extra), ColumnType.PERCENT),
+            "value": ColumnType.PERCENT if percent else ColumnType.POINTS,
+        }
 
     def page_unit_ids(self):
         return [row.record.unit_id for row in self.page.object_list]

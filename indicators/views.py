@@ -5,7 +5,6 @@ settings.PUBLIC_RANKINGS on, the rankings of published results also to anyone, l
 """
 
 import hashlib
-import itertools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_tables2 import LazyPaginator
 
 from indicators import selectors
@@ -25,14 +25,12 @@ from indicators.forms import GroupForm, RankingForm, with_defaults
 from indicators.models import Direction, ValueUnit
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
-from reformdash.lib.export import csv_response, xlsx_response
+from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table
-from reformdash.lib.tables import table_configure
+from reformdash.lib.tables import table_configure, table_export_response
 from units.access import sees_all_units, units_visible_to
 from units.models import Membership, Unit
-
-EXPORTS = ("csv", "xlsx")
 
 
 @login_required
@@ -78,7 +76,7 @@ def rankings(request):
     rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
     table = _ranking_table(request, rows, choice)
     if request.GET.get("export"):
-        return _export(table, request.GET["export"], rows=rows, filename=_filename(choice))
+        return _export(table, request.GET["export"], rows=rows, choice=choice)
     as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
     _paginate(request, table, as_of=as_of)
     group_rows = selectors.ranking_rows(**group, user=request.user, public=public)  # the chart ignores the search
@@ -260,14 +258,46 @@ def _filename(choice):
     return "-".join(["rankings", *parts])
 
 
-def _export(table, export, *, rows, filename):
-    """Every row of the table (all pages) with the columns shown, each cell safe in a spreadsheet."""
-    if export not in EXPORTS:
-        raise Http404("No such export format.")
+def _export(table, export, *, rows, choice):
+    """Every row of the table (all pages) with the columns shown, each cell safe in a spreadsheet;
+    the XLSX with the title lines of _export_title above them."""
     _read_areas(table, units=Unit.objects.filter(pk__in=rows.values("unit_id")))
-    values = table.as_values()
-    # The header now, in the request's language; the rows as the response is written.
-    values = itertools.chain([next(values)], values)
-    if export == "csv":
-        return csv_response(values, filename=f"{filename}.csv")
-    return xlsx_response(values, filename=f"{filename}.xlsx", sheet_title=_("Rankings"))
+    return table_export_response(
+        table,
+        export=export,
+        filename=_filename(choice),
+        sheet_title=_("Rankings"),
+        title_lines=lambda: _export_title(choice, rows=rows),  # for the XLSX only: it costs queries
+    )
+
+
+# How official a group's rows are (selectors.ranking_publication), in a title's words.
+OFFICIAL_WORDS = {
+    "official": _lazy("official"),
+    "corrected": _lazy("official"),
+    "published": _lazy("official"),
+    "partly": _lazy("partly official, partly provisional"),
+    "provisional": _lazy("provisional"),
+}
+
+
+def _export_title(choice, *, rows):
+    """What an exported ranking is, above its header: the index, the year, official or provisional
+    and as of when; then the group (and the search), and the decision that made it official."""
+    official, publication = selectors.ranking_publication(rows=rows)
+    as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
+    first = title_line(
+        choice["index"].name,
+        _("year %(year)d") % {"year": choice["year"]},
+        OFFICIAL_WORDS[official],
+        as_of_text(as_of) if as_of else _("no result computed yet"),
+    )
+    second = title_line(
+        choice["kind"].label,
+        choice["parent"] and choice["parent"].name,
+        choice["q"] and _("search: %(text)s") % {"text": choice["q"]},
+        publication
+        and _("decision %(reference)s of %(date)s")
+        % {"reference": publication.decision_number, "date": publication.published_on.strftime("%d/%m/%Y")},
+    )
+    return [first, second]

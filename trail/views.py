@@ -4,7 +4,6 @@ Who opens it: administrators, staff and appraisers see every entry; a unit's hea
 entries of the units he sees (trail.selectors.audit_entries cuts them down); anyone else is refused.
 A unit, a criterion or a user's trail is this page with its filter set."""
 
-import itertools
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -17,14 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
 
-from reformdash.lib.export import csv_response, xlsx_response
+from reformdash.lib.export import ColumnType, as_of_text, export_response, title_line
 from reformdash.lib.paging import paginate_table
 from trail.forms import AuditFilterForm
 from trail.selectors import audit_entries, audit_export_rows
 from trail.tables import PER_PAGE, AuditTable
 from units.access import Action, may
-
-EXPORTS = ("csv", "xlsx")
 
 
 @login_required
@@ -40,7 +37,7 @@ def audit_trail(request):
     entries = audit_entries(user_viewing=request.user, **form.filters())
     export = request.GET.get("export")
     if export:
-        return _export(entries, export)
+        return _export(entries, export, form=form)
     table = AuditTable(entries, query=form.query())
     try:
         paginate_table(request, table, per_page=PER_PAGE, paginator_class=LazyPaginator)
@@ -58,13 +55,16 @@ def audit_trail(request):
     return render(request, "trail/trail.html", context)
 
 
-def _export(entries, export):
-    """Every entry that matches (all pages), each cell safe in a spreadsheet."""
-    if export not in EXPORTS:
-        raise Http404("No such export format.")
-    rows = audit_export_rows(entries)
-    rows = itertools.chain([next(rows)], rows)  # the header in the request's language, now
-    filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}"
-    if export == "csv":
-        return csv_response(rows, filename=f"{filename}.csv")
-    return xlsx_response(rows, filename=f"{filename}.xlsx", sheet_title=_("Audit trail"))
+def _export(entries, export, *, form):
+    """Every entry that matches (all pages), each cell safe in a spreadsheet; the XLSX says above
+    its header when it was taken and with which filters."""
+    now = timezone.localtime()
+    filters = "; ".join(f"{form.fields[name].label}: {value}" for name, value in form.query().items())
+    return export_response(
+        audit_export_rows(entries),
+        export=export,
+        filename=f"audit-{now:%Y%m%d-%H%M%S}",
+        sheet_title=_("Audit trail"),
+        title_lines=[title_line(_("Audit trail"), as_of_text(now)), filters or _("every entry you may read")],
+        types=[ColumnType.DATETIME],  # the time; the rest is text
+    )

@@ -1,5 +1,7 @@
 """What every django-tables2 table of ours takes from the request."""
 
+from reformdash.lib.export import ColumnType, export_response
+
 
 def table_configure(request, table):
     """What django_tables2.RequestConfig(request, paginate=False).configure(table) does — the
@@ -17,3 +19,30 @@ def table_configure(request, table):
     ]
     if sort:
         table.order_by = sort
+
+
+def table_export_types(table):
+    """The ColumnType of each column table.as_values() writes, in its order (the XLSX exports'
+    `types`): the table's `export_types`, {column name: ColumnType}, names its numbers and dates;
+    any other column is text. As as_values picks them: every column, shown or not, but those
+    excluded from the exports."""
+    types = getattr(table, "export_types", {})
+    return [
+        types.get(column.name, ColumnType.TEXT)
+        for column in table.columns.iterall()
+        if not column.column.exclude_from_export
+    ]
+
+
+def table_export_response(table, *, export, filename, sheet_title, title_lines=()):
+    """Every row of the table (all pages, in its order) with the columns it exports, as the
+    download `export` names (reformdash.lib.export.export_response), the XLSX with each column's
+    type (table_export_types) and `title_lines` above the header."""
+    return export_response(
+        table.as_values(),
+        export=export,
+        filename=filename,
+        sheet_title=sheet_title,
+        title_lines=title_lines,
+        types=table_export_types(table),
+    )

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import warnings
 from decimal import Decimal
 
@@ -15,8 +16,10 @@ from django.urls import reverse
 
 from dossiers.models import DossierMonth
 from dossiers.stats import dossier_stats_full
+from reformdash.lib.export import XLSX_CONTENT_TYPE
 from tests.dossiers.pages import pages  # noqa: F401 (pages, example: fixtures)
 from tests.dossiers.test_stats import NOW, dossier, example, save, vn  # noqa: F401 (fixtures, used as test arguments)
+from tests.xlsx import header_row, xlsx_sheet, xlsx_table, xlsx_titles
 from units.models import Unit, UnitKind
 
 URL = "/dossiers/"
@@ -259,7 +262,7 @@ def test_the_query_count_does_not_grow_with_the_units(client, staff, pages):
         )
         save(dossier(commune, vn(2024, 5, 2, 8), vn(2024, 5, 10, 17), completed_at=vn(2024, 5, 9, 17)))
     dossier_stats_full(now=NOW)
-    assert count() == before <= 14
+    assert count() == before <= 15  # 15: which of the page's units' scorecards the reader may open
 
 
 # The CSV export.
@@ -295,6 +298,112 @@ def test_the_export_keeps_the_sort_and_escapes_formulas(client, staff, pages):
 
 def test_a_bad_export_request_is_a_form_error(client, staff, pages):
     assert get(client, staff, **{**Q2, "year": "abc"}, export="csv").status_code == 400
+
+
+def test_an_unknown_export_format_is_not_found(client, staff, pages):
+    assert get(client, staff, **Q2, export="pdf").status_code == 404
+
+
+# The XLSX export.
+
+
+def xlsx(client, user, **params):
+    response = get(client, user, **params, export="xlsx")
+    assert response.status_code == 200 and response["Content-Type"] == XLSX_CONTENT_TYPE
+    return response
+
+
+def test_the_xlsx_has_the_rows_of_the_csv_with_numbers_as_numbers(client, staff, pages):
+    content = xlsx(client, staff, **Q2).content
+    rows = xlsx_table(content)
+    assert rows[0] == export(client, staff, **Q2)[0]
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [
+        ("1/2", "Huyện C", pytest.approx(33.333333)),
+        ("2/2", "Huyện B", 100),
+    ]
+    assert rows[1][4:] == [3, 2, 1, 0, 0, 0, 0]  # C: received, completed on time and late, …
+
+
+def test_the_xlsx_says_what_it_ranks_above_a_frozen_header_with_formats_and_widths(client, staff, pages):
+    content = xlsx(client, staff, **Q2).content
+    first, second = xlsx_titles(content)
+    assert first.startswith("Tỷ lệ trễ hạn — Quý 2/2024 — số liệu tính đến ")
+    assert second == "Cấp huyện — hồ sơ của chính đơn vị"
+    sheet = xlsx_sheet(content)
+    header = header_row(sheet)
+    assert sheet.freeze_panes == f"A{header + 1}" and sheet.cell(header, 1).font.b
+    assert sheet.auto_filter.ref == f"A{header}:K{header + 2}"
+    value, received = sheet.cell(header + 1, 4), sheet.cell(header + 1, 5)
+    assert (value.data_type, value.number_format) == ("n", "0.00")
+    assert (received.value, received.data_type, received.number_format) == (3, "n", "0")
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJK"]
+    assert all(6 <= width <= 60 for width in widths)
+
+
+def test_the_district_heads_xlsx_has_only_his_row(client, head_b, pages):
+    content = xlsx(client, head_b, **Q2).content
+    assert [row[1] for row in xlsx_table(content)[1:]] == ["Huyện B"]
+    assert "Huyện C" not in str(xlsx_table(content)) + str(xlsx_titles(content))
+
+
+def test_the_page_links_both_exports_with_its_choice(client, staff, pages):
+    page = get(client, staff, **Q2, page="1").content.decode()
+    for export_format in ("csv", "xlsx"):
+        link = re.search(rf'href="\?([^"]*export={export_format}[^"]*)"', page).group(1)
+        assert "quarter=2" in link and "page=" not in link
+
+
+# Each measure shows its own counts; the names link to the scorecards.
+
+
+def headers(response):
+    return [str(column.header) for column in response.context["table"].columns]
+
+
+def test_the_overdue_rate_shows_the_counts_it_is_computed_from_and_the_overdue_list(client, staff, pages, english):
+    response = get(client, staff, **Q2)
+    assert headers(response)[4:] == [
+        "Received",
+        "Completed on time",
+        "Completed late",
+        "Returned or stopped on time",
+        "Returned or stopped late",
+        "Pending on time",
+        "Pending overdue",
+        "Dossiers",
+    ]
+
+
+@pytest.mark.parametrize(
+    "measure, counts",
+    [
+        ("online_rate", ["Received", "Received online"]),
+        ("fully_online_rate", ["Received", "Handled fully online"]),
+        ("online_payment_rate", ["Received with a fee", "Paid online"]),
+        ("results_entered_rate", ["Completed", "Result entered"]),
+    ],
+)
+def test_another_measure_shows_its_own_counts_and_no_overdue_column(client, staff, pages, english, measure, counts):
+    response = get(client, staff, **{**Q2, "measure": measure})
+    assert headers(response)[4:] == counts
+    page = response.content.decode()
+    assert "overdue" not in page.split('class="table dossier-table"')[1].split("</table>")[0].lower()
+    assert "/overdue/" not in page
+    assert export(client, staff, **{**Q2, "measure": measure})[0][4:] == counts
+
+
+def test_the_online_rate_counts_are_its_numerator_and_denominator(client, staff, pages):
+    rows = export(client, staff, **{**Q2, "measure": "online_rate"})
+    # C: 1 of its 3 dossiers received online in the quarter.
+    assert [row[1:] for row in rows[1:] if row[1] == "Huyện C"] == [["Huyện C", "Tỉnh Thử", "33.333333", "3", "1"]]
+
+
+def test_unit_names_link_to_the_scorecards_the_reader_may_open(client, staff, head_b, pages):
+    page = get(client, staff, **Q2).content.decode()
+    assert '<a href="/units/C/">Huyện C</a>' in page and '<a href="/units/B/">Huyện B</a>' in page
+    page = get(client, head_b, **Q2).content.decode()
+    assert '<a href="/units/B/">Huyện B</a>' in page and "/units/C/" not in page
+    assert export(client, staff, **Q2)[1][1] == "Huyện C"  # the exports hold the name, not the link
 
 
 # Language.

@@ -54,6 +54,17 @@ def test_every_measure_is_named_once_with_its_title():
         assert set(rated.numerator) | set(rated.denominator) <= set(COUNTS)
 
 
+def test_each_measure_shows_the_counts_it_is_computed_from_and_no_other():
+    for measure, rated in MEASURES.items():
+        shown = {name for shown in rated.shown for name in measures.TOTALS.get(shown, (shown,))}
+        assert set(rated.numerator) | set(rated.denominator) <= shown <= set(COUNTS), measure
+        # A column of late or overdue dossiers is the overdue rate's only (a total of completed
+        # dossiers, late ones among them, is not one).
+        overdue = {"completed_late", "returned_late", "pending_overdue", "pending_on_time"}
+        is_overdue_rate = measure == DossierMeasure.OVERDUE_RATE
+        assert bool(set(rated.shown) & overdue) is rated.lists_overdue is is_overdue_rate, measure
+
+
 def test_the_overdue_rate_is_the_rule_on_the_methodology_page():
     overdue = MEASURES[DossierMeasure.OVERDUE_RATE]
     # A returned or stopped dossier counts like a completed one (issue 17).

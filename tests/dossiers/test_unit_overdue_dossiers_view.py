@@ -1,7 +1,10 @@
 """/dossiers/units/<code>/overdue/: a unit's dossiers pending past their due date now, or completed
 late in a period, with the units under it; 404 for a unit the viewer may not see."""
 
+import csv
 import datetime
+import io
+import re
 
 import pytest
 from django.db import connection
@@ -13,6 +16,7 @@ from dossiers.models import Dossier, Scope
 from dossiers.selectors import late_dossiers, overdue_days, overdue_dossiers
 from tests.dossiers.pages import pages  # noqa: F401 (pages, example: fixtures)
 from tests.dossiers.test_stats import dossier, example, save, vn  # noqa: F401 (fixtures, used as test arguments)
+from tests.xlsx import header_row, xlsx_sheet, xlsx_table, xlsx_titles
 
 
 def url(code):
@@ -240,6 +244,110 @@ def test_overdue_dossiers_are_read_by_the_open_interval_index(staff, pages):
 def test_late_dossiers_are_read_by_the_completed_month_index(staff, pages):
     plan = _plan(late_dossiers(unit=pages.district_b, user=staff, months=[202404, 202405, 202406]))
     assert _index_range(plan, "dossier_unit_completed_month", "completed_month"), plan
+
+
+# The exports: CSV and XLSX of every dossier of the list, to whoever may see the list.
+
+
+def export(client, user, code, export_format, **params):
+    return get(client, user, code, export=export_format, **params)
+
+
+def csv_rows(response):
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_the_csv_has_the_rows_and_columns_of_the_list_every_page_of_it(client, staff, pages, english):
+    many_overdue(pages.commune_b1, 60)
+    rows = csv_rows(export(client, staff, "B", "csv"))
+    assert rows[0] == [
+        "Dossier",
+        "Unit",
+        "Procedure",
+        "Received",
+        "Due",
+        "Days overdue",
+        "Channel",
+        "Supplement requests",
+    ]
+    assert [row[0] for row in rows[1:]] == listed_all(client, staff, "B")
+    assert len(rows) == 1 + 61
+    first = rows[1]
+    assert first[1] == "Xã B1" and re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", first[4]) and first[5].isdigit()
+
+
+def listed_all(client, user, code):
+    """The external ids of every page of the list, in order."""
+    ids, number = [], 1
+    while True:
+        response = get(client, user, code, page=number)
+        if response.status_code == 404:
+            return ids
+        ids += listed(response)
+        number += 1
+
+
+def test_the_district_heads_export_has_only_the_dossiers_he_may_see(client, head_b, pages):
+    rows = csv_rows(export(client, head_b, "B", "csv"))
+    assert {row[0] for row in rows[1:]} == ids(pages.commune_b1, status="pending")
+    assert {row[1] for row in rows[1:]} == {"Xã B1"}
+    assert [row[0] for row in xlsx_table(export(client, head_b, "B", "xlsx").content)[1:]] == [
+        row[0] for row in rows[1:]
+    ]
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("code", ["A", "P", "C", "NOPE"])
+def test_the_district_head_cannot_export_another_units_list(client, head_b, pages, code, export_format):
+    assert export(client, head_b, code, export_format).status_code == 404
+
+
+def test_a_user_without_a_unit_exports_nothing(client, outsider, pages):
+    for code in ("A", "B", "B1"):
+        assert export(client, outsider, code, "csv").status_code == 404
+
+
+def test_the_late_list_exports_its_completed_column_and_period(client, head_b, pages):
+    params = {"show": "late", "period": "year", "year": "2024"}
+    response = export(client, head_b, "B", "xlsx", **params)
+    assert response["Content-Disposition"] == 'attachment; filename="late-dossiers-B-2024.xlsx"'
+    first, second = xlsx_titles(response.content)
+    assert first == "Hồ sơ trễ hạn của Huyện B — Giải quyết trễ hạn: Năm 2024 — gồm cả các đơn vị trực thuộc"
+    assert second.startswith("số liệu tính đến ")
+    rows = xlsx_table(response.content)
+    assert rows[0][5] == "Đã giải quyết"  # the completed column, as the late list shows it
+    assert {row[0] for row in rows[1:]} == set(listed(get(client, head_b, "B", **params)))
+    assert all(isinstance(row[5], datetime.datetime) for row in rows[1:])
+
+
+def test_the_xlsx_keeps_dates_and_days_as_dates_and_numbers_below_a_frozen_header(client, staff, pages):
+    content = export(client, staff, "A", "xlsx").content
+    sheet = xlsx_sheet(content)
+    header = header_row(sheet)
+    assert sheet.freeze_panes == f"A{header + 1}" and all(cell.font.b for cell in sheet[header] if cell.value)
+    assert sheet.auto_filter.ref == f"A{header}:H{header + 2}"
+    due, days, supplements = (sheet.cell(header + 1, column) for column in (5, 6, 8))
+    assert due.value == datetime.datetime(2024, 6, 20, 17, 0)  # Vietnam time, as on the page
+    assert (due.data_type, due.number_format) == ("d", "dd/mm/yyyy hh:mm:ss")
+    assert (days.data_type, days.number_format) == ("n", "0") and days.value > 100
+    assert (supplements.data_type, supplements.number_format) == ("n", "0")
+    assert all(6 <= sheet.column_dimensions[letter].width <= 60 for letter in "ABCDEFGH")
+    assert sheet.column_dimensions["E"].width >= 19  # a date and time fits
+
+
+def test_the_page_links_both_exports_and_an_unknown_one_is_not_found(client, staff, pages):
+    page = get(client, staff, "B", scope="own").content.decode()
+    assert "scope=own&amp;export=csv" in page or "export=csv&amp;scope=own" in page
+    assert "export=xlsx" in page
+    assert export(client, staff, "B", "pdf").status_code == 404
+
+
+def test_unit_names_link_to_their_scorecards(client, head_b, pages):
+    page = get(client, head_b, "B").content.decode()
+    assert '<a href="/units/B1/">Xã B1</a>' in page
 
 
 # Language.

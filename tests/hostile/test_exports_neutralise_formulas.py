@@ -1,7 +1,7 @@
-"""Every export (rankings CSV and XLSX, audit CSV and XLSX, dossier ranking CSV, export_rankings,
-the score template) gives a text that a spreadsheet would run as a formula (= + - @, a leading tab
-or carriage return) with a leading apostrophe, the OWASP advice against CSV injection; numbers,
-negative ones too, stay numbers."""
+"""Every export (rankings, audit trail, dossier ranking and overdue dossiers, each CSV and XLSX;
+export_rankings, the score template) gives a text that a spreadsheet would run as a formula (= + - @,
+a leading tab or carriage return) with a leading apostrophe, the OWASP advice against CSV
+injection; numbers, negative ones too, stay numbers."""
 
 import csv
 import io
@@ -149,6 +149,29 @@ def test_the_dossier_ranking_csv(client, formulas, admin_user):
     assert _formula_cells_in_csv(rows) == []
     cells = {cell for row in rows for cell in row}
     assert {"'" + NAMES["B"], "'" + NAMES["C"], "'" + NAMES["P"]} <= cells
+
+
+def test_the_dossier_ranking_xlsx(client, formulas, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/dossiers/?period=quarter&year=2024&quarter=2&kind=district&export=xlsx")
+    assert response.status_code == 200
+    assert _formula_cells_in_xlsx(response.content) == []
+    assert {"'" + NAMES["B"], "'" + NAMES["C"]} <= set(_xlsx_values(response.content))
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_the_overdue_dossiers_exports(client, formulas, admin_user, export):
+    client.force_login(admin_user)
+    response = client.get(f"/dossiers/units/P/overdue/?export={export}")
+    if export == "csv":
+        rows = _csv_rows(response)
+        assert _formula_cells_in_csv(rows) == []
+        cells = {cell for row in rows for cell in row}
+    else:
+        assert response.status_code == 200
+        assert _formula_cells_in_xlsx(response.content) == []
+        cells = set(_xlsx_values(response.content))
+    assert {"'" + NAMES["A"], "'" + NAMES["B1"]} <= cells  # the units with overdue dossiers
 
 
 def test_the_export_rankings_command(formulas):

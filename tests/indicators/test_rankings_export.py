@@ -8,11 +8,11 @@ import re
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from indicators.models import Methodology, Result
 from tests.indicators.builders import publish_by_decision
 from tests.indicators.test_rankings_view import many_departments, rankings  # noqa: F401 (fixture)
+from tests.xlsx import header_row, xlsx_sheet, xlsx_table, xlsx_titles
 from units.models import Unit, UnitKind
 
 URL = reverse("rankings")
@@ -27,9 +27,9 @@ def csv_rows(response):
 
 
 def xlsx_rows(response):
+    """The header and the rows, below the title lines."""
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    return xlsx_table(response.content)
 
 
 def shown_headers(response):
@@ -148,3 +148,45 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(staff_client, ranking
     many_departments(rankings.tree, rankings.par, 200)
     with django_assert_max_num_queries(len(few.captured_queries)):
         list(staff_client.get(URL, {**GROUP, "year": 2024, "export": "csv"}).streaming_content)
+
+
+# --- The XLSX as a sheet to read: title, frozen header, formats, widths ---------------------------
+
+
+def test_the_xlsx_says_which_index_year_and_group_and_that_it_is_provisional(staff_client):
+    content = staff_client.get(URL, {**GROUP, "export": "xlsx"}).content
+    first, second = xlsx_titles(content)
+    assert first.startswith("Chỉ số CCHC — năm 2023 — tạm tính — số liệu tính đến ")
+    assert re.search(r"số liệu tính đến \d\d/\d\d/\d{4} \d\d:\d\d$", first)
+    assert second == "Sở, ban, ngành — Tỉnh Thử"
+
+
+def test_a_published_ranking_says_official_and_names_its_decision(staff_client, rankings, english):
+    publish_by_decision(Methodology.objects.filter(year=2022, unit_kind=UnitKind.DEPARTMENT))
+    first, second = xlsx_titles(staff_client.get(URL, {**GROUP, "year": 2022, "export": "xlsx"}).content)
+    assert first.startswith("PAR Index — year 2022 — official — figures as of ")
+    assert second.endswith("decision QĐ 100/QĐ-UBND of 01/03/2023")
+
+
+def test_the_header_is_bold_frozen_and_filtered(staff_client):
+    sheet = xlsx_sheet(staff_client.get(URL, {**GROUP, "export": "xlsx"}).content)
+    header = header_row(sheet)
+    assert header == 4 and sheet.freeze_panes == "A5"  # two title lines, a blank row, the header
+    assert sheet.cell(header, 1).value == "Thứ hạng" and all(cell.font.b for cell in sheet[header] if cell.value)
+    assert sheet.auto_filter.ref == f"A{header}:{sheet.cell(header, sheet.max_column).column_letter}{header + 3}"
+
+
+def test_numbers_are_number_cells_with_their_formats_and_the_columns_are_sized(staff_client):
+    sheet = xlsx_sheet(staff_client.get(URL, {**GROUP, "export": "xlsx"}).content)
+    first = header_row(sheet) + 1
+    rank, size, change, value, area = (sheet.cell(first, column) for column in (1, 2, 3, 6, 8))
+    assert (rank.value, rank.data_type, rank.number_format) == (1, "n", "0")
+    assert (size.value, size.number_format) == (3, "0")
+    assert (change.value, change.number_format) == (2, "0")
+    assert (value.value, value.data_type, value.number_format) == (pytest.approx(84.6), "n", "0.00")
+    assert (area.data_type, area.number_format) == ("n", "0.00")  # an area's %
+    assert sheet.cell(first, 5).value == "Sở A" and sheet.cell(first, 5).data_type == "s"
+    widths = {letter: dimension.width for letter, dimension in sheet.column_dimensions.items()}
+    assert set(widths) >= {"A", "B", "C", "D", "E", "F"}
+    assert all(6 <= width <= 60 for width in widths.values())
+    assert widths["E"] >= len("Đơn vị") + 2  # at least as wide as the header

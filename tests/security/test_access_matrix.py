@@ -490,7 +490,28 @@ CASES = [
         logged_in(),
         query=q(kind="commune", period="year", year=2024, export="csv"),
     ),
+    Case(
+        "dossiers-communes-xlsx",
+        "dossier_ranking",
+        named("dossier_ranking"),
+        logged_in(),
+        query=q(kind="commune", period="year", year=2024, export="xlsx"),
+    ),
     Case("dossier-methodology", "dossier_methodology", named("dossier_methodology"), logged_in()),
+    Case(
+        "overdue-a-csv",
+        "unit_overdue_dossiers",
+        named("unit_overdue_dossiers", code=lambda w: "ALPHAMARK"),
+        unit_a(),
+        query=q(export="csv"),
+    ),
+    Case(
+        "overdue-b-xlsx",
+        "unit_overdue_dossiers",
+        named("unit_overdue_dossiers", code=lambda w: "BRAVOMARK"),
+        unit_b(),
+        query=q(export="xlsx"),
+    ),
     Case("overdue-a", "unit_overdue_dossiers", named("unit_overdue_dossiers", code=lambda w: "ALPHAMARK"), unit_a()),
     Case("overdue-b", "unit_overdue_dossiers", named("unit_overdue_dossiers", code=lambda w: "BRAVOMARK"), unit_b()),
     Case(
@@ -499,6 +520,13 @@ CASES = [
         named("unit_overdue_dossiers", code=lambda w: "BRAVOMARK1"),
         unit_b(),
         query=q(show="late", period="year", year=2024),
+    ),
+    Case(
+        "late-b1-xlsx",
+        "unit_overdue_dossiers",
+        named("unit_overdue_dossiers", code=lambda w: "BRAVOMARK1"),
+        unit_b(),
+        query=q(show="late", period="year", year=2024, export="xlsx"),
     ),
     Case(
         "dossier-batch-session",

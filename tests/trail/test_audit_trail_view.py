@@ -11,12 +11,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from audit.models import AuditEntry, AuditSource
 from audit.services import audit_record
 from indicators.models import Assessment, Index
 from tests.indicators.builders import methodology
+from tests.xlsx import header_row, xlsx_sheet, xlsx_table, xlsx_titles
 from units.models import Membership, MembershipRole
 
 URL = "/audit/"
@@ -149,8 +149,7 @@ def test_the_head_of_b_cannot_reach_as_entries_through_other_filters(client, tra
 def test_the_head_of_bs_export_holds_only_his_units(client, trail, head_b):
     rows = csv_rows(get(client, head_b, export="csv"))
     assert sorted(row[5] for row in rows[1:]) == ["B", "B1"]
-    workbook = load_workbook(io.BytesIO(get(client, head_b, export="xlsx").content))
-    units = [row[5] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    units = [row[5] for row in xlsx_table(get(client, head_b, export="xlsx").content)[1:]]
     assert sorted(units) == ["B", "B1"]
 
 
@@ -264,6 +263,28 @@ def test_the_export_has_exactly_the_filtered_rows_and_safe_cells(client, trail, 
     assert {row[2] for row in rows[1:]} == {"score.self", "score.final", "score.import"}
     assert '\'=HYPERLINK("http://evil")' in {row[8] for row in rows[1:]}
     assert {row[6] for row in rows[1:]} == {"1.1 (par 2024)", "1.1 (par 2023)"}
+
+
+def test_the_export_writes_the_time_in_vietnam_time_as_text_in_the_csv_and_as_a_date_in_the_xlsx(client, trail, staff):
+    entry = trail.entries["a_final"]
+    AuditEntry.objects.filter(pk=entry.pk).update(at=datetime.datetime(2024, 5, 16, 2, 3, 4, tzinfo=datetime.UTC))
+    assert csv_rows(get(client, staff, action="score.final", unit="A", export="csv"))[1][0] == "16/05/2024 09:03:04"
+    sheet = xlsx_sheet(get(client, staff, action="score.final", unit="A", export="xlsx").content)
+    cell = sheet.cell(header_row(sheet) + 1, 1)
+    assert cell.value == datetime.datetime(2024, 5, 16, 9, 3, 4)
+    assert (cell.data_type, cell.number_format) == ("d", "dd/mm/yyyy hh:mm:ss")
+
+
+def test_the_xlsx_says_when_and_with_which_filters_above_a_frozen_header(client, trail, staff):
+    content = get(client, staff, unit="A", criterion="1.1", export="xlsx").content
+    first, second = xlsx_titles(content)
+    assert first.startswith("Nhật ký thay đổi — số liệu tính đến ")
+    assert second == "Mã đơn vị: A; Mã tiêu chí: 1.1"
+    sheet = xlsx_sheet(content)
+    header = header_row(sheet)
+    assert sheet.cell(header, 1).font.b and sheet.auto_filter.ref.startswith(f"A{header}:")
+    assert 19 <= sheet.column_dimensions["A"].width <= 60  # dd/mm/yyyy hh:mm:ss fits
+    assert len(xlsx_table(content)) == 4  # the header and the three entries, as in the CSV
 
 
 def test_the_export_links_carry_the_filters(client, trail, staff):
