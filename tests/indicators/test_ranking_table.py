@@ -26,7 +26,9 @@ def assert_rows_as_django_tables2_writes_them(response):
     assert response.status_code == 200
     table = response.context["table"]
     ours = tbody(response.content.decode())
-    table.template_name = TEMPLATE  # django-tables2's own body (partials/_table.html only changes the box and the pager)
+    table.template_name = (
+        TEMPLATE  # django-tables2's own body (partials/_table.html only changes the box and the pager)
+    )
     theirs = tbody(table.as_html(RequestFactory().get("/rankings/")))
     assert ours == theirs
     return ours
