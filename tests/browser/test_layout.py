@@ -155,6 +155,8 @@ def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, admin_user, layo
         # The menu opens (Bootstrap's collapse, from our static files) and its links are one under another.
         page.click(".navbar-toggler")
         expect(page.locator("#site-nav a[href='/rankings/']")).to_be_visible()
+        expect(page.locator("#site-nav.collapsing")).to_have_count(0)  # opened, not opening
+        page.screenshot(path=str(SCREENSHOTS / f"menu-phone-{language}.png"))
         # The secondary columns come back on demand.
         page.click(".table-more summary")
         expect(page.locator("table.ranking-table thead th[title]").last).to_be_visible()
