@@ -10,10 +10,10 @@ from dossiers.measures import MEASURES
 from dossiers.models import Dossier
 from dossiers.selectors import overdue_days
 from reformdash.lib.export import ColumnType
+from reformdash.lib.tables import NUMBER, SECONDARY, SECONDARY_NUMBER, TEMPLATE, LayoutMixin, cell_attrs, table_attrs
 
-TEMPLATE = "dossiers/_table.html"
-NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}
-NAME = {"td": {"class": "name"}}
+# The unit's name: the column that stays in view (reformdash/lib/tables.py).
+NAME = cell_attrs("unit-col", "name")
 
 
 def _none_last(value):
@@ -33,35 +33,36 @@ def _unit_link(name, code, linkable):
     return format_html('<a href="{}">{}</a>', reverse("unit_scorecard", kwargs={"code": code}), name)
 
 
-class DossierRankingTable(tables.Table):
+class DossierRankingTable(LayoutMixin, tables.Table):
     """One row per unit of dossiers.selectors.dossier_ranking: its rank in its group, the rate and
     the period's counts of the measure ranked (those it is computed from), the unit's name linked
-    to its scorecard for a reader who may open it. The value column is headed with the measure."""
+    to its scorecard for a reader who may open it. The value column is headed with the measure. A
+    phone shows rank, unit, rate and the link to the dossiers; the counts on demand."""
 
     rank = tables.Column(verbose_name=_("Rank"), order_by=("rank_order",), attrs=NUMBER)
     name = tables.Column(verbose_name=_("Unit"), order_by=("name", "code"), attrs=NAME)
     group = tables.Column(
-        verbose_name=_("Group"), accessor="group", order_by=("group", "rank_order"), default="", attrs=NAME
+        verbose_name=_("Group"), accessor="group", order_by=("group", "rank_order"), default="", attrs=SECONDARY
     )
     value = tables.Column(verbose_name=_("Rate"), order_by=("value_order",), attrs=NUMBER)
-    received = tables.Column(verbose_name=_("Received"), attrs=NUMBER)
-    received_online = tables.Column(verbose_name=_("Received online"), attrs=NUMBER)
-    received_fully_online = tables.Column(verbose_name=_("Handled fully online"), attrs=NUMBER)
-    received_with_fee = tables.Column(verbose_name=_("Received with a fee"), attrs=NUMBER)
-    paid_online = tables.Column(verbose_name=_("Paid online"), attrs=NUMBER)
-    completed = tables.Column(verbose_name=_("Completed"), attrs=NUMBER)
-    completed_result_entered = tables.Column(verbose_name=_("Result entered"), attrs=NUMBER)
-    completed_on_time = tables.Column(verbose_name=_("Completed on time"), attrs=NUMBER)
-    completed_late = tables.Column(verbose_name=_("Completed late"), attrs=NUMBER)
-    returned_on_time = tables.Column(verbose_name=_("Returned or stopped on time"), attrs=NUMBER)
-    returned_late = tables.Column(verbose_name=_("Returned or stopped late"), attrs=NUMBER)
-    pending_on_time = tables.Column(verbose_name=_("Pending on time"), attrs=NUMBER)
-    pending_overdue = tables.Column(verbose_name=_("Pending overdue"), attrs=NUMBER)
+    received = tables.Column(verbose_name=_("Received"), attrs=SECONDARY_NUMBER)
+    received_online = tables.Column(verbose_name=_("Received online"), attrs=SECONDARY_NUMBER)
+    received_fully_online = tables.Column(verbose_name=_("Handled fully online"), attrs=SECONDARY_NUMBER)
+    received_with_fee = tables.Column(verbose_name=_("Received with a fee"), attrs=SECONDARY_NUMBER)
+    paid_online = tables.Column(verbose_name=_("Paid online"), attrs=SECONDARY_NUMBER)
+    completed = tables.Column(verbose_name=_("Completed"), attrs=SECONDARY_NUMBER)
+    completed_result_entered = tables.Column(verbose_name=_("Result entered"), attrs=SECONDARY_NUMBER)
+    completed_on_time = tables.Column(verbose_name=_("Completed on time"), attrs=SECONDARY_NUMBER)
+    completed_late = tables.Column(verbose_name=_("Completed late"), attrs=SECONDARY_NUMBER)
+    returned_on_time = tables.Column(verbose_name=_("Returned or stopped on time"), attrs=SECONDARY_NUMBER)
+    returned_late = tables.Column(verbose_name=_("Returned or stopped late"), attrs=SECONDARY_NUMBER)
+    pending_on_time = tables.Column(verbose_name=_("Pending on time"), attrs=SECONDARY_NUMBER)
+    pending_overdue = tables.Column(verbose_name=_("Pending overdue"), attrs=SECONDARY_NUMBER)
     overdue_list = tables.Column(verbose_name=_("Dossiers"), accessor="code", orderable=False, exclude_from_export=True)
 
     class Meta:
         template_name = TEMPLATE
-        attrs = {"class": "table dossier-table"}
+        attrs = table_attrs("dossier-table")
         empty_text = _("No unit to show for this choice.")
 
     # What the XLSX export keeps as numbers (reformdash.lib.tables.table_export_types).
@@ -118,24 +119,30 @@ class MomentColumn(tables.DateTimeColumn):
         return value
 
 
-class OverdueDossierTable(tables.Table):
+class OverdueDossierTable(LayoutMixin, tables.Table):
     """A page of a unit's overdue (or late) dossiers, most overdue first; each unit's name linked
-    to its scorecard for a reader who may open it."""
+    to its scorecard for a reader who may open it. A phone shows the dossier, its
+    procedure, its due date and days overdue; the rest on demand."""
 
-    external_id = tables.Column(verbose_name=_("Dossier"))
-    unit = tables.Column(verbose_name=_("Unit"), accessor="unit__name", order_by=("unit__name", "id"), attrs=NAME)
+    external_id = tables.Column(verbose_name=_("Dossier"), attrs=cell_attrs("unit-col"))
+    unit = tables.Column(
+        verbose_name=_("Unit"),
+        accessor="unit__name",
+        order_by=("unit__name", "id"),
+        attrs=cell_attrs("name", "col-secondary"),
+    )
     procedure = tables.Column(verbose_name=_("Procedure"), accessor="procedure_name", order_by=("procedure_name", "id"))
-    received_at = MomentColumn(verbose_name=_("Received"), order_by=("received_at", "id"))
+    received_at = MomentColumn(verbose_name=_("Received"), order_by=("received_at", "id"), attrs=SECONDARY)
     due_at = MomentColumn(verbose_name=_("Due"), order_by=("due_at", "id"))
-    completed_at = MomentColumn(verbose_name=_("Completed"), order_by=("completed_at", "id"))
+    completed_at = MomentColumn(verbose_name=_("Completed"), order_by=("completed_at", "id"), attrs=SECONDARY)
     overdue_by = tables.Column(verbose_name=_("Days overdue"), order_by=("overdue_by", "id"), attrs=NUMBER)
-    channel = tables.Column(verbose_name=_("Channel"))
-    supplement_requests = tables.Column(verbose_name=_("Supplement requests"), attrs=NUMBER)
+    channel = tables.Column(verbose_name=_("Channel"), attrs=SECONDARY)
+    supplement_requests = tables.Column(verbose_name=_("Supplement requests"), attrs=SECONDARY_NUMBER)
 
     class Meta:
         model = Dossier
         template_name = TEMPLATE
-        attrs = {"class": "table dossier-table"}
+        attrs = table_attrs("dossier-table")
         fields = ()
         sequence = (
             "external_id",

@@ -3,6 +3,8 @@
 Each column renders for the page (2 decimals, arrows, links) and gives a plain value for the
 exports (`value_*`: the stored number, the signed change, the name)."""
 
+from collections import Counter
+from functools import cached_property
 from urllib.parse import urlencode
 
 import django_tables2 as tables
@@ -19,10 +21,9 @@ from django_tables2.utils import signature
 from indicators.models import ValueUnit
 from indicators.official import OfficialState, is_official
 from reformdash.lib.export import ColumnType
+from reformdash.lib.tables import NUMBER, SECONDARY, SECONDARY_NUMBER, LayoutMixin, cell_attrs, table_attrs
 
-TEMPLATE = "indicators/_table.html"
 RANKING_TEMPLATE = "indicators/_ranking_table.html"
-NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}
 PER_PAGE = 50
 
 
@@ -87,8 +88,8 @@ class AreaColumn(tables.Column):
     def __init__(self, *, area, **kwargs):
         self.area_code = area.code
         # The header is the area's code, so eight areas fit beside the units; the page lists the
-        # titles under the table, and the header's tooltip says it too.
-        attrs = {"th": {"class": "num", "title": area_title(area)}, "td": {"class": "num"}}
+        # titles under the table, and the header's tooltip says it too. A phone shows them on demand.
+        attrs = {"th": {**SECONDARY_NUMBER["th"], "title": area_title(area)}, "td": SECONDARY_NUMBER["td"]}
         super().__init__(verbose_name=f"{area.code} (%)", accessor="unit_id", orderable=False, attrs=attrs, **kwargs)
 
     def percent(self, table, unit_id):
@@ -102,26 +103,28 @@ class AreaColumn(tables.Column):
         return self.percent(table, value)
 
 
-class RankingTable(tables.Table):
+class RankingTable(LayoutMixin, tables.Table):
     """One group's results in rank order (indicators.selectors.ranking_rows): rank in the whole
-    group (the published one where there is one), change since last year, value, band, areas."""
+    group (the published one where there is one), change since last year, value, band, areas.
+    A phone shows rank, unit, value and band; the other columns on demand (reformdash/lib/tables.py)."""
 
     rank = tables.Column(verbose_name=_("Rank"), accessor="shown_rank_value", attrs=NUMBER)
-    group_size = tables.Column(verbose_name=_("Of"), accessor="shown_group_size", orderable=False, attrs=NUMBER)
+    # Exports only: the page says the group's size once, in the table's caption (common_group_size).
+    group_size = tables.Column(verbose_name=_("Of"), accessor="shown_group_size", orderable=False, visible=False)
     # Read from last year's rank: a row whose change is not counted (groups not comparable) still
     # shows last year's rank; sorted by the change counted (order_change).
-    change = tables.Column(verbose_name=_("Change"), accessor="previous_rank", attrs=NUMBER)
-    code = tables.Column(verbose_name=_("Code"), accessor="unit__code", order_by=("unit__code",))
+    change = tables.Column(verbose_name=_("Change"), accessor="previous_rank", attrs=SECONDARY_NUMBER)
+    code = tables.Column(verbose_name=_("Code"), accessor="unit__code", order_by=("unit__code",), attrs=SECONDARY)
     unit = tables.Column(
         verbose_name=_("Unit"),
         accessor="unit__name",
         order_by=("unit__name", "unit__code"),
-        attrs={"th": {"class": "unit-name"}, "td": {"class": "unit-name"}},
+        attrs=cell_attrs("unit-col", "unit-name"),
     )
-    value = tables.Column(verbose_name=_("Value"), attrs=NUMBER)
-    band = tables.Column(verbose_name=_("Band"), accessor="band__name", orderable=False)
+    value = tables.Column(verbose_name=_("Value"), attrs=cell_attrs("num", "value"))
+    band = tables.Column(verbose_name=_("Band"), accessor="band__name", orderable=False, attrs=cell_attrs("band"))
     # Official or provisional, row by row: the rule of indicators.official, as the scorecard and the API say it.
-    status = tables.Column(verbose_name=_("Status"), accessor="official_state", orderable=False)
+    status = tables.Column(verbose_name=_("Status"), accessor="official_state", orderable=False, attrs=SECONDARY)
     # Exports only (the page says it in the change column): last year's rank, its group size, and
     # whether the two years' groups are comparable (Result.rank_comparable).
     previous_rank = tables.Column(verbose_name=_("Previous rank"), visible=False, orderable=False)
@@ -135,7 +138,7 @@ class RankingTable(tables.Table):
         # columns keep their places.
         sequence = ("...", "status", "previous_rank", "previous_group_size", "rank_comparable")
         template_name = RANKING_TEMPLATE
-        attrs = {"class": "table ranking-table"}
+        attrs = table_attrs("ranking-table")
         per_page = PER_PAGE
         empty_text = _("No result to show for this choice.")
 
@@ -159,6 +162,15 @@ class RankingTable(tables.Table):
             **dict.fromkeys((name for name, _column in extra), ColumnType.PERCENT),
             "value": ColumnType.PERCENT if percent else ColumnType.POINTS,
         }
+
+    @cached_property
+    def common_group_size(self):
+        """The group's size, said once in the caption: the size most of the page's rows give (a
+        published rank may count another group, such as the province among all provinces; such a
+        row says its own size in its rank cell). None for an empty page."""
+        sizes = Counter(row.record.shown_group_size for row in self.page.object_list) if self.page else Counter()
+        sizes.pop(None, None)
+        return sizes.most_common(1)[0][0] if sizes else None
 
     def page_unit_ids(self):
         return [row.record.unit_id for row in self.page.object_list]
@@ -208,6 +220,9 @@ class RankingTable(tables.Table):
         return queryset.order_by(_nulls_last("value", is_descending), "unit__name", "unit__code"), True
 
     def render_rank(self, record, value):
+        size = record.shown_group_size
+        if size is not None and size != self.common_group_size:
+            value = f"{value}/{size}"
         if record.official_rank:
             return format_html('{} <small class="muted">({})</small>', value, gettext("published"))
         return value

@@ -11,12 +11,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from reformdash.lib.tables import TEMPLATE, LayoutMixin, table_attrs
 from trail.actions import MISSING, action_label, shown_changes
 
 PER_PAGE = 50
 
 
-class AuditTable(tables.Table):
+class AuditTable(LayoutMixin, tables.Table):
     """One row per AuditEntry (trail.selectors.audit_entries, user, unit and criterion loaded)."""
 
     at = tables.Column(verbose_name=_("Time"))
@@ -30,8 +31,8 @@ class AuditTable(tables.Table):
     batch = tables.Column(verbose_name=_("Batch"))
 
     class Meta:
-        template_name = "indicators/_table.html"
-        attrs = {"class": "table audit-table"}
+        template_name = TEMPLATE
+        attrs = table_attrs("audit-table")
         orderable = False  # newest first, always: the order of a trail
         per_page = PER_PAGE
         empty_text = _("No entry matches these filters.")

@@ -261,8 +261,9 @@ SESSION_FLAGS = {"worklist": WORKLIST_SESSION_KEY, "audit": AUDIT_SESSION_KEY}
 
 
 def header_links(user):
-    """Every header flag at once, as a dict: worklist (administrators, appraisers, members of a
-    unit), import, audit (province-wide users, a unit's head or officer), administer. No query for
+    """Every header flag at once, as a dict: worklist (administrators, province-wide staff and
+    appraisers, members of a unit), import, audit (province-wide users, a unit's head or officer),
+    administer. No query for
     an administrator, one for anyone else; memoised on the user for the request."""
     if not _active(user):
         return {"worklist": False, "import": False, "audit": False, "administer": False}
@@ -287,7 +288,8 @@ def header_links(user):
             name for name, key in ((STAFF_GROUP, "staff"), (APPRAISER_GROUP, "appraiser")) if row[key]
         )
         user._header_links = {
-            "worklist": row["appraiser"] or row["member"],
+            # Staff follow every unit's assessments (read only: the worklist's province-wide list).
+            "worklist": row["staff"] or row["appraiser"] or row["member"],
             "import": row["appraiser"],
             "audit": row["staff"] or row["appraiser"] or row["scorer"],
             "administer": False,

@@ -1,6 +1,40 @@
-"""What every django-tables2 table of ours takes from the request."""
+"""What every django-tables2 table of ours shares: the template, the cells' classes (which the
+stylesheet reads: static/css/reformdash.css, "Tables"), and what it takes from the request.
+
+The classes: `num` right-aligns a number; `unit-col` is the unit's column, which stays in view
+when a wide table scrolls sideways on a desk; `col-secondary` is a column a phone hides until the
+reader opens "Show all columns" (partials/_table.html). The classes are in the column's attrs, so
+the exports (as_values) are not touched by them."""
 
 from reformdash.lib.export import ColumnType, export_response
+
+TEMPLATE = "partials/_table.html"
+
+
+def cell_attrs(*classes):
+    """Column attrs giving the header and the cells the same classes: cell_attrs("num", "col-secondary")."""
+    names = " ".join(classes)
+    return {"th": {"class": names}, "td": {"class": names}}
+
+
+NUMBER = cell_attrs("num")
+UNIT = cell_attrs("unit-col")
+SECONDARY = cell_attrs("col-secondary")
+SECONDARY_NUMBER = cell_attrs("num", "col-secondary")
+
+
+def table_attrs(name):
+    """The <table>'s attrs: Bootstrap's `table`, ours, and the table's own class."""
+    return {"class": f"table {name}"}
+
+
+class LayoutMixin:
+    """Mixed into our django-tables2 tables (before tables.Table): what partials/_table.html asks."""
+
+    @property
+    def has_secondary_columns(self):
+        """Whether a phone hides some of the visible columns (the template then offers to show them)."""
+        return any("col-secondary" in (column.attrs["td"].get("class") or "") for column in self.columns)
 
 
 def table_configure(request, table):

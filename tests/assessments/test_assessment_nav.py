@@ -1,4 +1,4 @@
-"""The navigation link to the worklist: for unit members, appraisers and administrators, worked
+"""The navigation link to the worklist: for unit members, staff, appraisers and administrators, worked
 out at login (one query) and then free on every page."""
 
 import pytest
@@ -9,7 +9,7 @@ from units.access import Action, may
 @pytest.mark.parametrize(
     ("who", "shown"),
     [
-        ("staff", False),
+        ("staff", True),  # read only: they follow every unit's assessments (issue 19)
         ("head_a", True),
         ("head_b", True),
         ("appraiser", True),

@@ -20,7 +20,7 @@ def log_in(page, username):
 
 
 def unit_cells(page):
-    return page.locator("table.ranking-table tbody tr td:nth-child(5)")
+    return page.locator("table.ranking-table tbody tr td.unit-name")
 
 
 @pytest.mark.django_db(transaction=True)

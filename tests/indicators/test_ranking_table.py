@@ -10,7 +10,7 @@ import pytest
 from django.test import RequestFactory
 
 from indicators.models import Result, ResultSource
-from indicators.tables import TEMPLATE
+from reformdash.lib.tables import TEMPLATE
 from tests.indicators.test_publication import appraised, publish, published, revised  # noqa: F401 (fixtures, used as test arguments)
 from tests.indicators.test_rankings_view import build_rankings, page
 from tests.indicators.workflow import workflow  # noqa: F401 (fixtures, used as test arguments)
@@ -26,7 +26,9 @@ def assert_rows_as_django_tables2_writes_them(response):
     assert response.status_code == 200
     table = response.context["table"]
     ours = tbody(response.content.decode())
-    table.template_name = TEMPLATE  # django-tables2's own body (indicators/_table.html only changes the pager)
+    table.template_name = (
+        TEMPLATE  # django-tables2's own body (partials/_table.html only changes the box and the pager)
+    )
     theirs = tbody(table.as_html(RequestFactory().get("/rankings/")))
     assert ours == theirs
     return ours
@@ -69,7 +71,7 @@ def test_rows_a_head_may_not_open_have_no_link(client, head_b, rankings):
 def test_an_empty_search_keeps_the_empty_text(client, staff, rankings):
     response = page(client, staff, q="no such unit")
     assert_rows_as_django_tables2_writes_them(response)
-    assert "<tr><td colspan=" in tbody(response.content.decode())
+    assert '<tr><td class="empty-state" colspan=' in tbody(response.content.decode())
 
 
 def test_a_published_and_revised_row(client, staff, revised):

@@ -35,7 +35,7 @@ def xlsx_rows(response):
 def shown_headers(response):
     """The table's column headers as the page shows them, tags and spacing removed."""
     thead = re.search(
-        r'<table class="table ranking-table">\s*<thead[^>]*>(.*?)</thead>', response.content.decode(), re.DOTALL
+        r'<table class="table ranking-table">.*?<thead[^>]*>(.*?)</thead>', response.content.decode(), re.DOTALL
     )
     cells = re.findall(r"<th[^>]*>(.*?)</th>", thead.group(1), re.DOTALL)
     return [html.unescape(" ".join(re.sub(r"<[^>]+>", " ", cell).split())) for cell in cells]
@@ -50,8 +50,11 @@ def staff_client(client, staff, rankings):
 def test_the_csv_has_the_columns_shown_and_the_stored_values(staff_client):
     shown = staff_client.get(URL, GROUP)
     rows = csv_rows(staff_client.get(URL, {**GROUP, "export": "csv"}))
-    # The columns shown, then last year's rank, its group size and whether the groups compare.
-    assert rows[0][:-3] == shown_headers(shown) and len(rows[0]) == len(shown_headers(shown)) + 3
+    # The columns shown, with the group size in its place (the page says it once, in the table's
+    # caption), then last year's rank, its group size and whether the groups compare.
+    headers = shown_headers(shown)
+    assert rows[0][:-3] == [headers[0], "Số đơn vị", *headers[1:]] and len(rows[0]) == len(headers) + 4
+    assert "Xếp hạng trong 3 đơn vị của nhóm." in shown.content.decode()
     assert [row[3] for row in rows[1:]] == ["A", "A2", "A3"]
     # Stored precision and plain numbers: a spreadsheet sorts and sums them.
     assert rows[1][:3] == ["1", "3", "2"] and rows[1][5] == "84.600000" and rows[1][7] == "91.000000"

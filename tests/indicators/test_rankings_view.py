@@ -150,7 +150,7 @@ def test_bands_and_area_subscores_are_columns(client, staff, rankings):
     table = response.context["table"]
     headers = [str(column.header) for column in table.columns]
     assert headers[-3:] == ["1 (%)", "2 (%)", "Trạng thái"]  # the areas, then the status (issue 17)
-    assert '<th class="num" title="Lĩnh vực 1">' in response.content.decode()  # the full title on hover
+    assert '<th class="col-secondary num" title="Lĩnh vực 1">' in response.content.decode()  # the full title on hover
     assert "<strong>2</strong> Lĩnh vực 2" in response.content.decode()  # the legend under the table
     first = table.page.object_list[0]
     assert first.get_cell_value("band") == "Tốt"
@@ -315,8 +315,8 @@ def test_public_rankings_show_anonymous_readers_the_published_results_only(clien
 
 
 def header_links(response):
-    header = re.search(r'<nav class="site-nav">(.*?)</nav>', response.content.decode(), re.S).group(1)
-    return re.findall(r'<a href="([^"]*)">', header)
+    header = re.search(r'<ul class="[^"]*\bsite-nav\b[^"]*">(.*?)</ul>', response.content.decode(), re.S).group(1)
+    return re.findall(r'<a [^>]*href="([^"]*)"', header)
 
 
 def test_with_public_rankings_anonymous_readers_find_them_in_the_header(client, public):

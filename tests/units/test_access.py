@@ -73,8 +73,8 @@ MATRIX = {
     Action.IMPORT: allowed("appraiser", "admin"),
     # A viewer reads a unit's results, not who changed them.
     Action.BROWSE_AUDIT: allowed("staff", "appraiser", "head_a", "officer_a", "head_b", "admin"),
-    # Staff only read: they have no work in the worklist.
-    Action.USE_WORKLIST: allowed("appraiser", "head_a", "officer_a", "viewer_a", "head_b", "admin"),
+    # Staff only read, but follow every unit's assessments there (issue 19).
+    Action.USE_WORKLIST: allowed("staff", "appraiser", "head_a", "officer_a", "viewer_a", "head_b", "admin"),
 }
 
 
@@ -187,7 +187,7 @@ HEADER_HREFS = {
 @pytest.mark.parametrize(
     ("who", "shown"),
     [
-        ("staff", {"audit"}),
+        ("staff", {"worklist", "audit"}),
         ("appraiser", {"worklist", "import", "audit"}),
         ("head_a", {"worklist", "audit"}),
         ("admin_user", {"worklist", "import", "audit", "administer"}),
