@@ -27,7 +27,7 @@ def test_it_loads_swagger_ui_from_our_files_and_points_it_at_the_schema(client, 
 
 def test_the_footer_links_it_and_the_help_page(client, head_b):
     client.force_login(head_b)
-    footer = client.get("/rankings/").content.decode().split('<footer class="site-footer">')[1]
+    footer = client.get("/rankings/").content.decode().split('<footer class="site-footer')[1]
     assert '<a href="/api/docs/">Tài liệu API</a>' in footer
     assert '<a href="/help/">' in footer
 

@@ -498,6 +498,9 @@ CASES = [
         query=q(kind="commune", period="year", year=2024, export="xlsx"),
     ),
     Case("dossier-methodology", "dossier_methodology", named("dossier_methodology"), logged_in()),
+    # What the indices, bands and areas mean: whoever may read the rankings.
+    Case("indicator-help", "indicator_help", named("indicator_help"), logged_in()),
+    Case("api-docs", "api_docs", named("api_docs"), logged_in()),
     Case(
         "overdue-a-csv",
         "unit_overdue_dossiers",
@@ -561,6 +564,7 @@ CASES = [
     Case("dossier-batch-get", "dossier_batch", named("dossier_batch"), expect(405)),
     # --- the JSON API: by token, by session, and nothing but GET ----------------------------------
     Case("api-indices", "api:indices", named("api:indices"), expect(200, anonymous=401), auth="token"),
+    Case("api-endpoints", "api:endpoints", named("api:endpoints"), expect(200, anonymous=401), auth="token"),
     Case("api-units", "api:units", named("api:units"), expect(200, anonymous=401), auth="token"),
     Case("api-units-session", "api:units", named("api:units"), expect(200, anonymous=401)),
     Case(
