@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier
 from dossiers.selectors import overdue_days
+from reformdash.lib.vietnamese import vietnamese_sort_key
 
 TEMPLATE = "dossiers/_table.html"
 NUMBER = {"th": {"class": "num"}, "td": {"class": "num"}}
@@ -24,9 +25,10 @@ class DossierRankingTable(tables.Table):
     period's counts. The value column is headed with the measure ranked."""
 
     rank = tables.Column(verbose_name=_("Rank"), order_by=("rank_order",), attrs=NUMBER)
-    name = tables.Column(verbose_name=_("Unit"), order_by=("name", "code"), attrs=NAME)
+    # Sorted in Python (the rows are a list): by name in Vietnamese alphabetical order, not code point.
+    name = tables.Column(verbose_name=_("Unit"), order_by=("name_order", "code"), attrs=NAME)
     group = tables.Column(
-        verbose_name=_("Group"), accessor="group", order_by=("group", "rank_order"), default="", attrs=NAME
+        verbose_name=_("Group"), accessor="group", order_by=("group_order", "rank_order"), default="", attrs=NAME
     )
     value = tables.Column(verbose_name=_("Rate"), order_by=("value_order",), attrs=NUMBER)
     received = tables.Column(verbose_name=_("Received"), attrs=NUMBER)
@@ -48,6 +50,8 @@ class DossierRankingTable(tables.Table):
             row["rank_order"] = _none_last(row["rank"])
             row["value_order"] = _none_last(row["value"])
             row["group"] = (group_names or {}).get(row["parent_id"], "")
+            row["name_order"] = vietnamese_sort_key(row["name"])
+            row["group_order"] = vietnamese_sort_key(row["group"])
         super().__init__(rows, exclude=() if group_names else ("group",), **kwargs)
         self.columns["value"].column.verbose_name = f"{measure_label} (%)"
 
