@@ -41,9 +41,9 @@ from dossiers.tokens import source_for_token, source_unit_ids_served
 from reformdash.lib.charts import cached_chart, chart
 from reformdash.lib.export import csv_response
 from reformdash.lib.maps import unit_map_figure
-from reformdash.lib.paging import paginate_table
+from reformdash.lib.paging import paginate_table, query_corrected
 from reformdash.lib.tables import table_configure
-from units.access import units_visible_to, visible_unit_or_404
+from units.access import FOREIGN_GROUP_NOTICE, sees_all_units, units_visible_to, visible_unit_or_404
 from units.models import Unit, UnitKind
 
 PER_PAGE = 50
@@ -68,10 +68,12 @@ def dossier_ranking(request):
     """Units ranked by a dossier rate over a month, a quarter or a year (only the rows the user may
     see, with their ranks in the whole group), and the monthly trend of the chosen unit's total."""
     top_unit = selectors.scope_units_visible_to(user=request.user).first()
-    form = DossierRankingForm(_with_defaults(request, _ranking_defaults(top_unit)), user=request.user)
+    form = _ranking_form(request, _with_defaults(request, _ranking_defaults(top_unit)))
     if not form.is_valid():
         return render(request, "dossiers/ranking.html", {"form": form}, status=400)
     choice = form.cleaned_data
+    if form.notice:  # the links the page builds from the query (sort, pages, export) name the rows shown
+        request.GET = query_corrected(request.GET, parent="")
     label = str(DossierMeasure(choice["measure"]).label)
     rows = selectors.dossier_ranking_visible(
         user=request.user,
@@ -80,7 +82,9 @@ def dossier_ranking(request):
         parent=choice["parent"],
         measure=choice["measure"],
     )
-    group_names = None if choice["parent"] else _visible_names(request.user, {row["parent_id"] for row in rows})
+    # The group column only when the rows are of several groups.
+    parent_ids = {row["parent_id"] for row in rows}
+    group_names = None if choice["parent"] or len(parent_ids) < 2 else _visible_names(request.user, parent_ids)
     table = DossierRankingTable(rows, measure_label=label, group_names=group_names)
     if request.GET.get("export") == "csv":
         table_configure(request, table)
@@ -117,6 +121,17 @@ def unit_overdue_dossiers(request, code):
     # Counting every overdue dossier of a province on each page would cost more than the page.
     _paginate(request, table, paginator_class=LazyPaginator)
     return render(request, "dossiers/overdue.html", {"form": form, "unit": unit, "table": table, "choice": choice})
+
+
+def _ranking_form(request, data):
+    """The ranking's form. A parent the reader may not see — a link shared by someone who sees
+    more, or its export link — is no form error: the units of the kind under every parent he sees
+    (his own group), with FOREIGN_GROUP_NOTICE; nothing of the named unit is read. For a reader who
+    sees every unit, a code of no unit stays a bad parameter."""
+    form = DossierRankingForm(data, user=request.user)
+    if form.is_valid() or "parent" not in form.errors or not data.get("parent") or sees_all_units(request.user):
+        return form
+    return DossierRankingForm({**data, "parent": ""}, user=request.user, notice=FOREIGN_GROUP_NOTICE)
 
 
 def _period_cut(choice):
