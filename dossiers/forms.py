@@ -9,6 +9,7 @@ from dossiers import measures
 from dossiers.measures import DossierMeasure
 from dossiers.models import Scope
 from dossiers.selectors import months_of_quarter, months_of_year, scope_units_visible_to
+from reformdash.lib.vietnamese import VietnameseModelChoiceField
 from units.models import UnitKind
 
 FIRST_YEAR = 2000
@@ -103,7 +104,9 @@ class DossierRankingForm(PeriodForm):
 
     measure = forms.ChoiceField(label=_("Measure"), choices=DossierMeasure.choices)
     kind = forms.ChoiceField(label=_("Units"), choices=RANKED_KINDS)
-    parent = forms.ModelChoiceField(
+    # Highest level first, then in Vietnamese alphabetical order (Đ between D and E).
+    parent = VietnameseModelChoiceField(
+        sort_first=lambda unit: unit.depth,
         label=_("Under"),
         queryset=None,
         to_field_name="code",
@@ -114,8 +117,10 @@ class DossierRankingForm(PeriodForm):
 
     field_order = ["measure", "kind", "parent", "period", "year", "quarter", "month"]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, notice=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Why the group shown is not the one the link named (dossiers.views.dossier_ranking), or None.
+        self.notice = notice
         # Only units the user may see can be chosen: another unit's code is an invalid choice.
         self.fields["parent"].queryset = scope_units_visible_to(user=user)
 

@@ -11,6 +11,7 @@ from dossiers.models import Dossier
 from dossiers.selectors import overdue_days
 from reformdash.lib.export import ColumnType
 from reformdash.lib.tables import NUMBER, SECONDARY, SECONDARY_NUMBER, TEMPLATE, LayoutMixin, cell_attrs, table_attrs
+from reformdash.lib.vietnamese import vietnamese_sort_key
 
 # The unit's name: the column that stays in view (reformdash/lib/tables.py).
 NAME = cell_attrs("unit-col", "name")
@@ -40,9 +41,10 @@ class DossierRankingTable(LayoutMixin, tables.Table):
     phone shows rank, unit, rate and the link to the dossiers; the counts on demand."""
 
     rank = tables.Column(verbose_name=_("Rank"), order_by=("rank_order",), attrs=NUMBER)
-    name = tables.Column(verbose_name=_("Unit"), order_by=("name", "code"), attrs=NAME)
+    # Sorted in Python (the rows are a list): by name in Vietnamese alphabetical order, not code point.
+    name = tables.Column(verbose_name=_("Unit"), order_by=("name_order", "code"), attrs=NAME)
     group = tables.Column(
-        verbose_name=_("Group"), accessor="group", order_by=("group", "rank_order"), default="", attrs=SECONDARY
+        verbose_name=_("Group"), accessor="group", order_by=("group_order", "rank_order"), default="", attrs=SECONDARY
     )
     value = tables.Column(verbose_name=_("Rate"), order_by=("value_order",), attrs=NUMBER)
     received = tables.Column(verbose_name=_("Received"), attrs=SECONDARY_NUMBER)
@@ -73,6 +75,8 @@ class DossierRankingTable(LayoutMixin, tables.Table):
             row["rank_order"] = _none_last(row["rank"])
             row["value_order"] = _none_last(row["value"])
             row["group"] = (group_names or {}).get(row["parent_id"], "")
+            row["name_order"] = vietnamese_sort_key(row["name"])
+            row["group_order"] = vietnamese_sort_key(row["group"])
         shown = MEASURES[measure].shown
         exclude = [name for name in COUNT_COLUMNS if name not in shown]
         if not group_names:

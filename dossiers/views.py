@@ -43,9 +43,16 @@ from dossiers.tokens import source_for_token, source_unit_ids_served
 from reformdash.lib.charts import cached_chart, chart
 from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
-from reformdash.lib.paging import paginate_table
+from reformdash.lib.paging import paginate_table, query_corrected
 from reformdash.lib.tables import table_configure, table_export_response
-from units.access import Action, units_allowed, units_visible_to, visible_unit_or_404
+from units.access import (
+    FOREIGN_GROUP_NOTICE,
+    Action,
+    sees_all_units,
+    units_allowed,
+    units_visible_to,
+    visible_unit_or_404,
+)
 from units.models import Unit, UnitKind
 
 PER_PAGE = 50
@@ -70,10 +77,12 @@ def dossier_ranking(request):
     """Units ranked by a dossier rate over a month, a quarter or a year (only the rows the user may
     see, with their ranks in the whole group), and the monthly trend of the chosen unit's total."""
     top_unit = selectors.scope_units_visible_to(user=request.user).first()
-    form = DossierRankingForm(_with_defaults(request, _ranking_defaults(top_unit)), user=request.user)
+    form = _ranking_form(request, _with_defaults(request, _ranking_defaults(top_unit)))
     if not form.is_valid():
         return render(request, "dossiers/ranking.html", {"form": form}, status=400)
     choice = form.cleaned_data
+    if form.notice:  # the links the page builds from the query (sort, pages, export) name the rows shown
+        request.GET = query_corrected(request.GET, parent="")
     label = str(DossierMeasure(choice["measure"]).label)
     rows = selectors.dossier_ranking_visible(
         user=request.user,
@@ -82,7 +91,9 @@ def dossier_ranking(request):
         parent=choice["parent"],
         measure=choice["measure"],
     )
-    group_names = None if choice["parent"] else _visible_names(request.user, {row["parent_id"] for row in rows})
+    # The group column only when the rows are of several groups.
+    parent_ids = {row["parent_id"] for row in rows}
+    group_names = None if choice["parent"] or len(parent_ids) < 2 else _visible_names(request.user, parent_ids)
     table = DossierRankingTable(rows, measure=choice["measure"], measure_label=label, group_names=group_names)
     if request.GET.get("export"):
         table_configure(request, table)
@@ -175,6 +186,17 @@ def _scorecards_open_to(user, unit_ids):
     scorecard asks): the table links their names. One query for the page's units."""
     units = units_allowed(user=user, action=Action.VIEW_UNIT, queryset=Unit.objects.filter(pk__in=unit_ids))
     return set(units.values_list("pk", flat=True))
+
+
+def _ranking_form(request, data):
+    """The ranking's form. A parent the reader may not see — a link shared by someone who sees
+    more, or its export link — is no form error: the units of the kind under every parent he sees
+    (his own group), with FOREIGN_GROUP_NOTICE; nothing of the named unit is read. For a reader who
+    sees every unit, a code of no unit stays a bad parameter."""
+    form = DossierRankingForm(data, user=request.user)
+    if form.is_valid() or "parent" not in form.errors or not data.get("parent") or sees_all_units(request.user):
+        return form
+    return DossierRankingForm({**data, "parent": ""}, user=request.user, notice=FOREIGN_GROUP_NOTICE)
 
 
 def _period_cut(choice):

@@ -5,8 +5,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Index
-from indicators.selectors import RANKED_KINDS, first_ranking_group, latest_ranking_year
+from indicators.models import Index, index_default_order
+from indicators.selectors import (
+    RANKED_KINDS,
+    first_ranking_group,
+    latest_ranking_year,
+    ranking_parents,
+    results_readable_q,
+)
+from reformdash.lib.vietnamese import VietnameseModelChoiceField
+from units.access import FOREIGN_GROUP_NOTICE, sees_all_units
 from units.models import Unit, UnitKind
 
 # Parameters naming something that does not exist (for this reader) make the page "not found";
@@ -24,16 +32,19 @@ class GroupForm(forms.Form):
     kind = forms.TypedChoiceField(
         label=_("Units"), choices=[(kind.value, kind.label) for kind in RANKED_KINDS], coerce=UnitKind
     )
-    parent = forms.ModelChoiceField(
+    # The parents in Vietnamese alphabetical order (Đ between D and E), not by code point.
+    parent = VietnameseModelChoiceField(
         label=_("Under"), queryset=Unit.objects.none(), to_field_name="code", required=False, empty_label=_("(all)")
     )
 
-    def __init__(self, data, *, years, parents, **kwargs):
+    def __init__(self, data, *, years, parents, notice=None, **kwargs):
         super().__init__(data, **kwargs)
+        # Why the group shown is not the one the link named (group_form), or None.
+        self.notice = notice
         # With no result at all yet, the current year is still a valid question (with no answer).
         years = years or [timezone.localdate().year]
         self.fields["year"].choices = [(year, str(year)) for year in years]
-        # Only a unit the reader may see can be chosen: any other code is "not found".
+        # Only a unit the reader may see, with units of the chosen kind under it, can be chosen.
         self.fields["parent"].queryset = parents
 
     def not_found(self):
@@ -65,12 +76,13 @@ class RankingForm(GroupForm):
 
 
 def with_defaults(query, *, readable, parents):
-    """The query string with what it leaves out filled in: the first index, its latest year with
+    """The query string with what it leaves out filled in: the default index (PAR, else the first
+    by code: indicators.models.index_default_order), its latest year with
     results the reader may read, and that year's first group. A page opened without parameters
     shows a ranking; a parameter that is there is left for the form to judge."""
     data = query.dict()
     if "index" not in data:
-        first = Index.objects.order_by("code").values_list("code", flat=True).first()
+        first = Index.objects.order_by(*index_default_order()).values_list("code", flat=True).first()
         data["index"] = first or ""
     index = Index.objects.filter(code=data["index"]).first()
     if index is None:
@@ -85,3 +97,55 @@ def with_defaults(query, *, readable, parents):
         group = first_ranking_group(index=index, year=year, readable=readable, parents=parents)
         data["kind"], data["parent"] = group or (UnitKind.DEPARTMENT.value, "")
     return data
+
+
+def group_form(query, form_class, *, user, public, years):
+    """The page's filter form over the query string (with_defaults filling in what it leaves
+    out), its parent choices the reader's parents of units of the chosen kind in the chosen year.
+
+    A parent that is not among them is not a form error. A parent the reader sees (with no unit of
+    that kind under it) gives the first group of that kind he may read. A parent he may not see —
+    a link shared by someone who sees more — gives his own group (the first of that kind he may
+    read, else his first) with FOREIGN_GROUP_NOTICE as the form's `notice`; nothing of the named
+    group is read. A code of no unit at all, for a reader who sees every parent (administrators,
+    staff, public rankings), stays the form's "not found"; for anyone else it is told as a unit he
+    may not see, so that he learns nothing of which units exist."""
+    readable = results_readable_q(user=user, public=public)
+    parents = ranking_parents(user=user, public=public)
+    data = with_defaults(query, readable=readable, parents=parents)
+    form = form_class(data, years=years, parents=_parents_of_group(data, user=user, public=public, parents=parents))
+    code, (kind, year) = data.get("parent"), _kind_and_year(data)
+    if form.is_valid() or "parent" not in form.errors or not code or kind is None or _index(data) is None:
+        return form
+    seen = parents.filter(code=code).exists()
+    if not seen and (public or sees_all_units(user)):
+        return form
+    group = first_ranking_group(index=_index(data), year=year, readable=readable, parents=parents, kind=kind)
+    data["kind"], data["parent"] = group or (kind.value, "")
+    return form_class(
+        data,
+        years=years,
+        parents=_parents_of_group(data, user=user, public=public, parents=parents),
+        notice=None if seen else FOREIGN_GROUP_NOTICE,
+    )
+
+
+def _index(data):
+    return Index.objects.filter(code=data.get("index", "")).first()
+
+
+def _kind_and_year(data):
+    """(UnitKind, year) the query names, or (None, None) where either is not one."""
+    try:
+        return UnitKind(data.get("kind")), int(data.get("year"))
+    except (TypeError, ValueError):
+        return None, None
+
+
+def _parents_of_group(data, *, user, public, parents):
+    """The parent choices for the query's kind and year (`parents`, of any ranked kind, when the
+    query's kind or year is not one: the form refuses it anyway)."""
+    kind, year = _kind_and_year(data)
+    if kind is None:
+        return parents
+    return ranking_parents(user=user, public=public, kind=kind, year=year)

@@ -3,7 +3,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +52,24 @@ class Index(models.Model):
         if (get_language() or "vi").startswith("en") and self.name_en:
             return self.name_en
         return self.name_vi
+
+
+# The index a page opens on when the reader names none (rankings, the overview's open group, a
+# scorecard): the PAR Index, the province's headline. Without one, the first index by code. Not
+# simply the first by code: the 766 index ("dvc766") sorts before "par" (issue 19).
+DEFAULT_INDEX_CODE = "par"
+
+
+def index_default_order(prefix=""):
+    """order_by() terms putting the default index first, then the others by code; `prefix`
+    reaches the index through a relation ("index__")."""
+    default_first = Case(When(**{f"{prefix}code": DEFAULT_INDEX_CODE}, then=Value(0)), default=Value(1))
+    return (default_first, f"{prefix}code")
+
+
+def index_default_key(index):
+    """The same order in Python, for indices already read: a sort key."""
+    return (index.code != DEFAULT_INDEX_CODE, index.code)
 
 
 class Aggregation(models.TextChoices):

@@ -26,7 +26,7 @@ from dossiers.selectors import (
 from indicators.cache import results_cached
 from indicators.group_figures import MIN_OTHER_UNITS, is_suppressed
 from indicators.ledger import lost_points
-from indicators.models import Assessment, Direction, Index, Methodology, Result, ResultRevision
+from indicators.models import Assessment, Direction, Index, Methodology, Result, ResultRevision, index_default_order
 from indicators.official import OfficialState, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, results_as_of
@@ -60,12 +60,13 @@ def _in_language(title, title_en):
 
 def unit_results(*, unit):
     """Every result of the unit, each index and year, with its index and band: the headline, the
-    links to its other indices and years, and last year's value. Index order, newest year first."""
+    links to its other indices and years, and last year's value. The default index first (PAR:
+    indicators.models.index_default_order), then by code; newest year first."""
     return list(
         with_official_state(
             Result.objects.filter(unit=unit)
             .select_related("index", "band", "publication")
-            .order_by("index__code", "-year")
+            .order_by(*index_default_order("index__"), "-year")
         )
     )
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from indicators.group_figures import figures_by_group, group_figures, ranked_results
 from indicators.ledger import chronic_losses
-from indicators.models import Band, Criterion, Result
+from indicators.models import Band, Criterion, Result, index_default_key
 from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
@@ -15,7 +15,7 @@ from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
 from units.access import sees_all_units, units_in_subtrees, units_visible_to
 from units.models import Unit, UnitKind
-from units.selectors import year_cut
+from units.selectors import units_valid_in, year_cut
 
 
 def criteria_in_tree_order(*, methodology):
@@ -135,17 +135,23 @@ def latest_ranking_year(*, index, readable):
     return Result.objects.filter(readable, index=index).aggregate(latest=Max("year"))["latest"]
 
 
-def ranking_parents(*, user, public=False):
-    """The units a ranking can be narrowed to (the parent of a group): units with ranked units under
-    them that the user may see; with public rankings, any such unit (the structure is public)."""
-    parents = Unit.objects.filter(Exists(Unit.objects.filter(parent=OuterRef("pk"), kind__in=RANKED_KINDS)))
+def ranking_parents(*, user, public=False, kind=None, year=None):
+    """The units a ranking can be narrowed to (the parent of a group): units with ranked units
+    under them — of `kind` and existing in `year` when given — that the user may see; with public
+    rankings, any such unit (the structure is public). One query with an EXISTS, whatever the size."""
+    children = Unit.objects.filter(parent=OuterRef("pk"))
+    children = children.filter(kind=kind) if kind else children.filter(kind__in=RANKED_KINDS)
+    if year is not None:
+        children = units_valid_in(year=year, queryset=children)
+    parents = Unit.objects.filter(Exists(children))
     return parents if public else units_visible_to(user=user, queryset=parents)
 
 
-def first_ranking_group(*, index, year, readable, parents):
+def first_ranking_group(*, index, year, readable, parents, kind=None):
     """(kind, parent code or "") of the first group of `year` with results the reader may read:
-    the kinds in RANKED_KINDS order. A parent not among `parents` is left out: the group is then
-    the kind as a whole, narrowed to the rows he may read all the same. None without any group."""
+    those of `kind` first when given, then the kinds in RANKED_KINDS order. A parent not among
+    `parents` is left out: the group is then the kind as a whole, narrowed to the rows he may read
+    all the same. None without any group."""
     groups = (
         Result.objects.filter(readable, index=index, year=year, unit__kind__in=RANKED_KINDS)
         .order_by()
@@ -154,7 +160,7 @@ def first_ranking_group(*, index, year, readable, parents):
     )
     allowed = set(parents.values_list("code", flat=True))
     order = [str(kind) for kind in RANKED_KINDS]
-    ordered = sorted(groups, key=lambda group: (order.index(group[0]), group[1] or ""))
+    ordered = sorted(groups, key=lambda group: (group[0] != kind, order.index(group[0]), group[1] or ""))
     if not ordered:
         return None
     kind, parent_code = ordered[0]
@@ -185,6 +191,19 @@ def ranking_rows(*, index, year, kind, parent=None, user, public=False, search="
         rank_change_value=Case(When(rank_comparable=True, then=F("previous_rank") - F("shown_rank_value"))),
         unit_linkable=_unit_linkable(user=user, public=public),
     )
+
+
+def ranking_group_names(*, rows, user, public=False):
+    """{parent id: name} of the groups of `rows` (ranking_rows of a kind under every parent) when
+    they are of more than one group, for the parent column; None when they are of one. A parent
+    the reader may not see is left unnamed (public rankings: the structure is public). Two queries."""
+    parent_ids = set(rows.order_by().values_list("unit__parent_id", flat=True).distinct())
+    if len(parent_ids) < 2:
+        return None
+    parents = Unit.objects.filter(pk__in=parent_ids - {None})
+    if not public:
+        parents = units_visible_to(user=user, queryset=parents)
+    return dict(parents.values_list("pk", "name"))
 
 
 def ranking_year_cut(*, year, kind, parent=None):
@@ -375,7 +394,10 @@ def group_extremes(*, user):
     parents = units_visible_to(user=user, queryset=Unit.objects.filter(pk__in={key[2] for key in groups}))
     parents = parents.in_bulk() if groups else {}
     order = [str(kind) for kind in LOCAL_KINDS]
-    extremes = sorted(groups.values(), key=lambda e: (e["index"].code, order.index(e["kind"]), e["parent_id"] or 0))
+    # The default index first (PAR): the overview opens its first index's groups.
+    extremes = sorted(
+        groups.values(), key=lambda e: (index_default_key(e["index"]), order.index(e["kind"]), e["parent_id"] or 0)
+    )
     for entry in extremes:
         entry["parent"] = parents.get(entry.pop("parent_id"))
     return extremes

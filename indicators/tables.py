@@ -121,6 +121,9 @@ class RankingTable(LayoutMixin, tables.Table):
         order_by=("unit__name", "unit__code"),
         attrs=cell_attrs("unit-col", "unit-name"),
     )
+    # The unit's parent, in a ranking of a kind under every parent ("(all)"): which group its rank
+    # is in. Only when the rows are of several groups (`group_names`, from the view).
+    parent = tables.Column(verbose_name=_("Under"), accessor="unit__parent_id", orderable=False, attrs=SECONDARY)
     value = tables.Column(verbose_name=_("Value"), attrs=cell_attrs("num", "value"))
     band = tables.Column(verbose_name=_("Band"), accessor="band__name", orderable=False, attrs=cell_attrs("band"))
     # Official or provisional, row by row: the rule of indicators.official, as the scorecard and the API say it.
@@ -142,9 +145,12 @@ class RankingTable(LayoutMixin, tables.Table):
         per_page = PER_PAGE
         empty_text = _("No result to show for this choice.")
 
-    def __init__(self, data, *, index, year, areas=(), **kwargs):
+    def __init__(self, data, *, index, year, areas=(), group_names=None, **kwargs):
         extra = [(f"area_{position}", AreaColumn(area=area)) for position, area in enumerate(areas)]
-        super().__init__(data, extra_columns=extra, **kwargs)
+        # {parent id: name} of the rows' groups (indicators.selectors.ranking_group_names); None: one group, no column.
+        self.group_names = group_names
+        exclude = () if group_names is not None else ("parent",)
+        super().__init__(data, extra_columns=extra, exclude=exclude, **kwargs)
         self.index, self.year = index, year
         self.areas = [(area.code, area_title(area)) for area in areas]
         # The areas' values are read by the view once it knows which rows are shown.
@@ -250,6 +256,12 @@ class RankingTable(LayoutMixin, tables.Table):
 
     def value_unit(self, value):
         return value
+
+    def render_parent(self, value):
+        return self.group_names.get(value, "—")
+
+    def value_parent(self, value):
+        return self.group_names.get(value, "")
 
     def render_status(self, value):
         css = "official" if is_official(value) else "provisional"

@@ -21,13 +21,13 @@ from django_tables2 import LazyPaginator
 from indicators import selectors
 from indicators.cache import results_cached
 from indicators.charts import group_position_figure, ranking_figure
-from indicators.forms import GroupForm, RankingForm, with_defaults
+from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import Direction, ValueUnit
 from indicators.tables import PER_PAGE, RankingTable
 from reformdash.lib.charts import cached_chart
 from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
-from reformdash.lib.paging import paginate_table
+from reformdash.lib.paging import paginate_table, query_corrected
 from reformdash.lib.tables import table_configure, table_export_response
 from units.access import sees_all_units, units_visible_to
 from units.models import Membership, Unit
@@ -74,7 +74,10 @@ def rankings(request):
     choice = form.cleaned_data
     group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
     rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
-    table = _ranking_table(request, rows, choice)
+    group_names = None
+    if choice["parent"] is None:  # every parent's units: which group each is in, if several
+        group_names = selectors.ranking_group_names(rows=rows, user=request.user, public=public)
+    table = _ranking_table(request, rows, choice, group_names=group_names)
     if request.GET.get("export"):
         return _export(table, request.GET["export"], rows=rows, choice=choice)
     as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
@@ -128,16 +131,18 @@ def chronic_losses(request):
 
 
 def _group_form(request, form_class, *, public):
-    """The page's filter form over the query string, with the defaults where it is silent."""
-    readable = selectors.results_readable_q(user=request.user, public=public)
-    parents = selectors.ranking_parents(user=request.user, public=public)
-    data = with_defaults(request.GET, readable=readable, parents=parents)
-    return form_class(data, years=selectors.ranking_years(), parents=parents)
+    """The page's filter form over the query string (indicators.forms.group_form). When it shows
+    another group than the link named, the links the page builds from the query (sort, pages,
+    exports) name the group shown."""
+    form = group_form(request.GET, form_class, user=request.user, public=public, years=selectors.ranking_years())
+    if form.notice:
+        request.GET = query_corrected(request.GET, kind=form.data["kind"], parent=form.data["parent"])
+    return form
 
 
-def _ranking_table(request, rows, choice):
+def _ranking_table(request, rows, choice, *, group_names):
     areas = selectors.ranking_areas(index=choice["index"], year=choice["year"], kind=choice["kind"])
-    table = RankingTable(rows, index=choice["index"], year=choice["year"], areas=areas)
+    table = RankingTable(rows, index=choice["index"], year=choice["year"], areas=areas, group_names=group_names)
     table_configure(request, table)
     return table
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from indicators.models import AssessmentStatus
+from reformdash.lib.vietnamese import sorted_vietnamese
 
 ACTION_LABELS = {
     # assessments.workflow and assessments.services: the workflow in the browser
@@ -106,8 +107,10 @@ def action_label(code):
 
 
 def action_choices():
-    """(code, label) of every known action, by label: the filter's choices."""
-    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1])
+    """(code, label) of every known action, by label in Vietnamese alphabetical order: the filter's choices."""
+    return sorted_vietnamese(
+        ((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1]
+    )
 
 
 def shown_value(value, field=None):

@@ -42,6 +42,10 @@ PROVINCE_WIDE_GROUPS = {
     STAFF_GROUP: _("Department of Home Affairs staff: read every unit"),
     APPRAISER_GROUP: _("Appraisers: read every unit, enter and appraise scores"),
 }
+# What a page tells a reader whose link (shared by someone who sees more) names a group he may
+# not see: he is shown his own group instead, never the other (indicators.forms.group_form, the
+# dossier ranking), and never a form error.
+FOREIGN_GROUP_NOTICE = _("The link points to a group you may not see; showing the group of your unit.")
 # A unit's own head and officers score it and browse its trail; a viewer only reads its results.
 # A parent unit's head oversees the units under him: he sees them, he does not score them.
 SCORING_ROLES = (MembershipRole.OFFICER, MembershipRole.HEAD)

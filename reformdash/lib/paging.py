@@ -35,3 +35,14 @@ def paginate_table(request, table, *, per_page, **options):
     the page size ours whatever the query says. Raises InvalidPage as page_number does."""
     page = page_number(request.GET.get(table.prefixed_page_field), per_page=per_page)
     table.paginate(page=page, per_page=per_page, **options)
+
+
+def query_corrected(query, **values):
+    """A copy of `query` (a QueryDict) with `values` set and the page number dropped: the query of
+    a page whose filters were corrected (a shared link naming a group the reader may not see), so
+    that the links the page builds from the query (sort, pages, exports) name what it shows."""
+    query = query.copy()
+    query.pop("page", None)
+    for key, value in values.items():
+        query[key] = value
+    return query

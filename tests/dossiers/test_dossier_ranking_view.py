@@ -104,21 +104,56 @@ def test_communes_are_ranked_under_a_chosen_district(client, head_b, pages):
     assert [row[:3] for row in ranked(response)] == [("B1", 1, 1)]
 
 
-def test_without_a_parent_each_row_names_its_group_if_the_viewer_may_see_it(client, staff, head_b, pages):
+def test_without_a_parent_each_row_names_its_group_when_there_are_several(client, staff, head_b, pages):
+    Unit.objects.create(code="C1", name="Xã C1", kind=UnitKind.COMMUNE, parent=pages.district_c)
     params = {**Q2, "kind": "commune"}
-    assert [row.get_cell("group") for row in get(client, staff, **params).context["table"].paginated_rows] == [
-        "Huyện B"
-    ]
+    rows = get(client, staff, **params).context["table"].paginated_rows
+    assert [(row.record["code"], row.get_cell("group")) for row in rows] == [("B1", "Huyện B"), ("C1", "Huyện C")]
+    # His communes are of one group: no group column.
+    response = get(client, head_b, **params)
+    assert [row[0] for row in ranked(response)] == ["B1"]
+    assert "group" not in [column.name for column in response.context["table"].columns]
     response = get(client, head_b, **{**Q2, "kind": "district"})
     assert "Tỉnh Thử" not in response.content.decode()  # B's group is the province's, which he may not see
 
 
-def test_another_units_code_as_parent_is_a_form_error(client, head_b, pages):
-    for code in ("A", "P", "C", "NOPE"):
-        response = get(client, head_b, **{**Q2, "parent": code})
-        assert response.status_code == 400
-        assert response.context["form"].errors["parent"]
-        assert "Sở A" not in response.content.decode()
+FOREIGN_NOTICE = "Liên kết trỏ tới nhóm bạn không được xem; đang hiển thị nhóm của đơn vị bạn"
+
+
+@pytest.mark.parametrize("code", ["A", "P", "C", "NOPE"])
+def test_a_shared_link_naming_a_unit_the_head_may_not_see_shows_his_own_rows_with_a_notice(client, head_b, pages, code):
+    # The same answer whether the unit exists or not: he learns nothing of it.
+    response = get(client, head_b, **{**Q2, "parent": code})
+    assert response.status_code == 200 and not response.context["form"].errors
+    assert response.context["form"].cleaned_data["parent"] is None and ranked(response) == [("B", 2, 2, Decimal(100))]
+    html = response.content.decode()
+    assert FOREIGN_NOTICE in html
+    for name in ("Sở A", "Huyện C", "Tỉnh Thử"):
+        assert name not in html
+    rows = export(client, head_b, **{**Q2, "parent": code})
+    assert [row[1] for row in rows[1:]] == ["Huyện B"]
+    assert "Huyện C" not in str(rows) and "Sở A" not in str(rows)
+
+
+def test_staff_naming_a_unit_that_does_not_exist_get_a_form_error(client, staff, pages):
+    response = get(client, staff, **{**Q2, "parent": "NOPE"})
+    assert response.status_code == 400 and response.context["form"].errors["parent"]
+
+
+def test_the_parents_offered_are_by_level_then_in_vietnamese_order(client, staff, pages):
+    province = pages.province
+    for code, name in (("T1", "Tam Kỳ"), ("D1", "Điện Bàn"), ("D2", "Duy Xuyên")):
+        Unit.objects.create(code=code, name=name, kind=UnitKind.DISTRICT, parent=province)
+    choices = [label for value, label in get(client, staff, **Q2).context["form"].fields["parent"].choices if value]
+    assert choices[0] == "Tỉnh Thử"
+    districts = [name for name in choices if name in ("Tam Kỳ", "Điện Bàn", "Duy Xuyên", "Huyện B", "Huyện C")]
+    assert districts == ["Duy Xuyên", "Điện Bàn", "Huyện B", "Huyện C", "Tam Kỳ"]
+
+
+def test_sorting_by_name_is_in_vietnamese_order(client, staff, pages):
+    Unit.objects.filter(code="C").update(name="Điện Bàn")  # by code point Đ would come after Huyện B
+    assert [row[0] for row in ranked(get(client, staff, **Q2, sort="name"))] == ["C", "B"]
+    assert [row[0] for row in ranked(get(client, staff, **Q2, sort="-name"))] == ["B", "C"]
 
 
 # The chart.
@@ -276,9 +311,9 @@ def export(client, user, **params):
 
 def test_the_export_has_the_rows_and_columns_shown(client, staff, pages, english):
     rows = export(client, staff, **Q2)
-    assert rows[0][:4] == ["Rank", "Unit", "Group", "Overdue rate (%)"]
+    assert rows[0][:3] == ["Rank", "Unit", "Overdue rate (%)"]  # no group column: one group
     assert "Dossiers" not in rows[0]  # the link column is not data
-    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [
+    assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
         ("1/2", "Huyện C", "33.333333"),
         ("2/2", "Huyện B", "100.000000"),
     ]

@@ -144,6 +144,9 @@ def test_the_audit_xlsx(client, formulas, admin_user):
 
 
 def test_the_dossier_ranking_csv(client, formulas, admin_user):
+    # A district of a second province: two groups, so that the export names each row's group (P's name).
+    other = Unit.objects.create(code="Q9", name="Tỉnh Q9", kind=UnitKind.PROVINCE)
+    Unit.objects.create(code="Q9D", name="Huyện Q9", kind=UnitKind.DISTRICT, parent=other)
     client.force_login(admin_user)
     rows = _csv_rows(client.get("/dossiers/?period=quarter&year=2024&quarter=2&kind=district&export=csv"))
     assert _formula_cells_in_csv(rows) == []

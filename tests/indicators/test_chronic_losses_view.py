@@ -63,10 +63,13 @@ def test_the_head_of_b_sees_his_units_and_never_a_department(client, head_b, chr
     assert entries(client.get(URL, {"index": "par", "year": 2023, "kind": "commune", "parent": "B"}))[0][2] == ["Xã B1"]
 
 
-def test_a_group_under_a_unit_the_head_of_b_cannot_see_is_not_found(client, head_b, chronic):
+def test_a_link_to_a_group_the_head_of_b_may_not_see_shows_his_own_with_a_notice(client, head_b, chronic):
     client.force_login(head_b)
     response = client.get(URL, DEPARTMENTS)
-    assert response.status_code == 404 and "Sở A" not in response.content.decode()
+    assert response.status_code == 200 and entries(response)[0][2] == ["Huyện B"]
+    html = response.content.decode()
+    assert "Liên kết trỏ tới nhóm bạn không được xem" in html
+    assert "Sở A" not in html and "Huyện C" not in html
 
 
 def test_the_head_of_a_sees_his_department_only(client, head_a, chronic):

@@ -114,6 +114,15 @@ def test_staff_see_the_best_and_the_worst_unit_of_each_group(client, staff, rank
     assert "Sở Ba" in html and "84,60 %" in html and "1/3" in html
 
 
+def test_the_default_index_par_is_first_and_open_before_the_first_by_code(client, staff, rankings):
+    dvc = Index.objects.create(code="dvc766", name_vi="Chỉ số 766", name_en="766 Index")
+    Result.objects.create(unit=rankings.units["A"], index=dvc, year=2023, value=Decimal("90"), rank=1, group_size=1)
+    client.force_login(staff)
+    response = client.get(reverse("home"))
+    assert [group["index"].code for group in response.context["extremes_by_index"]] == ["par", "dvc766", "sipas"]
+    assert '<details class="extremes" open>\n    <summary><strong>Chỉ số CCHC</strong>' in response.content.decode()
+
+
 def test_each_index_shows_its_own_latest_year(client, staff, rankings):
     Result.objects.filter(index=rankings.sipas).update(year=2021)
     client.force_login(staff)

@@ -108,8 +108,22 @@ def test_the_head_of_b_exports_only_his_rows(client, head_b, rankings):
     rows = csv_rows(client.get(URL, {"index": "par", "year": 2023, "kind": "district", "export": "csv"}))
     assert [row[3] for row in rows[1:]] == ["B"]
     assert len(csv_rows(client.get(URL, {"index": "par", "year": 2023, "kind": "department", "export": "csv"}))) == 1
-    assert client.get(URL, {**GROUP, "export": "csv"}).status_code == 404
-    assert client.get(URL, {**GROUP, "export": "xlsx"}).status_code == 404
+
+
+@pytest.mark.parametrize("parent", ["P", "NOPE"])
+def test_an_export_link_to_a_group_the_head_of_b_may_not_see_exports_his_own_group(client, head_b, rankings, parent):
+    # A shared export link of the province's departments (or of a unit that does not exist): his
+    # own group instead, the districts, with only his row; nothing of the departments.
+    client.force_login(head_b)
+    foreign = {**GROUP, "parent": parent}
+    exported = {
+        "csv": csv_rows(client.get(URL, {**foreign, "export": "csv"})),
+        "xlsx": xlsx_rows(client.get(URL, {**foreign, "export": "xlsx"})),
+    }
+    for rows in exported.values():
+        assert [row[3] for row in rows[1:]] == ["B"]
+        for name in ("Sở A", "Sở Hai", "Sở Ba", "Huyện C"):
+            assert name not in str(rows)
 
 
 def test_an_outsider_exports_no_row(client, outsider, rankings):

@@ -260,10 +260,114 @@ def test_the_head_of_b_gets_nothing_of_the_departments(client, head_b, rankings)
     assert "Sở A" not in response.content.decode() and chart_data(response) is None
 
 
-def test_a_parent_the_head_of_b_cannot_see_is_not_found(client, head_b, rankings):
-    response = page(client, head_b, index="par", year=2023, kind="department", parent="P")
-    assert response.status_code == 404
-    assert "Sở A" not in response.content.decode()
+FOREIGN_NOTICE = "Liên kết trỏ tới nhóm bạn không được xem; đang hiển thị nhóm của đơn vị bạn"
+
+
+def commune_c1(rankings):
+    """Commune C1 ("Xã Cẩm Hà") under district C, scored for PAR 2023: a second group of communes."""
+    c1 = Unit.objects.create(code="C1", name="Xã Cẩm Hà", kind=UnitKind.COMMUNE, parent=rankings.units["C"])
+    communes = Methodology.objects.get(index=rankings.par, year=2023, unit_kind=UnitKind.COMMUNE)
+    score(communes, c1, {"1.1": "35", "1.2": "15", "2.1": "30"})
+    results_recompute(index_id=rankings.par.pk, year=2023)
+    return c1
+
+
+@pytest.mark.parametrize("parent", ["P", "C", "NOPE"])
+def test_a_shared_link_to_a_group_the_head_of_b_may_not_see_shows_his_own_with_a_notice(
+    client, head_b, rankings, parent
+):
+    # The province's departments (P), district C's communes, or a code of no unit: the same
+    # answer for all three, so he learns nothing of which exist.
+    commune_c1(rankings)
+    kind = "department" if parent == "P" else "commune"
+    response = page(client, head_b, index="par", year=2023, kind=kind, parent=parent)
+    assert response.status_code == 200 and not response.context["form"].errors
+    html = response.content.decode()
+    assert FOREIGN_NOTICE in html
+    for name in ("Sở A", "Sở Hai", "Sở Ba", "Huyện C", "Xã Cẩm Hà"):
+        assert name not in html
+    choice = response.context["choice"]
+    if kind == "commune":  # his own group of that kind: the communes of his district
+        assert (choice["kind"], choice["parent"].code, body_rows(response)) == (UnitKind.COMMUNE, "B", ["B1"])
+    else:  # no department of his: his own unit's group, the districts (their parent he may not see)
+        assert (choice["kind"], choice["parent"], body_rows(response)) == (UnitKind.DISTRICT, None, ["B"])
+    assert f"parent={choice['parent'].code if choice['parent'] else ''}" in response.context["permalink"]
+    # The sort links and the exports name the group shown, not the link's (the language switch
+    # keeps the address asked for).
+    assert re.search(rf"parent={parent}\b", re.sub(r'<input[^>]*name="next"[^>]*>', "", html)) is None
+
+
+def test_a_link_to_his_own_group_has_no_notice(client, head_b, rankings):
+    response = page(client, head_b, index="par", year=2023, kind="commune", parent="B")
+    assert body_rows(response) == ["B1"] and FOREIGN_NOTICE not in response.content.decode()
+
+
+def test_a_parent_with_no_unit_of_the_kind_gives_the_first_group_of_the_kind_without_a_notice(client, staff, rankings):
+    # Changing the kind in the form keeps the parent chosen for the other kind: no form error.
+    response = page(client, staff, index="par", year=2023, kind="commune", parent="P")
+    assert response.status_code == 200
+    assert (response.context["choice"]["parent"].code, body_rows(response)) == ("B", ["B1"])
+    assert FOREIGN_NOTICE not in response.content.decode()
+
+
+def parent_choices(response):
+    return [label for value, label in response.context["form"].fields["parent"].choices if value]
+
+
+def test_the_parents_offered_have_units_of_the_kind_in_the_year_in_vietnamese_order(client, staff, rankings):
+    province = rankings.tree.province
+    since = datetime.date(2021, 1, 1)
+    for code, name in (("T1", "Tam Kỳ"), ("D1", "Điện Bàn"), ("D2", "Duy Xuyên"), ("H1", "Hiệp Đức")):
+        district = Unit.objects.create(code=code, name=name, kind=UnitKind.DISTRICT, parent=province, valid_from=since)
+        Unit.objects.create(code=f"{code}X", name=f"Xã {code}", kind=UnitKind.COMMUNE, parent=district)
+    # Nông Sơn has no commune; Quế Sơn's only commune was merged away in 2022.
+    Unit.objects.create(code="N1", name="Nông Sơn", kind=UnitKind.DISTRICT, parent=province)
+    que_son = Unit.objects.create(code="Q1", name="Quế Sơn", kind=UnitKind.DISTRICT, parent=province)
+    Unit.objects.create(
+        code="Q1X", name="Xã Q1", kind=UnitKind.COMMUNE, parent=que_son, valid_to=datetime.date(2022, 6, 30)
+    )
+    communes = page(client, staff, index="par", year=2023, kind="commune", parent="B")
+    assert parent_choices(communes) == ["Duy Xuyên", "Điện Bàn", "Hiệp Đức", "Huyện B", "Tam Kỳ"]
+    html = communes.content.decode()
+    assert html.index("Duy Xuyên") < html.index("Điện Bàn") < html.index("Hiệp Đức") < html.index("Tam Kỳ")
+    assert "Nông Sơn" not in html and "Quế Sơn" not in html
+    # In 2022 Quế Sơn still had its commune.
+    assert "Quế Sơn" in parent_choices(page(client, staff, index="par", year=2022, kind="commune", parent="B"))
+    assert parent_choices(page(client, staff, index="par", year=2023, kind="district", parent="P")) == ["Tỉnh Thử"]
+
+
+def test_the_head_of_b_is_offered_only_his_own_district(client, head_b, rankings):
+    commune_c1(rankings)
+    response = page(client, head_b, index="par", year=2023, kind="commune", parent="B")
+    assert parent_choices(response) == ["Huyện B"]
+    assert parent_choices(page(client, head_b, index="par", year=2023, kind="district")) == []
+
+
+def test_the_all_ranking_names_each_units_parent_when_it_lists_several_groups(client, staff, head_b, rankings):
+    commune_c1(rankings)
+    response = page(client, staff, index="par", year=2023, kind="commune", parent="")
+    table = response.context["table"]
+    assert "parent" in [column.name for column in table.columns]
+    assert [(row.record.unit.code, row.get_cell("parent")) for row in table.page.object_list] == [
+        ("B1", "Huyện B"),
+        ("C1", "Huyện C"),
+    ]
+    html = response.content.decode()
+    assert "<th" in html and "Trực thuộc" in html
+    # One group, chosen or not: no column.
+    assert "parent" not in [c.name for c in page(client, staff, kind="commune", parent="B").context["table"].columns]
+    response = page(client, head_b, index="par", year=2023, kind="commune", parent="")
+    assert body_rows(response) == ["B1"]
+    assert "parent" not in [column.name for column in response.context["table"].columns]
+
+
+def test_the_default_index_is_par_not_the_first_by_code(client, staff, rankings):
+    dvc = Index.objects.create(code="dvc766", name_vi="Chỉ số 766", name_en="766 Index")
+    Result.objects.create(unit=rankings.units["A"], index=dvc, year=2023, value=D("90"), rank=1, group_size=1)
+    response = page(client, staff)
+    assert response.context["choice"]["index"].code == "par" and body_rows(response) == ["A", "A2", "A3"]
+    Index.objects.filter(code="par").update(code="zpar")  # without a "par", the first by code
+    assert page(client, staff).context["choice"]["index"].code == "dvc766"
 
 
 def test_the_head_of_a_sees_his_department_and_not_the_others(client, head_a, rankings):

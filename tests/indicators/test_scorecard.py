@@ -140,6 +140,14 @@ def test_by_default_the_card_shows_the_first_index_and_its_latest_year(data):
     assert (chosen.index.code, chosen.year) == ("par", 2024)
 
 
+def test_by_default_the_card_shows_par_before_an_index_first_by_code(data):
+    dvc = Index.objects.create(code="dvc766", name_vi="Chỉ số 766", name_en="766 Index")
+    Result.objects.create(unit=data.district_b, index=dvc, year=2024, value=D("90"), rank=1, group_size=1)
+    results = sc.unit_results(unit=data.district_b)
+    assert sc.chosen_result(results=results).index.code == "par"
+    assert [index.code for index, _years in sc.result_choices(results=results)] == ["par", "dvc766", "sipas"]
+
+
 def test_an_asked_year_picks_the_first_index_with_a_result_that_year(data):
     results = sc.unit_results(unit=data.district_b)
     assert (sc.chosen_result(results=results, year=2023).index.code) == "par"
