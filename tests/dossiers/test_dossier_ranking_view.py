@@ -351,12 +351,13 @@ def xlsx(client, user, **params):
 def test_the_xlsx_has_the_rows_of_the_csv_with_numbers_as_numbers(client, staff, pages):
     content = xlsx(client, staff, **Q2).content
     rows = xlsx_table(content)
+    # One group (every district under one province): no group column (rank, unit, value, counts).
     assert rows[0] == export(client, staff, **Q2)[0]
-    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [
+    assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
         ("1/2", "Huyện C", pytest.approx(33.333333)),
         ("2/2", "Huyện B", 100),
     ]
-    assert rows[1][4:] == [3, 2, 1, 0, 0, 0, 0]  # C: received, completed on time and late, …
+    assert rows[1][3:] == [3, 2, 1, 0, 0, 0, 0]  # C: received, completed on time and late, …
 
 
 def test_the_xlsx_says_what_it_ranks_above_a_frozen_header_with_formats_and_widths(client, staff, pages):
@@ -367,11 +368,11 @@ def test_the_xlsx_says_what_it_ranks_above_a_frozen_header_with_formats_and_widt
     sheet = xlsx_sheet(content)
     header = header_row(sheet)
     assert sheet.freeze_panes == f"A{header + 1}" and sheet.cell(header, 1).font.b
-    assert sheet.auto_filter.ref == f"A{header}:K{header + 2}"
-    value, received = sheet.cell(header + 1, 4), sheet.cell(header + 1, 5)
+    assert sheet.auto_filter.ref == f"A{header}:J{header + 2}"
+    value, received = sheet.cell(header + 1, 3), sheet.cell(header + 1, 4)
     assert (value.data_type, value.number_format) == ("n", "0.00")
     assert (received.value, received.data_type, received.number_format) == (3, "n", "0")
-    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJK"]
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJ"]
     assert all(6 <= width <= 60 for width in widths)
 
 
@@ -397,7 +398,7 @@ def headers(response):
 
 def test_the_overdue_rate_shows_the_counts_it_is_computed_from_and_the_overdue_list(client, staff, pages, english):
     response = get(client, staff, **Q2)
-    assert headers(response)[4:] == [
+    assert headers(response)[3:] == [
         "Received",
         "Completed on time",
         "Completed late",
@@ -420,17 +421,17 @@ def test_the_overdue_rate_shows_the_counts_it_is_computed_from_and_the_overdue_l
 )
 def test_another_measure_shows_its_own_counts_and_no_overdue_column(client, staff, pages, english, measure, counts):
     response = get(client, staff, **{**Q2, "measure": measure})
-    assert headers(response)[4:] == counts
+    assert headers(response)[3:] == counts
     page = response.content.decode()
     assert "overdue" not in page.split('class="table dossier-table"')[1].split("</table>")[0].lower()
     assert "/overdue/" not in page
-    assert export(client, staff, **{**Q2, "measure": measure})[0][4:] == counts
+    assert export(client, staff, **{**Q2, "measure": measure})[0][3:] == counts
 
 
 def test_the_online_rate_counts_are_its_numerator_and_denominator(client, staff, pages):
     rows = export(client, staff, **{**Q2, "measure": "online_rate"})
     # C: 1 of its 3 dossiers received online in the quarter.
-    assert [row[1:] for row in rows[1:] if row[1] == "Huyện C"] == [["Huyện C", "Tỉnh Thử", "33.333333", "3", "1"]]
+    assert [row[1:] for row in rows[1:] if row[1] == "Huyện C"] == [["Huyện C", "33.333333", "3", "1"]]
 
 
 def test_unit_names_link_to_the_scorecards_the_reader_may_open(client, staff, head_b, pages):
