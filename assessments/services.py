@@ -164,9 +164,10 @@ def evidence_delete(*, evidence, user):
 
 
 @transaction.atomic
-def sheet_save(*, assessment, user, entering, scores, version, then=None, confirm_incomplete=False):
-    """Save the scores of the assessment page and, with `then` (Action.SUBMIT or Action.APPRAISE),
-    move the assessment on in the same transaction: both happen or neither.
+def sheet_save(*, assessment, user, entering, scores, version, then=None, confirm_incomplete=False, evidence=None):
+    """Save the scores of the assessment page, attach the evidence files chosen on it
+    (`evidence`: {criterion id: upload}, the unit's only) and, with `then` (Action.SUBMIT or
+    Action.APPRAISE), move the assessment on, in the same transaction: all happen or none.
 
     `entering` is what the page offered: Action.SELF_SCORES or Action.APPRAISAL_SCORES. The
     workflow's services decide who may, check the status and the version, and raise
@@ -178,11 +179,21 @@ def sheet_save(*, assessment, user, entering, scores, version, then=None, confir
         changed = appraisal_scores_save(assessment=assessment, user=user, scores=scores, version=version)
     else:
         raise ValueError(f"sheet_save cannot enter {entering}")
-    # The save above took this version and holds the row: the move needs no version of its own.
-    if then == Action.SUBMIT:
-        assessment_submit(assessment=assessment, user=user, confirm_incomplete=confirm_incomplete)
-    elif then == Action.APPRAISE:
-        assessment_appraise(assessment=assessment, user=user)
-    elif then is not None:
-        raise ValueError(f"sheet_save cannot {then}")
+    added = []
+    try:
+        # Before a submission, which ends the unit's right to change its evidence.
+        for criterion_id, upload in (evidence or {}).items():
+            added.append(evidence_add(assessment=assessment, criterion_id=criterion_id, upload=upload, user=user))
+        # The save above took this version and holds the row: the move needs no version of its own.
+        if then == Action.SUBMIT:
+            assessment_submit(assessment=assessment, user=user, confirm_incomplete=confirm_incomplete)
+        elif then == Action.APPRAISE:
+            assessment_appraise(assessment=assessment, user=user)
+        elif then is not None:
+            raise ValueError(f"sheet_save cannot {then}")
+    except BaseException:
+        # The transaction forgets the files' rows; their stored bytes must go too.
+        for stored in added:
+            stored.file.storage.delete(stored.file.name)
+        raise
     return changed
