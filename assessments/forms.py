@@ -121,9 +121,12 @@ class SheetForm(forms.Form):
     # The unit's choice to submit while some criteria are not scored (assessment_submit).
     confirm_incomplete = forms.BooleanField(label=_("Submit with criteria not scored"), required=False)
 
-    def __init__(self, data=None, files=None, *, lines, entering, version, files_too_big=(), **kwargs):
-        """`files_too_big`: the names of the file inputs whose upload passed the limit and was skipped."""
+    def __init__(self, data=None, files=None, *, lines, entering, version, files_too_big=(), held=None, **kwargs):
+        """`files_too_big`: the names of the file inputs whose upload passed the limit and was
+        skipped; `held(criterion id, token)`: the file a page that came back held for the line
+        (services.evidence_held), or None."""
         super().__init__(data, files, initial={"version": version}, **kwargs)
+        self.held = held
         self.entering = entering
         self.leaves = {}
         self.current = {}  # criterion id → its Score, or None
@@ -182,6 +185,7 @@ class SheetForm(forms.Form):
         data = super().clean()
         for name in self.files_too_big & set(self.fields):
             self.add_error(name, evidence_too_big_message())
+        self._take_held(data)
         files = [name for name in self.criterion_of if name.startswith("file-") and data.get(name)]
         if len(files) > FILES_PER_SAVE:
             self.add_error(
@@ -201,6 +205,15 @@ class SheetForm(forms.Form):
         for cid, criterion in self.leaves.items():
             self._check_line(cid, criterion, data)
         return data
+
+    def _take_held(self, data):
+        """A line with no new file takes the one its page held, if any (a new file replaces it)."""
+        if self.held is None:
+            return
+        for name, criterion in self.criterion_of.items():
+            token = self.data.get(f"held-{criterion.pk}")
+            if name.startswith("file-") and not data.get(name) and token:
+                data[name] = self.held(criterion.pk, token)
 
     def _check_line(self, cid, criterion, data):
         """The workflow's rules of the line, on what parsed; each problem beside its input."""
@@ -244,6 +257,26 @@ class SheetForm(forms.Form):
             self.criterion_of[name].pk: upload
             for name, upload in self.cleaned_data.items()
             if name.startswith("file-") and upload
+        }
+
+    def files_to_hold(self):
+        """{criterion id: upload} of the files that passed their checks on a page that comes back
+        for other mistakes, and not held yet: what the view holds (services.evidence_hold)."""
+        return {
+            self.criterion_of[name].pk: upload
+            for name, upload in getattr(self, "cleaned_data", {}).items()
+            if name.startswith("file-")
+            and upload
+            and name not in self.errors
+            and not getattr(upload, "held_token", None)
+        }
+
+    def held_files(self):
+        """{criterion id: (token, file name)} of the files the page holds, to show and post again."""
+        return {
+            self.criterion_of[name].pk: (upload.held_token, upload.name)
+            for name, upload in getattr(self, "cleaned_data", {}).items()
+            if name.startswith("file-") and upload and name not in self.errors and getattr(upload, "held_token", None)
         }
 
     def error_list(self):

@@ -36,6 +36,8 @@ from assessments.forms import (
 from assessments.services import (
     evidence_add,
     evidence_delete,
+    evidence_held,
+    evidence_hold,
     evidence_too_big_message,
     sheet_save,
 )
@@ -175,7 +177,7 @@ def _rows(lines, sheet):
     rows = []
     for line in lines:
         cid = line.criterion.pk
-        row = {"line": line, "fields": {}}
+        row = {"line": line, "fields": {}, "held": getattr(sheet, "kept", {}).get(cid)}
         if sheet is not None and line.is_leaf:
             for key in ("score", "na", "note", "final", "reason", "file"):
                 name = f"{key}-{cid}"
@@ -231,9 +233,12 @@ def _sheet_post(request, assessment, limit):
         entering=entering,
         version=assessment.version,
         files_too_big=limit.too_big,
+        held=lambda criterion_id, token: evidence_held(
+            token=token, assessment=assessment, criterion_id=criterion_id, user=request.user
+        ),
     )
     if not sheet.is_valid():
-        return _page(request, assessment, status=400, sheet=sheet, lines=lines)
+        return _sheet_again(request, assessment, sheet, lines)
     try:
         sheet_save(
             assessment=assessment,
@@ -251,9 +256,19 @@ def _sheet_post(request, assessment, limit):
         return _conflict(request, assessment, conflict, sheet=sheet, lines=lines)
     except ValidationError as error:
         sheet.add_service_errors(error)
-        return _page(request, assessment, status=400, sheet=sheet, lines=lines)
+        return _sheet_again(request, assessment, sheet, lines)
     messages.success(request, _SAVED[sheet.then()])
     return redirect("assessment_detail", assessment_id=assessment.pk)
+
+
+def _sheet_again(request, assessment, sheet, lines):
+    """The page again with the mistakes, what was typed, and the files that passed their checks
+    held (evidence_hold), so that the unit need not choose them again."""
+    sheet.kept = sheet.held_files()
+    for criterion_id, upload in sheet.files_to_hold().items():
+        token = evidence_hold(assessment=assessment, criterion_id=criterion_id, upload=upload, user=request.user)
+        sheet.kept[criterion_id] = (token, upload.name)
+    return _page(request, assessment, status=400, sheet=sheet, lines=lines)
 
 
 # Lazy: built at import time, translated in the reader's language when shown.

@@ -374,11 +374,55 @@ def test_the_scores_and_the_file_are_saved_together(login, workflow, head_a):
     assert AuditEntry.objects.filter(action="evidence.add").count() == 1
 
 
-def test_a_good_file_is_not_kept_when_the_scores_have_a_mistake(login, workflow, evidence_root):
-    data = self_post(workflow, 1, {"1.1": ("45", False, "")})
-    response = login("head_a").post(page_url(workflow.assessment), with_file(data, workflow, "ke-hoach.pdf", PDF))
+def held_token(body, workflow, code="1.1"):
+    found = re.search(rf'name="held-{workflow.criteria[code].pk}" value="([^"]+)"', body)
+    return found and found.group(1)
+
+
+def test_a_good_file_is_held_while_the_scores_have_a_mistake_then_saved_with_them(
+    login, workflow, head_a, evidence_root, english, django_capture_on_commit_callbacks
+):
+    client = login("head_a")
+    data = self_post(workflow, 1, {"1.1": ("45", False, ""), "1.2": ("12", False, "")})
+    response = client.post(page_url(workflow.assessment), with_file(data, workflow, "ke-hoach.pdf", PDF))
     assert response.status_code == 400
-    assert not EvidenceFile.objects.exists() and not any(Path(evidence_root).rglob("*.*"))
+    body = response.content.decode()
+    assert "ke-hoach.pdf: kept, attached when the page is saved" in body
+    token = held_token(body, workflow)
+    assert token and not EvidenceFile.objects.exists() and not Score.objects.exists()
+    assert [p.read_bytes() for p in Path(evidence_root, "held").iterdir()] == [PDF]
+
+    # Corrected, without choosing the file again: the held file goes with the scores.
+    data = self_post(workflow, 1, {"1.1": ("35", False, ""), "1.2": ("12", False, "")})
+    data[f"held-{workflow.criteria['1.1'].pk}"] = token
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(page_url(workflow.assessment), data).status_code == 302
+    evidence = EvidenceFile.objects.get()
+    assert (evidence.criterion, evidence.original_name) == (workflow.criteria["1.1"], "ke-hoach.pdf")
+    assert Path(evidence.file.path).read_bytes() == PDF
+    assert scores(workflow)["1.1"][0] == D(35)
+    assert not any(Path(evidence_root, "held").iterdir())  # taken, not copied
+
+
+def test_a_held_file_is_only_for_its_user_assessment_and_line(login, workflow, head_a, officer_a):
+    client = login("head_a")
+    body = client.post(
+        page_url(workflow.assessment),
+        with_file(self_post(workflow, 1, {"1.1": ("45", False, "")}), workflow, "ke-hoach.pdf", PDF),
+    ).content.decode()
+    token = held_token(body, workflow)
+    for who, code, value in [
+        (officer_a, "1.1", token),  # another member of the unit
+        (head_a, "1.2", token),  # another line
+        (head_a, "1.1", token[:-2] + "xx"),  # a forged token
+    ]:
+        client.force_login(who)
+        data = self_post(
+            workflow, Assessment.objects.get(pk=workflow.assessment.pk).version, {"1.1": ("35", False, "")}
+        )
+        data[f"held-{workflow.criteria[code].pk}"] = value
+        assert client.post(page_url(workflow.assessment), data).status_code == 302
+    assert not EvidenceFile.objects.exists()
 
 
 def test_a_refused_submission_takes_back_its_file_too(login, workflow, evidence_root, english):
