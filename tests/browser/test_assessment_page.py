@@ -129,3 +129,17 @@ def test_a_bad_file_sent_with_the_scores_keeps_them_and_says_why_beside_it(page,
     expect(page.locator(f"#line-{c['1.1'].pk} a.evidence-link")).to_have_text("ke-hoach.pdf")
     assert Score.objects.get(assessment=a, criterion=c["1.1"]).self_score == 35.5
     assert EvidenceFile.objects.get().criterion == c["1.1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_over_the_limit_is_said_before_anything_is_sent(page, workflow, head_a, settings):
+    settings.EVIDENCE_MAX_BYTES = 1000
+    a, c = workflow.assessment, workflow.criteria
+    log_in(page, a)
+    page.fill(f"input[name='score-{c['1.1'].pk}']", "35,5")
+    file_input = page.locator(f"input[name='file-{c['1.1'].pk}']")
+    file_input.set_input_files(files=[{"name": "ke-hoach.pdf", "mimeType": "application/pdf", "buffer": PDF * 100}])
+    assert file_input.evaluate("input => input.validationMessage") == "Tệp vượt quá dung lượng tối đa 1000\xa0byte."
+    page.click("button[value=save]")  # the browser keeps the page: nothing typed is lost
+    expect(page.locator(f"input[name='score-{c['1.1'].pk}']")).to_have_value("35,5")
+    assert not Score.objects.exists()
