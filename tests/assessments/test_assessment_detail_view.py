@@ -481,3 +481,14 @@ def test_the_running_total_is_computed_when_the_page_is_drawn(login, workflow):
 def test_a_reader_without_inputs_gets_no_total_nor_script(login, workflow):
     body = login("staff").get(page_url(workflow.assessment)).content.decode()
     assert 'id="sheet-total"' not in body and "assessment-sheet.js" not in body
+
+
+def test_a_save_without_the_csrf_token_is_refused(workflow, head_a):
+    """The page reads its body only once the upload limits are in place, then checks the token itself."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(head_a)
+    data = self_post(workflow, 1, {"1.1": ("35", False, "")})
+    assert client.post(page_url(workflow.assessment), with_file(data, workflow, "kh.pdf", PDF)).status_code == 403
+    assert not Score.objects.exists() and not EvidenceFile.objects.exists()
