@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from assessments.services import evidence_too_big_message, evidence_type
-from assessments.workflow import Action, appraisal_line_check, self_line_check
+from assessments.workflow import Action, appraisal_line_check, self_line_check, unconfirmed_submission
 from indicators.models import AssessmentStatus, CriterionKind, Index
 
 TEXT_MAX = 2000
@@ -204,7 +204,28 @@ class SheetForm(forms.Form):
                 self.add_error(name, error)
         for cid, criterion in self.leaves.items():
             self._check_line(cid, criterion, data)
+        self._check_submission(data)
         return data
+
+    def _check_submission(self, data):
+        """A submission not confirmed with lines left blank: the workflow refuses it once the
+        scores are saved (assessment_submit); when the page comes back for other mistakes anyway,
+        it says so now too, so that one round shows everything. Lines with a mistake of their own
+        are not named: their score was typed."""
+        if not self.errors or self.entering != Action.SELF_SCORES:
+            return
+        if data.get("action") != Action.SUBMIT or data.get("confirm_incomplete"):
+            return
+        blank = [
+            criterion.code
+            for cid, criterion in self.leaves.items()
+            if criterion.max_points > 0
+            and self_field(cid) not in self.errors
+            and data.get(self_field(cid)) is None
+            and not data.get(na_field(cid))
+        ]
+        if blank:
+            self.add_error(None, unconfirmed_submission(blank))
 
     def _take_held(self, data):
         """A line with no new file takes the one its page held, if any (a new file replaces it)."""

@@ -461,6 +461,19 @@ def _transition(*, assessment, user, action, version, comment=""):
     return _move(assessment=assessment, user=user, action=action, comment=comment)
 
 
+def unconfirmed_submission(unscored):
+    """The refusal of a submission, not confirmed, while the criteria coded `unscored` are not
+    scored: assessment_submit's, and the page's when it names them with its other mistakes."""
+    return ValidationError(
+        _(
+            "Criteria not scored yet (%(count)d): %(codes)s. Score them, or tick "
+            "“Submit with criteria not scored” and submit again."
+        ),
+        code="incomplete",
+        params={"count": len(unscored), "codes": _codes(unscored)},
+    )
+
+
 @transaction.atomic
 def assessment_submit(*, assessment, user, version=None, confirm_incomplete=False):
     """Submit the self-assessment for appraisal. While a self-assessed criterion has neither a score
@@ -471,14 +484,7 @@ def assessment_submit(*, assessment, user, version=None, confirm_incomplete=Fals
     unscored = unscored_self_criteria(assessment=assessment)
     comment = ""
     if unscored and not confirm_incomplete:
-        raise ValidationError(
-            _(
-                "Criteria not scored yet (%(count)d): %(codes)s. Score them, or tick "
-                "“Submit with criteria not scored” and submit again."
-            ),
-            code="incomplete",
-            params={"count": len(unscored), "codes": _codes(unscored)},
-        )
+        raise unconfirmed_submission(unscored)
     if unscored:
         comment = _("Submitted with criteria not scored (%(count)d): %(codes)s.") % {
             "count": len(unscored),

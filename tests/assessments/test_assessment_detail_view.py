@@ -492,3 +492,13 @@ def test_a_save_without_the_csrf_token_is_refused(workflow, head_a):
     data = self_post(workflow, 1, {"1.1": ("35", False, "")})
     assert client.post(page_url(workflow.assessment), with_file(data, workflow, "kh.pdf", PDF)).status_code == 403
     assert not Score.objects.exists() and not EvidenceFile.objects.exists()
+
+
+def test_a_submission_with_mistakes_and_blank_lines_says_both_at_once(login, workflow, english):
+    data = self_post(workflow, 1, {"1.1": ("45", False, ""), "1.2": ("", False, ""), "2.1": ("", False, "")}, "submit")
+    body = login("head_a").post(page_url(workflow.assessment), data).content.decode()
+    assert "1.1: the score is above the criterion" in body
+    assert "Criteria not scored yet (2): 1.2, 2.1." in body  # 1.1 has a score, with its own mistake
+    data["confirm_incomplete"] = "on"
+    body = login("head_a").post(page_url(workflow.assessment), data).content.decode()
+    assert "Criteria not scored yet" not in body
