@@ -1,5 +1,6 @@
 """The forms of the scoring pages. They turn what was typed into domain values (a Decimal or None,
-a bool, a stripped text); whether a score is allowed is the workflow services' question."""
+a bool, a stripped text); whether a score is allowed is the workflow's question (its line checks),
+which the sheet asks for every line at once, so that a page's mistakes all show on one save."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -9,7 +10,8 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from assessments.workflow import Action
+from assessments.services import evidence_too_big_message, evidence_type
+from assessments.workflow import Action, appraisal_line_check, self_line_check, unconfirmed_submission
 from indicators.models import AssessmentStatus, CriterionKind, Index
 
 TEXT_MAX = 2000
@@ -23,10 +25,21 @@ class ScoreField(forms.Field):
     default_error_messages = {"invalid": _("Enter a number, such as 35,5.")}
     MAX_LENGTH = 32
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_points, **kwargs):
         super().__init__(required=False, **kwargs)
+        # A text input, not type=number: a number input drops "35,5" typed in a browser set to
+        # English, and the comma is how the provinces write. min, max and step say the range to
+        # assistive technology and to the page's script (static/js/assessment-sheet.js).
         self.widget.attrs.update(
-            {"inputmode": "decimal", "size": 6, "autocomplete": "off", "maxlength": self.MAX_LENGTH}
+            {
+                "inputmode": "decimal",
+                "size": 6,
+                "autocomplete": "off",
+                "maxlength": self.MAX_LENGTH,
+                "min": "0",
+                "max": f"{max_points.normalize():f}",
+                "step": "0.01",
+            }
         )
 
     def prepare_value(self, value):
@@ -66,6 +79,23 @@ def reason_field(criterion_id):
     return f"reason-{criterion_id}"
 
 
+def file_field(criterion_id):
+    return f"file-{criterion_id}"
+
+
+# How many evidence files one save of the page may carry (the body limit is counted from it).
+FILES_PER_SAVE = 5
+# The column headings (templates/assessments/assessment.html) that name each input after its criterion.
+HEADINGS = {
+    "score": "col-self",
+    "na": "col-na",
+    "note": "col-note",
+    "final": "col-final",
+    "reason": "col-reason",
+    "file": "col-evidence",
+}
+
+
 class SheetForm(forms.Form):
     """The assessment page: the inputs of the leaves the user may score now, and the version he loaded.
 
@@ -91,25 +121,33 @@ class SheetForm(forms.Form):
     # The unit's choice to submit while some criteria are not scored (assessment_submit).
     confirm_incomplete = forms.BooleanField(label=_("Submit with criteria not scored"), required=False)
 
-    def __init__(self, data=None, *, lines, entering, version, **kwargs):
-        super().__init__(data, initial={"version": version}, **kwargs)
+    def __init__(self, data=None, files=None, *, lines, entering, version, files_too_big=(), held=None, **kwargs):
+        """`files_too_big`: the names of the file inputs whose upload passed the limit and was
+        skipped; `held(criterion id, token)`: the file a page that came back held for the line
+        (services.evidence_held), or None."""
+        super().__init__(data, files, initial={"version": version}, **kwargs)
+        self.held = held
         self.entering = entering
         self.leaves = {}
+        self.current = {}  # criterion id → its Score, or None
+        self.criterion_of = {}  # input name → criterion
+        self.files_too_big = set(files_too_big)
         for line in lines:
             if not line.is_leaf:
                 continue
             criterion, score = line.criterion, line.score
             cid = criterion.pk
             if entering == Action.SELF_SCORES and criterion.kind == CriterionKind.SELF_ASSESSED:
-                self.fields[self_field(cid)] = ScoreField(initial=score.self_score if score else None)
-                self.fields[na_field(cid)] = forms.BooleanField(
-                    required=False, initial=bool(score and score.not_applicable)
-                )
-                self.fields[note_field(cid)] = forms.CharField(
-                    required=False,
-                    max_length=TEXT_MAX,
-                    initial=score.note if score else "",
-                    widget=forms.Textarea(attrs={"rows": 1, "cols": 24}),
+                self._add(
+                    criterion,
+                    score=ScoreField(max_points=criterion.max_points, initial=score.self_score if score else None),
+                    na=forms.BooleanField(required=False, initial=bool(score and score.not_applicable)),
+                    note=forms.CharField(
+                        required=False,
+                        max_length=TEXT_MAX,
+                        initial=score.note if score else "",
+                        widget=forms.Textarea(attrs={"rows": 1, "cols": 24}),
+                    ),
                 )
                 self.leaves[cid] = criterion
             elif entering == Action.APPRAISAL_SCORES and not (score and score.not_applicable):
@@ -117,17 +155,189 @@ class SheetForm(forms.Form):
                 initial = None
                 if score is not None:
                     initial = score.final_score if score.final_score is not None else score.self_score
-                self.fields[final_field(cid)] = ScoreField(initial=initial)
-                self.fields[reason_field(cid)] = forms.CharField(
-                    required=False,
-                    max_length=TEXT_MAX,
-                    initial=score.appraisal_reason if score else "",
-                    widget=forms.Textarea(attrs={"rows": 1, "cols": 24}),
+                self._add(
+                    criterion,
+                    final=ScoreField(max_points=criterion.max_points, initial=initial),
+                    reason=forms.CharField(
+                        required=False,
+                        max_length=TEXT_MAX,
+                        initial=score.appraisal_reason if score else "",
+                        widget=forms.Textarea(attrs={"rows": 1, "cols": 24}),
+                    ),
                 )
                 self.leaves[cid] = criterion
-        for name, field in self.fields.items():
-            if name not in ("version", "action", "confirm_incomplete"):
-                field.widget.attrs.setdefault("aria-label", name)
+            self.current[cid] = score
+            # The unit attaches evidence while it enters its scores, to any leaf (a survey's too),
+            # in the same post: a file chosen never costs the scores typed.
+            if entering == Action.SELF_SCORES:
+                self._add(criterion, file=forms.FileField(required=False, max_length=255, allow_empty_file=False))
+
+    def _add(self, criterion, **fields):
+        """The line's inputs, each named after the criterion ("score-12") and labelled by the
+        criterion's code and title with the column's heading."""
+        for key, field in fields.items():
+            name = f"{key}-{criterion.pk}"
+            field.widget.attrs["aria-labelledby"] = f"criterion-{criterion.pk} {HEADINGS[key]}"
+            self.fields[name] = field
+            self.criterion_of[name] = criterion
+
+    def clean(self):
+        data = super().clean()
+        for name in self.files_too_big & set(self.fields):
+            self.add_error(name, evidence_too_big_message())
+        self._take_held(data)
+        files = [name for name in self.criterion_of if name.startswith("file-") and data.get(name)]
+        if len(files) > FILES_PER_SAVE:
+            self.add_error(
+                None,
+                ngettext_lazy(
+                    "Attach at most %(count)d file in one save.",
+                    "Attach at most %(count)d files in one save.",
+                    FILES_PER_SAVE,
+                )
+                % {"count": FILES_PER_SAVE},
+            )
+        for name in files:
+            try:
+                evidence_type(upload=data[name])
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        for cid, criterion in self.leaves.items():
+            self._check_line(cid, criterion, data)
+        self._check_submission(data)
+        return data
+
+    def _check_submission(self, data):
+        """A submission not confirmed with lines left blank: the workflow refuses it once the
+        scores are saved (assessment_submit); when the page comes back for other mistakes anyway,
+        it says so now too, so that one round shows everything. Lines with a mistake of their own
+        are not named: their score was typed."""
+        if not self.errors or self.entering != Action.SELF_SCORES:
+            return
+        if data.get("action") != Action.SUBMIT or data.get("confirm_incomplete"):
+            return
+        blank = [
+            criterion.code
+            for cid, criterion in self.leaves.items()
+            if criterion.max_points > 0
+            and self_field(cid) not in self.errors
+            and data.get(self_field(cid)) is None
+            and not data.get(na_field(cid))
+        ]
+        if blank:
+            self.add_error(None, unconfirmed_submission(blank))
+
+    def _take_held(self, data):
+        """A line with no new file takes the one its page held, if any (a new file replaces it)."""
+        if self.held is None:
+            return
+        for name, criterion in self.criterion_of.items():
+            token = self.data.get(f"held-{criterion.pk}")
+            if name.startswith("file-") and not data.get(name) and token:
+                data[name] = self.held(criterion.pk, token)
+
+    def _check_line(self, cid, criterion, data):
+        """The workflow's rules of the line, on what parsed; each problem beside its input."""
+        if self.entering == Action.SELF_SCORES:
+            names = {"score": self_field(cid), "not_applicable": na_field(cid), "note": note_field(cid)}
+            _values, problems = self_line_check(
+                criterion=criterion,
+                value=data.get(names["score"]),
+                not_applicable=data.get(names["not_applicable"]),
+                note=data.get(names["note"]),
+            )
+        else:
+            names = {"final": final_field(cid), "reason": reason_field(cid)}
+            if names["final"] in self.errors:
+                return  # no number to compare: its own error says enough
+            _values, problems = appraisal_line_check(
+                criterion=criterion,
+                value=data.get(names["final"]),
+                reason=data.get(names["reason"]),
+                score=self.current.get(cid),
+            )
+        for key, message in problems:
+            if names[key] in self.fields and names[key] not in self.errors:
+                self.add_error(names[key], message)
+
+    def _post_clean(self):
+        super()._post_clean()
+        self._mark_invalid()
+
+    def _mark_invalid(self):
+        # Each input with a mistake says so and points at its message (the template's "<id>-error").
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+
+    def evidence(self):
+        """{criterion id: upload} of the evidence files chosen on the page."""
+        return {
+            self.criterion_of[name].pk: upload
+            for name, upload in self.cleaned_data.items()
+            if name.startswith("file-") and upload
+        }
+
+    def files_to_hold(self):
+        """{criterion id: upload} of the files that passed their checks on a page that comes back
+        for other mistakes, and not held yet: what the view holds (services.evidence_hold)."""
+        return {
+            self.criterion_of[name].pk: upload
+            for name, upload in getattr(self, "cleaned_data", {}).items()
+            if name.startswith("file-")
+            and upload
+            and name not in self.errors
+            and not getattr(upload, "held_token", None)
+        }
+
+    def held_files(self):
+        """{criterion id: (token, file name)} of the files the page holds, to show and post again."""
+        return {
+            self.criterion_of[name].pk: (upload.held_token, upload.name)
+            for name, upload in getattr(self, "cleaned_data", {}).items()
+            if name.startswith("file-") and upload and name not in self.errors and getattr(upload, "held_token", None)
+        }
+
+    def error_list(self):
+        """[(input id, message)] of every mistake, in the page's order, each message naming its
+        criterion: what the error summary at the top links to."""
+        listed = []
+        for name in self.fields:
+            criterion = self.criterion_of.get(name)
+            for message in self.errors.get(name, ()):
+                if criterion is not None and not message.startswith(f"{criterion.code}: "):
+                    message = f"{criterion.code}: {message}"
+                listed.append((self[name].auto_id, message))
+        return listed
+
+    def progress(self):
+        """(lines scored, lines on the page, total of the scores, maximum of those lines) as the
+        inputs stand — the bound values when the page comes back with mistakes, a score that does
+        not parse counting as none. A line not applicable counts as scored, with no points."""
+        scored, total, maximum = 0, Decimal(0), Decimal(0)
+        score_field = self_field if self.entering == Action.SELF_SCORES else final_field
+        for cid, criterion in self.leaves.items():
+            maximum += criterion.max_points
+            name = score_field(cid)
+            value = self._shown(name)
+            not_applicable = self.entering == Action.SELF_SCORES and bool(self._shown(na_field(cid)))
+            if not_applicable:
+                scored += 1
+            elif value is not None and 0 <= value <= criterion.max_points:
+                scored += 1
+                total += value
+        return scored, len(self.leaves), total, maximum
+
+    def _shown(self, name):
+        field = self.fields[name]
+        if not self.is_bound:
+            return self.get_initial_for_field(field, name)
+        try:
+            return field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+        except forms.ValidationError:
+            return None
 
     def then(self):
         """The move asked for besides saving: Action.SUBMIT, Action.APPRAISE or None."""
@@ -152,6 +362,7 @@ class SheetForm(forms.Form):
                 self.add_error(score_field(by_code[code]), message)
             else:
                 self.add_error(None, message)
+        self._mark_invalid()
 
 
 class CommentForm(forms.Form):

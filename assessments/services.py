@@ -4,15 +4,19 @@ The workflow itself (who may do what, the statuses, the versions) is assessments
 these services call it and add nothing to its rules."""
 
 import os
+import time
+import uuid
 import zipfile
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from assessments.models import EvidenceFile
+from assessments.models import EvidenceFile, evidence_storage
 from assessments.workflow import (
     Action,
     allowed_actions,
@@ -144,6 +148,55 @@ def evidence_add(*, assessment, criterion_id, upload, user):
     return evidence
 
 
+# A file checked on a page that came back for other mistakes is held until the page is saved, so
+# that the unit need not choose it again: under held/ of the evidence storage, named in the page by
+# a signed token that is good for this user, assessment and criterion, for a day.
+HELD_DIR = "held"
+HELD_MAX_AGE = 24 * 3600
+_HELD_SALT = "assessments.evidence_held"
+
+
+def evidence_hold(*, assessment, criterion_id, upload, user):
+    """Hold an upload already checked (evidence_type); returns the token that evidence_held takes.
+    Held files older than HELD_MAX_AGE (pages never saved again) are removed on the way."""
+    storage = evidence_storage()
+    _held_sweep(storage)
+    name = storage.save(f"{HELD_DIR}/{uuid.uuid4().hex}", upload)
+    payload = {"n": name, "o": _original_name(upload.name), "a": assessment.pk, "c": criterion_id, "u": user.pk}
+    return signing.dumps(payload, salt=_HELD_SALT)
+
+
+def evidence_held(*, token, assessment, criterion_id, user):
+    """The held upload the token names, as a File with the name the user gave it; None when the
+    token is not one of evidence_hold for this user, assessment and criterion, is too old, or its
+    file is gone."""
+    try:
+        payload = signing.loads(token, salt=_HELD_SALT, max_age=HELD_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if (payload.get("a"), payload.get("c"), payload.get("u")) != (assessment.pk, criterion_id, user.pk):
+        return None
+    storage, name = evidence_storage(), payload["n"]
+    if not storage.exists(name):
+        return None
+    upload = File(storage.open(name, "rb"), name=payload["o"])
+    upload.held_name = name
+    upload.held_token = token
+    return upload
+
+
+def _held_sweep(storage):
+    try:
+        names = storage.listdir(HELD_DIR)[1]
+    except FileNotFoundError:
+        return
+    too_old = time.time() - HELD_MAX_AGE
+    for name in names:
+        path = f"{HELD_DIR}/{name}"
+        if storage.get_modified_time(path).timestamp() < too_old:
+            storage.delete(path)
+
+
 @transaction.atomic
 def evidence_delete(*, evidence, user):
     """Remove an evidence file, while the unit may edit its assessment; the file goes once committed."""
@@ -164,9 +217,10 @@ def evidence_delete(*, evidence, user):
 
 
 @transaction.atomic
-def sheet_save(*, assessment, user, entering, scores, version, then=None, confirm_incomplete=False):
-    """Save the scores of the assessment page and, with `then` (Action.SUBMIT or Action.APPRAISE),
-    move the assessment on in the same transaction: both happen or neither.
+def sheet_save(*, assessment, user, entering, scores, version, then=None, confirm_incomplete=False, evidence=None):
+    """Save the scores of the assessment page, attach the evidence files chosen on it
+    (`evidence`: {criterion id: upload}, the unit's only) and, with `then` (Action.SUBMIT or
+    Action.APPRAISE), move the assessment on, in the same transaction: all happen or none.
 
     `entering` is what the page offered: Action.SELF_SCORES or Action.APPRAISAL_SCORES. The
     workflow's services decide who may, check the status and the version, and raise
@@ -178,11 +232,24 @@ def sheet_save(*, assessment, user, entering, scores, version, then=None, confir
         changed = appraisal_scores_save(assessment=assessment, user=user, scores=scores, version=version)
     else:
         raise ValueError(f"sheet_save cannot enter {entering}")
-    # The save above took this version and holds the row: the move needs no version of its own.
-    if then == Action.SUBMIT:
-        assessment_submit(assessment=assessment, user=user, confirm_incomplete=confirm_incomplete)
-    elif then == Action.APPRAISE:
-        assessment_appraise(assessment=assessment, user=user)
-    elif then is not None:
-        raise ValueError(f"sheet_save cannot {then}")
+    added = []
+    try:
+        # Before a submission, which ends the unit's right to change its evidence.
+        for criterion_id, upload in (evidence or {}).items():
+            added.append(evidence_add(assessment=assessment, criterion_id=criterion_id, upload=upload, user=user))
+            if getattr(upload, "held_name", None):
+                upload.close()
+                transaction.on_commit(lambda name=upload.held_name: evidence_storage().delete(name))
+        # The save above took this version and holds the row: the move needs no version of its own.
+        if then == Action.SUBMIT:
+            assessment_submit(assessment=assessment, user=user, confirm_incomplete=confirm_incomplete)
+        elif then == Action.APPRAISE:
+            assessment_appraise(assessment=assessment, user=user)
+        elif then is not None:
+            raise ValueError(f"sheet_save cannot {then}")
+    except BaseException:
+        # The transaction forgets the files' rows; their stored bytes must go too.
+        for stored in added:
+            stored.file.storage.delete(stored.file.name)
+        raise
     return changed

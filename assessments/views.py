@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,10 +24,20 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from assessments import selectors
-from assessments.forms import CommentForm, EvidenceForm, PublishForm, SheetForm, StartForm, WorklistForm
+from assessments.forms import (
+    FILES_PER_SAVE,
+    CommentForm,
+    EvidenceForm,
+    PublishForm,
+    SheetForm,
+    StartForm,
+    WorklistForm,
+)
 from assessments.services import (
     evidence_add,
     evidence_delete,
+    evidence_held,
+    evidence_hold,
     evidence_too_big_message,
     sheet_save,
 )
@@ -41,7 +52,7 @@ from assessments.workflow import (
     publish_coverage,
 )
 from indicators.models import AssessmentStatus, Methodology
-from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
+from reformdash.lib.uploads import UploadSizeLimit, UploadSizeSkip, body_declared_too_big
 from units.access import Action as Access
 from units.access import may, sees_all_units
 from units.models import Membership, Unit
@@ -120,7 +131,6 @@ def _page(
     entering = _entering(actions)
     if sheet is None or sheet.entering != entering:
         sheet = SheetForm(lines=lines, entering=entering, version=assessment.version) if entering else None
-    leaves = [line for line in lines if line.is_leaf]
     unscored_self, unscored_final = selectors.unscored_lines(lines)
     may_edit_evidence = Action.SELF_SCORES in actions
     context = {
@@ -139,10 +149,27 @@ def _page(
         "may_edit_evidence": may_edit_evidence,
         "return_form": forms.get("return_form") or CommentForm(initial={"version": assessment.version}),
         "reopen_form": forms.get("reopen_form") or CommentForm(initial={"version": assessment.version}),
-        "evidence_form": forms.get("evidence_form")
-        or (EvidenceForm(criteria=[line.criterion for line in leaves]) if may_edit_evidence else None),
+        "error_list": sheet.error_list() if sheet is not None and sheet.is_bound else [],
+        "progress": _progress(sheet),
     }
     return render(request, "assessments/assessment.html", context, status=status)
+
+
+def _progress(sheet):
+    """The page's running total, as its script (static/js/assessment-sheet.js) redraws it while
+    one types: the sentence with its numbers the reader's language's way, and the template it
+    fills in (%(scored)s, %(count)s, %(total)s, %(max)s)."""
+    if sheet is None:
+        return None
+    scored, count, total, maximum = sheet.progress()
+    template = _("Scored %(scored)s/%(count)s criteria — total %(total)s/%(max)s points")
+    return {
+        "scored": scored,
+        "count": count,
+        "template": template,
+        "text": template
+        % {"scored": scored, "count": count, "total": floatformat(total, 2), "max": floatformat(maximum, -2)},
+    }
 
 
 def _rows(lines, sheet):
@@ -150,9 +177,9 @@ def _rows(lines, sheet):
     rows = []
     for line in lines:
         cid = line.criterion.pk
-        row = {"line": line, "fields": {}}
+        row = {"line": line, "fields": {}, "held": getattr(sheet, "kept", {}).get(cid)}
         if sheet is not None and line.is_leaf:
-            for key in ("score", "na", "note", "final", "reason"):
+            for key in ("score", "na", "note", "final", "reason", "file"):
                 name = f"{key}-{cid}"
                 if name in sheet.fields:
                     row["fields"][key] = sheet[name]
@@ -160,22 +187,58 @@ def _rows(lines, sheet):
     return rows
 
 
+@csrf_exempt  # checked by _sheet_post once the upload limits are in place, as for evidence_upload
 @login_required
 def assessment_detail(request, assessment_id):
     """/assessments/<id>/: the criterion tree with the scores; inputs for what the reader may enter
-    now; Save draft and Submit (the unit), Save and Accept (the appraiser)."""
+    now, and for the unit evidence files, sent with the scores; Save draft and Submit (the unit),
+    Save and Accept (the appraiser).
+
+    Nothing of a post's body is read before the reader is known to enter something here; a body
+    declaring more than the files a save may carry is refused unread, and a file passing the limit
+    while it streams is skipped, the rest of the post still read, so that its scores come back."""
     assessment = selectors.assessment_visible_or_404(user=request.user, assessment_id=assessment_id)
     if request.method != "POST":
         return _page(request, assessment)
+    if _entering(allowed_actions(user=request.user, assessment=assessment)) is None:
+        return _forbidden(request, assessment)
+    if body_declared_too_big(request, limit=_sheet_body_limit()):
+        return _page(request, assessment, status=413, errors=[_sheet_too_big_message()])
+    limit = UploadSizeSkip(request, limit=settings.EVIDENCE_MAX_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _sheet_post(request, assessment, limit)
+
+
+def _sheet_body_limit():
+    """What a save of the page may declare: its files, and its other fields (Django's own limit)."""
+    return settings.EVIDENCE_MAX_BYTES * FILES_PER_SAVE + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+
+def _sheet_too_big_message():
+    return _(
+        "Nothing was saved: the files chosen are larger than one save may carry (%(count)d files of at most %(limit)s each)."
+    ) % {"count": FILES_PER_SAVE, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+
+
+@csrf_protect
+def _sheet_post(request, assessment, limit):
     actions = allowed_actions(user=request.user, assessment=assessment)
     entering = request.POST.get("entering")
     entering = Action(entering) if entering in (Action.SELF_SCORES, Action.APPRAISAL_SCORES) else _entering(actions)
-    if entering is None:
-        return _forbidden(request, assessment)
     lines = selectors.assessment_sheet(assessment=assessment)
-    sheet = SheetForm(request.POST, lines=lines, entering=entering, version=assessment.version)
+    sheet = SheetForm(
+        request.POST,
+        request.FILES,
+        lines=lines,
+        entering=entering,
+        version=assessment.version,
+        files_too_big=limit.too_big,
+        held=lambda criterion_id, token: evidence_held(
+            token=token, assessment=assessment, criterion_id=criterion_id, user=request.user
+        ),
+    )
     if not sheet.is_valid():
-        return _page(request, assessment, status=400, sheet=sheet, lines=lines)
+        return _sheet_again(request, assessment, sheet, lines)
     try:
         sheet_save(
             assessment=assessment,
@@ -185,6 +248,7 @@ def assessment_detail(request, assessment_id):
             version=sheet.cleaned_data["version"],
             then=sheet.then(),
             confirm_incomplete=sheet.cleaned_data["confirm_incomplete"],
+            evidence=sheet.evidence(),
         )
     except PermissionDenied:
         return _forbidden(request, assessment)
@@ -192,9 +256,19 @@ def assessment_detail(request, assessment_id):
         return _conflict(request, assessment, conflict, sheet=sheet, lines=lines)
     except ValidationError as error:
         sheet.add_service_errors(error)
-        return _page(request, assessment, status=400, sheet=sheet, lines=lines)
+        return _sheet_again(request, assessment, sheet, lines)
     messages.success(request, _SAVED[sheet.then()])
     return redirect("assessment_detail", assessment_id=assessment.pk)
+
+
+def _sheet_again(request, assessment, sheet, lines):
+    """The page again with the mistakes, what was typed, and the files that passed their checks
+    held (evidence_hold), so that the unit need not choose them again."""
+    sheet.kept = sheet.held_files()
+    for criterion_id, upload in sheet.files_to_hold().items():
+        token = evidence_hold(assessment=assessment, criterion_id=criterion_id, upload=upload, user=request.user)
+        sheet.kept[criterion_id] = (token, upload.name)
+    return _page(request, assessment, status=400, sheet=sheet, lines=lines)
 
 
 # Lazy: built at import time, translated in the reader's language when shown.
@@ -313,7 +387,7 @@ def _evidence_upload(request, assessment, limit):
     if limit.exceeded:
         return _evidence_refused(request, assessment)
     if not form.is_valid():
-        return _page(request, assessment, status=400, lines=lines, evidence_form=form)
+        return _page(request, assessment, status=400, lines=lines, evidence_errors=_messages(form))
     try:
         evidence_add(
             assessment=assessment,
@@ -324,10 +398,13 @@ def _evidence_upload(request, assessment, limit):
     except PermissionDenied:
         return _forbidden(request, assessment)
     except ValidationError as error:
-        form.add_error("file", error)
-        return _page(request, assessment, status=400, lines=lines, evidence_form=form)
+        return _page(request, assessment, status=400, lines=lines, evidence_errors=error.messages)
     messages.success(request, _("The file was attached."))
     return redirect(reverse("assessment_detail", args=[assessment.pk]) + "#evidence")
+
+
+def _messages(form):
+    return [message for errors in form.errors.values() for message in errors]
 
 
 @login_required

@@ -181,25 +181,67 @@ def _changes_since(assessment, version):
     ]
 
 
-def _decimal(value, criterion, errors):
+def _decimal(value, criterion):
+    """(the score as the column holds it, or None; the error message, or None)."""
     if value is None or value == "":
-        return None
+        return None, None
     try:
         value = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        errors.append(_("%(code)s: the score is not a number.") % {"code": criterion.code})
-        return None
+        return None, _("%(code)s: the score is not a number.") % {"code": criterion.code}
     if not value.is_finite() or value < 0:
-        errors.append(_("%(code)s: the score cannot be negative.") % {"code": criterion.code})
-    elif value > criterion.max_points:
-        errors.append(
-            _("%(code)s: the score is above the criterion's maximum of %(max)s.")
-            % {"code": criterion.code, "max": number_format(criterion.max_points.normalize())}
+        return None, _("%(code)s: the score cannot be negative.") % {"code": criterion.code}
+    if value > criterion.max_points:
+        return None, _("%(code)s: the score is above the criterion's maximum of %(max)s.") % {
+            "code": criterion.code,
+            "max": number_format(criterion.max_points.normalize()),
+        }
+    # As the column holds it, so that comparing with the stored value finds real changes only.
+    return value.quantize(_QUANTUM), None
+
+
+# The rules of one line, in one place: the save services below apply them, and the page's form
+# asks them too, so that every mistake of a page is shown at once, beside the input it concerns.
+# Each returns (the cleaned values, [(the input it concerns, message)]); the inputs are "score",
+# "not_applicable" and "note" for a self score, "final" and "reason" for an appraised one.
+
+
+def self_line_check(*, criterion, value, not_applicable, note):
+    """A unit's line: a score between 0 and the maximum, or not applicable with the reason in the note."""
+    value, error = _decimal(value, criterion)
+    problems = [("score", error)] if error else []
+    note = (note or "").strip()
+    if not_applicable and value is not None:
+        problems.append(
+            ("score", _("%(code)s: a criterion marked not applicable has no score.") % {"code": criterion.code})
         )
-    else:
-        # As the column holds it, so that comparing with the stored value finds real changes only.
-        return value.quantize(_QUANTUM)
-    return None
+    if not_applicable and not note:
+        problems.append(("note", _("%(code)s: say why the criterion is not applicable.") % {"code": criterion.code}))
+    return (value, bool(not_applicable), note), problems
+
+
+def appraisal_line_check(*, criterion, value, reason, score):
+    """An appraiser's line, against the unit's Score (or None): a final score between 0 and the
+    maximum, none on a line not applicable, and a reason when it differs from the self score."""
+    value, error = _decimal(value, criterion)
+    problems = [("final", error)] if error else []
+    reason = (reason or "").strip()
+    if score is not None and score.not_applicable and value is not None:
+        problems.append(
+            ("final", _("%(code)s: a criterion marked not applicable has no score.") % {"code": criterion.code})
+        )
+    self_score = score.self_score if score is not None else None
+    # A survey criterion has no self score to differ from: the council enters the survey's result.
+    # A score that is no number cannot be said to differ: its own error is enough.
+    if not error and criterion.kind == CriterionKind.SELF_ASSESSED and value != self_score and not reason:
+        problems.append(
+            (
+                "reason",
+                _("%(code)s: give a reason for an appraised score that differs from the self-assessed one.")
+                % {"code": criterion.code},
+            )
+        )
+    return (value, reason), problems
 
 
 def _leaf_criteria(assessment, criterion_ids):
@@ -291,13 +333,11 @@ def self_scores_save(*, assessment, user, scores, version):
     errors, rows = [], {}
     for criterion_id, (value, not_applicable, note) in scores.items():
         criterion = criteria[criterion_id]
-        value = _decimal(value, criterion, errors)
-        note = (note or "").strip()
-        if not_applicable and value is not None:
-            errors.append(_("%(code)s: a criterion marked not applicable has no score.") % {"code": criterion.code})
-        if not_applicable and not note:
-            errors.append(_("%(code)s: say why the criterion is not applicable.") % {"code": criterion.code})
-        fields = {"self_score": value, "not_applicable": bool(not_applicable), "note": note}
+        (value, not_applicable, note), problems = self_line_check(
+            criterion=criterion, value=value, not_applicable=not_applicable, note=note
+        )
+        errors.extend(message for _input, message in problems)
+        fields = {"self_score": value, "not_applicable": not_applicable, "note": note}
         if not_applicable:
             # A returned assessment may carry an appraised score: not applicable has none.
             fields["final_score"] = None
@@ -325,18 +365,10 @@ def appraisal_scores_save(*, assessment, user, scores, version):
     errors, rows = [], {}
     for criterion_id, (value, reason) in scores.items():
         criterion = criteria[criterion_id]
-        value = _decimal(value, criterion, errors)
-        reason = (reason or "").strip()
-        score = current.get(criterion_id)
-        if score is not None and score.not_applicable and value is not None:
-            errors.append(_("%(code)s: a criterion marked not applicable has no score.") % {"code": criterion.code})
-        self_score = score.self_score if score is not None else None
-        # A survey criterion has no self score to differ from: the council enters the survey's result.
-        if criterion.kind == CriterionKind.SELF_ASSESSED and value != self_score and not reason:
-            errors.append(
-                _("%(code)s: give a reason for an appraised score that differs from the self-assessed one.")
-                % {"code": criterion.code}
-            )
+        (value, reason), problems = appraisal_line_check(
+            criterion=criterion, value=value, reason=reason, score=current.get(criterion_id)
+        )
+        errors.extend(message for _input, message in problems)
         rows[criterion_id] = (criterion, {"final_score": value, "appraisal_reason": reason}, reason)
     if errors:
         raise ValidationError(errors)
@@ -429,6 +461,19 @@ def _transition(*, assessment, user, action, version, comment=""):
     return _move(assessment=assessment, user=user, action=action, comment=comment)
 
 
+def unconfirmed_submission(unscored):
+    """The refusal of a submission, not confirmed, while the criteria coded `unscored` are not
+    scored: assessment_submit's, and the page's when it names them with its other mistakes."""
+    return ValidationError(
+        _(
+            "Criteria not scored yet (%(count)d): %(codes)s. Score them, or tick "
+            "“Submit with criteria not scored” and submit again."
+        ),
+        code="incomplete",
+        params={"count": len(unscored), "codes": _codes(unscored)},
+    )
+
+
 @transaction.atomic
 def assessment_submit(*, assessment, user, version=None, confirm_incomplete=False):
     """Submit the self-assessment for appraisal. While a self-assessed criterion has neither a score
@@ -439,14 +484,7 @@ def assessment_submit(*, assessment, user, version=None, confirm_incomplete=Fals
     unscored = unscored_self_criteria(assessment=assessment)
     comment = ""
     if unscored and not confirm_incomplete:
-        raise ValidationError(
-            _(
-                "Criteria not scored yet (%(count)d): %(codes)s. Score them, or tick "
-                "“Submit with criteria not scored” and submit again."
-            ),
-            code="incomplete",
-            params={"count": len(unscored), "codes": _codes(unscored)},
-        )
+        raise unconfirmed_submission(unscored)
     if unscored:
         comment = _("Submitted with criteria not scored (%(count)d): %(codes)s.") % {
             "count": len(unscored),

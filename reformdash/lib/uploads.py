@@ -1,7 +1,7 @@
 """Uploads refused by size before they are read: from the declared Content-Length, and, whatever
 was declared, as soon as a file streams past the limit (the rest of the body is skipped, not stored)."""
 
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 
 # What a multipart body may carry besides the file (the token, the other fields, the boundaries).
 FORM_OVERHEAD_BYTES = 16 * 1024
@@ -33,6 +33,26 @@ class UploadSizeLimit(FileUploadHandler):
         if start + len(raw_data) > self.limit:
             self.exceeded = True
             raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+class UploadSizeSkip(FileUploadHandler):
+    """As UploadSizeLimit, for a form that carries other fields with its files: a file passing
+    `limit` bytes is skipped (its name in `too_big`) and the rest of the body still parsed, so that
+    the form can come back with what was typed and the message beside that file's input."""
+
+    def __init__(self, request=None, *, limit):
+        super().__init__(request)
+        self.limit = limit
+        self.too_big = set()
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.too_big.add(self.field_name)
+            raise SkipFile
         return raw_data
 
     def file_complete(self, file_size):
