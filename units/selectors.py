@@ -26,6 +26,15 @@ def units_valid_in(*, year, queryset=None):
     return queryset.filter(valid_in_year_q(year))
 
 
+def units_valid_on(*, day, queryset=None):
+    """Units that exist on `day`. A year's rankings group the units of its last day: one that ended
+    inside it (merged on 1/7/2025) is in no group of that year; its successor is."""
+    queryset = Unit.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
 @dataclass(frozen=True)
 class PeriodCut:
     """How a reorganisation cut a period (a year, a quarter, a month) for some units: how many
