@@ -17,6 +17,7 @@ ones are stored all the same; 400 `{"error"}` for a body that is not such a JSON
 a valid token of an active source. Sending the same batch again changes nothing (all unchanged).
 """
 
+import datetime
 import json
 import unicodedata
 
@@ -25,6 +26,7 @@ from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -45,6 +47,7 @@ from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure
 from units.access import units_visible_to, visible_unit_or_404
 from units.models import Unit, UnitKind
+from units.selectors import first_kind_existing
 
 PER_PAGE = 50
 MAX_ITEMS = 1000
@@ -68,7 +71,7 @@ def dossier_ranking(request):
     """Units ranked by a dossier rate over a month, a quarter or a year (only the rows the user may
     see, with their ranks in the whole group), and the monthly trend of the chosen unit's total."""
     top_unit = selectors.scope_units_visible_to(user=request.user).first()
-    form = DossierRankingForm(_with_defaults(request, _ranking_defaults(top_unit)), user=request.user)
+    form = DossierRankingForm(_ranking_data(request, top_unit), user=request.user)
     if not form.is_valid():
         return render(request, "dossiers/ranking.html", {"form": form}, status=400)
     choice = form.cleaned_data
@@ -127,11 +130,24 @@ def _period_cut(choice):
     return {"cut": cut, "dates": ", ".join(date.strftime("%d/%m/%Y") for date in cut.began_on)}
 
 
-def _ranking_defaults(top_unit):
-    """The ranking a user first sees: the overdue rate of the units of his own level (districts
-    for the province's staff), over the latest year with statistics."""
-    kind = UnitKind.DISTRICT if top_unit is None or top_unit.kind == UnitKind.PROVINCE else top_unit.kind
-    return {"measure": DossierMeasure.OVERDUE_RATE.value, "kind": str(kind)}
+def _ranking_data(request, top_unit):
+    """The ranking a user first sees: the overdue rate of the units of his own level over the
+    latest year with statistics; for the province's staff, the level below the province that
+    exists at the period's end (its last day, or today): districts until 30/6/2025, communes after."""
+    data = _with_defaults(request, {"measure": DossierMeasure.OVERDUE_RATE.value})
+    if "kind" not in data:
+        data["kind"] = str(_default_kind(top_unit, data.get("year")))
+    return data
+
+
+def _default_kind(top_unit, year):
+    if top_unit is not None and top_unit.kind != UnitKind.PROVINCE:
+        return top_unit.kind
+    try:
+        day = min(datetime.date(int(year), 12, 31), timezone.localdate())
+    except (TypeError, ValueError, OverflowError):
+        return UnitKind.DISTRICT  # a year the form refuses anyway
+    return first_kind_existing(kinds=(UnitKind.DISTRICT, UnitKind.COMMUNE), day=day) or UnitKind.DISTRICT
 
 
 def _with_defaults(request, values):

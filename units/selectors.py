@@ -35,6 +35,13 @@ def units_valid_on(*, day, queryset=None):
     )
 
 
+def first_kind_existing(*, kinds, day):
+    """The first of `kinds` (in their order) that some unit of `day` has, or None: the districts
+    until 30/6/2025, the communes after (the districts were abolished)."""
+    present = set(units_valid_on(day=day).filter(kind__in=kinds).values_list("kind", flat=True).distinct())
+    return next((kind for kind in kinds if kind in present), None)
+
+
 @dataclass(frozen=True)
 class PeriodCut:
     """How a reorganisation cut a period (a year, a quarter, a month) for some units: how many
