@@ -16,7 +16,7 @@ in a fixed order (unit codes, criterion file order), so every load on every data
 numbers. The few real figures, from one press article, are Quảng Nam's published results (L49).
 Synthetic dossiers come from demo.synthetic_dossiers, with a fixed seed: the old districts and
 communes and a few old departments from January 2024 to June 2025, the new communes and a few new
-departments from July 2025 to the last complete month before the load, judged at the time of the load.
+departments from July 2025 to the time of the load, judged then.
 
 Every step creates only what is missing and never touches a row that exists: a second load
 changes nothing — no value, no `updated_at`, no password.
@@ -1141,10 +1141,10 @@ def _ensure_heads(unit_rows, units, users, created):
 #
 # The demo's "now" is the time of the load (timezone.now(), months in Vietnam time): a dossier is
 # pending only if it would end after it. Each unit gets dossiers in every month from
-# DOSSIER_FIRST_MONTH or its first month, to the last complete month before now or its last month:
-# the old districts, communes and departments from January 2024 to June 2025, settled by their last
-# day (30/6/2025), the same on every load; the new communes and departments from July 2025 on, the
-# last weeks' still pending at the load. The statistics job computes them after commit
+# DOSSIER_FIRST_MONTH or its first month, to the current month or its last month: the old
+# districts, communes and departments from January 2024 to June 2025, settled by their last day
+# (30/6/2025), the same on every load; the new communes and departments from July 2025 to the load,
+# the last weeks' still pending then. The statistics job computes them after commit
 # (dossiers_generate marks their unit-months dirty). A merged commune's months before July 2025 are
 # its predecessors' (dossiers.selectors.lineage_monthly_rates).
 
@@ -1166,12 +1166,14 @@ DOSSIERS_PER_UNIT_MONTH = {
 
 def dossier_months(row, *, now):
     """The months the demo generates a unit's dossiers for: from DOSSIER_FIRST_MONTH or the unit's
-    first month to the last complete month before `now` or the unit's last month."""
-    current_start, _ = measures.month_bounds(measures.month_of(now))
+    first month to the current month (the dossiers received before `now`) or the unit's last month.
+    The current month has its dossiers too: without them its statistics would hold only the
+    dossiers still pending from the month before, and its overdue rate would leap at the end of
+    every chart."""
     first = DOSSIER_FIRST_MONTH
     if row.valid_from is not None:
         first = max(first, row.valid_from.year * 100 + row.valid_from.month)
-    last = measures.month_of(current_start - datetime.timedelta(days=1))
+    last = measures.month_of(now)
     if row.valid_to is not None:
         last = min(last, row.valid_to.year * 100 + row.valid_to.month)
     return tuple(measures.months_between(first, last)) if first <= last else ()
