@@ -408,11 +408,6 @@ class UnitRow:
     valid_to: datetime.date | None
     commune_type: str = ""
 
-    def valid_in(self, year):
-        return (self.valid_from is None or self.valid_from.year <= year) and (
-            self.valid_to is None or self.valid_to.year >= year
-        )
-
     def valid_on(self, day):
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
