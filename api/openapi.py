@@ -166,7 +166,7 @@ def _schemas():
         "IndexList": obj({"results": array(ref("Index"))}),
         "Unit": obj(
             {
-                "code": {**STRING, "examples": ["QNA-TAMKY"]},
+                "code": {**STRING, "examples": ["20341"]},
                 "name": STRING,
                 "kind": {**STRING, "enum": UnitKind.values},
                 "parent_code": nullable(STRING),

@@ -41,7 +41,7 @@ from indicators.services import results_recompute_request
 from reformdash.lib.fields import _QUANTUM
 from units.access import Action as Access
 from units.access import may
-from units.selectors import units_valid_in
+from units.selectors import units_valid_in, units_valid_on, year_bounds
 
 S = AssessmentStatus
 
@@ -530,7 +530,8 @@ def assessment_reopen(*, assessment, user, reason, version=None):
 @dataclasses.dataclass
 class Coverage:
     """Where the units of a methodology's group stand before a publication: the units of its kind
-    valid in its year, and any other unit with an assessment under it."""
+    existing on the last day of its year (the group its ranking forms), and any other unit with an
+    assessment under it."""
 
     no_assessment: list  # units
     not_appraised: list  # assessments: draft, submitted or returned
@@ -557,7 +558,9 @@ def publish_coverage(*, methodology):
     )
     assessed = [assessment.unit_id for assessment in assessments]
     no_assessment = list(
-        units_valid_in(year=methodology.year)
+        # The group a year's ranking forms: the units of its last day. One that ended during it (a
+        # department merged on 1/7/2025) has no result of that year to leave out; its successor has.
+        units_valid_on(day=year_bounds(methodology.year)[1])
         .filter(kind=methodology.unit_kind)
         .exclude(pk__in=assessed)
         .order_by("code")

@@ -1,12 +1,22 @@
-"""The demo data set: Quảng Nam province 2021–2025, loaded by `python manage.py load_demo`.
+"""The demo data set: Thành phố Đà Nẵng as it is today, with the two provinces it was formed of on
+1/7/2025 (Quảng Nam and the old Đà Nẵng), loaded by `python manage.py load_demo`.
 
-Units, lineage and criteria trees come from the CSV files in fixtures/demo/ (the shapes
-`import_units` and `import_methodology` read). Scores are synthetic, drawn from one seeded
-generator in a fixed order (unit codes, criterion file order), so every load on every database
-gives the same numbers. The few real figures, from one press article, are published results.
-Synthetic dossiers come from demo.synthetic_dossiers, with a fixed seed, for the districts, the
-communes and a few departments, from January 2024 to the last month each unit existed in (June 2025,
-when the districts were abolished), judged at the time of the load: every one has ended by then.
+Units. The administrative units and their lineage are the real ones, created by the
+administrative-units import (units.importers.admin_units, province 48 with its legacy units): the
+new city (code 48) and its 94 communes, wards and special zone from 1/7/2025; the old provinces L48
+and L49, their 25 districts and 280 communes until 30/6/2025. The departments are not in that
+data: fixtures/demo/units.csv names them (L49-…, L48-… until 30/6/2025; 48-… from 1/7/2025) and
+fixtures/demo/lineage.csv says which new department took over each old one's work. Criteria trees
+come from the other CSV files in fixtures/demo/.
+
+Years. 2021–2024 are scored for the old units, 2025 for the units of 31/12/2025 (the new ones):
+all appraised and published by made-up decisions. 2026 is in progress: drafts, submitted and a few
+appraised self-assessments, nothing official. Scores are synthetic, drawn from one seeded generator
+in a fixed order (unit codes, criterion file order), so every load on every database gives the same
+numbers. The few real figures, from one press article, are Quảng Nam's published results (L49).
+Synthetic dossiers come from demo.synthetic_dossiers, with a fixed seed: the old districts and
+communes and a few old departments from January 2024 to June 2025, the new communes and a few new
+departments from July 2025 to the time of the load, judged then.
 
 Every step creates only what is missing and never touches a row that exists: a second load
 changes nothing — no value, no `updated_at`, no password.
@@ -30,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.workflow import methodology_publish
+from audit.models import AuditSource
 from demo.synthetic_dossiers import dossiers_generate
 from dossiers import measures
 from dossiers.models import Dossier
@@ -50,8 +61,11 @@ from indicators.models import (
     ValueUnit,
 )
 from indicators.services import results_recompute_all_request
+from reformdash.lib.bulk import rows_insert
+from units import admin_data
 from units.access import APPRAISER_GROUP, STAFF_GROUP
-from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
+from units.importers.admin_units import REORGANISATION_DATE, admin_units_import, legacy_code
+from units.models import CommuneType, LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 UNIT_COLUMNS = ["code", "name", "kind", "parent_code", "valid_from", "valid_to"]
@@ -59,8 +73,13 @@ LINEAGE_COLUMNS = ["predecessor_code", "successor_code", "date", "kind", "note"]
 CRITERION_COLUMNS = ["code", "parent_code", "title", "max_points", "weight", "kind"]
 
 SEED = 20240702  # any fixed number; this one is the article's date
-YEARS = range(2021, 2026)  # methodologies and bands
-SCORED_YEARS = range(2021, 2025)  # 2025 had no full year of districts, so no scores
+YEARS = range(2021, 2027)  # methodologies and bands
+SCORED_YEARS = range(2021, 2026)  # appraised and published
+IN_PROGRESS_YEAR = 2026  # being self-assessed and appraised: nothing official yet
+LAST_DISTRICT_YEAR = 2024  # the districts were abolished on 1/7/2025: no district methodology after
+PROVINCE = "48"  # the new Thành phố Đà Nẵng, whose units the importer creates with their predecessors
+# Huyện Hoàng Sa had no communes and no administration on the islands: nothing to score or head.
+NO_ADMINISTRATION = frozenset({"L498"})
 BATCH_SIZE = 1000
 CENT = Decimal("0.01")
 
@@ -139,7 +158,10 @@ _SIPAS_LOCAL = "Demo — theo cấu trúc Quyết định 1001/QĐ-BNV"
 _DVC766_LOCAL = "Demo — theo cấu trúc Quyết định 766/QĐ-TTg"
 _PUBLISHED_NOTE = "Giá trị do cơ quan trung ương công bố, được nhập chứ không tính từ điểm."
 _DOSSIER_RULES = "Quy tắc tính theo Quyết định 766/QĐ-TTg"
-_DOSSIER_NOTE = "Tính từ hồ sơ minh họa năm 2024 (không phải hồ sơ thật), theo thống kê hằng tháng."
+_DOSSIER_NOTE = "Tính từ hồ sơ minh họa (không phải hồ sơ thật), theo thống kê hằng tháng."
+
+_DISTRICT_YEARS = tuple(year for year in YEARS if year <= LAST_DISTRICT_YEAR)
+_DOSSIER_YEARS = (2024, 2025, 2026)  # the years the demo has dossiers in
 
 METHODOLOGIES = (
     MethodologySpec(
@@ -151,13 +173,22 @@ METHODOLOGIES = (
         _PUBLISHED_NOTE,
     ),
     MethodologySpec("par", UnitKind.DEPARTMENT, Aggregation.SUM, "methodology_par.csv", _PAR_LOCAL, _PAR_NOTE),
-    MethodologySpec("par", UnitKind.DISTRICT, Aggregation.SUM, "methodology_par.csv", _PAR_LOCAL, _PAR_NOTE),
+    MethodologySpec(
+        "par", UnitKind.DISTRICT, Aggregation.SUM, "methodology_par.csv", _PAR_LOCAL, _PAR_NOTE, _DISTRICT_YEARS
+    ),
     MethodologySpec("par", UnitKind.COMMUNE, Aggregation.SUM, "methodology_par.csv", _PAR_LOCAL, _PAR_NOTE),
     MethodologySpec(
         "sipas", UnitKind.PROVINCE, Aggregation.PUBLISHED, None, "SIPAS cấp tỉnh do Bộ Nội vụ công bố", _PUBLISHED_NOTE
     ),
     MethodologySpec("sipas", UnitKind.DEPARTMENT, Aggregation.MEAN, "methodology_sipas.csv", _SIPAS_LOCAL),
-    MethodologySpec("sipas", UnitKind.DISTRICT, Aggregation.MEAN, "methodology_sipas.csv", _SIPAS_LOCAL),
+    MethodologySpec(
+        "sipas",
+        UnitKind.DISTRICT,
+        Aggregation.MEAN,
+        "methodology_sipas.csv",
+        _SIPAS_LOCAL,
+        years=_DISTRICT_YEARS,
+    ),
     MethodologySpec(
         "dvc766",
         UnitKind.PROVINCE,
@@ -167,15 +198,28 @@ METHODOLOGIES = (
         _PUBLISHED_NOTE,
     ),
     MethodologySpec("dvc766", UnitKind.DEPARTMENT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
-    MethodologySpec("dvc766", UnitKind.DISTRICT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
+    MethodologySpec(
+        "dvc766", UnitKind.DISTRICT, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL, years=_DISTRICT_YEARS
+    ),
     MethodologySpec("dvc766", UnitKind.COMMUNE, Aggregation.SUM, "methodology_dvc766.csv", _DVC766_LOCAL),
-    # Only the one full year the demo has dossiers for (2024; 2025 has only its first half).
+    # The years the demo has dossiers in; districts only while they existed (until mid-2025, whose
+    # half-year has no district methodology).
     *(
-        MethodologySpec(code, kind, Aggregation.DOSSIERS, None, _DOSSIER_RULES, _DOSSIER_NOTE, years=(2024,))
+        MethodologySpec(
+            code,
+            kind,
+            Aggregation.DOSSIERS,
+            None,
+            _DOSSIER_RULES,
+            _DOSSIER_NOTE,
+            years=tuple(year for year in _DOSSIER_YEARS if kind != UnitKind.DISTRICT or year <= LAST_DISTRICT_YEAR),
+        )
         for code in DOSSIER_INDICES
         for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
     ),
 )
+# The indices self-assessed in the year in progress; the SIPAS survey is done at the year's end.
+IN_PROGRESS_INDICES = ("par", "dvc766")
 
 # (name, from inclusive, below exclusive); a band's position is its place in the tuple.
 LOCAL_PAR_BANDS = (("Xuất sắc", 90, None), ("Tốt", 80, 90), ("Khá", 70, 80), ("Trung bình", 50, 70), ("Yếu", None, 50))
@@ -186,6 +230,12 @@ BANDS = (
     ("par", UnitKind.DISTRICT, LOCAL_PAR_BANDS),
     ("par", UnitKind.COMMUNE, LOCAL_PAR_BANDS),
 )
+
+
+def band_years(index_code, unit_kind):
+    """The years a band applies in: those its index has a methodology for the kind in."""
+    return next(spec.years for spec in METHODOLOGIES if (spec.index, spec.unit_kind) == (index_code, unit_kind))
+
 
 # --- The real figures ------------------------------------------------------------------------
 
@@ -207,7 +257,7 @@ class PublishedFigure:
 
 PUBLISHED_FIGURES = (
     PublishedFigure(
-        "QNA",
+        "L49",
         "par",
         2022,
         None,
@@ -217,9 +267,9 @@ PUBLISHED_FIGURES = (
         None,
         f"Nguồn: {ARTICLE}. Giá trị không được nêu; hạng suy ra từ «tăng 01 bậc so với năm 2022».",
     ),
-    PublishedFigure("QNA", "par", 2023, Decimal("84.60"), 56, 63, 57, "B", f"Nguồn: {ARTICLE}."),
+    PublishedFigure("L49", "par", 2023, Decimal("84.60"), 56, 63, 57, "B", f"Nguồn: {ARTICLE}."),
     PublishedFigure(
-        "QNA",
+        "L49",
         "sipas",
         2022,
         Decimal("75.00"),
@@ -229,9 +279,9 @@ PUBLISHED_FIGURES = (
         None,
         f"Nguồn: {ARTICLE}. Suy ra từ năm 2023: «tăng 3,44% và 02 bậc so với năm 2022».",
     ),
-    PublishedFigure("QNA", "sipas", 2023, Decimal("78.44"), 59, 63, 61, None, f"Nguồn: {ARTICLE}."),
+    PublishedFigure("L49", "sipas", 2023, Decimal("78.44"), 59, 63, 61, None, f"Nguồn: {ARTICLE}."),
     PublishedFigure(
-        "QNA-SNV",
+        "L49-SNV",
         "par",
         2023,
         Decimal("96.86"),
@@ -244,13 +294,13 @@ PUBLISHED_FIGURES = (
 )
 # The scores must agree with the published figure: Sở Nội vụ's 2023 PAR points are drawn to sum
 # to exactly this, and every other department's are kept below it.
-TOP_DEPARTMENT = ("QNA-SNV", "par", 2023, Decimal("96.86"))
+TOP_DEPARTMENT = ("L49-SNV", "par", 2023, Decimal("96.86"))
 
 # --- How the synthetic scores are drawn -------------------------------------------------------
 
 QUALITY_RANGE = {UnitKind.DEPARTMENT: (0.78, 0.90), UnitKind.DISTRICT: (0.72, 0.88), UnitKind.COMMUNE: (0.62, 0.85)}
 # Sở Nội vụ ranked first "for the first time" in 2023: near the top before, not last.
-QUALITY_OVERRIDES = {("QNA-SNV", "par"): 0.87}
+QUALITY_OVERRIDES = {("L49-SNV", "par"): 0.87}
 YEARLY_GAIN = 0.015
 # No drawn share reaches this, so no other department can tie or beat Sở Nội vụ's 96.86 in 2023:
 # Σ round(maxᵢ × 0.96) ≤ 96 + 22 × 0.005 < 96.86.
@@ -266,9 +316,11 @@ WEAK_CRITERIA = {"PAR.3.3": -0.15, "PAR.7.3": -0.20, "DVC766.2.1": -0.10, "DVC76
 WEAK_KINDS = (UnitKind.DISTRICT, UnitKind.COMMUNE)
 # Units without such procedures: the criteria do not apply, and their value is over the rest.
 NOT_APPLICABLE = {
-    ("QNA-TTT", "par"): ("PAR.3.3",),
-    ("QNA-BDT", "par"): ("PAR.3.3",),
-    ("QNA-BDT", "dvc766"): ("DVC766.4.1", "DVC766.4.2", "DVC766.4.3"),
+    ("L49-TTT", "par"): ("PAR.3.3",),
+    ("L49-BDT", "par"): ("PAR.3.3",),
+    ("L49-BDT", "dvc766"): ("DVC766.4.1", "DVC766.4.2", "DVC766.4.3"),
+    ("L48-TTTP", "par"): ("PAR.3.3",),
+    ("48-TTTP", "par"): ("PAR.3.3",),
 }
 # Not applicable needs its reason, or the assessment is not complete and cannot be published (issue 17).
 NOT_APPLICABLE_NOTE = "Đơn vị không có thủ tục hành chính thuộc tiêu chí này (minh họa)."
@@ -277,7 +329,7 @@ NOT_APPLICABLE_NOTE = "Đơn vị không có thủ tục hành chính thuộc ti
 
 HEAD_START = datetime.date(2021, 1, 1)
 # A new head took office that year: "the head in office in 2023" means something for these.
-HEAD_CHANGES = {"QNA-SYT": datetime.date(2023, 4, 1), "QNA-DUYXUYEN": datetime.date(2023, 7, 1)}
+HEAD_CHANGES = {"L49-SYT": datetime.date(2023, 4, 1), "L508": datetime.date(2023, 7, 1)}  # L508: Huyện Duy Xuyên
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
 MIDDLE_NAMES = ("Văn", "Minh", "Đức", "Thanh", "Hữu", "Ngọc", "Quốc")
 GIVEN_NAMES = (
@@ -321,8 +373,18 @@ class DemoUser:
 
 DEMO_USERS = (
     DemoUser("staff", "staff", "Cán bộ Sở Nội vụ: xem mọi đơn vị"),
-    DemoUser("head_department", "head", "Người đứng đầu Sở Tư pháp: chỉ xem đơn vị mình", head_of="QNA-STP"),
-    DemoUser("head_district", "head", "Người đứng đầu Thành phố Tam Kỳ: xem thành phố và các xã", head_of="QNA-TAMKY"),
+    DemoUser(
+        "head_department",
+        "head",
+        "Giám đốc Sở Tư pháp thành phố Đà Nẵng: chỉ xem đơn vị mình (và lịch sử các sở tiền thân)",
+        head_of="48-STP",
+    ),
+    DemoUser(
+        "head_ward",
+        "head",
+        "Chủ tịch UBND Phường Tam Kỳ: chỉ xem phường mình (và lịch sử các phường tiền thân)",
+        head_of="20341",
+    ),
     DemoUser(
         "appraiser",
         "appraiser",
@@ -344,11 +406,10 @@ class UnitRow:
     parent_code: str
     valid_from: datetime.date | None
     valid_to: datetime.date | None
+    commune_type: str = ""
 
-    def valid_in(self, year):
-        return (self.valid_from is None or self.valid_from.year <= year) and (
-            self.valid_to is None or self.valid_to.year >= year
-        )
+    def valid_on(self, day):
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
 
 @dataclass(frozen=True)
@@ -382,6 +443,12 @@ def _choice(value, choices, path):
 
 
 def read_unit_rows(path=None):
+    """Every unit of the demo: the nation and the departments of the fixture file, then the
+    administrative units the import creates (admin_unit_rows)."""
+    return read_fixture_unit_rows(path) + admin_unit_rows()
+
+
+def read_fixture_unit_rows(path=None):
     path = path or FIXTURES_DIR / "units.csv"
     return [
         UnitRow(
@@ -394,6 +461,35 @@ def read_unit_rows(path=None):
         )
         for row in _read_csv(path, UNIT_COLUMNS)
     ]
+
+
+def admin_unit_rows():
+    """The units `admin_units_import(province_codes=[PROVINCE], legacy=True)` creates, as rows, read
+    from the same data (units.admin_data) without the database: what the demo plans its scores,
+    heads and dossiers on. The provinces hang under the nation (the importer leaves their parent)."""
+    last_day = REORGANISATION_DATE - datetime.timedelta(days=1)
+    province = next(p for p in admin_data.provinces() if p.code == PROVINCE)
+    old = {link.old_code for link in admin_data.province_predecessors(PROVINCE)}
+    rows = [UnitRow(PROVINCE, province.name, UnitKind.PROVINCE, "VN", REORGANISATION_DATE, None)]
+    rows += [
+        UnitRow(legacy_code(p.code), p.name, UnitKind.PROVINCE, "VN", None, last_day)
+        for p in admin_data.legacy_provinces(old)
+    ]
+    rows += [
+        UnitRow(legacy_code(d.code), d.name, UnitKind.DISTRICT, legacy_code(d.province_code), None, last_day)
+        for d in admin_data.legacy_districts(old)
+    ]
+    rows += [
+        UnitRow(
+            legacy_code(c.code), c.name, UnitKind.COMMUNE, legacy_code(c.district_code), None, last_day, c.commune_type
+        )
+        for c in admin_data.legacy_communes(old)
+    ]
+    rows += [
+        UnitRow(c.code, c.name, UnitKind.COMMUNE, PROVINCE, REORGANISATION_DATE, None, c.commune_type)
+        for c in admin_data.communes(PROVINCE)
+    ]
+    return rows
 
 
 def read_criterion_rows(path):
@@ -434,11 +530,12 @@ def _depth_levels(rows, *, key, parent_key):
 def demo_load(*, stdout=None):
     """Load the demo data set, creating only what is missing. Returns the rows created, by kind."""
     created = Counter()
-    unit_rows = read_unit_rows()
+    fixture_rows = read_fixture_unit_rows()
+    unit_rows = fixture_rows + admin_unit_rows()
     criteria_files = {spec.criteria_file for spec in METHODOLOGIES if spec.criteria_file}
     criterion_rows = {name: read_criterion_rows(FIXTURES_DIR / name) for name in sorted(criteria_files)}
     with transaction.atomic():
-        units = _ensure_units(unit_rows, created)
+        units = _ensure_units(fixture_rows, unit_rows, created)
         _ensure_lineage(units, created)
         indices = _ensure_indices(created)
         methodologies = _ensure_methodologies(indices, created)
@@ -458,9 +555,15 @@ def demo_load(*, stdout=None):
     return dict(created)
 
 
-def _ensure_units(unit_rows, created):
-    units = {unit.code: unit for unit in Unit.objects.filter(code__in=[row.code for row in unit_rows])}
-    for level in _depth_levels(unit_rows, key=lambda row: row.code, parent_key=lambda row: row.parent_code):
+def _ensure_units(fixture_rows, unit_rows, created):
+    """The administrative units by their import (one home for them: it creates what is missing
+    and writes nothing when all is there), then the fixture's nation and departments, whose
+    parents the import made, then the provinces hung under the nation. {code: Unit} of every row."""
+    result = admin_units_import(province_codes=[PROVINCE], legacy=True, source=AuditSource.COMMAND)
+    created["units"] += len(result.created)
+    created["lineage links"] += len(result.lineage_added)
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=[row.code for row in fixture_rows])}
+    for level in _depth_levels(fixture_rows, key=lambda row: row.code, parent_key=lambda row: row.parent_code):
         new = [
             Unit(
                 code=row.code,
@@ -476,14 +579,18 @@ def _ensure_units(unit_rows, created):
         for unit in Unit.objects.bulk_create(new):
             units[unit.code] = unit
         created["units"] += len(new)
-    return units
+    # The importer leaves a province's parent as it is: a new one has none. Only those without one
+    # are attached, so a second load changes nothing.
+    provinces = [row.code for row in unit_rows if row.kind == UnitKind.PROVINCE and row.parent_code]
+    Unit.objects.filter(code__in=provinces, parent__isnull=True).update(parent=units["VN"])
+    return {unit.code: unit for unit in Unit.objects.filter(code__in=[row.code for row in unit_rows])}
 
 
 def _parent_unit(row, units):
     if not row.parent_code:
         return None
     if row.parent_code not in units:
-        # A parent outside the file must already be in the database.
+        # A parent outside the file (a province of the import) must already be in the database.
         units[row.parent_code] = Unit.objects.get(code=row.parent_code)
     return units[row.parent_code]
 
@@ -623,8 +730,8 @@ def _ensure_bands(indices, created):
             max_value=None if high is None else Decimal(high),
             position=position,
         )
-        for year in YEARS
         for index_code, unit_kind, ranges in BANDS
+        for year in band_years(index_code, unit_kind)
         for position, (name, low, high) in enumerate(ranges, start=1)
         if (index_code, year, unit_kind, name) not in bands
     ]
@@ -651,6 +758,7 @@ class PlannedAssessment:
     spec: MethodologySpec
     year: int
     scores: tuple
+    status: str = AssessmentStatus.APPRAISED
 
 
 def _leaves(rows):
@@ -667,38 +775,82 @@ def _share(number):
     return Decimal(f"{number:.6f}")
 
 
+def scored_units(unit_rows, *, kind, year):
+    """The units of a kind assessed in a year: those of its last day, as its rankings group them
+    (units.selectors); none that had no administration."""
+    last_day = datetime.date(year, 12, 31)
+    return [
+        row
+        for row in sorted(unit_rows, key=lambda row: row.code)
+        if row.kind == kind and row.valid_on(last_day) and row.code not in NO_ADMINISTRATION
+    ]
+
+
 def plan_assessments(*, unit_rows, criterion_rows):
-    """Every demo assessment with its scores, in a fixed order, from one seeded generator.
+    """Every demo assessment with its scores and status, in a fixed order, from one seeded generator.
 
     Pure: no database. The order is years, then METHODOLOGIES, then unit codes; nothing here
-    iterates a set or depends on ids, so the same files always give the same numbers.
+    iterates a set or depends on ids, so the same files always give the same numbers. The scored
+    years' assessments are appraised (and then published); the year in progress has a mix.
     """
     rng = random.Random(SEED)
     scored = [spec for spec in METHODOLOGIES if spec.criteria_file]
-    units_by_kind = {}
-    for row in sorted(unit_rows, key=lambda row: row.code):
-        units_by_kind.setdefault(row.kind, []).append(row)
     quality = {
         (unit.code, spec.index): rng.uniform(*QUALITY_RANGE[spec.unit_kind])
         for spec in scored
-        for unit in units_by_kind.get(spec.unit_kind, ())
+        for unit in sorted(unit_rows, key=lambda row: row.code)
+        if unit.kind == spec.unit_kind
     }
     quality.update(QUALITY_OVERRIDES)  # after the draws, so they do not shift the other units' numbers
     plan = []
-    for year in SCORED_YEARS:
+    for year in (*SCORED_YEARS, IN_PROGRESS_YEAR):
         for spec in scored:
+            if year not in spec.years or (year == IN_PROGRESS_YEAR and spec.index not in IN_PROGRESS_INDICES):
+                continue
             leaves = _leaves(criterion_rows[spec.criteria_file])
-            for unit in units_by_kind.get(spec.unit_kind, ()):
-                if not unit.valid_in(year):
-                    continue
+            for unit in scored_units(unit_rows, kind=spec.unit_kind, year=year):
                 gain = YEARLY_GAIN * (year - SCORED_YEARS[0])
                 level = quality[(unit.code, spec.index)] + gain + rng.uniform(-0.03, 0.03)
                 if (unit.code, spec.index, year) == TOP_DEPARTMENT[:3]:
                     scores = _scores_summing_to(rng, leaves=leaves, total=TOP_DEPARTMENT[3])
                 else:
                     scores = _drawn_scores(rng, leaves=leaves, level=level, unit=unit, spec=spec)
-                plan.append(PlannedAssessment(unit.code, spec, year, tuple(scores)))
+                status = AssessmentStatus.APPRAISED
+                if year == IN_PROGRESS_YEAR:
+                    status, scores = _in_progress(rng, scores=scores, unit=unit, spec=spec)
+                plan.append(PlannedAssessment(unit.code, spec, year, tuple(scores), status))
     return plan
+
+
+# Where the year in progress stands in December: (status, share of the units), drawn per assessment.
+IN_PROGRESS_STAGES = (
+    (AssessmentStatus.DRAFT, 0.40),
+    (AssessmentStatus.SUBMITTED, 0.45),
+    (AssessmentStatus.APPRAISED, 0.15),
+)
+# Sở Tư pháp's PAR is still a draft: its head completes and submits it (tests/browser/test_scoring_walkthrough.py).
+IN_PROGRESS_FORCED = {("48-STP", "par"): AssessmentStatus.DRAFT}
+
+
+def _in_progress(rng, *, scores, unit, spec):
+    """(status, scores) of an assessment of the year in progress, from its drawn final scores: a
+    draft has self scores on part of its criteria, a submitted one on all, neither any final score
+    (the council has not appraised them); an appraised one keeps them all."""
+    draw, done = rng.random(), rng.uniform(0.3, 0.8)  # both drawn always, so later draws do not shift
+    status = IN_PROGRESS_STAGES[-1][0]
+    for stage, share in IN_PROGRESS_STAGES:
+        if draw < share:
+            status = stage
+            break
+        draw -= share
+    status = IN_PROGRESS_FORCED.get((unit.code, spec.index), status)
+    if status == AssessmentStatus.APPRAISED:
+        return status, scores
+    # Survey criteria have no self score: nothing of them before the appraisal.
+    claimed = [score for score in scores if score.self_score is not None or score.not_applicable]
+    if status == AssessmentStatus.DRAFT:
+        claimed = claimed[: max(1, round(len(claimed) * done))]
+    return status, [PlannedScore(score.code, score.self_score, None, score.not_applicable) for score in claimed]
 
 
 def _drawn_scores(rng, *, leaves, level, unit, spec):
@@ -740,6 +892,19 @@ def _scores_summing_to(rng, *, leaves, total):
     return scores
 
 
+SCORE_COLUMNS = [
+    "assessment_id",
+    "criterion_id",
+    "self_score",
+    "final_score",
+    "not_applicable",
+    "note",
+    "appraisal_reason",
+    "changed_in_version",
+    "updated_at",
+]
+
+
 def _ensure_assessments(unit_rows, units, methodologies, criterion_rows, created):
     """Create the planned assessments that are missing, each with all its scores; leave the rest."""
     plan = [
@@ -754,49 +919,44 @@ def _ensure_assessments(unit_rows, units, methodologies, criterion_rows, created
     if not missing:
         return
     assessments = Assessment.objects.bulk_create(
-        [
-            Assessment(unit=unit, methodology=methodology, status=_status(item.year))
-            for item, unit, methodology in missing
-        ],
+        [Assessment(unit=unit, methodology=methodology, status=item.status) for item, unit, methodology in missing],
         batch_size=BATCH_SIZE,
     )
     criterion_ids = _criterion_ids([assessment.methodology_id for assessment in assessments])
-    scores = [
-        Score(
-            assessment=assessment,
-            criterion_id=criterion_ids[(assessment.methodology_id, score.code)],
-            self_score=score.self_score,
-            final_score=score.final_score,
-            not_applicable=score.not_applicable,
-            note=NOT_APPLICABLE_NOTE if score.not_applicable else "",
+    now = timezone.now()
+    # Tens of thousands of scores: rows straight into the table (COPY on PostgreSQL), without a
+    # model instance each, which cost more than the rows (reformdash.lib.bulk).
+    scores = (
+        (
+            assessment.pk,
+            criterion_ids[(assessment.methodology_id, score.code)],
+            score.self_score,
+            score.final_score,
+            score.not_applicable,
+            NOT_APPLICABLE_NOTE if score.not_applicable else "",
+            "",
+            0,
+            now,
         )
-        for (item, _, _), assessment in zip(missing, assessments, strict=False)
+        for (item, _, _), assessment in zip(missing, assessments, strict=True)
         for score in item.scores
-    ]
-    Score.objects.bulk_create(scores, batch_size=BATCH_SIZE)
+    )
+    created["scores"] += rows_insert(Score, SCORE_COLUMNS, scores)
     created["assessments"] += len(assessments)
-    created["scores"] += len(scores)
-
-
-def _status(year):
-    # Created appraised: the years before the last are then published by a decision
-    # (_ensure_publications), as an administrator does it, so that their results are official by
-    # that decision and say so. The last scored year is still being published: appraised, not yet public.
-    return AssessmentStatus.APPRAISED
 
 
 PUBLISHED_ON = (4, 15)  # (month, day) of the demo's publishing decisions, the year after the scores
 
 
 def _ensure_publications(methodologies, users, created):
-    """Publish, by a made-up decision of the UBND, each methodology of the years before the last
-    scored one that has appraised assessments and no publication yet (assessments.workflow, as an
-    administrator does it): the assessments become published and their results official. A second
-    load finds nothing appraised there and changes nothing."""
+    """Publish, by a made-up decision of the UBND, each methodology of the scored years (not the
+    year in progress) that has appraised assessments and no publication yet (assessments.workflow,
+    as an administrator does it): the assessments become published and their results official. A
+    second load finds nothing appraised there and changes nothing."""
     waiting = (
         Methodology.objects.filter(
             pk__in=[methodology.pk for methodology in methodologies.values()],
-            year__lt=SCORED_YEARS[-1],
+            year__in=SCORED_YEARS,
             assessments__status=AssessmentStatus.APPRAISED,
             publications__isnull=True,
         )
@@ -810,6 +970,9 @@ def _ensure_publications(methodologies, users, created):
             user=users["admin"],
             decision_reference=f"Quyết định {100 * (methodology.year - 2000) + number}/QĐ-UBND (minh họa)",
             published_on=datetime.date(methodology.year + 1, *PUBLISHED_ON),
+            # Huyện Hoàng Sa (NO_ADMINISTRATION) has no assessment: the decisions on the districts
+            # publish without it, and say so (Publication.units_left_out).
+            publish_partial=True,
         )
         created["publications"] += 1
 
@@ -901,29 +1064,46 @@ HEAD_TITLES = {
     UnitKind.DISTRICT: (
         ("Thành phố ", "Chủ tịch UBND thành phố"),
         ("Thị xã ", "Chủ tịch UBND thị xã"),
+        ("Quận ", "Chủ tịch UBND quận"),
         ("Huyện ", "Chủ tịch UBND huyện"),
     ),
+}
+COMMUNE_HEAD_TITLES = {
+    CommuneType.WARD: "Chủ tịch UBND phường",
+    CommuneType.COMMUNE: "Chủ tịch UBND xã",
+    CommuneType.SPECIAL_ZONE: "Chủ tịch UBND đặc khu",
 }
 
 
 def _head_title(row):
+    if row.kind == UnitKind.COMMUNE:
+        return COMMUNE_HEAD_TITLES[row.commune_type]
     for prefix, title in HEAD_TITLES[row.kind]:
         if row.name.startswith(prefix):
             return title
     raise ValueError(f"No head title for {row.name!r}")
 
 
+def _headed(row):
+    """The units the demo names heads for: every department and district (not one without an
+    administration), and the communes of today (the 280 old ones have none: too many to matter)."""
+    if row.code in NO_ADMINISTRATION:
+        return False
+    return row.kind in HEAD_TITLES or (row.kind == UnitKind.COMMUNE and row.valid_to is None)
+
+
 def _planned_heads(unit_rows):
-    """(unit code, full name, title, start, end) for every department and district, names by code order."""
+    """(unit code, full name, title, start, end) for every headed unit, names by code order."""
     heads = []
-    for row in sorted((row for row in unit_rows if row.kind in HEAD_TITLES), key=lambda row: row.code):
+    for row in sorted((row for row in unit_rows if _headed(row)), key=lambda row: row.code):
         title = _head_title(row)
+        start = max(HEAD_START, row.valid_from or HEAD_START)
         change = HEAD_CHANGES.get(row.code)
         if change:
-            heads.append((row.code, demo_person(len(heads)), title, HEAD_START, change - datetime.timedelta(days=1)))
+            heads.append((row.code, demo_person(len(heads)), title, start, change - datetime.timedelta(days=1)))
             heads.append((row.code, demo_person(len(heads)), title, change, row.valid_to))
         else:
-            heads.append((row.code, demo_person(len(heads)), title, HEAD_START, row.valid_to))
+            heads.append((row.code, demo_person(len(heads)), title, start, row.valid_to))
     return heads
 
 
@@ -950,63 +1130,79 @@ def _ensure_heads(unit_rows, units, users, created):
 
 
 # --- Dossiers -----------------------------------------------------------------------------------
-# Synthetic one-stop dossiers (demo.synthetic_dossiers) for the districts, the communes and a few
+# Synthetic one-stop dossiers (demo.synthetic_dossiers) for the districts and communes and a few
 # departments, so the dossier pages have something to show. Generated only while the demo has none,
 # so a second load changes nothing.
 #
 # The demo's "now" is the time of the load (timezone.now(), months in Vietnam time): a dossier is
 # pending only if it would end after it. Each unit gets dossiers in every month from
-# DOSSIER_FIRST_MONTH to the last complete month before now, and not after the month it closed
-# (Nông Sơn: December 2024; the other districts, their communes and the departments: June 2025),
-# ending them all by its last day (demo.synthetic_dossiers). Every unit has closed long before any
-# load, so every load gives the same dossiers, all ended, and the statistics stop at June 2025
-# instead of showing a backlog that never ends. The statistics job computes them after commit
-# (dossiers_generate marks their unit-months dirty).
+# DOSSIER_FIRST_MONTH or its first month, to the current month or its last month: the old
+# districts, communes and departments from January 2024 to June 2025, settled by their last day
+# (30/6/2025), the same on every load; the new communes and departments from July 2025 to the load,
+# the last weeks' still pending then. The statistics job computes them after commit
+# (dossiers_generate marks their unit-months dirty). A merged commune's months before July 2025 are
+# its predecessors' (dossiers.selectors.lineage_monthly_rates).
 
 DOSSIER_SOURCE = "demo"
 DOSSIER_SEED = SEED
 DOSSIER_FIRST_MONTH = 202401
-DOSSIER_DEPARTMENTS = ("QNA-SNV", "QNA-STP", "QNA-SKHDT", "QNA-STNMT")
-# Dossiers per unit and month, by kind: a district's one-stop desk takes more than a commune's.
-DOSSIERS_PER_UNIT_MONTH = {UnitKind.DEPARTMENT: 25, UnitKind.DISTRICT: 30, UnitKind.COMMUNE: 20}
+DOSSIER_DEPARTMENTS = ("L48-SNV", "L48-STP", "L49-SNV", "L49-STP", "48-SNV", "48-STP", "48-STC", "48-SNNMT")
+# Dossiers per unit and month, by kind and whether the unit is of today: a district's one-stop desk
+# takes more than a commune's, a commune of today (several old ones merged) more than an old one.
+# Few enough that `migrate && load_demo` stays within half a minute on SQLite (docs/operations.md).
+DOSSIERS_PER_UNIT_MONTH = {
+    (UnitKind.DEPARTMENT, False): 15,
+    (UnitKind.DEPARTMENT, True): 15,
+    (UnitKind.DISTRICT, False): 12,
+    (UnitKind.COMMUNE, False): 4,
+    (UnitKind.COMMUNE, True): 12,
+}
 
 
 def dossier_months(row, *, now):
-    """The months the demo generates a unit's dossiers for: from DOSSIER_FIRST_MONTH to the last
-    complete month before `now`, and not after the unit's last month."""
-    current_start, _ = measures.month_bounds(measures.month_of(now))
-    last = measures.month_of(current_start - datetime.timedelta(days=1))
+    """The months the demo generates a unit's dossiers for: from DOSSIER_FIRST_MONTH or the unit's
+    first month to the current month (the dossiers received before `now`) or the unit's last month.
+    The current month has its dossiers too: without them its statistics would hold only the
+    dossiers still pending from the month before, and its overdue rate would leap at the end of
+    every chart."""
+    first = DOSSIER_FIRST_MONTH
+    if row.valid_from is not None:
+        first = max(first, row.valid_from.year * 100 + row.valid_from.month)
+    last = measures.month_of(now)
     if row.valid_to is not None:
         last = min(last, row.valid_to.year * 100 + row.valid_to.month)
-    return tuple(measures.months_between(DOSSIER_FIRST_MONTH, last))
+    return tuple(measures.months_between(first, last)) if first <= last else ()
+
+
+def _with_dossiers(row):
+    if row.code in NO_ADMINISTRATION:
+        return False
+    if row.kind == UnitKind.DEPARTMENT:
+        return row.code in DOSSIER_DEPARTMENTS
+    return row.kind in (UnitKind.DISTRICT, UnitKind.COMMUNE)
 
 
 def _ensure_dossiers(unit_rows, units, created, *, now=None):
     if Dossier.objects.filter(source=DOSSIER_SOURCE).exists():
         return
     now = now or timezone.now()
-    year = DOSSIER_FIRST_MONTH // 100
-    for kind, per_unit_month in DOSSIERS_PER_UNIT_MONTH.items():
-        # Units open over the same months are generated together.
-        by_months = {}
-        for row in sorted(unit_rows, key=lambda row: row.code):
-            if (
-                row.kind == kind
-                and row.valid_in(year)
-                and (kind != UnitKind.DEPARTMENT or row.code in DOSSIER_DEPARTMENTS)
-            ):
-                by_months.setdefault(dossier_months(row, now=now), []).append(units[row.code])
-        for months, chosen in sorted(by_months.items()):
-            if not months:
-                continue
-            created["dossiers"] += dossiers_generate(
-                units=chosen,
-                months=months,
-                per_unit_month=per_unit_month,
-                seed=DOSSIER_SEED,
-                source=DOSSIER_SOURCE,
-                now=now,
-            )
+    # Units with the same months and count are generated together.
+    batches = {}
+    for row in sorted(unit_rows, key=lambda row: row.code):
+        if _with_dossiers(row):
+            per_unit_month = DOSSIERS_PER_UNIT_MONTH[(row.kind, row.valid_to is None)]
+            batches.setdefault((dossier_months(row, now=now), per_unit_month), []).append(units[row.code])
+    for (months, per_unit_month), chosen in sorted(batches.items()):
+        if not months:
+            continue
+        created["dossiers"] += dossiers_generate(
+            units=chosen,
+            months=months,
+            per_unit_month=per_unit_month,
+            seed=DOSSIER_SEED,
+            source=DOSSIER_SOURCE,
+            now=now,
+        )
 
 
 # --- The credentials file -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ ones are stored all the same; 400 `{"error"}` for a body that is not such a JSON
 a valid token of an active source. Sending the same batch again changes nothing (all unchanged).
 """
 
+import datetime
 import functools
 import json
 import unicodedata
@@ -54,6 +55,7 @@ from units.access import (
     visible_unit_or_404,
 )
 from units.models import Unit, UnitKind
+from units.selectors import first_kind_existing
 
 PER_PAGE = 50
 MAX_ITEMS = 1000
@@ -77,7 +79,7 @@ def dossier_ranking(request):
     """Units ranked by a dossier rate over a month, a quarter or a year (only the rows the user may
     see, with their ranks in the whole group), and the monthly trend of the chosen unit's total."""
     top_unit = selectors.scope_units_visible_to(user=request.user).first()
-    form = _ranking_form(request, _with_defaults(request, _ranking_defaults(top_unit)))
+    form = _ranking_form(request, _ranking_data(request, top_unit))
     if not form.is_valid():
         return render(request, "dossiers/ranking.html", {"form": form}, status=400)
     choice = form.cleaned_data
@@ -207,11 +209,24 @@ def _period_cut(choice):
     return {"cut": cut, "dates": ", ".join(date.strftime("%d/%m/%Y") for date in cut.began_on)}
 
 
-def _ranking_defaults(top_unit):
-    """The ranking a user first sees: the overdue rate of the units of his own level (districts
-    for the province's staff), over the latest year with statistics."""
-    kind = UnitKind.DISTRICT if top_unit is None or top_unit.kind == UnitKind.PROVINCE else top_unit.kind
-    return {"measure": DossierMeasure.OVERDUE_RATE.value, "kind": str(kind)}
+def _ranking_data(request, top_unit):
+    """The ranking a user first sees: the overdue rate of the units of his own level over the
+    latest year with statistics; for the province's staff, the level below the province that
+    exists at the period's end (its last day, or today): districts until 30/6/2025, communes after."""
+    data = _with_defaults(request, {"measure": DossierMeasure.OVERDUE_RATE.value})
+    if "kind" not in data:
+        data["kind"] = str(_default_kind(top_unit, data.get("year")))
+    return data
+
+
+def _default_kind(top_unit, year):
+    if top_unit is not None and top_unit.kind != UnitKind.PROVINCE:
+        return top_unit.kind
+    try:
+        day = min(datetime.date(int(year), 12, 31), timezone.localdate())
+    except (TypeError, ValueError, OverflowError):
+        return UnitKind.DISTRICT  # a year the form refuses anyway
+    return first_kind_existing(kinds=(UnitKind.DISTRICT, UnitKind.COMMUNE), day=day) or UnitKind.DISTRICT
 
 
 def _with_defaults(request, values):

@@ -53,6 +53,14 @@ T = {
 }
 
 
+# An assessment counts once the council has appraised something of it: a self-assessment still in
+# draft or just submitted has no final score, and its blanks are "not scored", never 0 (design §4),
+# so it has no result yet rather than a result of 0 ranked last with every other unappraised unit.
+_APPRAISED_SOMETHING = (
+    f"EXISTS (SELECT 1 FROM {T['score']} s0 WHERE s0.assessment_id = a.id AND s0.final_score IS NOT NULL)"
+)
+
+
 def area_totals_cte(units_condition=""):
     """CTEs `tree`, `leaves` and `area_totals` (unit_id, area_id, points, applicable_max) for one
     methodology. Parameters, in order: area_totals_params.
@@ -78,7 +86,7 @@ def area_totals_cte(units_condition=""):
         SELECT a.id, a.unit_id
         FROM {T["assessment"]} a
         JOIN {T["unit"]} u ON u.id = a.unit_id AND u.kind = %s {units_condition}
-        WHERE a.methodology_id = %s
+        WHERE a.methodology_id = %s AND {_APPRAISED_SOMETHING}
     ),
     -- The scores of those assessments, reached through their assessment (an index): joined to
     -- the leaves instead, PostgreSQL would hash every score of every methodology first.
@@ -125,7 +133,7 @@ _SUM_COMPOSITE = f"""
     assessed AS (
         SELECT a.id, a.unit_id
         FROM {T["assessment"]} a JOIN {T["unit"]} u ON u.id = a.unit_id AND u.kind = %s
-        WHERE a.methodology_id = %s
+        WHERE a.methodology_id = %s AND {_APPRAISED_SOMETHING}
     ),
     scored AS (
         SELECT s.assessment_id,

@@ -1,8 +1,11 @@
 """Reads of indices, methodologies, criteria and results."""
 
+from functools import reduce
+from operator import or_
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from indicators.group_figures import figures_by_group, group_figures, ranked_results
@@ -352,10 +355,15 @@ def group_extremes(*, user):
     is a GroupFigures, its values withheld (`suppressed`) where they would reveal another unit's."""
     readable_q = results_readable_q(user=user)
     readable = Result.objects.filter(readable_q, unit__kind__in=LOCAL_KINDS)
-    latest = readable.filter(index=OuterRef("index")).order_by().values("index").annotate(m=Max("year")).values("m")
+    # Each index's latest year first, in one small query: as a correlated subquery in the filter,
+    # SQLite computed it again for every result (3 s on the demo's 5,600 results instead of 20 ms).
+    latest = dict(readable.order_by().values("index").annotate(m=Max("year")).values_list("index", "m"))
+    if not latest:
+        return []
+    in_latest_year = reduce(or_, (Q(index_id=index_id, year=year) for index_id, year in sorted(latest.items())))
     group = [F("index"), F("unit__kind"), F("unit__parent")]
     rows = (
-        with_official_state(readable.filter(year=Subquery(latest)))
+        with_official_state(readable.filter(in_latest_year))
         .annotate(shown_rank_value=Coalesce("official_rank", "rank"))
         .annotate(
             from_top=Window(

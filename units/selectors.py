@@ -26,6 +26,22 @@ def units_valid_in(*, year, queryset=None):
     return queryset.filter(valid_in_year_q(year))
 
 
+def units_valid_on(*, day, queryset=None):
+    """Units that exist on `day`. A year's rankings group the units of its last day: one that ended
+    inside it (merged on 1/7/2025) is in no group of that year; its successor is."""
+    queryset = Unit.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
+def first_kind_existing(*, kinds, day):
+    """The first of `kinds` (in their order) that some unit of `day` has, or None: the districts
+    until 30/6/2025, the communes after (the districts were abolished)."""
+    present = set(units_valid_on(day=day).filter(kind__in=kinds).values_list("kind", flat=True).distinct())
+    return next((kind for kind in kinds if kind in present), None)
+
+
 @dataclass(frozen=True)
 class PeriodCut:
     """How a reorganisation cut a period (a year, a quarter, a month) for some units: how many

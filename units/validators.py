@@ -4,7 +4,7 @@ field validators) and the API check them (issue 21; documented in docs/user-guid
 A code is 1 to 32 characters: ASCII letters, digits, ".", "_" and "-", starting with a letter or a
 digit. It names the unit in addresses (/units/<code>/), files and the API, so it holds nothing an
 address, a spreadsheet or a shell would read as something else. Every real code fits: the
-statistics office's numbers (20333), the demo's QNA-DAILOC-X1, the tests' A and B1.
+statistics office's numbers (20333), the demo's L49-SNV and 48-STP, the tests' A and B1.
 
 A name is text in Unicode NFC (the form Vietnamese keyboards and the statistics office use; an NFD
 "Sở" would look the same and match nothing), at most 255 characters, with no control character and

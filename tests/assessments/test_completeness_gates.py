@@ -2,6 +2,7 @@
 the unit's confirmation, appraising needs a final score (or a reasoned not applicable) on every
 leaf criterion, and publishing leaves out what is not complete, naming the units it leaves."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -149,6 +150,20 @@ def test_the_coverage_sorts_the_group_s_units(workflow, head_a, appraiser, tree)
     assert [a.pk for a in coverage.ready] == [ready.pk]
     assert (coverage.incomplete, coverage.published) == ([], [])
     assert coverage.left_out == ["A2", "A3"]
+
+
+def test_a_unit_that_ended_during_the_year_is_not_left_out_its_successor_is(workflow, head_a, appraiser, tree):
+    """A year's group is the units of its last day, as its ranking forms it (issue 18): a department
+    merged on 1/7 has no result of that year to be left without; the one that took over has."""
+    appraised(workflow, head_a, appraiser)
+    year = workflow.methodology.year
+    Unit.objects.create(
+        code="OLD", name="Sở cũ", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_to=datetime.date(year, 6, 30)
+    )
+    Unit.objects.create(
+        code="NEW", name="Sở mới", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_from=datetime.date(year, 7, 1)
+    )
+    assert publish_coverage(methodology=workflow.methodology).left_out == ["NEW"]
 
 
 def test_publishing_while_units_have_no_result_needs_the_explicit_choice(

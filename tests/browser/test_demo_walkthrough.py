@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 
 # Where each user lands, and a unit of his whose scorecard he opens from the rankings.
 USERS = {
-    "staff": "QNA-TAMKY",
-    "appraiser": "QNA-SNV",
-    "admin": "QNA-HOIAN",
-    "head_department": "QNA-STP",
-    "head_district": "QNA-TAMKY",
+    "staff": "20341",
+    "appraiser": "48-SNV",
+    "admin": "L502",
+    "head_department": "48-STP",
+    "head_ward": "20341",
 }
 # Text only the English pages have, and only the Vietnamese ones.
 ENGLISH, VIETNAMESE = "Log out", "Đăng xuất"
@@ -74,15 +74,18 @@ def test_every_demo_user_walks_every_page_in_vietnamese_and_english(browser, liv
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_district_head_cannot_open_another_units_scorecard(browser, live_server, demo_passwords):
+def test_a_ward_head_cannot_open_another_units_scorecard(browser, live_server, demo_passwords):
+    """Phường Tam Kỳ's chairman: his ward's card, with its predecessors' history on it, and no
+    other unit's card — not his old district's, not a predecessor's own."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.goto("/login/")
-    page.fill("#id_username", "head_district")
-    page.fill("#id_password", demo_passwords["head_district"])
+    page.fill("#id_username", "head_ward")
+    page.fill("#id_password", demo_passwords["head_ward"])
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
-    for path in ("/units/QNA-HOIAN/", "/units/QNA-STP/", "/dossiers/units/QNA-HOIAN/overdue/"):
+    for path in ("/units/20194/", "/units/48-STP/", "/units/L502/", "/units/L20341/", "/dossiers/units/20194/overdue/"):
         assert page.goto(path).status == 404, path
-    assert page.goto("/units/QNA-TAMKY/").status == 200
+    assert page.goto("/units/20341/").status == 200
+    expect(page.locator("main")).to_contain_text("Phường An Mỹ")
     context.close()

@@ -1,7 +1,8 @@
-"""Issue 6's acceptance, on the demo `make run` loads, in a real Chromium: the head of the Department
-of Justice self-assesses PAR 2025, an appraiser adjusts two criteria (each with its reason) and
-accepts, an administrator publishes under a decision, and the head finds the published result on
-his unit's scorecard with the audit trail of who changed what and why."""
+"""Issue 6's acceptance, on the demo `make run` loads, in a real Chromium: the director of Đà Nẵng's
+Department of Justice completes his PAR 2026 self-assessment (a draft, part of it scored), an
+appraiser adjusts two criteria (each with its reason) and accepts, an administrator publishes under
+a decision, and the director finds the published result on his unit's scorecard with the audit
+trail of who changed what and why."""
 
 import re
 from decimal import Decimal
@@ -11,7 +12,8 @@ from playwright.sync_api import expect
 
 from indicators.models import Assessment, AssessmentStatus, Methodology, Result, Score
 
-UNIT = "QNA-STP"
+UNIT = "48-STP"
+YEAR = 2026
 DECISION = "77/QĐ-UBND"
 # The two criteria the appraisal council lowers, what it gives, and why.
 ADJUSTED = {
@@ -45,13 +47,14 @@ def line(page, code):
 def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_trail(
     browser, live_server, demo_passwords
 ):
-    # 1. The unit head starts PAR 2025 from his worklist, claims every criterion's maximum, submits.
+    # 1. The unit head opens his PAR 2026 draft from his worklist, claims every criterion's maximum, submits.
     context, page, errors = log_in(browser, live_server, "head_department", demo_passwords["head_department"])
     page.goto("/assessments/")
-    to_start = page.locator("#unit-assessments li").filter(has_text="Chỉ số cải cách hành chính 2025")
-    to_start.get_by_role("button", name="Bắt đầu tự đánh giá").click()
+    draft = page.locator("#unit-assessments tr").filter(has_text=str(YEAR)).filter(has_text="Bản nháp")
+    draft.get_by_role("link", name="Chỉ số cải cách hành chính").click()
     expect(page.locator("#assessment-status")).to_have_text("Bản nháp")
     assessment_id = int(re.search(r"/assessments/(\d+)/", page.url).group(1))
+    assert Assessment.objects.get(pk=assessment_id).methodology.year == YEAR
 
     entered = 0
     for row in page.locator("tr.assessment-line").all():
@@ -60,7 +63,7 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
             score.fill(row.locator("td.num").first.inner_text())  # the maximum, as shown: "14,5"
             entered += 1
     assert entered >= 20
-    page.fill(f"{_textarea(page, 'PAR.1.1', 'note')}", "Kế hoạch số 12/KH-STP ngày 10/01/2025")
+    page.fill(f"{_textarea(page, 'PAR.1.1', 'note')}", "Kế hoạch số 12/KH-STP ngày 10/01/2026")
     page.click("button[value=submit]")
     expect(page.locator("#assessment-status")).to_have_text("Đã gửi")
     expect(page.locator("#history")).to_contain_text("head_department")
@@ -69,7 +72,8 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
 
     # 2. The appraiser lowers two criteria. Without a reason the page refuses and keeps his values.
     context, page, errors = log_in(browser, live_server, "appraiser", demo_passwords["appraiser"])
-    page.goto("/assessments/")
+    # The demo's 2026 has dozens of submitted self-assessments: he narrows the list to PAR 2026.
+    page.goto(f"/assessments/?year={YEAR}&index=par&status=submitted")
     page.locator("main a", has_text="Chỉ số cải cách hành chính").and_(
         page.locator(f"a[href='/assessments/{assessment_id}/']")
     ).click()
@@ -92,20 +96,21 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
 
     # 3. The administrator publishes the year's appraised PAR for departments under a decision.
     methodology = Methodology.objects.get(
-        index__code="par", year=2025, unit_kind=Assessment.objects.get(pk=assessment_id).unit.kind
+        index__code="par", year=YEAR, unit_kind=Assessment.objects.get(pk=assessment_id).unit.kind
     )
+    appraised_count = Assessment.objects.filter(methodology=methodology, status=AssessmentStatus.APPRAISED).count()
     context, page, errors = log_in(browser, live_server, "admin", demo_passwords["admin"])
     page.goto("/assessments/")
     page.locator(f"#methodologies a[href='/assessments/publish/{methodology.pk}/']").click()
-    expect(page.locator("#count-appraised")).to_have_text("1")
+    expect(page.locator("#count-appraised")).to_have_text(str(appraised_count))
     page.fill("#id_decision_reference", DECISION)
-    page.fill("#id_published_on", "20/01/2026")
-    # The other departments have no 2025 assessment: publishing without them is a choice, ticked.
+    page.fill("#id_published_on", "01/12/2026")
+    # The other departments' 2026 self-assessments are not all appraised: publishing without them is a choice, ticked.
     expect(page.locator("#left-out")).to_be_visible()
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main .error")).to_contain_text("chưa có kết quả thẩm định đầy đủ")
     page.check("#id_publish_partial")
-    page.fill("#id_published_on", "20/01/2026")
+    page.fill("#id_published_on", "01/12/2026")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/rankings/\?"))
     expect(page.locator("main")).to_contain_text(DECISION)
@@ -120,14 +125,14 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     for code, (_value, reason) in ADJUSTED.items():
         assert finals[code].final_score == Decimal(value.replace(",", "."))
         assert finals[code].appraisal_reason == reason
-    result = Result.objects.get(unit__code=UNIT, index__code="par", year=2025)
+    result = Result.objects.get(unit__code=UNIT, index__code="par", year=YEAR)
     assert result.publication.decision_reference == DECISION
     assert result.value == sum(s.final_score for s in finals.values() if s.final_score is not None)
 
     # 4. The unit head's scorecard: the official result, and the trail with the council's reasons.
     context, page, errors = log_in(browser, live_server, "head_department", demo_passwords["head_department"])
-    page.goto(f"/units/{UNIT}/?index=par&year=2025")
-    expect(page.locator("#publication")).to_contain_text(f"20/01/2026 theo quyết định {DECISION}")
+    page.goto(f"/units/{UNIT}/?index=par&year={YEAR}")
+    expect(page.locator("#publication")).to_contain_text(f"01/12/2026 theo quyết định {DECISION}")
     expect(page.locator("main")).to_contain_text(f"{result.value:.2f}".replace(".", ","))
     trail = page.locator("#audit-trail")
     for code, (_value, reason) in ADJUSTED.items():

@@ -1,6 +1,6 @@
 """What the demo holds, read from one load shared by the module's tests.
 
-Loading the demo takes seconds (thousands of scores and dossiers, their statistics and every
+Loading the demo takes seconds (tens of thousands of scores and dossiers, their statistics and every
 ranking), so the tests that only read it share one load: `loaded` runs `load_demo` once, as a user
 would, with the after-commit work in-process; each test then runs in a transaction rolled back
 after it, and the rows go when the module ends. The passwords file and show_demo_credentials, which only
@@ -18,17 +18,18 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db.models import Max, Q, Sum
+from django.db.models import Q, Sum
 from django.test import override_settings
 from django.utils import timezone
 
 from demo import services as demo
+from dossiers import measures
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, DossierStatus, Scope
 from dossiers.selectors import (
     dossier_ranking,
     latest_dossier_month,
+    lineage_monthly_rates,
     monthly_rates,
-    months_of_quarter,
     months_of_year,
     period_stats,
 )
@@ -40,24 +41,35 @@ from indicators.models import (
     Criterion,
     Index,
     Methodology,
+    Publication,
     Result,
     ResultSource,
     Score,
 )
-from units.access import APPRAISER_GROUP, STAFF_GROUP, units_visible_to
-from units.models import LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
-from units.selectors import units_valid_in
+from indicators.official import OFFICIAL_STATES, OfficialState, with_official_state
+from units.access import APPRAISER_GROUP, STAFF_GROUP, Action, units_allowed, units_visible_to
+from units.models import CommuneType, LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
+from units.selectors import units_valid_on
 
 # The module's one load of the demo takes seconds. `make test` sends a whole file to one xdist worker
 # (`--dist loadfile`), so the demo is loaded once, not once per worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-END_OF_QUANG_NAM = datetime.date(2025, 6, 30)
-END_OF_NONG_SON = datetime.date(2024, 12, 31)
-# 2024: 18 districts × 12 months × 30, 54 communes × 12 × 20, 4 departments × 12 × 25; January to
-# June 2025, without Nông Sơn and its 3 communes: 17 × 6 × 30, 51 × 6 × 20, 4 × 6 × 25.
-DEMO_DOSSIERS = 18 * 12 * 30 + 54 * 12 * 20 + 4 * 12 * 25 + 17 * 6 * 30 + 51 * 6 * 20 + 4 * 6 * 25
-DEMO_MONTHS = set(range(202401, 202413)) | set(range(202501, 202507))
+END_OF_OLD_UNITS = datetime.date(2025, 6, 30)
+REORGANISED = datetime.date(2025, 7, 1)
+OLD_MONTHS = tuple(range(202401, 202413)) + tuple(range(202501, 202507))
+TAM_KY = "20341"  # Phường Tam Kỳ: the old phường An Mỹ, An Xuân and Trường Xuân of Thành phố Tam Kỳ, merged
+
+
+def new_months():
+    """The months of the units of today with dossiers: July 2025 to the current month."""
+    return tuple(measures.months_between(202507, measures.month_of(timezone.now())))
+
+
+def demo_dossiers():
+    """Old units: 24 districts × 18 months × 12, 280 communes × 18 × 4, 4 departments × 18 × 15;
+    units of today: 94 communes and 4 departments, from July 2025, × 12 and × 15."""
+    return 24 * 18 * 12 + 280 * 18 * 4 + 4 * 18 * 15 + len(new_months()) * (94 * 12 + 4 * 15)
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +98,14 @@ def published(unit_code, index_code, year):
     return Result.objects.get(unit__code=unit_code, index__code=index_code, year=year)
 
 
-def par_shares(*, year, kind):
+def par_shares(*, year, kind, parent):
     """{unit code: Σ final ÷ Σ applicable max × 100} from the stored scores."""
     rows = (
         Score.objects.filter(
-            assessment__methodology__index__code="par", assessment__methodology__year=year, assessment__unit__kind=kind
+            assessment__methodology__index__code="par",
+            assessment__methodology__year=year,
+            assessment__unit__kind=kind,
+            assessment__unit__parent__code=parent,
         )
         .values("assessment__unit__code")
         .annotate(points=Sum("final_score"), applicable=Sum("criterion__max_points", filter=Q(not_applicable=False)))
@@ -102,66 +117,84 @@ def par_shares(*, year, kind):
 
 
 def test_the_units_and_their_dates(loaded):
-    nation, quang_nam, da_nang = unit("VN"), unit("QNA"), unit("DNG")
+    nation, da_nang, old_da_nang, quang_nam = unit("VN"), unit("48"), unit("L48"), unit("L49")
     assert (nation.name, nation.kind, nation.parent) == ("Việt Nam", UnitKind.NATION, None)
-    assert (quang_nam.kind, quang_nam.parent, quang_nam.valid_from, quang_nam.valid_to) == (
+    assert (da_nang.name, da_nang.kind, da_nang.parent, da_nang.valid_from, da_nang.valid_to) == (
+        "Thành phố Đà Nẵng",
         UnitKind.PROVINCE,
         nation,
-        datetime.date(1997, 1, 1),
-        END_OF_QUANG_NAM,
+        REORGANISED,
+        None,
     )
-    assert (da_nang.kind, da_nang.parent, da_nang.valid_to) == (UnitKind.PROVINCE, nation, None)
+    for old, name in ((old_da_nang, "Thành phố Đà Nẵng"), (quang_nam, "Tỉnh Quảng Nam")):
+        assert (old.name, old.parent, old.valid_to) == (name, nation, END_OF_OLD_UNITS)
 
-    departments = Unit.objects.filter(parent=quang_nam, kind=UnitKind.DEPARTMENT)
-    districts = Unit.objects.filter(parent=quang_nam, kind=UnitKind.DISTRICT)
-    assert departments.count() == 20 and districts.count() == 18
-    assert unit("QNA-SNV").name == "Sở Nội vụ" and unit("QNA-TAMKY").name == "Thành phố Tam Kỳ"
-    assert departments.filter(name="Sở Lao động - Thương binh và Xã hội").exists()
-    assert set(departments.values_list("valid_to", flat=True)) == {END_OF_QUANG_NAM}
-    assert not Unit.objects.exclude(code__in=["VN", "QNA"]).filter(valid_from__isnull=False).exists()
-    assert unit("QNA-NONGSON").valid_to == END_OF_NONG_SON
-    assert set(districts.exclude(code="QNA-NONGSON").values_list("valid_to", flat=True)) == {END_OF_QUANG_NAM}
+    communes = Unit.objects.filter(parent=da_nang, kind=UnitKind.COMMUNE)
+    assert communes.count() == 94
+    assert set(communes.values_list("valid_from", "valid_to")) == {(REORGANISED, None)}
+    assert Counter(communes.values_list("commune_type", flat=True)) == {"commune": 70, "ward": 23, "special_zone": 1}
+    assert not communes.filter(latitude__isnull=True).exists()
+    tam_ky = unit(TAM_KY)
+    assert (tam_ky.name, tam_ky.commune_type) == ("Phường Tam Kỳ", CommuneType.WARD)
 
-    for district in districts:
-        communes = Unit.objects.filter(parent=district, kind=UnitKind.COMMUNE)
-        assert communes.count() == 3
-        assert set(communes.values_list("valid_to", flat=True)) == {district.valid_to}
-    assert unit("QNA-TAMKY-X1").name == "Xã minh họa 1 (Tam Kỳ)"
+    districts = Unit.objects.filter(kind=UnitKind.DISTRICT)
+    assert districts.count() == 25
+    assert set(districts.values_list("parent__code", flat=True)) == {"L48", "L49"}
+    assert set(districts.values_list("valid_to", flat=True)) == {END_OF_OLD_UNITS}
+    assert unit("L502").name == "Thành phố Tam Kỳ" and unit("L490").name == "Quận Liên Chiểu"
+    assert not Unit.objects.filter(parent__code="L498").exists()  # Hoàng Sa: no communes
+    old_communes = Unit.objects.filter(kind=UnitKind.COMMUNE, parent__kind=UnitKind.DISTRICT)
+    assert old_communes.count() == 280
+    assert set(old_communes.values_list("valid_to", flat=True)) == {END_OF_OLD_UNITS}
+
+    departments = {
+        code: Unit.objects.filter(parent__code=code, kind=UnitKind.DEPARTMENT) for code in ("L49", "L48", "48")
+    }
+    assert [departments[code].count() for code in ("L49", "L48", "48")] == [20, 20, 15]
+    assert set(departments["L49"].values_list("valid_to", flat=True)) == {END_OF_OLD_UNITS}
+    assert set(departments["48"].values_list("valid_from", "valid_to", flat=False)) == {(REORGANISED, None)}
+    assert unit("48-STP").name == "Sở Tư pháp" and unit("48-SNNMT").name == "Sở Nông nghiệp và Môi trường"
+    assert unit("L49-SLDTBXH").name == "Sở Lao động - Thương binh và Xã hội"
+    # The old demo's invented units are gone.
+    assert not Unit.objects.filter(Q(code__startswith="QNA") | Q(code="DNG") | Q(name__contains="minh họa")).exists()
+    assert Unit.objects.count() == 1 + 3 + 25 + 280 + 94 + 55
 
 
-def test_the_merges_are_recorded_and_change_which_units_a_year_has(loaded):
-    def link(predecessor, successor):
-        return UnitLineage.objects.get(predecessor__code=predecessor, successor__code=successor)
+def test_the_reorganisation_is_recorded_and_decides_which_units_a_year_has(loaded):
+    def successors(code):
+        return set(UnitLineage.objects.filter(predecessor__code=code).values_list("successor__code", "kind", "date"))
 
-    nong_son = link("QNA-NONGSON", "QNA-QUESON")
-    assert (nong_son.kind, nong_son.date) == (LineageKind.MERGE, datetime.date(2025, 1, 1))
-    province = link("QNA", "DNG")
-    assert (province.kind, province.date) == (LineageKind.MERGE, datetime.date(2025, 7, 1))
-    for commune in ("QNA-NONGSON-X1", "QNA-NONGSON-X2", "QNA-NONGSON-X3"):
-        assert unit(commune).valid_to == END_OF_NONG_SON
-        merged = UnitLineage.objects.get(predecessor__code=commune)
-        assert (merged.successor.parent.code, merged.kind, merged.date) == (
-            "QNA-QUESON",
-            LineageKind.MERGE,
-            datetime.date(2025, 1, 1),
-        )
+    assert successors("L49") == successors("L48") == {("48", LineageKind.MERGE, REORGANISED)}
+    assert set(UnitLineage.objects.filter(successor__code=TAM_KY).values_list("predecessor__code", flat=True)) == {
+        "L20341",
+        "L20347",
+        "L20353",
+    }
+    # Every old department passed its work to a new one on 1/7/2025, Sở Lao động to two.
+    for code in Unit.objects.filter(kind=UnitKind.DEPARTMENT, valid_to=END_OF_OLD_UNITS).values_list("code", flat=True):
+        assert {date for _, _, date in successors(code)} == {REORGANISED}, code
+    assert successors("L49-STP") == {("48-STP", LineageKind.MERGE, REORGANISED)}
+    assert successors("L49-SKHDT") == {("48-STC", LineageKind.MERGE, REORGANISED)}
+    assert {code for code, *_ in successors("L48-SLDTBXH")} == {"48-SNV", "48-SYT"}
+    assert not UnitLineage.objects.filter(successor__code__startswith="48-", date__lt=REORGANISED).exists()
 
-    assert units_valid_in(year=2024).filter(code="QNA-NONGSON").exists()
-    assert not units_valid_in(year=2025).filter(code="QNA-NONGSON").exists()
-    assert units_valid_in(year=2025).filter(kind=UnitKind.DISTRICT).count() == 17
-    assert not units_valid_in(year=2026).filter(code__startswith="QNA").exists()
+    # A year's groups are the units of its last day.
+    end_2024, end_2025 = datetime.date(2024, 12, 31), datetime.date(2025, 12, 31)
+    assert units_valid_on(day=end_2024).filter(kind=UnitKind.COMMUNE).count() == 280
+    assert units_valid_on(day=end_2025).filter(kind=UnitKind.COMMUNE).count() == 94
+    assert not units_valid_on(day=end_2025).filter(kind=UnitKind.DISTRICT).exists()
 
 
 # --- The real figures ---------------------------------------------------------------------------------
 
 
-def test_the_published_figures_are_stored_exactly(loaded):
+def test_the_published_figures_are_quang_nams_and_stored_exactly(loaded):
     expected = [
-        ("QNA", "par", 2023, Decimal("84.60"), 56, 63),
-        ("QNA", "par", 2022, None, 57, 63),
-        ("QNA", "sipas", 2023, Decimal("78.44"), 59, 63),
-        ("QNA", "sipas", 2022, Decimal("75.00"), 61, 63),
-        ("QNA-SNV", "par", 2023, Decimal("96.86"), 1, 20),
+        ("L49", "par", 2023, Decimal("84.60"), 56, 63),
+        ("L49", "par", 2022, None, 57, 63),
+        ("L49", "sipas", 2023, Decimal("78.44"), 59, 63),
+        ("L49", "sipas", 2022, Decimal("75.00"), 61, 63),
+        ("L49-SNV", "par", 2023, Decimal("96.86"), 1, 20),
     ]
     for unit_code, index_code, year, value, rank, group_size in expected:
         result = published(unit_code, index_code, year)
@@ -172,37 +205,22 @@ def test_the_published_figures_are_stored_exactly(loaded):
             ResultSource.PUBLISHED,
         ), (unit_code, index_code, year)
         assert "Vietnam Business Forum, 2/7/2024" in result.note
-    assert "sở, ban, ngành năm 2023" in published("QNA-SNV", "par", 2023).note
-    assert published("QNA", "par", 2023).band.name == "B"
+    assert "sở, ban, ngành năm 2023" in published("L49-SNV", "par", 2023).note
+    assert published("L49", "par", 2023).band.name == "B"
     assert Result.objects.filter(source=ResultSource.PUBLISHED).count() == len(expected)
 
 
-def test_the_first_load_computes_every_ranking_and_the_published_rank_stays(loaded):
-    from jobs.models import Job, JobStatus
-
-    assert not Job.objects.exclude(status=JobStatus.DONE).exists()
-    departments = Result.objects.filter(index__code="par", year=2023, unit__kind=UnitKind.DEPARTMENT)
-    assert departments.count() == 20
-    assert sorted(departments.values_list("rank", flat=True))[:2] == [1, 2]
-    home_affairs = published("QNA-SNV", "par", 2023)
-    assert (home_affairs.rank, home_affairs.group_size, home_affairs.official_rank) == (1, 20, 1)
-    assert Result.objects.filter(source=ResultSource.COMPUTED, year=2024).exists()
-
-
-def test_so_noi_vu_scores_sum_to_its_published_9686_and_top_the_departments_in_2023(loaded):
-    shares = par_shares(year=2023, kind=UnitKind.DEPARTMENT)
+def test_so_noi_vu_scores_sum_to_its_published_9686_and_top_quang_nams_departments_in_2023(loaded):
+    shares = par_shares(year=2023, kind=UnitKind.DEPARTMENT, parent="L49")
 
     assert len(shares) == 20
-    assert shares["QNA-SNV"] == Decimal("96.86")
-    assert all(share < Decimal("96.86") for code, share in shares.items() if code != "QNA-SNV")
-    home_affairs = Score.objects.filter(
-        assessment__unit__code="QNA-SNV", assessment__methodology__index__code="par", assessment__methodology__year=2023
-    )
-    assert not home_affairs.filter(not_applicable=True).exists()
-    assert home_affairs.aggregate(points=Sum("final_score"))["points"] == Decimal("96.86")
+    assert shares["L49-SNV"] == Decimal("96.86")
+    assert all(share < Decimal("96.86") for code, share in shares.items() if code != "L49-SNV")
+    home_affairs = published("L49-SNV", "par", 2023)
+    assert (home_affairs.rank, home_affairs.group_size, home_affairs.official_rank) == (1, 20, 1)
 
 
-# --- Methodologies, scores ------------------------------------------------------------------------------
+# --- Methodologies, assessments, scores ------------------------------------------------------------------
 
 
 def test_the_indices_and_their_methodologies_per_year_and_kind(loaded):
@@ -214,82 +232,25 @@ def test_the_indices_and_their_methodologies_per_year_and_kind(loaded):
         ("sipas", "percent", "higher"),
         ("thanh-toan-truc-tuyen", "percent", "higher"),
     ]
-    for year in range(2021, 2026):
-        methodologies = Methodology.objects.filter(year=year).select_related("index")
-        aggregation = {(m.index.code, m.unit_kind): m.aggregation for m in methodologies}
-        from_dossiers = {
-            (code, kind): Aggregation.DOSSIERS
-            for code in demo.DOSSIER_INDICES
-            for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE)
+    assert sorted(set(Methodology.objects.values_list("year", flat=True))) == list(range(2021, 2027))
+    for year in range(2021, 2027):
+        aggregation = {
+            (m.index.code, m.unit_kind): m.aggregation
+            for m in Methodology.objects.filter(year=year).select_related("index")
         }
-        assert aggregation == (from_dossiers if year == 2024 else {}) | {
-            ("par", "province"): Aggregation.PUBLISHED,
-            ("par", "department"): Aggregation.SUM,
-            ("par", "district"): Aggregation.SUM,
-            ("par", "commune"): Aggregation.SUM,
-            ("sipas", "province"): Aggregation.PUBLISHED,
-            ("sipas", "department"): Aggregation.MEAN,
-            ("sipas", "district"): Aggregation.MEAN,
-            ("dvc766", "province"): Aggregation.PUBLISHED,
-            ("dvc766", "department"): Aggregation.SUM,
-            ("dvc766", "district"): Aggregation.SUM,
-            ("dvc766", "commune"): Aggregation.SUM,
+        kinds = (UnitKind.DEPARTMENT, UnitKind.COMMUNE) + ((UnitKind.DISTRICT,) if year <= 2024 else ())
+        expected = {
+            **{(code, kind): Aggregation.PUBLISHED for code in ("par", "sipas", "dvc766") for kind in ["province"]},
+            **{("par", kind): Aggregation.SUM for kind in kinds},
+            **{("dvc766", kind): Aggregation.SUM for kind in kinds},
+            **{("sipas", kind): Aggregation.MEAN for kind in kinds if kind != UnitKind.COMMUNE},
         }
-
-
-def test_every_area_is_the_sum_of_its_sub_criteria_and_the_par_areas_total_100(loaded):
-    par_2023 = Methodology.objects.get(index__code="par", year=2023, unit_kind=UnitKind.DISTRICT)
-    areas = Criterion.objects.filter(methodology=par_2023, parent=None).order_by("position")
-    maxima = ("10", "10", "14.5", "11", "16", "7", "16", "15.5")
-    assert [area.max_points for area in areas] == [Decimal(points) for points in maxima]
-    assert areas.last().title.startswith("Tác động của CCHC") and areas.last().kind == "survey"
-    assert set(Criterion.objects.filter(parent=areas.last()).values_list("kind", flat=True)) == {"survey"}
-
-    for area in Criterion.objects.filter(parent=None, children__isnull=False).distinct():
-        assert sum(child.max_points for child in area.children.all()) == area.max_points, area
-    for methodology in Methodology.objects.filter(aggregation=Aggregation.SUM):
-        assert methodology.criteria.filter(parent=None).aggregate(total=Sum("max_points"))["total"] == 100
-    # The same code is the same criterion in every year.
-    assert set(Criterion.objects.filter(code="PAR.3.3").values_list("max_points", flat=True)) == {Decimal("4")}
-
-
-def test_every_unit_valid_in_a_scored_year_has_every_leaf_scored_within_its_maximum(loaded):
-    for year in range(2021, 2025):
-        scored = Methodology.objects.filter(year=year).exclude(
-            aggregation__in=[Aggregation.PUBLISHED, Aggregation.DOSSIERS]
-        )
-        for methodology in scored:
-            units = units_valid_in(year=year).filter(kind=methodology.unit_kind)
-            leaves = methodology.criteria.filter(children__isnull=True).count()
-            assessments = Assessment.objects.filter(methodology=methodology)
-            assert set(assessments.values_list("unit_id", flat=True)) == set(units.values_list("pk", flat=True))
-            assert Score.objects.filter(assessment__methodology=methodology).count() == leaves * units.count()
-            expected_status = AssessmentStatus.APPRAISED if year == 2024 else AssessmentStatus.PUBLISHED
-            assert set(assessments.values_list("status", flat=True)) == {expected_status}
-    assert not Assessment.objects.filter(methodology__year=2025).exists()
-
-    cent = Decimal("0.01")
-    for score in Score.objects.select_related("criterion"):
-        if score.not_applicable:
-            assert score.final_score is None and score.self_score is None
-            continue
-        assert Decimal(0) <= score.final_score <= score.criterion.max_points
-        assert score.final_score == score.final_score.quantize(cent)
-        if score.self_score is not None:
-            assert score.final_score <= score.self_score <= score.criterion.max_points
-            assert score.self_score == score.self_score.quantize(cent)
-        else:
-            assert score.criterion.kind == "survey"
-
-
-def test_departments_without_procedures_skip_a_procedures_criterion(loaded):
-    skipped = Score.objects.filter(not_applicable=True, criterion__code="PAR.3.3")
-    assert set(skipped.values_list("assessment__unit__code", flat=True)) == {"QNA-TTT", "QNA-BDT"}
-    assert skipped.count() == 2 * 4
-
-
-def test_the_bands_cover_the_par_range_for_each_kind_and_year(loaded):
-    bands = Band.objects.filter(index__code="par", year=2023, unit_kind=UnitKind.DEPARTMENT).order_by("position")
+        if year >= 2024:
+            expected |= {(code, kind): Aggregation.DOSSIERS for code in demo.DOSSIER_INDICES for kind in kinds}
+        assert aggregation == expected, year
+    # The bands follow the methodologies: by kind, and no district band after 2024.
+    assert not Band.objects.filter(unit_kind=UnitKind.DISTRICT, year__gt=2024).exists()
+    bands = Band.objects.filter(index__code="par", year=2026, unit_kind=UnitKind.COMMUNE).order_by("position")
     assert [(b.name, b.min_value, b.max_value) for b in bands] == [
         ("Xuất sắc", Decimal(90), None),
         ("Tốt", Decimal(80), Decimal(90)),
@@ -297,83 +258,208 @@ def test_the_bands_cover_the_par_range_for_each_kind_and_year(loaded):
         ("Trung bình", Decimal(50), Decimal(70)),
         ("Yếu", None, Decimal(50)),
     ]
-    province = Band.objects.filter(index__code="par", year=2023, unit_kind=UnitKind.PROVINCE).order_by("position")
+    province = Band.objects.filter(index__code="par", year=2026, unit_kind=UnitKind.PROVINCE).order_by("position")
     assert list(province.values_list("name", flat=True)) == ["A", "B"]
-    assert Band.objects.count() == 5 * (3 * 5 + 2)
+
+
+def test_every_area_is_the_sum_of_its_sub_criteria_and_the_par_areas_total_100(loaded):
+    par = Methodology.objects.get(index__code="par", year=2026, unit_kind=UnitKind.COMMUNE)
+    areas = Criterion.objects.filter(methodology=par, parent=None).order_by("position")
+    maxima = ("10", "10", "14.5", "11", "16", "7", "16", "15.5")
+    assert [area.max_points for area in areas] == [Decimal(points) for points in maxima]
+    assert areas.last().kind == "survey"
+    for area in Criterion.objects.filter(parent=None, children__isnull=False).distinct():
+        assert sum(child.max_points for child in area.children.all()) == area.max_points, area
+    for methodology in Methodology.objects.filter(aggregation=Aggregation.SUM):
+        assert methodology.criteria.filter(parent=None).aggregate(total=Sum("max_points"))["total"] == 100
+
+
+def test_each_scored_year_assesses_the_units_of_its_last_day_fully_and_publishes_them(loaded):
+    for year in range(2021, 2026):
+        last_day = datetime.date(year, 12, 31)
+        for methodology in Methodology.objects.filter(year=year, aggregation__in=[Aggregation.SUM, Aggregation.MEAN]):
+            units = units_valid_on(day=last_day).filter(kind=methodology.unit_kind).exclude(code="L498")
+            leaves = methodology.criteria.filter(children__isnull=True).count()
+            assessments = Assessment.objects.filter(methodology=methodology)
+            assert set(assessments.values_list("unit_id", flat=True)) == set(units.values_list("pk", flat=True))
+            assert Score.objects.filter(assessment__methodology=methodology).count() == leaves * units.count()
+            assert set(assessments.values_list("status", flat=True)) == {AssessmentStatus.PUBLISHED}
+    assert set(Assessment.objects.filter(methodology__year=2025).values_list("unit__valid_from", flat=True)) == {
+        REORGANISED
+    }
+    assert Assessment.objects.filter(methodology__year__lte=2024, unit__valid_to=END_OF_OLD_UNITS).count() == 4 * (
+        40 * 3 + 24 * 3 + 280 * 2
+    )
+
+    cent = Decimal("0.01")
+    for score in Score.objects.filter(assessment__methodology__year__lte=2025).select_related("criterion"):
+        if score.not_applicable:
+            assert score.final_score is None and score.self_score is None and score.note
+            continue
+        assert Decimal(0) <= score.final_score <= score.criterion.max_points
+        assert score.final_score == score.final_score.quantize(cent)
+        if score.self_score is not None:
+            assert score.final_score <= score.self_score <= score.criterion.max_points
+        else:
+            assert score.criterion.kind == "survey"
+
+
+def test_2026_is_in_progress_with_drafts_submitted_and_a_few_appraised(loaded):
+    from assessments.workflow import unscored_final_criteria, unscored_self_criteria
+
+    ongoing = Assessment.objects.filter(methodology__year=2026).select_related("methodology", "unit")
+    by_status = Counter(ongoing.values_list("status", flat=True))
+    assert set(by_status) == {AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED}
+    assert by_status[AssessmentStatus.APPRAISED] < by_status[AssessmentStatus.DRAFT]
+    # Every unit of today has its PAR and 766 self-assessment; SIPAS is surveyed at the year's end.
+    of_today = Unit.objects.filter(valid_from=REORGANISED).exclude(kind=UnitKind.PROVINCE)
+    for index in ("par", "dvc766"):
+        assert set(ongoing.filter(methodology__index__code=index).values_list("unit_id", flat=True)) == set(
+            of_today.values_list("pk", flat=True)
+        )
+    assert not ongoing.filter(methodology__index__code="sipas").exists()
+    assert ongoing.get(unit__code="48-STP", methodology__index__code="par").status == AssessmentStatus.DRAFT
+
+    for assessment in ongoing:
+        unscored_self = unscored_self_criteria(assessment=assessment)
+        if assessment.status == AssessmentStatus.DRAFT:
+            assert unscored_self and Score.objects.filter(assessment=assessment).exists(), assessment
+        else:
+            assert unscored_self == [], assessment
+        finals = Score.objects.filter(assessment=assessment, final_score__isnull=False)
+        if assessment.status == AssessmentStatus.APPRAISED:
+            assert unscored_final_criteria(assessment=assessment) == [], assessment
+        else:
+            assert not finals.exists(), assessment
+    assert not Publication.objects.filter(methodology__year=2026).exists()
+
+
+def test_2025_is_official_by_its_decision_and_nothing_of_2026_is(loaded):
+    """Issue 17: each published year is published by a (made-up) decision: every result of a
+    published assessment is official by it, the year in progress is provisional, and no result is
+    in a state that needs explaining."""
+    states = Counter(
+        with_official_state(Result.objects.filter(index__code__in=["par", "sipas", "dvc766"])).values_list(
+            "year", "official_state"
+        )
+    )
+    for (year, state), count in states.items():
+        if year <= 2025:
+            assert state in OFFICIAL_STATES, (year, state, count)
+        else:
+            assert state == OfficialState.PROVISIONAL, (year, state, count)
+    assert {year for year, _ in states} == set(range(2021, 2027))
+    assert not {state for _, state in states} & {"no_decision", "changed", "correcting", "reopened"}
+    decisions = Publication.objects.select_related("methodology")
+    assert decisions.exists() and all("(minh họa)" in p.decision_reference for p in decisions)
+    assert {p.published_on for p in decisions} == {datetime.date(year + 1, 4, 15) for year in range(2021, 2026)}
+    # The completeness gates pass: only Huyện Hoàng Sa, with no administration to assess, is left
+    # out, and only of the districts' decisions.
+    for publication in decisions:
+        expected = ["L498"] if publication.methodology.unit_kind == UnitKind.DISTRICT else []
+        assert publication.units_left_out == expected, publication
+    official_2025 = with_official_state(Result.objects.filter(year=2025, index__code="par", unit__parent__code="48"))
+    assert official_2025.count() == 94 + 15
+    assert set(official_2025.values_list("official_state", flat=True)) == {OfficialState.OFFICIAL}
+
+
+def test_departments_without_procedures_skip_a_procedures_criterion(loaded):
+    skipped = Score.objects.filter(
+        not_applicable=True, criterion__code="PAR.3.3", assessment__methodology__year__lte=2025
+    )
+    assert Counter(skipped.values_list("assessment__unit__code", flat=True)) == {
+        "L49-TTT": 4,
+        "L49-BDT": 4,
+        "L48-TTTP": 4,
+        "48-TTTP": 1,
+    }
 
 
 # --- Dossiers --------------------------------------------------------------------------------------------
 
 
-def test_the_demo_has_dossiers_for_districts_communes_and_a_few_departments_until_they_closed(loaded):
+def test_the_demo_has_dossiers_for_the_old_units_until_june_2025_and_the_new_ones_after(loaded):
     dossiers = Dossier.objects.filter(source=demo.DOSSIER_SOURCE)
-    assert dossiers.count() == Dossier.objects.count() == DEMO_DOSSIERS
-    per_unit = Counter(dossiers.values_list("unit__kind", "unit__code"))
-    districts_and_communes = units_valid_in(year=2024).filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE])
-    assert {code for kind, code in per_unit if kind != UnitKind.DEPARTMENT} == set(
-        districts_and_communes.values_list("code", flat=True)
+    assert dossiers.count() == Dossier.objects.count() == demo_dossiers()
+    old = dossiers.filter(unit__valid_to=END_OF_OLD_UNITS)
+    assert set(old.values_list("received_month", flat=True)) == set(OLD_MONTHS)
+    assert set(dossiers.filter(unit__valid_to=None).values_list("received_month", flat=True)) == set(new_months())
+    with_dossiers = set(dossiers.values_list("unit__code", flat=True))
+    old_local = Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE], valid_to=END_OF_OLD_UNITS)
+    assert with_dossiers >= set(old_local.exclude(code="L498").values_list("code", flat=True))
+    assert with_dossiers >= set(
+        Unit.objects.filter(parent__code="48", kind=UnitKind.COMMUNE).values_list("code", flat=True)
     )
-    assert {code for kind, code in per_unit if kind == UnitKind.DEPARTMENT} == set(demo.DOSSIER_DEPARTMENTS)
-    assert set(dossiers.values_list("received_month", flat=True)) == DEMO_MONTHS
-    assert per_unit[(UnitKind.DISTRICT, "QNA-NONGSON")] == 12 * 30
-    assert per_unit[(UnitKind.DISTRICT, "QNA-QUESON")] == 18 * 30
-    # Every unit settled its dossiers by its last day: none ended after it, none is pending.
-    for code, closing in (("QNA-NONGSON", END_OF_NONG_SON), ("QNA-QUESON", END_OF_QUANG_NAM)):
-        last = dossiers.filter(unit__code=code).order_by("-completed_at").first().completed_at
-        assert timezone.localtime(last).date() <= closing
-    assert not dossiers.filter(status=DossierStatus.PENDING).exists()
+    assert {code for code in with_dossiers if "-" in code} == set(demo.DOSSIER_DEPARTMENTS)
+    assert len(with_dossiers) == 24 + 280 + 94 + len(demo.DOSSIER_DEPARTMENTS)
+    # The old units settled their dossiers by their last day: none ended after it, none is pending.
+    assert not old.filter(completed_at__gte=timezone.make_aware(datetime.datetime(2025, 7, 1))).exists()
+    assert not old.filter(status=DossierStatus.PENDING).exists()
 
 
 def test_the_demo_dossiers_are_counted_by_the_statistics_job_after_the_load(loaded):
-    assert not DossierMonthDirty.objects.filter(month__lte=202412).exists()
-    tam_ky = DossierMonth.objects.get(unit__code="QNA-TAMKY", month=202406, scope=Scope.TOTAL)
-    own = DossierMonth.objects.get(unit__code="QNA-TAMKY", month=202406, scope=Scope.OWN)
-    assert own.received == 30 and tam_ky.received == 30 + 3 * 20
-    province = DossierMonth.objects.get(unit__code="QNA", month=202406, scope=Scope.TOTAL)
-    assert province.received == 18 * 30 + 54 * 20 + 4 * 25
+    assert not DossierMonthDirty.objects.exists()
+    tam_ky = DossierMonth.objects.get(unit__code="L502", month=202406, scope=Scope.TOTAL)
+    own = DossierMonth.objects.get(unit__code="L502", month=202406, scope=Scope.OWN)
+    communes = Unit.objects.filter(parent__code="L502").count()
+    assert own.received == 12 and tam_ky.received == 12 + communes * 4
+    quang_nam = DossierMonth.objects.get(unit__code="L49", month=202406, scope=Scope.TOTAL)
+    old_communes = Unit.objects.filter(parent__parent__code="L49").count()
+    assert quang_nam.received == 17 * 12 + old_communes * 4 + 2 * 15
+    da_nang = DossierMonth.objects.get(unit__code="48", month=202509, scope=Scope.TOTAL)
+    assert da_nang.received == 94 * 12 + 4 * 15
 
 
-def test_districts_and_communes_are_ranked_by_overdue_rate_per_year_and_per_month(loaded):
-    yearly = Result.objects.filter(index__code="ho-so-tre-han", year=2024)
-    districts = units_valid_in(year=2024).filter(kind=UnitKind.DISTRICT)
-    assert set(yearly.filter(unit__kind=UnitKind.DISTRICT).values_list("unit_id", flat=True)) == set(
-        districts.values_list("pk", flat=True)
-    )
-    assert set(yearly.filter(unit__kind=UnitKind.DISTRICT).values_list("group_size", flat=True)) == {districts.count()}
-    # Lower is better: rank 1 has the lowest rate, and the rate is the one of the year's dossiers.
-    ranked = list(yearly.filter(unit__kind=UnitKind.DISTRICT).order_by("rank", "unit__code"))
+def test_the_old_and_new_units_are_ranked_by_overdue_rate(loaded):
+    yearly = Result.objects.filter(index__code="ho-so-tre-han", year=2024, unit__kind=UnitKind.DISTRICT)
+    assert yearly.filter(rank__isnull=False).count() == 24
+    ranked = list(yearly.filter(unit__parent__code="L49").order_by("rank", "unit__code"))
+    assert len(ranked) == 17 and {r.group_size for r in ranked} == {17}
     assert ranked[0].rank == 1 and ranked[0].value <= ranked[-1].value and ranked[-1].value > 0
     stats = period_stats(months=months_of_year(2024), units=[ranked[0].unit_id])
     assert ranked[0].value == stats[ranked[0].unit_id]["overdue_rate"]
-    communes = yearly.filter(unit__kind=UnitKind.COMMUNE)
-    assert communes.count() == units_valid_in(year=2024).filter(kind=UnitKind.COMMUNE).count()
-    assert communes.filter(rank=1).exists()
-
-    june = dossier_ranking(months=[202406], kind=UnitKind.COMMUNE, parent=unit("QNA-TAMKY"))
-    assert [row["group_size"] for row in june] == [3, 3, 3] and june[0]["rank"] == 1
-    assert [row["value"] for row in june] == sorted(row["value"] for row in june)
+    # 2025 ranks the units of its end: the communes of today, their months before July their predecessors'.
+    communes_2025 = Result.objects.filter(index__code="ho-so-tre-han", year=2025, unit__kind=UnitKind.COMMUNE)
+    assert communes_2025.filter(rank__isnull=False).count() == 94
+    assert set(communes_2025.filter(rank__isnull=False).values_list("unit__parent__code", flat=True)) == {"48"}
 
 
-def test_the_demo_dossiers_are_the_same_on_every_load_whenever_it_runs(loaded):
-    """Judged at the time of the load, but every demo unit closed long before: a load a year
-    later gives the same dossiers."""
-    columns = [f.attname for f in Dossier._meta.concrete_fields if f.attname not in ("id", "updated_at")]
+def test_a_merged_communes_overdue_history_before_july_2025_is_its_predecessors_by_hand(loaded):
+    """Issue 18's acceptance: Phường Tam Kỳ's overdue rate in each month before it existed equals
+    the rate computed by hand from the dossiers of the communes it was formed from — numerators
+    and denominators summed over them, never a mean of their rates."""
+    ward = unit(TAM_KY)
+    predecessors = list(UnitLineage.objects.filter(successor=ward).values_list("predecessor_id", flat=True))
+    assert len(predecessors) == 3
+    dossiers = list(Dossier.objects.filter(unit_id__in=predecessors))
+    rows = {row["month"]: row for row in lineage_monthly_rates(unit=ward, months=OLD_MONTHS)}
 
-    def rows():
-        return list(Dossier.objects.order_by("external_id").values_list(*columns))
+    for month in OLD_MONTHS:
+        start, end = measures.month_bounds(month)
+        late = handled = 0
+        for d in dossiers:
+            if d.completed_at is not None and start <= d.completed_at < end:  # ended in the month
+                handled += 1
+                late += d.supplement_requests > 1 or d.effective_completed_at > d.due_at
+            elif d.received_at < end and (d.completed_at is None or d.completed_at >= end):  # pending at its end
+                handled += 1
+                late += d.supplement_requests > 1 or d.effective_due_at < end
+        by_hand = (Decimal(late) * 100 / Decimal(handled)).quantize(Decimal("0.000001"))
+        assert rows[month]["composed"] and handled > 0, month
+        assert rows[month]["overdue_rate"] == by_hand, month
+    # And from July 2025 it is the ward's own.
+    own = lineage_monthly_rates(unit=ward, months=[202509])[0]
+    assert not own["composed"] and own["received"] == 12
 
-    first = rows()
-    Dossier.objects.all().delete()
-    later = timezone.now() + datetime.timedelta(days=365)
-    demo._ensure_dossiers(demo.read_unit_rows(), {u.code: u for u in Unit.objects.all()}, Counter(), now=later)
 
-    assert rows() == first
+def test_the_scorecard_shows_the_wards_predecessors_history(loaded, client):
+    staff = User.objects.get(username="staff")
+    client.force_login(staff)
+    response = client.get(f"/units/{TAM_KY}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Phường Tam Kỳ" in html and "Phường An Mỹ" in html
 
-
-# --- Demo data that looks like life (issue 17) ----------------------------------------------------------
-# The demo judged its dossiers at a fixed "now" (31/12/2024) while the statistics ran to the real
-# one: whatever was pending then stayed pending for ever — two years at the next load — so every
-# month after 2024 showed 100 % overdue and 2025 ranked every district 1/17.
 
 MAX_PENDING = datetime.timedelta(days=90)
 
@@ -383,105 +469,137 @@ def current_month():
     return local.year * 100 + local.month
 
 
-def test_no_demo_dossier_is_pending_longer_than_90_days_at_load_time(loaded):
+def test_no_dossier_is_after_now_nor_pending_longer_than_90_days(loaded):
+    now = timezone.now()
+    assert not Dossier.objects.filter(received_at__gt=now).exists()
+    assert not Dossier.objects.filter(completed_at__gt=now).exists()
+    assert max(Dossier.objects.values_list("received_month", flat=True)) == current_month()
+    assert not DossierMonth.objects.filter(month__gt=current_month()).exists()
+    assert latest_dossier_month() == new_months()[-1]
+    # The month still running has its dossiers: its overdue rate does not leap at the chart's end.
+    this_month = monthly_rates(unit=unit("48"), months=[current_month()])[0]
+    assert this_month["received"] == 94 * 12 + 4 * 15 and this_month["overdue_rate"] < 50
     pending = Dossier.objects.filter(status=DossierStatus.PENDING)
-
-    assert not pending.filter(received_at__lt=timezone.now() - MAX_PENDING).exists()
-    # Every dossier ended within the time a working desk takes, mostly in days.
+    assert pending.exists()  # the last weeks' dossiers of the units of today
+    assert not pending.filter(received_at__lt=now - MAX_PENDING).exists()
     ended = Dossier.objects.exclude(status=DossierStatus.PENDING)
     assert not ended.filter(completed_at__isnull=True).exists()
     assert all(
         completed - received < MAX_PENDING for received, completed in ended.values_list("received_at", "completed_at")
     )
-
-
-def test_no_dossier_or_statistic_is_of_a_month_after_the_current_one(loaded):
-    current = current_month()
-
-    # Nothing received in the month still running either: the demo stops at the last complete one.
-    assert max(Dossier.objects.values_list("received_month", flat=True)) < current
-    assert not Dossier.objects.filter(received_at__gt=timezone.now()).exists()
-    assert not Dossier.objects.filter(completed_at__gt=timezone.now()).exists()
-    assert not DossierMonth.objects.filter(month__gt=current).exists()
-    assert latest_dossier_month() < current
-    province = unit("QNA")
     for year in (2024, 2025, timezone.localtime().year):
-        assert all(row["month"] <= current for row in monthly_rates(unit=province, months=months_of_year(year)))
+        assert all(
+            row["month"] <= current_month() for row in monthly_rates(unit=unit("48"), months=months_of_year(year))
+        )
+
+
+def test_the_old_units_dossiers_are_the_same_whenever_the_demo_is_loaded(loaded):
+    """Judged at the time of the load, but the old units closed on 30/6/2025: a load a year later
+    gives them the same dossiers."""
+    columns = [f.attname for f in Dossier._meta.concrete_fields if f.attname not in ("id", "updated_at")]
+    old = Dossier.objects.filter(unit__valid_to=END_OF_OLD_UNITS)
+
+    def rows():
+        return list(old.order_by("external_id").values_list(*columns))
+
+    first = rows()
+    Dossier.objects.all().delete()
+    later = timezone.now() + datetime.timedelta(days=365)
+    demo._ensure_dossiers(demo.read_unit_rows(), {u.code: u for u in Unit.objects.all()}, Counter(), now=later)
+
+    assert rows() == first
 
 
 def test_the_latest_complete_month_is_mostly_on_time_and_differs_between_units(loaded):
-    """The newest month with statistics before the current one: the units' own overdue rates."""
-    latest = DossierMonth.objects.filter(month__lt=current_month()).aggregate(latest=Max("month"))["latest"]
+    latest = new_months()[-2]
     rates = [row["overdue_rate"] for row in period_stats(months=[latest]).values() if row["overdue_rate"] is not None]
 
-    assert len(rates) >= 20, latest
+    assert len(rates) >= 94, latest
     assert sum(rates) / len(rates) < 50, latest
-    assert len(set(rates)) > len(rates) // 4, latest
-    # And it is a month in which the units were open and ranked, not a backlog after they closed.
-    assert dossier_ranking(months=[latest], kind=UnitKind.DISTRICT)[0]["rank"] == 1
+    # A dozen dossiers a commune a month: the rates are fractions of a few, yet not one for all.
+    assert len(set(rates)) >= 10, latest
+    assert dossier_ranking(months=[latest], kind=UnitKind.COMMUNE)[0]["rank"] == 1
 
 
 def test_no_ranking_of_the_demo_is_a_tie_of_every_unit(loaded):
     """Every group of three or more units, in every index and year, and by the overdue rate on the
-    dossier pages in every year with statistics: the units do not all share one rank. (Three
-    communes may all have paid nothing online in a half-year — very few do, as the article says —
-    so the shares' page rankings can tie at 0 %; their indices are in the results above.)"""
+    dossier pages in every year with statistics: the units do not all share one rank. (The old
+    communes have four dossiers a month: the few communes of a small district may all have had no
+    dossier paid online in a year — very few are, as the article says — so their online-payment
+    ranking can tie at 0 %.)"""
     groups = {}
     for index, year, kind, parent, rank in Result.objects.filter(rank__isnull=False).values_list(
         "index__code", "year", "unit__kind", "unit__parent_id", "rank"
     ):
         groups.setdefault((index, year, kind, parent), []).append(rank)
-    years = {month // 100 for month in DossierMonth.objects.values_list("month", flat=True)}
-    # A period ranks the units that exist at its end (issue 18): the demo's districts ended on
-    # 30/06/2025, so 2025 is ranked on its first half.
-    for year in sorted(years):
+    for year in (2024, 2025, 2026):
         for kind in (UnitKind.DEPARTMENT, UnitKind.DISTRICT, UnitKind.COMMUNE):
-            rows = dossier_ranking(months=months_of_year(year), kind=kind) or dossier_ranking(
-                months=months_of_quarter(year, 1) + months_of_quarter(year, 2), kind=kind
-            )
-            for row in rows:
+            for row in dossier_ranking(months=months_of_year(year), kind=kind):
                 if row["rank"] is not None:
                     groups.setdefault(("overdue_rate", year, kind, row["parent_id"]), []).append(row["rank"])
 
-    assert any(key[1] == 2025 for key in groups)
+    assert {key[1] for key in groups} == set(range(2021, 2027))
     tied = [key for key, ranks in groups.items() if len(ranks) >= 3 and len(set(ranks)) == 1]
-    assert not tied
+    assert not [key for key in tied if key[:3] != ("thanh-toan-truc-tuyen", 2024, UnitKind.COMMUNE)]
+    assert len(tied) < 10
 
 
 # --- People ----------------------------------------------------------------------------------------------
 
 
 def test_the_heads_are_demo_people_and_one_changed_in_2023(loaded):
-    assert UnitHead.objects.count() == 20 + 18 + 2
+    # 55 departments, 24 districts (not Hoàng Sa), 94 communes of today, two changes of head.
+    assert UnitHead.objects.count() == 55 + 24 + 94 + 2
     assert not UnitHead.objects.exclude(full_name__endswith="(minh họa)").exists()
-    assert UnitHead.objects.filter(unit__code="QNA-SNV").get().title == "Giám đốc"
-    assert UnitHead.objects.filter(unit__code="QNA-QUESON").get().title == "Chủ tịch UBND huyện"
-    terms = list(UnitHead.objects.filter(unit__code="QNA-SYT").order_by("start").values_list("start", "end"))
+    assert not UnitHead.objects.filter(unit__code="L498").exists()
+    titles = {
+        code: UnitHead.objects.filter(unit__code=code).latest("start").title
+        for code in ("48-SNV", "L490", "L509", TAM_KY)
+    }
+    assert titles == {
+        "48-SNV": "Giám đốc",
+        "L490": "Chủ tịch UBND quận",
+        "L509": "Chủ tịch UBND huyện",
+        TAM_KY: "Chủ tịch UBND phường",
+    }
+    assert set(
+        UnitHead.objects.filter(unit__commune_type=CommuneType.SPECIAL_ZONE).values_list("title", flat=True)
+    ) == {"Chủ tịch UBND đặc khu"}
+    assert UnitHead.objects.get(unit__code="48-STP").start == REORGANISED
+    terms = list(UnitHead.objects.filter(unit__code="L49-SYT").order_by("start").values_list("start", "end"))
     assert terms == [
         (datetime.date(2021, 1, 1), datetime.date(2023, 3, 31)),
-        (datetime.date(2023, 4, 1), END_OF_QUANG_NAM),
+        (datetime.date(2023, 4, 1), END_OF_OLD_UNITS),
     ]
 
 
 def test_one_demo_user_per_role_sees_what_the_role_allows(loaded):
     users = {user.username: user for user in User.objects.all()}
-    assert set(users) == {"staff", "head_department", "head_district", "appraiser", "admin"}
+    assert set(users) == {"staff", "head_department", "head_ward", "appraiser", "admin"}
     assert list(users["staff"].groups.values_list("name", flat=True)) == [STAFF_GROUP]
     assert list(users["appraiser"].groups.values_list("name", flat=True)) == [APPRAISER_GROUP]
     assert users["appraiser"].is_staff and not users["appraiser"].is_superuser
     assert users["admin"].is_superuser and not users["staff"].is_staff
 
-    assert Membership.objects.get(user=users["head_department"]).unit.code == "QNA-STP"
-    assert Membership.objects.get(user=users["head_district"]).role == MembershipRole.HEAD
-    assert UnitHead.objects.get(unit__code="QNA-STP").user == users["head_department"]
-    assert UnitHead.objects.get(unit__code="QNA-TAMKY").user == users["head_district"]
+    assert Membership.objects.get(user=users["head_department"]).unit.code == "48-STP"
+    assert Membership.objects.get(user=users["head_ward"]).role == MembershipRole.HEAD
+    assert UnitHead.objects.get(unit__code="48-STP").user == users["head_department"]
+    assert UnitHead.objects.get(unit__code=TAM_KY).user == users["head_ward"]
 
     def visible(username):
         return set(units_visible_to(user=users[username]).values_list("code", flat=True))
 
-    assert visible("head_department") == {"QNA-STP"}
-    assert visible("head_district") == {"QNA-TAMKY", "QNA-TAMKY-X1", "QNA-TAMKY-X2", "QNA-TAMKY-X3"}
-    assert len(visible("staff")) == Unit.objects.count() == 95
+    def history(username):
+        return set(units_allowed(user=users[username], action=Action.VIEW_HISTORY).values_list("code", flat=True))
+
+    assert visible("head_department") == {"48-STP"}
+    assert visible("head_ward") == {TAM_KY}
+    # Their units' past: the offices and communes they were formed from, nothing else.
+    assert history("head_department") == {"48-STP", "L48-STP", "L49-STP"}
+    assert history("head_ward") == {TAM_KY, "L20341", "L20347", "L20353"}
+    assert len(visible("staff")) == len(visible("appraiser")) == Unit.objects.count()
+    appraiser = next(spec for spec in demo.DEMO_USERS if spec.username == "appraiser")
+    assert "Tự đánh giá / Thẩm định" in appraiser.description and "admin" not in appraiser.description
 
 
 # --- The passwords file and show_demo_credentials ----------------------------------------------------
@@ -540,32 +658,4 @@ def test_show_demo_credentials_without_the_file_says_how_to_reset_a_password(set
     credentials_file.unlink()
     out, _ = show_credentials()
     assert "python manage.py changepassword NAME" in out
-    assert "head_district" in out
-
-
-def test_no_result_of_the_demo_contradicts_its_assessment(loaded):
-    """Issue 17: the scorecard said "Chưa công bố" beside "Bản đánh giá: Đã công bố" — the demo
-    marked assessments published without a decision. Now each published year is published by a
-    (made-up) decision: every result of a published assessment is official by it, the year still
-    being appraised is provisional, and no result is in a state that needs explaining."""
-    from indicators.models import Publication
-    from indicators.official import OFFICIAL_STATES, OfficialState, with_official_state
-
-    states = Counter(
-        with_official_state(Result.objects.filter(index__code__in=["par", "sipas"])).values_list(
-            "year", "official_state"
-        )
-    )
-    for (year, state), count in states.items():
-        if year < 2024:
-            assert state in OFFICIAL_STATES, (year, state, count)
-        else:
-            assert state == OfficialState.PROVISIONAL, (year, state, count)
-    assert not {state for _, state in states} & {"no_decision", "changed", "correcting", "reopened"}
-    decisions = Publication.objects.filter(methodology__year__lt=2024)
-    assert decisions.exists() and all("(minh họa)" in p.decision_reference for p in decisions)
-    assert {p.published_on for p in decisions} == {datetime.date(year + 1, 4, 15) for year in (2021, 2022, 2023)}
-    # The completeness gates pass on the demo: every unit's assessment is complete (a criterion not
-    # applicable has its reason), so no decision leaves a unit of its group out.
-    assert all(p.units_left_out == [] for p in decisions)
-    assert not Score.objects.filter(not_applicable=True, note="").exists()
+    assert "head_ward" in out

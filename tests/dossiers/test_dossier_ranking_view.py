@@ -218,6 +218,18 @@ def test_the_page_opens_on_the_latest_year_with_statistics(client, staff, pages)
     assert [row[0] for row in ranked(response)] == ["C", "B"]
 
 
+def test_once_the_districts_are_abolished_the_page_opens_on_the_communes(client, staff, pages):
+    """A ranking groups the units of its period's end: with the districts gone by the end of the
+    year (as on 1/7/2025), staff open on the communes, not on a ranking of nobody."""
+    Unit.objects.filter(kind=UnitKind.DISTRICT).update(valid_to=datetime.date(2024, 6, 30))
+    response = get(client, staff)
+    form = response.context["form"]
+    assert (form.cleaned_data["year"], form.cleaned_data["kind"]) == (2024, "commune")
+    assert any(row[1] == 1 for row in ranked(response))
+    # A year asked for explicitly still opens on the level of its end.
+    assert get(client, staff, year="2023").context["form"].cleaned_data["kind"] == "district"
+
+
 def test_months_with_only_dossiers_left_pending_do_not_move_the_opening_year(client, staff, pages):
     DossierMonth.objects.create(unit=pages.dept_a, month=202503, scope="own", pending_overdue=1, computed_at=NOW)
     assert get(client, staff).context["form"].cleaned_data["year"] == 2024

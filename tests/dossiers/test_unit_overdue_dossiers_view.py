@@ -38,7 +38,7 @@ def ids(unit, **filters):
 
 
 def test_the_url():
-    assert url("QNA-TAMKY") == "/dossiers/units/QNA-TAMKY/overdue/"
+    assert url("20341") == "/dossiers/units/20341/overdue/"
 
 
 def test_anonymous_users_are_sent_to_log_in(client, pages):

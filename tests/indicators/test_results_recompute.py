@@ -13,6 +13,7 @@ from indicators.models import (
     Index,
     Result,
     ResultSource,
+    Score,
 )
 from indicators.recompute import results_recompute
 from tests.indicators.builders import methodology, score
@@ -50,6 +51,24 @@ def test_sum_is_points_over_the_applicable_maximum(par, departments):
     assert result.applicable_max == D("100")
     assert result.value == D("84.6")
     assert result.source == ResultSource.COMPUTED
+
+
+@pytest.mark.parametrize("aggregation", [Aggregation.SUM, Aggregation.MEAN])
+def test_a_self_assessment_nothing_of_which_is_appraised_has_no_result_yet(par, departments, aggregation):
+    """A draft or a submitted self-assessment has self scores and no final score: its blanks are
+    "not scored", never 0 (design §4), so it gets no result — not a 0 ranked last with every
+    other unit the council has not reached — until the council appraises something of it."""
+    m = methodology(par, 2026, aggregation)
+    score(m, departments[0], {"1.1": "30", "1.2": "20", "2.1": "34.6"})
+    waiting = Assessment.objects.create(unit=departments[1], methodology=m)
+    for criterion in m.criteria.filter(children__isnull=True):
+        Score.objects.create(assessment=waiting, criterion=criterion, self_score=criterion.max_points)
+    results_recompute(index_id=par.pk, year=2026)
+    assert set(results(par, 2026)) == {departments[0].code}
+
+    Score.objects.filter(assessment=waiting, criterion__code="1.1").update(final_score=D(35))
+    results_recompute(index_id=par.pk, year=2026)
+    assert results(par, 2026)[departments[1].code][1:3] == (2, 2)
 
 
 def test_a_not_applicable_criterion_leaves_the_maximum(par, departments):

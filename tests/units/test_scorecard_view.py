@@ -56,7 +56,7 @@ def chart_data(response):
 
 
 def test_the_url():
-    assert url("QNA-TAMKY") == "/units/QNA-TAMKY/"
+    assert url("L49-SNV") == "/units/L49-SNV/"
 
 
 def test_anonymous_users_are_sent_to_log_in(client, data):

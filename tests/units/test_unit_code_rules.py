@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("english")
 HEADER = "code,name,kind,parent_code,valid_from,valid_to\n"
 
 
-@pytest.mark.parametrize("code", ["20333", "QNA-DAILOC-X1", "DVC766.1.1", "A", "B1", "x_y", "9" * 32])
+@pytest.mark.parametrize("code", ["20333", "L49-SNV", "48-STP", "DVC766.1.1", "A", "B1", "x_y", "9" * 32])
 def test_real_codes_are_valid(code):
     assert unit_code_problem(code) is None
 

@@ -1,7 +1,7 @@
 """`generate_dossiers`: synthetic dossiers (demo.synthetic_dossiers) for chosen units and months.
 
-    generate_dossiers --units QNA-TAMKY,QNA-HOIAN --months 202401-202412 --per-unit-month 30 --seed 7
-    generate_dossiers --kind commune --parent QNA-TAMKY --months 202406 --per-unit-month 100 --seed 7
+    generate_dossiers --units L502,L503 --months 202401-202412 --per-unit-month 30 --seed 7
+    generate_dossiers --kind commune --parent 48 --months 202606 --per-unit-month 100 --seed 7
 
 Each unit gets dossiers only in the months it existed in (valid_from/valid_to). Everything is
 written in one transaction: an error, or a dossier that exists already, writes nothing.

@@ -1,4 +1,4 @@
-"""`python manage.py load_demo`: the Quảng Nam demo data set (demo.services), safe to run again."""
+"""`python manage.py load_demo`: the Đà Nẵng demo data set (demo.services), safe to run again."""
 
 from django.core.management.base import BaseCommand, no_translations
 
@@ -6,7 +6,10 @@ from demo.services import demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the Quảng Nam demo: units, indices, methodologies, scores 2021–2024, published figures, users."
+    help = (
+        "Load the Đà Nẵng demo: today's units and the two provinces before 1/7/2025, indices, methodologies, "
+        "scores 2021–2025 (published) and 2026 (in progress), published figures, dossiers, users."
+    )
 
     @no_translations
     def handle(self, *args, **options):
