@@ -11,6 +11,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         # No inline style at all: Plotly's run-time rules are served as static/vendor/plotly/plotly.css
         # (see partials/_chart_scripts.html).
         "style-src 'self'",
+        # Style attributes: only the empty one (the hash is SHA-256 of ""), which Plotly's colour bar
+        # sets on its rectangles; any style attribute with content stays refused.
+        "style-src-attr 'unsafe-hashes' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
         # data: for the small SVG images Plotly's own stylesheet draws (mode bar and map logos).
         "img-src 'self' data:",
         "font-src 'self'",

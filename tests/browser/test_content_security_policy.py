@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from indicators.models import Band
 from tests.indicators.test_rankings_map import build_map_rankings
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
 from tests.indicators.test_scorecard import build_scorecard_data
@@ -77,6 +78,20 @@ def test_the_rankings_map_is_drawn_without_a_policy_violation(watched, staff, tr
     dot = page.locator("#ranking-map .scatterlayer .point").first.bounding_box()
     page.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
     expect(page.locator("#ranking-map .hoverlayer .hovertext").first).to_be_attached()
+    _assert_clean(page, errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_map_coloured_by_value_draws_its_colour_bar_without_a_policy_violation(watched, staff, tree):
+    """Without bands the map colours its dots by value, with a colour bar: Plotly gives the bar's
+    rectangles an empty style attribute, which a bare style-src 'self' refuses (reformdash/csp.py)."""
+    page, errors = watched
+    build_map_rankings(tree)
+    Band.objects.all().delete()
+    page.goto("/rankings/?index=par&year=2023&kind=department&parent=P")
+    _log_in(page, "staff", "/rankings/")
+    expect(page.locator("#ranking-map[data-drawn=true]")).to_be_visible(timeout=15000)
+    expect(page.locator("#ranking-map rect.cbfill").first).to_be_attached()
     _assert_clean(page, errors)
 
 

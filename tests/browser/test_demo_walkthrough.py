@@ -1,6 +1,7 @@
 """What `make run` gives a newcomer: every demo user logs in and walks every page of the header,
 with the demo's own data, in Vietnamese and then in English, and no request leaves the machine
-(the `page` fixture fails the test otherwise) and no page fails or throws in the browser.
+(the `page` fixture fails the test otherwise) and no page fails, throws or logs an error (a refused
+inline style, say) in the browser.
 
 One test loads the demo once (seconds) and walks all five users through it.
 """
@@ -48,6 +49,15 @@ def test_every_demo_user_walks_every_page_in_vietnamese_and_english(browser, liv
             lambda r, outside=outside: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
         )
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+        # Console errors too (CSP violations are reported there), but the browser's own /favicon.ico request.
+        page.on(
+            "console",
+            lambda message, errors=errors: (
+                errors.append(message.text)
+                if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico")
+                else None
+            ),
+        )
 
         page.goto("/login/")
         page.fill("#id_username", username)
