@@ -78,8 +78,9 @@ SCORED_YEARS = range(2021, 2026)  # appraised and published
 IN_PROGRESS_YEAR = 2026  # being self-assessed and appraised: nothing official yet
 LAST_DISTRICT_YEAR = 2024  # the districts were abolished on 1/7/2025: no district methodology after
 PROVINCE = "48"  # the new Thành phố Đà Nẵng, whose units the importer creates with their predecessors
-# Huyện Hoàng Sa had no communes and no administration on the islands: nothing to score or head.
-NO_ADMINISTRATION = frozenset({"L498"})
+# Huyện Hoàng Sa had no communes and no administration on the islands, nor has Đặc khu Hoàng Sa,
+# which took its place on 1/7/2025: nothing to score, head or count dossiers of.
+NO_ADMINISTRATION = frozenset({"L498", "20333"})
 BATCH_SIZE = 1000
 CENT = Decimal("0.01")
 

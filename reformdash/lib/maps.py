@@ -30,6 +30,8 @@ NO_DATA_COLOUR = "#8a949e"
 # of the worst and the best band.
 VALUE_SCALE = [[0, BAD_COLOUR], [0.5, "#e8c547"], [1, BAND_COLOURS[0]]]
 SIZE_MIN, SIZE_MAX, SIZE_PLAIN = 9, 30, 13
+# What counts as far off (_framed): distances in degrees from the group's median place.
+OUTLIER_FACTOR, OUTLIER_MIN_DEGREES, OUTLIER_MIN_POINTS = 6, 1.0, 5
 # customdata's fields, and the one charts.js opens on a click (layout.meta.link_field).
 NAME, VALUE, RANK, LINK = range(4)
 
@@ -92,15 +94,32 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
         # An open symbol is drawn in marker.color: a grey ring, unlike any band's filled dot.
         marker={"color": NO_DATA_COLOUR, "symbol": "circle-open", "line": {"width": 2.5}},
     )
-    latitudes = [float(point["latitude"]) for point in points]
+    framed, outside = _framed(points)
+    latitudes = [float(point["latitude"]) for point in framed]
     middle = (min(latitudes) + max(latitudes)) / 2 if latitudes else 0.0
+    xaxis = {"visible": False, "constrain": "domain"}
+    yaxis = {"visible": False}
+    if outside:
+        xaxis["range"], yaxis["range"] = _ranges(framed)
+        names = ", ".join(point["name"] for point in outside)
+        figure.add_annotation(
+            text=_("Outside the frame: %(names)s (zoom out to see)") % {"names": names},
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=0,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 11, "color": "#555"},
+        )
     figure.update_layout(
         height=520,
         margin={"l": 8, "r": 8, "t": 36, "b": 8},
-        xaxis={"visible": False, "constrain": "domain"},
+        xaxis=xaxis,
         # A degree of latitude is 1/cos(latitude) times as long as one of longitude, where we are.
         yaxis={
-            "visible": False,
+            **yaxis,
             "scaleanchor": "x",
             "scaleratio": 1 / math.cos(math.radians(middle)),
             "constrain": "domain",
@@ -112,6 +131,37 @@ def unit_map_figure(*, points, bands=(), value_label, higher_is_better=True):
         meta={"link_field": LINK},
     )
     return figure
+
+
+def _framed(points):
+    """(the points the map frames, the far-off ones it leaves out of the frame). A dot farther from
+    the group's median place than OUTLIER_FACTOR times the median dot's distance, and than
+    OUTLIER_MIN_DEGREES, is far off: an island such as Đặc khu Hoàng Sa, 400 km out at sea, would
+    otherwise shrink the 93 other communes of Đà Nẵng into one corner. Too few dots to tell: none."""
+    if len(points) < OUTLIER_MIN_POINTS:
+        return points, []
+    longitudes = sorted(float(point["longitude"]) for point in points)
+    latitudes = sorted(float(point["latitude"]) for point in points)
+    centre = (longitudes[len(points) // 2], latitudes[len(points) // 2])
+
+    def distance(point):
+        return math.hypot(float(point["longitude"]) - centre[0], float(point["latitude"]) - centre[1])
+
+    distances = sorted(distance(point) for point in points)
+    limit = max(OUTLIER_FACTOR * distances[len(points) // 2], OUTLIER_MIN_DEGREES)
+    framed = [point for point in points if distance(point) <= limit]
+    return framed, [point for point in points if distance(point) > limit]
+
+
+def _ranges(points):
+    """The x and y ranges around `points`, with a margin so the edge dots are drawn whole."""
+    longitudes = [float(point["longitude"]) for point in points]
+    latitudes = [float(point["latitude"]) for point in points]
+    margin = max(max(longitudes) - min(longitudes), max(latitudes) - min(latitudes), 0.1) * 0.08
+    return (
+        [min(longitudes) - margin, max(longitudes) + margin],
+        [min(latitudes) - margin, max(latitudes) + margin],
+    )
 
 
 def _add(figure, entries, *, name, marker, showlegend=True, always=False):

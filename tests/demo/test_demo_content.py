@@ -68,8 +68,8 @@ def new_months():
 
 def demo_dossiers():
     """Old units: 24 districts × 18 months × 12, 280 communes × 18 × 4, 4 departments × 18 × 15;
-    units of today: 94 communes and 4 departments, from July 2025, × 12 and × 15."""
-    return 24 * 18 * 12 + 280 * 18 * 4 + 4 * 18 * 15 + len(new_months()) * (94 * 12 + 4 * 15)
+    units of today: 93 communes (not Đặc khu Hoàng Sa) and 4 departments, from July 2025, × 12 and × 15."""
+    return 24 * 18 * 12 + 280 * 18 * 4 + 4 * 18 * 15 + len(new_months()) * (93 * 12 + 4 * 15)
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,9 @@ def test_each_scored_year_assesses_the_units_of_its_last_day_fully_and_publishes
     for year in range(2021, 2026):
         last_day = datetime.date(year, 12, 31)
         for methodology in Methodology.objects.filter(year=year, aggregation__in=[Aggregation.SUM, Aggregation.MEAN]):
-            units = units_valid_on(day=last_day).filter(kind=methodology.unit_kind).exclude(code="L498")
+            units = (
+                units_valid_on(day=last_day).filter(kind=methodology.unit_kind).exclude(code__in=demo.NO_ADMINISTRATION)
+            )
             leaves = methodology.criteria.filter(children__isnull=True).count()
             assessments = Assessment.objects.filter(methodology=methodology)
             assert set(assessments.values_list("unit_id", flat=True)) == set(units.values_list("pk", flat=True))
@@ -312,7 +314,11 @@ def test_2026_is_in_progress_with_drafts_submitted_and_a_few_appraised(loaded):
     assert set(by_status) == {AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED}
     assert by_status[AssessmentStatus.APPRAISED] < by_status[AssessmentStatus.DRAFT]
     # Every unit of today has its PAR and 766 self-assessment; SIPAS is surveyed at the year's end.
-    of_today = Unit.objects.filter(valid_from=REORGANISED).exclude(kind=UnitKind.PROVINCE)
+    of_today = (
+        Unit.objects.filter(valid_from=REORGANISED)
+        .exclude(kind=UnitKind.PROVINCE)
+        .exclude(code__in=demo.NO_ADMINISTRATION)
+    )
     for index in ("par", "dvc766"):
         assert set(ongoing.filter(methodology__index__code=index).values_list("unit_id", flat=True)) == set(
             of_today.values_list("pk", flat=True)
@@ -353,13 +359,18 @@ def test_2025_is_official_by_its_decision_and_nothing_of_2026_is(loaded):
     decisions = Publication.objects.select_related("methodology")
     assert decisions.exists() and all("(minh họa)" in p.decision_reference for p in decisions)
     assert {p.published_on for p in decisions} == {datetime.date(year + 1, 4, 15) for year in range(2021, 2026)}
-    # The completeness gates pass: only Huyện Hoàng Sa, with no administration to assess, is left
-    # out, and only of the districts' decisions.
+    # The completeness gates pass: only Huyện Hoàng Sa and Đặc khu Hoàng Sa, with no administration to assess,
+    # are left out, of the districts' and the communes' decisions.
     for publication in decisions:
-        expected = ["L498"] if publication.methodology.unit_kind == UnitKind.DISTRICT else []
+        end = datetime.date(publication.methodology.year, 12, 31)
+        expected = list(
+            units_valid_on(day=end)
+            .filter(kind=publication.methodology.unit_kind, code__in=demo.NO_ADMINISTRATION)
+            .values_list("code", flat=True)
+        )
         assert publication.units_left_out == expected, publication
     official_2025 = with_official_state(Result.objects.filter(year=2025, index__code="par", unit__parent__code="48"))
-    assert official_2025.count() == 94 + 15
+    assert official_2025.count() == 93 + 15
     assert set(official_2025.values_list("official_state", flat=True)) == {OfficialState.OFFICIAL}
 
 
@@ -388,10 +399,12 @@ def test_the_demo_has_dossiers_for_the_old_units_until_june_2025_and_the_new_one
     old_local = Unit.objects.filter(kind__in=[UnitKind.DISTRICT, UnitKind.COMMUNE], valid_to=END_OF_OLD_UNITS)
     assert with_dossiers >= set(old_local.exclude(code="L498").values_list("code", flat=True))
     assert with_dossiers >= set(
-        Unit.objects.filter(parent__code="48", kind=UnitKind.COMMUNE).values_list("code", flat=True)
+        Unit.objects.filter(parent__code="48", kind=UnitKind.COMMUNE)
+        .exclude(code="20333")
+        .values_list("code", flat=True)
     )
     assert {code for code in with_dossiers if "-" in code} == set(demo.DOSSIER_DEPARTMENTS)
-    assert len(with_dossiers) == 24 + 280 + 94 + len(demo.DOSSIER_DEPARTMENTS)
+    assert len(with_dossiers) == 24 + 280 + 93 + len(demo.DOSSIER_DEPARTMENTS)
     # The old units settled their dossiers by their last day: none ended after it, none is pending.
     assert not old.filter(completed_at__gte=timezone.make_aware(datetime.datetime(2025, 7, 1))).exists()
     assert not old.filter(status=DossierStatus.PENDING).exists()
@@ -407,7 +420,7 @@ def test_the_demo_dossiers_are_counted_by_the_statistics_job_after_the_load(load
     old_communes = Unit.objects.filter(parent__parent__code="L49").count()
     assert quang_nam.received == 17 * 12 + old_communes * 4 + 2 * 15
     da_nang = DossierMonth.objects.get(unit__code="48", month=202509, scope=Scope.TOTAL)
-    assert da_nang.received == 94 * 12 + 4 * 15
+    assert da_nang.received == 93 * 12 + 4 * 15
 
 
 def test_the_old_and_new_units_are_ranked_by_overdue_rate(loaded):
@@ -420,7 +433,7 @@ def test_the_old_and_new_units_are_ranked_by_overdue_rate(loaded):
     assert ranked[0].value == stats[ranked[0].unit_id]["overdue_rate"]
     # 2025 ranks the units of its end: the communes of today, their months before July their predecessors'.
     communes_2025 = Result.objects.filter(index__code="ho-so-tre-han", year=2025, unit__kind=UnitKind.COMMUNE)
-    assert communes_2025.filter(rank__isnull=False).count() == 94
+    assert communes_2025.filter(rank__isnull=False).count() == 93
     assert set(communes_2025.filter(rank__isnull=False).values_list("unit__parent__code", flat=True)) == {"48"}
 
 
@@ -478,7 +491,7 @@ def test_no_dossier_is_after_now_nor_pending_longer_than_90_days(loaded):
     assert latest_dossier_month() == new_months()[-1]
     # The month still running has its dossiers: its overdue rate does not leap at the chart's end.
     this_month = monthly_rates(unit=unit("48"), months=[current_month()])[0]
-    assert this_month["received"] == 94 * 12 + 4 * 15 and this_month["overdue_rate"] < 50
+    assert this_month["received"] == 93 * 12 + 4 * 15 and this_month["overdue_rate"] < 50
     pending = Dossier.objects.filter(status=DossierStatus.PENDING)
     assert pending.exists()  # the last weeks' dossiers of the units of today
     assert not pending.filter(received_at__lt=now - MAX_PENDING).exists()
@@ -514,7 +527,7 @@ def test_the_latest_complete_month_is_mostly_on_time_and_differs_between_units(l
     latest = new_months()[-2]
     rates = [row["overdue_rate"] for row in period_stats(months=[latest]).values() if row["overdue_rate"] is not None]
 
-    assert len(rates) >= 94, latest
+    assert len(rates) >= 93, latest
     assert sum(rates) / len(rates) < 50, latest
     # A dozen dossiers a commune a month: the rates are fractions of a few, yet not one for all.
     assert len(set(rates)) >= 10, latest
@@ -548,10 +561,10 @@ def test_no_ranking_of_the_demo_is_a_tie_of_every_unit(loaded):
 
 
 def test_the_heads_are_demo_people_and_one_changed_in_2023(loaded):
-    # 55 departments, 24 districts (not Hoàng Sa), 94 communes of today, two changes of head.
-    assert UnitHead.objects.count() == 55 + 24 + 94 + 2
+    # 55 departments, 24 districts (not Hoàng Sa), 93 communes of today (not Đặc khu Hoàng Sa), two changes of head.
+    assert UnitHead.objects.count() == 55 + 24 + 93 + 2
     assert not UnitHead.objects.exclude(full_name__endswith="(minh họa)").exists()
-    assert not UnitHead.objects.filter(unit__code="L498").exists()
+    assert not UnitHead.objects.filter(unit__code__in=demo.NO_ADMINISTRATION).exists()
     titles = {
         code: UnitHead.objects.filter(unit__code=code).latest("start").title
         for code in ("48-SNV", "L490", "L509", TAM_KY)
@@ -562,9 +575,6 @@ def test_the_heads_are_demo_people_and_one_changed_in_2023(loaded):
         "L509": "Chủ tịch UBND huyện",
         TAM_KY: "Chủ tịch UBND phường",
     }
-    assert set(
-        UnitHead.objects.filter(unit__commune_type=CommuneType.SPECIAL_ZONE).values_list("title", flat=True)
-    ) == {"Chủ tịch UBND đặc khu"}
     assert UnitHead.objects.get(unit__code="48-STP").start == REORGANISED
     terms = list(UnitHead.objects.filter(unit__code="L49-SYT").order_by("start").values_list("start", "end"))
     assert terms == [

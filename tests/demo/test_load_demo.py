@@ -49,9 +49,9 @@ DEMO_TABLES = (
     AuditEntry,  # the administrative-units import writes its trail only when it changes something
 )
 # Assessments: 2021–2024 of the old units (40 departments × PAR, SIPAS, 766; 24 districts × the
-# same; 280 communes × PAR, 766), 2025 of the units of today (15 departments × 3, 94 communes × 2),
-# 2026 in progress (109 units × PAR, 766).
-DEMO_ASSESSMENTS = 4 * (40 * 3 + 24 * 3 + 280 * 2) + (15 * 3 + 94 * 2) + 109 * 2
+# same; 280 communes × PAR, 766), 2025 of the units of today (15 departments × 3, 93 communes × 2: not Đặc khu
+# Hoàng Sa), 2026 in progress (108 units × PAR, 766).
+DEMO_ASSESSMENTS = 4 * (40 * 3 + 24 * 3 + 280 * 2) + (15 * 3 + 93 * 2) + 108 * 2
 
 
 @pytest.fixture(autouse=True)

@@ -87,3 +87,28 @@ def test_the_standard_band_names_are_translated_and_every_band_has_its_palette_c
     with translation.override("vi"):
         figure = unit_map_figure(points=points, bands=bands, value_label="v")
     assert [trace.name for trace in figure.data][3:] == ["Trung bình (50–<70)", "Yếu (< 50,50)"]
+
+
+def placed(name, latitude, longitude):
+    return {**point(name, D(80)), "latitude": D(latitude), "longitude": D(longitude)}
+
+
+def test_a_far_off_unit_is_left_out_of_the_frame_and_named_so_the_rest_is_not_shrunk():
+    # Đà Nẵng's communes lie within about a degree; Đặc khu Hoàng Sa is 4 degrees out at sea.
+    coast = [placed(f"Xã {i}", f"{15.5 + i * 0.1:.1f}", f"{108.0 + i * 0.05:.2f}") for i in range(8)]
+    figure = unit_map_figure(points=[*coast, placed("Đặc khu Hoàng Sa", "16.568", "112.135")], value_label="PAR")
+    x_range, y_range = figure.layout.xaxis.range, figure.layout.yaxis.range
+    assert x_range[0] < 108.0 and 108.35 < x_range[1] < 109 and y_range[0] < 15.5 and 16.2 < y_range[1] < 16.5
+    with translation.override("en"):
+        figure = unit_map_figure(points=[*coast, placed("Đặc khu Hoàng Sa", "16.568", "112.135")], value_label="PAR")
+    assert [note.text for note in figure.layout.annotations] == [
+        "Outside the frame: Đặc khu Hoàng Sa (zoom out to see)"
+    ]
+    # Still drawn: zooming out shows it.
+    assert "Đặc khu Hoàng Sa" in [entry[0] for trace in figure.data for entry in trace.customdata]
+
+
+def test_a_group_without_a_far_off_unit_lets_plotly_frame_every_dot():
+    coast = [placed(f"Xã {i}", f"{15.5 + i * 0.1:.1f}", f"{108.0 + i * 0.05:.2f}") for i in range(8)]
+    figure = unit_map_figure(points=coast, value_label="PAR")
+    assert figure.layout.xaxis.range is None and not figure.layout.annotations
