@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from indicators.group_figures import figures_by_group, group_figures, ranked_results
 from indicators.ledger import chronic_losses
-from indicators.models import Assessment, AssessmentStatus, Band, Criterion, Result, index_default_key
+from indicators.models import Assessment, AssessmentStatus, Band, Criterion, Result, ValueUnit, index_default_key
 from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
@@ -353,7 +353,9 @@ def area_heat_map(*, index, year, kind, parent=None, user):
     values = area_percentages(
         methodology=areas[0].methodology, units=Unit.objects.filter(pk__in=[row["unit_id"] for row in rows])
     )
-    bands = ranking_bands(index=index, year=year, kind=kind)
+    # The bands' thresholds are on the index's value: they judge an area's share only when that
+    # value is a share too (%), not a sum of points.
+    bands = ranking_bands(index=index, year=year, kind=kind) if index.value_unit == ValueUnit.PERCENT else []
     return {
         "areas": areas,
         "bands": bands,

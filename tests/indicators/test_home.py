@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.models import Assessment, AssessmentStatus, Index, Result, ResultSource
+from dossiers.selectors import overdue_dossiers
+from indicators.models import Assessment, AssessmentStatus, Index, Result, ResultSource, ValueUnit
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
@@ -238,6 +239,7 @@ def test_a_head_sees_his_drafts_and_his_overdue_dossiers_not_others(client, head
 def test_a_district_head_counts_the_overdue_dossiers_under_his_district(client, head_b, rankings):
     _overdue(rankings.units["B1"], 3)
     _overdue(rankings.units["C"], 4)
+    assert overdue_dossiers(unit=rankings.units["B"], user=head_b).count() == 3  # what the link lists
     client.force_login(head_b)
     # B's head scores B (its two PAR drafts); B1 is under him: its dossiers count in B's, not its drafts.
     assert worklist(client.get(reverse("home"))) == [
@@ -313,3 +315,12 @@ def test_the_heat_maps_queries_do_not_grow_with_the_units(client, staff, ranking
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("home"))
     assert len(response.context["heat_map"]["rows"]) == 33
+
+
+def test_an_index_in_points_is_judged_on_three_steps_not_on_its_bands(client, staff, rankings):
+    rankings.par.value_unit = ValueUnit.POINTS
+    rankings.par.save()
+    client.force_login(staff)
+    heat_map = client.get(reverse("home")).context["heat_map"]
+    assert heat_map["bands"] == []
+    assert [(cell["band"], cell["step"]) for cell in heat_map["rows"][0]["cells"]] == [(None, 0), (None, 2)]
