@@ -474,6 +474,22 @@ def overdue_dossiers(*, unit, user, now=None, scope=Scope.TOTAL):
     )
 
 
+def overdue_counts(*, units, user, now=None):
+    """{unit id: how many dossiers overdue_dossiers lists for it now (scope total: the unit and
+    those under it)} of a few units (the overview: the reader's own). One query, a COUNT per unit
+    over the dossiers pending and overdue in any of their subtrees that the user may see."""
+    now = now or timezone.now()
+    ids = [unit.pk for unit in units]
+    if not ids:
+        return {}
+    seen = units_visible_to(user=user, queryset=units_in_subtrees(roots=Unit.objects.filter(pk__in=ids)))
+    overdue = Dossier.objects.filter(unit__in=seen).filter(pending_q(now)).filter(pending_overdue_q(now))
+    counts = overdue.aggregate(
+        **{f"unit_{pk}": Count("pk", filter=Q(unit_id__in=RawSQL(_subtree_sql(), [pk]))) for pk in ids}
+    )
+    return {pk: counts[f"unit_{pk}"] for pk in ids}
+
+
 def late_dossiers(*, unit, user, months, scope=Scope.TOTAL):
     """The unit's dossiers completed late during the months (dossiers.measures: completed_late),
     annotated with `overdue_by` (completion less the citizen's time − due date), latest first;

@@ -10,13 +10,13 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from indicators.group_figures import figures_by_group, group_figures, ranked_results
 from indicators.ledger import chronic_losses
-from indicators.models import Band, Criterion, Result, index_default_key
+from indicators.models import Assessment, AssessmentStatus, Band, Criterion, Result, ValueUnit, index_default_key
 from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
-from units.access import sees_all_units, units_in_subtrees, units_visible_to
+from units.access import Action, may, sees_all_units, units_allowed, units_in_subtrees, units_visible_to
 from units.models import Unit, UnitKind
 from units.selectors import units_valid_in, year_cut
 
@@ -324,6 +324,86 @@ def area_percentages(*, methodology, units):
     for row in rows:
         percentages.setdefault(row["unit_id"], {})[row["code"]] = row["percent"]
     return percentages
+
+
+# The overview's heat map shows a group's first rows only: its queries are the same however many
+# units the group has, and the rankings page (linked) has the rest.
+HEAT_MAP_ROWS = 50
+# Without bands, a cell's share of the area's points is judged on three steps (position, from %):
+# the positions are those of the band colours, best, middle and worst.
+HEAT_STEPS = ((0, 80), (2, 50), (4, 0))
+
+
+def area_heat_map(*, index, year, kind, parent=None, user):
+    """The overview's areas × units: the first HEAT_MAP_ROWS rows of the group's ranking the user
+    may read (ranking_rows, rank order), each with its share of every area's points — the values
+    of the rankings page's area columns (area_percentages) — and the band (name, position) the
+    share falls in, by the group's bands (ranking_bands) or, without bands, HEAT_STEPS (name
+    None). {"areas", "rows": [{"code", "name", "cells": [{"area", "percent", "band", "step"}]}],
+    "bands", "more"}; None for an index without areas. Four queries whatever the group's size."""
+    areas = ranking_areas(index=index, year=year, kind=kind)
+    if not areas:
+        return None
+    rows = ranking_rows(index=index, year=year, kind=kind, parent=parent, user=user).values(
+        "unit_id", "unit__code", "unit__name"
+    )
+    rows = list(rows[: HEAT_MAP_ROWS + 1])
+    more = len(rows) > HEAT_MAP_ROWS
+    rows = rows[:HEAT_MAP_ROWS]
+    values = area_percentages(
+        methodology=areas[0].methodology, units=Unit.objects.filter(pk__in=[row["unit_id"] for row in rows])
+    )
+    # The bands' thresholds are on the index's value: they judge an area's share only when that
+    # value is a share too (%), not a sum of points.
+    bands = ranking_bands(index=index, year=year, kind=kind) if index.value_unit == ValueUnit.PERCENT else []
+    return {
+        "areas": areas,
+        "bands": bands,
+        "more": more,
+        "rows": [
+            {
+                "code": row["unit__code"],
+                "name": row["unit__name"],
+                "cells": [_heat_cell(area, values.get(row["unit_id"], {}).get(area.code), bands) for area in areas],
+            }
+            for row in rows
+        ],
+    }
+
+
+def _heat_cell(area, percent, bands):
+    cell = {"area": area, "percent": percent, "band": None, "step": None}
+    if percent is None:
+        return cell
+    if not bands:
+        cell["step"] = next(step for step, floor in HEAT_STEPS if percent >= floor)
+        return cell
+    for position, band in enumerate(bands):
+        low, high = band["min_value"], band["max_value"]
+        if (low is None or percent >= low) and (high is None or percent < high):
+            cell["band"], cell["step"] = band["name"], min(position, 4)
+            break
+    return cell
+
+
+def worklist_counts(*, user):
+    """What waits for the user in the scoring workflow, only what his role lets him do
+    (units.access): {"self_assess": drafts and returned assessments of the units he scores,
+    "appraise": submitted ones (readers of every unit: appraisers, staff, administrators),
+    "publish": appraised ones (administrators)}, a key left out where the role has not it. One
+    query for the role, one COUNT for all three."""
+    scored = units_allowed(user=user, action=Action.ENTER_SELF_ASSESSMENT)
+    counts = {}
+    if scored.exists():
+        statuses = (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
+        counts["self_assess"] = Count("pk", filter=Q(status__in=statuses, unit__in=scored.values("pk")))
+    if sees_all_units(user):
+        counts["appraise"] = Count("pk", filter=Q(status=AssessmentStatus.SUBMITTED))
+    if may(user, Action.PUBLISH):
+        counts["publish"] = Count("pk", filter=Q(status=AssessmentStatus.APPRAISED))
+    if not counts:
+        return {}
+    return Assessment.objects.aggregate(**counts)
 
 
 def results_as_of(*, index=None, year=None):

@@ -11,20 +11,21 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import InvalidPage
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_tables2 import LazyPaginator
 
+from dossiers.selectors import overdue_counts
 from indicators import selectors
 from indicators.cache import results_cached
 from indicators.charts import group_position_figure, ranking_figure
 from indicators.forms import GroupForm, RankingForm, group_form
-from indicators.models import Direction, ValueUnit
-from indicators.tables import PER_PAGE, RankingTable
-from reformdash.lib.charts import cached_chart
+from indicators.models import AssessmentStatus, Direction, ValueUnit
+from indicators.tables import PER_PAGE, RankingTable, area_title
+from reformdash.lib.charts import band_legend, cached_chart
 from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table, query_corrected
@@ -38,16 +39,72 @@ def home(request):
     """The landing page: where the province stands nationally, the best and the worst unit of each
     group in the latest year, when the results were last computed, and which units this user sees."""
     extremes = selectors.group_extremes(user=request.user)
+    memberships = list(Membership.objects.filter(user=request.user).select_related("unit").order_by("unit__name"))
     context = {
+        "worklist": _worklist(request.user, memberships),
+        "heat_map": _heat_map(request),
         "standing": selectors.national_standing(user=request.user),
         "extremes": extremes,
         "extremes_by_index": _extremes_by_index(extremes),
         "as_of": selectors.results_as_of(),
-        "memberships": Membership.objects.filter(user=request.user).select_related("unit"),
+        "memberships": memberships,
         "sees_all_units": sees_all_units(request.user),
         "visible_unit_count": units_visible_to(user=request.user).count(),
     }
     return render(request, "indicators/home.html", context)
+
+
+def _worklist(user, memberships):
+    """The overview's first line: what waits for the reader, each count a link to the page that
+    lists it — the assessments worklist (filtered by status where it has the filter) and each of
+    his units' overdue dossiers now. Only what his role has (indicators.selectors.worklist_counts)."""
+    counts = selectors.worklist_counts(user=user)
+    worklist_url = reverse("assessment_worklist")
+    labels = {
+        "self_assess": (_("to self-assess"), worklist_url),
+        "appraise": (_("submitted, to appraise"), f"{worklist_url}?status={AssessmentStatus.SUBMITTED.value}"),
+        "publish": (_("appraised, to publish"), f"{worklist_url}?status={AssessmentStatus.APPRAISED.value}"),
+    }
+    items = [
+        {"count": counts[key], "label": label, "url": url} for key, (label, url) in labels.items() if key in counts
+    ]
+    units = list({membership.unit_id: membership.unit for membership in memberships}.values())
+    overdue = overdue_counts(units=units, user=user)
+    for unit in units:
+        items.append(
+            {
+                "count": overdue[unit.pk],
+                "label": _("overdue dossiers now: %(unit)s") % {"unit": unit.name},
+                "url": reverse("unit_overdue_dossiers", kwargs={"code": unit.code}),
+            }
+        )
+    return items
+
+
+def _heat_map(request):
+    """The areas × units of the reader's main group: the group the rankings page opens on for him
+    (indicators.forms.group_form without parameters: PAR's latest year, his first group), its
+    area shares from indicators.selectors.area_heat_map; None without one."""
+    form = group_form(QueryDict(), GroupForm, user=request.user, public=False, years=selectors.ranking_years())
+    if not form.is_valid():
+        return None
+    choice = form.cleaned_data
+    group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
+    heat_map = selectors.area_heat_map(**group, user=request.user)
+    if heat_map is None or not heat_map["rows"]:
+        return None
+    heat_map["titles"] = [(area.code, area_title(area)) for area in heat_map["areas"]]
+    if heat_map["bands"]:
+        legend = [(min(position, 4), band_legend(band)) for position, band in enumerate(heat_map["bands"])]
+    else:
+        legend = [(0, "≥ 80 %"), (2, "50 – < 80 %"), (4, "< 50 %")]
+    return {
+        **heat_map,
+        **group,
+        "legend": legend,
+        "rankings_url": f"{reverse('rankings')}?{urlencode(form.query())}",
+        "scorecard_query": urlencode({"index": choice["index"].code, "year": choice["year"]}),
+    }
 
 
 def _extremes_by_index(extremes):

@@ -134,6 +134,14 @@ def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, admin_user, layo
         assert no_horizontal_overflow(page), name
         shoot(page, f"{name}-{width}-{language}")
 
+    # The overview's heat map: the twenty departments on eight areas, its box inside the window,
+    # scrolling sideways inside it on a phone rather than widening the page.
+    page.goto("/")
+    expect(page.locator("table.heat-map tbody tr")).to_have_count(20)
+    expect(page.locator("table.heat-map thead th abbr")).to_have_count(8)
+    box = page.locator("table.heat-map").locator("xpath=..").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+
     page.goto(RANKINGS)
     rows = page.locator("table.ranking-table tbody tr")
     expect(rows).to_have_count(20)

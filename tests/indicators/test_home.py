@@ -1,10 +1,13 @@
 import datetime
 from decimal import Decimal
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from indicators.models import Index, Result, ResultSource
+from dossiers.selectors import overdue_dossiers
+from indicators.models import Assessment, AssessmentStatus, Index, Result, ResultSource, ValueUnit
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
@@ -187,7 +190,9 @@ def test_the_number_of_queries_does_not_grow_with_indices_and_groups(
     client, staff, rankings, django_assert_max_num_queries
 ):
     client.force_login(staff)
-    with django_assert_max_num_queries(14) as few:
+    # 26: the worklist counts (3) and the heat map of the default group (group_form's defaults, areas,
+    # rows, their area values, bands: 9) included.
+    with django_assert_max_num_queries(26) as few:
         client.get(reverse("home"))
     for code in ("dvc766", "pci", "papi"):
         index = Index.objects.create(code=code, name_vi=code.upper())
@@ -196,3 +201,126 @@ def test_the_number_of_queries_does_not_grow_with_indices_and_groups(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("home"))
     assert len(response.context["extremes"]) == 4 + 3 * 3
+
+
+# --- What waits for the reader, and where his group loses points (issue 19) -----------------------
+
+
+def _overdue(unit, count=1):
+    """`count` dossiers of the unit pending past their due date now."""
+    from tests.dossiers.test_stats import dossier
+
+    now = timezone.now()
+    for _ in range(count):
+        dossier(unit, now - datetime.timedelta(days=10), now - datetime.timedelta(days=2)).save()
+
+
+def worklist(response):
+    return [(item["url"], item["count"]) for item in response.context["worklist"]]
+
+
+WORKLIST = reverse("assessment_worklist")
+
+
+def test_a_head_sees_his_drafts_and_his_overdue_dossiers_not_others(client, head_a, rankings):
+    _overdue(rankings.units["A"], 2)
+    _overdue(rankings.units["A2"], 5)
+    Assessment.objects.filter(unit=rankings.units["A"], methodology__year=2022).update(
+        status=AssessmentStatus.SUBMITTED
+    )
+    client.force_login(head_a)
+    response = client.get(reverse("home"))
+    # A's drafts: PAR 2023 and SIPAS 2023 (PAR 2022 is submitted); Sở Hai's and Sở Ba's are not his.
+    assert worklist(response) == [(WORKLIST, 2), (reverse("unit_overdue_dossiers", kwargs={"code": "A"}), 2)]
+    html = response.content.decode()
+    assert f'href="{WORKLIST}"><strong class="count">2</strong> cần tự đánh giá' in html
+
+
+def test_a_district_head_counts_the_overdue_dossiers_under_his_district(client, head_b, rankings):
+    _overdue(rankings.units["B1"], 3)
+    _overdue(rankings.units["C"], 4)
+    assert overdue_dossiers(unit=rankings.units["B"], user=head_b).count() == 3  # what the link lists
+    client.force_login(head_b)
+    # B's head scores B (its two PAR drafts); B1 is under him: its dossiers count in B's, not its drafts.
+    assert worklist(client.get(reverse("home"))) == [
+        (WORKLIST, 2),
+        (reverse("unit_overdue_dossiers", kwargs={"code": "B"}), 3),
+    ]
+
+
+def test_an_appraiser_sees_what_was_submitted_and_nothing_to_self_assess_or_publish(client, appraiser, rankings):
+    Assessment.objects.filter(unit__code__in=["A2", "B"], methodology__year=2023).update(
+        status=AssessmentStatus.SUBMITTED
+    )
+    client.force_login(appraiser)
+    assert worklist(client.get(reverse("home"))) == [(f"{WORKLIST}?status=submitted", 3)]
+
+
+def test_staff_see_the_submitted_count_and_an_administrator_also_what_to_publish(client, staff, admin_user, rankings):
+    Assessment.objects.filter(unit__code="A3").update(status=AssessmentStatus.APPRAISED)
+    client.force_login(staff)
+    assert worklist(client.get(reverse("home"))) == [(f"{WORKLIST}?status=submitted", 0)]
+    client.force_login(admin_user)
+    assert worklist(client.get(reverse("home"))) == [
+        (f"{WORKLIST}?status=submitted", 0),
+        (f"{WORKLIST}?status=appraised", 3),
+    ]
+
+
+def test_a_user_without_a_unit_has_nothing_waiting(client, outsider, rankings):
+    client.force_login(outsider)
+    response = client.get(reverse("home"))
+    assert response.context["worklist"] == [] and response.context["heat_map"] is None
+
+
+def heat(response):
+    """{unit code: [cell %]} of the heat map's rows."""
+    return {row["code"]: [cell["percent"] for cell in row["cells"]] for row in response.context["heat_map"]["rows"]}
+
+
+def test_the_heat_map_shows_the_default_groups_areas_as_the_rankings_page_does(client, staff, rankings):
+    client.force_login(staff)
+    response = client.get(reverse("home"))
+    table = client.get(reverse("rankings")).context["table"]  # the same default group
+    assert heat(response) == {
+        code: [table.area_values[rankings.units[code].pk][area] for area in ("1", "2")] for code in ("A", "A2", "A3")
+    }
+    assert heat(response)["A"] == [D(91), D(75)]
+    cells = {row["code"]: [cell["band"] for cell in row["cells"]] for row in response.context["heat_map"]["rows"]}
+    assert cells["A"] == ["Tốt", "Khá"]  # the departments' bands: Tốt ≥ 80 > Khá
+    html = response.content.decode()
+    assert '<td class="num heat heat-0">91,00<span class="visually-hidden"> (Tốt)</span></td>' in html
+    assert '<th scope="col" class="num"><abbr title="Lĩnh vực 1">1</abbr></th>' in html
+    assert f'<a href="{reverse("unit_scorecard", kwargs={"code": "A2"})}?index=par&amp;year=2023">Sở Hai</a>' in html
+
+
+def test_a_partial_reader_sees_only_his_units_in_the_heat_map_on_three_steps(client, head_b, rankings):
+    client.force_login(head_b)
+    response = client.get(reverse("home"))
+    assert heat(response) == {"B": [D("75.833333"), D(75)]}  # 45,5 of 60, 30 of 40; districts have no bands
+    assert [cell["step"] for cell in response.context["heat_map"]["rows"][0]["cells"]] == [2, 2]
+    html = response.content.decode()
+    assert "Huyện C" not in html and "Sở Hai" not in html
+
+
+def test_the_heat_maps_queries_do_not_grow_with_the_units(client, staff, rankings, django_assert_max_num_queries):
+    client.force_login(staff)
+    with django_assert_max_num_queries(26) as few:
+        client.get(reverse("home"))
+    for number in range(30):
+        unit = Unit.objects.create(
+            code=f"D{number}", name=f"Sở {number}", kind=UnitKind.DEPARTMENT, parent=rankings.tree.province
+        )
+        Result.objects.create(unit=unit, index=rankings.par, year=2023, value=Decimal(50), rank=4, group_size=33)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("home"))
+    assert len(response.context["heat_map"]["rows"]) == 33
+
+
+def test_an_index_in_points_is_judged_on_three_steps_not_on_its_bands(client, staff, rankings):
+    rankings.par.value_unit = ValueUnit.POINTS
+    rankings.par.save()
+    client.force_login(staff)
+    heat_map = client.get(reverse("home")).context["heat_map"]
+    assert heat_map["bands"] == []
+    assert [(cell["band"], cell["step"]) for cell in heat_map["rows"][0]["cells"]] == [(None, 0), (None, 2)]
