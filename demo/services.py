@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from assessments.workflow import methodology_publish
 from audit.models import AuditSource
+from demo.synthetic import SCORE_COLUMNS  # a Score row written straight into the table, as the bench data writes it
 from demo.synthetic_dossiers import dossiers_generate
 from dossiers import measures
 from dossiers.models import Dossier
@@ -891,19 +892,6 @@ def _scores_summing_to(rng, *, leaves, total):
         final = leaf.max_points - loss
         scores.append(PlannedScore(leaf.code, _self_score(leaf, final, rng.uniform(0, 0.03)), final, False))
     return scores
-
-
-SCORE_COLUMNS = [
-    "assessment_id",
-    "criterion_id",
-    "self_score",
-    "final_score",
-    "not_applicable",
-    "note",
-    "appraisal_reason",
-    "changed_in_version",
-    "updated_at",
-]
 
 
 def _ensure_assessments(unit_rows, units, methodologies, criterion_rows, created):
