@@ -20,9 +20,11 @@ decided on the stored value on both databases.
 """
 
 import datetime
+import json
+import logging
 import zlib
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from dossiers.measures import MEASURES, month_of, period_counts_sql
@@ -40,6 +42,8 @@ from indicators.models import (
     Score,
 )
 from units.models import Unit
+
+logger = logging.getLogger(__name__)
 
 T = {
     "criterion": Criterion._meta.db_table,
@@ -445,6 +449,60 @@ def _lock(*, index_id, year):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [recompute_lock_key(index_id=index_id, year=year)])
 
 
+# The planner's statistics of the results table (PostgreSQL). A year computed for the first time
+# is rows the statistics have never seen: after a bulk load the table was analysed while empty, or
+# its last ANALYZE knew other years only, and the planner then takes the year for a row or two.
+# On such an estimate it planned the rank update and the next year's previous ranks as nested
+# loops that read every result of the index once per row of the year and ran the ranking window
+# again for each: 40 s to more than 5 minutes for a past year nationally instead of seconds
+# (bench/README.md, "What the real tree found"). Autovacuum would analyse the table, but only after
+# our transaction commits, too late for its own statements. So, before ranking, the estimate of the
+# year's and the next year's results is compared with their count, and where it is ten times too
+# low the table is analysed inside the transaction (ANALYZE sees the rows this transaction wrote).
+# A recompute of a year the statistics know (every nightly run after the first) only pays for the
+# two counts and EXPLAINs, a few milliseconds; below STATISTICS_MIN_ROWS a misplanned loop costs
+# less than the ANALYZE would.
+# ANALYZE holds the table's SHARE UPDATE EXCLUSIVE lock until our commit: a second recompute that
+# wants to analyse too waits at most STATISTICS_LOCK_WAIT_MS for it, then goes on unanalysed (as
+# before this check) rather than wait on the first, which may be waiting on its rows (the
+# previous ranks of the next year): no deadlock, at worst one slow recompute.
+STATISTICS_MIN_ROWS = 500
+STATISTICS_MISESTIMATE = 10
+STATISTICS_LOCK_WAIT_MS = 200
+_YEAR_ROWS = f"SELECT {{what}} FROM {T['result']} WHERE index_id = %s AND year = %s"
+
+
+def _statistics_refresh_if_stale(cursor, *, index_id, years):
+    """ANALYZE the results table if the planner's estimate of the rows of one of `years` of the
+    index is STATISTICS_MISESTIMATE times below their count (PostgreSQL); True when it did."""
+    if connection.vendor != "postgresql":
+        return False  # PostgreSQL's planner is the one found stalling; SQLite keeps no statistics by itself
+    for year in years:
+        cursor.execute(_YEAR_ROWS.format(what="COUNT(*)"), [index_id, year])
+        rows = cursor.fetchone()[0]
+        if rows < STATISTICS_MIN_ROWS:
+            continue
+        cursor.execute("EXPLAIN (FORMAT JSON) " + _YEAR_ROWS.format(what="1"), [index_id, year])
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        if plan[0]["Plan"]["Plan Rows"] * STATISTICS_MISESTIMATE < rows:
+            return _results_analyse(cursor)
+    return False
+
+
+def _results_analyse(cursor):
+    """ANALYZE the results table within this transaction if its lock comes soon; True if done."""
+    try:
+        with transaction.atomic():  # a savepoint: a lock not had undoes this alone
+            cursor.execute(f"SET LOCAL lock_timeout = {STATISTICS_LOCK_WAIT_MS}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(T['result'])}")
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")  # the ranks below wait as long as they must
+    except OperationalError as error:
+        logger.warning("results not analysed before ranking (another transaction analyses them): %s", error)
+        return False
+    return True
+
+
 def results_recompute(*, index_id, year):
     """Recompute the results, ranks, previous ranks and bands of one index and year.
 
@@ -476,6 +534,8 @@ def results_recompute(*, index_id, year):
                 _DELETE_KINDS_WITHOUT_METHODOLOGY,
                 [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED],
             )
+            # Statistics of the rows just written before the two statements that read them back.
+            _statistics_refresh_if_stale(cursor, index_id=index_id, years=(year, year + 1))
             # Ranked: the units that exist at the end of the year. A unit that ended during it (a
             # commune merged on 1 July 2025) belongs to no group of that year's ranking; its
             # successor does (docs/design.md, history across reorganisations).

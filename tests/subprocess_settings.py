@@ -6,3 +6,8 @@ too. Given to them as DJANGO_SETTINGS_MODULE; manage.py and reformdash/celery.py
 from reformdash.settings import *  # noqa: F403 (the real settings, one thing changed)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Run with DEBUG off but without `collectstatic`: the files as they are, from static/ (the hashed,
+# compressed production storage is measured by tests/browser/test_first_visit.py).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True

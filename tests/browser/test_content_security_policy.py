@@ -153,7 +153,7 @@ def test_plotly_css_holds_exactly_the_rules_the_bundle_would_insert(browser, tmp
         # A blank page, no policy: the bundle inserts its rules as it would anywhere else.
         page = context.new_page()
         page.set_content("<!doctype html><html><head></head><body></body></html>")
-        page.add_script_tag(path=str(vendor / "plotly-strict.min.js"))
+        page.add_script_tag(path=str(vendor / "plotly-partial.min.js"))
         inserted = page.evaluate(_RULES_OF_STYLE, "#plotly\\.js-style-global")
         served = context.new_page()
         served.set_content("<!doctype html><html><head></head><body></body></html>")
@@ -161,7 +161,7 @@ def test_plotly_css_holds_exactly_the_rules_the_bundle_would_insert(browser, tmp
         ours = served.evaluate(_RULES_OF_STYLE, "style")
     finally:
         context.close()
-    version = re.search(r"v(\S+)", (vendor / "plotly-strict.min.js").read_text(encoding="utf-8")[:200]).group(1)
+    version = re.search(r"v(\S+)", (vendor / "plotly-partial.min.js").read_text(encoding="utf-8")[:200]).group(1)
     expected = tmp_path / "plotly.css"
     expected.write_text(_CSS_HEADER.format(version=version) + "\n".join(inserted) + "\n", encoding="utf-8")
     assert inserted, "plotly.js inserted no global rules: has its mechanism changed?"

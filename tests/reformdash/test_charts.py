@@ -90,6 +90,6 @@ def test_chart_pages_load_the_locale_after_the_bundle_and_before_our_script():
     html = Template('{% include "partials/_chart_scripts.html" %}').render(Context())
     positions = [
         html.index(part)
-        for part in ('id="plotly-locale"', "plotly-strict.min.js", "plotly-locale-vi.js", "js/charts.js")
+        for part in ('id="plotly-locale"', "plotly-partial.min.js", "plotly-locale-vi.js", "js/charts.js")
     ]
     assert positions == sorted(positions)
