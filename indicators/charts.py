@@ -6,6 +6,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from reformdash.lib.charts import (
+    GROUP_MEAN_COLOUR,
     MEAN_COLOUR,
     NO_BAND_COLOUR,
     OTHER_COLOUR,
@@ -158,14 +159,18 @@ def trend_against_mean_figure(*, series, means, value_label, mean_label, lower_i
         if line["predecessor"]:
             colour = PREDECESSOR_COLOURS[predecessor_number % len(PREDECESSOR_COLOURS)]
             predecessor_number += 1
-            name = _("%(name)s (predecessor, not comparable)") % {"name": line["name"]}
+            # With its code: the predecessors of a merger of two provinces often share a name (Sở Tư pháp).
+            name = _("%(name)s (%(code)s, predecessor, not comparable)") % {"name": line["name"], "code": line["code"]}
             style = {"color": colour, "width": 2, "dash": "dash"}
         else:
             name, style = line["name"], {"color": OWN_COLOUR, "width": 3}
         _add_trend(figure, line["points"], name=name, line=style, ranks=True)
     for line in means:
-        name = str(mean_label) if line["own"] else _("Mean of the predecessors' group")
-        _add_trend(figure, line["points"], name=name, line={"color": MEAN_COLOUR, "width": 2, "dash": "dot"})
+        if line["own"]:
+            name, colour = str(mean_label), MEAN_COLOUR
+        else:
+            name, colour = _("Mean of the group of %(code)s") % {"code": line["unit_code"]}, GROUP_MEAN_COLOUR
+        _add_trend(figure, line["points"], name=name, line={"color": colour, "width": 2, "dash": "dot"})
     if any(point["provisional"] for line in [*series, *means] for point in line["points"]):
         figure.add_trace(
             legend_entry(
@@ -175,12 +180,14 @@ def trend_against_mean_figure(*, series, means, value_label, mean_label, lower_i
             )
         )
     figure.update_layout(
-        height=320,
+        # Room for the plot and for the legend under it, one row per line on a phone.
+        height=220 + LEGEND_ROW * len(figure.data),
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         # Categories in year order, whichever line names a year first.
-        xaxis={"type": "category", "categoryorder": "category ascending", "title": {"text": _("Year")}},
+        # No axis title: the ticks are years, and the legend under them needs the room.
+        xaxis={"type": "category", "categoryorder": "category ascending"},
         yaxis=zero_axis(value_label, percent=percent, lower_is_better=lower_is_better),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
         showlegend=True,
         hovermode="closest",
         plot_bgcolor="#fff",

@@ -597,6 +597,7 @@ def trend_rows(*, unit, user):
             "year",
             "unit_id",
             "unit__name",
+            "unit__code",
             "unit__kind",
             "unit__parent_id",
             "value",
@@ -663,9 +664,10 @@ def overview_trend(*, user, today=None):
     """The overview's trend: {"unit", "province", "indices": [{"index", "series", "means",
     "withheld"}]} — per index with a result of the unit or of a predecessor he may read, in index
     order: `series`, one per unit (the unit first, then each predecessor, "predecessor": True, not
-    directly comparable), each {"unit_id", "name", "predecessor", "points": [{"year", "value",
+    directly comparable), each {"unit_id", "name", "code", "predecessor", "points": [{"year", "value",
     "rank", "of", "provisional"}]}; `means`, one per group the units were ranked in (the unit's
-    own first: for a province, the national mean), {"own", "points": [{"year", "value",
+    own first: for a province, the national mean), {"own", "unit_code" (a unit of it in the
+    lineage), "points": [{"year", "value",
     "provisional"}]}, a withheld year left out; `withheld`, the group means not shown [{"year",
     "reason", "size", "of"}]. None without a unit (trend_subject). Five queries at most."""
     unit, province = trend_subject(user=user, today=today)
@@ -680,7 +682,14 @@ def overview_trend(*, user, today=None):
         entry = by_index.setdefault(row["index_id"], {"series": {}, "means": {}, "withheld": {}})
         own = row["unit_id"] == unit.pk
         series = entry["series"].setdefault(
-            row["unit_id"], {"unit_id": row["unit_id"], "name": row["unit__name"], "predecessor": not own, "points": []}
+            row["unit_id"],
+            {
+                "unit_id": row["unit_id"],
+                "name": row["unit__name"],
+                "code": row["unit__code"],
+                "predecessor": not own,
+                "points": [],
+            },
         )
         series["points"].append(
             {
@@ -698,7 +707,9 @@ def overview_trend(*, user, today=None):
         if mean["withheld"]:
             entry["withheld"][row["year"]] = {"year": row["year"], "reason": mean["withheld"], **mean}
             continue
-        line = entry["means"].setdefault(group, {"own": False, "points": {}})
+        # A predecessor's group is named by one of its units he reads (the first by name): the
+        # predecessors of a merger of two provinces are each in their own province's group.
+        line = entry["means"].setdefault(group, {"own": False, "unit_code": row["unit__code"], "points": {}})
         line["own"] = line["own"] or own
         line["points"][row["year"]] = {"year": row["year"], "value": mean["value"], "provisional": mean["provisional"]}
     return {
@@ -711,7 +722,11 @@ def overview_trend(*, user, today=None):
                 "series": sorted(entry["series"].values(), key=lambda series: series["predecessor"]),
                 "means": sorted(
                     (
-                        {"own": line["own"], "points": sorted(line["points"].values(), key=lambda p: p["year"])}
+                        {
+                            "own": line["own"],
+                            "unit_code": line["unit_code"],
+                            "points": sorted(line["points"].values(), key=lambda p: p["year"]),
+                        }
                         for line in entry["means"].values()
                     ),
                     key=lambda line: not line["own"],

@@ -139,6 +139,7 @@ def _trend(user):
         charts.append(
             {
                 **entry,
+                "withheld": _withheld_notes(entry["withheld"]),
                 # The unit's own card for the index when it has a result; else the card without
                 # parameters, which shows its predecessors' history.
                 "url": f"{scorecard_url}?{urlencode({'index': index.code})}" if own else scorecard_url,
@@ -146,7 +147,8 @@ def _trend(user):
                     trend_against_mean_figure,
                     series=entry["series"],
                     means=entry["means"],
-                    value_label=index.name,
+                    # The index is named above the chart: a long name would not fit a phone's axis.
+                    value_label=_("Value"),
                     mean_label=mean_label,
                     lower_is_better=index.direction == Direction.LOWER,
                     percent=index.value_unit == ValueUnit.PERCENT,
@@ -161,7 +163,25 @@ def _trend(user):
         for line in [*chart["series"], *chart["means"]]
         for point in line["points"]
     )
-    return {**trend, "charts": charts, "scorecard_url": scorecard_url, "provisional": provisional}
+    # A new unit (a merger's successor) may have no result of its own yet: the lines are its predecessors'.
+    own_results = any(not line["predecessor"] for entry in trend["indices"] for line in entry["series"])
+    return {
+        **trend,
+        "charts": charts,
+        "scorecard_url": scorecard_url,
+        "provisional": provisional,
+        "own_results": own_results,
+    }
+
+
+def _withheld_notes(withheld):
+    """The years whose group mean is withheld, one note per reason and figures: "2022, 2023: only
+    2 of the 63 results…" rather than a line per year."""
+    notes = {}
+    for entry in withheld:  # a few years
+        key = (entry["reason"], entry["size"], entry["of"]) if entry["reason"] == "incomplete" else (entry["reason"],)
+        notes.setdefault(key, {**entry, "years": []})["years"].append(str(entry["year"]))
+    return [{**note, "year": ", ".join(note["years"])} for note in notes.values()]
 
 
 def _losses(user, main_group):
