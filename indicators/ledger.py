@@ -147,20 +147,21 @@ def criterion_losses(*, index, year, kind, parent=None, units=None, chronic_year
     sql = (
         _LEDGER.format(where=where)
         + """
-        SELECT ledger.code, MAX(ledger.title) AS title, SUM(ledger.lost) AS lost, SUM(ledger.max_points) AS max_points,
-               SUM(CASE WHEN ledger.lost > 0 THEN 1 ELSE 0 END) AS losing,
-               COUNT(ledger.unit_id) AS scored,
-               SUM(CASE WHEN streaks.streak >= %s THEN 1 ELSE 0 END) AS chronic_units,
-               COALESCE(MAX(streaks.streak), 0) AS longest_streak,
-               (SELECT COUNT(*) FROM ledger l2 WHERE l2.code = ledger.code AND l2.year = ledger.year
-                AND l2.final_score IS NULL) AS not_scored
+        SELECT ledger.code, MAX(ledger.title) AS title,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN ledger.lost ELSE 0 END) AS lost,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN ledger.max_points ELSE 0 END) AS max_points,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL AND ledger.lost > 0 THEN 1 ELSE 0 END) AS losing,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN 1 ELSE 0 END) AS scored,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL AND streaks.streak >= %s THEN 1 ELSE 0 END) AS chronic_units,
+               COALESCE(MAX(CASE WHEN ledger.final_score IS NOT NULL THEN streaks.streak END), 0) AS longest_streak,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN 0 ELSE 1 END) AS not_scored
         FROM ledger
         LEFT JOIN streaks ON streaks.unit_id = ledger.unit_id AND streaks.index_id = ledger.index_id
                          AND streaks.code = ledger.code AND streaks.year = ledger.year
-        WHERE ledger.year = %s AND ledger.final_score IS NOT NULL
+        WHERE ledger.year = %s
         GROUP BY ledger.code
-        HAVING SUM(ledger.lost) > 0
-        ORDER BY SUM(ledger.lost) DESC, ledger.code
+        HAVING SUM(CASE WHEN ledger.final_score IS NOT NULL THEN ledger.lost ELSE 0 END) > 0
+        ORDER BY lost DESC, ledger.code
         """
     )
     params = [*where_params, chronic_years, year]
