@@ -1,11 +1,13 @@
 """The overview's first screen in a real Chromium (issue 19), at a desk (1366×900) and on a phone
 (390×844): the trend charts are drawn by our own Plotly under the strict CSP with no console error,
-the biggest losses are links, nothing is wider than the window, and a head sees his own unit only.
+the biggest losses are links, nothing is wider than the window, axe-core finds no serious
+violation, and a head sees his own unit only.
 Screenshots go to var/test-artifacts/screenshots/ (overview-<user>-<width>.png)."""
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_content_security_policy import _COLLECT_VIOLATIONS
 from tests.browser.test_layout import DESK, PHONE, log_in, no_horizontal_overflow, shoot
 from tests.indicators.test_home import first_screen  # noqa: F401 (fixture)
@@ -60,6 +62,7 @@ def test_the_first_screen_draws_its_trend_and_links_its_losses(
         assert no_horizontal_overflow(page)
         shoot(page, f"overview-{username}-{width}")
         assert page.evaluate("window.__cspViolations") == []
+        assert serious_violations(page) == []  # axe-core, its charts drawn: no serious WCAG 2 A/AA violation
         page.goto(href)
         expect(page.locator("main h1")).to_be_visible()
     finally:
