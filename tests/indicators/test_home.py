@@ -11,7 +11,7 @@ from indicators.models import Assessment, AssessmentStatus, Index, Result, Resul
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
-from units.models import Unit, UnitKind
+from units.models import LineageKind, Unit, UnitKind, UnitLineage
 
 
 @pytest.fixture
@@ -433,3 +433,24 @@ def test_a_province_without_a_result_yet_says_so(client, staff, tree):
     html = client.get(reverse("home")).content.decode()
     assert "Chưa có kết quả của Tỉnh Thử hay của các đơn vị tiền thân" in html
     assert f'href="{reverse("unit_scorecard", kwargs={"code": "P"})}"' in html
+
+
+def test_the_trends_queries_do_not_grow_with_indices_years_and_predecessors(
+    client, staff, first_screen, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    with django_assert_max_num_queries(31) as few:  # the budget of the overview above, with a province's trend
+        client.get(reverse("home"))
+    old = Unit.objects.create(code="P0", name="Tỉnh Cũ", kind=UnitKind.PROVINCE, parent=first_screen.tree.nation)
+    UnitLineage.objects.create(
+        predecessor=old, successor=first_screen.tree.province, date=datetime.date(2021, 1, 1), kind=LineageKind.MERGE
+    )
+    for code in ("sipas2", "dvc766", "pci"):
+        index = Index.objects.create(code=code, name_vi=code.upper())
+        for year in (2018, 2019, 2020):
+            Result.objects.create(
+                unit=old, index=index, year=year, value=Decimal(70), source=ResultSource.PUBLISHED, rank=1, group_size=1
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("home"))
+    assert len(response.context["trend"]["charts"]) == 4
