@@ -669,14 +669,20 @@ def overview_trend(*, user, today=None):
     own first: for a province, the national mean), {"own", "unit_code" (a unit of it in the
     lineage), "points": [{"year", "value",
     "provisional"}]}, a withheld year left out; `withheld`, the group means not shown [{"year",
-    "reason", "size", "of"}]. None without a unit (trend_subject). Five queries at most."""
+    "reason", "size", "of"}]; "without_result": the indices scored for the unit's kind with no
+    result of it or a predecessor. None without a unit (trend_subject). Five queries at most."""
     unit, province = trend_subject(user=user, today=today)
     if unit is None:
         return None
     rows = trend_rows(unit=unit, user=user)
     groups = {(row["index_id"], row["year"], row["unit__kind"], row["unit__parent_id"]) for row in rows}
     means = trend_group_means(groups=groups, user=user)
-    indices = Index.objects.in_bulk({row["index_id"] for row in rows}) if rows else {}
+    # The indices drawn, and those scored for the unit's kind (a methodology for it) that have no
+    # result yet: the page names them rather than leave them out unsaid.
+    indices = Index.objects.filter(
+        Q(pk__in={row["index_id"] for row in rows}) | Q(dossier_measure="", methodologies__unit_kind=unit.kind)
+    ).distinct()
+    indices = {index.pk: index for index in indices.order_by(*index_default_order())}
     by_index = {}
     for row in rows:  # the results of one unit and its predecessors: tens of rows
         entry = by_index.setdefault(row["index_id"], {"series": {}, "means": {}, "withheld": {}})
@@ -735,6 +741,7 @@ def overview_trend(*, user, today=None):
             }
             for index_id, entry in by_index.items()
         ],
+        "without_result": [index for index_id, index in indices.items() if index_id not in by_index],
     }
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.models import Index, Result, ResultSource
+from indicators.models import Aggregation, Index, Methodology, Result, ResultSource
 from indicators.selectors import overview_trend
 from tests.conftest import _user
 from units.models import LineageKind, Membership, MembershipRole, Unit, UnitKind, UnitLineage
@@ -137,3 +137,18 @@ def test_a_user_without_a_unit_has_no_trend(outsider, national):
 def test_a_new_province_without_results_has_an_empty_trend(staff, tree):
     trend = overview_trend(user=staff, today=datetime.date(2026, 1, 1))
     assert trend["unit"].code == "P" and trend["indices"] == []
+
+
+def test_an_index_scored_for_provinces_without_a_result_is_named_not_left_out(staff, national):
+    dvc = Index.objects.create(code="dvc766", name_vi="Chỉ số 766")
+    Methodology.objects.create(index=dvc, year=2023, unit_kind=UnitKind.PROVINCE, aggregation=Aggregation.PUBLISHED)
+    # Departments' methodologies do not make it a province's index.
+    Methodology.objects.create(
+        index=Index.objects.create(code="pci", name_vi="PCI"),
+        year=2023,
+        unit_kind=UnitKind.DEPARTMENT,
+        aggregation=Aggregation.PUBLISHED,
+    )
+    trend = overview_trend(user=staff, today=datetime.date(2026, 1, 1))
+    assert [index.code for index in trend["without_result"]] == ["dvc766"]
+    assert list(by_index(trend)) == ["par", "sipas"]
