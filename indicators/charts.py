@@ -159,8 +159,9 @@ def trend_against_mean_figure(*, series, means, value_label, mean_label, lower_i
         if line["predecessor"]:
             colour = PREDECESSOR_COLOURS[predecessor_number % len(PREDECESSOR_COLOURS)]
             predecessor_number += 1
-            # With its code: the predecessors of a merger of two provinces often share a name (Sở Tư pháp).
-            name = _("%(name)s (%(code)s, predecessor, not comparable)") % {"name": line["name"], "code": line["code"]}
+            # With its code: the predecessors of a merger of two provinces often share a name (Sở Tư
+            # pháp). "Not comparable" is said above the charts: here it would not fit a phone's legend.
+            name = _("%(name)s (%(code)s, predecessor)") % {"name": line["name"], "code": line["code"]}
             style = {"color": colour, "width": 2, "dash": "dash"}
         else:
             name, style = line["name"], {"color": OWN_COLOUR, "width": 3}

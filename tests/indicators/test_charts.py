@@ -177,7 +177,7 @@ def test_the_trend_draws_provisional_figures_hollow_predecessors_dashed_and_the_
         ["circle-open"],
         3,
     )
-    assert old["name"] == "Tỉnh Cũ (O, predecessor, not comparable)" and old["line"]["dash"] == "dash"
+    assert old["name"] == "Tỉnh Cũ (O, predecessor)" and old["line"]["dash"] == "dash"
     assert old["y"] == [84.6, None] and old["connectgaps"] is False  # a year without a value is a gap
     assert (mean["name"], mean["line"]["dash"], mean["y"]) == ("National mean", "dot", [78.0])
     assert old_mean["name"] == "Mean of the group of O"
