@@ -6,6 +6,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from reformdash.lib.charts import (
+    GROUP_MEAN_COLOUR,
     MEAN_COLOUR,
     NO_BAND_COLOUR,
     OTHER_COLOUR,
@@ -16,6 +17,7 @@ from reformdash.lib.charts import (
     legend_entry,
     zero_axis,
 )
+from units.charts import PREDECESSOR_COLOURS
 
 ROW_HEIGHT = 26  # pixels per unit: a long group (the communes of a district) stays readable
 LEGEND_ROW = 20  # pixels per legend entry
@@ -135,4 +137,86 @@ def _layout(figure, *, mean, xaxis, keys, labels, legend):
         legend=LEGEND_ABOVE,
         plot_bgcolor="#fff",
         bargap=0.25,
+    )
+
+
+# The overview's trend: a line per unit and the group's mean, a hollow marker where a figure is provisional.
+OFFICIAL_MARKER, PROVISIONAL_MARKER = "circle", "circle-open"
+
+
+def trend_against_mean_figure(*, series, means, value_label, mean_label, lower_is_better=False, percent=True):
+    """The unit's value year by year (solid, its own colour), each predecessor's (dashed, named as
+    not comparable) and its group's mean (dotted, dark), for the overview. A year without a value
+    is a gap; a provisional figure (not yet official) has a hollow marker, named in the legend. The
+    value axis starts at zero (reformdash.lib.charts.zero_axis).
+
+    series, means: as indicators.selectors.overview_trend gives them; mean_label: the name of the
+    unit's own group's mean ("National mean"), a predecessor's group being "Predecessors' group mean"."""
+    value_label = str(value_label)
+    figure = go.Figure()
+    predecessor_number = 0
+    for line in series:
+        if line["predecessor"]:
+            colour = PREDECESSOR_COLOURS[predecessor_number % len(PREDECESSOR_COLOURS)]
+            predecessor_number += 1
+            # With its code: the predecessors of a merger of two provinces often share a name (Sở Tư
+            # pháp). "Not comparable" is said above the charts: here it would not fit a phone's legend.
+            name = _("%(name)s (%(code)s, predecessor)") % {"name": line["name"], "code": line["code"]}
+            style = {"color": colour, "width": 2, "dash": "dash"}
+        else:
+            name, style = line["name"], {"color": OWN_COLOUR, "width": 3}
+        _add_trend(figure, line["points"], name=name, line=style, ranks=True)
+    for line in means:
+        if line["own"]:
+            name, colour = str(mean_label), MEAN_COLOUR
+        else:
+            name, colour = _("Mean of the group of %(code)s") % {"code": line["unit_code"]}, GROUP_MEAN_COLOUR
+        _add_trend(figure, line["points"], name=name, line={"color": colour, "width": 2, "dash": "dot"})
+    if any(point["provisional"] for line in [*series, *means] for point in line["points"]):
+        figure.add_trace(
+            legend_entry(
+                go.Scatter,
+                name=_("Provisional (hollow marker)"),
+                marker={"color": MEAN_COLOUR, "symbol": PROVISIONAL_MARKER, "size": 9},
+            )
+        )
+    figure.update_layout(
+        # Room for the plot and for the legend under it, one row per line on a phone.
+        height=220 + LEGEND_ROW * len(figure.data),
+        margin={"l": 48, "r": 16, "t": 16, "b": 40},
+        # Categories in year order, whichever line names a year first.
+        # No axis title: the ticks are years, and the legend under them needs the room.
+        xaxis={"type": "category", "categoryorder": "category ascending"},
+        yaxis=zero_axis(value_label, percent=percent, lower_is_better=lower_is_better),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+        showlegend=True,
+        hovermode="closest",
+        plot_bgcolor="#fff",
+    )
+    return figure
+
+
+def _add_trend(figure, points, *, name, line, ranks=False):
+    states = [_("provisional") if point["provisional"] else _("official") for point in points]
+    if ranks:
+        states = [
+            f"{state}, {_('rank')} {point['rank']}/{point['of']}" if point.get("rank") else state
+            for state, point in zip(states, points, strict=True)
+        ]
+    figure.add_trace(
+        go.Scatter(
+            x=[str(point["year"]) for point in points],
+            y=[None if point["value"] is None else float(point["value"]) for point in points],
+            customdata=states,
+            name=name,
+            mode="lines+markers",
+            line=line,
+            marker={
+                "size": 9,
+                "color": line["color"],
+                "symbol": [PROVISIONAL_MARKER if point["provisional"] else OFFICIAL_MARKER for point in points],
+            },
+            connectgaps=False,
+            hovertemplate="%{x}: %{y:.2f} (%{customdata})<extra>" + name + "</extra>",
+        )
     )

@@ -85,17 +85,26 @@ def lost_points(*, unit, index=None, chronic_years=None):
     return rows
 
 
+def _group_where(*, index, year, kind, parent, units=None):
+    """The ledger's WHERE for a group — the units of `kind` (under `parent`) that existed in `year`,
+    narrowed to `units` (a Unit queryset) when given — over `year` and the years before it (the
+    streaks need them): (sql, params)."""
+    group = units_valid_in(year=year).filter(kind=kind)
+    if parent is not None:
+        group = group.filter(parent=parent)
+    if units is not None:
+        group = group.filter(pk__in=units.values("pk"))
+    group_sql, group_params = group.values("id").query.sql_with_params()
+    return f"m.index_id = %s AND m.year <= %s AND a.unit_id IN ({group_sql})", [index.pk, year, *group_params]
+
+
 def chronic_losses(*, index, year, kind, parent=None, chronic_years=None):
     """The criteria on which most units of a group keep losing points, as of `year`.
 
     One row per criterion code with a chronic loss in the group: how many of the group's units
     lose on it chronically, out of how many were scored, and which units (by name)."""
     chronic_years = chronic_years or settings.CHRONIC_LOSS_YEARS
-    group = units_valid_in(year=year).filter(kind=kind)
-    if parent is not None:
-        group = group.filter(parent=parent)
-    group_sql, group_params = group.values("id").query.sql_with_params()
-    where = f"m.index_id = %s AND m.year <= %s AND a.unit_id IN ({group_sql})"
+    where, where_params = _group_where(index=index, year=year, kind=kind, parent=parent)
     rows = _fetch(
         _LEDGER.format(where=where)
         + f"""
@@ -108,7 +117,7 @@ def chronic_losses(*, index, year, kind, parent=None, chronic_years=None):
         WHERE ledger.year = %s AND streaks.streak >= %s
         ORDER BY ledger.code, u.name
         """,
-        [index.pk, year, *group_params, year, year, chronic_years],
+        [*where_params, year, year, chronic_years],
     )
     # The rows are the chronic (criterion, unit) pairs only: few, and grouped here for display.
     criteria = {}
@@ -121,3 +130,42 @@ def chronic_losses(*, index, year, kind, parent=None, chronic_years=None):
     for entry in result:
         entry["chronic_units"] = len(entry["units"])
     return sorted(result, key=lambda entry: (-entry["chronic_units"], entry["code"]))
+
+
+def criterion_losses(*, index, year, kind, parent=None, units=None, chronic_years=None, limit=None):
+    """Where a group's units lose the most points in `year`, per criterion code, biggest loss first:
+    the points lost on it by all of them together on appraised scores (`lost`, of `max_points`, the
+    sum of their maximums), how many units lost points on it (`losing`) of how many have an
+    appraised score on it (`scored`) — a unit not scored yet (`not_scored`, counted apart) has lost
+    nothing yet, it has no figure: "not scored", never 0 —,
+    how many of those lose it chronically (`chronic_units`, streak ≥ chronic_years) and the
+    longest losing run among them (`longest_streak`, years). `units` (a Unit queryset) narrows
+    the group to those units: what a reader may see. The first `limit` criteria; one GROUP BY
+    over the same ledger and streaks as chronic_losses."""
+    chronic_years = chronic_years or settings.CHRONIC_LOSS_YEARS
+    where, where_params = _group_where(index=index, year=year, kind=kind, parent=parent, units=units)
+    sql = (
+        _LEDGER.format(where=where)
+        + """
+        SELECT ledger.code, MAX(ledger.title) AS title,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN ledger.lost ELSE 0 END) AS lost,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN ledger.max_points ELSE 0 END) AS max_points,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL AND ledger.lost > 0 THEN 1 ELSE 0 END) AS losing,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN 1 ELSE 0 END) AS scored,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL AND streaks.streak >= %s THEN 1 ELSE 0 END) AS chronic_units,
+               COALESCE(MAX(CASE WHEN ledger.final_score IS NOT NULL THEN streaks.streak END), 0) AS longest_streak,
+               SUM(CASE WHEN ledger.final_score IS NOT NULL THEN 0 ELSE 1 END) AS not_scored
+        FROM ledger
+        LEFT JOIN streaks ON streaks.unit_id = ledger.unit_id AND streaks.index_id = ledger.index_id
+                         AND streaks.code = ledger.code AND streaks.year = ledger.year
+        WHERE ledger.year = %s
+        GROUP BY ledger.code
+        HAVING SUM(CASE WHEN ledger.final_score IS NOT NULL THEN ledger.lost ELSE 0 END) > 0
+        ORDER BY lost DESC, ledger.code
+        """
+    )
+    params = [*where_params, chronic_years, year]
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    return _fetch(sql, params)

@@ -1,24 +1,44 @@
 """Reads of indices, methodologies, criteria and results."""
 
+import datetime
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When, Window
+from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
-from indicators.group_figures import figures_by_group, group_figures, ranked_results
-from indicators.ledger import chronic_losses
-from indicators.models import Assessment, AssessmentStatus, Band, Criterion, Result, ValueUnit, index_default_key
+from indicators.group_figures import figures_by_group, group_figures, is_suppressed, ranked_results
+from indicators.ledger import chronic_losses, criterion_losses
+from indicators.models import (
+    Assessment,
+    AssessmentStatus,
+    Band,
+    Criterion,
+    Index,
+    Result,
+    ValueUnit,
+    index_default_key,
+    index_default_order,
+)
 from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
-from units.access import Action, may, sees_all_units, units_allowed, units_in_subtrees, units_visible_to
+from units.access import (
+    Action,
+    may,
+    sees_all_units,
+    units_allowed,
+    units_in_subtrees,
+    units_visible_to,
+    units_with_predecessors,
+)
 from units.models import Unit, UnitKind
-from units.selectors import units_valid_in, year_cut
+from units.selectors import units_valid_in, units_valid_on, year_cut
 
 
 def criteria_in_tree_order(*, methodology):
@@ -532,6 +552,225 @@ def chronic_losses_visible(*, index, year, kind, parent=None, user):
         if units:
             kept.append({**entry, "units": units, "chronic_units": len(units)})
     return sorted(kept, key=lambda entry: (-entry["chronic_units"], entry["code"]))
+
+
+# --- The overview's trend against the group's mean (issue 19) -------------------------------------
+
+
+MEAN_QUANTUM = Decimal("0.000001")  # AVG gives PostgreSQL more digits than a stored value has
+
+
+def trend_subject(*, user, today=None):
+    """Whose trend the overview draws for `user`, as (unit, province): the province of today whose
+    units the system ranks, when he may see it (units.access decides: staff, administrators, a
+    member of the province); else his own unit (the first of his memberships by name), which he
+    sees, against its group; (None, False) when he has neither. Two queries at most."""
+    today = today or datetime.date.today()
+    provinces = units_valid_on(day=today, queryset=Unit.objects.filter(kind=UnitKind.PROVINCE)).filter(
+        Exists(Unit.objects.filter(parent=OuterRef("pk"), kind__in=LOCAL_KINDS))
+    )
+    province = units_visible_to(user=user, queryset=provinces).order_by("code").first()
+    if province is not None:
+        return province, True
+    own = units_visible_to(user=user, queryset=Unit.objects.filter(memberships__user=user))
+    return own.order_by("name", "code").first(), False
+
+
+def trend_rows(*, unit, user):
+    """The results of `unit` and of its predecessors (units.access.units_with_predecessors: its
+    past) on every scored index, as far as `user` may read them (VIEW_HISTORY), by index (the
+    default first) then year: index, year, unit id, name, kind and parent, value, the rank and
+    group size shown, and `official_state` (indicators.official). One query; indices computed
+    from dossiers are left out (their months are on the dossier pages)."""
+    lineage = units_allowed(
+        user=user,
+        action=Action.VIEW_HISTORY,
+        queryset=units_with_predecessors(units=Unit.objects.filter(pk=unit.pk)),
+    )
+    return list(
+        with_official_state(Result.objects.filter(unit__in=lineage, index__dossier_measure=""))
+        .annotate(shown_rank_value=Coalesce("official_rank", "rank"))
+        .annotate(shown_group_size_value=Coalesce("official_group_size", "group_size"))
+        .order_by(*index_default_order("index__"), "year", "unit__name", "unit__code")
+        .values(
+            "index_id",
+            "year",
+            "unit_id",
+            "unit__name",
+            "unit__code",
+            "unit__kind",
+            "unit__parent_id",
+            "value",
+            "shown_rank_value",
+            "shown_group_size_value",
+            "official_state",
+        )
+    )
+
+
+def trend_group_means(*, groups, user):
+    """{(index id, year, kind, parent id): mean} of the groups asked — the ranked results (a rank,
+    hence a unit valid that year) of the units of `kind` under `parent` on the index in the year —
+    each {"value", "size", "of", "provisional", "withheld"}: the mean of the results' values,
+    None when withheld: "incomplete" when the group is larger than its results in the system (the
+    province among 63 provinces of which only it is here: the mean of one is not a national
+    mean), "suppressed" when the reader reads part of the group and fewer than MIN_OTHER_UNITS of
+    it are not his (indicators.group_figures, DESIGN §4). `provisional` when some result of the
+    group is not official. One GROUP BY, whatever the number of groups."""
+    if not groups:
+        return {}
+    results = Result.objects.filter(
+        rank__isnull=False,
+        index_id__in={group[0] for group in groups},
+        year__in={group[1] for group in groups},
+        unit__kind__in={group[2] for group in groups},
+        unit__parent_id__in={group[3] for group in groups},
+    )
+    whole_reader = sees_all_units(user)
+    readable = Q() if whole_reader else Q(unit__in=units_allowed(user=user, action=Action.VIEW_HISTORY))
+    rows = (
+        results.order_by()
+        .values("index_id", "year", "unit__kind", "unit__parent_id")
+        .annotate(
+            mean=Avg("value"),
+            size=Count("pk"),
+            official_size=Max("official_group_size"),
+            official=Count("pk", filter=official_results_q()),
+            readable=Count("pk", filter=readable) if readable else Count("pk"),
+        )
+    )
+    means = {}
+    for row in rows:
+        key = (row["index_id"], row["year"], row["unit__kind"], row["unit__parent_id"])
+        if key not in groups:
+            continue
+        size, of = row["size"], max(row["size"], row["official_size"] or 0)
+        withheld = None
+        if size < of:
+            withheld = "incomplete"
+        elif is_suppressed(size=size, readable=row["readable"], whole=whole_reader or row["readable"] == size):
+            withheld = "suppressed"
+        means[key] = {
+            "value": None if withheld else as_decimal(row["mean"]).quantize(MEAN_QUANTUM),
+            "size": size,
+            "of": of,
+            "provisional": row["official"] < size,
+            "withheld": withheld,
+        }
+    return means
+
+
+def overview_trend(*, user, today=None):
+    """The overview's trend: {"unit", "province", "indices": [{"index", "series", "means",
+    "withheld"}]} — per index with a result of the unit or of a predecessor he may read, in index
+    order: `series`, one per unit (the unit first, then each predecessor, "predecessor": True, not
+    directly comparable), each {"unit_id", "name", "code", "predecessor", "points": [{"year", "value",
+    "rank", "of", "provisional"}]}; `means`, one per group the units were ranked in (the unit's
+    own first: for a province, the national mean), {"own", "unit_code" (a unit of it in the
+    lineage), "points": [{"year", "value",
+    "provisional"}]}, a withheld year left out; `withheld`, the group means not shown [{"year",
+    "reason", "size", "of"}]; "without_result": the indices scored for the unit's kind with no
+    result of it or a predecessor. None without a unit (trend_subject). Five queries at most."""
+    unit, province = trend_subject(user=user, today=today)
+    if unit is None:
+        return None
+    rows = trend_rows(unit=unit, user=user)
+    groups = {(row["index_id"], row["year"], row["unit__kind"], row["unit__parent_id"]) for row in rows}
+    means = trend_group_means(groups=groups, user=user)
+    # The indices drawn, and those scored for the unit's kind (a methodology for it) that have no
+    # result yet: the page names them rather than leave them out unsaid.
+    indices = Index.objects.filter(
+        Q(pk__in={row["index_id"] for row in rows}) | Q(dossier_measure="", methodologies__unit_kind=unit.kind)
+    ).distinct()
+    indices = {index.pk: index for index in indices.order_by(*index_default_order())}
+    by_index = {}
+    for row in rows:  # the results of one unit and its predecessors: tens of rows
+        entry = by_index.setdefault(row["index_id"], {"series": {}, "means": {}, "withheld": {}})
+        own = row["unit_id"] == unit.pk
+        series = entry["series"].setdefault(
+            row["unit_id"],
+            {
+                "unit_id": row["unit_id"],
+                "name": row["unit__name"],
+                "code": row["unit__code"],
+                "predecessor": not own,
+                "points": [],
+            },
+        )
+        series["points"].append(
+            {
+                "year": row["year"],
+                "value": row["value"],
+                "rank": row["shown_rank_value"],
+                "of": row["shown_group_size_value"],
+                "provisional": row["official_state"] not in OFFICIAL_STATES,
+            }
+        )
+        group = (row["unit__kind"], row["unit__parent_id"])
+        mean = means.get((row["index_id"], row["year"], *group))
+        if mean is None:
+            continue
+        if mean["withheld"]:
+            entry["withheld"][row["year"]] = {"year": row["year"], "reason": mean["withheld"], **mean}
+            continue
+        # A predecessor's group is named by one of its units he reads (the first by name): the
+        # predecessors of a merger of two provinces are each in their own province's group.
+        line = entry["means"].setdefault(group, {"own": False, "unit_code": row["unit__code"], "points": {}})
+        line["own"] = line["own"] or own
+        line["points"][row["year"]] = {"year": row["year"], "value": mean["value"], "provisional": mean["provisional"]}
+    return {
+        "unit": unit,
+        "province": province,
+        "indices": [
+            {
+                "index": indices[index_id],
+                # The unit's own line first: dict order is the rows' (by name), the unit may come later.
+                "series": sorted(entry["series"].values(), key=lambda series: series["predecessor"]),
+                "means": sorted(
+                    (
+                        {
+                            "own": line["own"],
+                            "unit_code": line["unit_code"],
+                            "points": sorted(line["points"].values(), key=lambda p: p["year"]),
+                        }
+                        for line in entry["means"].values()
+                    ),
+                    key=lambda line: not line["own"],
+                ),
+                "withheld": sorted(entry["withheld"].values(), key=lambda withheld: withheld["year"]),
+            }
+            for index_id, entry in by_index.items()
+        ],
+        "without_result": [index for index_id, index in indices.items() if index_id not in by_index],
+    }
+
+
+# The overview's "where the most points are lost": the first few criteria, the chronic-losses page has the rest.
+BIGGEST_LOSSES = 5
+
+
+def biggest_losses_visible(*, index, year, kind, parent=None, user, limit=BIGGEST_LOSSES):
+    """`ledger.criterion_losses` of a group, told to a user as chronic_losses_visible tells him the
+    chronic ones: over the units he may see only (counted and summed in the database), the
+    criteria none of them lost points on left out."""
+    units = None if sees_all_units(user) else units_visible_to(user=user)
+    try:
+        return criterion_losses(index=index, year=year, kind=kind, parent=parent, units=units, limit=limit)
+    except EmptyResultSet:  # he sees no unit at all
+        return []
+
+
+def single_visible_unit(*, year, kind, parent=None, user):
+    """The one unit of a group (the units of `kind`, under `parent`, existing in `year`) the user
+    may see when he sees exactly one of them — a unit's head: its losses are told on its
+    scorecard —; None otherwise (staff, the head of a district who sees its communes). One query."""
+    if sees_all_units(user):
+        return None
+    group = units_valid_in(year=year).filter(kind=kind)
+    if parent is not None:
+        group = group.filter(parent=parent)
+    units = list(units_visible_to(user=user, queryset=group).order_by("code")[:2])
+    return units[0] if len(units) == 1 else None
 
 
 # --- Publication and revisions on the rankings page -----------------------------------------------

@@ -21,7 +21,7 @@ from django_tables2 import LazyPaginator
 from dossiers.selectors import overdue_counts
 from indicators import selectors
 from indicators.cache import results_cached
-from indicators.charts import group_position_figure, ranking_figure
+from indicators.charts import group_position_figure, ranking_figure, trend_against_mean_figure
 from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import AssessmentStatus, Direction, ValueUnit
 from indicators.tables import PER_PAGE, RankingTable, area_title
@@ -40,9 +40,12 @@ def home(request):
     group in the latest year, when the results were last computed, and which units this user sees."""
     extremes = selectors.group_extremes(user=request.user)
     memberships = list(Membership.objects.filter(user=request.user).select_related("unit").order_by("unit__name"))
+    main_group = _main_group(request)
     context = {
         "worklist": _worklist(request.user, memberships),
-        "heat_map": _heat_map(request),
+        "trend": _trend(request.user),
+        "heat_map": _heat_map(request, main_group),
+        "losses": _losses(request.user, main_group),
         "standing": selectors.national_standing(user=request.user),
         "extremes": extremes,
         "extremes_by_index": _extremes_by_index(extremes),
@@ -81,15 +84,24 @@ def _worklist(user, memberships):
     return items
 
 
-def _heat_map(request):
-    """The areas × units of the reader's main group: the group the rankings page opens on for him
-    (indicators.forms.group_form without parameters: PAR's latest year, his first group), its
-    area shares from indicators.selectors.area_heat_map; None without one."""
+def _main_group(request):
+    """The reader's main group: the group the rankings page opens on for him (indicators.forms.
+    group_form without parameters: PAR's latest year, his first group), as (form, {index, year,
+    kind, parent}); None without one. The heat map and the biggest losses are of this group."""
     form = group_form(QueryDict(), GroupForm, user=request.user, public=False, years=selectors.ranking_years())
     if not form.is_valid():
         return None
     choice = form.cleaned_data
-    group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
+    return form, {key: choice[key] for key in ("index", "year", "kind", "parent")}
+
+
+def _heat_map(request, main_group):
+    """The areas × units of the reader's main group (_main_group), its area shares from
+    indicators.selectors.area_heat_map; None without one."""
+    if main_group is None:
+        return None
+    form, group = main_group
+    choice = form.cleaned_data
     heat_map = selectors.area_heat_map(**group, user=request.user)
     if heat_map is None or not heat_map["rows"]:
         return None
@@ -105,6 +117,91 @@ def _heat_map(request):
         "rankings_url": f"{reverse('rankings')}?{urlencode(form.query())}",
         "scorecard_query": urlencode({"index": choice["index"].code, "year": choice["year"]}),
     }
+
+
+def _trend(user):
+    """The overview's trend (indicators.selectors.overview_trend): a chart per index of the
+    province against the national mean, or of the reader's own unit against its group's mean
+    when the province is not his to see; each with the link to the unit's scorecard on it. None
+    without a unit; {"unit", "province", "charts": []} when neither it nor a predecessor has a result."""
+    trend = selectors.overview_trend(user=user)
+    if trend is None:
+        return None
+    unit = trend["unit"]
+    scorecard_url = reverse("unit_scorecard", kwargs={"code": unit.code})
+    mean_label = _("National mean") if trend["province"] else _("Group mean")
+    caption_mean = _("the national mean") if trend["province"] else _("the mean of its group")
+    charts = []
+    for entry in trend["indices"]:
+        index = entry["index"]
+        names = {"unit": unit.name, "index": index.name, "mean": caption_mean}
+        own = next((line for line in entry["series"] if not line["predecessor"]), None)
+        charts.append(
+            {
+                **entry,
+                "withheld": _withheld_notes(entry["withheld"]),
+                # The unit's own card for the index when it has a result; else the card without
+                # parameters, which shows its predecessors' history.
+                "url": f"{scorecard_url}?{urlencode({'index': index.code})}" if own else scorecard_url,
+                "chart": cached_chart(
+                    trend_against_mean_figure,
+                    series=entry["series"],
+                    means=entry["means"],
+                    # The index is named above the chart: a long name would not fit a phone's axis.
+                    value_label=_("Value"),
+                    mean_label=mean_label,
+                    lower_is_better=index.direction == Direction.LOWER,
+                    percent=index.value_unit == ValueUnit.PERCENT,
+                    chart_id=f"trend-{index.code}",
+                    label=_("%(unit)s, %(index)s: value year by year, and %(mean)s") % names,
+                ),
+            }
+        )
+    provisional = any(
+        point["provisional"]
+        for chart in charts
+        for line in [*chart["series"], *chart["means"]]
+        for point in line["points"]
+    )
+    # A new unit (a merger's successor) may have no result of its own yet: the lines are its predecessors'.
+    own_results = any(not line["predecessor"] for entry in trend["indices"] for line in entry["series"])
+    return {
+        **trend,
+        "charts": charts,
+        "scorecard_url": scorecard_url,
+        "provisional": provisional,
+        "own_results": own_results,
+    }
+
+
+def _withheld_notes(withheld):
+    """The years whose group mean is withheld, one note per reason and figures: "2022, 2023: only
+    2 of the 63 results…" rather than a line per year."""
+    notes = {}
+    for entry in withheld:  # a few years
+        key = (entry["reason"], entry["size"], entry["of"]) if entry["reason"] == "incomplete" else (entry["reason"],)
+        notes.setdefault(key, {**entry, "years": []})["years"].append(str(entry["year"]))
+    return [{**note, "year": ", ".join(note["years"])} for note in notes.values()]
+
+
+def _losses(user, main_group):
+    """The criteria on which the reader's main group (_main_group) loses the most points, counted
+    over the units he may see (indicators.selectors.biggest_losses_visible), each linked to the
+    group's chronic losses — or, for a reader of one unit of it, to that unit's lost points on
+    its scorecard. None without a group."""
+    if main_group is None:
+        return None
+    form, group = main_group
+    entries = selectors.biggest_losses_visible(**group, user=user)
+    query = urlencode(form.query())
+    url = f"{reverse('chronic_losses')}?{query}"
+    own = None
+    if entries:
+        own = selectors.single_visible_unit(year=group["year"], kind=group["kind"], parent=group["parent"], user=user)
+    if own is not None:
+        card = reverse("unit_scorecard", kwargs={"code": own.code})
+        url = f"{card}?{urlencode({'index': group['index'].code, 'year': group['year']})}#lost-points"
+    return {**group, "entries": entries, "url": url, "own": own, "chronic_years": settings.CHRONIC_LOSS_YEARS}
 
 
 def _extremes_by_index(extremes):

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 from django.utils import translation
 
-from indicators.charts import group_position_figure, ranking_figure
+from indicators.charts import group_position_figure, ranking_figure, trend_against_mean_figure
 from reformdash.lib.charts import (
     BAD_COLOUR,
     BAND_COLOURS,
@@ -140,3 +140,46 @@ def test_a_readers_own_units_are_a_neutral_highlight_among_the_grey_group():
     assert figure.layout.xaxis.rangemode == "tozero"
     assert figure.layout.xaxis.title.text.endswith("(càng thấp càng tốt)")
     assert figure.layout.annotations[0].text == "Trung bình nhóm: 80,00"
+
+
+def test_the_trend_draws_provisional_figures_hollow_predecessors_dashed_and_the_mean_dotted(english):
+    figure = trend_against_mean_figure(
+        series=[
+            {
+                "name": "Tỉnh Mới",
+                "code": "N",
+                "predecessor": False,
+                "points": [
+                    {"year": 2025, "value": D("80.5"), "rank": 3, "of": 34, "provisional": True},
+                ],
+            },
+            {
+                "name": "Tỉnh Cũ",
+                "code": "O",
+                "predecessor": True,
+                "points": [
+                    {"year": 2023, "value": D("84.6"), "rank": 56, "of": 63, "provisional": False},
+                    {"year": 2024, "value": None, "rank": None, "of": None, "provisional": False},
+                ],
+            },
+        ],
+        means=[
+            {"own": True, "unit_code": "N", "points": [{"year": 2025, "value": D("78"), "provisional": True}]},
+            {"own": False, "unit_code": "O", "points": [{"year": 2023, "value": D("81.25"), "provisional": False}]},
+        ],
+        value_label="Value",
+        mean_label="National mean",
+    ).to_plotly_json()
+    own, old, mean, old_mean, legend = figure["data"]
+    assert (own["name"], own["y"], own["marker"]["symbol"], own["line"]["width"]) == (
+        "Tỉnh Mới",
+        [80.5],
+        ["circle-open"],
+        3,
+    )
+    assert old["name"] == "Tỉnh Cũ (O, predecessor)" and old["line"]["dash"] == "dash"
+    assert old["y"] == [84.6, None] and old["connectgaps"] is False  # a year without a value is a gap
+    assert (mean["name"], mean["line"]["dash"], mean["y"]) == ("National mean", "dot", [78.0])
+    assert old_mean["name"] == "Mean of the group of O"
+    assert legend["name"] == "Provisional (hollow marker)"
+    assert figure["layout"]["yaxis"]["rangemode"] == "tozero" and figure["layout"]["yaxis"]["ticksuffix"] == " %"

@@ -11,7 +11,7 @@ from indicators.models import Assessment, AssessmentStatus, Index, Result, Resul
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from tests.indicators.test_rankings_view import rankings  # noqa: F401 (fixture)
-from units.models import Unit, UnitKind
+from units.models import LineageKind, Unit, UnitKind, UnitLineage
 
 
 @pytest.fixture
@@ -190,9 +190,10 @@ def test_the_number_of_queries_does_not_grow_with_indices_and_groups(
     client, staff, rankings, django_assert_max_num_queries
 ):
     client.force_login(staff)
-    # 26: the worklist counts (3) and the heat map of the default group (group_form's defaults, areas,
-    # rows, their area values, bands: 9) included.
-    with django_assert_max_num_queries(26) as few:
+    # 31: the worklist counts (3), the heat map of the default group (group_form's defaults, areas,
+    # rows, their area values, bands: 9), the trend (whose, the lineage's results, the groups' means,
+    # the indices: 4) and the biggest losses (1) included.
+    with django_assert_max_num_queries(31) as few:
         client.get(reverse("home"))
     for code in ("dvc766", "pci", "papi"):
         index = Index.objects.create(code=code, name_vi=code.upper())
@@ -305,7 +306,7 @@ def test_a_partial_reader_sees_only_his_units_in_the_heat_map_on_three_steps(cli
 
 def test_the_heat_maps_queries_do_not_grow_with_the_units(client, staff, rankings, django_assert_max_num_queries):
     client.force_login(staff)
-    with django_assert_max_num_queries(26) as few:
+    with django_assert_max_num_queries(31) as few:
         client.get(reverse("home"))
     for number in range(30):
         unit = Unit.objects.create(
@@ -324,3 +325,132 @@ def test_an_index_in_points_is_judged_on_three_steps_not_on_its_bands(client, st
     heat_map = client.get(reverse("home")).context["heat_map"]
     assert heat_map["bands"] == []
     assert [(cell["band"], cell["step"]) for cell in heat_map["rows"][0]["cells"]] == [(None, 0), (None, 2)]
+
+
+# --- How we are doing, and where the most points are lost: the first screen (issue 19) ------------
+
+
+@pytest.fixture
+def first_screen(rankings):
+    """The rankings' data, and the province's national PAR published for 2022 and 2023 beside a
+    second province's: the national mean is theirs (2022: 80 and 90; 2023: 84,6 and 91,25)."""
+    other = Unit.objects.create(code="Q", name="Tỉnh Khác", kind=UnitKind.PROVINCE, parent=rankings.tree.nation)
+    for year, values in {2022: (D("80"), D("90")), 2023: (D("84.6"), D("91.25"))}.items():
+        for rank, (unit, value) in enumerate(
+            sorted(zip((rankings.tree.province, other), values, strict=True), key=lambda p: -p[1]), 1
+        ):
+            Result.objects.create(
+                unit=unit,
+                index=rankings.par,
+                year=year,
+                value=value,
+                source=ResultSource.PUBLISHED,
+                rank=rank,
+                group_size=2,
+            )
+    return rankings
+
+
+def trend_chart(response, code="par"):
+    import json
+    import re
+
+    found = re.search(
+        rf'<script id="trend-{code}-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
+    return json.loads(found.group(1)) if found else None
+
+
+def names_in(chart):
+    return {trace.get("name") for trace in chart["data"]}
+
+
+def test_staff_see_the_province_against_the_national_mean_and_the_groups_biggest_losses(client, staff, first_screen):
+    client.force_login(staff)
+    response = client.get(reverse("home"))
+    trend = response.context["trend"]
+    assert (trend["unit"].code, trend["province"]) == ("P", True)
+    chart = trend_chart(response)
+    assert names_in(chart) == {"Tỉnh Thử", "Trung bình toàn quốc"}
+    mean = next(trace for trace in chart["data"] if trace["name"] == "Trung bình toàn quốc")
+    assert (mean["x"], mean["y"]) == (["2022", "2023"], [85.0, 87.925])
+    assert chart["layout"]["yaxis"]["rangemode"] == "tozero" and chart["layout"]["yaxis"]["ticksuffix"] == " %"
+    html = response.content.decode()
+    assert "Tỉnh Thử so với trung bình toàn quốc" in html
+    assert f'href="{reverse("unit_scorecard", kwargs={"code": "P"})}?index=par"' in html
+    losses = response.context["losses"]
+    assert [entry["code"] for entry in losses["entries"]] == ["2.1", "1.2", "1.1"]
+    chronic = f"{reverse('chronic_losses')}?index=par&amp;year=2023&amp;kind=department&amp;parent=P"
+    assert f'<a href="{chronic}"><strong>2.1</strong> 2.1</a>' in html
+    assert "mất 40,00 trên 120,00 điểm" in html and "3 trên 3 đơn vị bị mất điểm" in html
+
+
+def test_a_department_head_sees_his_unit_against_its_group_and_no_other_units_figures(client, head_a, first_screen):
+    client.force_login(head_a)
+    response = client.get(reverse("home"))
+    trend = response.context["trend"]
+    assert (trend["unit"].code, trend["province"]) == ("A", False)
+    html = response.content.decode()
+    assert "Sở A so với trung bình nhóm" in html and "Bạn không được xem kết quả của tỉnh" in html
+    for chart in (trend_chart(response, "par"), trend_chart(response, "sipas")):
+        # Three departments: two others, so no mean of theirs (it and his value would give their sum).
+        assert names_in(chart) == {"Sở A", "Tạm tính (điểm rỗng)"}
+    assert "ít hơn ba đơn vị khác" in html
+    for name in ("Tỉnh Thử", "Tỉnh Khác", "Sở Hai", "Sở Ba", "91,25"):  # his own 84,60 is his
+        assert name not in html
+    losses = response.context["losses"]
+    assert [(entry["code"], entry["lost"], entry["scored"]) for entry in losses["entries"]] == [
+        ("2.1", D("10"), 1),
+        ("1.2", D("5.4"), 1),
+    ]
+    card = f"{reverse('unit_scorecard', kwargs={'code': 'A'})}?index=par&amp;year=2023#lost-points"
+    assert f'<a href="{card}"><strong>2.1</strong> 2.1</a>' in html
+    assert reverse("chronic_losses") + "?" not in html
+
+
+def test_a_district_head_sees_his_district_never_the_other(client, head_b, first_screen):
+    client.force_login(head_b)
+    response = client.get(reverse("home"))
+    assert response.context["trend"]["unit"].code == "B"
+    chart = trend_chart(response)
+    assert names_in(chart) == {"Huyện B", "Tạm tính (điểm rỗng)"}  # with Huyện C alone besides: no mean
+    assert "Huyện C" not in response.content.decode()
+    assert [entry["scored"] for entry in response.context["losses"]["entries"]] == [1, 1, 1]
+
+
+def test_a_user_without_a_unit_is_told_why_there_is_no_trend_nor_loss(client, outsider, first_screen):
+    client.force_login(outsider)
+    response = client.get(reverse("home"))
+    assert response.context["trend"] is None and response.context["losses"] is None
+    html = response.content.decode()
+    assert "Bạn chưa được xem đơn vị nào nên chưa có xu hướng" in html
+    assert "Bạn chưa được xem nhóm đơn vị nào được xếp hạng" in html
+    assert "plotly" not in html
+
+
+def test_a_province_without_a_result_yet_says_so(client, staff, tree):
+    client.force_login(staff)
+    html = client.get(reverse("home")).content.decode()
+    assert "Chưa có kết quả của Tỉnh Thử hay của các đơn vị tiền thân" in html
+    assert f'href="{reverse("unit_scorecard", kwargs={"code": "P"})}"' in html
+
+
+def test_the_trends_queries_do_not_grow_with_indices_years_and_predecessors(
+    client, staff, first_screen, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    with django_assert_max_num_queries(31) as few:  # the budget of the overview above, with a province's trend
+        client.get(reverse("home"))
+    old = Unit.objects.create(code="P0", name="Tỉnh Cũ", kind=UnitKind.PROVINCE, parent=first_screen.tree.nation)
+    UnitLineage.objects.create(
+        predecessor=old, successor=first_screen.tree.province, date=datetime.date(2021, 1, 1), kind=LineageKind.MERGE
+    )
+    for code in ("sipas2", "dvc766", "pci"):
+        index = Index.objects.create(code=code, name_vi=code.upper())
+        for year in (2018, 2019, 2020):
+            Result.objects.create(
+                unit=old, index=index, year=year, value=Decimal(70), source=ResultSource.PUBLISHED, rank=1, group_size=1
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("home"))
+    assert len(response.context["trend"]["charts"]) == 4
