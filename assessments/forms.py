@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from assessments.services import evidence_too_big_message, evidence_type
-from assessments.workflow import Action, appraisal_line_check, self_line_check, unconfirmed_submission
+from assessments.workflow import (
+    Action,
+    appraisal_line_check,
+    checked_score,
+    self_line_check,
+    unconfirmed_submission,
+)
 from indicators.models import AssessmentStatus, CriterionKind, Index
 
 TEXT_MAX = 2000
@@ -446,3 +452,69 @@ class PublishForm(forms.Form):
         data = super().clean()
         data.setdefault("publish_partial", False)
         return data
+
+
+def rank_field():
+    return forms.IntegerField(
+        label=_("Rank to reach"),
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text=_("Optional: the fewest points for this rank in the group."),
+    )
+
+
+class WhatIfScoresForm(forms.Form):
+    """A what-if of a scored index: a score and a not-applicable mark for every leaf criterion of
+    the year (`lines`, the sheet's), started from `start` ({criterion id: (score, not applicable)}),
+    and a rank to aim at. The checks are the sheet's own: a number the Vietnamese or the English
+    way, from 0 to the criterion's maximum."""
+
+    def __init__(self, data=None, *, lines, start, **kwargs):
+        super().__init__(data, **kwargs)
+        self.leaves = [line.criterion for line in lines if line.is_leaf]
+        for criterion in self.leaves:
+            value, not_applicable = start.get(criterion.pk, (None, False))
+            label = f"{criterion.code} {criterion.title}"
+            self.fields[final_field(criterion.pk)] = ScoreField(
+                max_points=criterion.max_points, label=label, initial=value
+            )
+            self.fields[na_field(criterion.pk)] = forms.BooleanField(
+                label=_("%(code)s not applicable") % {"code": criterion.code},
+                required=False,
+                initial=not_applicable,
+            )
+        self.fields["rank"] = rank_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        for criterion in self.leaves:
+            name = final_field(criterion.pk)
+            value, error = checked_score(cleaned.get(name), criterion)
+            if error:
+                self.add_error(name, error)
+            elif name in cleaned:
+                cleaned[name] = value
+        return cleaned
+
+    def scores(self):
+        """{criterion id: (score or None, not applicable)} as typed: a blank counts 0, as in the recompute."""
+        return {
+            criterion.pk: (self.cleaned_data[final_field(criterion.pk)], self.cleaned_data[na_field(criterion.pk)])
+            for criterion in self.leaves
+        }
+
+
+class WhatIfRateForm(forms.Form):
+    """A what-if of a dossier-computed index: the year's rate (%) to try, and a rank to aim at."""
+
+    rate = ScoreField(max_points=Decimal(100), label=_("Rate (%)"))
+    rank = rank_field()
+
+    def clean_rate(self):
+        rate = self.cleaned_data["rate"]
+        if rate is None:
+            raise forms.ValidationError(_("Enter a rate from 0 to 100."), code="required")
+        if not 0 <= rate <= 100:
+            raise forms.ValidationError(_("Enter a rate from 0 to 100."), code="range")
+        return rate

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from assessments import views
+import units.converters  # noqa: F401 (registers <unit_code:…>)
+from assessments import views, whatif_views
 
 urlpatterns = [
     path("", views.worklist, name="assessment_worklist"),
     path("start/", views.start, name="assessment_start"),
+    path("what-if/<unit_code:code>/", whatif_views.unit_what_if, name="unit_what_if"),
     path("publish/<int:methodology_id>/", views.publish, name="assessment_publish"),
     path("<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
     path("<int:assessment_id>/return/", views.assessment_return_view, name="assessment_return"),

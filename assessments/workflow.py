@@ -200,6 +200,12 @@ def _decimal(value, criterion):
     return value.quantize(_QUANTUM), None
 
 
+def checked_score(value, criterion):
+    """(the score as the column holds it, or None; the error message, or None): the score rule of
+    every line, for a form that checks scores it does not save (the what-if)."""
+    return _decimal(value, criterion)
+
+
 # The rules of one line, in one place: the save services below apply them, and the page's form
 # asks them too, so that every mistake of a page is shown at once, beside the input it concerns.
 # Each returns (the cleaned values, [(the input it concerns, message)]); the inputs are "score",

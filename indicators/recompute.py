@@ -511,7 +511,6 @@ def results_recompute(*, index_id, year):
     rows changed (inserted, updated or deleted).
     """
     index = Index.objects.get(pk=index_id)
-    last = datetime.date(year, 12, 31)
     now = timezone.now()
     changed = 0
     with transaction.atomic():
@@ -539,6 +538,22 @@ def results_recompute(*, index_id, year):
             # Ranked: the units that exist at the end of the year. A unit that ended during it (a
             # commune merged on 1 July 2025) belongs to no group of that year's ranking; its
             # successor does (docs/design.md, history across reorganisations).
-            changed += _execute(cursor, _rank_update(index.direction), [last, last, index_id, year])
+            changed += _rank(cursor, index=index, year=year)
             changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index_id, year + 1])
     return changed
+
+
+def results_rerank(*, index_id, year):
+    """Re-rank one index and year from the values stored, without recomputing them: the ranking
+    half of results_recompute, for a value set by hand inside a what-if (indicators.whatif)."""
+    index = Index.objects.get(pk=index_id)
+    with transaction.atomic():
+        _lock(index_id=index_id, year=year)
+        with connection.cursor() as cursor:
+            return _rank(cursor, index=index, year=year)
+
+
+def _rank(cursor, *, index, year):
+    """Rank the index's year among the units that exist at its end (_rank_update)."""
+    last = datetime.date(year, 12, 31)
+    return _execute(cursor, _rank_update(index.direction), [last, last, index.pk, year])

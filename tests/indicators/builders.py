@@ -91,3 +91,29 @@ def publish_by_decision(methodologies, *, reference="QĐ 100/QĐ-UBND", on=None)
         methodology_publish(
             methodology=m, user=admin, decision_reference=reference, published_on=on or datetime.date(m.year + 1, 3, 1)
         )
+
+
+# Department A and D2..D4 scored in 2025 on methodology()'s criteria: 84,6, 98, 50 and 80.
+FOUR_DEPARTMENTS = {
+    "A": ("30", "20", "34.6"),
+    "D2": ("40", "20", "38"),
+    "D3": ("20", "10", "20"),
+    "D4": ("35", "15", "30"),
+}
+
+
+def four_departments_2025(par, tree, aggregation=Aggregation.SUM, areas=None):
+    """(methodology, {code: unit}): FOUR_DEPARTMENTS scored and computed, bands Tốt ≥ 90 > Khá ≥ 80 > TB."""
+    m = methodology(par, 2025, aggregation, areas=areas)
+    Band.objects.create(index=par, year=2025, unit_kind=UnitKind.DEPARTMENT, name="Tốt", min_value=90, position=0)
+    Band.objects.create(
+        index=par, year=2025, unit_kind=UnitKind.DEPARTMENT, name="Khá", min_value=80, max_value=90, position=1
+    )
+    Band.objects.create(index=par, year=2025, unit_kind=UnitKind.DEPARTMENT, name="TB", max_value=80, position=2)
+    units = {"A": tree.dept_a}
+    for code in ("D2", "D3", "D4"):
+        units[code] = Unit.objects.create(code=code, name=f"Sở {code}", kind=UnitKind.DEPARTMENT, parent=tree.province)
+    for code, (a, b, c) in FOUR_DEPARTMENTS.items():
+        score(m, units[code], {"1.1": a, "1.2": b, "2.1": c})
+    results_recompute(index_id=par.pk, year=2025)
+    return m, units

@@ -291,6 +291,17 @@ CASES = [
         unit_b(),
         query=q(**PAR24),
     ),
+    # --- the what-if: a unit's readers try other scores; nothing is saved, whoever asks -----------
+    Case("what-if-a", "unit_what_if", named("unit_what_if", code=lambda w: "ALPHAMARK"), unit_a(), query=q(**PAR24)),
+    Case("what-if-b", "unit_what_if", named("unit_what_if", code=lambda w: "BRAVOMARK"), unit_b(), query=q(**PAR24)),
+    Case(
+        "what-if-b-post",
+        "unit_what_if",
+        lambda w: reverse("unit_what_if", kwargs={"code": "BRAVOMARK"}) + "?index=par&year=2024",
+        unit_b(),
+        method="post",
+        data=lambda w: {"rank": "1"},
+    ),
     # --- the scoring workflow -----------------------------------------------------------------
     Case("worklist", "assessment_worklist", named("assessment_worklist"), logged_in()),
     Case(
