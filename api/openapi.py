@@ -104,6 +104,11 @@ def _rank_properties():
             **nullable(STRING),
             "description": "Classification band (Xuất sắc, Tốt, …) by the thresholds of the index, year and unit kind.",
         },
+        "target": {
+            **nullable(ref("Target")),
+            "description": "The unit's target on the index that year, as set by the administrators: its own, "
+            "else its group's (its kind under its parent), else its kind's. null without one.",
+        },
     }
 
 
@@ -116,6 +121,26 @@ def _schemas():
             "through a binary float. Ranks use the full stored value, never a rounded one.",
             "examples": ["84.600000"],
         },
+        "Target": obj(
+            {
+                "value": {
+                    **nullable(ref("Decimal")),
+                    "description": "The value to reach: at least this where higher is better, at most where lower is.",
+                },
+                "rank": {**nullable(RANK), "description": "The rank to reach: this one or better."},
+                "distance": {
+                    **nullable(ref("Decimal")),
+                    "description": "How far the value is ahead of the target value in the index's direction: "
+                    "negative when short of it. null without a target value or a value.",
+                },
+                "met": {
+                    **nullable(BOOLEAN),
+                    "description": "Whether every part of the target set is met; null while a part cannot be "
+                    "judged (no rank yet).",
+                },
+            },
+            description="A result against its target (indicators.models.Target).",
+        ),
         "Error": obj({"error": {**STRING, "description": "What went wrong, in the user's language."}}),
         "EndpointList": obj(
             {

@@ -12,6 +12,7 @@ from indicators.scorecard import (
     result_revisions,
     unit_area_subtotals,
 )
+from indicators.targets import with_targets
 from units.access import units_visible_to
 from units.models import Unit
 from units.selectors import units_valid_in
@@ -61,8 +62,11 @@ def unit_scorecard(*, unit, index, year, user):
     first, each with its losing streak, and its history on the index with its predecessors' (as
     `user` may read it): the scorecard page's own reads (indicators.scorecard).
     The caller has checked that the user may see the unit."""
-    result = with_official_state(
-        Result.objects.filter(unit=unit, index=index, year=year).select_related("band", "publication")
+    result = with_targets(
+        with_official_state(
+            Result.objects.filter(unit=unit, index=index, year=year).select_related("band", "publication")
+        ),
+        direction=index.direction,
     ).first()
     methodology = Methodology.objects.filter(index=index, year=year, unit_kind=unit.kind).first()
     return {

@@ -22,6 +22,7 @@ from api import forms, openapi, selectors
 from api.auth import SCHEME, api_user
 from indicators.official import OfficialState, is_official
 from indicators.selectors import ranking, ranking_group_figures
+from indicators.targets import target_state
 from units.access import visible_unit_or_404
 
 READ_METHODS = ("GET", "HEAD")
@@ -235,6 +236,19 @@ def _ranks_json(result):
         "rank_comparable": result.rank_comparable,
         "rank_change": result.rank_change,
         "band": result.band.name if result.band_id else None,
+        "target": _target_json(target_state(result)),
+    }
+
+
+def _target_json(state):
+    """The result against its target (indicators.targets); null without one."""
+    if state is None:
+        return None
+    return {
+        "value": decimal(state.value),
+        "rank": state.rank,
+        "distance": decimal(state.distance),
+        "met": state.met,
     }
 
 

@@ -38,7 +38,7 @@ from indicators.models import (
 )
 from indicators.recompute import results_recompute
 from indicators.services import results_recompute_request
-from reformdash.lib.fields import _QUANTUM
+from reformdash.lib.fields import STORED_QUANTUM
 from units.access import Action as Access
 from units.access import may
 from units.selectors import units_valid_in, units_valid_on, year_bounds
@@ -197,7 +197,7 @@ def _decimal(value, criterion):
             "max": number_format(criterion.max_points.normalize()),
         }
     # As the column holds it, so that comparing with the stored value finds real changes only.
-    return value.quantize(_QUANTUM), None
+    return value.quantize(STORED_QUANTUM), None
 
 
 def checked_score(value, criterion):

@@ -59,6 +59,7 @@ from indicators.models import (
     Result,
     ResultSource,
     Score,
+    Target,
     ValueUnit,
 )
 from indicators.services import results_recompute_all_request
@@ -231,6 +232,20 @@ BANDS = (
     ("par", UnitKind.DEPARTMENT, LOCAL_PAR_BANDS),
     ("par", UnitKind.DISTRICT, LOCAL_PAR_BANDS),
     ("par", UnitKind.COMMUNE, LOCAL_PAR_BANDS),
+)
+
+
+# Targets the administrators set (illustrative): (index, year, unit code or None, kind of a group's
+# units, the group's parent code, value, rank). A group's target applies to each of its units
+# without one of its own (indicators.targets).
+TARGETS = (
+    ("par", 2023, "L49", "", None, None, 50),  # Quảng Nam among the 63 provinces: it came 56th
+    ("par", 2025, None, UnitKind.DEPARTMENT, PROVINCE, Decimal(90), None),
+    ("par", 2026, None, UnitKind.DEPARTMENT, PROVINCE, Decimal(92), None),
+    ("par", 2025, None, UnitKind.COMMUNE, PROVINCE, Decimal(85), None),
+    ("par", 2025, "20341", "", None, Decimal(88), 30),  # Phường Tam Kỳ's own
+    ("ho-so-tre-han", 2025, None, UnitKind.DEPARTMENT, PROVINCE, Decimal(2), None),
+    ("ho-so-tre-han", 2026, None, UnitKind.COMMUNE, PROVINCE, Decimal(2), None),
 )
 
 
@@ -550,6 +565,7 @@ def demo_load(*, stdout=None):
         _ensure_publications(methodologies, users, created)
         _ensure_heads(unit_rows, units, users, created)
         _ensure_dossiers(unit_rows, units, created)
+        _ensure_targets(indices, units, created)
         if created:
             # Results and rankings of every index and year: run by a worker, or right after
             # commit when tasks run in-process.
@@ -741,6 +757,19 @@ def _ensure_bands(indices, created):
         bands[key_of(band)] = band
     created["bands"] += len(new)
     return bands
+
+
+def _ensure_targets(indices, units, created):
+    for index_code, year, unit_code, kind, parent_code, value, rank in TARGETS:
+        _target, new = Target.objects.get_or_create(
+            index=indices[index_code],
+            year=year,
+            unit=units[unit_code] if unit_code else None,
+            unit_kind=kind,
+            parent=units[parent_code] if parent_code else None,
+            defaults={"value": value, "rank": rank, "note": "Mục tiêu minh họa của bản demo"},
+        )
+        created["targets"] += new
 
 
 # --- Synthetic assessments and scores ------------------------------------------------------------

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdminMixin
 from audit.services import audit_admin_delete, audit_admin_save
 from indicators.models import (
     Assessment,
@@ -14,6 +15,7 @@ from indicators.models import (
     Result,
     ResultRevision,
     Score,
+    Target,
 )
 from indicators.selectors import criteria_in_tree_order
 from indicators.services import results_recompute_request
@@ -23,9 +25,9 @@ from reformdash.lib.admin import ReadOnlyAdminMixin
 INDENT = "\u2003\u2002"
 
 
-class RecomputesResults:
+class RecomputesResults(AuditedAdminMixin):
     """Admin edits of what results are computed from record a recompute job in the same transaction
-    (the admin saves atomically), like every other write does."""
+    (the admin saves atomically), like every other write does, and are audited."""
 
     def index_year(self, obj):
         raise NotImplementedError
@@ -37,17 +39,14 @@ class RecomputesResults:
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         self._request(obj)
-        audit_admin_save(request=request, obj=obj, form=form, change=change)
 
     def delete_model(self, request, obj):
         self._request(obj)
-        audit_admin_delete(request=request, obj=obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self._request(obj)
-            audit_admin_delete(request=request, obj=obj)
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
@@ -66,7 +65,7 @@ class RecomputesResults:
 
 
 @admin.register(Index)
-class IndexAdmin(admin.ModelAdmin):
+class IndexAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en", "direction", "value_unit"]
     list_filter = ["direction", "value_unit"]
     search_fields = ["code", "name_vi", "name_en"]
@@ -76,16 +75,6 @@ class IndexAdmin(admin.ModelAdmin):
         if change and "direction" in form.changed_data:  # every year's ranks turn around
             for year in Result.objects.filter(index=index).values_list("year", flat=True).distinct():
                 results_recompute_request(index_id=index.pk, year=year)
-        audit_admin_save(request=request, obj=index, form=form, change=change)
-
-    def delete_model(self, request, index):
-        audit_admin_delete(request=request, obj=index)
-        super().delete_model(request, index)
-
-    def delete_queryset(self, request, queryset):
-        for index in queryset:
-            audit_admin_delete(request=request, obj=index)
-        super().delete_queryset(request, queryset)
 
 
 @admin.register(Methodology)
@@ -233,6 +222,17 @@ class ResultAdmin(RecomputesResults, admin.ModelAdmin):
 
     def index_year(self, result):
         return result.index_id, result.year
+
+
+@admin.register(Target)
+class TargetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Targets are set here by administrators; nothing is recomputed (a target changes no result)."""
+
+    list_display = ["index", "year", "unit", "unit_kind", "parent", "value", "rank"]
+    list_filter = ["index", "year", "unit_kind"]
+    search_fields = ["index__code", "unit__code", "unit__name", "parent__code", "parent__name"]
+    list_select_related = ["index", "unit", "parent"]
+    autocomplete_fields = ["unit", "parent"]
 
 
 @admin.register(AssessmentStep)

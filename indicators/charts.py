@@ -11,6 +11,7 @@ from reformdash.lib.charts import (
     NO_BAND_COLOUR,
     OTHER_COLOUR,
     OWN_COLOUR,
+    TARGET_COLOUR,
     VALUE_COLOUR,
     band_colour,
     band_legend,
@@ -26,7 +27,7 @@ LEGEND_ROW = 20  # pixels per legend entry
 LEGEND_ABOVE = {"orientation": "h", "yref": "container", "yanchor": "top", "y": 1.0, "xanchor": "left", "x": 0}
 
 
-def ranking_figure(*, bars, mean, value_label, bands=(), lower_is_better=False, percent=True):
+def ranking_figure(*, bars, mean, value_label, bands=(), lower_is_better=False, percent=True, target=None):
     """One horizontal bar per unit, the best placed at the top, coloured by its band with a legend
     naming every band of the index and its range, the empty ones too (one colour, no legend, for an
     index without bands), and the
@@ -52,7 +53,7 @@ def ranking_figure(*, bars, mean, value_label, bands=(), lower_is_better=False, 
     else:
         _add_bars(figure, bars, value_label, VALUE_COLOUR)
     axis = zero_axis(value_label, percent=percent, lower_is_better=lower_is_better)
-    _layout(figure, mean=mean, xaxis=axis, keys=codes, labels=names, legend=bool(bands))
+    _layout(figure, mean=mean, target=target, xaxis=axis, keys=codes, labels=names, legend=bool(bands))
     return figure
 
 
@@ -76,7 +77,7 @@ def _add_bars(figure, bars, name, colour, *, always=False):
     )
 
 
-def group_position_figure(*, values, mean, value_label, lower_is_better=False, percent=True):
+def group_position_figure(*, values, mean, value_label, lower_is_better=False, percent=True, target=None):
     """The whole group as one horizontal bar per value, the best at the top, for a reader who sees
     part of it: his units highlighted (a neutral blue: his own, not a judgement) and named, the
     others grey, unnamed and without a hover name; the group mean as a dashed line.
@@ -101,13 +102,23 @@ def group_position_figure(*, values, mean, value_label, lower_is_better=False, p
         )
     )
     axis = zero_axis(value_label, percent=percent, lower_is_better=lower_is_better)
-    _layout(figure, mean=mean, xaxis=axis, keys=keys, labels=labels, legend=False)
+    _layout(figure, mean=mean, target=target, xaxis=axis, keys=keys, labels=labels, legend=False)
     return figure
 
 
-def _layout(figure, *, mean, xaxis, keys, labels, legend):
-    """The group mean as a labelled dashed line (no target line: no index has a target), the value
-    axis, and one row per key in rank order."""
+def _layout(figure, *, mean, xaxis, keys, labels, legend, target=None):
+    """The group mean as a labelled dashed line, the group's target value (indicators.targets.
+    group_target) as a labelled dotted one, the value axis, and one row per key in rank order."""
+    if target is not None:
+        figure.add_vline(
+            x=float(target),
+            line={"color": TARGET_COLOUR, "width": 2, "dash": "dot"},
+            annotation_text=f"{_('Target')}: {number_format(target, 2)}",
+            # Inside the plot, left of the line, just above the value axis: clear of the mean's label at
+            # the top, and not right of the line, where Plotly would widen the axis to fit it.
+            annotation_position="bottom left",
+            annotation={"yshift": 14, "bgcolor": "rgba(255, 255, 255, 0.85)", "font": {"color": TARGET_COLOUR}},
+        )
     if mean is not None:
         figure.add_vline(
             x=float(mean),

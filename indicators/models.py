@@ -510,3 +510,89 @@ class ResultRevision(models.Model):
 
     def __str__(self):
         return f"{self.result} · {self.number}"
+
+
+class Target(models.Model):
+    """What a unit, or every unit of a group, should reach on an index in a year: a value (PAR ≥
+    90 %; an overdue rate ≤ 2 %: "at least" or "at most" as the index's direction says) or a rank
+    (in the top 20 of its group), or both. Set by administrators.
+
+    A target of a group (a kind of unit under a parent: "the wards of Đà Nẵng"; no parent: every
+    unit of the kind) is cascaded to each of its units that has no target of its own: a unit's
+    own target wins, then its group's, then its kind's (indicators.targets)."""
+
+    index = models.ForeignKey(Index, verbose_name=_("index"), on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        help_text=_("A target of one unit. Leave empty for a target of a group (kind and parent)."),
+    )
+    unit_kind = models.CharField(
+        _("unit kind"),
+        max_length=16,
+        choices=UnitKind.choices,
+        blank=True,
+        help_text=_("A target of every unit of this kind (under the parent, if given) without a target of its own."),
+    )
+    parent = models.ForeignKey(
+        Unit,
+        verbose_name=_("under"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="group_targets",
+        help_text=_("The group's parent unit; empty: every unit of the kind."),
+    )
+    value = precise_decimal(
+        _("value"),
+        null=True,
+        blank=True,
+        help_text=_("At least this value where higher is better, at most where lower is better."),
+    )
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True, help_text=_("This rank or better."))
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["index", "-year", "unit_kind", "unit"]
+        constraints = [
+            models.CheckConstraint(condition=YEAR_RANGE_Q, name="target_year_in_range"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(rank__isnull=False),
+                name="target_has_value_or_rank",
+                violation_error_message=_("A target needs a value, a rank or both."),
+            ),
+            models.CheckConstraint(condition=Q(rank__isnull=True) | Q(rank__gte=1), name="target_rank_positive"),
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(unit_kind="") & Q(parent__isnull=True))
+                | (Q(unit__isnull=True) & ~Q(unit_kind="")),
+                name="target_of_a_unit_or_a_group",
+                violation_error_message=_(
+                    "A target is of one unit, or of a group: a kind of unit and, if any, its parent."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["index", "year", "unit"], condition=Q(unit__isnull=False), name="target_unique_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["index", "year", "unit_kind", "parent"],
+                condition=Q(unit__isnull=True, parent__isnull=False),
+                name="target_unique_group",
+            ),
+            models.UniqueConstraint(
+                fields=["index", "year", "unit_kind"],
+                condition=Q(unit__isnull=True, parent__isnull=True),
+                name="target_unique_kind",
+            ),
+        ]
+
+    def __str__(self):
+        whom = self.unit or f"{self.get_unit_kind_display()}{f' · {self.parent}' if self.parent_id else ''}"
+        return f"{self.index.code} {self.year} · {whom}"

@@ -30,6 +30,7 @@ from indicators.models import Assessment, Direction, Index, Methodology, Result,
 from indicators.official import OfficialState, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, results_as_of
+from indicators.targets import target_state, target_values_by_year, with_targets
 from reformdash.lib.fields import as_decimal
 from units.access import Action, sees_all_units, units_allowed, units_visible_to
 from units.models import DEFAULT_HEAD_RATINGS, HeadRating, LineageKind, Unit, UnitHead, UnitLineage
@@ -496,6 +497,10 @@ class Scorecard:
     # own dossier series that are not added to its own (split_predecessor_months).
     reorganised_on: datetime.date | None = None
     split_dossier_months: list = field(default_factory=list)
+    # The result against its target (indicators.targets.TargetState), and the target values of the
+    # years of the unit's results on the index, for the trend chart's target line.
+    target: object = None
+    target_values: dict = field(default_factory=dict)
 
     @property
     def minimum_other_units(self):
@@ -603,4 +608,6 @@ def scorecard(*, unit, result, results, user, now=None):
         group_figures_withheld=withheld,
         reorganised_on=since,
         split_dossier_months=split_predecessor_months(unit=unit, year=year, now=now) if splits else [],
+        target=target_state(with_targets(Result.objects.filter(pk=result.pk), direction=index.direction).first()),
+        target_values=target_values_by_year(unit=unit, index=index),
     )

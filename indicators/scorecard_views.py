@@ -64,6 +64,7 @@ def _charts(card):
             lower_is_better=result.index.direction == Direction.LOWER,
             percent=result.index.value_unit == ValueUnit.PERCENT,
             bands=ranking_bands(index=result.index, year=result.year, kind=unit.kind),
+            targets=card.target_values,
             chart_id="scorecard-trend",
             label=_("%(unit)s, %(index)s: value year by year") % names,
         )

@@ -26,6 +26,7 @@ from indicators.models import (
 from indicators.official import OFFICIAL_STATES, OfficialState, official_results_q, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.services import RECOMPUTE
+from indicators.targets import with_targets
 from jobs.models import Job, JobStatus
 from reformdash.lib.fields import as_decimal
 from units.access import (
@@ -64,10 +65,12 @@ def criteria_in_tree_order(*, methodology):
 def national_standing(*, user):
     """Published and computed results of the province-level units the user may see, newest first:
     the province's own place among all provinces (PAR 56/63)."""
-    return with_official_state(
-        Result.objects.filter(unit__in=units_visible_to(user=user), unit__kind=UnitKind.PROVINCE)
-        .select_related("unit", "index", "band")
-        .order_by("unit__name", "index__code", "-year")
+    return with_targets(
+        with_official_state(
+            Result.objects.filter(unit__in=units_visible_to(user=user), unit__kind=UnitKind.PROVINCE)
+            .select_related("unit", "index", "band")
+            .order_by("unit__name", "index__code", "-year")
+        )
     )
 
 
@@ -76,8 +79,11 @@ def ranking(*, index, year, kind=None, parent=None, user=None):
     band and parent loaded; narrowed to a group (kind, parent) and to what `user` may see."""
     # Not the index: every row has the same, and joined to each of 3,321 rows before the sort it
     # doubled the time of a national page's query.
-    results = with_official_state(
-        Result.objects.filter(index=index, year=year).select_related("unit__parent", "band", "publication")
+    results = with_targets(
+        with_official_state(
+            Result.objects.filter(index=index, year=year).select_related("unit__parent", "band", "publication")
+        ),
+        direction=index.direction,
     )
     if kind:
         results = results.filter(unit__kind=kind)

@@ -18,9 +18,11 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.utils import signature
 
-from indicators.models import ValueUnit
+from indicators.models import Target, ValueUnit
 from indicators.official import OfficialState, is_official
+from indicators.targets import target_state, target_text, verdict_class, verdict_text
 from reformdash.lib.export import ColumnType
+from reformdash.lib.fields import STORED_QUANTUM, as_decimal
 from reformdash.lib.tables import NUMBER, SECONDARY, SECONDARY_NUMBER, LayoutMixin, cell_attrs, table_attrs
 
 RANKING_TEMPLATE = "indicators/_ranking_table.html"
@@ -128,6 +130,11 @@ class RankingTable(LayoutMixin, tables.Table):
     band = tables.Column(verbose_name=_("Band"), accessor="band__name", orderable=False, attrs=cell_attrs("band"))
     # Official or provisional, row by row: the rule of indicators.official, as the scorecard and the API say it.
     status = tables.Column(verbose_name=_("Status"), accessor="official_state", orderable=False, attrs=SECONDARY)
+    # The unit's target and whether it is met (indicators.targets); the exports have its parts as
+    # numbers instead (target_value, target_rank, target_distance).
+    target = tables.Column(
+        verbose_name=_("Target"), accessor="target_id", orderable=False, attrs=SECONDARY, exclude_from_export=True
+    )
     # Exports only (the page says it in the change column): last year's rank, its group size, and
     # whether the two years' groups are comparable (Result.rank_comparable).
     previous_rank = tables.Column(verbose_name=_("Previous rank"), visible=False, orderable=False)
@@ -135,11 +142,26 @@ class RankingTable(LayoutMixin, tables.Table):
     rank_comparable = tables.Column(
         verbose_name=_("Comparable with previous year"), visible=False, orderable=False, empty_values=()
     )
+    target_value = tables.Column(verbose_name=_("Target value"), visible=False, orderable=False)
+    target_rank = tables.Column(verbose_name=_("Target rank"), visible=False, orderable=False)
+    target_distance = tables.Column(
+        verbose_name=_("Distance to target (negative: short)"), visible=False, orderable=False
+    )
 
     class Meta:
         # The status after the areas' columns, then the export-only columns: the exports' earlier
         # columns keep their places.
-        sequence = ("...", "status", "previous_rank", "previous_group_size", "rank_comparable")
+        sequence = (
+            "...",
+            "status",
+            "target",
+            "previous_rank",
+            "previous_group_size",
+            "rank_comparable",
+            "target_value",
+            "target_rank",
+            "target_distance",
+        )
         template_name = RANKING_TEMPLATE
         attrs = table_attrs("ranking-table")
         per_page = PER_PAGE
@@ -150,6 +172,9 @@ class RankingTable(LayoutMixin, tables.Table):
         # {parent id: name} of the rows' groups (indicators.selectors.ranking_group_names); None: one group, no column.
         self.group_names = group_names
         exclude = () if group_names is not None else ("parent",)
+        # No target set for the index and year: no column of dashes on the page (the exports keep theirs).
+        if not Target.objects.filter(index=index, year=year).exists():
+            exclude += ("target",)
         super().__init__(data, extra_columns=extra, exclude=exclude, **kwargs)
         self.index, self.year = index, year
         self.areas = [(area.code, area_title(area)) for area in areas]
@@ -163,10 +188,13 @@ class RankingTable(LayoutMixin, tables.Table):
         # What the XLSX export keeps as numbers (reformdash.lib.tables.table_export_types).
         self.export_types = {
             **dict.fromkeys(
-                ("rank", "group_size", "change", "previous_rank", "previous_group_size"), ColumnType.INTEGER
+                ("rank", "group_size", "change", "previous_rank", "previous_group_size", "target_rank"),
+                ColumnType.INTEGER,
             ),
             **dict.fromkeys((name for name, _column in extra), ColumnType.PERCENT),
-            "value": ColumnType.PERCENT if percent else ColumnType.POINTS,
+            **dict.fromkeys(
+                ("value", "target_value", "target_distance"), ColumnType.PERCENT if percent else ColumnType.POINTS
+            ),
         }
 
     @cached_property
@@ -272,6 +300,23 @@ class RankingTable(LayoutMixin, tables.Table):
 
     def render_value(self, value):
         return floatformat(value, 2)
+
+    # A value computed in SQL comes back as the database makes it (SQLite: 85, PostgreSQL:
+    # 85.000000): the exports give every number with the six decimals the columns hold.
+    def value_target_value(self, value):
+        return as_decimal(value).quantize(STORED_QUANTUM)
+
+    def value_target_distance(self, value):
+        return as_decimal(value).quantize(STORED_QUANTUM)
+
+    def render_target(self, record):
+        state = target_state(record)
+        return format_html(
+            '{} <span class="target-verdict {}">{}</span>',
+            target_text(state, self.index),
+            verdict_class(state),
+            verdict_text(state),
+        )
 
     def value_value(self, value):
         return value

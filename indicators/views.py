@@ -25,6 +25,7 @@ from indicators.charts import group_position_figure, ranking_figure, trend_again
 from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import AssessmentStatus, Direction, ValueUnit
 from indicators.tables import PER_PAGE, RankingTable, area_title
+from indicators.targets import group_target
 from reformdash.lib.charts import band_legend, cached_chart
 from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
@@ -248,7 +249,7 @@ def rankings(request):
         "table": table,
         "choice": choice,
         "figures": figures,
-        "chart": _ranking_chart(group_rows, table, figures=figures, kind=choice["kind"]),
+        "chart": _ranking_chart(group_rows, table, figures=figures, kind=choice["kind"], parent=choice["parent"]),
         "map": _ranking_map(group_rows, table, kind=choice["kind"]),
         "official": official,
         "publication": publication,
@@ -333,15 +334,17 @@ def _paginate(request, table, *, as_of):
     )
 
 
-def _ranking_chart(rows, table, *, figures, kind):
+def _ranking_chart(rows, table, *, figures, kind, parent):
     """The group's chart: every unit named for a reader of the whole group; for a reader of part
     of it, his units among the group's values without names; none when the figures are withheld."""
     names = {"index": table.index.name, "year": table.year}
     value_label = str(table.columns["value"].header)
     mean = figures.mean if figures is not None else None
+    target = group_target(index=table.index, year=table.year, kind=kind, parent=parent)
     scale = {
         "lower_is_better": table.index.direction == Direction.LOWER,
         "percent": table.index.value_unit == ValueUnit.PERCENT,
+        "target": target.value if target is not None else None,
     }
     if figures is not None and figures.partial:
         if figures.suppressed or not figures.distribution:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import audit_admin_delete, audit_admin_save
+from audit.admin import AuditedAdminMixin
 from units.models import HeadRating, Membership, Unit, UnitHead, UnitLineage
 
 
@@ -33,21 +33,13 @@ class ValidNowFilter(admin.SimpleListFilter):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
     list_filter = ["kind", ValidNowFilter, ("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     inlines = [UnitHeadInline, MembershipInline]
-
-    def save_model(self, request, unit, form, change):
-        super().save_model(request, unit, form, change)
-        audit_admin_save(request=request, obj=unit, form=form, change=change)
-
-    def delete_model(self, request, unit):
-        audit_admin_delete(request=request, obj=unit)
-        super().delete_model(request, unit)
 
 
 @admin.register(UnitLineage)

@@ -9,6 +9,7 @@ from reformdash.lib.charts import (
     BEST_COLOUR,
     GROUP_MEAN_COLOUR,
     OWN_COLOUR,
+    TARGET_COLOUR,
     VALUE_COLOUR,
     band_colour,
     band_legend,
@@ -73,14 +74,15 @@ def areas_figure(*, areas, unit_name):
     return figure
 
 
-def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percent=True, bands=()):
+def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percent=True, bands=(), targets=None):
     """One line per unit over the years: the unit's own values solid, each predecessor's dashed and
     named as such, since a predecessor's value is not directly comparable. `history`: rows of
     indicators.scorecard.lineage_history; a year without a value is a gap. The value axis starts
     at zero (reformdash.lib.charts.zero_axis): 84 then 88 is a small step, not a doubling.
     bands: the bands of the chosen year ({"name", "min_value", "max_value"}, best first), drawn as
     pale stripes behind the lines in their palette colours, each named with its range in the
-    legend: where the unit's values fall among them is its band."""
+    legend: where the unit's values fall among them is its band. targets: {year: the unit's target
+    value}, drawn as a dotted line named "Mục tiêu" (the years without one are gaps)."""
     series = {}
     for row in history:
         series.setdefault(row["unit_id"], []).append(row)
@@ -106,6 +108,20 @@ def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percen
                 line=line,
                 connectgaps=False,
                 hovertemplate="%{x}: %{y:.2f}<br>" + _("rank") + " %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    if targets:
+        years = sorted({str(row["year"]) for row in history} | {str(year) for year in targets})
+        traces.append(
+            go.Scatter(
+                x=years,
+                y=[_number(targets.get(int(year))) for year in years],
+                name=_("Target"),
+                mode="lines+markers",
+                line={"color": TARGET_COLOUR, "width": 2, "dash": "dot"},
+                marker={"symbol": "line-ew-open", "size": 12},
+                connectgaps=False,
+                hovertemplate="%{x}: %{y:.2f}<extra>" + _("Target") + "</extra>",
             )
         )
     figure = go.Figure(traces)

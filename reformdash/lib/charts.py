@@ -28,6 +28,7 @@ MEAN_COLOUR = "#1d2733"
 GROUP_MEAN_COLOUR = "#8a96a3"  # the group's mean as bars beside the unit's own
 BEST_COLOUR = "#11703a"  # the best of a group, and only that
 BAD_COLOUR = "#b42318"  # what is bad in itself: overdue
+TARGET_COLOUR = "#d6336c"  # a target line: set apart from bands, units and means
 # One colour per band position, best first: green to red through yellow, none of them the own
 # unit's blue. A sixth and later band reuses the last.
 BAND_COLOURS = ("#1a7f37", "#76a83b", "#d4a017", "#e07b00", "#b42318")

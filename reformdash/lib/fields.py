@@ -13,7 +13,7 @@ def precise_decimal(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs)
 
 
-_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
+STORED_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
 
 
 def as_decimal(value):
@@ -22,4 +22,4 @@ def as_decimal(value):
     SQLite hands back ints and binary floats (1.1800000000000002), PostgreSQL Decimals."""
     if value is None or isinstance(value, Decimal):
         return value
-    return Decimal(repr(round(value, DECIMAL_PLACES))).quantize(_QUANTUM)
+    return Decimal(repr(round(value, DECIMAL_PLACES))).quantize(STORED_QUANTUM)

@@ -41,6 +41,7 @@ def test_staff_appraisers_and_admins_see_the_whole_group_in_rank_order(scored, a
         "rank_comparable": True,
         "rank_change": 1,
         "band": "Tốt",
+        "target": None,
         "official": None,
         "status": {"official": False, "state": "provisional", "label": "Tạm thời"},
     }

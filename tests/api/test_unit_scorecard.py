@@ -50,6 +50,7 @@ def test_the_scorecard_has_the_result_the_areas_and_the_lost_points(scored, as_u
         "rank_comparable": True,
         "rank_change": -1,
         "band": "Tốt",
+        "target": None,
     }
     assert body["areas"] == [
         {

@@ -51,9 +51,11 @@ def test_the_csv_has_the_columns_shown_and_the_stored_values(staff_client):
     shown = staff_client.get(URL, GROUP)
     rows = csv_rows(staff_client.get(URL, {**GROUP, "export": "csv"}))
     # The columns shown, with the group size in its place (the page says it once, in the table's
-    # caption), then last year's rank, its group size and whether the groups compare.
+    # caption), then last year's rank, its group size and whether the groups compare, then the
+    # target's value, rank and the distance to it.
     headers = shown_headers(shown)
-    assert rows[0][:-3] == [headers[0], "Số đơn vị", *headers[1:]] and len(rows[0]) == len(headers) + 4
+    assert rows[0][:-6] == [headers[0], "Số đơn vị", *headers[1:]] and len(rows[0]) == len(headers) + 7
+    assert rows[0][-3:] == ["Giá trị mục tiêu", "Thứ hạng mục tiêu", "Chênh lệch so với mục tiêu (âm: còn thiếu)"]
     assert "Xếp hạng trong 3 đơn vị của nhóm." in shown.content.decode()
     assert [row[3] for row in rows[1:]] == ["A", "A2", "A3"]
     # Stored precision and plain numbers: a spreadsheet sorts and sums them.

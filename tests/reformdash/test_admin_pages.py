@@ -25,6 +25,7 @@ from indicators.models import (
     Result,
     ResultRevision,
     Score,
+    Target,
 )
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
@@ -80,6 +81,7 @@ def filled(tree, head_a):
     ).save()
     dossier_stats_full(now=datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC))
     HeadRating.objects.create(year=2023, name="Hoàn thành tốt nhiệm vụ", min_value=80)
+    Target.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, parent=tree.province, value=90)
     ApiToken.objects.create(user=head_a, name="A's reports", token_hash="0" * 64)
     audit_record(
         action="score.self",
@@ -118,6 +120,7 @@ def test_every_project_model_has_an_admin():
         "indicators.AssessmentStep",
         "indicators.Publication",
         "indicators.ResultRevision",
+        "indicators.Target",
         "dossiers.SourceSystem",
         "dossiers.Dossier",
         "dossiers.DossierMonth",

@@ -645,6 +645,7 @@ ADMIN_MODELS = [
     "indicators.AssessmentStep",
     "indicators.Publication",
     "indicators.ResultRevision",
+    "indicators.Target",
     "jobs.Job",
     "dossiers.SourceSystem",
     "dossiers.Dossier",
