@@ -71,8 +71,9 @@ def test_the_exports_keep_the_columns_shown_and_the_plain_name(client, staff, re
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     table = page(client, staff).context["table"]
     # The columns shown, then the export-only ones: the group's size (the page says it once, in the
-    # caption), last year's rank, its group size, comparability.
-    assert len(rows[0]) == len([column for column in table.columns if column.visible]) + 4
+    # caption), last year's rank, its group size, comparability, and the target's value, rank and
+    # distance (a year without targets has no target column on the page, and these in the export).
+    assert len(rows[0]) == len([column for column in table.columns if column.visible]) + 7
     assert "Sở A" in {row[4] for row in rows[1:]}
     assert not any("revised" in cell or "badge" in cell for row in rows for cell in row)
 
