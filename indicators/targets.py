@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from indicators.models import Direction, Result, Target
 from reformdash.lib.numbers import in_unit, number
+from units.access import units_visible_to
 
 
 def _target(field):
@@ -136,3 +137,20 @@ def group_target(*, index, year, kind, parent=None):
         return Target.objects.filter(index=index, year=year, unit__isnull=True, unit_kind=kind, parent=None).first()
     candidates = Target.objects.filter(Q(parent=parent) | Q(parent__isnull=True), index=index, year=year)
     return candidates.filter(unit__isnull=True, unit_kind=kind).order_by(F("parent_id").asc(nulls_last=True)).first()
+
+
+# --- Early warning -------------------------------------------------------------------------------
+
+
+def early_warnings(*, user, year):
+    """The results of `year` computed from dossiers (a year still running is computed on its months
+    so far: indicators.recompute's dossier composite) that miss their target, of the units `user`
+    may see, worst first within each index. During the year, the year to date is the projection:
+    a unit whose rate so far is short of its target is heading below it unless it changes course."""
+    results = with_targets(
+        Result.objects.filter(
+            year=year, index__dossier_measure__gt="", unit__in=units_visible_to(user=user)
+        ).select_related("unit", "index")
+    )
+    missed = Q(target_distance__lt=0) | Q(target_rank__isnull=False, rank__gt=F("target_rank"))
+    return results.filter(missed).order_by("index__code", "target_distance", "unit__name", "unit__code")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("rankings/", views.rankings, name="rankings"),
     path("chronic-losses/", views.chronic_losses, name="chronic_losses"),
     path("help/", indicator_help, name="indicator_help"),
+    path("targets/warnings/", views.early_warning, name="early_warning"),
 ]

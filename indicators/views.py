@@ -14,6 +14,7 @@ from django.core.paginator import InvalidPage
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_tables2 import LazyPaginator
@@ -25,7 +26,7 @@ from indicators.charts import group_position_figure, ranking_figure, trend_again
 from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import AssessmentStatus, Direction, ValueUnit
 from indicators.tables import PER_PAGE, RankingTable, area_title
-from indicators.targets import group_target
+from indicators.targets import early_warnings, group_target
 from reformdash.lib.charts import band_legend, cached_chart
 from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
@@ -72,6 +73,11 @@ def _worklist(user, memberships):
     items = [
         {"count": counts[key], "label": label, "url": url} for key, (label, url) in labels.items() if key in counts
     ]
+    heading_below = early_warnings(user=user, year=timezone.localdate().year).count()
+    if heading_below:
+        items.append(
+            {"count": heading_below, "label": _("heading below their target"), "url": reverse("early_warning")}
+        )
     units = list({membership.unit_id: membership.unit for membership in memberships}.values())
     overdue = overdue_counts(units=units, user=user)
     for unit in units:
@@ -83,6 +89,16 @@ def _worklist(user, memberships):
             }
         )
     return items
+
+
+@login_required
+def early_warning(request):
+    """/targets/warnings/: the units of the reader's that are heading below their target this year,
+    on the rates computed from dossiers month by month (indicators.targets.early_warnings)."""
+    year = timezone.localdate().year
+    warnings = list(early_warnings(user=request.user, year=year))
+    context = {"year": year, "through": timezone.localdate(), "warnings": warnings}
+    return render(request, "indicators/early_warning.html", context)
 
 
 def _main_group(request):

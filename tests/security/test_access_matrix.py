@@ -512,6 +512,7 @@ CASES = [
     Case("dossier-methodology", "dossier_methodology", named("dossier_methodology"), logged_in()),
     # What the indices, bands and areas mean: whoever may read the rankings.
     Case("indicator-help", "indicator_help", named("indicator_help"), logged_in()),
+    Case("early-warning", "early_warning", named("early_warning"), logged_in()),
     Case("api-docs", "api_docs", named("api_docs"), logged_in()),
     Case(
         "overdue-a-csv",
