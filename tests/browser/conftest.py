@@ -2,6 +2,10 @@
 
 Playwright cannot download browsers here, so it is pointed at the system one; .ci/run installs it
 when missing. Tests here are marked `browser` (and `slow`): skipped without Chromium, failed under REQUIRE_SERVICES=1.
+
+One Chromium serves the whole session. Tests that only read the demo share one load of it per
+module and one live server per session (`demo`): pytest-django's `live_server` makes every test
+that uses it transactional, the database emptied after each, which would throw the demo away.
 """
 
 import json
@@ -71,3 +75,51 @@ def demo_passwords(settings, tmp_path, tasks_in_process, transactional_db):
     call_command("load_demo", stdout=StringIO())
     entries = json.loads(settings.DEMO_CREDENTIALS_FILE.read_text(encoding="utf-8"))
     return {entry["username"]: entry["password"] for entry in entries}
+
+
+@pytest.fixture(scope="session")
+def shared_server(django_db_setup, django_db_blocker):
+    """A live server of our own, for tests that share a load: unlike pytest-django's `live_server`,
+    using it does not make a test transactional. Same database: on an in-memory SQLite the server's
+    thread shares the test's connection, as pytest-django's does."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """{username: password} of the demo, loaded once for the module's tests and gone after them."""
+    from django.core.cache import cache
+
+    from tests.demo.shared import demo_loaded
+
+    with demo_loaded(django_db_blocker, tmp_path_factory.mktemp("demo") / "demo-credentials.json") as passwords:
+        cache.clear()  # once: the tests that share the load share what the cache holds of it (_empty_cache)
+        yield passwords
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """tests/conftest.py's, but for the tests that share a demo load: the same data for all of them,
+    and so the same cached figures (the cache's keys hold the time of the results' recompute), which
+    each would otherwise compute again."""
+    if "demo" not in request.fixturenames:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture
+def demo(shared_demo, shared_server, db):
+    """For a test that only reads the demo (logging in aside): the module's load, served by the
+    session's server. The test runs in a transaction rolled back after it (`db`, which also has
+    pytest-django create the test database: without a test asking for it, the session would
+    run on the developer's own); on SQLite the server shares its connection, and so the
+    transaction. A test that changes the demo uses `demo_passwords` instead."""
+    shared_server._live_server_modified_settings.enable()  # ALLOWED_HOSTS, as pytest-django's helper does
+    yield type("Demo", (), {"url": shared_server.url, "passwords": shared_demo})
+    shared_server._live_server_modified_settings.disable()
