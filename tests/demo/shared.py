@@ -1,5 +1,5 @@
-"""One load of the demo shared by tests that only read it (tests/demo/test_demo_content.py, the browser
-tests of tests/browser/test_demo_walkthrough.py).
+"""One load of the demo shared by the tests that read it (tests/demo/test_demo_content.py, the browser
+tests' `demo`, tests/browser/conftest.py).
 
 Loading the demo takes seconds (tens of thousands of scores and dossiers, their statistics and every
 ranking): it is loaded once, as `make run` loads it, with the after-commit work in-process, outside
