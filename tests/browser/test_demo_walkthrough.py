@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from indicators.models import Assessment, AssessmentStatus
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.axe import described, serious_violations
 from tests.browser.test_layout import DESK, PHONE, shoot
 from tests.browser.watch import open_context
 from units.access import units_visible_to
@@ -136,6 +136,4 @@ def test_the_first_screens_of_each_role_are_clean_and_kept_as_screenshots(browse
         violations += [(screen, violation) for violation in serious_violations(page)]
     context.close()
     assert not problems, problems
-    assert not violations, "\n".join(
-        f"{screen}: {v['impact']} {v['id']} ({v['help']}) at {v['targets']}" for screen, v in violations
-    )
+    assert not violations, described(violations)
