@@ -2,15 +2,18 @@
 
 Playwright cannot download browsers here, so it is pointed at the system one; .ci/run installs it
 when missing. Tests here are marked `browser` (and `slow`): skipped without Chromium, failed under REQUIRE_SERVICES=1.
+
+One Chromium serves the whole session. The tests of the demo share one load of it and one live
+server (`demo`; pytest-django's `live_server` makes every test that uses it transactional, the
+database emptied after each, which would throw the load away). They run last, so that no other
+test finds the demo in its database, and the one that changes the demo (`demo_to_change`) runs
+after all those that only read it; with `--dist loadfile` each worker keeps that order.
 """
 
-import json
 import os
 import shutil
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -24,6 +27,12 @@ def pytest_collection_modifyitems(items):
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)  # a Chromium and a live server: seconds per test
+
+    def order(item):  # a stable sort: otherwise as collected
+        fixtures = getattr(item, "fixturenames", ())
+        return 2 if "demo_to_change" in fixtures else 1 if "demo" in fixtures else 0
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +73,65 @@ def page(browser, live_server):
     assert not outside, f"the page loaded from outside the server: {outside}"
 
 
+@pytest.fixture(scope="session")
+def shared_server(django_db_setup, django_db_blocker):
+    """A live server of our own, for tests that share a load: unlike pytest-django's `live_server`,
+    using it does not make a test transactional. Same database: on an in-memory SQLite the server's
+    thread shares the test's connection, as pytest-django's does."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for the session's demo tests (which run last): its url is filled in by
+    `demo`, `passwords` is {username: password}, `changed` is set by the test that changes it."""
+    from django.core.cache import cache
+
+    from tests.demo.shared import demo_loaded
+
+    with demo_loaded(django_db_blocker, tmp_path_factory.mktemp("demo") / "demo-credentials.json") as passwords:
+        cache.clear()  # once: the tests that share the load share what the cache holds of it (_empty_cache)
+        yield type("Demo", (), {"url": None, "passwords": passwords, "changed": False})
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """tests/conftest.py's, but for the tests that share a demo load: the same data for all of them,
+    and so the same cached figures (the cache's keys hold the time of the results' recompute), which
+    each would otherwise compute again."""
+    if "demo" not in request.fixturenames:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+def _served(shared_demo, shared_server):
+    shared_demo.url = shared_server.url
+    shared_server._live_server_modified_settings.enable()  # ALLOWED_HOSTS, as pytest-django's helper does
+    yield shared_demo
+    shared_server._live_server_modified_settings.disable()
+
+
 @pytest.fixture
-def demo_passwords(settings, tmp_path, tasks_in_process, transactional_db):
-    """The demo loaded as `make run` loads it; {username: password} of its users."""
-    settings.DEMO_CREDENTIALS_FILE = tmp_path / "demo-credentials.json"
-    call_command("load_demo", stdout=StringIO())
-    entries = json.loads(settings.DEMO_CREDENTIALS_FILE.read_text(encoding="utf-8"))
-    return {entry["username"]: entry["password"] for entry in entries}
+def demo(shared_demo, shared_server, db):
+    """For a test that only reads the demo (logging in aside): the session's load, served by the
+    session's server. The test runs in a transaction rolled back after it (`db`, which also has
+    pytest-django create the test database: without a test asking for it, the session would
+    run on the developer's own); on SQLite the server shares its connection, and so the
+    transaction. A test that changes the demo uses `demo_to_change`."""
+    assert not shared_demo.changed, "a test changed the shared demo before this one read it (the order)"
+    yield from _served(shared_demo, shared_server)
+
+
+@pytest.fixture
+def demo_to_change(shared_demo, shared_server, tasks_in_process, transactional_db):
+    """For a test that changes the demo, as its users would: the shared load, which nothing reads
+    after it (it runs after every `demo` test); transactional, so the server's work commits (and
+    its after-commit tasks run) as it would in production, and emptied after."""
+    shared_demo.changed = True
+    yield from _served(shared_demo, shared_server)

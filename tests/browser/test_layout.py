@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from indicators.models import Assessment, Band, Index
 from indicators.recompute import results_recompute
+from tests.browser.watch import open_context
 from tests.indicators.builders import methodology, score
 from units.models import Unit, UnitKind
 
@@ -74,15 +75,6 @@ def layout_data(tree):
     return type("Layout", (), {"par": par, "units": units})
 
 
-def open_context(browser, live_server, *, viewport, language):
-    context = browser.new_context(base_url=live_server.url, viewport=viewport, locale="vi-VN")
-    if language == "en":
-        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-    outside = []
-    context.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
-    return context, outside
-
-
 def log_in(page, username):
     page.goto("/login/")
     page.fill("#id_username", username)
@@ -113,7 +105,7 @@ def menu_links_on_one_line(page):
 @pytest.mark.django_db(transaction=True)
 def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, admin_user, layout_data, language, width):
     viewport = DESK if width == "desk" else PHONE
-    context, outside = open_context(browser, live_server, viewport=viewport, language=language)
+    context, problems = open_context(browser, live_server, viewport=viewport, language=language)
     page = context.new_page()
     log_in(page, "admin")  # the administrator has every link of the menu: the longest one
     assessment = Assessment.objects.get(unit__code="A", methodology__year=2024)
@@ -169,7 +161,7 @@ def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, admin_user, layo
         page.click(".table-more summary")
         expect(page.locator("table.ranking-table thead th[title]").last).to_be_visible()
     context.close()
-    assert not outside, outside
+    assert not problems, problems
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
@@ -177,7 +169,7 @@ def test_the_pages_fit_a_desk_and_a_phone(browser, live_server, admin_user, layo
 def test_a_success_message_is_a_status_alert_and_the_skip_link_comes_first(
     browser, live_server, head_a, layout_data, language
 ):
-    context, outside = open_context(browser, live_server, viewport=PHONE, language=language)
+    context, problems = open_context(browser, live_server, viewport=PHONE, language=language)
     page = context.new_page()
     log_in(page, "head_a")
     page.goto("/assessments/")
@@ -194,4 +186,4 @@ def test_a_success_message_is_a_status_alert_and_the_skip_link_comes_first(
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
     context.close()
-    assert not outside, outside
+    assert not problems, problems

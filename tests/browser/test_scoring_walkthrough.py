@@ -7,7 +7,6 @@ trail of who changed what and why."""
 import re
 from decimal import Decimal
 
-import pytest
 from playwright.sync_api import expect
 
 from indicators.models import Assessment, AssessmentStatus, Methodology, Result, Score
@@ -24,14 +23,14 @@ ADJUSTED = {
 SURVEY = {"PAR.8.1": "6,5", "PAR.8.2": "5"}
 
 
-def log_in(browser, live_server, username, password):
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN")
+def log_in(browser, demo, username):
+    context = browser.new_context(base_url=demo.url, locale="vi-VN")
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto("/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", password)
+    page.fill("#id_password", demo.passwords[username])
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
     return context, page, errors
@@ -43,12 +42,10 @@ def line(page, code):
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_trail(
-    browser, live_server, demo_passwords
-):
+def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_trail(browser, demo_to_change):
+    demo = demo_to_change
     # 1. The unit head opens his PAR 2026 draft from his worklist, claims every criterion's maximum, submits.
-    context, page, errors = log_in(browser, live_server, "head_department", demo_passwords["head_department"])
+    context, page, errors = log_in(browser, demo, "head_department")
     page.goto("/assessments/")
     draft = page.locator("#unit-assessments tr").filter(has_text=str(YEAR)).filter(has_text="Bản nháp")
     draft.get_by_role("link", name="Chỉ số cải cách hành chính").click()
@@ -71,7 +68,7 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     context.close()
 
     # 2. The appraiser lowers two criteria. Without a reason the page refuses and keeps his values.
-    context, page, errors = log_in(browser, live_server, "appraiser", demo_passwords["appraiser"])
+    context, page, errors = log_in(browser, demo, "appraiser")
     # The demo's 2026 has dozens of submitted self-assessments: he narrows the list to PAR 2026.
     page.goto(f"/assessments/?year={YEAR}&index=par&status=submitted")
     page.locator("main a", has_text="Chỉ số cải cách hành chính").and_(
@@ -99,7 +96,7 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
         index__code="par", year=YEAR, unit_kind=Assessment.objects.get(pk=assessment_id).unit.kind
     )
     appraised_count = Assessment.objects.filter(methodology=methodology, status=AssessmentStatus.APPRAISED).count()
-    context, page, errors = log_in(browser, live_server, "admin", demo_passwords["admin"])
+    context, page, errors = log_in(browser, demo, "admin")
     page.goto("/assessments/")
     page.locator(f"#methodologies a[href='/assessments/publish/{methodology.pk}/']").click()
     expect(page.locator("#count-appraised")).to_have_text(str(appraised_count))
@@ -130,7 +127,7 @@ def test_a_year_is_self_assessed_appraised_published_and_shown_with_its_audit_tr
     assert result.value == sum(s.final_score for s in finals.values() if s.final_score is not None)
 
     # 4. The unit head's scorecard: the official result, and the trail with the council's reasons.
-    context, page, errors = log_in(browser, live_server, "head_department", demo_passwords["head_department"])
+    context, page, errors = log_in(browser, demo, "head_department")
     page.goto(f"/units/{UNIT}/?index=par&year={YEAR}")
     expect(page.locator("#publication")).to_contain_text(f"01/12/2026 theo quyết định {DECISION}")
     expect(page.locator("main")).to_contain_text(f"{result.value:.2f}".replace(".", ","))

@@ -19,7 +19,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Q, Sum
-from django.test import override_settings
 from django.utils import timezone
 
 from demo import services as demo
@@ -47,6 +46,7 @@ from indicators.models import (
     Score,
 )
 from indicators.official import OFFICIAL_STATES, OfficialState, with_official_state
+from tests.demo.shared import demo_loaded
 from units.access import APPRAISER_GROUP, STAFF_GROUP, Action, units_allowed, units_visible_to
 from units.models import CommuneType, LineageKind, Membership, MembershipRole, Unit, UnitHead, UnitKind, UnitLineage
 from units.selectors import units_valid_on
@@ -74,20 +74,10 @@ def demo_dossiers():
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
-    from reformdash.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True  # as the embedded default runs them, even when REDIS_URL is set
     # In a directory that does not exist yet: the loader must create it.
     credentials = tmp_path_factory.mktemp("demo") / "var" / "demo-credentials.json"
-    try:
-        with django_db_blocker.unblock(), override_settings(DEMO_CREDENTIALS_FILE=credentials):
-            call_command("load_demo", stdout=StringIO())
+    with demo_loaded(django_db_blocker, credentials):
         yield credentials
-    finally:
-        app.conf.task_always_eager = eager
-        with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0)
 
 
 def unit(code):
