@@ -1,0 +1,246 @@
+"""The remediation pages: a unit's plan for an index and year (filed, written, followed,
+submitted, reviewed on one page) and the province's coverage.
+
+Who sees what: a plan is visible to whoever may see its unit (units.access.visible_unit_or_404),
+404 to anyone else, whatever the address names (the plan, an item, an action); writing it is
+Action.EDIT_PLAN on the unit and reviewing it Action.REVIEW_PLAN, else 403. A refused write (a
+missing cause, a plan not editable) shows the page again with what is wrong."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from indicators.models import Index
+from indicators.selectors import ranking_years
+from reformdash.lib.export import title_line
+from reformdash.lib.tables import table_configure, table_export_response
+from remediation import selectors, services
+from remediation.forms import ActionForm, CauseForm, CoverageForm, PlanCreateForm, ReviewForm
+from remediation.models import Plan, PlanAction, PlanItem, PlanStatus
+from remediation.tables import CoverageByCriterionTable, CoverageByUnitTable, OverdueActionTable
+from units.access import Action, may, visible_unit_or_404
+
+
+def _plan_page(request, *, unit, index, year, status=200, **forms):
+    plan = selectors.plan_for(unit=unit, index=index, year=year)
+    may_edit = may(request.user, Action.EDIT_PLAN, unit)
+    context = {
+        "unit": unit,
+        "index": index,
+        "year": year,
+        "plan": plan,
+        "may_edit": may_edit,
+        "may_review": plan is not None
+        and plan.status == PlanStatus.SUBMITTED
+        and may(request.user, Action.REVIEW_PLAN),
+        "problems": services.plan_problems(plan) if plan is not None and plan.editable else [],
+        "review_form": forms.get("review_form") or ReviewForm(),
+        "errors": forms.get("errors", []),
+    }
+    if plan is not None and may_edit:
+        _attach_forms(plan, added=forms.get("action_form"), added_to=forms.get("form_item"))
+    if plan is None and may_edit:
+        losses = selectors.plannable_losses(unit=unit, index=index, year=year)
+        context["create_form"] = forms.get("create_form") or PlanCreateForm(losses=losses)
+    return render(request, "remediation/plan.html", context, status=status)
+
+
+def _attach_forms(plan, *, added=None, added_to=None):
+    """Each item's cause and new-action forms and each action's own, with ids of their own (one
+    page holds them all); the refused new action kept in its item's form with its errors."""
+    for item in plan.items.all():
+        item.cause_form = CauseForm(initial={"cause": item.cause}, auto_id=f"id_item{item.pk}_%s")
+        item.add_form = (
+            added if added is not None and added_to == item.pk else ActionForm(auto_id=f"id_new{item.pk}_%s")
+        )
+        for action in item.actions.all():
+            action.form = ActionForm(instance=action, auto_id=f"id_action{action.pk}_%s")
+
+
+def _unit_and_index(request, code, index):
+    unit = visible_unit_or_404(user=request.user, code=code)
+    return unit, get_object_or_404(Index, code=index)
+
+
+def _plan_url(plan):
+    return redirect("remediation_plan", code=plan.unit.code, index=plan.index.code, year=plan.year)
+
+
+@login_required
+def plan_page(request, code, index, year):
+    """GET: the unit's plan (or, to its head and officers, the form filing one). POST: file it."""
+    unit, index = _unit_and_index(request, code, index)
+    if request.method != "POST":
+        return _plan_page(request, unit=unit, index=index, year=year)
+    if not may(request.user, Action.EDIT_PLAN, unit):
+        raise PermissionDenied
+    losses = selectors.plannable_losses(unit=unit, index=index, year=year)
+    form = PlanCreateForm(request.POST, losses=losses)
+    if not form.is_valid():
+        return _plan_page(request, unit=unit, index=index, year=year, create_form=form, status=400)
+    try:
+        plan = services.plan_create(
+            unit=unit, index=index, year=year, criterion_codes=form.cleaned_data["criteria"], user=request.user
+        )
+    except ValidationError as error:
+        return _plan_page(request, unit=unit, index=index, year=year, errors=error.messages, status=400)
+    messages.success(request, _("The plan is filed as a draft: write the cause and the actions of each criterion."))
+    return _plan_url(plan)
+
+
+def _visible_plan(request, plan_filter):
+    """The plan named by the address, 404 when its unit is not one the user may see."""
+    plan = Plan.objects.filter(**plan_filter).select_related("unit", "index").first()
+    if plan is None:
+        raise Http404("No such plan.")
+    visible_unit_or_404(user=request.user, code=plan.unit.code)
+    return plan
+
+
+def _form_messages(form):
+    return [message for messages_ in form.errors.values() for message in messages_]
+
+
+def _refused(request, plan, error, **forms):
+    return _plan_page(
+        request, unit=plan.unit, index=plan.index, year=plan.year, errors=error.messages, status=400, **forms
+    )
+
+
+@login_required
+@require_POST
+def item_cause(request, item_id):
+    plan = _visible_plan(request, {"items": item_id})
+    item = get_object_or_404(PlanItem, pk=item_id)
+    form = CauseForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, plan, ValidationError(_form_messages(form)))
+    try:
+        services.plan_item_cause_save(item=item, cause=form.cleaned_data["cause"], user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _plan_url(plan)
+
+
+@login_required
+@require_POST
+def action_add(request, item_id):
+    plan = _visible_plan(request, {"items": item_id})
+    item = get_object_or_404(PlanItem, pk=item_id)
+    form = ActionForm(request.POST, auto_id=f"id_new{item.pk}_%s")
+    if not form.is_valid():
+        return _plan_page(
+            request, unit=plan.unit, index=plan.index, year=plan.year, action_form=form, form_item=item.pk, status=400
+        )
+    try:
+        services.plan_action_add(item=item, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _plan_url(plan)
+
+
+@login_required
+@require_POST
+def action_update(request, action_id):
+    plan = _visible_plan(request, {"items__actions": action_id})
+    action = get_object_or_404(PlanAction, pk=action_id)
+    form = ActionForm(request.POST, instance=PlanAction.objects.get(pk=action_id))
+    if not form.is_valid():
+        return _refused(request, plan, ValidationError(_form_messages(form)))
+    try:
+        services.plan_action_update(action=action, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    return _plan_url(plan)
+
+
+@login_required
+@require_POST
+def plan_submit(request, code, index, year):
+    unit, index = _unit_and_index(request, code, index)
+    plan = get_object_or_404(Plan, unit=unit, index=index, year=year)
+    try:
+        services.plan_submit(plan=plan, user=request.user)
+    except ValidationError as error:
+        return _refused(request, plan, error)
+    messages.success(request, _("The plan is submitted to the Department of Home Affairs for review."))
+    return _plan_url(plan)
+
+
+@login_required
+@require_POST
+def plan_review(request, code, index, year):
+    unit, index = _unit_and_index(request, code, index)
+    plan = get_object_or_404(Plan, unit=unit, index=index, year=year)
+    if not may(request.user, Action.REVIEW_PLAN):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, unit=unit, index=index, year=year, review_form=form, status=400)
+    try:
+        services.plan_review(
+            plan=plan,
+            user=request.user,
+            accept=form.cleaned_data["decision"] == "accept",
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        return _refused(request, plan, error, review_form=form)
+    return _plan_url(plan)
+
+
+# --- the province's coverage ------------------------------------------------------------------
+
+EXPORTS = {
+    "units": (CoverageByUnitTable, "by_unit", _("Remediation by unit")),
+    "criteria": (CoverageByCriterionTable, "by_criterion", _("Remediation by criterion")),
+    "overdue": (OverdueActionTable, "overdue", _("Actions overdue")),
+}
+
+
+@login_required
+def coverage(request):
+    """Chronic losses without a plan and actions overdue, by unit and by criterion, for an index
+    and year: the units the user may see only, on the page and in the exports."""
+    years = sorted(set(ranking_years()) | set(Plan.objects.values_list("year", flat=True)), reverse=True)
+    form = CoverageForm(request.GET, years=years)
+    if not form.is_valid():
+        return render(request, "remediation/coverage.html", {"form": form}, status=400)
+    index = form.cleaned_data["index"] or form.fields["index"].queryset.first()
+    year = form.cleaned_data["year"] or (years[0] if years else None)
+    if index is None or year is None:
+        return render(request, "remediation/coverage.html", {"form": form})
+    found = selectors.coverage(user=request.user, index=index, year=year)
+    tables = {
+        "units": CoverageByUnitTable(found["by_unit"], index=index, year=year, prefix="u-"),
+        "criteria": CoverageByCriterionTable(found["by_criterion"], prefix="c-"),
+        "overdue": OverdueActionTable(found["overdue"], prefix="o-"),
+    }
+    export = request.GET.get("export")
+    if export:
+        name = request.GET.get("table")
+        if name not in EXPORTS:
+            raise Http404("No such table.")
+        table = tables[name]
+        table_configure(request, table)
+        return table_export_response(
+            table,
+            export=export,
+            filename=f"remediation-{EXPORTS[name][1]}-{index.code}-{year}",
+            sheet_title=EXPORTS[name][2],
+            title_lines=[title_line(EXPORTS[name][2], index.name, year)],
+        )
+    for table in tables.values():
+        table_configure(request, table)
+    context = {
+        "form": form,
+        "index": index,
+        "year": year,
+        "tables": tables,
+        "unplanned": [loss for loss in found["losses"] if not loss["planned"]],
+    }
+    return render(request, "remediation/coverage.html", context)
