@@ -46,6 +46,14 @@ class CauseForm(forms.Form):
 class ActionForm(forms.ModelForm):
     """An action: what, who, by when, how far, and a link to the evidence."""
 
+    evidence_link = forms.URLField(
+        label=_("Evidence (link)"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("The evidence must be a web link starting with http:// or https://.")},
+    )
+
     class Meta:
         model = PlanAction
         fields = ["what", "owner", "deadline", "status", "evidence_link"]
@@ -57,7 +65,6 @@ class ActionForm(forms.ModelForm):
                 "required": _("Give the action a deadline."),
                 "invalid": _("Give the deadline as a date (dd/mm/yyyy)."),
             },
-            "evidence_link": {"invalid": _("The evidence must be a web link starting with http:// or https://.")},
         }
 
     def __init__(self, *args, **kwargs):
