@@ -2,16 +2,15 @@
 and on 2.1 in 2024, district B losing on 1.1 three years too; A's head and officer, B's head."""
 
 import datetime
-from decimal import Decimal as D
 
 import pytest
-from django.contrib.auth.models import User
 
 from indicators.models import Index
 from indicators.recompute import results_recompute
 from remediation.services import plan_action_add, plan_create, plan_item_cause_save
 from tests.indicators.builders import methodology, score
-from units.models import Membership, MembershipRole, UnitKind
+from tests.indicators.workflow import officer_a, viewer_a  # noqa: F401 (fixtures: the unit's officer and viewer)
+from units.models import UnitKind
 
 YEARS = (2022, 2023, 2024)
 
@@ -38,20 +37,6 @@ def next_year(index, unit, values):
     score(index.methodologies.get(year=2025, unit_kind=unit.kind), unit, values)
 
 
-@pytest.fixture
-def officer_a(tree):
-    user = User.objects.create_user(username="officer_a", password="correct horse battery staple")
-    Membership.objects.create(user=user, unit=tree.dept_a, role=MembershipRole.OFFICER)
-    return user
-
-
-@pytest.fixture
-def viewer_a(tree):
-    user = User.objects.create_user(username="viewer_a", password="correct horse battery staple")
-    Membership.objects.create(user=user, unit=tree.dept_a, role=MembershipRole.VIEWER)
-    return user
-
-
 def complete_plan(*, unit, index, user, codes=("1.1",), deadline=datetime.date(2030, 1, 1)):
     """A 2024 plan of the unit with a cause and an action on each item, ready to submit."""
     plan = plan_create(unit=unit, index=index, year=2024, criterion_codes=list(codes), user=user)
@@ -59,6 +44,3 @@ def complete_plan(*, unit, index, user, codes=("1.1",), deadline=datetime.date(2
         plan_item_cause_save(item=item, cause="Chưa số hóa hồ sơ", user=user)
         plan_action_add(item=item, what="Số hóa kết quả", owner="Văn phòng", deadline=deadline, user=user)
     return plan
-
-
-D0 = D(0)
