@@ -74,12 +74,14 @@ def plannable_losses(*, unit, index, year):
 
 def plan_marks(*, unit, index, year):
     """(plan or None, {criterion code: item}) of the unit's plan for the index and year, each item
-    with its outcome: what the scorecard shows beside its losses."""
-    plan = Plan.objects.filter(unit=unit, index=index, year=year).first()
-    if plan is None:
-        return None, {}
-    items = with_outcome(PlanItem.objects.filter(plan=plan).select_related("criterion"))
-    return plan, {item.criterion.code: item for item in items}
+    with its outcome: what the scorecard shows beside its losses. One query: a plan always has an
+    item (plan_create refuses one without), so its items bring it."""
+    items = with_outcome(
+        PlanItem.objects.filter(plan__unit=unit, plan__index=index, plan__year=year).select_related("plan", "criterion")
+    )
+    items = {item.criterion.code: item for item in items}
+    plan = next(iter(items.values())).plan if items else None
+    return plan, items
 
 
 def chronic_marks(*, index, year, unit_codes):

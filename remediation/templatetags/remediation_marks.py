@@ -7,19 +7,17 @@ costs one query, for the whole page."""
 from django import template
 
 from remediation import selectors
-from units.access import Action, may
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def scorecard_plan(context, unit, index, year):
-    """{"plan", "items" ({criterion code: item with its outcome}), "may_edit"} of the unit's plan
-    for the index and year; the scorecard's unit is one the reader sees already."""
+@register.simple_tag
+def scorecard_plan(unit, index, year):
+    """{"plan", "items" ({criterion code: item with its outcome})} of the unit's plan for the
+    index and year; the scorecard's unit is one the reader sees already. Whether he may file one
+    is the plan page's to say: the card links there either way, and asks nothing more."""
     plan, items = selectors.plan_marks(unit=unit, index=index, year=year)
-    request = context.get("request")
-    may_edit = request is not None and may(request.user, Action.EDIT_PLAN, unit)
-    return {"plan": plan, "items": items, "may_edit": may_edit}
+    return {"plan": plan, "items": items}
 
 
 @register.filter
