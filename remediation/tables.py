@@ -56,6 +56,33 @@ class CoverageByCriterionTable(_CountsTable):
         sequence = ("code", "name", *COUNTS)
 
 
+class UnplannedLossTable(LayoutMixin, tables.Table):
+    """The chronic losses no plan names: unit, criterion, years running."""
+
+    unit_name = tables.Column(verbose_name=_("Unit"), attrs=NAME)
+    code = tables.Column(verbose_name=_("Criterion"))
+    title = tables.Column(verbose_name=_("Title"), attrs=SECONDARY)
+    streak = tables.Column(verbose_name=_("Years running"), attrs=NUMBER)
+
+    export_types = {"streak": ColumnType.INTEGER}
+
+    class Meta:
+        template_name = TEMPLATE
+        attrs = table_attrs("coverage-missing")
+        empty_text = _("Every chronic loss of the units you can see has a plan.")
+
+    def __init__(self, rows, *, index, year, **kwargs):
+        self.plan_query = {"index": index.code, "year": year}
+        super().__init__(rows, **kwargs)
+
+    def render_unit_name(self, value, record):
+        url = reverse("remediation_plan", kwargs={"code": record["unit_code"], **self.plan_query})
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def value_unit_name(self, value):
+        return value
+
+
 class OverdueActionTable(LayoutMixin, tables.Table):
     unit = tables.Column(verbose_name=_("Unit"), accessor="item__plan__unit__name", attrs=NAME)
     criterion = tables.Column(verbose_name=_("Criterion"), accessor="item__criterion__code")

@@ -9,6 +9,7 @@ missing cause, a plan not editable) shows the page again with what is wrong."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,11 +18,12 @@ from django.views.decorators.http import require_POST
 from indicators.models import Index
 from indicators.selectors import ranking_years
 from reformdash.lib.export import title_line
+from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure, table_export_response
 from remediation import selectors, services
 from remediation.forms import ActionForm, CauseForm, CoverageForm, PlanCreateForm, ReviewForm
 from remediation.models import Plan, PlanAction, PlanItem, PlanStatus
-from remediation.tables import CoverageByCriterionTable, CoverageByUnitTable, OverdueActionTable
+from remediation.tables import CoverageByCriterionTable, CoverageByUnitTable, OverdueActionTable, UnplannedLossTable
 from units.access import Action, may, visible_unit_or_404
 
 
@@ -198,8 +200,10 @@ def plan_review(request, code, index, year):
 EXPORTS = {
     "units": (CoverageByUnitTable, "by_unit", _("Remediation by unit")),
     "criteria": (CoverageByCriterionTable, "by_criterion", _("Remediation by criterion")),
+    "missing": (UnplannedLossTable, "without_plan", _("Chronic losses without a plan")),
     "overdue": (OverdueActionTable, "overdue", _("Actions overdue")),
 }
+PER_PAGE = 50
 
 
 @login_required
@@ -218,6 +222,9 @@ def coverage(request):
     tables = {
         "units": CoverageByUnitTable(found["by_unit"], index=index, year=year, prefix="u-"),
         "criteria": CoverageByCriterionTable(found["by_criterion"], prefix="c-"),
+        "missing": UnplannedLossTable(
+            [loss for loss in found["losses"] if not loss["planned"]], index=index, year=year, prefix="m-"
+        ),
         "overdue": OverdueActionTable(found["overdue"], prefix="o-"),
     }
     export = request.GET.get("export")
@@ -235,12 +242,11 @@ def coverage(request):
             title_lines=[title_line(EXPORTS[name][2], index.name, year)],
         )
     for table in tables.values():
+        # A province has thousands of chronic losses: each table a page at a time, as exported whole.
         table_configure(request, table)
-    context = {
-        "form": form,
-        "index": index,
-        "year": year,
-        "tables": tables,
-        "unplanned": [loss for loss in found["losses"] if not loss["planned"]],
-    }
+        try:
+            paginate_table(request, table, per_page=PER_PAGE)
+        except InvalidPage as error:
+            raise Http404("No such page.") from error
+    context = {"form": form, "index": index, "year": year, "tables": tables}
     return render(request, "remediation/coverage.html", context)

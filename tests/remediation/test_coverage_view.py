@@ -71,7 +71,7 @@ def test_a_head_sees_only_his_units_on_the_page_and_in_every_export(client, over
     client.force_login(head_b)
     text = client.get(URL, PAR24).content.decode()
     assert "Huyện B" in text and "Sở A" not in text and "Số hóa kết quả" not in text
-    for table in ("units", "criteria", "overdue"):
+    for table in ("units", "criteria", "missing", "overdue"):
         body = "\n".join(",".join(row) for row in _csv(client.get(URL, {**PAR24, "export": "csv", "table": table})))
         assert "Sở A" not in body and "Số hóa" not in body, table
     overdue = _csv(client.get(URL, {**PAR24, "export": "csv", "table": "overdue"}))
