@@ -25,6 +25,7 @@ from remediation.forms import ActionForm, CauseForm, CoverageForm, PlanCreateFor
 from remediation.models import Plan, PlanAction, PlanItem, PlanStatus
 from remediation.tables import CoverageByCriterionTable, CoverageByUnitTable, OverdueActionTable, UnplannedLossTable
 from units.access import Action, may, visible_unit_or_404
+from units.forms import FIRST_YEAR, LAST_YEAR
 
 
 def _plan_page(request, *, unit, index, year, status=200, **forms):
@@ -63,8 +64,10 @@ def _attach_forms(plan, *, added=None, added_to=None):
             action.form = ActionForm(instance=action, auto_id=f"id_action{action.pk}_%s")
 
 
-def _unit_and_index(request, code, index):
+def _unit_and_index(request, code, index, year):
     unit = visible_unit_or_404(user=request.user, code=code)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404("No such year.")
     return unit, get_object_or_404(Index, code=index)
 
 
@@ -75,7 +78,7 @@ def _plan_url(plan):
 @login_required
 def plan_page(request, code, index, year):
     """GET: the unit's plan (or, to its head and officers, the form filing one). POST: file it."""
-    unit, index = _unit_and_index(request, code, index)
+    unit, index = _unit_and_index(request, code, index, year)
     if request.method != "POST":
         return _plan_page(request, unit=unit, index=index, year=year)
     if not may(request.user, Action.EDIT_PLAN, unit):
@@ -163,7 +166,7 @@ def action_update(request, action_id):
 @login_required
 @require_POST
 def plan_submit(request, code, index, year):
-    unit, index = _unit_and_index(request, code, index)
+    unit, index = _unit_and_index(request, code, index, year)
     plan = get_object_or_404(Plan, unit=unit, index=index, year=year)
     try:
         services.plan_submit(plan=plan, user=request.user)
@@ -176,7 +179,7 @@ def plan_submit(request, code, index, year):
 @login_required
 @require_POST
 def plan_review(request, code, index, year):
-    unit, index = _unit_and_index(request, code, index)
+    unit, index = _unit_and_index(request, code, index, year)
     plan = get_object_or_404(Plan, unit=unit, index=index, year=year)
     if not may(request.user, Action.REVIEW_PLAN):
         raise PermissionDenied

@@ -147,3 +147,11 @@ def test_the_scorecard_and_the_chronic_losses_page_show_the_plan(client, plan, p
     assert "plan · recovered" in text
     districts = client.get(reverse("chronic_losses"), {"index": "par", "year": 2024, "kind": "district"})
     assert "no plan" in districts.content.decode()
+
+
+def test_a_year_out_of_range_or_an_unknown_index_is_not_found(client, par, head_a):
+    client.force_login(head_a)
+    assert client.get(plan_url(year=9223372036854775807)).status_code == 404
+    assert (
+        client.get(reverse("remediation_plan", kwargs={"code": "A", "index": "pci", "year": 2024})).status_code == 404
+    )
