@@ -1,7 +1,8 @@
 """A remediation plan in a real Chromium, at a desk (1366 px) and on a phone (390 px): the unit's
 head files a plan for his chronic loss from the scorecard's link, writes the cause, adds an action
 (a wrong evidence link first) and submits it; Sở Nội vụ staff return it, first without the reason.
-No console error but the two refusals' 400s, no page error, nothing cut off sideways on the phone."""
+No console error but the two refusals' 400s, no page error, nothing cut off sideways on the phone,
+no serious axe-core violation on the plan or on the coverage page."""
 
 from urllib.parse import urlparse
 
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from remediation.models import Plan, PlanStatus
+from tests.browser.test_accessibility import serious_violations
 from tests.remediation.conftest import par  # noqa: F401 (fixture, used as a test argument)
 
 PASSWORD = "correct horse battery staple"
@@ -72,6 +74,7 @@ def test_a_head_files_a_plan_and_staff_return_it(page, par, head_a, staff, viewp
     expect(page.locator("table.plan-actions")).to_contain_text("Số hóa 100% kết quả giải quyết")
     expect(page.locator("table.plan-actions")).to_contain_text("30/06/2025")
     assert _fits(page)
+    assert serious_violations(page) == []  # axe-core (issue 19): the page with every form on it
     page.click("#plan-status form button")
     expect(page.locator(".plan-status")).to_have_text("Đã gửi xem xét")
 
@@ -86,6 +89,10 @@ def test_a_head_files_a_plan_and_staff_return_it(page, par, head_a, staff, viewp
     expect(page.locator("#return-reason")).to_contain_text("Nêu rõ số hồ sơ cần số hóa mỗi tháng")
     assert _fits(page)
     assert Plan.objects.get().status == PlanStatus.RETURNED
+    page.goto("/plans/?index=par&year=2024")
+    expect(page.locator("#coverage-missing")).to_contain_text("Huyện B")
+    assert _fits(page)
+    assert serious_violations(page) == []
     # A refused form answers 400 on purpose (the page again, with what is wrong), and Chromium
     # reports each such answer on the console: exactly the two refusals made above, nothing else.
     refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
