@@ -1254,8 +1254,15 @@ DEMO_PLANS = (
         "submit": False,
         "items": {
             "PAR.7.2": (
-                "Chưa triển khai thanh toán trực tuyến ở bộ phận Một cửa",
-                [("Triển khai thanh toán trực tuyến cho mọi thủ tục có phí", "Bộ phận Một cửa", (2026, 6, 30), "done")],
+                "Nhiều thủ tục đủ điều kiện chưa được cung cấp trực tuyến toàn trình",
+                [
+                    (
+                        "Đưa mọi thủ tục đủ điều kiện lên dịch vụ công trực tuyến toàn trình",
+                        "Bộ phận Một cửa",
+                        (2026, 6, 30),
+                        "done",
+                    )
+                ],
             ),
             "PAR.7.3": (
                 "Thiếu thiết bị số hóa hồ sơ",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators.models import YEAR_RANGE_Q, Criterion, Index
 from reformdash.lib.fields import precise_decimal
@@ -112,7 +113,7 @@ class PlanAction(models.Model):
     """One thing the unit will do about an item: what, who, by when, how far, and the evidence."""
 
     item = models.ForeignKey(PlanItem, verbose_name=_("plan item"), on_delete=models.CASCADE, related_name="actions")
-    what = models.CharField(_("action"), max_length=500)
+    what = models.CharField(pgettext_lazy("remediation", "action"), max_length=500)
     owner = models.CharField(_("owner"), max_length=255)
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)

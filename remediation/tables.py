@@ -5,6 +5,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reformdash.lib.export import ColumnType
 from reformdash.lib.tables import NUMBER, SECONDARY, SECONDARY_NUMBER, TEMPLATE, LayoutMixin, cell_attrs, table_attrs
@@ -86,7 +87,7 @@ class UnplannedLossTable(LayoutMixin, tables.Table):
 class OverdueActionTable(LayoutMixin, tables.Table):
     unit = tables.Column(verbose_name=_("Unit"), accessor="item__plan__unit__name", attrs=NAME)
     criterion = tables.Column(verbose_name=_("Criterion"), accessor="item__criterion__code")
-    what = tables.Column(verbose_name=_("Action"))
+    what = tables.Column(verbose_name=pgettext_lazy("remediation", "Action"))
     owner = tables.Column(verbose_name=_("Owner"), attrs=SECONDARY)
     deadline = tables.DateColumn(verbose_name=_("Deadline"), format="d/m/Y")
     status = tables.Column(verbose_name=_("Status"), attrs=SECONDARY)
