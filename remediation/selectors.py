@@ -11,7 +11,7 @@ unit and year), so the subquery costs nothing a page would notice.
 import datetime
 from collections import Counter
 
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, F, Max, OuterRef, Prefetch, Q, Subquery, Value, When
 
 from indicators.ledger import lost_points
 from indicators.models import Score
@@ -93,17 +93,10 @@ def chronic_marks(*, index, year, unit_codes):
     return {(unit_code, code): outcome for unit_code, code, outcome in items}
 
 
-def plans_visible(*, user, index=None, year=None):
-    """The plans of the units the user may see, with counts of items and actions overdue."""
-    plans = Plan.objects.filter(unit__in=units_visible_to(user=user))
-    if index is not None:
-        plans = plans.filter(index=index)
-    if year is not None:
-        plans = plans.filter(year=year)
-    return plans.select_related("unit", "index").annotate(
-        item_count=Count("items", distinct=True),
-        overdue_count=Count("items__actions", filter=_overdue_q("items__actions__"), distinct=True),
-    )
+def latest_plan_year(*, user, index):
+    """The latest year of a plan on the index of a unit the user may see, or None."""
+    plans = Plan.objects.filter(index=index, unit__in=units_visible_to(user=user))
+    return plans.aggregate(latest=Max("year"))["latest"]
 
 
 def _overdue_q(prefix="", today=None):

@@ -218,7 +218,9 @@ def coverage(request):
     if not form.is_valid():
         return render(request, "remediation/coverage.html", {"form": form}, status=400)
     index = form.cleaned_data["index"] or form.fields["index"].queryset.first()
-    year = form.cleaned_data["year"] or (years[0] if years else None)
+    # Without a year asked for: the latest with a plan of a unit the reader sees, else the latest with results.
+    year = form.cleaned_data["year"] or selectors.latest_plan_year(user=request.user, index=index)
+    year = year or (years[0] if years else None)
     if index is None or year is None:
         return render(request, "remediation/coverage.html", {"form": form})
     found = selectors.coverage(user=request.user, index=index, year=year)

@@ -81,3 +81,10 @@ def test_a_head_sees_only_his_units_on_the_page_and_in_every_export(client, over
 def test_a_bad_year_is_a_bad_request(client, par, staff):
     client.force_login(staff)
     assert client.get(URL, {"index": "par", "year": "1800"}).status_code == 400
+
+
+def test_without_a_year_the_page_opens_on_the_latest_plan_the_reader_sees(client, overdue_plan, staff, head_b):
+    client.force_login(staff)
+    assert client.get(URL).context["year"] == 2024
+    client.force_login(head_b)  # A's plan is not his: the latest year with results
+    assert client.get(URL).context["year"] == 2024
