@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Index, index_default_order
+from reformdash.lib.evidence import evidence_type
 from remediation.models import ActionStatus, PlanAction
 
 
@@ -67,10 +68,21 @@ class ActionForm(forms.ModelForm):
             },
         }
 
+    evidence_upload = forms.FileField(
+        label=_("Evidence (file: PDF, PNG, JPEG, DOCX or XLSX)"), required=False, allow_empty_file=True
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deadline"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
         self.fields["status"].choices = ActionStatus.choices
+
+    def clean_evidence_upload(self):
+        upload = self.cleaned_data.get("evidence_upload")
+        if upload:
+            # The same rules as a self-assessment's evidence; the checked type goes with the upload.
+            upload.checked_content_type = evidence_type(upload=upload)
+        return upload
 
 
 class ReviewForm(forms.Form):

@@ -8,6 +8,8 @@ year's appraised score of each criterion verifies it (remediation.selectors, com
 """
 
 import datetime
+import os
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -16,8 +18,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from indicators.models import YEAR_RANGE_Q, Criterion, Index
+from reformdash.lib.evidence import EvidenceStorage
 from reformdash.lib.fields import precise_decimal
 from units.models import Unit
+
+_EVIDENCE = EvidenceStorage("plans")
+
+
+def plan_evidence_storage():
+    return _EVIDENCE
+
+
+def plan_evidence_path(instance, filename):
+    """<plan id>/<random>.<ext>: the name the user gave is kept in the row, never on disk."""
+    return f"{instance.item.plan_id}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
 
 
 class PlanStatus(models.TextChoices):
@@ -118,6 +132,13 @@ class PlanAction(models.Model):
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     evidence_link = models.URLField(_("evidence (link)"), max_length=500, blank=True)
+    # Or a file, checked as a self-assessment's evidence is (reformdash.lib.evidence), served by
+    # remediation.views.action_evidence to whoever may see the unit.
+    evidence_file = models.FileField(
+        _("evidence (file)"), storage=plan_evidence_storage, upload_to=plan_evidence_path, max_length=255, blank=True
+    )
+    evidence_name = models.CharField(_("file name"), max_length=255, blank=True)
+    evidence_content_type = models.CharField(_("content type"), max_length=100, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

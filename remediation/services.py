@@ -2,6 +2,8 @@
 submit it, review it. Each checks who may (units.access), refuses what is wrong with a
 ValidationError that says so, and records itself in the audit trail as scores do."""
 
+import os
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,11 +11,14 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, changed_values, new_batch
 from indicators.models import Criterion
+from reformdash.lib.evidence import evidence_type
 from remediation.models import EDITABLE_STATUSES, ActionStatus, Plan, PlanAction, PlanItem, PlanStatus
 from remediation.selectors import plannable_losses
 from units.access import Action, may
 
 ACTION_FIELDS = ("what", "owner", "deadline", "status", "evidence_link")
+# What the trail records of an action: its fields and the name of its evidence file.
+AUDITED_FIELDS = (*ACTION_FIELDS, "evidence_name")
 
 
 def _may_edit(*, user, unit):
@@ -101,56 +106,95 @@ def plan_item_cause_save(*, item, cause, user):
 
 
 def _action_values(action):
-    return {field: getattr(action, field) for field in ACTION_FIELDS}
+    return {field: getattr(action, field) for field in AUDITED_FIELDS}
+
+
+def _stored_evidence(action, upload):
+    """Store an upload (checked by the form with reformdash.lib.evidence.evidence_type, or here)
+    as the action's evidence file. Returns (old file name, new file name): the caller deletes the
+    new one if its write fails, and the old one once the write commits."""
+    content_type = getattr(upload, "checked_content_type", None) or evidence_type(upload=upload)
+    old = action.evidence_file.name or ""
+    name = os.path.basename((upload.name or "").replace("\\", "/")).strip()[-255:] or "file"
+    action.evidence_file.save(name, upload, save=False)
+    action.evidence_name, action.evidence_content_type = name, content_type
+    return old, action.evidence_file.name
+
+
+def _save_with_evidence(action, upload, write):
+    """Run `write` (which saves the action and records it) with the upload stored first, if any;
+    a failed write leaves no file behind, a committed one removes the file it replaced."""
+    if not upload:
+        return write()
+    old, new = _stored_evidence(action, upload)
+    storage = action.evidence_file.storage
+    try:
+        result = write()
+    except BaseException:
+        storage.delete(new)
+        raise
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
+    return result
 
 
 @transaction.atomic
-def plan_action_add(*, item, what, owner, deadline, evidence_link="", status=ActionStatus.PLANNED, user):
-    """A new action on an item, while the plan is a draft or returned."""
+def plan_action_add(
+    *, item, what, owner, deadline, evidence_link="", status=ActionStatus.PLANNED, evidence_upload=None, user
+):
+    """A new action on an item, while the plan is a draft or returned; `evidence_upload` a file."""
     plan = _plan_for_update(item.plan)
     _may_write_content(user=user, plan=plan)
     action = PlanAction(
         item=item, what=what.strip(), owner=owner.strip(), deadline=deadline, status=status, evidence_link=evidence_link
     )
     action.full_clean()
-    action.save()
-    audit_record(
-        action="plan.action_add",
-        user=user,
-        obj=action,
-        unit=plan.unit,
-        criterion=item.criterion_id,
-        changes=changed_values(None, _action_values(action), ACTION_FIELDS),
-    )
-    return action
+
+    def write():
+        action.save()
+        audit_record(
+            action="plan.action_add",
+            user=user,
+            obj=action,
+            unit=plan.unit,
+            criterion=item.criterion_id,
+            changes=changed_values(None, _action_values(action), AUDITED_FIELDS),
+        )
+        return action
+
+    return _save_with_evidence(action, evidence_upload, write)
 
 
 @transaction.atomic
-def plan_action_update(*, action, user, **values):
-    """Change an action. Its status and evidence are followed at any time (that is the plan's
-    point); what, who and by when only while the plan is a draft or returned."""
+def plan_action_update(*, action, user, evidence_upload=None, **values):
+    """Change an action. Its status and evidence (a link, a file) are followed at any time (that is
+    the plan's point); what, who and by when only while the plan is a draft or returned."""
     action = PlanAction.objects.select_related("item__plan").get(pk=action.pk)
     plan = _plan_for_update(action.item.plan)
     _may_edit(user=user, unit=plan.unit_id)
     old = _action_values(action)
     changes = changed_values(old, {**old, **values}, ACTION_FIELDS)
-    if not changes:
+    if not changes and not evidence_upload:
         return action
     if set(changes) - {"status", "evidence_link"}:
         _may_write_content(user=user, plan=plan)
     for field, (_old, new) in changes.items():
         setattr(action, field, new.strip() if isinstance(new, str) else new)
     action.full_clean()
-    action.save()
-    audit_record(
-        action="plan.action_change",
-        user=user,
-        obj=action,
-        unit=plan.unit,
-        criterion=action.item.criterion_id,
-        changes=changes,
-    )
-    return action
+
+    def write():
+        action.save()
+        audit_record(
+            action="plan.action_change",
+            user=user,
+            obj=action,
+            unit=plan.unit,
+            criterion=action.item.criterion_id,
+            changes=changed_values(old, _action_values(action), AUDITED_FIELDS),
+        )
+        return action
+
+    return _save_with_evidence(action, evidence_upload, write)
 
 
 def plan_problems(plan):

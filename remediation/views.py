@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -136,7 +136,7 @@ def item_cause(request, item_id):
 def action_add(request, item_id):
     plan = _visible_plan(request, {"items": item_id})
     item = get_object_or_404(PlanItem, pk=item_id)
-    form = ActionForm(request.POST, auto_id=f"id_new{item.pk}_%s")
+    form = ActionForm(request.POST, request.FILES, auto_id=f"id_new{item.pk}_%s")
     if not form.is_valid():
         return _plan_page(
             request, unit=plan.unit, index=plan.index, year=plan.year, action_form=form, form_item=item.pk, status=400
@@ -153,7 +153,7 @@ def action_add(request, item_id):
 def action_update(request, action_id):
     plan = _visible_plan(request, {"items__actions": action_id})
     action = get_object_or_404(PlanAction, pk=action_id)
-    form = ActionForm(request.POST, instance=PlanAction.objects.get(pk=action_id))
+    form = ActionForm(request.POST, request.FILES, instance=PlanAction.objects.get(pk=action_id))
     if not form.is_valid():
         return _refused(request, plan, ValidationError(_form_messages(form)))
     try:
@@ -161,6 +161,27 @@ def action_update(request, action_id):
     except ValidationError as error:
         return _refused(request, plan, error)
     return _plan_url(plan)
+
+
+@login_required
+def action_evidence(request, action_id):
+    """The action's evidence file, as an attachment with its checked type, to whoever may see the
+    unit; 404 otherwise (assessments.views.evidence_download does the same for a self-assessment's)."""
+    _visible_plan(request, {"items__actions": action_id})
+    action = get_object_or_404(PlanAction, pk=action_id)
+    if not action.evidence_file:
+        raise Http404("The action has no evidence file.")
+    try:
+        handle = action.evidence_file.storage.open(action.evidence_file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from the evidence storage.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=action.evidence_name, content_type=action.evidence_content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -110,6 +110,7 @@ FIELD_LABELS = {
     "owner": _("owner"),
     "deadline": _("deadline"),
     "evidence_link": _("evidence (link)"),
+    "evidence_name": _("evidence (file)"),
 }
 
 MISSING = "—"

@@ -15,6 +15,12 @@ from units.models import UnitKind
 YEARS = (2022, 2023, 2024)
 
 
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path):
+    """Evidence files in the test's own directory, never in var/."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+
+
 @pytest.fixture
 def par(tree, tasks_in_process):
     """PAR for departments and districts, 2022–2025: A loses 10 on 1.1 every year, 5 on 2.1 in

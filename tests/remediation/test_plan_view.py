@@ -155,3 +155,50 @@ def test_a_year_out_of_range_or_an_unknown_index_is_not_found(client, par, head_
     assert (
         client.get(reverse("remediation_plan", kwargs={"code": "A", "index": "pci", "year": 2024})).status_code == 404
     )
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _with_file(action, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "what": action.what,
+        "owner": action.owner,
+        "deadline": action.deadline.isoformat(),
+        "status": "done",
+        "evidence_link": "",
+        "evidence_upload": SimpleUploadedFile(name, content),
+    }
+
+
+def test_an_evidence_file_is_checked_kept_and_served_to_those_who_see_the_unit(
+    client, plan, head_a, head_b, staff, english, django_capture_on_commit_callbacks
+):
+    plan_submit(plan=plan, user=head_a)
+    action = PlanAction.objects.filter(item__plan=plan).first()
+    update = reverse("remediation_action_update", args=[action.pk])
+    client.force_login(head_a)
+    refused = client.post(update, _with_file(action, "bao-cao.pdf", b"not a pdf"))
+    assert refused.status_code == 400
+    assert "content is not a PDF file" in refused.content.decode()
+    assert not PlanAction.objects.get(pk=action.pk).evidence_file
+    assert client.post(update, _with_file(action, "bao-cao.pdf", PDF)).status_code == 302
+    action = PlanAction.objects.get(pk=action.pk)
+    assert (action.evidence_name, action.evidence_content_type) == ("bao-cao.pdf", "application/pdf")
+    download = reverse("remediation_action_evidence", args=[action.pk])
+    assert download in client.get(plan_url()).content.decode()
+    for reader in (head_a, staff):
+        client.force_login(reader)
+        response = client.get(download)
+        assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+        assert response["Content-Type"] == "application/pdf"
+    client.force_login(head_b)
+    assert client.get(download).status_code == 404
+    # A second file replaces the first, which is removed once the change commits.
+    client.force_login(head_a)
+    first = action.evidence_file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(update, _with_file(action, "bao-cao-2.pdf", PDF))
+    assert not PlanAction.objects.get(pk=action.pk).evidence_file.storage.exists(first)

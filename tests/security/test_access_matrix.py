@@ -191,6 +191,17 @@ def _plans(w):
             plan_submit(plan=plan, user=user)
 
 
+def _plans_with_file(w):
+    """_plans, and A's action with an evidence file."""
+    from remediation.models import PlanAction
+    from remediation.services import plan_action_update
+
+    _plans(w)
+    action = PlanAction.objects.get(item__plan__unit__code="ALPHAMARK")
+    upload = SimpleUploadedFile("alphamark-evidence.pdf", PDF, content_type="application/pdf")
+    plan_action_update(action=action, user=w.cast["head_a"], evidence_upload=upload)
+
+
 def _plan_item(code):
     from remediation.models import PlanItem
 
@@ -586,6 +597,13 @@ CASES = [
         writes=True,
         prepare=_plans,
         data=lambda w: {**ACTION_POST, "what": "bravomark action", "owner": "VP", "deadline": "2025-01-31"},
+    ),
+    Case(
+        "plan-a-evidence",
+        "remediation_action_evidence",
+        named("remediation_action_evidence", action_id=_plan_action("ALPHAMARK")),
+        unit_a(),
+        prepare=_plans_with_file,
     ),
     # --- the audit trail ------------------------------------------------------------------------
     Case("audit", "audit_trail", named("audit_trail"), logged_in()),
