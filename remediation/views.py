@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators.models import Index
 from indicators.selectors import ranking_years
+from reformdash.lib.evidence import evidence_response
 from reformdash.lib.export import title_line
 from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure, table_export_response
@@ -171,17 +172,9 @@ def action_evidence(request, action_id):
     action = get_object_or_404(PlanAction, pk=action_id)
     if not action.evidence_file:
         raise Http404("The action has no evidence file.")
-    try:
-        handle = action.evidence_file.storage.open(action.evidence_file.name, "rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from the evidence storage.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=action.evidence_name, content_type=action.evidence_content_type
+    return evidence_response(
+        action.evidence_file, filename=action.evidence_name, content_type=action.evidence_content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

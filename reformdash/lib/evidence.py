@@ -9,6 +9,7 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -102,3 +103,17 @@ class EvidenceStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Evidence files have no URL: they are served by a download view that checks the reader.")
+
+
+def evidence_response(file, *, filename, content_type):
+    """A stored evidence file as a download, for a view that has checked the reader: an attachment
+    of its checked type, never sniffed, sandboxed, never cached; Http404 when the file is gone."""
+    try:
+        handle = file.storage.open(file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from the evidence storage.") from None
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
