@@ -6,6 +6,9 @@ Who sees what: a plan is visible to whoever may see its unit (units.access.visib
 Action.EDIT_PLAN on the unit and reviewing it Action.REVIEW_PLAN, else 403. A refused write (a
 missing cause, a plan not editable) shows the page again with what is wrong."""
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,14 +16,16 @@ from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from indicators.models import Index
 from indicators.selectors import ranking_years
-from reformdash.lib.evidence import evidence_response
+from reformdash.lib.evidence import evidence_response, evidence_too_big_message
 from reformdash.lib.export import title_line
 from reformdash.lib.paging import paginate_table
 from reformdash.lib.tables import table_configure, table_export_response
+from reformdash.lib.uploads import UploadSizeLimit, body_declared_too_big
 from remediation import selectors, services
 from remediation.forms import ActionForm, CauseForm, CoverageForm, PlanCreateForm, ReviewForm
 from remediation.models import Plan, PlanAction, PlanItem, PlanStatus
@@ -111,9 +116,9 @@ def _form_messages(form):
     return [message for messages_ in form.errors.values() for message in messages_]
 
 
-def _refused(request, plan, error, **forms):
+def _refused(request, plan, error, status=400, **forms):
     return _plan_page(
-        request, unit=plan.unit, index=plan.index, year=plan.year, errors=error.messages, status=400, **forms
+        request, unit=plan.unit, index=plan.index, year=plan.year, errors=error.messages, status=status, **forms
     )
 
 
@@ -132,12 +137,49 @@ def item_cause(request, item_id):
     return _plan_url(plan)
 
 
-@login_required
-@require_POST
-def action_add(request, item_id):
-    plan = _visible_plan(request, {"items": item_id})
+def _upload_guarded(plan_filter):
+    """A view taking an evidence file, its plan found by `plan_filter(kwargs)`: the plan must be
+    one the reader sees (404) and may write (403) before anything of the body is read; a body
+    declaring more than the limit is refused unread (413), and a file turning out larger while it
+    streams is cut off. The CSRF check runs once the size limit is in place, as
+    assessments.views.evidence_upload does (Django's documented pattern)."""
+
+    def decorate(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @login_required
+        @require_POST
+        @functools.wraps(view)
+        def guarded(request, **kwargs):
+            plan = _visible_plan(request, plan_filter(kwargs))
+            if not may(request.user, Action.EDIT_PLAN, plan.unit):
+                raise PermissionDenied
+            if body_declared_too_big(request, limit=settings.EVIDENCE_MAX_BYTES):
+                return _refused(request, plan, ValidationError(evidence_too_big_message()), status=413)
+            request.upload_limit = UploadSizeLimit(request, limit=settings.EVIDENCE_MAX_BYTES)
+            request.upload_handlers.insert(0, request.upload_limit)
+            return protected(request, plan=plan, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _action_form(request, plan, **kwargs):
+    """The posted action form, or the page refusing it (as its 413 when the file was cut off)."""
+    form = ActionForm(request.POST, request.FILES, **kwargs)
+    if request.upload_limit.exceeded:
+        return None, _refused(request, plan, ValidationError(evidence_too_big_message()), status=413)
+    return form, None
+
+
+@_upload_guarded(lambda kwargs: {"items": kwargs["item_id"]})
+def action_add(request, item_id, plan):
     item = get_object_or_404(PlanItem, pk=item_id)
-    form = ActionForm(request.POST, request.FILES, auto_id=f"id_new{item.pk}_%s")
+    form, refused = _action_form(request, plan, auto_id=f"id_new{item.pk}_%s")
+    if refused:
+        return refused
     if not form.is_valid():
         return _plan_page(
             request, unit=plan.unit, index=plan.index, year=plan.year, action_form=form, form_item=item.pk, status=400
@@ -149,12 +191,12 @@ def action_add(request, item_id):
     return _plan_url(plan)
 
 
-@login_required
-@require_POST
-def action_update(request, action_id):
-    plan = _visible_plan(request, {"items__actions": action_id})
+@_upload_guarded(lambda kwargs: {"items__actions": kwargs["action_id"]})
+def action_update(request, action_id, plan):
     action = get_object_or_404(PlanAction, pk=action_id)
-    form = ActionForm(request.POST, request.FILES, instance=PlanAction.objects.get(pk=action_id))
+    form, refused = _action_form(request, plan, instance=PlanAction.objects.get(pk=action_id))
+    if refused:
+        return refused
     if not form.is_valid():
         return _refused(request, plan, ValidationError(_form_messages(form)))
     try:

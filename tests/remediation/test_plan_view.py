@@ -202,3 +202,25 @@ def test_an_evidence_file_is_checked_kept_and_served_to_those_who_see_the_unit(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(update, _with_file(action, "bao-cao-2.pdf", PDF))
     assert not PlanAction.objects.get(pk=action.pk).evidence_file.storage.exists(first)
+
+
+def test_an_evidence_file_over_the_limit_is_refused_without_a_write(client, plan, head_a, settings):
+    settings.EVIDENCE_MAX_BYTES = 100
+    action = PlanAction.objects.filter(item__plan=plan).first()
+    client.force_login(head_a)
+    response = client.post(
+        reverse("remediation_action_update", args=[action.pk]), _with_file(action, "big.pdf", PDF + b"x" * 200)
+    )
+    assert response.status_code == 413
+    assert "Tệp vượt quá dung lượng tối đa" in response.content.decode()
+    assert PlanAction.objects.get(pk=action.pk).status != "done"
+
+
+def test_a_post_without_its_csrf_token_is_refused(plan, head_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(head_a)
+    item = plan.items.first()
+    response = client.post(reverse("remediation_action_add", args=[item.pk]), {"what": "x"})
+    assert response.status_code == 403
