@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from remediation.models import Plan, PlanStatus
 from tests.browser.test_accessibility import serious_violations
-from tests.remediation.conftest import par  # noqa: F401 (fixture, used as a test argument)
+from tests.remediation.conftest import evidence_root, par  # noqa: F401 (fixtures, used as test arguments)
+from tests.remediation.test_plan_view import PDF
 
 PASSWORD = "correct horse battery staple"
 PLAN = "/plans/A/par/2024/"
@@ -69,10 +70,14 @@ def test_a_head_files_a_plan_and_staff_return_it(page, par, head_a, staff, viewp
     expect(page.locator("form.plan-action-new .error")).to_contain_text("Minh chứng phải là đường dẫn web")
     expect(page.locator("form.plan-action-new input[name=owner]")).to_have_value("Văn phòng Sở")
     page.locator("form.plan-action-new input[name=evidence_link]").fill("https://example.org/bao-cao.pdf")
+    page.locator("form.plan-action-new input[name=evidence_upload]").set_input_files(
+        {"name": "ke-hoach.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.locator("form.plan-action-new button").click()
     page.wait_for_url(lambda url: urlparse(url).path == PLAN)
     expect(page.locator("table.plan-actions")).to_contain_text("Số hóa 100% kết quả giải quyết")
     expect(page.locator("table.plan-actions")).to_contain_text("30/06/2025")
+    expect(page.locator("a.plan-evidence-file")).to_have_text("ke-hoach.pdf")
     assert _fits(page)
     assert serious_violations(page) == []  # axe-core (issue 19): the page with every form on it
     page.click("#plan-status form button")
