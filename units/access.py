@@ -5,6 +5,8 @@ they are Django groups rather than unit memberships: staff read every unit; appr
 unit, import files and appraise scores. Everyone else is a member of some units (head, officer or
 viewer) and sees those units and everything under them; a unit's own head and officers enter its
 self-assessment and browse its audit trail. An inactive or anonymous user may do nothing.
+Remediation plans (issue 20): a unit's head and officers write them (EDIT_PLAN), whoever sees the
+unit reads them, Sở Nội vụ staff review them (REVIEW_PLAN).
 
 History across a reorganisation (issue 18: VIEW_HISTORY). A unit's predecessors (UnitLineage,
 followed back through every merge, split or rename: a ward of 2025 formed from communes that were
