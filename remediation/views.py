@@ -103,9 +103,15 @@ def plan_page(request, code, index, year):
     return _plan_url(plan)
 
 
-def _visible_plan(request, plan_filter):
-    """The plan named by the address, 404 when its unit is not one the user may see."""
-    plan = Plan.objects.filter(**plan_filter).select_related("unit", "index").first()
+def _visible_plan(request, *, item_id=None, action_id=None):
+    """The plan of the item or action the address names, 404 when its unit is not one the user may
+    see. Looked up by the row's own key first: an id past the database's integers then finds
+    nothing (Django's range check), where a lookup across a relation would overflow."""
+    if item_id is not None:
+        plan_id = PlanItem.objects.filter(pk=item_id).values_list("plan_id", flat=True).first()
+    else:
+        plan_id = PlanAction.objects.filter(pk=action_id).values_list("item__plan_id", flat=True).first()
+    plan = Plan.objects.filter(pk=plan_id).select_related("unit", "index").first() if plan_id else None
     if plan is None:
         raise Http404("No such plan.")
     visible_unit_or_404(user=request.user, code=plan.unit.code)
@@ -125,7 +131,7 @@ def _refused(request, plan, error, status=400, **forms):
 @login_required
 @require_POST
 def item_cause(request, item_id):
-    plan = _visible_plan(request, {"items": item_id})
+    plan = _visible_plan(request, item_id=item_id)
     item = get_object_or_404(PlanItem, pk=item_id)
     form = CauseForm(request.POST)
     if not form.is_valid():
@@ -137,11 +143,11 @@ def item_cause(request, item_id):
     return _plan_url(plan)
 
 
-def _upload_guarded(plan_filter):
-    """A view taking an evidence file, its plan found by `plan_filter(kwargs)`: the plan must be
-    one the reader sees (404) and may write (403) before anything of the body is read; a body
-    declaring more than the limit is refused unread (413), and a file turning out larger while it
-    streams is cut off. The CSRF check runs once the size limit is in place, as
+def _upload_guarded(plan_key):
+    """A view taking an evidence file, its plan found by `plan_key(kwargs)` (_visible_plan's
+    keywords): the plan must be one the reader sees (404) and may write (403) before anything of
+    the body is read; a body declaring more than the limit is refused unread (413), and a file
+    turning out larger while it streams is cut off. The CSRF check runs once the size limit is in place, as
     assessments.views.evidence_upload does (Django's documented pattern)."""
 
     def decorate(view):
@@ -152,7 +158,7 @@ def _upload_guarded(plan_filter):
         @require_POST
         @functools.wraps(view)
         def guarded(request, **kwargs):
-            plan = _visible_plan(request, plan_filter(kwargs))
+            plan = _visible_plan(request, **plan_key(kwargs))
             if not may(request.user, Action.EDIT_PLAN, plan.unit):
                 raise PermissionDenied
             if body_declared_too_big(request, limit=settings.EVIDENCE_MAX_BYTES):
@@ -174,7 +180,7 @@ def _action_form(request, plan, **kwargs):
     return form, None
 
 
-@_upload_guarded(lambda kwargs: {"items": kwargs["item_id"]})
+@_upload_guarded(lambda kwargs: {"item_id": kwargs["item_id"]})
 def action_add(request, item_id, plan):
     item = get_object_or_404(PlanItem, pk=item_id)
     form, refused = _action_form(request, plan, auto_id=f"id_new{item.pk}_%s")
@@ -191,7 +197,7 @@ def action_add(request, item_id, plan):
     return _plan_url(plan)
 
 
-@_upload_guarded(lambda kwargs: {"items__actions": kwargs["action_id"]})
+@_upload_guarded(lambda kwargs: {"action_id": kwargs["action_id"]})
 def action_update(request, action_id, plan):
     action = get_object_or_404(PlanAction, pk=action_id)
     form, refused = _action_form(request, plan, instance=PlanAction.objects.get(pk=action_id))
@@ -210,7 +216,7 @@ def action_update(request, action_id, plan):
 def action_evidence(request, action_id):
     """The action's evidence file, as an attachment with its checked type, to whoever may see the
     unit; 404 otherwise (assessments.views.evidence_download does the same for a self-assessment's)."""
-    _visible_plan(request, {"items__actions": action_id})
+    _visible_plan(request, action_id=action_id)
     action = get_object_or_404(PlanAction, pk=action_id)
     if not action.evidence_file:
         raise Http404("The action has no evidence file.")

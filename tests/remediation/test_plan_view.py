@@ -224,3 +224,11 @@ def test_a_post_without_its_csrf_token_is_refused(plan, head_a):
     item = plan.items.first()
     response = client.post(reverse("remediation_action_add", args=[item.pk]), {"what": "x"})
     assert response.status_code == 403
+
+
+def test_an_id_past_the_databases_integers_is_not_found(client, plan, head_a):
+    client.force_login(head_a)
+    huge = 99999999999999999999
+    assert client.get(reverse("remediation_action_evidence", args=[huge])).status_code == 404
+    assert client.post(reverse("remediation_item_cause", args=[huge]), {"cause": "x"}).status_code == 404
+    assert client.post(reverse("remediation_action_update", args=[huge]), {"what": "x"}).status_code == 404
