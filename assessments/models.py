@@ -9,27 +9,11 @@ import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Assessment, Criterion
-
-
-class EvidenceStorage(FileSystemStorage):
-    """settings.EVIDENCE_ROOT, read on every use (tests point it elsewhere); files have no URL."""
-
-    @property
-    def base_location(self):
-        return str(settings.EVIDENCE_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Evidence files have no URL: they are served by the evidence download view only.")
-
+from reformdash.lib.evidence import EvidenceStorage
 
 _STORAGE = EvidenceStorage()
 

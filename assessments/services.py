@@ -6,14 +6,11 @@ these services call it and add nothing to its rules."""
 import os
 import time
 import uuid
-import zipfile
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from assessments.models import EvidenceFile, evidence_storage
@@ -27,76 +24,7 @@ from assessments.workflow import (
 )
 from audit.services import audit_record, new_batch
 from indicators.models import Assessment, Criterion
-from reformdash.lib.tabular import ZIP_TAIL_BYTES, zip_too_many_members
-
-# Extension → (stored content type, how the file must begin, what a ZIP-based file must contain).
-EVIDENCE_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",), None),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",), None),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",), None),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",), None),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-        "word/document.xml",
-    ),
-    ".xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        (b"PK\x03\x04",),
-        "xl/workbook.xml",
-    ),
-}
-
-
-def evidence_too_big_message():
-    return _("The file is larger than the limit of %(limit)s.") % {"limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
-
-
-def evidence_type(*, upload):
-    """The stored content type of an upload, after checking its size, its extension and its first
-    bytes (and for DOCX/XLSX, the part that makes it one); ValidationError otherwise."""
-    if upload.size is None or upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(evidence_too_big_message(), code="too_big")
-    if not upload.size:
-        raise ValidationError(_("The file is empty."), code="empty")
-    extension = os.path.splitext(upload.name or "")[1].lower()
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("Only PDF, PNG, JPEG, DOCX and XLSX files are accepted as evidence."), code="wrong_type"
-        )
-    content_type, magics, zip_part = EVIDENCE_TYPES[extension]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    mismatch = ValidationError(
-        _("The file's content is not a %(type)s file, whatever its name says.") % {"type": extension[1:].upper()},
-        code="wrong_content",
-    )
-    if not any(head.startswith(magic) for magic in magics):
-        raise mismatch
-    if zip_part is not None:
-        # zipfile builds an object for every entry of the directory: a 10 MB upload of empty
-        # entries would cost some 60 MB before any check, so the end record is read first.
-        upload.seek(max(0, upload.size - ZIP_TAIL_BYTES))
-        tail = upload.read()
-        upload.seek(0)
-        if zip_too_many_members(tail):
-            raise ValidationError(
-                _("The %(type)s file has more parts than any real document: refused.")
-                % {"type": extension[1:].upper()},
-                code="too_many_parts",
-            )
-        try:
-            # Reads the ZIP's directory only: nothing is decompressed.
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            raise mismatch from None
-        finally:
-            upload.seek(0)
-        if zip_part not in names:
-            raise mismatch
-    return content_type
+from reformdash.lib.evidence import EVIDENCE_TYPES, evidence_too_big_message, evidence_type  # noqa: F401 (their home before)
 
 
 def _may_edit_evidence(*, user, assessment):

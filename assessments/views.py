@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat, floatformat
 from django.urls import reverse
@@ -52,6 +52,7 @@ from assessments.workflow import (
     publish_coverage,
 )
 from indicators.models import AssessmentStatus, Methodology
+from reformdash.lib.evidence import evidence_response
 from reformdash.lib.uploads import UploadSizeLimit, UploadSizeSkip, body_declared_too_big
 from units.access import Action as Access
 from units.access import may, sees_all_units
@@ -412,17 +413,7 @@ def evidence_download(request, assessment_id, evidence_id):
     """The file, as an attachment with its stored type, to whoever may see the unit; 404 otherwise."""
     assessment = selectors.assessment_visible_or_404(user=request.user, assessment_id=assessment_id)
     evidence = selectors.evidence_of_or_404(assessment=assessment, evidence_id=evidence_id)
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from the evidence storage.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)
 
 
 @login_required

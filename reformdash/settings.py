@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trail",
     "assessments",
     "imports",
+    "remediation",
     "demo",
 ]
 

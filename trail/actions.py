@@ -29,6 +29,15 @@ ACTION_LABELS = {
     "result.published": _("Result published"),
     "evidence.add": _("Evidence file added"),
     "evidence.delete": _("Evidence file removed"),
+    # remediation.services: the remediation plans (issue 20)
+    "plan.create": _("Remediation plan filed"),
+    "plan.item": _("Criterion added to a remediation plan"),
+    "plan.cause": _("Cause of a loss written"),
+    "plan.action_add": _("Remediation action added"),
+    "plan.action_change": _("Remediation action changed"),
+    "plan.submit": _("Remediation plan submitted for review"),
+    "plan.accept": _("Remediation plan accepted"),
+    "plan.return": _("Remediation plan returned to the unit"),
     # indicators.importers and units.importers: imports (browser or command line)
     "score.import": _("Score imported"),
     "result.import": _("Published result imported"),
@@ -94,6 +103,14 @@ FIELD_LABELS = {
     "criteria changed": _("criteria changed"),
     "criteria removed": _("criteria removed"),
     "dossier measure": _("dossier measure"),
+    "year": pgettext_lazy("audit field", "year"),
+    "points_lost": _("points lost"),
+    "cause": _("cause"),
+    "what": pgettext_lazy("audit field", "action"),
+    "owner": _("owner"),
+    "deadline": _("deadline"),
+    "evidence_link": _("evidence (link)"),
+    "evidence_name": _("evidence (file)"),
 }
 
 MISSING = "—"

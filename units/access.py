@@ -5,6 +5,8 @@ they are Django groups rather than unit memberships: staff read every unit; appr
 unit, import files and appraise scores. Everyone else is a member of some units (head, officer or
 viewer) and sees those units and everything under them; a unit's own head and officers enter its
 self-assessment and browse its audit trail. An inactive or anonymous user may do nothing.
+Remediation plans (issue 20): a unit's head and officers write them (EDIT_PLAN), whoever sees the
+unit reads them, Sở Nội vụ staff review them (REVIEW_PLAN).
 
 History across a reorganisation (issue 18: VIEW_HISTORY). A unit's predecessors (UnitLineage,
 followed back through every merge, split or rename: a ward of 2025 formed from communes that were
@@ -65,9 +67,11 @@ class Action(enum.StrEnum):
     USE_WORKLIST = "use_worklist"  # the self-assessment / appraisal worklist
     ADMINISTER = "administer"  # Django's admin
     MOVE_UNITS = "move_units"  # give existing units another parent by an import (changes who sees them)
+    EDIT_PLAN = "edit_plan"  # on a unit: write its remediation plans and follow their actions (issue 20)
+    REVIEW_PLAN = "review_plan"  # accept or return a unit's submitted remediation plan
 
 
-UNIT_ACTIONS = {Action.VIEW_UNIT, Action.VIEW_HISTORY, Action.ENTER_SELF_ASSESSMENT}
+UNIT_ACTIONS = {Action.VIEW_UNIT, Action.VIEW_HISTORY, Action.ENTER_SELF_ASSESSMENT, Action.EDIT_PLAN}
 # Superusers only. Appraisers carry is_staff, which alone would let Django's admin in: the admin
 # edits scores, results and users past the workflow's checks, so it is not theirs.
 ADMIN_ACTIONS = {Action.ADMINISTER, Action.PUBLISH, Action.REOPEN, Action.MOVE_UNITS}
@@ -222,10 +226,11 @@ def units_allowed(*, user, action, queryset=None):
         if not _active(user):
             return queryset.none()
         return units_with_predecessors(units=units_visible_to(user=user), queryset=queryset)
-    if action == Action.ENTER_SELF_ASSESSMENT:
+    if action in (Action.ENTER_SELF_ASSESSMENT, Action.EDIT_PLAN):
         if not _active(user):
             return queryset.none()
-        # The unit's own officers and head only, whoever else may see it.
+        # The unit's own officers and head only, whoever else may see it: they answer for its
+        # points, so they score it and write its remediation plans.
         return queryset.filter(memberships__user=user, memberships__role__in=SCORING_ROLES)
     raise ValueError(f"{action} is not done on a unit")
 
@@ -247,6 +252,9 @@ def may(user, action, unit=None):
     if action == Action.IMPORT:
         # Appraisers and administrators; staff read only, unit heads and officers do not import.
         return user.is_superuser or is_appraiser(user)
+    if action == Action.REVIEW_PLAN:
+        # Sở Nội vụ staff follow the units' remediation (issue 20); administrators may stand in.
+        return user.is_superuser or STAFF_GROUP in _groups(user)
     if action == Action.USE_WORKLIST:
         return header_links(user)["worklist"]
     if action == Action.BROWSE_AUDIT:

@@ -659,3 +659,24 @@ def test_show_demo_credentials_without_the_file_says_how_to_reset_a_password(set
     out, _ = show_credentials()
     assert "python manage.py changepassword NAME" in out
     assert "head_ward" in out
+
+
+def test_the_demo_has_remediation_plans_one_overdue_one_recovered(loaded):
+    """Issue 20: Phường Tam Kỳ's head filed and submitted a plan with an action past its deadline,
+    not yet verified (2026 is not appraised); Phường Cẩm Lệ's accepted plan is verified by its
+    appraised 2026: one criterion recovered, one still losing."""
+    from remediation.models import PlanStatus
+    from remediation.selectors import plan_for
+
+    par = Index.objects.get(code="par")
+    tam_ky = plan_for(unit=Unit.objects.get(code="20341"), index=par, year=2025)
+    assert tam_ky.status == PlanStatus.SUBMITTED and tam_ky.created_by.username == "head_ward"
+    assert {item.outcome for item in tam_ky.items.all()} == {"unknown"}
+    overdue = [action.what for item in tam_ky.items.all() for action in item.actions.all() if action.overdue]
+    assert overdue == ["Số hóa 100% kết quả giải quyết thủ tục hành chính"]
+    cam_le = plan_for(unit=Unit.objects.get(code="20260"), index=par, year=2025)
+    assert cam_le.status == PlanStatus.ACCEPTED
+    assert {item.criterion.code: item.outcome for item in cam_le.items.all()} == {
+        "PAR.7.2": "recovered",
+        "PAR.7.3": "still_losing",
+    }

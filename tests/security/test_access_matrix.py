@@ -10,6 +10,7 @@ A POST is made inside a savepoint that is rolled back afterwards, so every role 
 data; a refused POST must leave every table of the project as it was."""
 
 import dataclasses
+import datetime
 import io
 import json
 import re
@@ -42,7 +43,18 @@ FORBIDDEN_MARKS = {
 # elsewhere (a form that did its work, a language switched).
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
 # The project's own tables: a refused POST must leave them all as they were.
-PROJECT_APPS = ("units", "indicators", "assessments", "imports", "audit", "dossiers", "jobs", "api", "auth")
+PROJECT_APPS = (
+    "units",
+    "indicators",
+    "assessments",
+    "imports",
+    "audit",
+    "dossiers",
+    "jobs",
+    "api",
+    "auth",
+    "remediation",
+)
 
 
 def expect(default, **by_role):
@@ -163,6 +175,52 @@ def _batch(w):
 
 
 IMPORTERS_ONLY = expect(404, appraiser=200, admin_user=200)
+
+
+def _plans(w):
+    """PAR 2024 remediation plans: A's a complete draft, B's submitted; each action overdue."""
+    from remediation.services import plan_action_add, plan_create, plan_item_cause_save, plan_submit
+
+    for unit, head, mark in ((w.tree.dept_a, "head_a", A_MARK), (w.tree.district_b, "head_b", B_MARK)):
+        user = w.cast[head]
+        plan = plan_create(unit=unit, index=w.par, year=2024, criterion_codes=["1.1"], user=user)
+        item = plan.items.get()
+        plan_item_cause_save(item=item, cause=f"{mark} cause", user=user)
+        plan_action_add(item=item, what=f"{mark} action", owner="VP", deadline=datetime.date(2025, 1, 31), user=user)
+        if unit == w.tree.district_b:
+            plan_submit(plan=plan, user=user)
+
+
+def _plans_with_file(w):
+    """_plans, and A's action with an evidence file."""
+    from remediation.models import PlanAction
+    from remediation.services import plan_action_update
+
+    _plans(w)
+    action = PlanAction.objects.get(item__plan__unit__code="ALPHAMARK")
+    upload = SimpleUploadedFile("alphamark-evidence.pdf", PDF, content_type="application/pdf")
+    plan_action_update(action=action, user=w.cast["head_a"], evidence_upload=upload)
+
+
+def _plan_item(code):
+    from remediation.models import PlanItem
+
+    return lambda w: PlanItem.objects.get(plan__unit__code=code).pk
+
+
+def _plan_action(code):
+    from remediation.models import PlanAction
+
+    return lambda w: PlanAction.objects.get(item__plan__unit__code=code).pk
+
+
+def _plan(name, code):
+    return named(name, code=lambda w: code, index=lambda w: "par", year=lambda w: 2024)
+
+
+PLAN_WRITERS_A = expect(403, anonymous=LOGIN, head_a=REDIRECT, head_b=404)
+PLAN_WRITERS_B = expect(403, anonymous=LOGIN, head_b=REDIRECT, head_a=404)
+ACTION_POST = {"what": "x", "owner": "y", "deadline": "2026-12-31", "status": "done", "evidence_link": ""}
 
 CASES = [
     # --- indicators: overview, rankings (page, exports, chart), chronic losses -------------
@@ -471,6 +529,92 @@ CASES = [
         method="post",
         writes=True,
         data=lambda w: {},
+    ),
+    # --- remediation plans (issue 20) -----------------------------------------------------------
+    Case("plans-coverage", "remediation_coverage", named("remediation_coverage"), logged_in(), prepare=_plans),
+    Case(
+        "plans-coverage-overdue-csv",
+        "remediation_coverage",
+        named("remediation_coverage"),
+        logged_in(),
+        query=q(**PAR24, export="csv", table="overdue"),
+        prepare=_plans,
+    ),
+    Case(
+        "plans-coverage-units-xlsx",
+        "remediation_coverage",
+        named("remediation_coverage"),
+        logged_in(),
+        query=q(**PAR24, export="xlsx", table="units"),
+        prepare=_plans,
+    ),
+    Case("plan-a", "remediation_plan", _plan("remediation_plan", "ALPHAMARK"), unit_a(), prepare=_plans),
+    Case("plan-b", "remediation_plan", _plan("remediation_plan", "BRAVOMARK"), unit_b(), prepare=_plans),
+    Case(
+        "plan-a-file",
+        "remediation_plan",
+        _plan("remediation_plan", "ALPHAMARK"),
+        PLAN_WRITERS_A,
+        method="post",
+        writes=True,
+        data=lambda w: {"criteria": ["1.1"]},
+    ),
+    Case(
+        "plan-a-submit",
+        "remediation_plan_submit",
+        _plan("remediation_plan_submit", "ALPHAMARK"),
+        PLAN_WRITERS_A,
+        method="post",
+        writes=True,
+        prepare=_plans,
+        data=lambda w: {},
+    ),
+    Case(
+        "plan-b-review",
+        "remediation_plan_review",
+        _plan("remediation_plan_review", "BRAVOMARK"),
+        expect(403, anonymous=LOGIN, head_a=404, staff=REDIRECT, admin_user=REDIRECT),
+        method="post",
+        writes=True,
+        prepare=_plans,
+        data=lambda w: {"decision": "return", "reason": "more"},
+    ),
+    Case(
+        "plan-a-cause",
+        "remediation_item_cause",
+        named("remediation_item_cause", item_id=_plan_item("ALPHAMARK")),
+        PLAN_WRITERS_A,
+        method="post",
+        writes=True,
+        prepare=_plans,
+        data=lambda w: {"cause": "another cause"},
+    ),
+    Case(
+        "plan-a-action-add",
+        "remediation_action_add",
+        named("remediation_action_add", item_id=_plan_item("ALPHAMARK")),
+        PLAN_WRITERS_A,
+        method="post",
+        writes=True,
+        prepare=_plans,
+        data=lambda w: ACTION_POST,
+    ),
+    Case(
+        "plan-b-action-update",
+        "remediation_action_update",
+        named("remediation_action_update", action_id=_plan_action("BRAVOMARK")),
+        PLAN_WRITERS_B,
+        method="post",
+        writes=True,
+        prepare=_plans,
+        data=lambda w: {**ACTION_POST, "what": "bravomark action", "owner": "VP", "deadline": "2025-01-31"},
+    ),
+    Case(
+        "plan-a-evidence",
+        "remediation_action_evidence",
+        named("remediation_action_evidence", action_id=_plan_action("ALPHAMARK")),
+        unit_a(),
+        prepare=_plans_with_file,
     ),
     # --- the audit trail ------------------------------------------------------------------------
     Case("audit", "audit_trail", named("audit_trail"), logged_in()),

@@ -9,7 +9,7 @@ from django.utils import translation
 from assessments.workflow import AUDIT_ACTION
 from trail.actions import ACTION_LABELS, action_label, shown_changes, shown_value
 
-APPS = ("audit", "indicators", "units", "assessments", "imports", "dossiers", "api", "jobs")
+APPS = ("audit", "indicators", "units", "assessments", "imports", "dossiers", "api", "jobs", "remediation")
 # A code is a dotted string literal on a line that writes an action ("action": …, action=…,
 # audit_action=lambda …: "score.self" if … else …).
 ACTION_LINE = re.compile(r"""(?:["']action["']\s*:|\b(?:audit_)?action\s*=)(.*)""")

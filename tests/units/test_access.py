@@ -63,6 +63,9 @@ MATRIX = {
     Action.VIEW_HISTORY: allowed("staff", "appraiser", "head_a", "officer_a", "viewer_a", "admin"),
     # The unit's own officers and head: not an administrator, an appraiser nor a mere viewer.
     Action.ENTER_SELF_ASSESSMENT: allowed("head_a", "officer_a"),
+    # Remediation plans (issue 20): the unit's head and officers write them, the staff review them.
+    Action.EDIT_PLAN: allowed("head_a", "officer_a"),
+    Action.REVIEW_PLAN: allowed("staff", "admin"),
     # The appraisers' group: an administrator publishes and reopens, he does not appraise.
     Action.APPRAISE: allowed("appraiser"),
     Action.PUBLISH: allowed("admin"),
@@ -101,6 +104,7 @@ def test_a_parent_units_head_sees_the_units_under_him_but_does_not_score_them(tr
     assert may(head_b, Action.VIEW_UNIT, tree.commune_b1)
     assert not may(head_b, Action.ENTER_SELF_ASSESSMENT, tree.commune_b1)
     assert may(head_b, Action.ENTER_SELF_ASSESSMENT, tree.district_b.pk)  # a unit's id will do
+    assert not may(head_b, Action.EDIT_PLAN, tree.commune_b1)
 
 
 def test_a_unit_action_needs_its_unit(head_a):
