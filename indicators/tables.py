@@ -24,7 +24,6 @@ from reformdash.lib.export import ColumnType
 from reformdash.lib.tables import NUMBER, SECONDARY, SECONDARY_NUMBER, LayoutMixin, cell_attrs, table_attrs
 
 RANKING_TEMPLATE = "indicators/_ranking_table.html"
-PER_PAGE = 50
 
 
 def _nulls_last(field, descending):
@@ -136,13 +135,15 @@ class RankingTable(LayoutMixin, tables.Table):
         verbose_name=_("Comparable with previous year"), visible=False, orderable=False, empty_values=()
     )
 
+    layout_key = "rankings"
+    required_columns = ("rank", "unit", "value")
+
     class Meta:
         # The status after the areas' columns, then the export-only columns: the exports' earlier
         # columns keep their places.
         sequence = ("...", "status", "previous_rank", "previous_group_size", "rank_comparable")
         template_name = RANKING_TEMPLATE
         attrs = table_attrs("ranking-table")
-        per_page = PER_PAGE
         empty_text = _("No result to show for this choice.")
 
     def __init__(self, data, *, index, year, areas=(), group_names=None, **kwargs):

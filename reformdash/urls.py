@@ -22,6 +22,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("imports/", include("imports.urls")),
     path("audit/", include("trail.urls")),
+    path("preferences/", include("preferences.urls")),
     # The API's page for people, not an endpoint: outside api.urls, whose every path the OpenAPI document describes.
     path("api/docs/", api_docs, name="api_docs"),
     path("api/", include("api.urls")),
