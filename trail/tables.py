@@ -24,7 +24,8 @@ class AuditTable(LayoutMixin, tables.Table):
     unit = tables.Column(verbose_name=_("Unit"), empty_values=())
     criterion = tables.Column(verbose_name=_("Criterion"), empty_values=())
     changes = tables.Column(verbose_name=_("Changes"), empty_values=())
-    reason = tables.Column(verbose_name=_("Reason"))
+    # In the reader's language where our code gave it (audit.reasons).
+    reason = tables.Column(verbose_name=_("Reason"), accessor="reason_shown")
     source = tables.Column(verbose_name=_("Source"))
     batch = tables.Column(verbose_name=_("Batch"))
 
