@@ -2,6 +2,8 @@
 partials/_table.html): remembered for the reader only, honoured on the next visit, refused with a
 message when it asks what cannot be, and never touching the exports."""
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core import signing
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from preferences.layout import offered_salt
 from preferences.models import TablePreference
+from tests.hostile.test_no_server_error import HOSTILE
 from tests.indicators.test_rankings_export import csv_rows
 from tests.indicators.test_rankings_view import body_rows, many_departments, rankings  # noqa: F401 (fixture)
 
@@ -190,3 +193,14 @@ def test_the_other_tables_remember_their_own_choice(client, staff, tree, table, 
     assert table_shown.paginator.per_page == 25
     # Another table keeps its own defaults.
     assert TablePreference.objects.get(user=staff, table=table).hidden_columns == [hidden]
+
+
+def test_hostile_values_in_every_field_never_answer_a_server_error(client, staff, rankings):
+    layout = ranking_page(client, staff).context["table"].layout
+    client.raise_request_exception = False
+    for value in HOSTILE:
+        for field in ("offered", "columns", "per_page", "next"):
+            data = {"offered": layout.offered, "columns": ["code"], "per_page": "50", "next": RANKINGS, field: value}
+            assert client.post(SAVE, data).status_code in (302, 400), (field, value)
+        assert client.post(f"/preferences/tables/{quote(value, safe='')}/", {"per_page": value}).status_code < 500
+    assert not TablePreference.objects.exclude(per_page=50).exists()

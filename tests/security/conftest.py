@@ -27,6 +27,7 @@ from dossiers.tokens import source_token_issue
 from imports.services import import_run_check
 from indicators.models import Assessment, Band, Criterion, Index
 from indicators.recompute import results_recompute
+from preferences.models import TablePreference
 from tests.conftest import build_tree
 from tests.dossiers.test_stats import NOW, dossier, save, vn
 from tests.indicators.builders import methodology, score
@@ -176,6 +177,7 @@ def world(tree, staff, head_a, head_b, appraiser, admin_user, tasks_in_process):
         unit=tree.dept_a, full_name="Nguyen Van Alphamark", title="Giam doc", start=datetime.date(2021, 1, 1)
     )
     head_rating = HeadRating.objects.create(year=2024, name="Hoan thanh tot", min_value=80)
+    TablePreference.objects.create(user=head_b, table="rankings", hidden_columns=["code"], per_page=25)
 
     cast = {"staff": staff, "head_a": head_a, "head_b": head_b, "appraiser": appraiser, "admin_user": admin_user}
     return type(

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import openpyxl
 import pytest
 from django.apps import apps
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -25,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.workflow import appraisal_scores_save, assessment_appraise
 from indicators.models import Assessment, Criterion
+from preferences.layout import offered_salt
 from tests.security.conftest import A_MARK, B_MARK, PDF
 
 ROLES = ("anonymous", "staff", "head_a", "head_b", "appraiser", "admin_user")
@@ -42,7 +44,7 @@ FORBIDDEN_MARKS = {
 # elsewhere (a form that did its work, a language switched).
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
 # The project's own tables: a refused POST must leave them all as they were.
-PROJECT_APPS = ("units", "indicators", "assessments", "imports", "audit", "dossiers", "jobs", "api", "auth")
+PROJECT_APPS = ("units", "indicators", "assessments", "imports", "audit", "dossiers", "jobs", "api", "auth", "preferences")
 
 
 def expect(default, **by_role):
@@ -276,6 +278,21 @@ CASES = [
         expect(REDIRECT),
         method="post",
         data=lambda w: {"language": "en", "next": "/"},
+    ),
+    # --- a reader's own choices: a table's columns and page size, for himself only ---------------
+    Case(
+        "table-layout",
+        "table_layout_save",
+        named("table_layout_save", table=lambda w: "rankings"),
+        logged_in(REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {
+            "offered": signing.dumps(["code", "band"], salt=offered_salt("rankings")),
+            "columns": ["band"],
+            "per_page": "100",
+            "next": "/rankings/",
+        },
     ),
     # --- a unit's scorecard -------------------------------------------------------------------
     Case(
@@ -640,6 +657,7 @@ ADMIN_MODELS = [
     "dossiers.DossierMonth",
     "api.ApiToken",
     "audit.AuditEntry",
+    "preferences.TablePreference",
 ]
 # Rows only a service writes: the admin reads them, never adds, changes or deletes them.
 ADMIN_READ_ONLY = {
