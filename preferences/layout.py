@@ -36,26 +36,50 @@ def table_layout(request, table):
     signed-in reader, set table.layout, the chooser. Call it on the page only: the exports keep
     every column."""
     preference = table_preference(user=request.user, table=table.layout_key)
-    per_page = DEFAULT_PER_PAGE
-    if preference is not None and preference.per_page in PAGE_SIZES:
-        per_page = preference.per_page
-    if not request.user.is_authenticated:
-        return per_page
-    offered = table.optional_columns()
     hidden = set()
     if preference is not None and isinstance(preference.hidden_columns, list):
         hidden = {name for name in preference.hidden_columns if isinstance(name, str)}
-    table.hide_columns(hidden)
+    offered = table.optional_columns()
+    if request.user.is_authenticated:
+        table.hide_columns(hidden)
+        table.layout = _layout(
+            request,
+            key=table.layout_key,
+            preference=preference,
+            page_field=table.prefixed_page_field,
+            columns=[(name, label, name not in hidden) for name, label in offered],
+            required=[str(table.columns[name].header) for name in table.required_columns if name in table.columns],
+        )
+    return _per_page(preference)
+
+
+def list_layout(request, *, key, page_field="page"):
+    """For a list that is not a django-tables2 table (the worklist): (the page size the reader
+    chose, the chooser of the page size alone, or None for a visitor). `key` is registered in
+    reformdash.lib.tables.LAYOUT_TABLES by the list's app."""
+    preference = table_preference(user=request.user, table=key)
+    if not request.user.is_authenticated:
+        return _per_page(preference), None
+    layout = _layout(request, key=key, preference=preference, page_field=page_field, columns=[], required=[])
+    return _per_page(preference), layout
+
+
+def _per_page(preference):
+    if preference is not None and preference.per_page in PAGE_SIZES:
+        return preference.per_page
+    return DEFAULT_PER_PAGE
+
+
+def _layout(request, *, key, preference, page_field, columns, required):
     query = request.GET.copy()
-    for name in (table.prefixed_page_field, "export"):  # a new page size starts at the first page
+    for name in (page_field, "export"):  # a new page size starts at the first page
         query.pop(name, None)
-    table.layout = TableLayout(
-        action=reverse("table_layout_save", kwargs={"table": table.layout_key}),
-        columns=[(name, label, name not in hidden) for name, label in offered],
-        required=[str(table.columns[name].header) for name in table.required_columns if name in table.columns],
+    return TableLayout(
+        action=reverse("table_layout_save", kwargs={"table": key}),
+        columns=columns,
+        required=required,
         page_sizes=PAGE_SIZES,
-        per_page=per_page,
-        offered=signing.dumps([name for name, _label in offered], salt=offered_salt(table.layout_key)),
+        per_page=_per_page(preference),
+        offered=signing.dumps([name for name, _label, _shown in columns], salt=offered_salt(key)),
         next=f"{request.path}?{query.urlencode()}" if query else request.path,
     )
-    return per_page

@@ -38,8 +38,15 @@ def table_attrs(name):
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 50
 
-# {layout_key: table class}: the tables whose layout a reader may choose (filled by LayoutMixin).
+# {layout_key: table class}: the tables whose layout a reader may choose (filled by LayoutMixin),
+# and the lists of ours that are no django-tables2 table, their page size alone (register_list_layout).
 LAYOUT_TABLES = {}
+
+
+def register_list_layout(key):
+    """Let readers choose the page size of a list that is not a django-tables2 table (the worklist)."""
+    LAYOUT_TABLES[key] = None
+    return key
 
 
 class LayoutMixin:

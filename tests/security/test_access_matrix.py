@@ -44,7 +44,18 @@ FORBIDDEN_MARKS = {
 # elsewhere (a form that did its work, a language switched).
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
 # The project's own tables: a refused POST must leave them all as they were.
-PROJECT_APPS = ("units", "indicators", "assessments", "imports", "audit", "dossiers", "jobs", "api", "auth", "preferences")
+PROJECT_APPS = (
+    "units",
+    "indicators",
+    "assessments",
+    "imports",
+    "audit",
+    "dossiers",
+    "jobs",
+    "api",
+    "auth",
+    "preferences",
+)
 
 
 def expect(default, **by_role):
