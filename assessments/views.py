@@ -52,13 +52,16 @@ from assessments.workflow import (
     publish_coverage,
 )
 from indicators.models import AssessmentStatus, Methodology
+from preferences.layout import list_layout
 from reformdash.lib.evidence import evidence_response
+from reformdash.lib.tables import register_list_layout
 from reformdash.lib.uploads import UploadSizeLimit, UploadSizeSkip, body_declared_too_big
 from units.access import Action as Access
 from units.access import may, sees_all_units
 from units.models import Membership, Unit
 
-PER_PAGE = 50
+# The province-wide list's page size is the reader's choice (preferences.layout).
+WORKLIST_LAYOUT = register_list_layout("assessment-worklist")
 
 
 @login_required
@@ -81,7 +84,8 @@ def worklist(request):
         if not form.is_valid():
             return render(request, "assessments/worklist.html", context, status=400)
         rows = selectors.assessments_filtered(user=user, **form.cleaned_data)
-        context["page"] = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+        per_page, context["layout"] = list_layout(request, key=WORKLIST_LAYOUT)
+        context["page"] = Paginator(rows, per_page).get_page(request.GET.get("page"))
         query = data.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()

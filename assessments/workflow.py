@@ -642,15 +642,24 @@ def methodology_publish(*, methodology, user, decision_reference, published_on, 
         comment += " · " + _(
             "Published without the units that have no complete appraised result (%(count)d): %(codes)s."
         ) % {"count": len(left_out), "codes": _named(left_out)}
-    _publish_assessments(ids=ids, user=user, comment=comment, batch=batch)
+    _publish_assessments(ids=ids, user=user, comment=comment, publication=publication, batch=batch)
     results_recompute_request(index_id=methodology.index_id, year=methodology.year)
     results_recompute(index_id=methodology.index_id, year=methodology.year)
     _snapshot(publication=publication, user=user, batch=batch)
     return publication
 
 
-def _publish_assessments(*, ids, user, comment, batch):
-    """The published move of many assessments at once: one UPDATE, one insert of steps, one of audit entries."""
+def _publish_assessments(*, ids, user, comment, publication, batch):
+    """The published move of many assessments at once: one UPDATE, one insert of steps, one of audit entries.
+    The audit's reason is the decision's reference as written, and the units left out as our
+    code's reason, put into words in the reader's language (audit.reasons)."""
+    left_out = publication.units_left_out
+    reason = {"reason": publication.decision_reference}
+    if left_out:
+        reason |= {
+            "reason_code": "assessments.published_without",
+            "reason_params": {"count": len(left_out), "codes": _named(left_out)},
+        }
     Assessment.objects.filter(pk__in=ids).update(
         status=S.PUBLISHED, version=F("version") + 1, updated_at=timezone.now()
     )
@@ -666,7 +675,7 @@ def _publish_assessments(*, ids, user, comment, batch):
             "obj": a,
             "unit": a.unit,
             "changes": {"status": [S.APPRAISED.value, S.PUBLISHED.value]},
-            "reason": comment,
+            **reason,
             "batch": batch,
         }
         for a in assessments

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.reasons import reason_text
+
 
 class AuditSource(models.TextChoices):
     WEB = "web", _("Web page")
@@ -45,7 +47,11 @@ class AuditEntry(models.Model):
         verbose_name=_("criterion"),
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # A person's words, as written (an appraiser's reason, a decision's reference).
     reason = models.TextField(_("reason"), blank=True)
+    # A reason our own code gives, put into words when read, in the reader's language (audit.reasons).
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     batch = models.CharField(_("batch"), max_length=32, blank=True, db_index=True)
     source = models.CharField(_("source"), max_length=10, choices=AuditSource.choices, default=AuditSource.WEB)
 
@@ -57,3 +63,8 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_label}#{self.object_id}"
+
+    @property
+    def reason_shown(self):
+        """The reason in the reader's language: the person's words and our code's (audit.reasons)."""
+        return reason_text(self.reason, self.reason_code, self.reason_params)

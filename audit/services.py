@@ -5,8 +5,21 @@ import decimal
 import uuid
 
 from audit.models import AuditEntry, AuditSource
+from audit.reasons import REASONS
 
-ENTRY_KEYS = {"action", "user", "obj", "unit", "criterion", "changes", "reason", "batch", "source"}
+ENTRY_KEYS = {
+    "action",
+    "user",
+    "obj",
+    "unit",
+    "criterion",
+    "changes",
+    "reason",
+    "reason_code",
+    "reason_params",
+    "batch",
+    "source",
+}
 
 
 def new_batch():
@@ -43,9 +56,13 @@ def _entry(
     criterion=None,
     changes=None,
     reason="",
+    reason_code="",
+    reason_params=None,
     batch=None,
     source=AuditSource.WEB,
 ):
+    if reason_code and reason_code not in REASONS:
+        raise ValueError(f"no message for the audit reason code {reason_code!r} (audit.reasons.REASONS)")
     if user is not None and not getattr(user, "is_authenticated", True):
         user = None  # an anonymous request has nobody to record
     return AuditEntry(
@@ -57,6 +74,8 @@ def _entry(
         criterion_id=_id(criterion),
         changes=_json_changes(changes),
         reason=reason or "",
+        reason_code=reason_code,
+        reason_params={key: _json_value(value) for key, value in (reason_params or {}).items()},
         batch=batch or "",
         source=source,
     )
@@ -71,10 +90,14 @@ def audit_record(
     criterion=None,
     changes=None,
     reason="",
+    reason_code="",
+    reason_params=None,
     batch=None,
     source=AuditSource.WEB,
 ):
-    """Record one change; `changes` is {field: (old, new)}."""
+    """Record one change; `changes` is {field: (old, new)}. `reason` is a person's words, stored
+    as written; a reason of our own code is `reason_code` and its `reason_params` (audit.reasons),
+    put into words in the reader's language when read."""
     entry = _entry(
         action=action,
         user=user,
@@ -83,6 +106,8 @@ def audit_record(
         criterion=criterion,
         changes=changes,
         reason=reason,
+        reason_code=reason_code,
+        reason_params=reason_params,
         batch=batch,
         source=source,
     )

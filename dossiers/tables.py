@@ -62,6 +62,9 @@ class DossierRankingTable(LayoutMixin, tables.Table):
     pending_overdue = tables.Column(verbose_name=_("Pending overdue"), attrs=SECONDARY_NUMBER)
     overdue_list = tables.Column(verbose_name=_("Dossiers"), accessor="code", orderable=False, exclude_from_export=True)
 
+    layout_key = "dossier-ranking"
+    required_columns = ("rank", "name", "value")
+
     class Meta:
         template_name = TEMPLATE
         attrs = table_attrs("dossier-table")
@@ -142,6 +145,10 @@ class OverdueDossierTable(LayoutMixin, tables.Table):
     overdue_by = tables.Column(verbose_name=_("Days overdue"), order_by=("overdue_by", "id"), attrs=NUMBER)
     channel = tables.Column(verbose_name=_("Channel"), attrs=SECONDARY)
     supplement_requests = tables.Column(verbose_name=_("Supplement requests"), attrs=SECONDARY_NUMBER)
+
+    # The dossier and how late it is: what the list is about.
+    layout_key = "overdue-dossiers"
+    required_columns = ("external_id", "overdue_by")
 
     class Meta:
         model = Dossier

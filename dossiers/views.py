@@ -41,6 +41,7 @@ from dossiers.measures import MEASURES, DossierMeasure
 from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token, source_unit_ids_served
+from preferences.layout import table_layout
 from reformdash.lib.charts import cached_chart, chart
 from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
@@ -57,7 +58,6 @@ from units.access import (
 from units.models import Unit, UnitKind
 from units.selectors import first_kind_existing
 
-PER_PAGE = 50
 MAX_ITEMS = 1000
 MAX_BODY_BYTES = 5 * 1024 * 1024
 # The key of a reason that is about the whole item rather than one of its fields.
@@ -288,12 +288,13 @@ def _trend_chart(unit, months, choice, measure_label):
 
 
 def _paginate(request, table, **options):
-    """Sort the table and page it as the query string asks, PER_PAGE rows a page whatever it asks
-    (the table cannot be fetched whole by asking for one big page); a page that is not a page
+    """Sort the table and page it as the query string asks, at the reader's page size among ours
+    whatever it asks (preferences.layout, which also hides the columns he hid: the table cannot be
+    fetched whole by asking for one big page); a page that is not a page
     number or lies past the end is a 404."""
     table_configure(request, table)
     try:
-        paginate_table(request, table, per_page=PER_PAGE, **options)
+        paginate_table(request, table, per_page=table_layout(request, table), **options)
     except InvalidPage as error:
         raise Http404(_("There is no such page.")) from error
 

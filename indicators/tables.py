@@ -26,7 +26,6 @@ from reformdash.lib.fields import STORED_QUANTUM, as_decimal
 from reformdash.lib.tables import NUMBER, SECONDARY, SECONDARY_NUMBER, LayoutMixin, cell_attrs, table_attrs
 
 RANKING_TEMPLATE = "indicators/_ranking_table.html"
-PER_PAGE = 50
 
 
 def _nulls_last(field, descending):
@@ -148,6 +147,9 @@ class RankingTable(LayoutMixin, tables.Table):
         verbose_name=_("Distance to target (negative: short)"), visible=False, orderable=False
     )
 
+    layout_key = "rankings"
+    required_columns = ("rank", "unit", "value")
+
     class Meta:
         # The status after the areas' columns, then the export-only columns: the exports' earlier
         # columns keep their places.
@@ -164,7 +166,6 @@ class RankingTable(LayoutMixin, tables.Table):
         )
         template_name = RANKING_TEMPLATE
         attrs = table_attrs("ranking-table")
-        per_page = PER_PAGE
         empty_text = _("No result to show for this choice.")
 
     def __init__(self, data, *, index, year, areas=(), group_names=None, **kwargs):

@@ -25,8 +25,9 @@ from indicators.cache import results_cached
 from indicators.charts import group_position_figure, ranking_figure, trend_against_mean_figure
 from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import AssessmentStatus, Direction, ValueUnit
-from indicators.tables import PER_PAGE, RankingTable, area_title
+from indicators.tables import RankingTable, area_title
 from indicators.targets import early_warnings, group_target
+from preferences.layout import table_layout
 from reformdash.lib.charts import band_legend, cached_chart
 from reformdash.lib.export import as_of_text, title_line
 from reformdash.lib.maps import unit_map_figure
@@ -326,12 +327,13 @@ def _read_areas(table, *, units):
 
 def _paginate(request, table, *, as_of):
     """A page of the table without counting the rows (LazyPaginator); a page past the end, or
-    not a number, is a 404. The page size is ours: a per_page parameter cannot ask for everything.
+    not a number, is a 404. The page size is the reader's choice among ours (preferences.layout),
+    which also hides the columns he hid: a per_page parameter cannot ask for everything.
     The page's rows, and only they, get their revision marks.
     The areas' values of the page's units are cached until the next recompute (indicators.cache):
     every reader of a group's first page asks for the same fifty units."""
     try:
-        paginate_table(request, table, per_page=PER_PAGE, paginator_class=LazyPaginator)
+        paginate_table(request, table, per_page=table_layout(request, table), paginator_class=LazyPaginator)
     except InvalidPage as error:
         raise Http404(str(error)) from error
     table.revision_marks = selectors.revision_marks(result_ids=table.page_result_ids())

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "units",
     "indicators",
     "jobs",
+    "preferences",
     "dossiers",
     "api",
     "audit",

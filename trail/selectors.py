@@ -97,7 +97,7 @@ def audit_entries(
 # Entered in the browser without a reason: the unit's own scores, and the appraised score left as
 # the unit's. An appraisal saves one per line; on the scorecard they would push the steps and the
 # council's reasoned changes out of sight. The full trail (/audit/) lists them.
-_ROUTINE_SCORE_ENTRIES = Q(action__in=["score.self", "score.final"], reason="")
+_ROUTINE_SCORE_ENTRIES = Q(action__in=["score.self", "score.final"], reason="", reason_code="")
 
 
 def unit_trail(*, user_viewing, unit, index, year, limit=15):
@@ -147,7 +147,7 @@ def audit_export_rows(entries):
             entry.unit.code if entry.unit else "",
             _criterion_text(entry.criterion),
             "; ".join(f"{field}: {old} → {new}" for field, (old, new) in entry.changes.items()),
-            entry.reason,
+            entry.reason_shown,  # in the reader's language where our code gave it (audit.reasons)
             entry.batch,
             entry.get_source_display(),
         ]

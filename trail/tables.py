@@ -14,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from reformdash.lib.tables import TEMPLATE, LayoutMixin, table_attrs
 from trail.actions import MISSING, action_label, shown_changes
 
-PER_PAGE = 50
-
 
 class AuditTable(LayoutMixin, tables.Table):
     """One row per AuditEntry (trail.selectors.audit_entries, user, unit and criterion loaded)."""
@@ -26,15 +24,19 @@ class AuditTable(LayoutMixin, tables.Table):
     unit = tables.Column(verbose_name=_("Unit"), empty_values=())
     criterion = tables.Column(verbose_name=_("Criterion"), empty_values=())
     changes = tables.Column(verbose_name=_("Changes"), empty_values=())
-    reason = tables.Column(verbose_name=_("Reason"))
+    # In the reader's language where our code gave it (audit.reasons).
+    reason = tables.Column(verbose_name=_("Reason"), accessor="reason_shown")
     source = tables.Column(verbose_name=_("Source"))
     batch = tables.Column(verbose_name=_("Batch"))
+
+    # When and what: an entry without them says nothing.
+    layout_key = "audit-trail"
+    required_columns = ("at", "action")
 
     class Meta:
         template_name = TEMPLATE
         attrs = table_attrs("audit-table")
         orderable = False  # newest first, always: the order of a trail
-        per_page = PER_PAGE
         empty_text = _("No entry matches these filters.")
 
     def __init__(self, data, *, query, **kwargs):

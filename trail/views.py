@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tables2 import LazyPaginator
 
+from preferences.layout import table_layout
 from reformdash.lib.export import ColumnType, as_of_text, export_response, title_line
 from reformdash.lib.paging import paginate_table
 from trail.forms import AuditFilterForm
 from trail.selectors import audit_entries, audit_export_rows
-from trail.tables import PER_PAGE, AuditTable
+from trail.tables import AuditTable
 from units.access import Action, may
 
 
@@ -40,7 +41,8 @@ def audit_trail(request):
         return _export(entries, export, form=form)
     table = AuditTable(entries, query=form.query())
     try:
-        paginate_table(request, table, per_page=PER_PAGE, paginator_class=LazyPaginator)
+        # The reader's page size among ours, his hidden columns hidden (preferences.layout).
+        paginate_table(request, table, per_page=table_layout(request, table), paginator_class=LazyPaginator)
     except InvalidPage as error:
         raise Http404(str(error)) from error
     query = form.query()

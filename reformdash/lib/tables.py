@@ -4,7 +4,12 @@ stylesheet reads: static/css/reformdash.css, "Tables"), and what it takes from t
 The classes: `num` right-aligns a number; `unit-col` is the unit's column, which stays in view
 when a wide table scrolls sideways on a desk; `col-secondary` is a column a phone hides until the
 reader opens "Show all columns" (partials/_table.html). The classes are in the column's attrs, so
-the exports (as_values) are not touched by them."""
+the exports (as_values) are not touched by them.
+
+A reader may hide a table's optional columns and choose its page size (PAGE_SIZES); the choice is
+remembered per user and table by the preferences app, keyed by the table's `layout_key`. The
+columns a table is about (`required_columns`: the unit, its value, its rank) cannot be hidden, and
+the exports keep every column whatever the reader hid."""
 
 from reformdash.lib.export import ColumnType, export_response
 
@@ -28,13 +33,63 @@ def table_attrs(name):
     return {"class": f"table {name}"}
 
 
+# The page sizes a reader may choose; DEFAULT_PER_PAGE without a choice. Bounded: a page of every
+# row would be the whole table in one query and one page.
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PER_PAGE = 50
+
+# {layout_key: table class}: the tables whose layout a reader may choose (filled by LayoutMixin),
+# and the lists of ours that are no django-tables2 table, their page size alone (register_list_layout).
+LAYOUT_TABLES = {}
+
+
+def register_list_layout(key):
+    """Let readers choose the page size of a list that is not a django-tables2 table (the worklist)."""
+    LAYOUT_TABLES[key] = None
+    return key
+
+
 class LayoutMixin:
-    """Mixed into our django-tables2 tables (before tables.Table): what partials/_table.html asks."""
+    """Mixed into our django-tables2 tables (before tables.Table): what partials/_table.html asks.
+
+    A table sets `layout_key` (the name its readers' choices are remembered under) and
+    `required_columns` (what it cannot show without); `layout` is the chooser the template shows,
+    set by the view (preferences.layout.table_layout), None where there is none (exports, visitors)."""
+
+    layout_key = None
+    required_columns = ()
+    layout = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.layout_key:
+            LAYOUT_TABLES[cls.layout_key] = cls
+
+    def optional_columns(self):
+        """(name, header) of each column shown by default that the reader may hide: not a
+        required one, and not one only the exports write (those are hidden already)."""
+        return [
+            (column.name, _column_label(column)) for column in self.columns if column.name not in self.required_columns
+        ]
+
+    def hide_columns(self, names):
+        """Hide the optional columns among `names` (others, gone or required, are ignored): for the
+        page only, as_values still writes them."""
+        optional = {name for name, _header in self.optional_columns()}
+        for name in names:
+            if name in optional:
+                self.columns.hide(name)
 
     @property
     def has_secondary_columns(self):
         """Whether a phone hides some of the visible columns (the template then offers to show them)."""
         return any("col-secondary" in (column.attrs["td"].get("class") or "") for column in self.columns)
+
+
+def _column_label(column):
+    """The column's header, with its title where the header is short for it (an area's code)."""
+    title = column.attrs["th"].get("title")
+    return f"{column.header} · {title}" if title else str(column.header)
 
 
 def table_configure(request, table):

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from assessments.workflow import (
     appraisal_scores_save,
@@ -181,7 +182,14 @@ def test_publishing_while_units_have_no_result_needs_the_explicit_choice(
     assert reload(ready).status == S.PUBLISHED
     expected = "QĐ 7/QĐ-UBND · Published without the units that have no complete appraised result (1): A2."
     assert AssessmentStep.objects.get(to_status=S.PUBLISHED).comment == expected
-    assert AuditEntry.objects.get(action="assessment.publish").reason == expected
+    # The audit keeps the decision's reference as written and our code's part as a code, put into
+    # words in the reader's language (audit.reasons).
+    entry = AuditEntry.objects.get(action="assessment.publish")
+    assert (entry.reason, entry.reason_code) == ("QĐ 7/QĐ-UBND", "assessments.published_without")
+    assert entry.reason_params == {"count": 1, "codes": "A2"}
+    assert entry.reason_shown == expected
+    with translation.override("vi"):
+        assert entry.reason_shown == "QĐ 7/QĐ-UBND · Công bố khi còn 1 đơn vị chưa có kết quả thẩm định đầy đủ: A2."
 
 
 def test_a_whole_group_publishes_without_the_choice_and_records_nothing_left_out(

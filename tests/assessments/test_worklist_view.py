@@ -96,3 +96,22 @@ def test_the_last_step_is_shown(login, workflow, head_a, english):
     submitted(workflow, head_a)
     body = login("head_a").get(URL).content.decode()
     assert "Submitted · head_a" in body
+
+
+def test_the_province_wide_list_is_paged_at_the_readers_own_page_size(login, workflow, more, tree):
+    # Thirty more assessments (a methodology a year), so that 25 a page makes two pages.
+    for year in range(1990, 2020):
+        Assessment.objects.create(
+            unit=tree.district_b, methodology=methodology(workflow.index, year, kind=UnitKind.DISTRICT)
+        )
+    client = login("staff")
+    response = client.get(URL, {"status": "draft"})
+    assert response.context["page"].paginator.per_page == 50 and len(response.context["page"]) == 32
+    layout = response.context["layout"]
+    assert layout.columns == [] and 'name="per_page"' in response.content.decode()
+    saved = client.post(layout.action, {"offered": layout.offered, "per_page": "25", "next": layout.next})
+    assert saved["Location"] == f"{URL}?status=draft"
+    page = client.get(URL, {"status": "draft"}).context["page"]
+    assert page.paginator.per_page == 25 and len(page) == 25 and page.paginator.num_pages == 2
+    # Another reader's list keeps its own size.
+    assert login("appraiser").get(URL, {"status": "draft"}).context["page"].paginator.per_page == 50

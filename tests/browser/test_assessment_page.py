@@ -3,13 +3,18 @@ way), marks a criterion not applicable with the reason, saves, finds his values 
 running total follows what he types, and a bad evidence file sent with the scores comes back with
 the scores as typed, its message beside the file input and in the focused error summary."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from assessments.models import EvidenceFile
 from indicators.models import Assessment, AssessmentStatus, Score
 from tests.assessments.conftest import PDF
 from tests.indicators.workflow import workflow  # noqa: F401 (fixtures, used as test arguments)
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "test-artifacts" / "screenshots"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,3 +148,47 @@ def test_a_file_over_the_limit_is_said_before_anything_is_sent(page, workflow, h
     page.click("button[value=save]")  # the browser keeps the page: nothing typed is lost
     expect(page.locator(f"input[name='score-{c['1.1'].pk}']")).to_have_value("35,5")
     assert not Score.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_heads_draft_fits_a_phone_as_cards_and_stays_a_table_on_a_desk(browser, live_server, demo_passwords):
+    """Issue 19: on a 390 px phone the sheet (twenty criteria with the demo's long titles) is one
+    card per criterion, the page and the sheet's box never wider than the screen, every input in
+    view; at 1366 it is the table it was, its header row shown."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/login/")
+    page.fill("#id_username", "head_department")
+    page.fill("#id_password", demo_passwords["head_department"])
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
+    draft = Assessment.objects.get(unit__code="48-STP", methodology__year=2026, status=AssessmentStatus.DRAFT)
+    page.goto(f"/assessments/{draft.pk}/")
+    expect(page.locator("#assessment-status")).to_have_text("Bản nháp")
+
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width == 390
+    box = page.evaluate("(e => [e.scrollWidth, e.clientWidth])(document.querySelector('.sheet-container'))")
+    assert box[0] <= box[1], f"the sheet scrolls sideways in its box: {box}"
+    # The header row is out of sight (kept for the inputs' names); each cell says its column.
+    assert page.evaluate("document.querySelector('.assessment-table thead').getBoundingClientRect().height") <= 1
+    first = page.locator("tr.assessment-line").first
+    expect(first.locator("td[data-label='Điểm tự đánh giá']")).to_be_visible()
+    rights = page.evaluate(
+        "[...document.querySelectorAll('#sheet-form input:not([type=hidden]), #sheet-form textarea, #sheet-form button')]"
+        ".map(e => e.getBoundingClientRect().right)"
+    )
+    assert len(rights) > 20 and max(rights) <= width
+    page.screenshot(path=str(SCREENSHOTS / "assessment-draft-phone.png"), full_page=True)
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(page.locator(".assessment-table thead th", has_text="Điểm tự đánh giá")).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1366
+    # One row a criterion: the self score sits beside the criterion, not under it.
+    criterion, self_score = first.locator("td").nth(0).bounding_box(), first.locator("td").nth(2).bounding_box()
+    assert abs(criterion["y"] - self_score["y"]) < 2 and self_score["x"] > criterion["x"]
+    assert errors == []
+    context.close()

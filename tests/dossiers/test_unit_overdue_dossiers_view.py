@@ -204,7 +204,7 @@ def test_the_query_count_does_not_grow_with_the_dossiers(client, head_b, pages):
 
     before = count()
     many_overdue(pages.commune_b1, 60)
-    assert count() == before <= 8
+    assert count() == before <= 9  # 9 with the reader's choice of the table's columns and page size
 
 
 def test_sorting_by_due_date(client, staff, pages):

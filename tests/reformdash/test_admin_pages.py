@@ -29,6 +29,7 @@ from indicators.models import (
 )
 from indicators.services import results_recompute_request
 from jobs.models import Job, JobStatus
+from preferences.models import TablePreference
 from units.models import HeadRating, LineageKind, Membership, UnitHead, UnitKind, UnitLineage
 
 
@@ -83,6 +84,7 @@ def filled(tree, head_a):
     HeadRating.objects.create(year=2023, name="Hoàn thành tốt nhiệm vụ", min_value=80)
     Target.objects.create(index=par, year=2023, unit_kind=UnitKind.DEPARTMENT, parent=tree.province, value=90)
     ApiToken.objects.create(user=head_a, name="A's reports", token_hash="0" * 64)
+    TablePreference.objects.create(user=head_a, table="rankings", hidden_columns=["code"], per_page=25)
     audit_record(
         action="score.self",
         user=head_a,
@@ -97,7 +99,7 @@ def _models():
     return [
         model
         for model in admin.site._registry
-        if model._meta.app_label in ("units", "indicators", "jobs", "dossiers", "api", "audit")
+        if model._meta.app_label in ("units", "indicators", "jobs", "dossiers", "api", "audit", "preferences")
     ]
 
 
@@ -126,6 +128,7 @@ def test_every_project_model_has_an_admin():
         "dossiers.DossierMonth",
         "api.ApiToken",
         "audit.AuditEntry",
+        "preferences.TablePreference",
     }
 
 

@@ -27,6 +27,7 @@ from dossiers.tokens import source_token_issue
 from imports.services import import_run_check
 from indicators.models import Assessment, Band, Criterion, Index, Target
 from indicators.recompute import results_recompute
+from preferences.models import TablePreference
 from tests.conftest import build_tree
 from tests.dossiers.test_stats import NOW, dossier, save, vn
 from tests.indicators.builders import methodology, score
@@ -178,6 +179,7 @@ def world(tree, staff, head_a, head_b, appraiser, admin_user, tasks_in_process):
     head_rating = HeadRating.objects.create(year=2024, name="Hoan thanh tot", min_value=80)
     # A target of B: on the pages only where B's result is, and its admin pages for administrators.
     Target.objects.create(index=par, year=2024, unit=tree.district_b, value=D("99.25"), rank=1)
+    TablePreference.objects.create(user=head_b, table="rankings", hidden_columns=["code"], per_page=25)
 
     cast = {"staff": staff, "head_a": head_a, "head_b": head_b, "appraiser": appraiser, "admin_user": admin_user}
     return type(

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import openpyxl
 import pytest
 from django.apps import apps
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -26,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.workflow import appraisal_scores_save, assessment_appraise
 from indicators.models import Assessment, Criterion
+from preferences.layout import offered_salt
 from tests.security.conftest import A_MARK, B_MARK, PDF
 
 ROLES = ("anonymous", "staff", "head_a", "head_b", "appraiser", "admin_user")
@@ -54,6 +56,7 @@ PROJECT_APPS = (
     "api",
     "auth",
     "remediation",
+    "preferences",
 )
 
 
@@ -334,6 +337,21 @@ CASES = [
         expect(REDIRECT),
         method="post",
         data=lambda w: {"language": "en", "next": "/"},
+    ),
+    # --- a reader's own choices: a table's columns and page size, for himself only ---------------
+    Case(
+        "table-layout",
+        "table_layout_save",
+        named("table_layout_save", table=lambda w: "rankings"),
+        logged_in(REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {
+            "offered": signing.dumps(["code", "band"], salt=offered_salt("rankings")),
+            "columns": ["band"],
+            "per_page": "100",
+            "next": "/rankings/",
+        },
     ),
     # --- a unit's scorecard -------------------------------------------------------------------
     Case(
@@ -797,6 +815,7 @@ ADMIN_MODELS = [
     "dossiers.DossierMonth",
     "api.ApiToken",
     "audit.AuditEntry",
+    "preferences.TablePreference",
 ]
 # Rows only a service writes: the admin reads them, never adds, changes or deletes them.
 ADMIN_READ_ONLY = {

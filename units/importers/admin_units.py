@@ -279,7 +279,8 @@ def _write(units, existing, result, existing_links, *, as_of, user, source, data
 
 
 def _audit(units, by_code, result, *, as_of, user, source, data_source):
-    batch, reason = new_batch(), _("administrative units from %(source)s") % {"source": data_source}
+    # Our code's reason, put into words in the reader's language when read (audit.reasons).
+    batch, reason = new_batch(), {"reason_code": "units.admin_import", "reason_params": {"source": data_source}}
     entries = []
     for code in result.created:
         values = {f: v for f, v in units[code].items() if f in _FIELDS}
@@ -291,7 +292,7 @@ def _audit(units, by_code, result, *, as_of, user, source, data_source):
                 "obj": unit,
                 "unit": unit,
                 "changes": changed_values(None, {**values, "parent": unit.parent_id}, [*values, "parent"]),
-                "reason": reason,
+                **reason,
                 "batch": batch,
                 "source": source,
             }
@@ -305,7 +306,7 @@ def _audit(units, by_code, result, *, as_of, user, source, data_source):
                 "obj": unit,
                 "unit": unit,
                 "changes": changes,
-                "reason": reason,
+                **reason,
                 "batch": batch,
                 "source": source,
             }
@@ -331,7 +332,7 @@ def _audit(units, by_code, result, *, as_of, user, source, data_source):
                 "obj": link,
                 "unit": link.successor_id,
                 "changes": changes,
-                "reason": reason,
+                **reason,
                 "batch": batch,
                 "source": source,
             }

@@ -233,10 +233,8 @@ def _moves_audit(*, parsed, moves, by_code, chains_before, user, source, batch):
                 "obj": unit,
                 "unit": unit,
                 "changes": {"parent": (old_parent, new_parent)},
-                "reason": _(
-                    "moved by an import with moves allowed; %(losing)d user(s) lose sight of it, %(gaining)d gain it"
-                )
-                % {"losing": move["users_losing"], "gaining": move["users_gaining"]},
+                "reason_code": "units.moved",  # put into words in the reader's language (audit.reasons)
+                "reason_params": {"losing": move["users_losing"], "gaining": move["users_gaining"]},
                 "batch": batch,
                 "source": source,
             }
