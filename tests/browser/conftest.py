@@ -28,9 +28,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)  # a Chromium and a live server: seconds per test
 
+    # Within each file (files keep their order: xdist's --dist loadfile sends a file whole to one
+    # worker), the tests that read the shared demo after the others, and the one that changes it last.
+    first_of_file = {}
+    for position, item in enumerate(items):
+        first_of_file.setdefault(str(item.fspath), position)
+
     def order(item):  # a stable sort: otherwise as collected
         fixtures = getattr(item, "fixturenames", ())
-        return 2 if "demo_to_change" in fixtures else 1 if "demo" in fixtures else 0
+        return first_of_file[str(item.fspath)], 2 if "demo_to_change" in fixtures else 1 if "demo" in fixtures else 0
 
     items.sort(key=order)
 
@@ -86,10 +92,12 @@ def shared_server(django_db_setup, django_db_blocker):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once for the session's demo tests (which run last): its url is filled in by
-    `demo`, `passwords` is {username: password}, `changed` is set by the test that changes it."""
+    """The demo, loaded once for a file's demo tests and emptied after them: its url is filled in
+    by `demo`, `passwords` is {username: password}, `changed` is set by the test that changes it.
+    Per file, not per session: under xdist a worker runs other files after a demo file, and those
+    must find the empty database a test expects (a session's load met them with its users)."""
     from django.core.cache import cache
 
     from tests.demo.shared import demo_loaded
@@ -119,7 +127,7 @@ def _served(shared_demo, shared_server):
 
 @pytest.fixture
 def demo(shared_demo, shared_server, db):
-    """For a test that only reads the demo (logging in aside): the session's load, served by the
+    """For a test that only reads the demo (logging in aside): the file's load, served by the
     session's server. The test runs in a transaction rolled back after it (`db`, which also has
     pytest-django create the test database: without a test asking for it, the session would
     run on the developer's own); on SQLite the server shares its connection, and so the

@@ -150,19 +150,18 @@ def test_a_file_over_the_limit_is_said_before_anything_is_sent(page, workflow, h
     assert not Score.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_demo_heads_draft_fits_a_phone_as_cards_and_stays_a_table_on_a_desk(browser, live_server, demo_passwords):
+def test_the_demo_heads_draft_fits_a_phone_as_cards_and_stays_a_table_on_a_desk(browser, demo):
     """Issue 19: on a 390 px phone the sheet (twenty criteria with the demo's long titles) is one
     card per criterion, the page and the sheet's box never wider than the screen, every input in
     view; at 1366 it is the table it was, its header row shown."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="vi-VN")
+    context = browser.new_context(base_url=demo.url, viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = context.new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto("/login/")
     page.fill("#id_username", "head_department")
-    page.fill("#id_password", demo_passwords["head_department"])
+    page.fill("#id_password", demo.passwords["head_department"])
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
     draft = Assessment.objects.get(unit__code="48-STP", methodology__year=2026, status=AssessmentStatus.DRAFT)
