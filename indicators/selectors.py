@@ -1,6 +1,5 @@
 """Reads of indices, methodologies, criteria and results."""
 
-import datetime
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -9,6 +8,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from indicators.group_figures import figures_by_group, group_figures, is_suppressed, ranked_results
 from indicators.ledger import chronic_losses, criterion_losses
@@ -571,7 +571,7 @@ def trend_subject(*, user, today=None):
     units the system ranks, when he may see it (units.access decides: staff, administrators, a
     member of the province); else his own unit (the first of his memberships by name), which he
     sees, against its group; (None, False) when he has neither. Two queries at most."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()  # Vietnam's day (TIME_ZONE), not the server's
     provinces = units_valid_on(day=today, queryset=Unit.objects.filter(kind=UnitKind.PROVINCE)).filter(
         Exists(Unit.objects.filter(parent=OuterRef("pk"), kind__in=LOCAL_KINDS))
     )

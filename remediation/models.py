@@ -7,13 +7,13 @@ head or officers write it, Sở Nội vụ staff review it (units.access decides
 year's appraised score of each criterion verifies it (remediation.selectors, computed when read).
 """
 
-import datetime
 import os
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -153,4 +153,4 @@ class PlanAction(models.Model):
     @property
     def overdue(self):
         """Past its deadline and not done (remediation.selectors.overdue_actions asks the same in SQL)."""
-        return self.status != ActionStatus.DONE and self.deadline < datetime.date.today()
+        return self.status != ActionStatus.DONE and self.deadline < timezone.localdate()

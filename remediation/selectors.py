@@ -8,10 +8,10 @@ with nothing to keep in step and no recompute that could miss it. Plans are few 
 unit and year), so the subquery costs nothing a page would notice.
 """
 
-import datetime
 from collections import Counter
 
 from django.db.models import Case, F, Max, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.utils import timezone
 
 from indicators.ledger import lost_points
 from indicators.models import Score
@@ -100,7 +100,7 @@ def latest_plan_year(*, user, index):
 
 
 def _overdue_q(prefix="", today=None):
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()  # Vietnam's day (TIME_ZONE), not the server's
     return Q(**{f"{prefix}deadline__lt": today}) & ~Q(**{f"{prefix}status": ActionStatus.DONE})
 
 
