@@ -69,8 +69,13 @@ def _answer(request, view, params, kwargs):
         return error(_("no such unit, or not one you may see"), status=404)
 
 
-def error(message, *, status):
-    return answer({"error": str(message)}, status=status)
+def error(message, *, status, errors=None):
+    """{"error": message}; a 400 also says what was wrong with which part ({} when no parameter is
+    to blame), as the OpenAPI document's ParameterErrors promises for every 400."""
+    body = {"error": str(message)}
+    if status == 400:
+        body["errors"] = {key: str(value) for key, value in (errors or {}).items()}
+    return answer(body, status=status)
 
 
 def answer(data, *, status=200):

@@ -46,7 +46,8 @@ class RefuseNulMiddleware:
             "\x00" in name or any("\x00" in value for value in values) for name, values in request.GET.lists()
         ):
             if request.path_info.startswith(API_PREFIX):
-                return api_error(_("a NUL character in the address"), status=400)
+                message = _("a NUL character in the address")
+                return api_error(message, status=400, errors={"address": message})
             return defaults.bad_request(request, ValueError("NUL in the path or query string"))
         return self.get_response(request)
 

@@ -43,7 +43,8 @@ def test_a_nul_in_an_api_address_is_a_json_400(client, staff, scored, path, quer
     client.force_login(staff)
     response = client.get(path, query)
     assert response.status_code == 400
-    assert response.json() == {"error": "a NUL character in the address"}
+    message = "a NUL character in the address"
+    assert response.json() == {"error": message, "errors": {"address": message}}  # ParameterErrors, as documented
 
 
 def test_a_nul_in_a_batch_item_is_that_items_error_and_the_good_ones_are_stored(tree, client):
