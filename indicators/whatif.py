@@ -94,17 +94,23 @@ def current_scores(*, assessment):
 
 
 def _write_scores(assessment, scores):
-    """The assessment's final scores replaced by `scores` ({criterion id: (score, not applicable)})."""
-    existing = set(Score.objects.filter(assessment=assessment).values_list("criterion_id", flat=True))
+    """The assessment's final scores replaced by `scores` ({criterion id: (score, not applicable)}):
+    one UPDATE batch and one INSERT batch, not a query per criterion."""
+    existing = {score.criterion_id: score for score in Score.objects.filter(assessment=assessment)}
+    changed, new = [], []
     for criterion_id, (value, not_applicable) in scores.items():
-        if criterion_id in existing:
-            Score.objects.filter(assessment=assessment, criterion_id=criterion_id).update(
-                final_score=value, not_applicable=not_applicable
+        score = existing.get(criterion_id)
+        if score is None:
+            new.append(
+                Score(
+                    assessment=assessment, criterion_id=criterion_id, final_score=value, not_applicable=not_applicable
+                )
             )
         else:
-            Score.objects.create(
-                assessment=assessment, criterion_id=criterion_id, final_score=value, not_applicable=not_applicable
-            )
+            score.final_score, score.not_applicable = value, not_applicable
+            changed.append(score)
+    Score.objects.bulk_update(changed, ["final_score", "not_applicable"])
+    Score.objects.bulk_create(new)
 
 
 def _outcome(unit, methodology):
