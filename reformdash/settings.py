@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "assessments",
     "imports",
     "remediation",
+    "notifications",
     "demo",
 ]
 
@@ -280,6 +281,22 @@ if min(LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_L
         "LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_ACCOUNT_FAILURE_LIMIT and LOGIN_FAILURE_WINDOW "
         "must be 1 or more."
     )
+
+# --- E-mail (notifications/) -------------------------------------------------------------------
+# Django's own backends, chosen by the environment: the console by default (a newcomer's machine
+# sends nothing), SMTP in production (deploy/reformdash.env). The tests send to a real local SMTP
+# server they start (tests/notifications/conftest.py).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "reformdash <noreply@localhost>"
+# The address the links in e-mails start with (a job has no request to take it from).
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 # --- reformdash ------------------------------------------------------------------------------
 # A criterion that lost points this many years running is flagged chronic in the ledger.
