@@ -36,3 +36,27 @@ def test_the_local_smtp_server_receives_what_django_sends(smtp_server):
     assert smtp_server[0]["to"] == ["to@example.org"]
     assert smtp_server[0]["message"]["Subject"] == "Chủ đề"
     assert "Nội dung thư" in mail_text(smtp_server[0])
+
+
+def test_a_notification_is_mailed_once_to_its_user(head_a, tree, smtp_server):
+    from notifications.mail import mail_send_pending
+
+    head_a.email = "head@example.org"
+    head_a.save()
+    notify_many([NewNotification(user_id=head_a.pk, kind=Kind.RETURNED, key="k", unit_id=tree.dept_a.pk, url="/x/")])
+    assert mail_send_pending() == 1
+    assert mail_send_pending() == 0
+    assert [received["to"] for received in smtp_server] == [["head@example.org"]]
+    assert mail_text(smtp_server[0]).strip().endswith("/x/")
+
+
+def test_no_mail_when_the_user_turned_it_off_for_the_kind(head_a, tree, smtp_server):
+    from notifications.mail import mail_send_pending
+    from notifications.models import NotificationPreference
+
+    head_a.email = "head@example.org"
+    head_a.save()
+    NotificationPreference.objects.create(user=head_a, kind=Kind.RETURNED, by_email=False)
+    notify_many([NewNotification(user_id=head_a.pk, kind=Kind.RETURNED, key="k", unit_id=tree.dept_a.pk)])
+    assert mail_send_pending() == 0
+    assert smtp_server == []
