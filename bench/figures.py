@@ -66,10 +66,7 @@ def build(*, national, dossiers):
     size = NATIONAL if national else SMALL
     started = timezone.now()
     counts = synthetic_generate(size=size, seed=SEED)
-    now = timezone.localtime()
-    current = measures.month_of(now)
-    months = measures.months_between(_add_months(current, -12), _add_months(current, -1))
-    unit_months = _units_by_month(months)
+    months, unit_months = _months()
     unit_month_count = sum(len(units) * len(group) for units, group in unit_months)
     per_unit_month = math.ceil(dossiers / unit_month_count) if dossiers and unit_month_count else 0
     counts["dossiers"] = sum(
@@ -78,10 +75,30 @@ def build(*, national, dossiers):
     )
     dossier_stats_full()
     table_statistics_refresh()
-    units = _dossier_units(current)
-    per_unit_day = max(1, round(counts["dossiers"] / WORKING_DAYS_A_YEAR / len(units)))
     counts["built in s"] = round((timezone.now() - started).total_seconds(), 1)
     print("data: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()), flush=True)
+    return _data(size, months, unit_months, counts)
+
+
+def reused(*, national, summary):
+    """The Data of a database an earlier run built (`bench/run.py --reuse`), as build() returned it.
+    The figures that write (recompute, dossier statistics, imports) left it consistent, not as built:
+    the imports added dossiers, so the counts in `summary` are the build's."""
+    months, unit_months = _months()
+    return _data(NATIONAL if national else SMALL, months, unit_months, {**summary, "reused": True})
+
+
+def _months():
+    """The twelve months before the current one and [(units, months)] of the units with dossiers in them."""
+    current = measures.month_of(timezone.localtime())
+    months = measures.months_between(_add_months(current, -12), _add_months(current, -1))
+    return months, _units_by_month(months)
+
+
+def _data(size, months, unit_months, counts):
+    current = measures.month_of(timezone.localtime())
+    units = _dossier_units(current)
+    per_unit_day = max(1, round(counts["dossiers"] / WORKING_DAYS_A_YEAR / len(units)))
     return Data(
         size=size,
         units=units,

@@ -1,12 +1,21 @@
 """The pages under load: gunicorn on 127.0.0.1 serving the benchmark's database with production
-settings (DEBUG off), and locust, headless, with 20 users for 60 s opening the rankings of the
-communes of the province that has the most, the scorecard of one of those communes and a bare
-Django view (bench/urls.py) in equal shares. The bare view is the baseline: what the server, the
-middleware and locust cost anyway."""
+settings (DEBUG off), and locust, headless, with 50 users for 60 s (issue 22: "pages at 50
+concurrent readers"). Half are a province's staff, who see every unit; half the head of the
+province with the most communes, who sees his province's units only (a reader of part of the
+country: his rows of a national ranking, his units' places, no figure of the rest). Each opens, in
+equal shares, the ranking of his province's communes, the ranking of every commune of the country
+(3,321 at the national size), one of his province's communes' scorecard and a bare Django view
+(bench/urls.py). The bare view is the baseline: what the server, the middleware and locust cost
+anyway.
+
+The load generator runs on the same cores as the server, so its CPU is counted apart: the CPU
+seconds of locust, of gunicorn's processes and of PostgreSQL's over the measured minute, in the
+report next to the times (issue 22: "the load generator's cost kept apart from the server's")."""
 
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -14,67 +23,121 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count
 
-from demo.synthetic import PAR_CODE
-from indicators.models import Result
+from demo.synthetic import PAR_CODE, table_statistics_refresh
+from indicators.models import Index, Result
+from indicators.recompute import results_recompute
 from units.access import STAFF_GROUP
-from units.models import Unit, UnitKind
+from units.models import Membership, MembershipRole, Unit, UnitKind
 
-USERS = 20
-P95_TARGET_MS = 300
+USERS = 50
+P95_TARGET_MS = 150
 WORK = Path(settings.BASE_DIR) / "var" / "bench"
+# locust's request names (bench/locustfile.py) and what each figure says it is.
+PAGES = {
+    "staff rankings group": "rankings page, a province's communes (staff)",
+    "staff rankings all": "rankings page, every commune (staff)",
+    "staff scorecard": "scorecard page (staff)",
+    "head rankings group": "rankings page, a province's communes (its head)",
+    "head rankings all": "rankings page, every commune (a province's head)",
+    "head scorecard": "scorecard page (a province's head)",
+}
 
 
 def pages(data, *, runs, seconds=60):
-    """Median and p95 of the rankings and scorecard pages next to the bare view's, and errors.
+    """Median and p95 of each page next to the bare view's, errors, and the CPU each side used.
     One run (`runs` does not apply): its thousands of requests are the sample."""
     year = data.size.last_year
-    user, _ = User.objects.update_or_create(username="bench-staff", defaults={"is_active": True})
-    user.set_unusable_password()
-    user.save()
-    user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+    _results_present(year)
     results = Result.objects.filter(index__code=PAR_CODE, year=year, unit__kind=UnitKind.COMMUNE, rank__isnull=False)
     # A real group: the communes of the province that has the most (Đà Nẵng's 94 at the small
     # size, Hồ Chí Minh City's 168 at the national one), as a province's staff opens it.
-    largest = (
+    province, group = (
         results.values("unit__parent__code")
         .annotate(n=Count("id"))
         .order_by("-n", "unit__parent__code")
         .values_list("unit__parent__code", "n")
         .first()
     )
-    province, group = largest
     communes = list(
         results.filter(unit__parent__code=province).order_by("unit__code").values_list("unit__code", flat=True)
     )
+    province_unit = Unit.objects.get(code=province)
+    base_query = f"/rankings/?index={PAR_CODE}&year={year}&kind={UnitKind.COMMUNE.value}"
     load = {
-        "session": _logged_in_session(user),
+        "sessions": {
+            "staff": _logged_in_session(_bench_user("bench-staff", staff=True)),
+            "head": _logged_in_session(_bench_user("bench-head", head_of=province_unit)),
+        },
         "units": communes,
-        "rankings": f"/rankings/?index={PAR_CODE}&year={year}&kind={UnitKind.COMMUNE.value}&parent={province}",
+        "rankings_group": f"{base_query}&parent={province}",
+        "rankings_all": f"{base_query}&parent=",
         "scorecard_query": f"?index={PAR_CODE}&year={year}",
     }
-    name = Unit.objects.get(code=province).name
+    every = results.count()
     port = _free_port()
-    with _gunicorn(port) as base:
-        for path in (load["rankings"], f"/units/{communes[0]}/{load['scorecard_query']}"):
-            _warm_up(base, path, load)
-        stats = _locust(base, load, seconds=seconds)
+    with _gunicorn(port) as server:
+        _warm_up(server.base, load)
+        stats, cpu = _locust(server, load, seconds=seconds)
     bare = stats["bare"]
+    what = {
+        "staff rankings group": f"{group:,} communes of {province_unit.name}",
+        "staff rankings all": f"{every:,} communes, the first page",
+        "staff scorecard": f"a commune of {province_unit.name}",
+        "head rankings group": f"{group:,} communes of {province_unit.name}",
+        "head rankings all": f"{every:,} communes; he sees {group:,}",
+        "head scorecard": f"a commune of {province_unit.name}",
+    }
+    figures = [
+        _page(PAGES[name], f"{what[name]}, {USERS} users, {seconds} s", stats[name], bare)
+        for name in PAGES
+        if name in stats
+    ]
     return [
-        _page("rankings page", f"{group:,} communes of {name}, {USERS} users, {seconds} s", stats["rankings"], bare),
-        _page("scorecard page", f"a commune of {name}, {USERS} users, {seconds} s", stats["scorecard"], bare),
+        *figures,
         {
             "figure": "bare Django view",
             "what": f"the baseline, {USERS} users, {seconds} s",
             "ours_s": _seconds(bare["median_ms"]),
             **bare,
         },
+        {
+            "figure": "CPU under load",
+            "what": (
+                f"server {cpu['gunicorn_s'] + cpu['postgresql_s']:.0f} s (gunicorn {cpu['gunicorn_s']:.0f}, "
+                f"PostgreSQL {cpu['postgresql_s']:.0f}); locust {cpu['locust_s']:.0f} s; of {cpu['available_s']:.0f}"
+            ),
+            "ours_s": None,
+            **cpu,
+        },
     ]
+
+
+def _results_present(year):
+    """The index's results of the year and the one before (its previous ranks), computed when the
+    pages are measured alone (`--only pages`): the recompute figure leaves them otherwise."""
+    index = Index.objects.get(code=PAR_CODE)
+    for one in (year - 1, year):
+        if not Result.objects.filter(index=index, year=one).exists():
+            results_recompute(index_id=index.pk, year=one)
+    table_statistics_refresh(Result)
+
+
+def _bench_user(username, *, staff=False, head_of=None):
+    user, _ = User.objects.update_or_create(username=username, defaults={"is_active": True})
+    user.set_unusable_password()
+    user.save()
+    if staff:
+        user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+    if head_of is not None:
+        Membership.objects.update_or_create(user=user, unit=head_of, defaults={"role": MembershipRole.HEAD})
+    return user
 
 
 def _page(name, what, ours, bare):
@@ -151,12 +214,17 @@ class _gunicorn:
         while True:
             try:
                 urllib.request.urlopen(f"{base}/bench/bare/", timeout=2).read()
-                return base
+                self.base = base
+                return self
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.__exit__()
                     raise RuntimeError(f"gunicorn did not start: see {WORK / 'gunicorn.log'}") from None
                 time.sleep(0.3)
+
+    def cpu_seconds(self):
+        """User and system CPU of gunicorn's master and workers so far."""
+        return _cpu_seconds([psutil.Process(self.process.pid)])
 
     def __exit__(self, *exc):
         self.process.terminate()
@@ -182,12 +250,62 @@ def _logged_in_session(user):
     return store.session_key
 
 
-def _warm_up(base, path, load):
-    """One locust-free pass of each page so that the first measured request is not a cold start."""
-    _locust(base, load, seconds=3, users=2)
+def _warm_up(base, load):
+    """A short locust-free-of-figures pass of each page so that the first measured request is not a cold start."""
+    _run_locust(base, load, seconds=3, users=2)
 
 
-def _locust(base, load, *, seconds, users=USERS):
+def _cpu_seconds(processes):
+    """User and system CPU of the processes and their children, living and reaped."""
+    total = 0.0
+    for process in processes:
+        try:
+            for one in (process, *process.children(recursive=True)):
+                times = one.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _postgresql_processes():
+    """PostgreSQL's postmaster on this machine: its children, living and reaped, are the backends
+    that serve gunicorn's connections (each counted once, through it)."""
+    names = ("postgres", "postmaster")
+    roots = []
+    for process in psutil.process_iter(["name"]):
+        try:
+            if process.info["name"] in names and (process.parent() is None or process.parent().name() not in names):
+                roots.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return roots
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _locust(server, load, *, seconds):
+    """(stats, cpu) of the measured run: each request name's {median_ms, p95_ms, requests, errors},
+    and the CPU seconds locust, gunicorn and PostgreSQL used during it, with what the cores offered."""
+    postgresql = _postgresql_processes()
+    before = {"gunicorn": server.cpu_seconds(), "postgresql": _cpu_seconds(postgresql), "locust": _children_cpu()}
+    started = time.monotonic()
+    stats = _run_locust(server.base, load, seconds=seconds)
+    wall = time.monotonic() - started
+    cpu = {
+        "gunicorn_s": round(server.cpu_seconds() - before["gunicorn"], 1),
+        "postgresql_s": round(_cpu_seconds(postgresql) - before["postgresql"], 1),
+        # locust is a child this process waited for: its CPU is in RUSAGE_CHILDREN once it ended.
+        "locust_s": round(_children_cpu() - before["locust"], 1),
+        "available_s": round(wall * (os.cpu_count() or 1), 1),
+    }
+    return stats, cpu
+
+
+def _run_locust(base, load, *, seconds, users=USERS):
     """{request name: {median_ms, p95_ms, requests, errors}} of one headless run."""
     prefix = WORK / "locust"
     command = [

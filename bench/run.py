@@ -4,6 +4,7 @@
     python bench/run.py --national           # the whole country, old and new (16,089 units), 1,000,000 dossiers
     python bench/run.py --dossiers 10000000  # up to 10 million
     python bench/run.py --database sqlite:///var/bench.sqlite3
+    python bench/run.py --national --reuse --only pages   # the pages again on the database the last run built
 
 It builds a fresh database of its own (PostgreSQL `reformdash_bench` on 127.0.0.1 when reachable,
 else an SQLite file under var/bench/; never the database the app uses), fills it with
@@ -41,6 +42,16 @@ def arguments():
     parser.add_argument("--database", help=f"database URL (default {PG_URL} when reachable, else SQLite)")
     parser.add_argument("--load-seconds", type=int, default=60, help="how long the load test runs (default 60)")
     parser.add_argument("--report", type=Path, default=REPORT)
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated figures to measure, of {', '.join(FIGURES)} (default: all)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the database an earlier run built with the same size and dossiers, if there is one, "
+        "instead of building it again (the national size takes 20 minutes to build)",
+    )
     options = parser.parse_args()
     if options.runs < 3:
         parser.error("--runs: at least 3, the median of fewer says little")
@@ -49,13 +60,39 @@ def arguments():
     )
     if not 0 <= options.dossiers <= 10_000_000:
         parser.error("--dossiers: between 0 and 10,000,000")
+    options.only = [name.strip() for name in options.only.split(",")] if options.only else list(FIGURES)
+    if unknown := set(options.only) - set(FIGURES):
+        parser.error(f"--only: no figure {', '.join(sorted(unknown))}; the figures are {', '.join(FIGURES)}")
     return options
+
+
+# The figures in the order they run (bench/figures.ALL), by the names --only takes.
+FIGURES = ("recompute", "dossier_stats", "pages", "imports")
+
+
+def _built_marker(url):
+    """The file that says what an earlier run built in the database at `url`: --reuse reads it."""
+    return ROOT / "var" / "bench" / f"built-{url.rsplit('/', 1)[-1]}.json"
+
+
+def _reusable(url, options):
+    """The build summary of the database at `url` when an earlier run built it with these options."""
+    marker = _built_marker(url)
+    if not options.reuse or not marker.exists():
+        return None
+    built = json.loads(marker.read_text(encoding="utf-8"))
+    if built["national"] != options.national or built["dossiers"] != options.dossiers:
+        return None
+    return built["summary"]
+
+
+def database_url(url):
+    return url or (PG_URL if _postgres_reachable() else f"sqlite:///{ROOT / 'var' / 'bench' / 'bench.sqlite3'}")
 
 
 def fresh_database(url):
     """Create the benchmark's database anew and point Django at it."""
-    if url is None:
-        url = PG_URL if _postgres_reachable() else f"sqlite:///{ROOT / 'var' / 'bench' / 'bench.sqlite3'}"
+    _built_marker(url).unlink(missing_ok=True)
     if url.startswith("sqlite:"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +116,10 @@ def fresh_database(url):
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}"')
         admin.close()
+    return use_database(url)
+
+
+def use_database(url):
     os.environ["DATABASE_URL"] = url
     os.environ.pop("REDIS_URL", None)
     return url
@@ -115,7 +156,9 @@ def setup_django():
 
 def main():
     options = arguments()
-    url = fresh_database(options.database)
+    url = database_url(options.database)
+    summary = _reusable(url, options)
+    use_database(url) if summary is not None else fresh_database(url)
     setup_django()
     from django.core.management import call_command
     from django.db import connection
@@ -128,7 +171,14 @@ def main():
         flush=True,
     )
     call_command("migrate", verbosity=0)
-    data = figures.build(national=options.national, dossiers=options.dossiers)
+    if summary is not None:
+        print(f"data: reused, as an earlier run built it: {summary}", flush=True)
+        data = figures.reused(national=options.national, summary=summary)
+    else:
+        data = figures.build(national=options.national, dossiers=options.dossiers)
+        marker = {"national": options.national, "dossiers": options.dossiers, "summary": data.summary}
+        _built_marker(url).parent.mkdir(parents=True, exist_ok=True)
+        _built_marker(url).write_text(json.dumps(marker) + "\n", encoding="utf-8")
     report = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -141,7 +191,7 @@ def main():
         "size": data.summary,
         "figures": [],
     }
-    for figure in figures.ALL:
+    for figure in (figure for figure in figures.ALL if figure.__name__ in options.only):
         extra = {"seconds": options.load_seconds} if figure is figures.pages else {}
         result = figure(data, runs=options.runs, **extra)
         report["figures"].append(result)
