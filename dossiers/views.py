@@ -26,7 +26,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -44,6 +43,7 @@ from dossiers.tokens import source_for_token, source_unit_ids_served
 from preferences.layout import table_layout
 from reformdash.lib.charts import cached_chart, chart
 from reformdash.lib.export import as_of_text, title_line
+from reformdash.lib.links import path_maker
 from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table, query_corrected
 from reformdash.lib.tables import table_configure, table_export_response
@@ -250,8 +250,9 @@ def _ranking_map(rows, choice, measure_label, *, period):
     result = {"chart": None, "unplaced": unplaced}
     if not points:
         return result
+    scorecard = path_maker("unit_scorecard", "code")
     for point in points:
-        point["link"] = reverse("unit_scorecard", kwargs={"code": point.pop("unit_code")})
+        point["link"] = scorecard(point.pop("unit_code"))
     label = _("%(measure)s, %(period)s: each unit at its place, coloured by the rate") % {
         "measure": measure_label,
         "period": period,

@@ -30,6 +30,7 @@ from indicators.targets import early_warnings, group_target
 from preferences.layout import table_layout
 from reformdash.lib.charts import band_legend, cached_chart
 from reformdash.lib.export import as_of_text, title_line
+from reformdash.lib.links import path_maker
 from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table, query_corrected
 from reformdash.lib.tables import table_configure, table_export_response
@@ -401,10 +402,11 @@ def _ranking_map(rows, table, *, kind):
     if not points:
         return result
     query = urlencode({"index": table.index.code, "year": table.year})
+    scorecard = path_maker("unit_scorecard", "code")
     for point in points:
         linkable = point.pop("linkable")
         code = point.pop("unit_code")
-        point["link"] = f"{reverse('unit_scorecard', kwargs={'code': code})}?{query}" if linkable else ""
+        point["link"] = f"{scorecard(code)}?{query}" if linkable else ""
     names = {"index": table.index.name, "year": table.year}
     result["chart"] = cached_chart(
         unit_map_figure,
