@@ -11,12 +11,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import InvalidPage
-from django.http import Http404, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django_tables2 import LazyPaginator
 
 from dossiers.selectors import overdue_counts
@@ -253,29 +254,80 @@ def rankings(request):
     table = _ranking_table(request, rows, choice, group_names=group_names)
     if request.GET.get("export"):
         return _export(table, request.GET["export"], rows=rows, choice=choice)
+    if request.GET.get("part") in RANKING_PARTS:
+        return _ranking_part(request, request.GET["part"], table, choice, public=public)
     as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
     _paginate(request, table, as_of=as_of)
-    group_rows = selectors.ranking_rows(**group, user=request.user, public=public)  # the chart ignores the search
+    group_rows, figures = _group_rows_and_figures(request, choice, public=public)
     official, publication = selectors.ranking_publication(rows=group_rows)
-    # Over the whole group, whatever the reader's rows: his place in it, the group's figures, or
-    # the notice that they are withheld (indicators.group_figures).
-    figures = selectors.ranking_group_figures(**group, user=request.user, public=public, distribution=True)
-    if figures is not None and figures.readable == 0:
-        figures = None  # none of the group is his: no place of his to show in it
     context = {
         "form": form,
         "table": table,
         "choice": choice,
         "figures": figures,
-        "chart": _ranking_chart(group_rows, table, figures=figures, kind=choice["kind"], parent=choice["parent"]),
-        "map": _ranking_map(group_rows, table, kind=choice["kind"]),
         "official": official,
         "publication": publication,
         "as_of": as_of,
         "year_cut": _year_cut(choice),
         **_links(request, form),
     }
+    if figures is not None and figures.size > settings.RANKING_CHARTS_INLINE_UNITS:
+        # Drawn when asked: ?part=chart and ?part=map, read by static/js/charts.js.
+        query = request.GET.copy()
+        context["on_demand"] = {part: f"{request.path}?{_with_part(query, part)}" for part in RANKING_PARTS}
+    else:
+        context["chart"] = _ranking_chart(
+            group_rows, table, figures=figures, kind=choice["kind"], parent=choice["parent"]
+        )
+        context["map"] = _ranking_map(group_rows, table, kind=choice["kind"])
     return render(request, "indicators/rankings.html", context)
+
+
+RANKING_PARTS = ("chart", "map")
+
+
+def _with_part(query, part):
+    query = query.copy()
+    query.pop("page", None)
+    query["part"] = part
+    return query.urlencode()
+
+
+def _group_rows_and_figures(request, choice, *, public):
+    """The group's rows the reader may read, whatever he searched (the chart and map ignore the
+    search), and the group's figures over all its ranked units (indicators.group_figures): his
+    place in it, or the notice that they are withheld."""
+    group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
+    rows = selectors.ranking_rows(**group, user=request.user, public=public)
+    figures = selectors.ranking_group_figures(**group, user=request.user, public=public, distribution=True)
+    if figures is not None and figures.readable == 0:
+        figures = None  # none of the group is his: no place of his to show in it
+    return rows, figures
+
+
+def _ranking_part(request, part, table, choice, *, public):
+    """The chart or the map of a large group as JSON, {"figure", "note"}, drawn by
+    static/js/charts.js when the reader asks: from the same rows and figures as the page would
+    draw them, so it shows no more than the page would. 404 when there is nothing to draw."""
+    group_rows, figures = _group_rows_and_figures(request, choice, public=public)
+    note = ""
+    if part == "chart":
+        figure = _ranking_chart(group_rows, table, figures=figures, kind=choice["kind"], parent=choice["parent"])
+    else:
+        drawn = _ranking_map(group_rows, table, kind=choice["kind"])
+        figure = drawn["chart"]
+        if drawn["unplaced"]:
+            # The words of partials/_map.html, which the page would show under the map.
+            note = ngettext(
+                "%(counter)s unit has no coordinates yet and is not on the map.",
+                "%(counter)s units have no coordinates yet and are not on the map.",
+                drawn["unplaced"],
+            ) % {"counter": drawn["unplaced"]}
+    if figure is None:
+        raise Http404("Nothing to draw.")
+    response = JsonResponse({"figure": figure.figure, "label": str(figure.label), "note": note})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _year_cut(choice):

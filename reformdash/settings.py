@@ -305,6 +305,10 @@ if CHRONIC_LOSS_YEARS < 2:
     raise ImproperlyConfigured(f"CHRONIC_LOSS_YEARS={CHRONIC_LOSS_YEARS} must be 2 or more.")
 # On: anyone, logged in or not, may read the rankings of published results (page and export).
 PUBLIC_RANKINGS = env_bool("PUBLIC_RANKINGS", default=False)
+# A ranking of more units than this draws its chart and map when the reader asks (a button), not
+# with the page: the 3,321 communes of the country made a page of 870 KB, most of it the two
+# figures, and their building most of its time (bench, issue 22).
+RANKING_CHARTS_INLINE_UNITS = env_int("RANKING_CHARTS_INLINE_UNITS", 500)
 # --- Imports in the browser (imports/) ---------------------------------------------------------
 # An upload larger than this is refused before it is read. Uploads are kept in IMPORT_ROOT,
 # outside the web root. A file of at most IMPORT_INLINE_ROWS rows is written in the request;

@@ -108,3 +108,33 @@ def test_a_unit_head_sees_only_his_units_dot(page, head_a, map_rankings):
     expect(page.locator("#ranking-map[data-drawn=true]")).to_be_visible()
     expect(page.locator("#ranking-map .scatterlayer .point")).to_have_count(1)
     assert "Sở Hai" not in page.content()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_groups_chart_and_map_are_drawn_when_asked(page, staff, map_rankings, settings):
+    settings.RANKING_CHARTS_INLINE_UNITS = 1  # every group is "large"
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(MAP_URL)
+    log_in(page, "staff")
+    expect(page.locator("#ranking-map")).to_be_hidden()
+    page.get_by_role("button", name="Vẽ bản đồ").click()
+    expect(page.locator("#ranking-map[data-drawn=true]")).to_be_visible()
+    expect(page.locator("#ranking-map .scatterlayer .point")).to_have_count(8)
+    expect(page.locator('[data-figure-status="ranking-map"]')).to_have_text(
+        "1 đơn vị chưa có tọa độ, không hiện trên bản đồ."
+    )
+    expect(page.get_by_role("button", name="Vẽ bản đồ")).to_have_count(0)
+    page.get_by_role("button", name="Vẽ biểu đồ").click()
+    expect(page.locator("#ranking-chart[data-drawn=true]")).to_be_visible()
+    expect(page.locator('[data-figure-label="ranking-chart"]')).not_to_be_empty()
+    page.locator("#ranking-chart-section").screenshot(path=str(screenshots() / "rankings-chart-on-demand-390.png"))
+    assert not errors, errors
+
+
+def screenshots():
+    folder = Path(os.environ.get("MAP_SCREENSHOTS") or "var/test-artifacts/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
