@@ -35,7 +35,7 @@ def rates(tree):
 
 
 def codes(user):
-    return [result.unit.code for result in early_warnings(user=user, year=YEAR)]
+    return [warning.result.unit.code for warning in early_warnings(user=user, year=YEAR)]
 
 
 def test_staff_see_every_unit_short_of_its_target_worst_first(staff, rates):
