@@ -201,6 +201,7 @@ def _dossier_rates(*, units, year, current, projection):
     and "projected" (dossiers.measures.Projection; absent without one). One statement: a GROUP BY
     per basis over DossierMonth, the rates computed in SQL by each measure's own formula."""
     units_sql, units_params = units.values("pk").query.sql_with_params()
+    last = min(current, year * 100 + 12)  # a past year ends in its December
     rates = ",\n           ".join(
         f"CASE WHEN {measure.denominator_sql} > 0 THEN {measure.rate_sql} END AS {name}"
         for name, measure in _RATES.items()
@@ -209,10 +210,10 @@ def _dossier_rates(*, units, year, current, projection):
     where = f"dm.scope = 'own' AND dm.month BETWEEN %s AND %s AND dm.unit_id IN ({units_sql})"
     parts = [
         f"""SELECT 'so_far' AS basis, unit_id, {rates} FROM (
-            SELECT dm.unit_id, {period_counts_sql(last=str(int(current)))}
+            SELECT dm.unit_id, {period_counts_sql(last=str(int(last)))}
             FROM {table} dm WHERE {where} GROUP BY dm.unit_id) so_far"""
     ]
-    params = [year * 100 + 1, current, *units_params]
+    params = [year * 100 + 1, last, *units_params]
     if projection is not None:
         parts.append(
             f"""SELECT 'projected' AS basis, unit_id, {rates} FROM (

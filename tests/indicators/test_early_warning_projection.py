@@ -145,3 +145,15 @@ def test_the_same_queries_whatever_the_number_of_units(staff, indices, tree):
         month_row(unit, 202603, received=10, completed_late=5)
         Result.objects.create(unit=unit, index=indices[0], year=YEAR, value=D(50))
     assert queries() == (24, 3)
+
+
+def test_a_past_year_is_its_twelve_months_so_far_and_projected(staff, indices, departments):
+    a, a2, _ = departments
+    month_row(a2, 202612, received=100, completed_on_time=90, pending_on_time=10)
+    Target.objects.create(index=indices[0], year=YEAR, unit=a2, value=D(4))
+    # Seen in 2027, A2's 2026: January–December 30 late of 700 both so far and projected (the
+    # stock is December's 10 pending on time, not March 2027's): 30 / (690 + 10) = 4,29 % against ≤ 4 %.
+    warnings = early_warnings(user=staff, year=YEAR, current=202703)
+    a2_overdue = next(w for w in warnings if (w.result.index.code, w.result.unit.code) == ("overdue", "A2"))
+    assert a2_overdue.projected == D("4.285714") and a2_overdue.on_time_so_far == D("95.714286")
+    assert a2_overdue.on_time_projected == a2_overdue.on_time_so_far and a2_overdue.heading_below
