@@ -195,7 +195,7 @@ def _decimal(value):
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
-def _dossier_rates(*, units, year, current, projection):
+def _dossier_rates(*, units, year, current, projection, names):
     """{(basis, unit_id): {rate name: Decimal or None}} of the `units` (a Unit queryset), basis
     "so_far" (January to `current`, the month in progress, as the recompute counts a running year)
     and "projected" (dossiers.measures.Projection; absent without one). One statement: a GROUP BY
@@ -205,6 +205,7 @@ def _dossier_rates(*, units, year, current, projection):
     rates = ",\n           ".join(
         f"CASE WHEN {measure.denominator_sql} > 0 THEN {measure.rate_sql} END AS {name}"
         for name, measure in _RATES.items()
+        if name in names
     )
     table = DossierMonth._meta.db_table
     where = f"dm.scope = 'own' AND dm.month BETWEEN %s AND %s AND dm.unit_id IN ({units_sql})"
@@ -223,7 +224,7 @@ def _dossier_rates(*, units, year, current, projection):
         params += [projection.first, projection.last_ended, *units_params]
     with connection.cursor() as cursor:
         cursor.execute("\nUNION ALL\n".join(parts), params)
-        names = list(_RATES)
+        names = [name for name in _RATES if name in names]
         return {
             (basis, unit_id): dict(zip(names, map(_decimal, values), strict=True))
             for basis, unit_id, *values in cursor.fetchall()
@@ -248,8 +249,13 @@ def early_warnings(*, user, year, current=None):
     )
     if not results:
         return []
+    # Only the rates the results are of (and the on-time rate beside an overdue rate): each is a
+    # column of every unit's row, read and converted for thousands of units.
+    names = {result.index.dossier_measure for result in results}
+    if DossierMeasure.OVERDUE_RATE in names:
+        names.add(ON_TIME_RATE)
     rates = _dossier_rates(
-        units=units, year=year, current=current, projection=Projection.of(year=year, current=current)
+        units=units, year=year, current=current, projection=Projection.of(year=year, current=current), names=names
     )
     warnings = []
     for result in results:
