@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from reformdash.lib.charts import BAD_COLOUR, VALUE_COLOUR, zero_axis
+from reformdash.lib.charts import BAD_COLOUR, VALUE_COLOUR, mark_month_to_date, zero_axis
 
 PERIOD_SHADE = "rgba(91, 103, 117, 0.12)"
 
@@ -14,8 +14,10 @@ def month_label(month):
     return f"{number:02d}/{year}"
 
 
-def monthly_trend_figure(*, rows, measure, measure_label, highlight=(), lower_is_better=False):
+def monthly_trend_figure(*, rows, measure, measure_label, highlight=(), lower_is_better=False, current_month=None):
     """A line of `measure` (in %) per month: rows as dossiers.selectors.monthly_rates gives them.
+    When the last row is `current_month` (the month in progress, yyyymm) its point is hollow and
+    noted "month to date" (reformdash.lib.charts.mark_month_to_date).
     A month without a rate (nothing to divide by) is a gap in the line, not a zero; the months of
     `highlight` (the period the page ranks) are shaded. The axis starts at zero; a measure where
     lower is better (the overdue rate) says so in its title and is drawn red, the colour of bad."""
@@ -48,4 +50,6 @@ def monthly_trend_figure(*, rows, measure, measure_label, highlight=(), lower_is
         hovermode="x",
         plot_bgcolor="#fff",
     )
+    if rows and rows[-1]["month"] == current_month:
+        mark_month_to_date(figure, x=labels[-1], points=len(rows))
     return figure

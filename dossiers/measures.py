@@ -378,3 +378,86 @@ def period_counts_sql(*, last, alias="dm"):
     flows = [f"SUM({alias}.{name}) AS {name}" for name in FLOWS]
     stock = [f"SUM(CASE WHEN {alias}.month = {last} THEN {alias}.{name} ELSE 0 END) AS {name}" for name in STOCK]
     return ",\n               ".join(flows + stock)
+
+
+# The on-time rate: the share of the overdue rate's dossiers that are not overdue. It is what the
+# 766 index's "processing progress" group (tiến độ giải quyết, 20 points) is computed from; how
+# that rate becomes points is not stated in any text we hold (docs/design.md §7), so the points
+# are not computed. Not one of MEASURES: no index ranks by it, the early warning shows it.
+ON_TIME = Measure(
+    numerator=("completed_on_time", "returned_on_time", "pending_on_time"),
+    denominator=ENDED + STOCK,
+    lower_is_better=False,
+    title=gettext_noop("On-time rate"),
+    definition=gettext_noop(
+        "(Ended on time + pending on time) ÷ every dossier to be handled in the period, in %: 100 % less the "
+        "overdue rate. The 766 index's processing-progress points are computed from it. Higher is better."
+    ),
+    shown=("received", *ENDED, *STOCK),
+)
+
+
+# --- The year-end projection (the early warning, indicators.targets) -----------------------------
+#
+# A year's counts at its end, projected from the months of it that have ended: their counts, plus
+# each month still to come (the month in progress among them) at the mean of the last three ended
+# months; the dossiers pending at the year's end are taken to be those pending at the end of the
+# last ended month. The rate is then the measure's own over these counts. The month in progress
+# is left out of the projection (not counted pro rata): its flows are a few days' or weeks' and
+# its stock is judged today, not at its end, so scaling it up would let the first days of a month
+# swing a whole year's projection; the price is that the projection lags by up to a month.
+RECENT_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class Projection:
+    """How `year`'s counts are projected to its end: months first..last_ended (yyyymm) have ended;
+    the last `recent_months` of them (from recent_first) give the mean month, which stands for
+    each of the `remaining` months of the year still to come."""
+
+    year: int
+    last_ended: int
+    recent_months: int
+
+    @property
+    def first(self):
+        return self.year * 100 + 1
+
+    @property
+    def recent_first(self):
+        return self.last_ended - self.recent_months + 1
+
+    @property
+    def remaining(self):
+        return 12 - self.last_ended % 100
+
+    @classmethod
+    def of(cls, *, year, current):
+        """The projection of `year` seen during month `current` (yyyymm, the month in progress);
+        None while no month of the year has ended (January) or before the year."""
+        if current // 100 < year:
+            return None
+        ended = 12 if current // 100 > year else current % 100 - 1
+        if ended == 0:
+            return None
+        return cls(year=year, last_ended=year * 100 + ended, recent_months=min(RECENT_MONTHS, ended))
+
+    def counts_sql(self, *, alias="dm"):
+        """The select list of the projected counts over DossierMonth rows `alias` of the year
+        (group them by unit), one column per count named after it, each multiplied by
+        recent_months so that it stays a whole number: a flow is recent_months × (its sum over
+        the ended months) + remaining × (its sum over the recent ones), i.e. recent_months × (the
+        ended months + remaining × the recent mean); the stock is recent_months × that of the last
+        ended month. A rate is a ratio of these counts, which the common factor leaves unchanged."""
+        n, r, last, recent = (int(v) for v in (self.recent_months, self.remaining, self.last_ended, self.recent_first))
+        ended = f"{alias}.month BETWEEN {self.first} AND {last}"
+        flows = [
+            f"{n} * SUM(CASE WHEN {ended} THEN {alias}.{name} ELSE 0 END)"
+            f" + {r} * SUM(CASE WHEN {alias}.month BETWEEN {recent} AND {last} THEN {alias}.{name} ELSE 0 END)"
+            f" AS {name}"
+            for name in FLOWS
+        ]
+        stock = [
+            f"{n} * SUM(CASE WHEN {alias}.month = {last} THEN {alias}.{name} ELSE 0 END) AS {name}" for name in STOCK
+        ]
+        return ",\n               ".join(flows + stock)

@@ -36,7 +36,7 @@ from dossiers import measures, selectors
 from dossiers.charts import monthly_trend_figure
 from dossiers.forms import SHOW_LATE, DossierRankingForm, OverdueDossiersForm, defaults
 from dossiers.importers.dossiers import dossier_parse, dossiers_write
-from dossiers.measures import MEASURES, DossierMeasure
+from dossiers.measures import MEASURES, DossierMeasure, month_of
 from dossiers.models import Scope
 from dossiers.tables import DossierRankingTable, OverdueDossierTable
 from dossiers.tokens import source_for_token, source_unit_ids_served
@@ -277,6 +277,7 @@ def _trend_chart(unit, months, choice, measure_label):
         measure_label=measure_label,
         highlight=choice["months"],
         lower_is_better=MEASURES[choice["measure"]].lower_is_better,
+        current_month=month_of(timezone.now()),
     )
     label = _("%(measure)s per month in %(year)d: %(unit)s, with the units under it") % {
         "measure": measure_label,

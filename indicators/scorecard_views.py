@@ -3,9 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.measures import MEASURES
+from dossiers.measures import MEASURES, month_of
 from indicators import scorecard as selectors
 from indicators.models import Direction, ValueUnit
 from indicators.selectors import ranking_bands
@@ -73,6 +74,7 @@ def _charts(card):
             dossier_months_figure,
             months=card.dossier_months,
             lower_is_better=[key for key, measure in MEASURES.items() if measure.lower_is_better],
+            current_month=month_of(timezone.now()),
             chart_id="scorecard-dossiers",
             label=(
                 _("%(unit)s, with the units under it: overdue and online submission rates per month of %(year)d")

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django_tables2 import LazyPaginator
 
+from dossiers.charts import month_label
+from dossiers.measures import Projection, month_of
 from dossiers.selectors import overdue_counts
 from indicators import selectors
 from indicators.cache import results_cached
@@ -27,10 +29,10 @@ from indicators.charts import group_position_figure, ranking_figure, trend_again
 from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import AssessmentStatus, Direction, ValueUnit
 from indicators.tables import RankingTable, area_title
-from indicators.targets import early_warnings, group_target
+from indicators.targets import early_warnings, group_target, heading_below_count
 from preferences.layout import table_layout
 from reformdash.lib.charts import band_legend, cached_chart
-from reformdash.lib.export import as_of_text, title_line
+from reformdash.lib.export import ColumnType, as_of_text, export_response, title_line
 from reformdash.lib.links import path_maker
 from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.paging import paginate_table, query_corrected
@@ -76,7 +78,7 @@ def _worklist(user, memberships):
     items = [
         {"count": counts[key], "label": label, "url": url} for key, (label, url) in labels.items() if key in counts
     ]
-    heading_below = early_warnings(user=user, year=timezone.localdate().year).count()
+    heading_below = heading_below_count(user=user, year=timezone.localdate().year)
     if heading_below:
         items.append(
             {"count": heading_below, "label": _("heading below their target"), "url": reverse("early_warning")}
@@ -96,12 +98,77 @@ def _worklist(user, memberships):
 
 @login_required
 def early_warning(request):
-    """/targets/warnings/: the units of the reader's that are heading below their target this year,
-    on the rates computed from dossiers month by month (indicators.targets.early_warnings)."""
+    """/targets/warnings/: the units of the reader's heading below their target this year, or short
+    of it so far, on the rates computed from dossiers, with the year-end projection
+    (indicators.targets.early_warnings); ?export=csv or xlsx downloads the same rows."""
     year = timezone.localdate().year
-    warnings = list(early_warnings(user=request.user, year=year))
-    context = {"year": year, "through": timezone.localdate(), "warnings": warnings}
+    current = month_of(timezone.now())
+    warnings = early_warnings(user=request.user, year=year, current=current)
+    projection = Projection.of(year=year, current=current)
+    if "export" in request.GET:
+        return _early_warning_export(warnings, export=request.GET["export"], year=year)
+    context = {
+        "year": year,
+        "through": timezone.localdate(),
+        "current_month": month_label(current),
+        "projection": projection,
+        "last_ended": month_label(projection.last_ended) if projection else "",
+        "recent_first": month_label(projection.recent_first) if projection else "",
+        "warnings": warnings,
+        "heading_below": sum(warning.heading_below for warning in warnings),
+        "shows_on_time": any(warning.on_time_so_far is not None for warning in warnings),
+    }
     return render(request, "indicators/early_warning.html", context)
+
+
+def _early_warning_export(warnings, *, export, year):
+    """The warnings page's rows as a download: the same rows the reader sees, nothing else."""
+    header = [
+        _("Index"),
+        _("Unit code"),
+        _("Unit"),
+        _("So far this year, month to date (%)"),
+        _("Projected year end (%)"),
+        _("Target value"),
+        _("Target rank"),
+        _("Rank"),
+        _("Group size"),
+        _("Heading below target"),
+        _("Shortfall"),
+        _("On-time rate so far (%)"),
+        _("On-time rate projected (%)"),
+    ]
+
+    def rows():
+        yield header
+        for warning in warnings:
+            result = warning.result
+            yield [
+                result.index.name,
+                result.unit.code,
+                result.unit.name,
+                result.value,
+                warning.projected,
+                result.target_value,
+                result.target_rank,
+                result.rank,
+                result.group_size,
+                _("yes") if warning.heading_below else _("no"),
+                warning.shortfall,
+                warning.on_time_so_far,
+                warning.on_time_projected,
+            ]
+
+    types = [ColumnType.TEXT] * 3 + [ColumnType.PERCENT] * 3 + [ColumnType.INTEGER] * 3
+    types += [ColumnType.TEXT, ColumnType.POINTS, ColumnType.PERCENT, ColumnType.PERCENT]
+    return export_response(
+        rows(),
+        export=export,
+        filename=f"early-warnings-{year}",
+        sheet_title=_("Heading below target"),
+        title_lines=[title_line(_("Heading below target"), year), as_of_text(timezone.now())],
+        types=types,
+    )
 
 
 def _main_group(request):

@@ -14,6 +14,7 @@ from reformdash.lib.charts import (
     band_colour,
     band_legend,
     direction_title,
+    mark_month_to_date,
     zero_axis,
 )
 
@@ -162,12 +163,14 @@ def _band_stripes(figure, bands, *, history, percent):
         )
 
 
-def dossier_months_figure(*, months, lower_is_better=()):
+def dossier_months_figure(*, months, lower_is_better=(), current_month=None):
     """The overdue rate and the online submission rate per month, in %. `months`: rows of
     dossiers.selectors.monthly_rates or lineage_monthly_rates; a month with nothing to divide by is
     a gap, not a zero, and the months composed from predecessors' counts are shaded and named.
     lower_is_better: the keys of those measures (dossiers.measures, which this layer may not
-    import) whose legend entry says lower is better; the overdue rate is red, the colour of bad."""
+    import) whose legend entry says lower is better; the overdue rate is red, the colour of bad.
+    When the last row is `current_month` (yyyymm, the month in progress), its points are hollow
+    and noted "month to date"."""
     labels = [month_label(row["month"]) for row in months]
     lines = (
         (_("Overdue rate"), "overdue_rate", BAD_COLOUR, "solid"),
@@ -212,4 +215,6 @@ def dossier_months_figure(*, months, lower_is_better=()):
         hovermode="x",
         plot_bgcolor="#fff",
     )
+    if months and months[-1]["month"] == current_month:
+        mark_month_to_date(figure, x=labels[-1], points=len(months))
     return figure

@@ -99,6 +99,21 @@ def direction_title(text):
     return f"{text} ({gettext('Lower is better').lower()})"
 
 
+def mark_month_to_date(figure, *, x, points):
+    """Mark the last of `points` per line, at category `x`, as the month in progress: a hollow,
+    larger marker and the note "month to date" above it. Its counts are a few days' or weeks', not a
+    month's, and its pending dossiers are judged today: drawn like the others it reads as a
+    finished month. The caller says whether the last point is the month in progress."""
+    symbols = ["circle"] * (points - 1) + ["circle-open"]
+    sizes = [6] * (points - 1) + [10]
+    figure.update_traces(marker={"symbol": symbols, "size": sizes, "line": {"width": 2}}, selector={"type": "scatter"})
+    figure.add_annotation(
+        x=x, y=1, yref="paper", yanchor="bottom", text=gettext("month to date"), showarrow=False, font={"size": 11}
+    )
+    figure.update_layout(margin={"t": 28})
+    return figure
+
+
 def separators():
     """Plotly's layout.separators (decimal mark, then thousands): 78,44 in Vietnamese, 78.44 in English."""
     return ".," if (get_language() or "vi").startswith("en") else ",."

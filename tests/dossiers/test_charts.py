@@ -86,3 +86,16 @@ def test_a_rate_where_higher_is_better_is_neither_red_nor_noted():
     figure = monthly_trend_figure(rows=ROWS, measure="online_rate", measure_label="Online submission rate")
     assert figure.data[0].line.color != BAD_COLOUR
     assert figure.layout.yaxis.rangemode == "tozero"
+
+
+def test_the_month_in_progress_is_hollow_and_noted():
+    figure = monthly_trend_figure(rows=ROWS, measure="overdue_rate", measure_label="x", current_month=202404)
+    (line,) = figure.data
+    assert list(line.marker.symbol) == ["circle", "circle", "circle", "circle-open"]
+    (note,) = figure.layout.annotations
+    assert (note.x, note.text) == ("04/2024", "tháng đang diễn ra")
+
+
+def test_ended_months_only_are_drawn_alike():
+    figure = monthly_trend_figure(rows=ROWS, measure="overdue_rate", measure_label="x", current_month=202405)
+    assert figure.data[0].marker.symbol is None and not figure.layout.annotations

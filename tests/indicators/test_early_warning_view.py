@@ -1,12 +1,17 @@
 """/targets/warnings/: the units of the reader's whose rate so far this year is short of their
 target, worst first; none of another unit's; the overview counts them."""
 
+import csv
+import io
+from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dossiers.measures import Projection, month_of
+from dossiers.models import DossierMonth, Scope
 from indicators.models import Index, Result, Target
 from indicators.targets import early_warnings
 from units.models import Unit, UnitKind
@@ -35,7 +40,7 @@ def rates(tree):
 
 
 def codes(user):
-    return [result.unit.code for result in early_warnings(user=user, year=YEAR)]
+    return [warning.result.unit.code for warning in early_warnings(user=user, year=YEAR)]
 
 
 def test_staff_see_every_unit_short_of_its_target_worst_first(staff, rates):
@@ -73,3 +78,76 @@ def test_the_overview_counts_them_and_links_here(client, staff, rates):
 
 def test_a_visitor_is_sent_to_log_in(client, rates):
     assert client.get(reverse("early_warning")).status_code == 302
+
+
+@pytest.fixture
+def months(rates, tree):
+    """Every month of this year that has ended, as the statistics job writes them: A2 100 dossiers
+    a month, 10 late (projected 10 %: heading past its 2 % though 1 % so far); A3 100 a month, 1
+    late (projected 1 %: short so far at 3 %, heading to meet it); A none (its 5 % so far decides)."""
+    projection = Projection.of(year=YEAR, current=month_of(timezone.now()))
+    if projection is None:
+        pytest.skip("in January no month has ended: test_early_warning_projection.py covers that case")
+    for code, late in [("A2", 10), ("A3", 1)]:
+        unit = Unit.objects.get(code=code)
+        for month in range(projection.first, projection.last_ended + 1):
+            DossierMonth.objects.create(
+                unit=unit,
+                month=month,
+                scope=Scope.OWN,
+                computed_at=timezone.now(),
+                received=100,
+                completed_on_time=100 - late,
+                completed_late=late,
+            )
+    return projection
+
+
+def test_heading_below_is_by_the_projection(staff, months):
+    warnings = early_warnings(user=staff, year=YEAR)
+    assert [(w.result.unit.code, w.projected, w.heading_below) for w in warnings] == [
+        ("A2", D("10"), True),  # 1 % so far, heading to 10 %: 8 short
+        ("A", None, True),  # no dossier months: 5 % so far, 3 short
+        ("A3", D("1"), False),  # 3 % so far, heading to 1 %
+    ]
+
+
+def test_the_page_shows_so_far_and_projected_with_the_rule_and_the_month_to_date(client, staff, months):
+    client.force_login(staff)
+    html = client.get(reverse("early_warning")).content.decode()
+    current = month_of(timezone.now())
+    assert f"{current % 100:02d}/{current // 100}" in html and "tháng đang diễn ra" in html
+    assert 'id="projection-rule"' in html and "trung bình" in html
+    row = html[html.index("Sở A2") :]
+    row = row[: row.index("</tr>")]
+    assert "1,00 %" in row and "10,00 %" in row and "có nguy cơ không đạt (thiếu 8,00)" in row
+    assert "hiện chưa đạt, dự báo sẽ đạt" in html  # A3
+    assert "Tỷ lệ đúng hạn" in html and "90,00 %" in row  # the on-time rate that feeds the 766 points
+
+
+def test_the_export_has_the_rows_the_reader_sees(client, staff, head_a, months):
+    client.force_login(staff)
+    response = client.get(reverse("early_warning"), {"export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [line[1] for line in lines[1:]] == ["A2", "A", "A3"]
+    a2 = lines[1]
+    assert (Decimal(a2[3]), Decimal(a2[4]), Decimal(a2[5]), a2[9]) == (D(1), D(10), D(2), "có")
+    client.force_login(head_a)
+    response = client.get(reverse("early_warning"), {"export": "csv"})
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [line[1] for line in lines[1:]] == ["A"]
+
+
+def test_an_unknown_export_is_not_found(client, staff, rates):
+    client.force_login(staff)
+    assert client.get(reverse("early_warning"), {"export": "pdf"}).status_code == 404
+
+
+def test_the_overview_counts_those_heading_below_by_the_projection(client, staff, head_a, months):
+    client.force_login(staff)
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("early_warning")}"><strong class="count">2</strong>' in html  # A2 and A, not A3
+    client.force_login(head_a)
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("early_warning")}"><strong class="count">1</strong>' in html

@@ -675,6 +675,7 @@ CASES = [
     # What the indices, bands and areas mean: whoever may read the rankings.
     Case("indicator-help", "indicator_help", named("indicator_help"), logged_in()),
     Case("early-warning", "early_warning", named("early_warning"), logged_in()),
+    Case("early-warning-csv", "early_warning", named("early_warning"), logged_in(), query=q(export="csv")),
     Case("api-docs", "api_docs", named("api_docs"), logged_in()),
     Case(
         "overdue-a-csv",

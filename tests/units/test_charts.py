@@ -157,3 +157,15 @@ def test_the_overdue_rate_is_red_and_says_lower_is_better_on_an_axis_from_zero()
     assert (overdue.name, overdue.line.color) == ("Tỷ lệ trễ hạn (càng thấp càng tốt)", BAD_COLOUR)
     assert online.name == "Tỷ lệ nộp trực tuyến" and online.line.color != BAD_COLOUR
     assert figure.layout.yaxis.rangemode == "tozero" and tuple(figure.layout.yaxis.range) == (0, 100)
+
+
+def test_the_month_in_progress_is_hollow_on_both_lines_and_noted():
+    months = [
+        {"month": 202611, "overdue_rate": D("5"), "online_rate": D("50")},
+        {"month": 202612, "overdue_rate": D("1"), "online_rate": D("40")},
+    ]
+    with translation.override("en"):
+        figure = dossier_months_figure(months=months, current_month=202612)
+    assert [list(trace.marker.symbol) for trace in figure.data] == [["circle", "circle-open"]] * 2
+    assert [(note.x, note.text) for note in figure.layout.annotations] == [("12/2026", "month to date")]
+    assert not dossier_months_figure(months=months[:1], current_month=202612).layout.annotations
