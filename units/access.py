@@ -32,7 +32,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -231,6 +231,26 @@ def members_seeing_units(*, unit_ids):
     for unit_id, above_id in pairs:
         seeing[unit_id] |= members.get(above_id, set())
     return {unit_id: users for unit_id, users in seeing.items() if users}
+
+
+def visible_pairs(*, pairs):
+    """The (user id, unit id) of `pairs` in which the user may see the unit: units_visible_to's rule
+    for many users at once, in three queries whatever their number (notifications.services: a
+    notification is never about a unit its user may not see). Province-wide users see every unit;
+    the others, the units they are members of and those under them (members_seeing_units)."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    everywhere = set(
+        get_user_model()
+        .objects.filter(pk__in={user_id for user_id, _ in pairs}, is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=PROVINCE_WIDE_GROUPS))
+        .values_list("pk", flat=True)
+    )
+    through = members_seeing_units(unit_ids={unit_id for _, unit_id in pairs})
+    return {
+        (user_id, unit_id) for user_id, unit_id in pairs if user_id in everywhere or user_id in through.get(unit_id, ())
+    }
 
 
 def unit_actors(*, action, unit_ids):

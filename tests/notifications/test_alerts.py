@@ -8,6 +8,9 @@ from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dossiers.models import Dossier, DossierMonth, Scope
 from dossiers.services import dossier_derive
@@ -22,7 +25,7 @@ from remediation.models import ActionStatus, Plan, PlanAction, PlanItem
 from tests.indicators.builders import methodology
 from tests.indicators.workflow import officer_a, viewer_a  # noqa: F401 (fixtures)
 from tests.notifications.conftest import mail_text
-from units.models import Membership, MembershipRole, UnitKind
+from units.models import Membership, MembershipRole, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +53,6 @@ def overdue(tree):
 @pytest.fixture
 def province_viewer(tree):
     """A member of the province: he sees every unit under it through that membership."""
-    from django.contrib.auth.models import User
-
     user = User.objects.create_user(username="province_viewer", password="x", email="province@example.org")
     Membership.objects.create(user=user, unit=tree.province, role=MembershipRole.VIEWER)
     return user
@@ -299,3 +300,28 @@ def test_the_daily_task_offers_and_mails_each_alert_once(tree, overdue, action, 
         Kind.RATE_ABOVE_TARGET,
     ]
     assert len(smtp_server) == 2
+
+
+def test_the_queries_do_not_grow_with_the_units_or_their_members(tree, overdue, action, head_a):
+    """Set-wise: as many queries for one unit missing its target, and one action overdue, as for
+    twenty-one of each, each unit with its head."""
+    month_stats(tree.dept_a, 202611, on_time=90, late=10)
+    with CaptureQueriesContext(connection) as one:
+        rate_alerts(now=NOW)
+        action_alerts(today=TODAY)
+    Notification.objects.all().delete()
+    for number in range(20):
+        unit = Unit.objects.create(
+            code=f"D{number}", name=f"Sở {number}", kind=UnitKind.DEPARTMENT, parent=tree.province
+        )
+        head = User.objects.create_user(username=f"head_{number}", password="x")
+        Membership.objects.create(user=head, unit=unit, role=MembershipRole.HEAD)
+        month_stats(unit, 202611, on_time=90, late=10)
+        plan = Plan.objects.create(unit=unit, index=action.item.plan.index, year=2025)
+        item = PlanItem.objects.create(plan=plan, criterion=action.item.criterion, points_lost=D(10))
+        PlanAction.objects.create(item=item, what="Rà soát", owner="Văn phòng", deadline=action.deadline)
+    with CaptureQueriesContext(connection) as many:
+        rate_alerts(now=NOW)
+        action_alerts(today=TODAY)
+    assert Notification.objects.count() == 42
+    assert len(many) == len(one)

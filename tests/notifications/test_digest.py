@@ -7,6 +7,8 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dossiers.models import Dossier
@@ -140,3 +142,21 @@ def test_the_weekly_task_mails_each_digest_once(tree, week, smtp_server):
     digest_weekly_task.delay()
     digest_weekly_task.delay()
     assert sorted(message["to"][0] for message in smtp_server) == ["head_a@example.org", "head_b@example.org"]
+
+
+def test_the_queries_do_not_grow_with_the_members(tree, week):
+    """Set-wise: as many queries for two members as for twenty-two, each of a unit of his own."""
+    with CaptureQueriesContext(connection) as two:
+        digest_offer(now=week)
+    Notification.objects.all().delete()
+    for number in range(20):
+        unit = Unit.objects.create(
+            code=f"X{number}", name=f"Xã {number}", kind=UnitKind.COMMUNE, parent=tree.district_b
+        )
+        head = User.objects.create_user(username=f"head_{number}", password="x")
+        Membership.objects.create(user=head, unit=unit, role=MembershipRole.HEAD)
+        overdue_dossiers(unit, 1, now=week)
+    with CaptureQueriesContext(connection) as many:
+        digest_offer(now=week)
+    assert Notification.objects.count() == 22
+    assert len(many) == len(two)

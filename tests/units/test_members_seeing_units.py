@@ -6,7 +6,14 @@ import pytest
 from django.contrib.auth.models import User
 
 from tests.indicators.workflow import officer_a, viewer_a  # noqa: F401 (fixtures)
-from units.access import Action, members_seeing_units, subtree_pairs, unit_actors, units_visible_to
+from units.access import (
+    Action,
+    members_seeing_units,
+    subtree_pairs,
+    unit_actors,
+    units_visible_to,
+    visible_pairs,
+)
 from units.models import Membership, MembershipRole, Unit
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +64,21 @@ def test_subtree_pairs_give_each_root_every_unit_under_it(tree):
         (tree.dept_a.pk, tree.dept_a.pk),
     }
     assert subtree_pairs(root_ids=[]) == []
+
+
+def test_visible_pairs_are_units_visible_to_for_every_user_at_once(
+    tree, head_a, head_b, staff, appraiser, admin_user, outsider
+):
+    member("commune", tree.commune_b1, role=MembershipRole.OFFICER)
+    member("gone", tree.province, is_active=False)
+    Membership.objects.create(user=staff, unit=tree.dept_a)
+    users, units = list(User.objects.all()), list(Unit.objects.all())
+    expected = {
+        (user.pk, unit.pk)
+        for user in users
+        for unit in units
+        if units_visible_to(user=user, queryset=Unit.objects.filter(pk=unit.pk)).exists()
+    }
+    assert visible_pairs(pairs={(user.pk, unit.pk) for user in users for unit in units}) == expected
+    assert (head_b.pk, tree.commune_b1.pk) in expected and (head_b.pk, tree.dept_a.pk) not in expected
+    assert visible_pairs(pairs=set()) == set()
