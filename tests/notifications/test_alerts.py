@@ -63,6 +63,14 @@ def subject(received):
     return " ".join(str(received["message"]["Subject"]).split())
 
 
+def headed_unit(code, kind, *, parent):
+    """A new unit under `parent`, with a head of its own (username head_<code>)."""
+    unit = Unit.objects.create(code=code, name=f"Đơn vị {code}", kind=kind, parent=parent)
+    head = User.objects.create_user(username=f"head_{code}", password="x")
+    Membership.objects.create(user=head, unit=unit, role=MembershipRole.HEAD)
+    return unit
+
+
 def month_stats(unit, month, *, on_time, late, pending_overdue=0, **counts):
     """The unit's own statistics of a month, as the statistics job writes them."""
     DossierMonth.objects.update_or_create(
@@ -311,11 +319,7 @@ def test_the_queries_do_not_grow_with_the_units_or_their_members(tree, overdue, 
         action_alerts(today=TODAY)
     Notification.objects.all().delete()
     for number in range(20):
-        unit = Unit.objects.create(
-            code=f"D{number}", name=f"Sở {number}", kind=UnitKind.DEPARTMENT, parent=tree.province
-        )
-        head = User.objects.create_user(username=f"head_{number}", password="x")
-        Membership.objects.create(user=head, unit=unit, role=MembershipRole.HEAD)
+        unit = headed_unit(f"D{number}", UnitKind.DEPARTMENT, parent=tree.province)
         month_stats(unit, 202611, on_time=90, late=10)
         plan = Plan.objects.create(unit=unit, index=action.item.plan.index, year=2025)
         item = PlanItem.objects.create(plan=plan, criterion=action.item.criterion, points_lost=D(10))

@@ -22,7 +22,7 @@ from notifications.texts import render
 from remediation.models import Plan, PlanAction, PlanItem
 from tests.indicators.builders import methodology, publish_by_decision, score
 from tests.notifications.conftest import mail_text
-from tests.notifications.test_alerts import subject
+from tests.notifications.test_alerts import headed_unit, subject
 from units.models import Membership, MembershipRole, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -150,11 +150,7 @@ def test_the_queries_do_not_grow_with_the_members(tree, week):
         digest_offer(now=week)
     Notification.objects.all().delete()
     for number in range(20):
-        unit = Unit.objects.create(
-            code=f"X{number}", name=f"Xã {number}", kind=UnitKind.COMMUNE, parent=tree.district_b
-        )
-        head = User.objects.create_user(username=f"head_{number}", password="x")
-        Membership.objects.create(user=head, unit=unit, role=MembershipRole.HEAD)
+        unit = headed_unit(f"X{number}", UnitKind.COMMUNE, parent=tree.district_b)
         overdue_dossiers(unit, 1, now=week)
     with CaptureQueriesContext(connection) as many:
         digest_offer(now=week)
