@@ -187,7 +187,8 @@ def digest_words(notification):
     """The digest's text, of the units its reader still sees (units.access), by their names now."""
     params = notification.params
     week = params.get("week", "")
-    subject = gettext("Weekly digest, week %(week)s") % {"week": week.replace("-W", "/")}
+    year, _, number = week.partition("-W")
+    subject = gettext("Weekly digest, week %(week)s") % {"week": f"{int(number or 0)}/{year}"}
     entries = {entry["unit"]: entry for entry in params.get("units", [])}
     units = units_visible_to(user=notification.user, queryset=Unit.objects.filter(pk__in=list(entries)))
     indices = Index.objects.in_bulk(
