@@ -71,6 +71,11 @@ def next_month(month):
     return (year + 1) * 100 + 1 if number == 12 else month + 1
 
 
+def previous_month(month):
+    year, number = divmod(month, 100)
+    return (year - 1) * 100 + 12 if number == 1 else month - 1
+
+
 def months_between(first, last):
     """Every yyyymm month from `first` to `last`, both included."""
     months, month = [], first

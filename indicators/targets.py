@@ -21,16 +21,18 @@ from reformdash.lib.numbers import in_unit, number
 from units.access import units_visible_to
 
 
-def _target(field):
-    """The `field` of the target a result answers to, as a subquery on the result's row: of the
-    targets of its index and year that are its own, its group's or its kind's, the first in that
-    order (own: unit set; group: parent set; kind: neither)."""
+def target_of(field, *, index=None, year=None):
+    """The `field` of the target a row about a unit answers to, as a subquery on the row (its
+    `unit_id`, and `unit`'s kind and parent): of the targets of the index and year that are its
+    own, its group's or its kind's, the first in that order (own: unit set; group: parent set;
+    kind: neither). `index` and `year`: the row's own (index_id, year: a result) unless given (an
+    index id and a year: a month's dossier statistics, notifications.alerts)."""
     candidates = Target.objects.filter(
         Q(unit_id=OuterRef("unit_id"))
         | Q(unit__isnull=True, unit_kind=OuterRef("unit__kind"), parent_id=OuterRef("unit__parent_id"))
         | Q(unit__isnull=True, unit_kind=OuterRef("unit__kind"), parent__isnull=True),
-        index_id=OuterRef("index_id"),
-        year=OuterRef("year"),
+        index_id=OuterRef("index_id") if index is None else index,
+        year=OuterRef("year") if year is None else year,
     )
     ordered = candidates.order_by(F("unit_id").asc(nulls_last=True), F("parent_id").asc(nulls_last=True))
     return Subquery(ordered.values(field)[:1])
@@ -47,7 +49,7 @@ def with_targets(results, *, direction=None):
     else:
         distance = behind if direction == Direction.LOWER else ahead
     return results.annotate(
-        target_id=_target("pk"), target_value=_target("value"), target_rank=_target("rank")
+        target_id=target_of("pk"), target_value=target_of("value"), target_rank=target_of("rank")
     ).annotate(
         # NULL when either side is: SQL's arithmetic says so itself.
         target_distance=ExpressionWrapper(distance, output_field=DecimalField(max_digits=20, decimal_places=6))

@@ -178,7 +178,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Before the results: the yearly dossier indices read these statistics.
     "dossier-stats-nightly": {"task": "dossiers.stats_full_nightly", "schedule": crontab(hour=1, minute=0)},
+    # After both: the month just ended judged on fresh statistics; plan actions past their deadline
+    # (notifications.alerts). Each alert is written and mailed once, whatever runs twice.
+    "notification-alerts-daily": {"task": "notifications.alerts_daily", "schedule": crontab(hour=6, minute=30)},
+    # Monday morning, Vietnam time (CELERY_TIMEZONE): each member's weekly digest (notifications.digest).
+    "notification-digest-weekly": {
+        "task": "notifications.digest_weekly",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
+# Task modules autodiscover_tasks does not find (it imports each app's `tasks` only).
+CELERY_IMPORTS = ("notifications.alert_tasks",)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -99,7 +99,9 @@ def latest_plan_year(*, user, index):
     return plans.aggregate(latest=Max("year"))["latest"]
 
 
-def _overdue_q(prefix="", today=None):
+def overdue_q(prefix="", today=None):
+    """Past its deadline and not done, as a filter on PlanAction (or, with a prefix, a row
+    reaching one): PlanAction.overdue in SQL, for these pages and the alerts (notifications.alerts)."""
     today = today or timezone.localdate()  # Vietnam's day (TIME_ZONE), not the server's
     return Q(**{f"{prefix}deadline__lt": today}) & ~Q(**{f"{prefix}status": ActionStatus.DONE})
 
@@ -108,7 +110,7 @@ def overdue_actions(*, user, index, year, today=None):
     """The actions past their deadline and not done, of the plans for the index and year of the
     units the user may see, oldest deadline first, each with its item's outcome."""
     actions = PlanAction.objects.filter(
-        _overdue_q(today=today),
+        overdue_q(today=today),
         item__plan__index=index,
         item__plan__year=year,
         item__plan__unit__in=units_visible_to(user=user),

@@ -28,9 +28,11 @@ published results to anyone), which only widen what these rules give.
 """
 
 import enum
+from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +193,86 @@ def members_count_by_unit(*, unit_ids):
 def members_seeing_through(*, unit_ids):
     """The ids of the users who see the units under these units by being members of one of them."""
     return set(_members_seeing_through(unit_ids).values_list("user_id", flat=True))
+
+
+def _tree_pairs(ids, *, upward):
+    """(seed id, unit id) for each of `ids` with itself and every unit above it (upward) or under
+    it, at any depth, in one recursive query; UNION stops at pairs already seen, as in
+    _subtree_cte, so even a cycle in bad data ends."""
+    ids = list(ids)
+    if not ids:
+        return []
+    table = Unit._meta.db_table
+    if upward:
+        step = f"SELECT walk.seed_id, u.parent_id FROM walk JOIN {table} u ON u.id = walk.unit_id WHERE u.parent_id IS NOT NULL"
+    else:
+        step = f"SELECT walk.seed_id, u.id FROM {table} u JOIN walk ON u.parent_id = walk.unit_id"
+    sql = (
+        f"WITH RECURSIVE walk(seed_id, unit_id) AS ("
+        f" SELECT id, id FROM {table} WHERE id IN ({', '.join(['%s'] * len(ids))})"
+        f" UNION {step}"
+        f") SELECT seed_id, unit_id FROM walk"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return cursor.fetchall()
+
+
+def members_seeing_units(*, unit_ids):
+    """{unit id: the ids of the users who see it by being members of it or of a unit above it}
+    (members_seeing_through's users), for many units in two queries: whom news of each unit (an
+    alert: notifications.alerts) is for. A unit no such member sees is left out."""
+    pairs = _tree_pairs(unit_ids, upward=True)
+    members = defaultdict(set)
+    memberships = _members_seeing_through({above_id for _, above_id in pairs}).values_list("unit_id", "user_id")
+    for unit_id, user_id in memberships:
+        members[unit_id].add(user_id)
+    seeing = defaultdict(set)
+    for unit_id, above_id in pairs:
+        seeing[unit_id] |= members.get(above_id, set())
+    return {unit_id: users for unit_id, users in seeing.items() if users}
+
+
+def visible_pairs(*, pairs):
+    """The (user id, unit id) of `pairs` in which the user may see the unit: units_visible_to's rule
+    for many users at once, in three queries whatever their number (notifications.services: a
+    notification is never about a unit its user may not see). Province-wide users see every unit;
+    the others, the units they are members of and those under them (members_seeing_units)."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    everywhere = set(
+        get_user_model()
+        .objects.filter(pk__in={user_id for user_id, _ in pairs}, is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=PROVINCE_WIDE_GROUPS))
+        .values_list("pk", flat=True)
+    )
+    through = members_seeing_units(unit_ids={unit_id for _, unit_id in pairs})
+    return {
+        (user_id, unit_id) for user_id, unit_id in pairs if user_id in everywhere or user_id in through.get(unit_id, ())
+    }
+
+
+def unit_actors(*, action, unit_ids):
+    """{unit id: the ids of the active users who may do `action` (ENTER_SELF_ASSESSMENT or
+    EDIT_PLAN) on it}: units_allowed's rule asked from the units' side, for many units in one
+    query (whom an alert on a unit's plan is for: notifications.alerts). Units with none are left out."""
+    if action not in (Action.ENTER_SELF_ASSESSMENT, Action.EDIT_PLAN):
+        raise ValueError(f"{action} is not done by a unit's own members")
+    actors = defaultdict(set)
+    memberships = Membership.objects.filter(
+        unit_id__in=list(unit_ids), role__in=SCORING_ROLES, user__is_active=True
+    ).values_list("unit_id", "user_id")
+    for unit_id, user_id in memberships:
+        actors[unit_id].add(user_id)
+    return dict(actors)
+
+
+def subtree_pairs(*, root_ids):
+    """(root id, unit id) for each root and every unit at or under it: units_in_subtrees' walk
+    down the tree, keeping which root each unit was reached from, so figures counted per unit are
+    summed per root (a member's digest of his units: notifications.digest)."""
+    return _tree_pairs(root_ids, upward=False)
 
 
 def units_visible_to(*, user, queryset=None):
