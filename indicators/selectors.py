@@ -39,7 +39,7 @@ from units.access import (
     units_with_predecessors,
 )
 from units.models import Unit, UnitKind
-from units.selectors import units_valid_in, units_valid_on, year_cut
+from units.selectors import units_valid_in, units_valid_on, year_bounds, year_cut
 
 
 def criteria_in_tree_order(*, methodology):
@@ -233,6 +233,13 @@ def ranking_group_names(*, rows, user, public=False):
     if not public:
         parents = units_visible_to(user=user, queryset=parents)
     return dict(parents.values_list("pk", "name"))
+
+
+def ranking_group_members(*, year, kind, parent):
+    """How many units the group has, ranked or not: the units of `kind` directly under `parent`
+    that exist at the end of `year` (those a year's ranking ranks, docs/design.md §4). A year still
+    being appraised ranks only the units with a result; the caption says how many more there are."""
+    return units_valid_on(day=year_bounds(year)[1], queryset=Unit.objects.filter(kind=kind, parent=parent)).count()
 
 
 def ranking_year_cut(*, year, kind, parent=None):

@@ -207,6 +207,18 @@ class RankingTable(LayoutMixin, tables.Table):
         sizes.pop(None, None)
         return sizes.most_common(1)[0][0] if sizes else None
 
+    # The units the group has, ranked or not (views.rankings sets it for one parent's group).
+    group_members = None
+
+    @property
+    def unranked_members(self):
+        """How many units of the group have no rank yet (a year still being appraised ranks only
+        those with a result): said in the caption, so that "1" is not read as first of the whole group."""
+        size = self.common_group_size
+        if size is None or self.group_members is None or self.group_members <= size:
+            return 0
+        return self.group_members - size
+
     def page_unit_ids(self):
         return [row.record.unit_id for row in self.page.object_list]
 

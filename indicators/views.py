@@ -340,6 +340,10 @@ def rankings(request):
         return _ranking_part(request, request.GET["part"], table, choice, public=public)
     as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
     _paginate(request, table, as_of=as_of)
+    if choice["parent"] is not None:
+        table.group_members = selectors.ranking_group_members(
+            year=choice["year"], kind=choice["kind"], parent=choice["parent"]
+        )
     group_rows, figures = _group_rows_and_figures(request, choice, public=public)
     official, publication = selectors.ranking_publication(rows=group_rows)
     context = {

@@ -529,10 +529,10 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, staff, rankin
     client.force_login(staff)
     params = {"index": "par", "year": 2024, "kind": "department", "parent": "P"}
     many_departments(rankings.tree, rankings.par, 5)
-    # 25: the page, its table (whether the year has targets, and the reader's choice of its columns
-    # and page size) and chart (and the group's target), the group figures, the map and the note of
-    # a year cut by a reorganisation.
-    with django_assert_max_num_queries(25) as few:
+    # 26: the page, its table (whether the year has targets, and the reader's choice of its columns
+    # and page size, and how many units the group has, ranked or not) and chart (and the group's
+    # target), the group figures, the map and the note of a year cut by a reorganisation.
+    with django_assert_max_num_queries(26) as few:
         client.get(URL, params)
     Result.objects.filter(year=2024).delete()
     Unit.objects.filter(code__startswith="D").delete()
@@ -547,3 +547,19 @@ def test_without_a_finished_job_as_of_is_the_last_change_of_a_result(client, sta
     )
     html = page(client, staff, index="sipas", year=2023).content.decode()
     assert "Results as of 07/05/2024 00:30." in html
+
+
+def test_the_caption_counts_the_units_of_the_group_not_yet_ranked(client, staff, rankings, tree):
+    caption = re.compile(r'<caption class="ranking-caption">(.*?)</caption>', re.S)
+    query = {"index": "par", "year": 2023, "kind": "department", "parent": "P"}
+    assert caption.search(page(client, staff, **query).content.decode()).group(1) == (
+        "Xếp hạng trong 3 đơn vị của nhóm."
+    )
+    # A department with no result yet (a year still being appraised), and one that ended before 2023.
+    Unit.objects.create(code="A5", name="Sở Năm", kind=UnitKind.DEPARTMENT, parent=tree.province)
+    Unit.objects.create(
+        code="A6", name="Sở Sáu", kind=UnitKind.DEPARTMENT, parent=tree.province, valid_to=datetime.date(2022, 6, 30)
+    )
+    assert caption.search(page(client, staff, **query).content.decode()).group(1) == (
+        "Xếp hạng trong 3 đơn vị của nhóm. Nhóm có 4 đơn vị: 1 đơn vị chưa có kết quả nên chưa được xếp hạng."
+    )
