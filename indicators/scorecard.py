@@ -29,7 +29,7 @@ from indicators.ledger import lost_points
 from indicators.models import Assessment, Direction, Index, Methodology, Result, ResultRevision, index_default_order
 from indicators.official import OfficialState, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
-from indicators.selectors import area_subtotals, results_as_of
+from indicators.selectors import area_subtotals, ranking_group_members, results_as_of
 from indicators.targets import target_state, target_values_by_year, with_targets
 from reformdash.lib.fields import as_decimal
 from units.access import Action, sees_all_units, units_allowed, units_visible_to
@@ -501,6 +501,17 @@ class Scorecard:
     # years of the unit's results on the index, for the trend chart's target line.
     target: object = None
     target_values: dict = field(default_factory=dict)
+    # The units of its group, ranked or not, while its rank is not the published one: a year still
+    # being appraised ranks only the units with a result.
+    group_members: int | None = None
+
+    @property
+    def unranked_members(self):
+        """How many units of its group have no rank yet (0 when none or the rank is published)."""
+        size = self.result.group_size
+        if self.group_members is None or size is None or self.result.official_rank or self.group_members <= size:
+            return 0
+        return self.group_members - size
 
     @property
     def minimum_other_units(self):
@@ -610,4 +621,9 @@ def scorecard(*, unit, result, results, user, now=None):
         split_dossier_months=split_predecessor_months(unit=unit, year=year, now=now) if splits else [],
         target=target_state(with_targets(Result.objects.filter(pk=result.pk), direction=index.direction).first()),
         target_values=target_values_by_year(unit=unit, index=index),
+        group_members=(
+            ranking_group_members(year=year, kind=unit.kind, parent=unit.parent_id)
+            if result.rank and not result.official_rank and unit.parent_id
+            else None
+        ),
     )

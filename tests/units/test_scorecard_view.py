@@ -342,8 +342,9 @@ def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, 
     # head, whether he may browse it) take one query each; its lineage (the reorganisation's date)
     # one, and for a unit head which predecessors' history he may read (units.access) one more;
     # the year's bands, drawn on the trend, one; its target and the target line of the trend, two;
-    # the remediation plan of the year with its items' verification (issue 20), one.
-    with django_assert_max_num_queries(28):
+    # the remediation plan of the year with its items' verification (issue 20), one; how many units
+    # its group has, ranked or not (a computed rank), one.
+    with django_assert_max_num_queries(29):
         response = client.get(url("B"))
     assert "Sửa lần 13" in page(response) and "Sửa lần 12" in page(response)
 
@@ -360,3 +361,16 @@ def test_a_criterion_not_scored_reads_chua_cham_never_zero(client, staff, data):
     assert '<span class="not-scored">chưa chấm</span>' in lost
     assert 'id="not-scored">1 tiêu chí chưa chấm: 1.2.' in lost
     assert ">0,00<" not in lost
+
+
+def test_a_computed_rank_says_how_many_units_of_the_group_are_not_ranked_yet(client, staff, data, tree):
+    # The districts ranked in 2024 (tests/indicators/test_scorecard.py); Z, new, is not yet.
+    before = page(get(client, staff, "B", index="par", year=2024))
+    assert "chưa có kết quả nên chưa được xếp hạng" not in before
+    Unit.objects.create(code="Z", name="Huyện Z", kind=UnitKind.DISTRICT, parent=tree.province)
+    after = page(get(client, staff, "B", index="par", year=2024))
+    members = Unit.objects.filter(kind=UnitKind.DISTRICT, parent=tree.province)
+    assert re.search(r"Nhóm có (\d+) đơn vị: 1 đơn vị chưa có kết quả nên chưa được xếp hạng", after)
+    assert re.search(r"Nhóm có (\d+) đơn vị", after).group(1) == str(
+        len([unit for unit in members if unit.valid_to is None or unit.valid_to >= datetime.date(2024, 12, 31)])
+    )
