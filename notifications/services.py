@@ -2,11 +2,9 @@
 not see (units.access decides, as for every page)."""
 
 import dataclasses
-from collections import defaultdict
 
 from notifications.models import Notification
-from units.access import units_visible_to
-from units.models import Unit
+from units.access import visible_pairs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,23 +18,9 @@ class NewNotification:
 
 
 def _visible_rows(rows):
-    """The rows whose unit (if any) their user may see: one query per user who has rows about units."""
-    from django.contrib.auth import get_user_model
-
-    unit_ids_by_user = defaultdict(set)
-    for row in rows:
-        if row.unit_id is not None:
-            unit_ids_by_user[row.user_id].add(row.unit_id)
-    users = get_user_model().objects.in_bulk(list(unit_ids_by_user))
-    visible = {}
-    for user_id, unit_ids in unit_ids_by_user.items():
-        user = users.get(user_id)
-        visible[user_id] = (
-            set(units_visible_to(user=user, queryset=Unit.objects.filter(id__in=unit_ids)).values_list("id", flat=True))
-            if user is not None
-            else set()
-        )
-    return [row for row in rows if row.unit_id is None or row.unit_id in visible[row.user_id]]
+    """The rows whose unit (if any) their user may see: two queries, whatever the number of users."""
+    seen = visible_pairs(pairs={(row.user_id, row.unit_id) for row in rows if row.unit_id is not None})
+    return [row for row in rows if row.unit_id is None or (row.user_id, row.unit_id) in seen]
 
 
 def notify_many(rows):

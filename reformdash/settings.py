@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Before the results: the yearly dossier indices read these statistics.
     "dossier-stats-nightly": {"task": "dossiers.stats_full_nightly", "schedule": crontab(hour=1, minute=0)},
+    # The workflow's notifications (notifications/workflow.py), then their e-mail: each once, however
+    # often they run (the workflow also asks for both after each step's commit).
+    "notifications-workflow-sweep": {"task": "notifications.workflow_sweep", "schedule": 60.0},
+    "notifications-mail-send": {"task": "notifications.mail_send", "schedule": 60.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------

@@ -30,7 +30,8 @@ published results to anyone), which only widen what these rules give.
 import enum
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -193,6 +194,30 @@ def members_seeing_through(*, unit_ids):
     return set(_members_seeing_through(unit_ids).values_list("user_id", flat=True))
 
 
+def appraiser_ids():
+    """The ids of the active appraisers: who acts on a submitted self-assessment."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=APPRAISER_GROUP)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def scorers_by_unit(*, unit_ids):
+    """{unit id: [user ids]} of the units' own active heads and officers (ENTER_SELF_ASSESSMENT):
+    who answers for a unit's self-assessment. One query."""
+    scorers = {}
+    for unit_id, user_id in (
+        Membership.objects.filter(unit_id__in=unit_ids, role__in=SCORING_ROLES, user__is_active=True)
+        .order_by("user_id")
+        .values_list("unit_id", "user_id")
+    ):
+        scorers.setdefault(unit_id, []).append(user_id)
+    return scorers
+
+
 def units_visible_to(*, user, queryset=None):
     """The one place that decides which units a user may see.
 
@@ -205,6 +230,64 @@ def units_visible_to(*, user, queryset=None):
     if not _active(user):
         return queryset.none()
     return queryset.filter(id__in=RawSQL(_member_subtree_sql(), [user.pk]))
+
+
+def unit_visible_q(*, user, field="unit"):
+    """A Q for rows of any model whose unit (the foreign key `field`) the user may see, by the rule
+    of units_visible_to, with no query of its own: for a count that must stay one query (the
+    header's unread notifications). A row with no unit is not matched: add Q(field=None) for it."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_superuser or getattr(user, "_access_groups", None):
+        return Q(**{f"{field}__isnull": False})
+    member = Q(**{f"{field}__in": RawSQL(_member_subtree_sql(), [user.pk])})
+    if hasattr(user, "_access_groups"):  # known to be in no province-wide group
+        return member
+    province_wide = get_user_model().groups.through.objects.filter(
+        user_id=user.pk, group__name__in=PROVINCE_WIDE_GROUPS
+    )
+    return (Q(Exists(province_wide)) & Q(**{f"{field}__isnull": False})) | member
+
+
+def visible_pairs(*, pairs):
+    """Of (user id, unit id) pairs, those whose user may see the unit, by the rule of
+    units_visible_to, in two queries whatever their number (a job telling many users of many
+    units: notifications). Administrators, staff and appraisers see every unit; a member sees his
+    units and those under them, found here by walking up from each unit to its ancestors."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    province_wide = get_user_model().groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name__in=PROVINCE_WIDE_GROUPS
+    )
+    users = {
+        pk: is_superuser or province
+        for pk, is_superuser, province in get_user_model()
+        .objects.filter(pk__in={user_id for user_id, _unit in pairs}, is_active=True)
+        .annotate(province_wide=Exists(province_wide))
+        .values_list("pk", "is_superuser", "province_wide")
+    }
+    seen = {(user_id, unit_id) for user_id, unit_id in pairs if users.get(user_id)}
+    # Active users in no province-wide group: they see through their memberships.
+    members = {user_id for user_id, sees_all in users.items() if not sees_all}
+    units = {unit_id for user_id, unit_id in pairs if user_id in members}
+    if not units:
+        return seen
+    unit_marks = ", ".join(["%s"] * len(units))
+    user_marks = ", ".join(["%s"] * len(members))
+    # UNION (not UNION ALL) stops at rows already seen, so even a cycle in bad data ends.
+    sql = (
+        f"WITH RECURSIVE up(unit_id, ancestor_id) AS ("
+        f" SELECT id, id FROM {Unit._meta.db_table} WHERE id IN ({unit_marks})"
+        f" UNION"
+        f" SELECT up.unit_id, u.parent_id FROM up JOIN {Unit._meta.db_table} u ON u.id = up.ancestor_id"
+        f" WHERE u.parent_id IS NOT NULL"
+        f") SELECT DISTINCT m.user_id, up.unit_id FROM up"
+        f" JOIN {Membership._meta.db_table} m ON m.unit_id = up.ancestor_id WHERE m.user_id IN ({user_marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*units, *members])
+        return seen | (pairs & {(user_id, unit_id) for user_id, unit_id in cursor.fetchall()})
 
 
 def visible_unit_or_404(*, user, code):
