@@ -3,7 +3,9 @@ not see (units.access decides, as for every page)."""
 
 import dataclasses
 
-from notifications.models import Notification
+from django.utils import timezone
+
+from notifications.models import Notification, NotificationPreference
 from units.access import visible_pairs
 
 
@@ -39,3 +41,25 @@ def notify_many(rows):
         batch_size=1000,
     )
     return len(rows)
+
+
+def notifications_mark_read(*, user, ids=None):
+    """Mark the user's unread notifications read: those of `ids`, or all of them. Returns how many;
+    another user's ids are left alone (the view has answered 404 to them already)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def notification_preferences_save(*, user, choices):
+    """choices: {kind: (in_app, by_email)}; one INSERT … ON CONFLICT UPDATE for them all."""
+    NotificationPreference.objects.bulk_create(
+        [
+            NotificationPreference(user=user, kind=kind, in_app=in_app, by_email=by_email)
+            for kind, (in_app, by_email) in choices.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["in_app", "by_email"],
+    )
