@@ -107,6 +107,11 @@ def _params(step):
     }
 
 
+def _number(reference):
+    """The decision's reference without its leading "Quyết định" (Publication.decision_number)."""
+    return Publication(decision_reference=reference).decision_number if reference else ""
+
+
 def _url(step):
     if step["to_status"] == S.PUBLISHED:
         code = step["assessment__unit__code"]
@@ -169,7 +174,12 @@ def workflow_rows(*, now=None):
                 unit_id=first["assessment__unit_id"],
                 # Not the step's comment: it names the units the publication left out, which the
                 # member may not see (methodology_publish).
-                params={**_params(first), "comment": "", "decision": first["decision"] or "", "others": len(his) - 1},
+                params={
+                    **_params(first),
+                    "comment": "",
+                    "decision": _number(first["decision"]),
+                    "others": len(his) - 1,
+                },
                 url=_url(first),
             )
         )
@@ -239,5 +249,5 @@ def _published(notification):
     else:
         subject = _("The %(index)s %(year)s results of %(unit)s were published") % words
     decision = p.get("decision")
-    body = _("Publishing decision: %(decision)s.") % {"decision": decision} if decision else ""
+    body = _("Published by decision %(decision)s.") % {"decision": decision} if decision else ""
     return Rendered(subject=subject, body=body)

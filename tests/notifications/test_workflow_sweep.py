@@ -129,7 +129,7 @@ def test_a_publication_is_one_notification_per_member_naming_his_unit_only(
     with translation.override("vi"):
         to_head = render(Notification.objects.get(user=head_a, kind=Kind.PUBLISHED))
         to_officer = render(to_officer)
-    assert "Sở A" in to_head.subject and "Quyết định 99/QĐ-UBND" in to_head.body
+    assert "Sở A" in to_head.subject and to_head.body == "Công bố theo quyết định 99/QĐ-UBND."
     # head_a is no member of Sở C: neither it nor the left-out unit is named to him.
     for text in (to_head.subject, to_head.body):
         assert "Sở C" not in text and "SO-KHAC" not in text and "Sở Khác" not in text
