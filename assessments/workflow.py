@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from assessments.signals import steps_recorded
 from audit.services import audit_record, audit_record_many, new_batch
 from indicators.models import (
     Assessment,
@@ -459,6 +460,7 @@ def _move(*, assessment, user, action, comment="", batch=None):
         reason=comment,
         batch=batch or new_batch(),
     )
+    steps_recorded.send(sender=AssessmentStep)
     return assessment
 
 
@@ -668,6 +670,7 @@ def _publish_assessments(*, ids, user, comment, publication, batch):
         AssessmentStep(assessment=a, from_status=S.APPRAISED, to_status=S.PUBLISHED, user=user, comment=comment)
         for a in assessments
     )
+    steps_recorded.send(sender=AssessmentStep)
     audit_record_many(
         {
             "action": AUDIT_ACTION[Action.PUBLISH],

@@ -63,7 +63,7 @@ class Notification(models.Model):
 
 class NotificationPreference(models.Model):
     """How a user wants one kind: in his inbox, by e-mail, both or neither. No row: the kind's
-    default (notifications.services.DEFAULTS)."""
+    default: both on (notifications.selectors.notification_preferences, notifications.mail)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

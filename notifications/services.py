@@ -3,7 +3,9 @@ not see (units.access decides, as for every page)."""
 
 import dataclasses
 
-from notifications.models import Notification
+from django.utils import timezone
+
+from notifications.models import Notification, NotificationPreference
 from units.access import visible_pairs
 
 
@@ -20,8 +22,8 @@ class NewNotification:
 def _visible_rows(rows):
     """The rows whose unit (if any) their user may see: units.access.visible_pairs, in a few
     queries for every user at once."""
-    visible = visible_pairs(pairs={(row.user_id, row.unit_id) for row in rows if row.unit_id is not None})
-    return [row for row in rows if row.unit_id is None or (row.user_id, row.unit_id) in visible]
+    seen = visible_pairs(pairs={(row.user_id, row.unit_id) for row in rows if row.unit_id is not None})
+    return [row for row in rows if row.unit_id is None or (row.user_id, row.unit_id) in seen]
 
 
 def notify_many(rows):
@@ -40,3 +42,25 @@ def notify_many(rows):
         batch_size=1000,
     )
     return len(rows)
+
+
+def notifications_mark_read(*, user, ids=None):
+    """Mark the user's unread notifications read: those of `ids`, or all of them. Returns how many;
+    another user's ids are left alone (the view has answered 404 to them already)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def notification_preferences_save(*, user, choices):
+    """choices: {kind: (in_app, by_email)}; one INSERT … ON CONFLICT UPDATE for them all."""
+    NotificationPreference.objects.bulk_create(
+        [
+            NotificationPreference(user=user, kind=kind, in_app=in_app, by_email=by_email)
+            for kind, (in_app, by_email) in choices.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["in_app", "by_email"],
+    )

@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Before the results: the yearly dossier indices read these statistics.
     "dossier-stats-nightly": {"task": "dossiers.stats_full_nightly", "schedule": crontab(hour=1, minute=0)},
+    # The workflow's notifications (notifications/workflow.py), then their e-mail: each once, however
+    # often they run (the workflow also asks for both after each step's commit).
+    "notifications-workflow-sweep": {"task": "notifications.workflow_sweep", "schedule": 60.0},
+    "notifications-mail-send": {"task": "notifications.mail_send", "schedule": 60.0},
     # After both: the month just ended judged on fresh statistics; plan actions past their deadline
     # (notifications.alerts). Each alert is written and mailed once, whatever runs twice.
     "notification-alerts-daily": {"task": "notifications.alerts_daily", "schedule": crontab(hour=6, minute=30)},
@@ -187,8 +191,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
 }
-# Task modules autodiscover_tasks does not find (it imports each app's `tasks` only).
-CELERY_IMPORTS = ("notifications.alert_tasks",)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("audit/", include("trail.urls")),
     path("plans/", include("remediation.urls")),
     path("preferences/", include("preferences.urls")),
+    path("notifications/", include("notifications.urls")),
     # The API's page for people, not an endpoint: outside api.urls, whose every path the OpenAPI document describes.
     path("api/docs/", api_docs, name="api_docs"),
     path("api/", include("api.urls")),

@@ -275,6 +275,17 @@ def subtree_pairs(*, root_ids):
     return _tree_pairs(root_ids, upward=False)
 
 
+def appraiser_ids():
+    """The ids of the active appraisers: who acts on a submitted self-assessment."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=APPRAISER_GROUP)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def units_visible_to(*, user, queryset=None):
     """The one place that decides which units a user may see.
 
@@ -287,6 +298,23 @@ def units_visible_to(*, user, queryset=None):
     if not _active(user):
         return queryset.none()
     return queryset.filter(id__in=RawSQL(_member_subtree_sql(), [user.pk]))
+
+
+def unit_visible_q(*, user, field="unit"):
+    """A Q for rows of any model whose unit (the foreign key `field`) the user may see, by the rule
+    of units_visible_to, with no query of its own: for a count that must stay one query (the
+    header's unread notifications). A row with no unit is not matched: add Q(field=None) for it."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_superuser or getattr(user, "_access_groups", None):
+        return Q(**{f"{field}__isnull": False})
+    member = Q(**{f"{field}__in": RawSQL(_member_subtree_sql(), [user.pk])})
+    if hasattr(user, "_access_groups"):  # known to be in no province-wide group
+        return member
+    province_wide = get_user_model().groups.through.objects.filter(
+        user_id=user.pk, group__name__in=PROVINCE_WIDE_GROUPS
+    )
+    return (Q(Exists(province_wide)) & Q(**{f"{field}__isnull": False})) | member
 
 
 def visible_unit_or_404(*, user, code):

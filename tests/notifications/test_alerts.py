@@ -16,10 +16,10 @@ from dossiers.models import Dossier, DossierMonth, Scope
 from dossiers.services import dossier_derive
 from dossiers.stats import dossier_stats_full
 from indicators.models import Index, Target
-from notifications.alert_tasks import alerts_daily_task
 from notifications.alerts import action_alerts, rate_alerts
 from notifications.mail import mail_send_pending
 from notifications.models import Kind, Notification, NotificationPreference
+from notifications.tasks import alerts_daily_task
 from notifications.texts import render
 from remediation.models import ActionStatus, Plan, PlanAction, PlanItem
 from tests.indicators.builders import methodology

@@ -14,10 +14,10 @@ from django.utils import timezone
 from dossiers.models import Dossier
 from dossiers.services import dossier_derive
 from indicators.models import Index
-from notifications.alert_tasks import digest_weekly_task
 from notifications.digest import digest_offer, week_label
 from notifications.mail import mail_send_pending
 from notifications.models import Kind, Notification, NotificationPreference
+from notifications.tasks import digest_weekly_task
 from notifications.texts import render
 from remediation.models import Plan, PlanAction, PlanItem
 from tests.indicators.builders import methodology, publish_by_decision, score

@@ -57,6 +57,7 @@ PROJECT_APPS = (
     "auth",
     "remediation",
     "preferences",
+    "notifications",
 )
 
 
@@ -203,6 +204,39 @@ def _plans_with_file(w):
     action = PlanAction.objects.get(item__plan__unit__code="ALPHAMARK")
     upload = SimpleUploadedFile("alphamark-evidence.pdf", PDF, content_type="application/pdf")
     plan_action_update(action=action, user=w.cast["head_a"], evidence_upload=upload)
+
+
+def _notifications(w):
+    """The workflow's notifications of the world's steps (the sweep), one unread notification for
+    everyone (so that marking all read writes for each), and head_a's of B, written while he could
+    see it: the inbox must not show it to him now."""
+    from notifications.models import Kind, Notification
+    from notifications.workflow import workflow_sweep
+
+    workflow_sweep()
+    for user in w.cast.values():
+        Notification.objects.create(user=user, kind=Kind.DIGEST, key="digest:matrix")
+    Notification.objects.create(
+        user=w.cast["head_a"],
+        kind=Kind.RETURNED,
+        key="step:bravomark",
+        unit=w.tree.district_b,
+        params={"unit_name": "Huyen Bravomark", "comment": "bravomark"},
+    )
+    Notification.objects.create(
+        user=w.cast["head_b"],
+        kind=Kind.RETURNED,
+        key="step:own-bravomark",
+        unit=w.tree.district_b,
+        params={"unit_name": "Huyen Bravomark", "comment": "bravomark"},
+        url="/units/BRAVOMARK/",
+    )
+
+
+def _notification_of(username, key):
+    from notifications.models import Notification
+
+    return lambda w: Notification.objects.get(user=w.cast[username], key=key).pk
 
 
 def _plan_item(code):
@@ -352,6 +386,49 @@ CASES = [
             "per_page": "100",
             "next": "/rankings/",
         },
+    ),
+    # --- notifications: each reader's own inbox and settings (issue 20) ---------------------------
+    Case("notifications", "notifications_inbox", named("notifications_inbox"), logged_in(), prepare=_notifications),
+    # head_b's own, about B: only he may mark it read (and open it); to anyone else it is a 404.
+    Case(
+        "notification-read-b",
+        "notifications_read",
+        named("notifications_read", notification_id=_notification_of("head_b", "step:own-bravomark")),
+        expect(404, anonymous=LOGIN, head_b=REDIRECT),
+        method="post",
+        writes=True,
+        prepare=_notifications,
+        data=lambda w: {"then": "open"},
+    ),
+    # head_a's own, about B, which he no longer sees: a 404 to him too.
+    Case(
+        "notification-read-stale",
+        "notifications_read",
+        named("notifications_read", notification_id=_notification_of("head_a", "step:bravomark")),
+        expect(404, anonymous=LOGIN),
+        method="post",
+        prepare=_notifications,
+        data=lambda w: {"then": "open"},
+    ),
+    Case(
+        "notifications-read-all",
+        "notifications_read_all",
+        named("notifications_read_all"),
+        logged_in(REDIRECT),
+        method="post",
+        writes=True,
+        prepare=_notifications,
+        data=lambda w: {},
+    ),
+    Case("notification-settings", "notifications_settings", named("notifications_settings"), logged_in()),
+    Case(
+        "notification-settings-save",
+        "notifications_settings",
+        named("notifications_settings"),
+        logged_in(REDIRECT),
+        method="post",
+        writes=True,
+        data=lambda w: {"returned-in_app": "on"},
     ),
     # --- a unit's scorecard -------------------------------------------------------------------
     Case(

@@ -343,8 +343,8 @@ def test_the_number_of_queries_does_not_grow_with_the_group(client, data, user, 
     # one, and for a unit head which predecessors' history he may read (units.access) one more;
     # the year's bands, drawn on the trend, one; its target and the target line of the trend, two;
     # the remediation plan of the year with its items' verification (issue 20), one; how many units
-    # its group has, ranked or not (a computed rank), one.
-    with django_assert_max_num_queries(29):
+    # its group has, ranked or not (a computed rank), one; the header's unread notifications, one.
+    with django_assert_max_num_queries(30):
         response = client.get(url("B"))
     assert "Sửa lần 13" in page(response) and "Sửa lần 12" in page(response)
 
