@@ -4,6 +4,7 @@
     python bench/run.py --national           # the whole country, old and new (16,089 units), 1,000,000 dossiers
     python bench/run.py --dossiers 10000000  # up to 10 million
     python bench/run.py --database sqlite:///var/bench.sqlite3
+    python bench/run.py --figures dossier_stats   # only some figures (the data is built all the same)
 
 It builds a fresh database of its own (PostgreSQL `reformdash_bench` on 127.0.0.1 when reachable,
 else an SQLite file under var/bench/; never the database the app uses), fills it with
@@ -29,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "var" / "bench" / "report.json"
 PG_URL = "postgres://postgres@127.0.0.1:5432/reformdash_bench"
+# bench.figures.ALL by name (that module needs Django set up, which comes after the arguments).
+FIGURES = ("recompute", "dossier_stats", "pages", "imports")
 
 
 def arguments():
@@ -41,6 +44,13 @@ def arguments():
     parser.add_argument("--database", help=f"database URL (default {PG_URL} when reachable, else SQLite)")
     parser.add_argument("--load-seconds", type=int, default=60, help="how long the load test runs (default 60)")
     parser.add_argument("--report", type=Path, default=REPORT)
+    parser.add_argument(
+        "--figures",
+        nargs="+",
+        choices=FIGURES,
+        default=FIGURES,
+        help="only these figures (default: all), e.g. --figures dossier_stats",
+    )
     options = parser.parse_args()
     if options.runs < 3:
         parser.error("--runs: at least 3, the median of fewer says little")
@@ -141,7 +151,7 @@ def main():
         "size": data.summary,
         "figures": [],
     }
-    for figure in figures.ALL:
+    for figure in (figure for figure in figures.ALL if figure.__name__ in options.figures):
         extra = {"seconds": options.load_seconds} if figure is figures.pages else {}
         result = figure(data, runs=options.runs, **extra)
         report["figures"].append(result)

@@ -396,9 +396,11 @@ def rules_table(units, now):
     return result
 
 
-@pytest.mark.parametrize("chunk", [500, 2])
-def test_incremental_equals_full_and_the_rules_after_random_inserts_updates_and_deletes(tree, monkeypatch, chunk):
-    monkeypatch.setattr(stats, "CHUNK", chunk)  # 2: totals of shared ancestors computed in several chunks
+@pytest.mark.parametrize("rows_per_insert", [5000, 2])
+def test_incremental_equals_full_and_the_rules_after_random_inserts_updates_and_deletes(
+    tree, monkeypatch, rows_per_insert
+):
+    monkeypatch.setattr(stats, "ROWS_PER_INSERT", rows_per_insert)  # 2: dirty marks and months in many statements
     rng = random.Random(20240715)
     units = [tree.nation, tree.province, tree.dept_a, tree.district_b, tree.commune_b1]
     save(*[random_dossier(rng, units) for _ in range(300)])
