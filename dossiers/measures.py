@@ -228,25 +228,32 @@ def _conditions(m):
     # completed_at) answers, so that with the received and completed months' indexes PostgreSQL
     # reads only the dossiers that count in the month (a BitmapOr), not every dossier the unit
     # ever had: 186 ms → 22 ms for 500 units of a million dossiers (bench/README.md).
-    pending = (
-        f"((d.completed_at >= {m.end} AND d.received_at < {m.end}) "
-        f"OR (d.completed_at IS NULL AND d.received_at < {m.end}))"
+    pending_arms = (
+        f"(d.completed_at >= {m.end} AND d.received_at < {m.end})",
+        f"(d.completed_at IS NULL AND d.received_at < {m.end})",
     )
     return {
+        "pending_arms": pending_arms,
+        "pending": "(" + " OR ".join(pending_arms) + ")",
         "received": f"d.received_month = {m.month}",
         "ended": ended,
         "completed": f"{ended} AND d.status = 'completed'",
         "stopped": f"{ended} AND d.status <> 'completed'",
-        "pending": pending,
         "overdue": f"(d.supplement_requests > 1 OR d.effective_due_at < {m.at})",
     }
 
 
-def counts_in_month_sql(m):
+def counts_in_month_sql(m, *, within=None):
     """The condition a dossier row `d` meets to count in month `m` at all: received, ended or
-    pending at its end then."""
+    pending at its end then. `within`, a further condition on `d` (the units asked for), goes into
+    each arm of the OR, where SQLite looks it up in the arm's index together with the month (a
+    MULTI-INDEX OR: 40 ms against 158 for a month of 174 units, which it otherwise reads whole
+    through their unit); PostgreSQL's BitmapOr takes it into the arms either way."""
     c = _conditions(m)
-    return f"({c['received']} OR {c['ended']} OR {c['pending']})"
+    arms = [c["received"], c["ended"], *c["pending_arms"]]
+    if within is not None:
+        arms = [f"({within} AND {arm})" for arm in arms]
+    return "(" + " OR ".join(arms) + ")"
 
 
 def count_sql(m):
