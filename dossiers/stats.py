@@ -118,12 +118,16 @@ def _own_fill(cursor, *, last):
     """The own counts of every unit-month from the first month of the months table to `last`, in
     one GROUP BY unit, month: each dossier joined to the months it counts in, which makes any
     other test of a month needless."""
+    # SQLite would walk the dossiers in the order of an index on (unit, …), fetching each row from
+    # the table out of order: a plain scan is a quarter to half faster (500 against 680–1,100 ms
+    # for 100,000 dossiers, on loaded cores). PostgreSQL scans the table anyway.
+    scan = " NOT INDEXED" if connection.vendor == "sqlite" else ""
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {_OWN} AS
         SELECT d.unit_id, m.month,
                {_counts(_MONTH)}
-        FROM {T["dossier"]} d
+        FROM {T["dossier"]} d{scan}
         JOIN {_MONTHS} m ON {measures.months_counted_sql(_MONTH, last="%s")}
         GROUP BY d.unit_id, m.month""",
         [last],
