@@ -49,3 +49,5 @@ GROUP BY unit_id, received_month
 DOSSIER_STATS_FULL = _DOSSIER_COUNTS.format(where="")
 # The same over one day's new dossiers. Parameter: the first moment of the day.
 DOSSIER_STATS_DAY = _DOSSIER_COUNTS.format(where="WHERE received_at >= %s")
+# The same over the dossiers of one source (a batch of new dossiers). Parameter: the source.
+DOSSIER_STATS_SOURCE = _DOSSIER_COUNTS.format(where="WHERE source = %s")

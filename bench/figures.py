@@ -220,25 +220,42 @@ def _recompute_year(index, year, *, runs, name, unchanged=False):
 
 def dossier_stats(data, *, runs):
     """Every unit-month of statistics, full, against one GROUP BY over every dossier; then the
-    incremental job after one day of new dossiers, against the GROUP BY over that day."""
+    incremental job after one day of new dossiers, against the GROUP BY over that day, and after
+    ten days' worth (ten times the dossiers, in the same unit-months), against the GROUP BY over
+    those: how the incremental job grows with the new dossiers; and after one day's worth
+    received in the last month, which holds a month of dossiers already: the incremental job
+    recounts the unit-months it touches, so it grows with what counts in them too."""
     total = Dossier.objects.count()
     full = median_time(dossier_stats_full, runs=runs)
     full_baseline = median_time(_fetch(baselines.DOSSIER_STATS_FULL), runs=runs)
-    days = iter(range(1, runs + 2))
+    days = iter(range(1, 3 * (runs + 1) + 1))
+    sources = []
 
-    def new_day():
-        dossiers_generate(
-            units=data.units,
-            months=[measures.month_of(data.day)],
-            per_unit_month=data.per_unit_day,
-            seed=SEED,
-            source=f"bench-day-{next(days)}",
-            now=data.day,
-        )
+    current = measures.month_of(data.day)
 
-    incremental = median_time(dossier_stats_incremental, runs=runs, before=new_day)
+    def new_days(count, month=current):
+        def generate():
+            sources.append(f"bench-day-{next(days)}")
+            dossiers_generate(
+                units=data.units,
+                months=[month],
+                per_unit_month=data.per_unit_day * count,
+                seed=SEED,
+                source=sources[-1],
+                now=data.day,
+            )
+
+        return generate
+
+    incremental = median_time(dossier_stats_incremental, runs=runs, before=new_days(1))
     day_start = data.day.replace(hour=0, minute=0)
     day_baseline = median_time(_fetch(baselines.DOSSIER_STATS_DAY, [day_start]), runs=runs)
+    ten_days = median_time(dossier_stats_incremental, runs=runs, before=new_days(10))
+    ten_days_baseline = median_time(_fetch(baselines.DOSSIER_STATS_SOURCE, [sources[-1]]), runs=runs)
+    previous = data.months[-1]
+    in_previous = Dossier.objects.filter(received_month=previous).count()
+    late_day = median_time(dossier_stats_incremental, runs=runs, before=new_days(1, previous))
+    late_day_baseline = median_time(_fetch(baselines.DOSSIER_STATS_SOURCE, [sources[-1]]), runs=runs)
     per_day = data.per_unit_day * len(data.units)
     return [
         _compared("dossier statistics, full", f"{total:,} dossiers", full, full_baseline),
@@ -248,6 +265,18 @@ def dossier_stats(data, *, runs):
             incremental,
             day_baseline,
             target_s=1.0,
+        ),
+        _compared(
+            "dossier statistics, incremental, 10 days",
+            f"ten days' worth: {10 * per_day:,} new dossiers, the same unit-months",
+            ten_days,
+            ten_days_baseline,
+        ),
+        _compared(
+            "dossier statistics, incremental, a full month",
+            f"one day's worth ({per_day:,}) more in the last month ({in_previous:,})",
+            late_day,
+            late_day_baseline,
         ),
     ]
 

@@ -7,9 +7,10 @@ this module to know what they are and how each is counted and rated.
   `rule` below), as the decision states them: a dossier ended by return or refusal is judged like
   a completed one, the citizen's waiting time moves the due date of pending dossiers too, and the
   overdue rate divides by every dossier to be handled in the period;
-- what a unit-month counts (COUNTS), each count as SQL on one dossier row (COUNT_SQL): the
-  monthly statistics (dossiers/stats.py) run it into DossierMonth; the same rules as ORM filters
-  list the dossiers behind the counts (completed_late_q, pending_q, pending_overdue_q);
+- what a unit-month counts (COUNTS), each count as SQL on one dossier row in a month (count_sql,
+  counts_in_month_sql, months_counted_sql): the monthly statistics (dossiers/stats.py) run it
+  into DossierMonth; the same rules as ORM filters list the dossiers behind the counts
+  (completed_late_q, pending_q, pending_overdue_q);
 - the rates over a period's counts (MEASURES, named by DossierMeasure): numerator ÷ denominator
   in %, as SQL (Measure.rate_sql, which the dossier pages and the indices computed from dossiers
   both use) and in Python (Measure.rate_of), and whether lower or higher is better.
@@ -204,42 +205,90 @@ ENDED = COMPLETED + RETURNED
 # The totals a period's counts also carry (dossiers.selectors), each the sum of these counts.
 TOTALS = {"completed": COMPLETED, "returned": RETURNED, "pending": STOCK}
 
-# The rules above as SQL on one dossier row `d`, for month %(month)s whose [start, end) is
-# month_bounds(month), %(end)s its end and %(at)s min(end, now). A dossier ends at completed_at,
-# whatever its status (the import lets no pending dossier carry one): completed, or else returned
-# or stopped.
-_ENDED = "d.completed_month = %(month)s"
-_COMPLETED = f"{_ENDED} AND d.status = 'completed'"
-_STOPPED = f"{_ENDED} AND d.status <> 'completed'"
-_LATE = "(d.supplement_requests > 1 OR d.effective_completed_at > d.due_at)"
-# Pending at the month's end: received before it and not ended by it (ended after it, or with no
-# end time). Written as two arms on completed_at, each of which the index (unit, completed_at)
-# answers, so that with the received and completed months' indexes PostgreSQL reads only the
-# dossiers that count in the month (a BitmapOr), not every dossier the unit ever had: 186 ms →
-# 22 ms for 500 units of a million dossiers (bench/README.md).
-_PENDING = (
-    "((d.completed_at >= %(end)s AND d.received_at < %(end)s) OR (d.completed_at IS NULL AND d.received_at < %(end)s))"
-)
-_OVERDUE = "(d.supplement_requests > 1 OR d.effective_due_at < %(at)s)"
-_RECEIVED = "d.received_month = %(month)s"
-# A dossier counts in a month iff it was received, ended or pending at its end then.
-COUNTS_IN_MONTH_SQL = f"({_RECEIVED} OR {_ENDED} OR {_PENDING})"
+# The rules above as SQL on one dossier row `d`, in a month given as SQL (MonthSql): its yyyymm, its
+# end (month_bounds) and `at`, min(end, now). A dossier ends at completed_at, whatever its status
+# (the import lets no pending dossier carry one): completed, or else returned or stopped.
 
-# Each count: the condition a dossier row `d` meets to count 1 in it.
-COUNT_SQL = {
-    "received": _RECEIVED,
-    "received_online": f"{_RECEIVED} AND d.channel = 'online'",
-    "received_fully_online": f"{_RECEIVED} AND d.fully_online",
-    "received_with_fee": f"{_RECEIVED} AND d.fee_required",
-    "paid_online": f"{_RECEIVED} AND d.fee_required AND d.paid_online",
-    "completed_on_time": f"{_COMPLETED} AND NOT {_LATE}",
-    "completed_late": f"{_COMPLETED} AND {_LATE}",
-    "completed_result_entered": f"{_COMPLETED} AND d.result_entered",
-    "returned_on_time": f"{_STOPPED} AND NOT {_LATE}",
-    "returned_late": f"{_STOPPED} AND {_LATE}",
-    "pending_on_time": f"{_PENDING} AND NOT {_OVERDUE}",
-    "pending_overdue": f"{_PENDING} AND {_OVERDUE}",
-}
+
+@dataclass(frozen=True)
+class MonthSql:
+    """A month as three SQL expressions: `month` (yyyymm), `end` (the end of month_bounds) and
+    `at` (min(end, now), when its pending dossiers are judged). Query parameters count one month a
+    statement (MONTH_PARAMETERS); the columns of a table of months count every month in one
+    (dossiers/stats.py)."""
+
+    month: str
+    end: str
+    at: str
+
+
+MONTH_PARAMETERS = MonthSql(month="%(month)s", end="%(end)s", at="%(at)s")
+_LATE = "(d.supplement_requests > 1 OR d.effective_completed_at > d.due_at)"
+
+
+def _conditions(m):
+    ended = f"d.completed_month = {m.month}"
+    # Pending at the month's end: received before it and not ended by it (ended after it, or with
+    # no end time). Written as two arms on completed_at, each of which the index (unit,
+    # completed_at) answers, so that with the received and completed months' indexes PostgreSQL
+    # reads only the dossiers that count in the month (a BitmapOr), not every dossier the unit
+    # ever had: 186 ms → 22 ms for 500 units of a million dossiers (bench/README.md).
+    pending_arms = (
+        f"(d.completed_at >= {m.end} AND d.received_at < {m.end})",
+        f"(d.completed_at IS NULL AND d.received_at < {m.end})",
+    )
+    return {
+        "pending_arms": pending_arms,
+        "pending": "(" + " OR ".join(pending_arms) + ")",
+        "received": f"d.received_month = {m.month}",
+        "ended": ended,
+        "completed": f"{ended} AND d.status = 'completed'",
+        "stopped": f"{ended} AND d.status <> 'completed'",
+        "overdue": f"(d.supplement_requests > 1 OR d.effective_due_at < {m.at})",
+    }
+
+
+def counts_in_month_sql(m, *, within=None):
+    """The condition a dossier row `d` meets to count in month `m` at all: received, ended or
+    pending at its end then. `within`, a further condition on `d` (the units asked for), goes into
+    each arm of the OR, where SQLite looks it up in the arm's index together with the month (a
+    MULTI-INDEX OR: 40 ms against 158 for a month of 174 units, which it otherwise reads whole
+    through their unit); PostgreSQL's BitmapOr takes it into the arms either way."""
+    c = _conditions(m)
+    arms = [c["received"], c["ended"], *c["pending_arms"]]
+    if within is not None:
+        arms = [f"({within} AND {arm})" for arm in arms]
+    return "(" + " OR ".join(arms) + ")"
+
+
+def count_sql(m):
+    """Each count: the condition a dossier row `d` meets to count 1 in it in month `m`."""
+    c = _conditions(m)
+    received, completed, stopped, pending = c["received"], c["completed"], c["stopped"], c["pending"]
+    return {
+        "received": received,
+        "received_online": f"{received} AND d.channel = 'online'",
+        "received_fully_online": f"{received} AND d.fully_online",
+        "received_with_fee": f"{received} AND d.fee_required",
+        "paid_online": f"{received} AND d.fee_required AND d.paid_online",
+        "completed_on_time": f"{completed} AND NOT {_LATE}",
+        "completed_late": f"{completed} AND {_LATE}",
+        "completed_result_entered": f"{completed} AND d.result_entered",
+        "returned_on_time": f"{stopped} AND NOT {_LATE}",
+        "returned_late": f"{stopped} AND {_LATE}",
+        "pending_on_time": f"{pending} AND NOT {c['overdue']}",
+        "pending_overdue": f"{pending} AND {c['overdue']}",
+    }
+
+
+def months_counted_sql(m, *, last):
+    """The months a dossier row `d` counts in, as a condition on month `m`: from the month it was
+    received in to the month it ended, or to month `last` (SQL) while it is pending. These are the
+    months of counts_in_month_sql read off the derived months (received before a month's end is
+    received_month <= month; ended at or after it is completed_month > month), so they are
+    consecutive and a dossier counts in each of them. A join on it gives each dossier its months
+    without testing it against every month."""
+    return f"{m.month} BETWEEN d.received_month AND COALESCE(d.completed_month, {last})"
 
 
 # The same rules as ORM filters on Dossier, for the pages that list the dossiers behind a count.

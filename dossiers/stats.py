@@ -1,23 +1,34 @@
 """Monthly dossier statistics (DossierMonth), computed by the database from the dossiers.
 
-What a unit-month counts, and the SQL that counts each on one dossier row, belong to the 766
-measures (dossiers.measures: COUNTS, COUNT_SQL). This module runs that SQL per unit and month and
-keeps the table in step: dirty marks, scopes, upserts, the two jobs.
+What a unit-month counts, and the SQL that counts each on one dossier row in a month, belong to
+the 766 measures (dossiers.measures: COUNTS, count_sql, counts_in_month_sql, months_counted_sql).
+This module runs that SQL and keeps the table in step: dirty marks, scopes, upserts, the two jobs.
 
 Scope `own` counts the unit's own dossiers, scope `total` those of the unit and of every unit under
-it (the sum of the `own` rows of its subtree, found with a recursive CTE). A unit-month that
-counts nothing has no row, so "no row" and "all zeros" never both occur, and the incremental and
-the full job write identical tables. Months after the current one are never computed: their
-dirty marks wait for their month.
+it (the sum of the `own` rows of its subtree). A unit-month that counts nothing has no row, so "no
+row" and "all zeros" never both occur, and the incremental and the full job write identical
+tables. Months after the current one are never computed: their dirty marks wait for their month.
 
-Every count is one GROUP BY statement per month over the dossier rows (no dossier is loaded into
-Python), and rows are written with an upsert that touches only rows whose counts changed, plus a
-delete of rows that no longer count anything; a second run changes nothing. `computed_at` is
-therefore when the row's counts last changed.
+The full job counts every month in one pass, not one statement per month. A dossier counts in
+several months (received in one, pending at the end of the next ones until it ends), so each
+dossier is joined to a small temporary table of months (yyyymm, end, the moment its pending
+dossiers are judged at) from the one it was received in to the one it ended in, or the current one
+while it is pending, and one GROUP BY unit, month counts them all. The incremental job counts
+each dirty month in one statement with the month as parameters, reading only the month's dirty
+units' dossiers that count in it. The `own` counts go into a temporary table that one upsert and
+one delete of stale rows read. Then the `total` rows: every unit with everything under it (a
+recursive CTE over the tree, once for all months) joined to the `own` rows, one GROUP BY unit,
+month, one upsert and one delete. No dossier is loaded into Python. The upserts touch only rows
+whose counts changed, and the deletes only rows that no longer count anything: a second run
+changes nothing, and `computed_at` is when the row's counts last changed.
 
 Two jobs write the table, both in one transaction under one lock, so they never interleave:
 - the incremental job (after every import) takes the dirty unit-months and recomputes their
-  `own` rows, then the `total` rows of those units and all their ancestors for those months;
+  `own` rows, then the `total` rows of those units and all their ancestors for those months. Its
+  work follows the dossiers that count in the dirty unit-months: a day's import marks its units'
+  current month, and the job reads those units' dossiers received, ended or pending in it — early
+  in a month little more than the day's, in a month already full all of its dossiers of those
+  units (bench/README.md measures both);
 - the nightly full job recomputes every unit-month from the first month a dossier was received
   to the current month. It also catches what time alone changes: a new month begins (pending
   dossiers become stock in it) and the month just ended is judged at its end, not at the moment
@@ -31,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dossiers import measures
-from dossiers.measures import COUNT_SQL, COUNTS, COUNTS_IN_MONTH_SQL
+from dossiers.measures import COUNTS
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, Scope
 from dossiers.signals import dossier_months_changed
 from units.models import Unit
@@ -43,138 +54,197 @@ T = {
     "unit": Unit._meta.db_table,
 }
 
-# Unit ids go into statements as bound parameters, at most half of what the database takes
-# (Django counts 999 for SQLite) and at most CHUNK: a chunk's totals recompute the ancestors it
-# shares with other chunks (the province, the nation) again, so fewer, bigger chunks are faster
-# (4,001 units of 1.8 million dossiers: 0.55 s in one chunk, 0.92 s in chunks of 500).
-CHUNK = 5000
+# The job's temporary tables (per connection, dropped at the end of each job).
+_MONTHS = "dossier_stats_months"  # month, end_at, at_: the months computed
+_DIRTY = "dossier_stats_dirty"  # unit_id, month: the dirty unit-months taken (incremental)
+_UP = "dossier_stats_up"  # unit_id, month: those and every ancestor's same month (incremental)
+_OWN = "dossier_stats_own"  # unit_id, month, counts…: the own counts computed
+_TOTAL = "dossier_stats_total"  # unit_id, month, counts…: the total counts computed
+_TEMPORARY = (_MONTHS, _DIRTY, _UP, _OWN, _TOTAL)
+
+# Rows a statement inserts into a temporary table at most (fewer where the database takes fewer
+# parameters: 999 for SQLite, as Django counts).
+ROWS_PER_INSERT = 5000
+# A month of the months table, as measures' SQL reads it.
+_MONTH = measures.MonthSql(month="m.month", end="m.end_at", at="m.at_")
 
 
-def _own_select(unit_filter):
-    """SELECT (unit_id, counts…) of the units' own dossiers in %(month)s."""
-    sums = ",\n               ".join(
-        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name}" for name, condition in COUNT_SQL.items()
+def _counts(m):
+    """The select list of the counts in month `m` (a measures.MonthSql)."""
+    # COUNT … FILTER rather than SUM(CASE …): a tenth less of the full job's GROUP BY on PostgreSQL.
+    return ",\n               ".join(
+        f"COUNT(*) FILTER (WHERE {condition}) AS {name}" for name, condition in measures.count_sql(m).items()
     )
-    return f"""
-        SELECT d.unit_id,
-               {sums}
-        FROM {T["dossier"]} d
-        WHERE {unit_filter.format(column="d.unit_id")} AND {COUNTS_IN_MONTH_SQL}
-        GROUP BY d.unit_id"""
 
 
-# The own counts of a chunk are computed once into this temporary table, which the upsert and the
-# delete of stale rows both read: counting twice was most of an incremental run at ten million
-# dossiers (bench/README.md).
-_OWN_COUNTS = "dossier_own_counts"
-_OWN_FROM_TABLE = f"\n    WITH computed AS (SELECT * FROM {_OWN_COUNTS})"
+def _rows_insert(cursor, table, columns, rows):
+    """Insert rows into a temporary table, as many a statement as the database takes parameters."""
+    limit = connection.features.max_query_params or 30000
+    size = max(1, min(ROWS_PER_INSERT, limit // len(columns)))
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholders] * len(chunk))}",
+            [value for row in chunk for value in row],
+        )
 
 
-def _own_counts_fill(cursor, unit_filter, params):
-    cursor.execute(f"DROP TABLE IF EXISTS {_OWN_COUNTS}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {_OWN_COUNTS} AS {_own_select(unit_filter)}", params)
+def _analyse(cursor, table):
+    """Give PostgreSQL the temporary table's size: without statistics it plans a 13-row table of
+    months as thousands of rows, and 174 dirty unit-months as 600 (a scan of every DossierMonth row
+    instead of looking 174 up). SQLite's planner does without. The full job's counts, read whole,
+    are not worth their ANALYZE."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
 
 
-def _total_cte(unit_filter):
-    """CTE `computed` (unit_id, counts…): for the given units and all their ancestors, the sum of
-    the `own` rows of %(month)s over the unit and everything under it. UNION, not UNION ALL, so
-    even a cycle in bad data ends."""
+def _months_fill(cursor, months, *, now):
+    """The months table: each month with its end and the moment its pending dossiers are judged
+    at, min(end, now) — now in the current month, so what is past its due date today is overdue
+    today."""
+    adapt = connection.ops.adapt_datetimefield_value
+    timestamp = connection.data_types["DateTimeField"]
+    cursor.execute(f"CREATE TEMPORARY TABLE {_MONTHS} (month integer PRIMARY KEY, end_at {timestamp}, at_ {timestamp})")
+    rows = []
+    for month in months:
+        _, end = measures.month_bounds(month)
+        rows.append((month, adapt(end), adapt(min(end, now))))
+    _rows_insert(cursor, _MONTHS, ("month", "end_at", "at_"), rows)
+    _analyse(cursor, _MONTHS)
+
+
+def _own_fill(cursor, *, last):
+    """The own counts of every unit-month from the first month of the months table to `last`, in
+    one GROUP BY unit, month: each dossier joined to the months it counts in, which makes any
+    other test of a month needless."""
+    # SQLite would walk the dossiers in the order of an index on (unit, …), fetching each row from
+    # the table out of order: a plain scan is a quarter to half faster (500 against 680–1,100 ms
+    # for 100,000 dossiers, on loaded cores). PostgreSQL scans the table anyway.
+    scan = " NOT INDEXED" if connection.vendor == "sqlite" else ""
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {_OWN} AS
+        SELECT d.unit_id, m.month,
+               {_counts(_MONTH)}
+        FROM {T["dossier"]} d{scan}
+        JOIN {_MONTHS} m ON {measures.months_counted_sql(_MONTH, last="%s")}
+        GROUP BY d.unit_id, m.month""",
+        [last],
+    )
+
+
+def _own_fill_dirty(cursor, dirty, *, now):
+    """The own counts of the dirty unit-months, one statement per month (a day's import: one),
+    reading only the dossiers of the month's dirty units that count in it. With the month as
+    parameters, PostgreSQL estimates from the month's own statistics and reads those dossiers
+    through the indexes on (unit, month received), (unit, month completed) and (unit,
+    completed_at) with the units in the indexes' conditions (a BitmapOr); joined to the month
+    through a table of months, or to the units through a subquery, it read every dossier of
+    those units instead (bench/README.md)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    by_month = defaultdict(list)
+    for unit_id, month in dirty:
+        by_month[month].append(unit_id)
+    m = measures.MONTH_PARAMETERS
+    for number, (month, unit_ids) in enumerate(sorted(by_month.items())):
+        _, end = measures.month_bounds(month)
+        params = {"month": month, "end": adapt(end), "at": adapt(min(end, now))}
+        if connection.vendor == "postgresql":
+            units, params["units"] = "d.unit_id = ANY(%(units)s)", unit_ids
+        else:  # SQLite looks the subquery's units up one by one in the same indexes.
+            units = f"d.unit_id IN (SELECT unit_id FROM {_DIRTY} WHERE month = %(month)s)"
+        select = f"""
+            SELECT d.unit_id, %(month)s AS month,
+                   {_counts(m)}
+            FROM {T["dossier"]} d
+            WHERE {measures.counts_in_month_sql(m, within=units)}
+            GROUP BY d.unit_id"""
+        cursor.execute((f"CREATE TEMPORARY TABLE {_OWN} AS" if number == 0 else f"INSERT INTO {_OWN}") + select, params)
+
+
+def _total_fill(cursor, *, incremental):
+    """The total counts: for each unit, the sum of the `own` rows of the unit and of everything
+    under it, every month at once. Incremental: only the dirty unit-months and the same months of
+    their ancestors (the table _UP). The tree walk uses UNION, not UNION ALL, so that even a cycle
+    in bad data ends."""
     sums = ", ".join(f"SUM(own.{name}) AS {name}" for name in COUNTS)
-    return f"""
-    WITH RECURSIVE up(id) AS (
-        SELECT id FROM {T["unit"]} WHERE {unit_filter.format(column="id")}
-        UNION
-        SELECT u.parent_id FROM {T["unit"]} u JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL
-    ),
-    down(root_id, id) AS (
-        SELECT id, id FROM up
-        UNION
-        SELECT down.root_id, u.id FROM {T["unit"]} u JOIN down ON u.parent_id = down.id
-    ),
-    computed AS (
-        SELECT down.root_id AS unit_id, {sums}
-        FROM down
-        JOIN {T["month"]} own ON own.unit_id = down.id AND own.month = %(month)s AND own.scope = 'own'
-        GROUP BY down.root_id
-    )"""
+    if incremental:
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {_UP} AS
+            WITH RECURSIVE up(unit_id, month) AS (
+                SELECT unit_id, month FROM {_DIRTY}
+                UNION
+                SELECT u.parent_id, up.month FROM {T["unit"]} u JOIN up ON u.id = up.unit_id
+                WHERE u.parent_id IS NOT NULL
+            )
+            SELECT unit_id, month FROM up"""
+        )
+        _analyse(cursor, _UP)
+        roots = f"SELECT id FROM {T['unit']} WHERE id IN (SELECT unit_id FROM {_UP})"
+        wanted = f"JOIN {_UP} wanted ON wanted.unit_id = tree.root_id AND wanted.month = own.month"
+    else:
+        roots, wanted = f"SELECT id FROM {T['unit']}", ""
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {_TOTAL} AS
+        WITH RECURSIVE tree(root_id, id) AS (
+            SELECT id, id FROM ({roots}) AS root
+            UNION
+            SELECT tree.root_id, u.id FROM {T["unit"]} u JOIN tree ON u.parent_id = tree.id
+        )
+        SELECT tree.root_id AS unit_id, own.month, {sums}
+        FROM tree
+        JOIN {T["month"]} own ON own.unit_id = tree.id AND own.scope = '{Scope.OWN.value}'
+        {wanted}
+        GROUP BY tree.root_id, own.month"""
+    )
 
 
-def _upsert(cte, scope):
-    """Write the CTE's rows for (%(month)s, scope); only rows whose counts differ are touched."""
+def _write(cursor, *, computed, scope, within, now):
+    """Make the rows of `scope` those of the table `computed`: an upsert that touches only rows
+    whose counts differ, and a delete of the rows it lacks — among the unit-months of the table
+    `within`, or all of them when None. Returns the months of the rows changed, one per row."""
     columns = ", ".join(COUNTS)
     assignments = ", ".join(f"{name} = excluded.{name}" for name in COUNTS)
     differs = " OR ".join(f"{T['month']}.{name} <> excluded.{name}" for name in COUNTS)
-    # `WHERE 1 = 1` lets SQLite tell the upsert's ON CONFLICT from a join's ON.
-    return (
-        cte
-        + f"""
-    INSERT INTO {T["month"]} (unit_id, month, scope, {columns}, computed_at)
-    SELECT unit_id, %(month)s, '{scope.value}', {columns}, %(now)s FROM computed WHERE 1 = 1
-    ON CONFLICT (unit_id, month, scope) DO UPDATE SET {assignments}, computed_at = excluded.computed_at
-    WHERE {differs}
-    """
+    # Only the rows that are new or differ reach the upsert: a join finds them in one pass, where
+    # the upsert would look up and compare every row one at a time (a nightly full job changes
+    # few). The upsert's own test stays for a row written meanwhile. The WHERE also lets SQLite
+    # tell the upsert's ON CONFLICT from the join's ON.
+    stored_differs = " OR ".join(f"stored.{name} <> c.{name}" for name in COUNTS)
+    cursor.execute(
+        f"""
+        INSERT INTO {T["month"]} (unit_id, month, scope, {columns}, computed_at)
+        SELECT c.unit_id, c.month, '{scope.value}', {", ".join(f"c.{name}" for name in COUNTS)}, %s
+        FROM {computed} c
+        LEFT JOIN {T["month"]} stored
+          ON stored.unit_id = c.unit_id AND stored.month = c.month AND stored.scope = '{scope.value}'
+        WHERE stored.id IS NULL OR {stored_differs}
+        ON CONFLICT (unit_id, month, scope) DO UPDATE SET {assignments}, computed_at = excluded.computed_at
+        WHERE {differs}
+        RETURNING month""",
+        [connection.ops.adapt_datetimefield_value(now)],
     )
-
-
-def _delete_stale(cte, scope, unit_filter):
-    """Delete the rows of (%(month)s, scope) among the units that the CTE no longer gives (a stale
-    `total` row can belong to any ancestor of the units)."""
-    return (
-        cte
-        + f"""
-    DELETE FROM {T["month"]}
-    WHERE month = %(month)s AND scope = '{scope.value}' AND {unit_filter.format(column="unit_id")}
-      AND NOT EXISTS (SELECT 1 FROM computed WHERE computed.unit_id = {T["month"]}.unit_id)
-    """
+    months = [month for (month,) in cursor.fetchall()]
+    # IN and NOT IN on (unit, month) rather than correlated EXISTS: SQLite then builds an index on
+    # the temporary table once instead of scanning it for every row (128 ms → ms for 2,262 rows),
+    # and PostgreSQL hashes it as well. Neither column is ever NULL.
+    among = "" if within is None else f"AND (unit_id, month) IN (SELECT unit_id, month FROM {within})"
+    cursor.execute(
+        f"""
+        DELETE FROM {T["month"]}
+        WHERE scope = '{scope.value}' {among}
+          AND (unit_id, month) NOT IN (SELECT unit_id, month FROM {computed})
+        RETURNING month"""
     )
+    return months + [month for (month,) in cursor.fetchall()]
 
 
-def _execute(cursor, sql, params):
-    """Run a write and return how many rows it changed (Python's sqlite3 before 3.12 reports -1
-    for a write that starts with WITH; SQLite's own changes() counts it)."""
-    cursor.execute(sql, params)
-    if cursor.rowcount >= 0:
-        return cursor.rowcount
-    cursor.execute("SELECT changes()")
-    return cursor.fetchone()[0]
-
-
-def _unit_filter(unit_ids):
-    """(SQL template on {column}, params) restricting to the units; None means every unit."""
-    if unit_ids is None:
-        return "1 = 1", {}
-    names = [f"u{i}" for i in range(len(unit_ids))]
-    placeholders = ", ".join(f"%({name})s" for name in names)
-    return "{column} IN (" + placeholders + ")", dict(zip(names, unit_ids, strict=True))
-
-
-def _month_recompute(cursor, *, month, unit_ids, now):
-    """Recompute `own` of the units and `total` of them and their ancestors, for one month.
-    `unit_ids` None: every unit. Returns rows changed."""
-    _, end = measures.month_bounds(month)
-    adapt = connection.ops.adapt_datetimefield_value
-    base = {"month": month, "end": adapt(end), "at": adapt(min(end, now)), "now": adapt(now)}
-    changed = 0
-    size = min(CHUNK, (connection.features.max_query_params or 2 * CHUNK) // 2)
-    chunks = [None] if unit_ids is None else [unit_ids[i : i + size] for i in range(0, len(unit_ids), size)]
-    for chunk in chunks:
-        unit_filter, unit_params = _unit_filter(chunk)
-        params = {**base, **unit_params}
-        _own_counts_fill(cursor, unit_filter, params)
-        changed += _execute(cursor, _upsert(_OWN_FROM_TABLE, Scope.OWN), params)
-        # Against the counts just made, not by asking each row "does any dossier still count?",
-        # which reads the unit's whole history: 15 ms against 40 for 500 units.
-        changed += _execute(cursor, _delete_stale(_OWN_FROM_TABLE, Scope.OWN, unit_filter), params)
-    cursor.execute(f"DROP TABLE IF EXISTS {_OWN_COUNTS}")
-    # Totals read the own rows just written, so they come after every chunk of them. With chunks,
-    # a shared ancestor is computed more than once: the upsert writes it once, then finds it equal.
-    for chunk in chunks:
-        unit_filter, unit_params = _unit_filter(chunk)
-        params = {**base, **unit_params}
-        total = _total_cte(unit_filter)
-        changed += _execute(cursor, _upsert(total, Scope.TOTAL), params)
-        changed += _execute(cursor, _delete_stale(total, Scope.TOTAL, "{column} IN (SELECT id FROM up)"), params)
-    return changed
+def _temporary_drop(cursor):
+    for table in _TEMPORARY:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _lock():
@@ -186,20 +256,18 @@ def _lock():
 
 
 def _take_dirty(cursor, *, last_month):
-    """Delete the dirty marks of months up to `last_month` and return them as {month: [unit ids]}.
+    """Delete the dirty marks of months up to `last_month` and return them as [(unit id, month)].
 
     DELETE … RETURNING takes exactly the rows it deletes: a mark committed meanwhile by an import
     stays for the next run."""
     cursor.execute(f"DELETE FROM {T['dirty']} WHERE month <= %s RETURNING unit_id, month", [last_month])
-    taken = defaultdict(set)
-    for unit_id, month in cursor.fetchall():
-        taken[month].add(unit_id)
-    return {month: sorted(units) for month, units in taken.items()}
+    return cursor.fetchall()
 
 
-def _months_changed(years):
+def _months_changed(months):
     """Tell the apps above (indicators: the indices computed from dossier statistics) which years'
     statistics changed. Called inside the job's transaction: see dossiers.signals."""
+    years = {month // 100 for month in months}
     if years:
         dossier_months_changed.send(sender=DossierMonth, years=years)
 
@@ -209,17 +277,25 @@ def dossier_stats_incremental(*, now=None):
 
     The job of kind dossiers.stats. Returns the number of DossierMonth rows changed."""
     now = now or timezone.now()
-    changed, years = 0, set()
+    changed = []
     with transaction.atomic():
         _lock()
         with connection.cursor() as cursor:
-            for month, unit_ids in sorted(_take_dirty(cursor, last_month=measures.month_of(now)).items()):
-                month_changed = _month_recompute(cursor, month=month, unit_ids=unit_ids, now=now)
-                if month_changed:
-                    years.add(month // 100)
-                changed += month_changed
-        _months_changed(years)
-    return changed
+            dirty = _take_dirty(cursor, last_month=measures.month_of(now))
+            if dirty:
+                _temporary_drop(cursor)
+                cursor.execute(f"CREATE TEMPORARY TABLE {_DIRTY} (unit_id bigint NOT NULL, month integer NOT NULL)")
+                _rows_insert(cursor, _DIRTY, ("unit_id", "month"), dirty)
+                _analyse(cursor, _DIRTY)
+                _own_fill_dirty(cursor, dirty, now=now)
+                _analyse(cursor, _OWN)
+                changed += _write(cursor, computed=_OWN, scope=Scope.OWN, within=_DIRTY, now=now)
+                _total_fill(cursor, incremental=True)
+                _analyse(cursor, _TOTAL)
+                changed += _write(cursor, computed=_TOTAL, scope=Scope.TOTAL, within=_UP, now=now)
+                _temporary_drop(cursor)
+        _months_changed(changed)
+    return len(changed)
 
 
 def dossier_stats_full(*, now=None):
@@ -230,24 +306,25 @@ def dossier_stats_full(*, now=None):
     have. Returns the number of DossierMonth rows changed."""
     now = now or timezone.now()
     last = measures.month_of(now)
-    changed, years = 0, set()
     with transaction.atomic():
         _lock()
         with connection.cursor() as cursor:
             _take_dirty(cursor, last_month=last)
-            cursor.execute(f"SELECT MIN(received_month) FROM {T['dossier']}")
+            # One look into the index (unit, received_month) per unit rather than a scan of every
+            # dossier: 1.8 ms against 39 ms for 100,000 dossiers on PostgreSQL.
+            cursor.execute(
+                f"SELECT MIN((SELECT MIN(d.received_month) FROM {T['dossier']} d WHERE d.unit_id = u.id)) "
+                f"FROM {T['unit']} u"
+            )
             first = cursor.fetchone()[0]
-            months = measures.months_between(first, last) if first is not None else []
-            # Rows outside [first, last]: every row when there is no dossier at all.
-            outside = f"FROM {T['month']} WHERE month < %s OR month > %s"
-            bounds = [months[0] if months else last + 1, last]
-            cursor.execute(f"SELECT DISTINCT month {outside}", bounds)
-            years.update(month // 100 for (month,) in cursor.fetchall())
-            changed += _execute(cursor, f"DELETE {outside}", bounds)
-            for month in months:
-                month_changed = _month_recompute(cursor, month=month, unit_ids=None, now=now)
-                if month_changed:
-                    years.add(month // 100)
-                changed += month_changed
-        _months_changed(years)
-    return changed
+            _temporary_drop(cursor)
+            # With no dossier at all, the months table still has the current month: nothing counts
+            # in it, and every row is deleted as stale.
+            _months_fill(cursor, measures.months_between(min(first or last, last), last), now=now)
+            _own_fill(cursor, last=last)
+            changed = _write(cursor, computed=_OWN, scope=Scope.OWN, within=None, now=now)
+            _total_fill(cursor, incremental=False)
+            changed += _write(cursor, computed=_TOTAL, scope=Scope.TOTAL, within=None, now=now)
+            _temporary_drop(cursor)
+        _months_changed(changed)
+    return len(changed)
