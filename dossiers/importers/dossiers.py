@@ -398,29 +398,22 @@ def staging_fill(rows):
     return count
 
 
-def staged_duplicates(*, seen_table=None):
+def staged_duplicates(*, seen_table):
     """[(line, first line)] of the staged rows whose (source, external_id) an earlier line has (in
     the staging table, or in `seen_table`: source, external_id, line of rows staged before); they
     are taken out of the staging table."""
-    staging = connection.ops.quote_name(STAGING_TABLE)
-    if seen_table:
-        seen = connection.ops.quote_name(seen_table)
-        sql = (
-            f"SELECT x.line, COALESCE(seen.line, x.first) FROM (SELECT line, source, external_id, "
-            f"MIN(line) OVER (PARTITION BY source, external_id) AS first FROM {staging}) x "
-            f"LEFT JOIN {seen} seen ON seen.source = x.source AND seen.external_id = x.external_id "
-            "WHERE seen.line IS NOT NULL OR x.line > x.first ORDER BY x.line"
-        )
-    else:
-        sql = (
-            f"SELECT line, first FROM (SELECT line, MIN(line) OVER (PARTITION BY source, external_id) AS first "
-            f"FROM {staging}) x WHERE line > first ORDER BY line"
-        )
+    staging, seen = connection.ops.quote_name(STAGING_TABLE), connection.ops.quote_name(seen_table)
+    repeated = (
+        f"SELECT x.line, COALESCE(seen.line, x.first) AS first FROM (SELECT line, source, external_id, "
+        f"MIN(line) OVER (PARTITION BY source, external_id) AS first FROM {staging}) x "
+        f"LEFT JOIN {seen} seen ON seen.source = x.source AND seen.external_id = x.external_id "
+        "WHERE seen.line IS NOT NULL OR x.line > x.first"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(f"{repeated} ORDER BY x.line")
         duplicates = cursor.fetchall()
         if duplicates:
-            cursor.executemany(f"DELETE FROM {staging} WHERE line = %s", [(line,) for line, _first in duplicates])
+            cursor.execute(f"DELETE FROM {staging} WHERE line IN (SELECT line FROM ({repeated}) repeated)")
     return duplicates
 
 

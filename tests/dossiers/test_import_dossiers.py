@@ -205,10 +205,19 @@ def test_a_repeated_external_id_keeps_its_first_line(tree, tmp_path, batch_size)
     assert Dossier.objects.get(source="motcua", external_id="D1").unit == tree.commune_b1
 
 
-@pytest.mark.parametrize("batch_size", ["5000", "3"], ids=["same batch", "across batches"])
+@pytest.mark.parametrize(
+    ("batch_size", "problems_per_batch"),
+    [("5000", 10_000), ("3", 10_000), ("5000", 1)],
+    ids=["same batch", "across batches", "a batch ended by its problems"],
+)
 def test_duplicates_and_bad_rows_are_reported_in_line_order_and_a_bad_first_line_is_no_first(
-    tree, tmp_path, batch_size
+    tree, tmp_path, batch_size, problems_per_batch, monkeypatch
 ):
+    from dossiers.management.commands import import_dossiers
+
+    # A batch holds its problems until its duplicates are known; a file bad on every line ends
+    # batches early rather than hold them all.
+    monkeypatch.setattr(import_dossiers, "PROBLEMS_PER_BATCH", problems_per_batch)
     path = write(
         tmp_path,
         line(external_id="D1", unit_code="Z9"),  # bad: D1's first good line is the next one

@@ -34,6 +34,9 @@ from units.models import Unit
 # Rows stream through (nothing of a batch is held in Python but its problems): a batch's size is
 # only how much one transaction writes, and how much an interrupted import leaves to do again.
 BATCH_SIZE = 50_000
+# A batch's problems wait for its duplicates, to be reported in line order: a file bad on every
+# line ends its batches sooner, so they never hold more than this many.
+PROBLEMS_PER_BATCH = 10_000
 
 
 class Command(BaseCommand):
@@ -114,7 +117,7 @@ class ImportRun:
                 if staged is not None:
                     yield staged
                 taken += 1
-                if taken == self.batch_size:
+                if taken == self.batch_size or len(self.problems) >= PROBLEMS_PER_BATCH:
                     return
         except Unreadable as error:
             self.unreadable = error
