@@ -4,6 +4,9 @@ import datetime
 import decimal
 import uuid
 
+from django.db import connection
+from django.utils import timezone
+
 from audit.models import AuditEntry, AuditSource
 from audit.reasons import REASONS
 
@@ -163,3 +166,75 @@ def audit_admin_delete(*, request, obj):
         source=AuditSource.ADMIN,
         **_context_of(obj),
     )
+
+
+# --- many entries from one SELECT: imports of tens of thousands of rows --------------------------
+
+
+def audit_changes_sql(fields):
+    """The SQL expression of an entry's `changes` ({field: [old, new]} of the fields that differ,
+    as changed_values and _json_changes make it), from column expressions of one row.
+
+    `fields` are (name, old, new, kind, new_text): `old` and `new` SQL expressions of the values
+    compared, `kind` "decimal", "boolean" or "text". A decimal is recorded as text: the old one (a
+    stored column) with its six places, as Python writes the stored Decimal; the new one as
+    `new_text`, an expression of the text as given. A field equal on both sides (None and None
+    included) is left out, as changed_values leaves it."""
+    postgres = connection.vendor == "postgresql"
+    distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
+    parts = []
+    for name, old, new, kind, new_text in fields:
+        old_json, new_json = old, new
+        if kind == "decimal":
+            new_json = new_text
+            old_json = (
+                f"CAST({old} AS text)"
+                if postgres
+                else f"CASE WHEN {old} IS NULL THEN NULL ELSE printf('%%.6f', {old}) END"
+            )
+        elif kind == "boolean" and not postgres:
+            old_json, new_json = (
+                f"CASE WHEN {value} IS NULL THEN NULL WHEN {value} THEN json('true') ELSE json('false') END"
+                for value in (old, new)
+            )
+        pair = (
+            f"jsonb_build_object('{name}', jsonb_build_array({old_json}, {new_json}))"
+            if postgres
+            else f"json_object('{name}', json_array({old_json}, {new_json}))"
+        )
+        parts.append((f"{old} {distinct} {new}", pair))
+    empty = "'{}'::jsonb" if postgres else "'{}'"
+    cases = [f"CASE WHEN {differs} THEN {pair} ELSE {empty} END" for differs, pair in parts]
+    if postgres:
+        return " || ".join(cases) or empty
+    expression = empty
+    for case in cases:
+        expression = f"json_patch({expression}, {case})"
+    return expression
+
+
+def audit_record_select(*, action, rows_sql, params=(), user=None, object_label="", batch=None, source=AuditSource.WEB):
+    """Record one entry per row of `rows_sql`, in one INSERT … SELECT: a SELECT of (position,
+    object_id, unit_id, criterion_id, changes), `changes` made by audit_changes_sql; entries are
+    written in the order of position. Call inside the transaction of the changes. Returns how many."""
+    if user is not None and not getattr(user, "is_authenticated", True):
+        user = None  # an anonymous request has nobody to record
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    empty = "'{}'::jsonb" if connection.vendor == "postgresql" else "'{}'"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (at, user_id, action, object_label, object_id, unit_id, criterion_id, changes, "
+            "reason, reason_code, reason_params, batch, source) "
+            "SELECT %s, %s, %s, %s, x.object_id, x.unit_id, x.criterion_id, x.changes, '', '', "
+            f"{empty}, %s, %s FROM ({rows_sql}) x ORDER BY x.position",
+            [
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                _id(user),
+                action,
+                object_label,
+                batch or "",
+                source,
+                *params,
+            ],
+        )
+        return cursor.rowcount

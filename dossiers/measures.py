@@ -54,7 +54,9 @@ def rule(title, explanation):
 def month_of(moment):
     """The month a moment falls in, in Vietnam time, as yyyymm (202407): months are Vietnamese
     calendar months, whatever time zone the one-stop system sent."""
-    local = timezone.localtime(moment)
+    # The default zone, as month_bounds reads months: no look-up of an activated one (a fifth of
+    # the time an import spent checking a row).
+    local = moment.astimezone(timezone.get_default_timezone())
     return local.year * 100 + local.month
 
 

@@ -13,11 +13,24 @@ STATS_FULL = "dossiers.stats_full"
 def dossier_derive(dossier):
     """Set the columns the statistics read (month received, month ended, end time less the
     citizen's supplement time, due date plus it) from the dossier's own fields. Call before saving."""
-    dossier.received_month = measures.month_of(dossier.received_at)
-    dossier.completed_month = measures.month_of(dossier.completed_at) if dossier.completed_at else None
-    dossier.effective_completed_at = measures.effective_completion(dossier.completed_at, dossier.supplement_days)
-    dossier.effective_due_at = measures.effective_due(dossier.due_at, dossier.supplement_days)
+    for name, value in derived_values(
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        completed_at=dossier.completed_at,
+        supplement_days=dossier.supplement_days,
+    ).items():
+        setattr(dossier, name, value)
     return dossier
+
+
+def derived_values(*, received_at, due_at, completed_at, supplement_days):
+    """{column: value} of the derived columns (dossier_derive's) from a dossier's own values."""
+    return {
+        "received_month": measures.month_of(received_at),
+        "completed_month": measures.month_of(completed_at) if completed_at else None,
+        "effective_completed_at": measures.effective_completion(completed_at, supplement_days),
+        "effective_due_at": measures.effective_due(due_at, supplement_days),
+    }
 
 
 def touched_months(*, received_month, completed_month, now_month=None):
@@ -40,5 +53,11 @@ def dossier_months_mark_dirty(*, pairs):
         ignore_conflicts=True,
         batch_size=5000,
     )
-    job_request(kind=STATS_INCREMENTAL, key="all", arguments={})
+    dossier_stats_request()
     return len(pairs)
+
+
+def dossier_stats_request():
+    """Ask for the incremental statistics job, which recomputes every stale unit-month (one pending
+    job covers them all). Call in the transaction that marked them."""
+    job_request(kind=STATS_INCREMENTAL, key="all", arguments={})

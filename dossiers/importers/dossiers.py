@@ -45,8 +45,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers import measures
-from dossiers.models import Channel, Dossier, DossierStatus
-from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
+from dossiers.models import Channel, Dossier, DossierMonthDirty, DossierStatus
+from dossiers.services import derived_values, dossier_derive, dossier_stats_request
+from reformdash.lib.bulk import rows_insert
 from reformdash.lib.tabular import Problem, decimal_problem
 from units.validators import unknown_unit_reason
 
@@ -103,6 +104,8 @@ _FALSE = {"0", "false", "no", "không", "khong"}
 _MAX_LENGTH = {"source": 32, "external_id": 64, "procedure_code": 64, "procedure_name": 500}
 _SUPPLEMENT_DAYS_LIMIT = Decimal(100_000)  # max_digits=7, decimal_places=2
 _SMALL_INTEGER_LIMIT = 32767
+# A choices class's `values` is built anew at each use: a tuple once, for the rows of a large file.
+_CHOICES = {choices: tuple(choices.values) for choices in (DossierStatus, Channel)}
 
 
 def dossier_parse(values, *, units_by_code, line=None, now=None):
@@ -110,12 +113,26 @@ def dossier_parse(values, *, units_by_code, line=None, now=None):
 
     Values are CSV cells (strings) or JSON values (strings, numbers, booleans, null).
     `units_by_code` maps unit codes to unit ids. Each problem is a `Problem(line, column, reason)`;
-    the dossier is returned, unsaved and not yet derived, only when there is none."""
+    the dossier is returned, unsaved, only when there is none."""
+    fields, problems = dossier_check(values, units_by_code=units_by_code, line=line, now=now)
+    return (None, problems) if problems else (Dossier(**fields), [])
+
+
+def dossier_check(values, *, units_by_code, line=None, now=None):
+    """(fields or None, problems): dossier_parse's checks, and the dossier as {field: value}
+    (derived columns included) rather than a model instance, which a million rows need not build."""
     record = _Record(line)
     for key in values:
         if key not in COLUMNS:
             record.problem(key if isinstance(key, str) else "", _("unknown column"))
-    texts = {column: record.text(column, values.get(column)) for column in COLUMNS}
+    texts = {}
+    for column in COLUMNS:
+        value = values.get(column)
+        # A file's cell, the common case, without a call; the others as _Record.text says.
+        if type(value) is str and "\x00" not in value:
+            texts[column] = unicodedata.normalize("NFC", value.strip())
+        else:
+            texts[column] = record.text(column, value)
     for column in REQUIRED_COLUMNS:
         if not texts[column] and column not in record.columns:
             record.problem(column, _("this value is required"))
@@ -177,22 +194,27 @@ def dossier_parse(values, *, units_by_code, line=None, now=None):
 
     if record.problems:
         return None, record.problems
-    dossier = Dossier(
-        source=texts["source"],
-        external_id=texts["external_id"],
-        unit_id=unit_id,
-        procedure_code=texts["procedure_code"],
-        procedure_name=texts["procedure_name"],
-        received_at=received_at,
-        due_at=due_at,
-        completed_at=completed_at,
-        status=status,
-        channel=channel,
-        supplement_requests=supplement_requests,
-        supplement_days=supplement_days,
+    fields = {
+        "source": texts["source"],
+        "external_id": texts["external_id"],
+        "unit_id": unit_id,
+        "procedure_code": texts["procedure_code"],
+        "procedure_name": texts["procedure_name"],
+        "received_at": received_at,
+        "due_at": due_at,
+        "completed_at": completed_at,
+        "status": status,
+        "channel": channel,
+        "supplement_requests": supplement_requests,
+        "supplement_days": supplement_days,
         **flags,
+    }
+    fields.update(
+        derived_values(
+            received_at=received_at, due_at=due_at, completed_at=completed_at, supplement_days=supplement_days
+        )
     )
-    return dossier, []
+    return fields, []
 
 
 class _Record:
@@ -258,10 +280,11 @@ class _Record:
         if not text:
             return None
         value = text.lower()
-        if value not in choices.values:
+        allowed = _CHOICES[choices]
+        if value not in allowed:
             self.problem(
                 column,
-                _("“%(text)s” is not one of %(choices)s") % {"text": text, "choices": ", ".join(choices.values)},
+                _("“%(text)s” is not one of %(choices)s") % {"text": text, "choices": ", ".join(allowed)},
             )
             return None
         return value
@@ -313,60 +336,149 @@ class _Record:
 def dossiers_write(*, dossiers, now=None):
     """Create or update a batch of dossiers by (source, external_id), in one transaction.
 
-    `dossiers` are unsaved Dossier objects from `dossier_parse`, each key at most once. A dossier
-    whose stored values are already these is not written. For the others the derived columns are
-    set, and every unit-month the old or the new version counts in is marked stale, with the
-    statistics job, in the same transaction. Returns {"created", "updated", "unchanged"} counts."""
+    `dossiers` are unsaved Dossier objects from `dossier_parse`, each key at most once. They go
+    through the staging table and are written as `import_dossiers` writes a file's batch
+    (`staged_write`). Returns {"created", "updated", "unchanged"} counts."""
     keys = [(dossier.source, dossier.external_id) for dossier in dossiers]
     if len(set(keys)) != len(keys):
         raise ValueError("a batch names the same (source, external_id) twice")
-    now_month = measures.month_of(now or timezone.now())
     with transaction.atomic():
-        stored = _stored_versions(keys)
-        writes, pairs, created, unchanged = [], set(), 0, 0
-        for dossier, key in zip(dossiers, keys, strict=True):
-            old = stored.get(key)
-            if old is not None and old[: len(DATA_FIELDS)] == tuple(getattr(dossier, name) for name in DATA_FIELDS):
-                unchanged += 1
-                continue
-            dossier_derive(dossier)
-            writes.append(dossier)
-            pairs.update(_unit_months(dossier.unit_id, dossier.received_month, dossier.completed_month, now_month))
-            if old is None:
-                created += 1
-            else:
-                pairs.update(_unit_months(old[0], *old[len(DATA_FIELDS) :], now_month))
-        Dossier.objects.bulk_create(
-            writes,
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=["source", "external_id"],
-            update_fields=_UPDATE_FIELDS,
+        staging_prepare()
+        staging_fill(
+            (position, *(getattr(dossier_derive(dossier), name) for name in STAGED[1:]))
+            for position, dossier in enumerate(dossiers, start=1)
         )
-        dossier_months_mark_dirty(pairs=pairs)
-    return {"created": created, "updated": len(writes) - created, "unchanged": unchanged}
+        return staged_write(now=now)
 
 
-def _stored_versions(keys):
-    """{(source, external_id): (*DATA_FIELDS, received_month, completed_month)} of the stored
-    dossiers among `keys`, locked until the transaction ends so their old months stay true."""
-    by_source = {}
-    for source, external_id in keys:
-        by_source.setdefault(source, []).append(external_id)
-    # One query per source (a batch has one), split only where the database caps parameters.
-    chunk = (connection.features.max_query_params or 100_000) - 1
-    stored = {}
-    for source, external_ids in by_source.items():
-        for start in range(0, len(external_ids), chunk):
-            rows = (
-                Dossier.objects.select_for_update()
-                .filter(source=source, external_id__in=external_ids[start : start + chunk])
-                .values_list("external_id", *DATA_FIELDS, "received_month", "completed_month")
+# --- the staging table: checked rows, written set-wise in SQL ----------------------------------
+#
+# A file's rows are checked one by one in Python (dossier_check: the one definition of what a
+# good record is, which the push API uses too), then streamed into a temporary table: COPY on
+# PostgreSQL, executemany on SQLite (reformdash.lib.bulk). Everything after that is a handful of
+# statements over the whole table, whatever its length: the duplicates within the file, which
+# rows are new, changed or the same as stored, the stale unit-months of old and new versions,
+# and the upsert. Python holds one row at a time; the memory is the database's.
+
+STAGING_TABLE = "dossier_staging"
+STAGED = ("line", "source", "external_id", *DATA_FIELDS, *_DERIVED_FIELDS)
+_WRITTEN = (*DATA_FIELDS, *_DERIVED_FIELDS)
+_NULLABLE = [name for name in _WRITTEN if name != "unit_id" and Dossier._meta.get_field(name).null]
+# action: c(reate), u(pdate), n(o change); and the stored version's unit and months, whose
+# statistics an update makes stale too.
+_CREATE, _UPDATE, _NO_CHANGE = "c", "u", "n"
+
+
+def staging_prepare():
+    """Create the staging table for this connection if it is not there, and empty it."""
+    table = connection.ops.quote_name(STAGING_TABLE)
+    columns = ["line bigint PRIMARY KEY"]
+    for name in STAGED[1:]:
+        field = Dossier._meta.get_field("unit" if name == "unit_id" else name)
+        columns.append(f"{name} {field.db_type(connection)}{'' if field.null else ' NOT NULL'}")
+    columns += [
+        f"action char(1) NOT NULL DEFAULT '{_CREATE}'",
+        "old_unit_id bigint",
+        "old_received_month integer",
+        "old_completed_month integer",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({', '.join(columns)})")
+        cursor.execute(f"DELETE FROM {table}")
+
+
+def staging_fill(rows):
+    """Stream rows (tuples in STAGED order) into the staging table; returns how many."""
+    count = rows_insert(STAGING_TABLE, STAGED, rows, nullable=_NULLABLE)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # A temporary table has no statistics until it is analysed: without them the joins
+            # below are planned for a handful of rows.
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(STAGING_TABLE)}")
+    return count
+
+
+def staged_duplicates(*, seen_table):
+    """[(line, first line)] of the staged rows whose (source, external_id) an earlier line has (in
+    the staging table, or in `seen_table`: source, external_id, line of rows staged before); they
+    are taken out of the staging table."""
+    staging, seen = connection.ops.quote_name(STAGING_TABLE), connection.ops.quote_name(seen_table)
+    repeated = (
+        f"SELECT x.line, COALESCE(seen.line, x.first) AS first FROM (SELECT line, source, external_id, "
+        f"MIN(line) OVER (PARTITION BY source, external_id) AS first FROM {staging}) x "
+        f"LEFT JOIN {seen} seen ON seen.source = x.source AND seen.external_id = x.external_id "
+        "WHERE seen.line IS NOT NULL OR x.line > x.first"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{repeated} ORDER BY x.line")
+        duplicates = cursor.fetchall()
+        if duplicates:
+            cursor.execute(f"DELETE FROM {staging} WHERE line IN (SELECT line FROM ({repeated}) repeated)")
+    return duplicates
+
+
+def staged_write(*, now=None):
+    """Write the staged dossiers, in the caller's transaction: create the new ones, update those
+    whose stored values differ, leave the others alone (not even updated_at moves), and mark stale
+    every unit-month the old or the new version counts in, with the statistics job.
+    Returns {"created", "updated", "unchanged"} counts."""
+    written_at = timezone.now()
+    now = now or written_at
+    quote = connection.ops.quote_name
+    staging, dossiers = quote(STAGING_TABLE), quote(Dossier._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
+    match = "d.source = s.source AND d.external_id = s.external_id"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            # The stored versions stay as read until the transaction ends, so their months are true.
+            cursor.execute(f"SELECT 1 FROM {dossiers} d JOIN {staging} s ON {match} ORDER BY d.id FOR UPDATE OF d")
+        changed = " OR ".join(f"d.{name} {distinct} s.{name}" for name in DATA_FIELDS)
+        cursor.execute(
+            f"UPDATE {staging} AS s SET action = CASE WHEN {changed} THEN %s ELSE %s END, "
+            "old_unit_id = d.unit_id, old_received_month = d.received_month, "
+            f"old_completed_month = d.completed_month FROM {dossiers} AS d WHERE {match}",
+            [_UPDATE, _NO_CHANGE],
+        )
+        cursor.execute(f"SELECT action, COUNT(*) FROM {staging} GROUP BY action")
+        counts = dict(cursor.fetchall())
+        created, updated = counts.get(_CREATE, 0), counts.get(_UPDATE, 0)
+        if created or updated:
+            _staged_months_mark_dirty(cursor, now_month=measures.month_of(now))
+            names = ", ".join(_WRITTEN)
+            updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*_WRITTEN, "updated_at"))
+            cursor.execute(
+                f"INSERT INTO {dossiers} (source, external_id, {names}, updated_at) "
+                f"SELECT source, external_id, {names}, %s FROM {staging} WHERE action <> %s ORDER BY line "
+                f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}",
+                [connection.ops.adapt_datetimefield_value(written_at), _NO_CHANGE],
             )
-            stored.update({(source, row[0]): row[1:] for row in rows})
-    return stored
+            dossier_stats_request()
+    return {"created": created, "updated": updated, "unchanged": counts.get(_NO_CHANGE, 0)}
 
 
-def _unit_months(unit_id, received_month, completed_month, now_month):
-    months = touched_months(received_month=received_month, completed_month=completed_month, now_month=now_month)
-    return ((unit_id, month) for month in months)
+def _staged_months_mark_dirty(cursor, *, now_month):
+    """Mark stale the unit-months the written rows count in, old versions and new
+    (dossiers.services.touched_months: from the month received to the month completed, or to
+    this month while pending), in one statement."""
+    staging = connection.ops.quote_name(STAGING_TABLE)
+    dirty = connection.ops.quote_name(DossierMonthDirty._meta.db_table)
+    spans = (
+        f"SELECT unit_id, received_month AS first, COALESCE(completed_month, %s) AS last "
+        f"FROM {staging} WHERE action <> %s "
+        f"UNION SELECT old_unit_id, old_received_month, COALESCE(old_completed_month, %s) "
+        f"FROM {staging} WHERE action = %s"
+    )
+    span_params = [now_month, _NO_CHANGE, now_month, _UPDATE]
+    cursor.execute(f"SELECT MIN(first), MAX(last) FROM ({spans}) x", span_params)
+    first, last = cursor.fetchone()
+    # Every yyyymm month from the first to the last: December's next is 89 on (202412 → 202501).
+    cursor.execute(
+        "WITH RECURSIVE months (month) AS (SELECT %s UNION ALL "
+        "SELECT CASE WHEN month %% 100 = 12 THEN month + 89 ELSE month + 1 END FROM months WHERE month < %s) "
+        f"INSERT INTO {dirty} (unit_id, month) "
+        f"SELECT DISTINCT x.unit_id, months.month FROM ({spans}) x JOIN months "
+        "ON months.month >= x.first AND months.month <= CASE WHEN x.last > x.first THEN x.last ELSE x.first END "
+        "WHERE true ON CONFLICT (unit_id, month) DO NOTHING",
+        [first, max(last, first), *span_params],
+    )

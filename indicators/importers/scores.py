@@ -2,13 +2,12 @@
 units for a year (`import_scores`, or the browser's imports pages, whose score template is this
 file's wide form). How every indicator import checks and writes: indicators.importers.common."""
 
-import itertools
-
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditSource
-from audit.services import audit_record_many, changed_values, new_batch
+from audit.services import audit_changes_sql, audit_record_select, new_batch
 from indicators.importers.common import (
     BATCH_SIZE,
     UNIT_NAME_COLUMN,
@@ -21,14 +20,13 @@ from indicators.importers.common import (
 )
 from indicators.models import Aggregation, Assessment, AssessmentStatus, Criterion, Methodology, Score
 from indicators.services import results_recompute_request
+from reformdash.lib.bulk import rows_insert
 
 LONG_SCORE_COLUMNS = ("unit_code", "criterion_code", "score")
 LONG_SCORE_OPTIONAL_COLUMNS = ("self_score", "note")
 # The row of maxima under the header of a wide score template (imports.services): shown, not read.
 MAXIMA_ROW = "#max"
 NOT_APPLICABLE = "na"
-
-_WRITE_CHUNK = 5000  # scores compared, written and audited at a time
 
 
 class _Methodologies:
@@ -304,55 +302,118 @@ def _scores_write(*, index, year, scores, update_fields, user, source):
     if missing:
         assessments = {(a.unit_id, a.methodology_id): a.pk for a in Assessment.objects.filter(**in_year)}
 
-    changed = 0
-    batch = new_batch()
-    items = iter(scores.items())
-    # A chunk at a time, inside the caller's transaction (all or nothing still): the stored values,
-    # model instances and audit entries of a whole year's scores at once took most of an
-    # import's memory (bench/README.md).
-    while chunk := list(itertools.islice(items, _WRITE_CHUNK)):
-        changed += _scores_write_chunk(
-            chunk, assessments=assessments, update_fields=update_fields, user=user, source=source, batch=batch
-        )
+    _staging_prepare()
+    rows_insert(
+        _STAGING_TABLE,
+        _STAGED,
+        (
+            (
+                position,
+                assessments[(unit_id, methodology_id)],
+                unit_id,
+                criterion_id,
+                values.get("final_score"),
+                values.get("not_applicable", False),
+                values.get("self_score"),
+                values.get("note", ""),
+                _text(values.get("final_score")),
+                _text(values.get("self_score")),
+            )
+            for position, ((unit_id, methodology_id, criterion_id), values) in enumerate(scores.items())
+        ),
+        nullable=_STAGED_NULLABLE,
+    )
+    changed = _staged_scores_write(update_fields=update_fields, user=user, source=source)
     if changed or missing:
         results_recompute_request(index_id=index.pk, year=year)
     return {"scores": len(scores), "changed": changed, "assessments created": len(missing)}
 
 
-def _scores_write_chunk(chunk, *, assessments, update_fields, user, source, batch):
-    """Upsert and audit the scores of `chunk` that differ from the stored ones; returns how many."""
-    assessment_ids = {assessments[(unit_id, methodology_id)] for (unit_id, methodology_id, _c), _v in chunk}
-    stored = {
-        (row[0], row[1]): row[2:]
-        for row in Score.objects.filter(assessment_id__in=assessment_ids).values_list(
-            "assessment_id", "criterion_id", *update_fields
-        )
-    }
-    writes, audits = [], []
-    for (unit_id, methodology_id, criterion_id), values in chunk:
-        assessment_id = assessments[(unit_id, methodology_id)]
-        old = stored.get((assessment_id, criterion_id))
-        if old == tuple(values[field] for field in update_fields):
-            continue
-        writes.append(Score(assessment_id=assessment_id, criterion_id=criterion_id, **values))
-        audits.append(
-            {
-                "action": "score.import",
-                "user": user,
-                "unit": unit_id,
-                "criterion": criterion_id,
-                "batch": batch,
-                "source": source,
-                "changes": changed_values(old and dict(zip(update_fields, old, strict=False)), values, update_fields),
-            }
-        )
-    Score.objects.bulk_create(
-        writes,
-        batch_size=BATCH_SIZE,
-        update_conflicts=True,
-        unique_fields=["assessment", "criterion"],
-        update_fields=[*update_fields, "updated_at"],
+# The scores to write go through a temporary staging table (COPY on PostgreSQL, executemany on
+# SQLite: reformdash.lib.bulk); which differ from the stored ones, their upsert and their audit
+# entries are then three statements, whatever the file's length. Model instances, bulk_create's
+# statements and one audit entry object per score were most of an import's time.
+_STAGING_TABLE = "score_staging"
+_STAGED = (
+    "position",
+    "assessment_id",
+    "unit_id",
+    "criterion_id",
+    "final_score",
+    "not_applicable",
+    "self_score",
+    "note",
+    "final_score_text",
+    "self_score_text",
+)
+_STAGED_NULLABLE = ("final_score", "self_score", "final_score_text", "self_score_text")
+# What each updatable field is, for its audit record (audit.services.audit_changes_sql).
+_KINDS = {"final_score": "decimal", "self_score": "decimal", "not_applicable": "boolean", "note": "text"}
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _staging_prepare():
+    decimal = Score._meta.get_field("final_score").db_type(connection)
+    boolean = Score._meta.get_field("not_applicable").db_type(connection)
+    note = Score._meta.get_field("note").db_type(connection)
+    columns = (
+        "position integer PRIMARY KEY, assessment_id bigint NOT NULL, unit_id bigint NOT NULL, "
+        f"criterion_id bigint NOT NULL, final_score {decimal}, not_applicable {boolean} NOT NULL, "
+        f"self_score {decimal}, note {note} NOT NULL, final_score_text varchar(64), self_score_text varchar(64), "
+        # The stored score, when there is one, and whether the file changes it.
+        f"score_id bigint, old_final_score {decimal}, old_not_applicable {boolean}, old_self_score {decimal}, "
+        f"old_note {note}, changed {boolean} NOT NULL DEFAULT {'true' if connection.vendor == 'postgresql' else '1'}"
     )
-    # After the upsert, which gives each score its id (PostgreSQL and SQLite return it).
-    audit_record_many({**entry, "obj": score} for score, entry in zip(writes, audits, strict=True))
-    return len(writes)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING_TABLE} ({columns})")
+        cursor.execute(f"DELETE FROM {_STAGING_TABLE}")
+
+
+def _staged_scores_write(*, update_fields, user, source):
+    """Upsert the staged scores that differ from the stored ones in update_fields, and audit each
+    of them with its old and new values; returns how many."""
+    postgres = connection.vendor == "postgresql"
+    distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
+    scores = connection.ops.quote_name(Score._meta.db_table)
+    staging = _STAGING_TABLE
+    match = "d.assessment_id = s.assessment_id AND d.criterion_id = s.criterion_id"
+    differs = " OR ".join(f"d.{name} {distinct} s.{name}" for name in update_fields)
+    true, false = ("true", "false") if postgres else ("1", "0")
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute(f"ANALYZE {staging}")
+        cursor.execute(
+            f"UPDATE {staging} AS s SET score_id = d.id, old_final_score = d.final_score, "
+            "old_not_applicable = d.not_applicable, old_self_score = d.self_score, old_note = d.note, "
+            f"changed = CASE WHEN {differs} THEN {true} ELSE {false} END FROM {scores} AS d WHERE {match}"
+        )
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*update_fields, "updated_at"))
+        cursor.execute(
+            f"INSERT INTO {scores} (assessment_id, criterion_id, final_score, not_applicable, self_score, note, "
+            "appraisal_reason, changed_in_version, updated_at) "
+            f"SELECT assessment_id, criterion_id, final_score, not_applicable, self_score, note, '', 0, %s "
+            f"FROM {staging} WHERE changed ORDER BY position "
+            f"ON CONFLICT (assessment_id, criterion_id) DO UPDATE SET {updates}",
+            [connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        changed = cursor.rowcount
+    if not changed:
+        return 0
+    changes = audit_changes_sql(
+        [(name, f"s.old_{name}", f"s.{name}", _KINDS[name], f"s.{name}_text") for name in update_fields]
+    )
+    audit_record_select(
+        action="score.import",
+        rows_sql=(
+            f"SELECT s.position, CAST(d.id AS varchar(64)) AS object_id, s.unit_id, s.criterion_id, "
+            f"{changes} AS changes FROM {staging} s JOIN {scores} d ON {match} WHERE s.changed"
+        ),
+        user=user,
+        object_label=Score._meta.label,
+        batch=new_batch(),
+        source=source,
+    )
+    return changed

@@ -2,28 +2,46 @@
 so millions of rows never sit in memory together, and executemany in batches on SQLite.
 
 For bulk loads of generated data (demo.synthetic, demo.synthetic_dossiers), where model instances
-and bulk_create's statements per 5,000 rows would cost more than the rows themselves.
+and bulk_create's statements per 5,000 rows would cost more than the rows themselves, and for the
+staging tables the imports check and upsert from in SQL (dossiers.importers.dossiers).
 """
 
+import csv
 import datetime
 import io
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
 
 BATCH_SIZE = 5000
+_COPY_READ_BYTES = 1 << 16
 
 
-def rows_insert(model, columns, rows):
-    """Insert rows (tuples in `columns` order); returns how many were written. Database errors
-    (a unique violation…) arrive as Django's, as from any query."""
-    table = connection.ops.quote_name(model._meta.db_table)
+def rows_insert(model, columns, rows, *, nullable=None):
+    """Insert rows (tuples in `columns` order) into a model's table, or a table named by a string;
+    returns how many were written. `nullable` names the columns that may hold NULL (a model's
+    say so themselves): on PostgreSQL the others read an empty value as the empty string.
+    Database errors (a unique violation…) arrive as Django's, as from any query."""
+    if isinstance(model, str):
+        table = model
+        nullable = set(nullable or ())
+    else:
+        table = model._meta.db_table
+        nullable = {field.column for field in model._meta.concrete_fields if field.null}
+    table = connection.ops.quote_name(table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     if connection.vendor == "postgresql":
         stream = _CopyStream(rows)
+        # CSV, written by the csv module's C writer: an unquoted empty value is NULL, except in
+        # these columns, where it is the empty string (None is always written unquoted and empty).
+        not_null = ", ".join(connection.ops.quote_name(column) for column in columns if column not in nullable)
+        force = f", FORCE_NOT_NULL ({not_null})" if not_null else ""
         with connection.cursor() as cursor, connection.wrap_database_errors:
-            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", stream)
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})", stream, size=_COPY_READ_BYTES
+            )
         return stream.count
     count = 0
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
@@ -58,43 +76,35 @@ def _sqlite_value(value, zone):
     return value
 
 
-def _copy_text(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 class _CopyStream(io.RawIOBase):
-    """A file-like object COPY reads from, producing the text format from rows as it is read,
-    so a few million rows never sit in memory together."""
+    """A file-like object COPY reads from, writing CSV from rows as it is read, so a few million rows
+    never sit in memory together. Values as str() gives them: PostgreSQL reads 2025-03-04
+    08:30:15+00:00, 1.25 and True as they are."""
 
     def __init__(self, rows):
         self._rows = iter(rows)
+        self._text = io.StringIO()
+        self._writer = csv.writer(self._text, lineterminator="\n")
         self._buffer = b""
+        self._at = 0  # where the next read starts in _buffer: no copy of the rest at each read
         self.count = 0
 
     def readable(self):
         return True
 
     def read(self, size=-1):
-        while size < 0 or len(self._buffer) < size:
-            lines = []
-            for row in self._rows:
-                lines.append("\t".join(_copy_text(value) for value in row))
-                self.count += 1
-                if len(lines) == 1000:
-                    break
-            if not lines:
-                break
-            self._buffer += ("\n".join(lines) + "\n").encode()
-        if size < 0:
-            size = len(self._buffer)
-        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
+        if size < 0 or len(self._buffer) - self._at < size:
+            rows = list(itertools.islice(self._rows, None if size < 0 else 1000))
+            self.count += len(rows)
+            self._writer.writerows(rows)
+            text = self._text.getvalue()
+            self._text.seek(0)
+            self._text.truncate()
+            self._buffer = self._buffer[self._at :] + text.encode()
+            self._at = 0
+        end = len(self._buffer) if size < 0 else self._at + size
+        chunk = self._buffer[self._at : end]
+        self._at += len(chunk)
         return chunk
 
     def readline(self, size=-1):

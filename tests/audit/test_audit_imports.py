@@ -52,6 +52,27 @@ def test_a_score_import_records_each_changed_score_with_its_old_and_new_value(pa
     assert len({e.batch for e in first}) == 1
 
 
+def test_a_long_score_import_records_self_scores_and_notes_as_the_python_trail_writes_them(par, tree):
+    # The entries are written by one INSERT … SELECT: decimals as text (the stored one with its six
+    # places, the new one as the file gave it), booleans as booleans, only the fields that changed.
+    header = ["unit_code", "criterion_code", "score", "self_score", "note"]
+    scores_import(table=table([header, ["A", "1.1", "30", "5", "x"]]), index_code="par", year=2023)
+    scores_import(table=table([header, ["A", "1.1", "NA", "6.25", ""]]), index_code="par", year=2023)
+    first, second = entries("score.import")
+    assert first.changes == {
+        "final_score": [None, "30"],
+        "not_applicable": [None, False],
+        "self_score": [None, "5"],
+        "note": [None, "x"],
+    }
+    assert second.changes == {
+        "final_score": ["30.000000", None],
+        "not_applicable": [False, True],
+        "self_score": ["5.000000", "6.25"],
+        "note": ["x", ""],
+    }
+
+
 def test_a_rejected_import_writes_no_entry(par):
     with pytest.raises(ImportRejected):
         scores_import(table=table([["unit_code", "1.1"], ["A", "30"], ["NOPE", "1"]]), index_code="par", year=2023)

@@ -205,6 +205,39 @@ def test_a_repeated_external_id_keeps_its_first_line(tree, tmp_path, batch_size)
     assert Dossier.objects.get(source="motcua", external_id="D1").unit == tree.commune_b1
 
 
+@pytest.mark.parametrize(
+    ("batch_size", "problems_per_batch"),
+    [("5000", 10_000), ("3", 10_000), ("5000", 1)],
+    ids=["same batch", "across batches", "a batch ended by its problems"],
+)
+def test_duplicates_and_bad_rows_are_reported_in_line_order_and_a_bad_first_line_is_no_first(
+    tree, tmp_path, batch_size, problems_per_batch, monkeypatch
+):
+    from dossiers.management.commands import import_dossiers
+
+    # A batch holds its problems until its duplicates are known; a file bad on every line ends
+    # batches early rather than hold them all.
+    monkeypatch.setattr(import_dossiers, "PROBLEMS_PER_BATCH", problems_per_batch)
+    path = write(
+        tmp_path,
+        line(external_id="D1", unit_code="Z9"),  # bad: D1's first good line is the next one
+        line(external_id="D1"),
+        line(external_id="D2"),
+        line(external_id="D1", unit_code="A"),
+        line(external_id="D3", status="done"),
+        line(external_id="D2"),
+    )
+    out, err = run_rejecting(path, "--batch-size", batch_size)
+    assert err == [
+        f"{path}: line 2, column unit_code: unknown unit “Z9”",
+        f"{path}: line 5, column external_id: duplicate of line 3",
+        f"{path}: line 6, column status: “done” is not one of pending, completed, returned, withdrawn",
+        f"{path}: line 7, column external_id: duplicate of line 4",
+    ]
+    assert out == "created 2, updated 0, unchanged 0, rejected 4"
+    assert Dossier.objects.get(external_id="D1").unit == tree.commune_b1
+
+
 def test_a_bad_header_writes_nothing(tree, tmp_path):
     path = write_csv(tmp_path, [["source", "external_id", "unit", "received_at", "due_at", "status", "channel"], ["x"]])
     _out, err = run_rejecting(path, match="nothing was written")

@@ -214,14 +214,12 @@ def test_reimporting_the_same_file_changes_nothing(par, tmp_path):
     assert out.strip() == "scores 3, changed 0, assessments created 0"
 
 
-def test_scores_are_compared_and_written_a_chunk_at_a_time_all_of_them(par, tmp_path, monkeypatch):
-    # Chunks of two over four scores of two units: A's scores fall into two chunks, the
-    # unchanged one is skipped, and every change is written and audited once.
+def test_only_the_changed_scores_are_written_and_each_is_audited_once_with_what_changed(par, tmp_path):
+    # Compared, written and audited set-wise in SQL (a staging table): the unchanged score is
+    # skipped, and every change is written and audited once, with only the fields that changed.
     from audit.models import AuditEntry
-    from indicators.importers import scores as scores_importer
 
     run(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "30"]], name="first.csv"), *PAR_2023)
-    monkeypatch.setattr(scores_importer, "_WRITE_CHUNK", 2)
     rows = [
         ["unit_code", "criterion_code", "score"],
         ["A", "1.1", "30"],
@@ -237,7 +235,16 @@ def test_scores_are_compared_and_written_a_chunk_at_a_time_all_of_them(par, tmp_
         ("B", "X.1"): (D("7.5"), False, None, ""),
     }
     assert out.strip() == "scores 4, changed 3, assessments created 1"
-    assert AuditEntry.objects.filter(action="score.import").count() == 1 + 3
+    audited = AuditEntry.objects.filter(action="score.import").order_by("id")
+    assert [(entry.unit.code, entry.criterion.code, entry.changes) for entry in audited[1:]] == [
+        ("A", "1.2", {"final_score": [None, "10"], "not_applicable": [None, False]}),
+        ("A", "2.1", {"not_applicable": [None, True]}),
+        ("B", "X.1", {"final_score": [None, "7.5"], "not_applicable": [None, False]}),
+    ]
+    assert [entry.object_id for entry in audited[1:]] == [
+        str(Score.objects.get(assessment__unit__code=unit, criterion__code=code).pk)
+        for unit, code in (("A", "1.2"), ("A", "2.1"), ("B", "X.1"))
+    ]
 
 
 def test_a_burst_of_two_thousand_rows_leaves_one_pending_job_and_runs_few_queries(

@@ -66,7 +66,8 @@ def row(unit, external_id, name="Cấp giấy phép"):
 @pytest.mark.django_db
 def test_rows_come_back_as_written_tabs_newlines_and_backslashes_included(tree, monkeypatch):
     monkeypatch.setattr(bulk, "BATCH_SIZE", 2)  # SQLite: more than one batch and a short last one
-    awkward = "tab\there\nnew line\\back slash\r\\N"
+    awkward = 'tab\there\nnew line\\back slash\r\\N, "quoted"\n\\.\nend of data?'
+
     count = rows_insert(Dossier, COLUMNS, (row(tree.dept_a, f"d{i}", awkward) for i in range(5)))
     assert count == 5
     stored = Dossier.objects.get(external_id="d3")
@@ -74,6 +75,19 @@ def test_rows_come_back_as_written_tabs_newlines_and_backslashes_included(tree, 
     assert (stored.received_at, stored.completed_at, stored.supplement_days) == (AT, None, Decimal("1.25"))
     assert (stored.fully_online, stored.fee_required, stored.supplement_requests) == (True, False, 2)
     assert Dossier.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_an_empty_text_stays_empty_and_none_is_null(tree):
+    empty = (*row(tree.dept_a, "e")[:3], "", "", *row(tree.dept_a, "e")[5:])
+    rows_insert(Dossier, COLUMNS, [empty])
+    stored = Dossier.objects.get(external_id="e")
+    assert (stored.procedure_code, stored.procedure_name, stored.completed_at, stored.completed_month) == (
+        "",
+        "",
+        None,
+        None,
+    )
 
 
 @pytest.mark.django_db

@@ -2,11 +2,14 @@
 
 Unlike the other imports, which check a whole file and write all of it or nothing, this one keeps
 the good rows: a bad row is reported on stderr (`FILE: line N, column C: reason`) and skipped.
-The file is streamed (reformdash.lib.tabular.read_rows, the reader of every import) and written in
-batches, each in a transaction of its own, so memory stays the same whatever the file's length, and
-an interrupted import is finished by running it again (rows already stored are found unchanged). The only thing that grows with the file is the list of
-(source, external_id) already seen, which a duplicate line is checked against: it is kept in a
-temporary table of this database connection, not in memory.
+The file is streamed (reformdash.lib.tabular.read_rows, the reader of every import), each row
+checked (dossier_check) and streamed on into a temporary staging table (COPY on PostgreSQL), a
+batch at a time, each batch in a transaction of its own; the batch is then written set-wise in SQL
+(dossiers.importers.dossiers.staged_write). Memory stays the same whatever the file's length, and
+an interrupted import is finished by running it again (rows already stored are found unchanged).
+The only thing that grows with the file is the list of (source, external_id) already seen, which
+a duplicate line is checked against: it is kept in a temporary table of this database connection,
+not in memory.
 """
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
@@ -14,9 +17,26 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.importers.dossiers import COLUMNS, REQUIRED_COLUMNS, dossier_parse, dossiers_write
+from dossiers.importers.dossiers import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    STAGED,
+    STAGING_TABLE,
+    dossier_check,
+    staged_duplicates,
+    staged_write,
+    staging_fill,
+    staging_prepare,
+)
 from reformdash.lib.tabular import Problem, Unreadable, read_rows
 from units.models import Unit
+
+# Rows stream through (nothing of a batch is held in Python but its problems): a batch's size is
+# only how much one transaction writes, and how much an interrupted import leaves to do again.
+BATCH_SIZE = 50_000
+# A batch's problems wait for its duplicates, to be reported in line order: a file bad on every
+# line ends its batches sooner, so they never hold more than this many.
+PROBLEMS_PER_BATCH = 10_000
 
 
 class Command(BaseCommand):
@@ -31,7 +51,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file, UTF-8 with or without BOM, or XLSX file")
-        parser.add_argument("--batch-size", type=int, default=5000, help="rows written per transaction (default 5000)")
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help=f"rows read per transaction (default {BATCH_SIZE})"
+        )
 
     @no_translations
     def handle(self, *args, file, batch_size, **options):
@@ -49,7 +71,7 @@ class Command(BaseCommand):
 
 
 class ImportRun:
-    """One pass over the file: check each row, write them a batch at a time, count and report."""
+    """One pass over the file: check each row, stage and write them a batch at a time, count and report."""
 
     def __init__(self, *, command, file, batch_size, seen, verbose):
         self.command, self.file, self.batch_size, self.seen, self.verbose = command, file, batch_size, seen, verbose
@@ -57,32 +79,49 @@ class ImportRun:
         self.units_by_code = dict(Unit.objects.values_list("code", "pk"))
         self.now = timezone.now()
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-        self.batch = {}  # (source, external_id) → (line, dossier), in file order
+        self.line = 1  # the last line read
+        self.problems = []  # of the batch being read: reported in line order once it is written
+        self.finished, self.unreadable = False, None
 
     def read(self, rows):
-        line = 1
         try:
             headers = self.check_header(next(rows, None))
-            for line, values in rows:
-                self.take(line, self.record(headers, values))
-                if len(self.batch) >= self.batch_size:
-                    self.flush(line)
         except Unreadable as error:
-            line = error.problem.line
-            reason = error.problem.reason
-            if error.cause == "encoding":
+            self.unreadable, self.finished = error, True
+        while not self.finished:
+            self.flush(self.batch(rows, headers))
+        if self.unreadable is not None:
+            line = self.unreadable.problem.line
+            reason = self.unreadable.problem.reason
+            if self.unreadable.cause == "encoding":
                 reason = _("not UTF-8 text (save the file as “CSV UTF-8”)")
-            self.flush(line)
             self.summary()
             raise CommandError(
                 f"{self.file}: line {line}: {reason}; reading stopped there, the rows before it were written."
-            ) from None
-        self.flush(line)
+            )
         self.summary()
         if self.counts["rejected"]:
             raise CommandError(
                 f"{self.file}: {self.counts['rejected']} row(s) rejected (listed above); the other rows were written."
             )
+
+    def batch(self, rows, headers):
+        """The good rows of the next batch_size lines, as staged tuples, while the staging table
+        reads them; the bad rows' problems are kept for the report. Sets `finished` at the end of
+        the file, and `unreadable` where it cannot be read on."""
+        taken = 0
+        try:
+            for line, values in rows:
+                self.line = line
+                staged = self.take(line, self.record(headers, values))
+                if staged is not None:
+                    yield staged
+                taken += 1
+                if taken == self.batch_size or len(self.problems) >= PROBLEMS_PER_BATCH:
+                    return
+        except Unreadable as error:
+            self.unreadable = error
+        self.finished = True
 
     def check_header(self, first):
         """The columns, in lower case, of the file's first row (line, cells): it must be the header."""
@@ -119,52 +158,55 @@ class ImportRun:
         return values
 
     def take(self, line, values):
+        """The row as a staged tuple, or None (a blank line, or a bad row: its problems kept)."""
         extra = values.pop(None, None)
         if not any(values.values()) and not extra:
-            return  # a line of empty cells: nothing to import, nothing to complain about
+            return None  # a line of empty cells: nothing to import, nothing to complain about
         if extra:
-            self.reject(line, [Problem(line, "", _("more cells than the header has columns"))])
-            return
-        dossier, problems = dossier_parse(values, units_by_code=self.units_by_code, line=line, now=self.now)
+            self.reject([Problem(line, "", _("more cells than the header has columns"))])
+            return None
+        fields, problems = dossier_check(values, units_by_code=self.units_by_code, line=line, now=self.now)
         if problems:
-            self.reject(line, problems)
-            return
-        key = (dossier.source, dossier.external_id)
-        if key in self.batch:
-            self.reject(line, [self.duplicate(line, self.batch[key][0])])
-            return
-        self.batch[key] = (line, dossier)
+            self.reject(problems)
+            return None
+        return (line, *(fields[name] for name in STAGED[1:]))
 
-    def flush(self, line):
-        if not self.batch:
-            return
+    def flush(self, staged_rows):
+        """Stage the batch's good rows as they are read, take out the repeated ones, write the rest."""
         try:
             with transaction.atomic():
-                for key, first_line in self.seen.lines_of(list(self.batch)).items():
-                    duplicate_line, _dossier = self.batch.pop(key)
-                    self.reject(duplicate_line, [self.duplicate(duplicate_line, first_line)])
-                self.seen.add([(key, first) for key, (first, _dossier) in self.batch.items()])
-                written = dossiers_write(dossiers=[dossier for _line, dossier in self.batch.values()], now=self.now)
+                staging_prepare()
+                if staging_fill(staged_rows):
+                    for line, first_line in staged_duplicates(seen_table=self.seen.table):
+                        self.reject([self.duplicate(line, first_line)])
+                    self.seen.add_staged()
+                    written = staged_write(now=self.now)
+                    for name, count in written.items():
+                        self.counts[name] += count
         except IntegrityError as error:
             # A unit deleted, or a dossier written by someone else, between our checks and our writes.
+            self.report_problems()
             self.summary()
             raise CommandError(
-                f"{self.file}: the batch ending at line {line} was not written, the data changed while importing "
-                f"({error}); the batches before it were. Run the import again."
+                f"{self.file}: the batch ending at line {self.line} was not written, the data changed while "
+                f"importing ({error}); the batches before it were. Run the import again."
             ) from None
-        for name, count in written.items():
-            self.counts[name] += count
-        self.batch = {}
+        self.report_problems()
         if self.verbose:
-            self.command.stdout.write(f"{self.file}: up to line {line}: " + self.counts_text())
+            self.command.stdout.write(f"{self.file}: up to line {self.line}: " + self.counts_text())
 
     def duplicate(self, line, first_line):
         return Problem(line, "external_id", _("duplicate of line %(line)d") % {"line": first_line})
 
-    def reject(self, line, problems):
+    def reject(self, problems):
         self.counts["rejected"] += 1
-        for problem in problems:
+        self.problems.extend(problems)
+
+    def report_problems(self):
+        # Stable: a line's problems keep the order the checks found them in.
+        for problem in sorted(self.problems, key=lambda problem: problem.line):
             self.report(problem)
+        self.problems = []
 
     def report(self, problem):
         self.command.stderr.write(f"{self.file}: {problem}")
@@ -197,37 +239,12 @@ class SeenKeys:
     def __exit__(self, *exc_info):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(STAGING_TABLE)}")
 
-    @staticmethod
-    def _chunk_size(params_per_item):
-        return ((connection.features.max_query_params or 30_000) - 1) // params_per_item
-
-    def lines_of(self, keys):
-        """{key: line} of the keys already seen."""
-        by_source = {}
-        for source, external_id in keys:
-            by_source.setdefault(source, []).append(external_id)
-        found = {}
-        size = self._chunk_size(1)
+    def add_staged(self):
+        """Add the rows of the staging table (duplicates taken out), with their lines."""
         with connection.cursor() as cursor:
-            for source, external_ids in by_source.items():
-                for start in range(0, len(external_ids), size):
-                    chunk = external_ids[start : start + size]
-                    cursor.execute(
-                        f"SELECT external_id, line FROM {self.table} WHERE source = %s AND external_id IN "
-                        f"({', '.join(['%s'] * len(chunk))})",
-                        [source, *chunk],
-                    )
-                    found.update({(source, external_id): line for external_id, line in cursor.fetchall()})
-        return found
-
-    def add(self, keyed_lines):
-        size = self._chunk_size(3)
-        with connection.cursor() as cursor:
-            for start in range(0, len(keyed_lines), size):
-                chunk = keyed_lines[start : start + size]
-                cursor.execute(
-                    f"INSERT INTO {self.table} (source, external_id, line) VALUES "
-                    + ", ".join(["(%s, %s, %s)"] * len(chunk)),
-                    [value for (source, external_id), line in chunk for value in (source, external_id, line)],
-                )
+            cursor.execute(
+                f"INSERT INTO {self.table} (source, external_id, line) "
+                f"SELECT source, external_id, line FROM {connection.ops.quote_name(STAGING_TABLE)}"
+            )
