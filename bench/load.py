@@ -171,8 +171,9 @@ def _free_port():
 class _gunicorn:
     """gunicorn serving the benchmark's database, as production runs it; stopped on exit."""
 
-    def __init__(self, port):
+    def __init__(self, port, *, env=None):
         self.port = port
+        self.extra_env = env or {}  # bench/freshness.py: Redis, as production has it
 
     def __enter__(self):
         env = {
@@ -187,6 +188,7 @@ class _gunicorn:
             "SECURE_COOKIES": "off",
             "SECURE_SSL_REDIRECT": "off",
             "LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
         workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
         WORK.mkdir(parents=True, exist_ok=True)  # the first figure to write there on a new machine
