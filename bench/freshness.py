@@ -25,7 +25,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
@@ -43,7 +42,6 @@ from jobs.models import Job, JobStatus
 from jobs.services import job_send
 from reformdash.celery import worker_running
 from reformdash.lib.numbers import in_unit, number
-from units.access import APPRAISER_GROUP
 from units.models import UnitKind
 
 TARGET_S = 5.0
@@ -76,8 +74,7 @@ def freshness(data, *, runs, redis_url):
     index = Index.objects.get(code=PAR_CODE)
     assessment, criterion = _chosen(index, year)
     unit = assessment.unit
-    appraiser = _bench_user("bench-appraiser")
-    appraiser.groups.add(Group.objects.get_or_create(name=APPRAISER_GROUP)[0])
+    appraiser = _bench_user("bench-appraiser", appraiser=True)
     score = Score.objects.get(assessment=assessment, criterion=criterion)
     original = score.final_score
     # Two final scores, far enough apart to change the value shown (two decimals): each run saves

@@ -33,7 +33,7 @@ from django.db.models import Count
 from demo.synthetic import PAR_CODE, table_statistics_refresh
 from indicators.models import Index, Result
 from indicators.recompute import results_recompute
-from units.access import STAFF_GROUP
+from units.access import APPRAISER_GROUP, STAFF_GROUP
 from units.models import Membership, MembershipRole, Unit, UnitKind
 
 USERS = 50
@@ -129,12 +129,15 @@ def _results_present(year):
     table_statistics_refresh(Result)
 
 
-def _bench_user(username, *, staff=False, head_of=None):
+def _bench_user(username, *, staff=False, appraiser=False, head_of=None):
+    """A benchmark's user: staff (reads every unit), an appraiser (bench/freshness.py: enters final
+    scores, reads every unit) or the head of a unit."""
     user, _ = User.objects.update_or_create(username=username, defaults={"is_active": True})
     user.set_unusable_password()
     user.save()
-    if staff:
-        user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+    for wanted, group in ((staff, STAFF_GROUP), (appraiser, APPRAISER_GROUP)):
+        if wanted:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
     if head_of is not None:
         Membership.objects.update_or_create(user=user, unit=head_of, defaults={"role": MembershipRole.HEAD})
     return user
