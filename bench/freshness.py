@@ -16,11 +16,14 @@ the index and year after one changed score) in this process, in the same run.
 import contextlib
 import datetime
 import html
+import json
 import os
 import re
 import statistics
+import subprocess
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -32,8 +35,17 @@ from assessments.models import Assessment
 from assessments.services import sheet_save
 from assessments.workflow import FROM_STATUSES
 from assessments.workflow import Action as Workflow
-from bench.load import WORK, _bench_user, _free_port, _gunicorn, _logged_in_session, _results_present
-from bench.measure import median_time
+from bench.load import (
+    WORK,
+    _bench_user,
+    _free_port,
+    _gunicorn,
+    _logged_in_session,
+    _results_present,
+    locust_command,
+    readers_load,
+)
+from bench.measure import median_time, process_stop
 from demo.synthetic import PAR_CODE
 from indicators.models import Criterion, CriterionKind, Index, Result, Score
 from indicators.recompute import results_recompute
@@ -45,7 +57,7 @@ from reformdash.lib.numbers import in_unit, number
 from units.models import UnitKind
 
 TARGET_S = 5.0
-POLL_PAUSE_S = 0.05  # between two rounds of requests: the pages' own time is most of a round
+POLL_PAUSE_S = 0.05  # between two requests of a page: the page's own time is most of a round
 GIVE_UP_S = 180
 
 # The value as the scorecard shows it (templates/units/scorecard.html).
@@ -60,8 +72,9 @@ WHERE s.assessment_id = %s AND NOT s.not_applicable
 """
 
 
-def freshness(data, *, runs, redis_url):
-    """The seconds from an appraiser's save to the pages showing its result, against the recompute alone."""
+def freshness(data, *, runs, redis_url, readers=0):
+    """The seconds from an appraiser's save to the pages showing its result, against the recompute
+    alone; then again while `readers` locust users read the pages (bench/load.py), when asked."""
     import redis
 
     name = "results on the pages after a save"
@@ -98,7 +111,7 @@ def freshness(data, *, runs, redis_url):
     rankings = "/rankings/?" + urlencode(
         {"index": PAR_CODE, "year": year, "kind": UnitKind.COMMUNE.value, "parent": unit.parent.code, "q": unit.code}
     )
-    times = []
+    times, loaded = [], []
     with _broker(redis_url), _worker(env) as worker, _gunicorn(_free_port(), env=env) as server:
         session = _logged_in_session(appraiser)
         reader = _Reader(server.base, session)
@@ -120,33 +133,67 @@ def freshness(data, *, runs, redis_url):
             print(f"    run {number_}: " + ", ".join(f"{k} {v}" for k, v in times_.items()), flush=True)
             if number_:
                 times.append(times_)
+        if readers:
+            with _readers(server.base, year, users=readers):
+                for number_ in range(runs):
+                    times_ = _one_save(**save, value=other(Score.objects.get(pk=score.pk).final_score))
+                    print(f"    {readers} readers, run {number_ + 1}: {times_}", flush=True)
+                    loaded.append(times_)
         # The score as it was (the database may be shared, and runs again): saved as the runs were.
         if Score.objects.get(pk=score.pk).final_score != original:
             _one_save(**{**save, "value": original})
+    what = f"{unit.name}'s scorecard, {PAR_CODE} {year}, after a final score is saved; a real worker"
+    results = [_figure(name, what, times, baseline)]
+    if loaded:
+        results.append(_figure(f"{name}, {readers} readers", f"{what}; {readers} locust users read", loaded, baseline))
+    return results
+
+
+def _figure(name, what, times, baseline):
     medians = {
-        key_: round(statistics.median(t[key_] for t in times), 3)
-        for key_ in times[0]
-        if all(t[key_] is not None for t in times)
+        key: round(statistics.median(t[key] for t in times), 3)
+        for key in times[0]
+        if all(t[key] is not None for t in times)
     }
     ours = medians.get("scorecard_s")
-    return [
-        {
-            "figure": name,
-            "what": f"{unit.name}'s scorecard, {PAR_CODE} {year}, after a final score is saved; a real worker",
-            "ours_s": ours,
-            "baseline_s": round(baseline, 4),
-            "ratio": round(ours / baseline, 2) if ours and baseline else None,
-            "target_s": TARGET_S,
-            "medians": medians,
-            "runs": times,
-            "explained": (
-                "seconds from the save's commit: sent_s (message in Redis), started_s (the worker "
-                "claimed the job), finished_s (the recompute committed), scorecard_s and rankings_s "
-                "(the page showed the new value); work_s = finished - started (the jobs table); "
-                "*_request_s: the time of the request that first showed it"
-            ),
-        }
-    ]
+    return {
+        "figure": name,
+        "what": what,
+        "ours_s": ours,
+        "baseline_s": round(baseline, 4),
+        "ratio": round(ours / baseline, 2) if ours and baseline else None,
+        "target_s": TARGET_S,
+        "medians": medians,
+        "runs": times,
+        "explained": (
+            "seconds from the save's commit: sent_s (message in Redis), started_s (the worker "
+            "claimed the job), finished_s (the recompute committed), scorecard_s and rankings_s "
+            "(the page showed the new value); work_s = finished - started (the jobs table); "
+            "*_request_s: the time of the request that first showed it; *_before_s: a request "
+            "of the page just before the save"
+        ),
+    }
+
+
+@contextlib.contextmanager
+def _readers(base, year, *, users):
+    """The load test's readers (bench/load.py, bench/locustfile.py) on gunicorn while the block runs."""
+    load = readers_load(year)[0]
+    prefix = WORK / "locust-freshness"
+    with open(WORK / "locust-freshness.log", "wb") as log:
+        process = subprocess.Popen(
+            locust_command(base, seconds=GIVE_UP_S * 10, users=users, prefix=prefix),
+            env={**os.environ, "BENCH_LOAD": json.dumps(load)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        time.sleep(5)  # every user spawned and reading
+        if process.poll() is not None:
+            raise RuntimeError(f"locust exited {process.returncode}: see {WORK / 'locust-freshness.log'}")
+        yield
+    finally:
+        process_stop(process)
 
 
 def _chosen(index, year):
@@ -217,6 +264,12 @@ def _shown_forms(reader, scorecard, rankings, index, assessment):
 def _one_save(*, reader, assessment, criterion, appraiser, value, index, key, pages, shown, worker):
     """One save and its times, in seconds from its commit."""
     marks = {}
+    # Each page's time now, before the save: what a request costs when nothing has changed.
+    before = {}
+    for name, path in pages.items():
+        asked = time.perf_counter()
+        reader.get(path)
+        before[name] = time.perf_counter() - asked
     assessment.refresh_from_db()
     with transaction.atomic():
         # Registered first, so it runs first after the commit, before the job is sent.
@@ -235,20 +288,15 @@ def _one_save(*, reader, assessment, criterion, appraiser, value, index, key, pa
         raise RuntimeError(f"the save changed {changed} scores, not 1")
     with translation.override(settings.LANGUAGE_CODE):
         wanted = {name: shown[name](expected, index) for name in pages}
-    seen = {}
-    while not all(name in seen for name in pages):
-        if time.perf_counter() - marks["commit"] > GIVE_UP_S:
-            raise RuntimeError(f"the pages did not show {wanted} within {GIVE_UP_S} s; seen {seen}; {_log(worker)}")
-        for name, path in pages.items():
-            if name in seen:
-                continue
-            asked = time.perf_counter()
-            page = reader.get(path)
-            text = _scorecard_value(page) if name == "scorecard" else _rankings_body(page)
-            if (text == wanted[name]) if name == "scorecard" else (f">{wanted[name]}<" in text):
-                seen[name] = time.perf_counter() - marks["commit"]
-                seen[f"{name} request"] = time.perf_counter() - asked
-        time.sleep(POLL_PAUSE_S)
+    # Each page polled by a reader of its own, so that one page's time does not delay the other's look.
+    with ThreadPoolExecutor(max_workers=len(pages)) as pool:
+        polls = {
+            name: pool.submit(_poll, reader, path, name=name, wanted=wanted[name], since=marks["commit"])
+            for name, path in pages.items()
+        }
+        seen = {name: poll.result() for name, poll in polls.items()}
+    if any(shown_at is None for shown_at, _request in seen.values()):
+        raise RuntimeError(f"the pages did not show {wanted} within {GIVE_UP_S} s; seen {seen}; {_log(worker)}")
     job = _job_done(key, after=marks["commit_at"], worker=worker)
 
     def since_commit(moment):
@@ -259,13 +307,28 @@ def _one_save(*, reader, assessment, criterion, appraiser, value, index, key, pa
         "started_s": since_commit(job.started_at),
         "finished_s": since_commit(job.finished_at),
         "work_s": round((job.finished_at - job.started_at).total_seconds(), 3),
-        "scorecard_s": round(seen["scorecard"], 3),
-        "rankings_s": round(seen["rankings"], 3),
+        "scorecard_s": round(seen["scorecard"][0], 3),
+        "rankings_s": round(seen["rankings"][0], 3),
         # How long the request that first showed it took: the page's own time, after a recompute
         # (its group's figures computed again, under the results' new "as of").
-        "scorecard_request_s": round(seen["scorecard request"], 3),
-        "rankings_request_s": round(seen["rankings request"], 3),
+        "scorecard_request_s": round(seen["scorecard"][1], 3),
+        "rankings_request_s": round(seen["rankings"][1], 3),
+        "scorecard_before_s": round(before["scorecard"], 3),
+        "rankings_before_s": round(before["rankings"], 3),
     }
+
+
+def _poll(reader, path, *, name, wanted, since):
+    """(seconds from `since` to the answer that first showed `wanted`, that request's own seconds),
+    or (None, None) after GIVE_UP_S."""
+    while time.perf_counter() - since < GIVE_UP_S:
+        asked = time.perf_counter()
+        page = reader.get(path)
+        answered = time.perf_counter()
+        if _scorecard_value(page) == wanted if name == "scorecard" else f">{wanted}<" in _rankings_body(page):
+            return answered - since, answered - asked
+        time.sleep(POLL_PAUSE_S)
+    return None, None
 
 
 def _job_done(key, *, after, worker):

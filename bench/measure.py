@@ -38,3 +38,14 @@ def child_time_and_peak(command, *, env=None, cwd=None):
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{errors[-2000:]}")
     # ru_maxrss is in kilobytes on Linux.
     return elapsed, usage.ru_maxrss / 1024, output
+
+
+def process_stop(process, *, timeout=20):
+    """Stop a child process the benchmark started: asked to end, then killed after `timeout` s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

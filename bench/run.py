@@ -44,6 +44,12 @@ def arguments():
     parser.add_argument("--load-seconds", type=int, default=60, help="how long the load test runs (default 60)")
     parser.add_argument("--report", type=Path, default=REPORT)
     parser.add_argument(
+        "--freshness-readers",
+        type=int,
+        default=50,
+        help="freshness: the saves again while this many locust users read the pages (0: not)",
+    )
+    parser.add_argument(
         "--redis",
         default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         help="the Redis of the freshness figure's worker and gunicorn (default $REDIS_URL, else "
@@ -200,7 +206,9 @@ def main():
     }
     for figure in (figure for figure in figures.ALL if figure.__name__ in options.only):
         extra = {"seconds": options.load_seconds} if figure is figures.pages else {}
-        extra = {"redis_url": options.redis} if figure is figures.freshness else extra
+        extra = (
+            {"redis_url": options.redis, "readers": options.freshness_readers} if figure is figures.freshness else extra
+        )
         result = figure(data, runs=options.runs, **extra)
         report["figures"].append(result)
         print(figures.line(result), flush=True)
