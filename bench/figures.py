@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bench import baselines
+from bench.freshness import freshness
 from bench.load import pages
 from bench.measure import child_time_and_peak, median_time
 from demo.synthetic import (
@@ -380,7 +381,7 @@ def _dossier_row(dossier, unit_code):
     return [values[column] for column in DOSSIER_COLUMNS]
 
 
-ALL = (recompute, dossier_stats, pages, imports)
+ALL = (recompute, dossier_stats, pages, freshness, imports)
 
 
 # --- output ----------------------------------------------------------------------------------

@@ -30,10 +30,11 @@ from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count
 
+from bench.measure import process_stop
 from demo.synthetic import PAR_CODE, table_statistics_refresh
 from indicators.models import Index, Result
 from indicators.recompute import results_recompute
-from units.access import STAFF_GROUP
+from units.access import APPRAISER_GROUP, STAFF_GROUP
 from units.models import Membership, MembershipRole, Unit, UnitKind
 
 USERS = 50
@@ -55,31 +56,7 @@ def pages(data, *, runs, seconds=60):
     One run (`runs` does not apply): its thousands of requests are the sample."""
     year = data.size.last_year
     _results_present(year)
-    results = Result.objects.filter(index__code=PAR_CODE, year=year, unit__kind=UnitKind.COMMUNE, rank__isnull=False)
-    # A real group: the communes of the province that has the most (Đà Nẵng's 94 at the small
-    # size, Hồ Chí Minh City's 168 at the national one), as a province's staff opens it.
-    province, group = (
-        results.values("unit__parent__code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "unit__parent__code")
-        .values_list("unit__parent__code", "n")
-        .first()
-    )
-    communes = list(
-        results.filter(unit__parent__code=province).order_by("unit__code").values_list("unit__code", flat=True)
-    )
-    province_unit = Unit.objects.get(code=province)
-    base_query = f"/rankings/?index={PAR_CODE}&year={year}&kind={UnitKind.COMMUNE.value}"
-    load = {
-        "sessions": {
-            "staff": _logged_in_session(_bench_user("bench-staff", staff=True)),
-            "head": _logged_in_session(_bench_user("bench-head", head_of=province_unit)),
-        },
-        "units": communes,
-        "rankings_group": f"{base_query}&parent={province}",
-        "rankings_all": f"{base_query}&parent=",
-        "scorecard_query": f"?index={PAR_CODE}&year={year}",
-    }
+    load, province_unit, group, results = readers_load(year)
     every = results.count()
     port = _free_port()
     with _gunicorn(port) as server:
@@ -119,6 +96,37 @@ def pages(data, *, runs, seconds=60):
     ]
 
 
+def readers_load(year):
+    """(load, province, group size, results) of the load test's readers (BENCH_LOAD of
+    bench/locustfile.py): their sessions, the pages they open and the communes whose scorecards they read."""
+    results = Result.objects.filter(index__code=PAR_CODE, year=year, unit__kind=UnitKind.COMMUNE, rank__isnull=False)
+    # A real group: the communes of the province that has the most (Đà Nẵng's 94 at the small
+    # size, Hồ Chí Minh City's 168 at the national one), as a province's staff opens it.
+    province, group = (
+        results.values("unit__parent__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "unit__parent__code")
+        .values_list("unit__parent__code", "n")
+        .first()
+    )
+    communes = list(
+        results.filter(unit__parent__code=province).order_by("unit__code").values_list("unit__code", flat=True)
+    )
+    province_unit = Unit.objects.get(code=province)
+    base_query = f"/rankings/?index={PAR_CODE}&year={year}&kind={UnitKind.COMMUNE.value}"
+    load = {
+        "sessions": {
+            "staff": _logged_in_session(_bench_user("bench-staff", staff=True)),
+            "head": _logged_in_session(_bench_user("bench-head", head_of=province_unit)),
+        },
+        "units": communes,
+        "rankings_group": f"{base_query}&parent={province}",
+        "rankings_all": f"{base_query}&parent=",
+        "scorecard_query": f"?index={PAR_CODE}&year={year}",
+    }
+    return load, province_unit, group, results
+
+
 def _results_present(year):
     """The index's results of the year and the one before (its previous ranks), computed when the
     pages are measured alone (`--only pages`): the recompute figure leaves them otherwise."""
@@ -129,12 +137,15 @@ def _results_present(year):
     table_statistics_refresh(Result)
 
 
-def _bench_user(username, *, staff=False, head_of=None):
+def _bench_user(username, *, staff=False, appraiser=False, head_of=None):
+    """A benchmark's user: staff (reads every unit), an appraiser (bench/freshness.py: enters final
+    scores, reads every unit) or the head of a unit."""
     user, _ = User.objects.update_or_create(username=username, defaults={"is_active": True})
     user.set_unusable_password()
     user.save()
-    if staff:
-        user.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+    for wanted, group in ((staff, STAFF_GROUP), (appraiser, APPRAISER_GROUP)):
+        if wanted:
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
     if head_of is not None:
         Membership.objects.update_or_create(user=user, unit=head_of, defaults={"role": MembershipRole.HEAD})
     return user
@@ -171,8 +182,9 @@ def _free_port():
 class _gunicorn:
     """gunicorn serving the benchmark's database, as production runs it; stopped on exit."""
 
-    def __init__(self, port):
+    def __init__(self, port, *, env=None):
         self.port = port
+        self.extra_env = env or {}  # bench/freshness.py: Redis, as production has it
 
     def __enter__(self):
         env = {
@@ -187,6 +199,7 @@ class _gunicorn:
             "SECURE_COOKIES": "off",
             "SECURE_SSL_REDIRECT": "off",
             "LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
         workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
         WORK.mkdir(parents=True, exist_ok=True)  # the first figure to write there on a new machine
@@ -227,12 +240,7 @@ class _gunicorn:
         return _cpu_seconds([psutil.Process(self.process.pid)])
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        process_stop(self.process)
         self.log.close()
 
 
@@ -308,7 +316,26 @@ def _locust(server, load, *, seconds):
 def _run_locust(base, load, *, seconds, users=USERS):
     """{request name: {median_ms, p95_ms, requests, errors}} of one headless run."""
     prefix = WORK / "locust"
-    command = [
+    command = locust_command(base, seconds=seconds, users=users, prefix=prefix)
+    env = {**os.environ, "BENCH_LOAD": json.dumps(load)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
+    if result.returncode != 0:
+        raise RuntimeError(f"locust failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    stats = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            stats[row["Name"]] = {
+                "median_ms": _milliseconds(row["Median Response Time"]),
+                "p95_ms": _milliseconds(row["95%"]),
+                "requests": int(row["Request Count"]),
+                "errors": int(row["Failure Count"]),
+            }
+    return stats
+
+
+def locust_command(base, *, seconds, users, prefix):
+    """The command line of a headless locust run of bench/locustfile.py, its figures in `prefix`_*.csv."""
+    return [
         sys.executable,
         "-m",
         "locust",
@@ -331,17 +358,3 @@ def _run_locust(base, load, *, seconds, users=USERS):
         "--loglevel",
         "WARNING",
     ]
-    env = {**os.environ, "BENCH_LOAD": json.dumps(load)}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
-    if result.returncode != 0:
-        raise RuntimeError(f"locust failed ({result.returncode}):\n{result.stderr[-2000:]}")
-    stats = {}
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            stats[row["Name"]] = {
-                "median_ms": _milliseconds(row["Median Response Time"]),
-                "p95_ms": _milliseconds(row["95%"]),
-                "requests": int(row["Request Count"]),
-                "errors": int(row["Failure Count"]),
-            }
-    return stats

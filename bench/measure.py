@@ -59,3 +59,14 @@ def own_peak_kb():
     except OSError:
         return None
     return None
+
+
+def process_stop(process, *, timeout=20):
+    """Stop a child process the benchmark started: asked to end, then killed after `timeout` s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -14,7 +14,8 @@ after a warm-up, next to a bare-SQL baseline over the same rows in the same run.
 table and writes the JSON report to var/bench/report.json.
 
 Jobs are queued, not run, while it measures (an in-memory broker no worker reads): each figure is
-the work named and nothing the work would trigger after it.
+the work named and nothing the work would trigger after it. The exception is `freshness`, which
+measures that chain: it sends its jobs to a real worker on Redis (--redis) while it runs.
 """
 
 import argparse
@@ -43,6 +44,18 @@ def arguments():
     parser.add_argument("--load-seconds", type=int, default=60, help="how long the load test runs (default 60)")
     parser.add_argument("--report", type=Path, default=REPORT)
     parser.add_argument(
+        "--freshness-readers",
+        type=int,
+        default=50,
+        help="freshness: the saves again while this many locust users read the pages (0: not)",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        help="the Redis of the freshness figure's worker and gunicorn (default $REDIS_URL, else "
+        "redis://127.0.0.1:6379/0); its queue 'celery' is emptied first",
+    )
+    parser.add_argument(
         "--only",
         help=f"comma-separated figures to measure, of {', '.join(FIGURES)} (default: all)",
     )
@@ -67,7 +80,7 @@ def arguments():
 
 
 # The figures in the order they run (bench/figures.ALL), by the names --only takes.
-FIGURES = ("recompute", "dossier_stats", "pages", "imports")
+FIGURES = ("recompute", "dossier_stats", "pages", "freshness", "imports")
 
 
 def _built_marker(url):
@@ -193,6 +206,9 @@ def main():
     }
     for figure in (figure for figure in figures.ALL if figure.__name__ in options.only):
         extra = {"seconds": options.load_seconds} if figure is figures.pages else {}
+        extra = (
+            {"redis_url": options.redis, "readers": options.freshness_readers} if figure is figures.freshness else extra
+        )
         result = figure(data, runs=options.runs, **extra)
         report["figures"].append(result)
         print(figures.line(result), flush=True)

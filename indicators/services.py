@@ -49,7 +49,10 @@ def rankings_of_changed_units_request(*, unit_ids, **kwargs):
 
     The receiver of units.signals.units_changed (connected in IndicatorsConfig.ready()): units is
     below indicators and may not call it."""
-    for index_id, year in Result.objects.filter(unit_id__in=unit_ids).values_list("index_id", "year").distinct():
+    # In order, as every request of several jobs: a request locks the pending job it joins until its
+    # transaction commits (jobs.services.job_request), so two changes must take them in one order.
+    pairs = Result.objects.filter(unit_id__in=unit_ids).values_list("index_id", "year").distinct()
+    for index_id, year in pairs.order_by("index_id", "year"):
         results_recompute_request(index_id=index_id, year=year)
 
 

@@ -46,7 +46,10 @@ def job_request(*, kind, key, arguments, send=True):
     if kind not in _WORK:
         raise ValueError(f"unknown job kind {kind!r}")
     with transaction.atomic():
-        job, created = Job.objects.get_or_create(
+        # The pending job found is locked until the change that joins it commits: a worker claiming
+        # it in between would run it without this change, and nothing would run again after it.
+        # The claim waits instead (as a request creating the job waits on one creating it beside it).
+        job, created = Job.objects.select_for_update().get_or_create(
             kind=kind, key=key, status=JobStatus.PENDING, defaults={"arguments": arguments}
         )
     if created and send:

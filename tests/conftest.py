@@ -8,9 +8,6 @@ REQUIRE_SERVICES=1 (as .ci/run sets it), so CI cannot pass by skipping them.
 import contextlib
 import datetime
 import os
-import subprocess
-import sys
-import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +18,7 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.utils import translation
 
+from reformdash.celery import worker_running
 from reformdash.lib.env import env_bool
 from tests import subprocess_settings
 from units.access import APPRAISER_GROUP, STAFF_GROUP
@@ -226,48 +224,8 @@ def celery_worker(*, env, log, queues=("celery",)):
     """A real `celery worker` subprocess (solo pool, one job at a time) with `env`, named after its
     log file so that two of them can run side by side; stopped at the end. The one launcher of the
     suite: the job tests (running_worker) and the fault tests (tests/faults) both start theirs here."""
-    with open(log, "wb") as log_file:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "reformdash",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                ",".join(queues),
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-                "-n",
-                f"{log.stem}@%h",
-            ],
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            cwd=settings.BASE_DIR,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while b"ready." not in log.read_bytes():
-            if worker.poll() is not None:
-                pytest.fail(f"the Celery worker exited {worker.returncode}:\n{log.read_text(errors='replace')}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.2)
+    with worker_running(env=env, log=log, queues=queues) as worker:
         yield worker
-    finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
 
 
 @contextlib.contextmanager

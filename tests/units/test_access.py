@@ -146,7 +146,7 @@ DECISIONS = re.compile(
 ALLOWED_PREFIXES = (
     # The demo creates its users: the administrator, the staff and appraiser groups, the heads.
     "demo/",
-    # The load benchmark creates a staff user to read every unit.
+    # The benchmark creates a staff user and an appraiser who read every unit, and a head.
     "bench/load.py",
 )
 SKIPPED_DIRS = {"tests", "migrations", ".venv", "node_modules", "var", "static", "locale"}
