@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from dossiers.measures import pending_overdue_q, pending_q
 from dossiers.models import Dossier
@@ -177,7 +177,8 @@ def _results_words(counted, indices):
         index = indices.get(index_id)
         if index is not None:
             parts.append(
-                gettext("%(index)s %(year)s (%(count)s units)") % {"index": index.name, "year": year, "count": count}
+                ngettext("%(index)s %(year)s (%(count)s unit)", "%(index)s %(year)s (%(count)s units)", count)
+                % {"index": index.name, "year": year, "count": count}
             )
     return "; ".join(parts)
 
