@@ -1,6 +1,8 @@
 """The filters of the rankings and chronic-losses pages: GET forms, so that a page's URL is its
 permalink. Cleaned data are domain values: an Index, a year, a UnitKind, a parent Unit or None."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,11 +137,15 @@ def _index(data):
 
 
 def _kind_and_year(data):
-    """(UnitKind, year) the query names, or (None, None) where either is not one."""
+    """(UnitKind, year) the query names, or (None, None) where either is not one — a year no date
+    can have (0, 10000) is none: the parents of its units are looked up by its dates."""
     try:
-        return UnitKind(data.get("kind")), int(data.get("year"))
+        kind, year = UnitKind(data.get("kind")), int(data.get("year"))
     except (TypeError, ValueError):
         return None, None
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        return None, None
+    return kind, year
 
 
 def _parents_of_group(data, *, user, public, parents):

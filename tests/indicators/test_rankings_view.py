@@ -564,3 +564,10 @@ def test_the_caption_counts_the_units_of_the_group_not_yet_ranked(client, staff,
     assert caption.search(page(client, staff, **query).content.decode()).group(1) == (
         "Xếp hạng trong 3 đơn vị của nhóm. Nhóm có 4 đơn vị: 1 đơn vị chưa có kết quả nên chưa được xếp hạng."
     )
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "-5"])
+def test_a_year_no_date_can_have_is_a_bad_request_not_an_error(client, staff, rankings, year):
+    # Found by the form fuzz (CI profile): year 0 reached datetime.date(0, 1, 1) through the parent list.
+    response = page(client, staff, index="par", year=year, kind="commune", parent="B")
+    assert response.status_code in (400, 404)
