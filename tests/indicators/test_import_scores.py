@@ -16,6 +16,7 @@ from indicators.models import (
 )
 from jobs.models import Job, JobStatus
 from tests.importing import (
+    long_scores_file,
     pending_jobs,
     rejected_command,
     run_command,
@@ -186,7 +187,7 @@ def test_an_xlsx_wide_file_with_numbers(par, tmp_path):
     }
 
 
-def test_an_xlsx_long_file(par, tmp_path):
+def test_an_xlsxlong_scores_file(par, tmp_path):
     rows = [["unit_code", "criterion_code", "score"], ["A", "1.1", 12.5], ["A", "1.2", "NA"]]
     run(write_xlsx(tmp_path, rows), *PAR_2023)
     assert scores() == {("A", "1.1"): (D("12.5"), False, None, ""), ("A", "1.2"): (None, True, None, "")}
@@ -451,28 +452,6 @@ def test_a_reopened_assessment_can_be_changed_again(published_a, tmp_path):
     assert scores()[("A", "1.1")][0] == D(31)
 
 
-def _long_file(path, units, leaves, *, rows):
-    """A long score file of `rows` rows: every leaf of each unit in turn, CSV or XLSX by the name."""
-    lines = [
-        (units[number // len(leaves)].code, leaves[number % len(leaves)], f"{number % 97 / 10}")
-        for number in range(rows)
-    ]
-    if path.suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(["unit_code", "criterion_code", "score"])
-        for unit_code, leaf, score in lines:
-            sheet.append([unit_code, leaf, float(score)])
-        workbook.save(path)
-    else:
-        with path.open("w", encoding="utf-8") as out:
-            out.write("unit_code,criterion_code,score\n")
-            out.writelines(f"{unit_code},{leaf},{score}\n" for unit_code, leaf, score in lines)
-    return path
-
-
 @pytest.mark.slow  # files of tens of thousands of rows, read under tracemalloc
 @pytest.mark.parametrize(
     ("suffix", "bytes_per_row"),
@@ -499,7 +478,7 @@ def test_a_long_file_streams_in_memory_that_does_not_grow_with_it(tree, tmp_path
     peaks = {}
     # The same number of units in both: the units a file names are kept (at most all of the year's).
     for rows, of_units, of_leaves in ((6_000, units[:60], leaves[:100]), (24_000, units[60:], leaves)):
-        path = _long_file(tmp_path / f"scores-{rows}{suffix}", of_units, of_leaves, rows=rows)
+        path = long_scores_file(tmp_path / f"scores-{rows}{suffix}", of_units, of_leaves, rows=rows)
         tracemalloc.start()
         try:
             out = run(str(path), "--index", "big", "--year", "2023")
@@ -529,7 +508,7 @@ def test_a_line_repeating_one_a_batch_earlier_is_named_and_its_values_are_not_ch
     duplicate, and only that (its bad score is not what is wrong with it); the line after it, with
     the same bad score, is told so."""
     units, leaves = big
-    path = _long_file(tmp_path / "scores.csv", units, leaves, rows=5_001)
+    path = long_scores_file(tmp_path / "scores.csv", units, leaves, rows=5_001)
     with path.open("a", encoding="utf-8") as out:
         out.write(f"{units[0].code},{leaves[0]},abc\n{units[59].code},{leaves[99]},abc\n")
     before = snapshot()
@@ -544,7 +523,7 @@ def test_a_line_repeating_one_a_batch_earlier_is_named_and_its_values_are_not_ch
 def test_a_line_that_is_not_utf8_far_down_the_file_is_the_only_problem(big, tmp_path):
     """As when the file was read whole: nothing else is reported, nothing written."""
     units, leaves = big
-    path = _long_file(tmp_path / "scores.csv", units, leaves, rows=5_500)
+    path = long_scores_file(tmp_path / "scores.csv", units, leaves, rows=5_500)
     lines = path.read_bytes().splitlines(keepends=True)
     lines[5_400] = b"D054,c0,\xff\xfe\n"
     lines[20] = b"NOPE,c0,1\n"
