@@ -135,7 +135,7 @@ def scores_import(*, table, index_code, year, user=None, source=AuditSource.IMPO
         update_fields = _scores_parse_wide(table, units, methodologies, staged)
     staged.flush()
     if long_form:
-        _staged_problems_report(table)
+        _staged_problems_report(table, any_problem=bool(staged.problem_position))
     table.raise_if_problems()
 
     with transaction.atomic():
@@ -367,7 +367,7 @@ def _scores_parse_long(table, units, methodologies, staged):
     return update_fields
 
 
-def _staged_problems_report(table):
+def _staged_problems_report(table, *, any_problem):
     """Record the problems only the staging table can tell: each line repeating the (unit,
     criterion) of an earlier line ("duplicate of line N"), and the problems of the other staged
     lines' values, in the order of the file."""
@@ -376,16 +376,16 @@ def _staged_problems_report(table):
         f"SELECT line, MIN(line) OVER (PARTITION BY unit_id, methodology_id, criterion_id) AS first FROM {staging}"
     )
     with connection.cursor() as cursor:
+        if any_problem:
+            cursor.execute(
+                f"SELECT p.line, p.column_name, p.reason FROM {problems} p "
+                f"WHERE p.line NOT IN (SELECT line FROM ({repeated}) x WHERE line > first) ORDER BY p.line, p.seq"
+            )
+            for line, column, reason in _fetched(cursor):
+                table.problem(line, column, reason)
         cursor.execute(f"SELECT line, first FROM ({repeated}) x WHERE line > first ORDER BY line")
-        duplicates = cursor.fetchall()
-        cursor.execute(
-            f"SELECT p.line, p.column_name, p.reason FROM {problems} p "
-            f"WHERE p.line NOT IN (SELECT line FROM ({repeated}) x WHERE line > first) ORDER BY p.line, p.seq"
-        )
-        for line, column, reason in _fetched(cursor):
-            table.problem(line, column, reason)
-    for line, first in duplicates:
-        table.problem(line, "criterion_code", _("duplicate of line %(line)d") % {"line": first})
+        for line, first in _fetched(cursor):
+            table.problem(line, "criterion_code", _("duplicate of line %(line)d") % {"line": first})
 
 
 def _fetched(cursor):
