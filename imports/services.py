@@ -10,6 +10,9 @@ file and then write it in one transaction, or raise ImportRejected. Checking run
 a transaction that is always rolled back, so the page lists exactly the problems the write would
 meet and the counts it would give, and nothing (not even an audit entry) is left behind.
 
+A score file is never read whole: its importer reads the rows from the file as it checks them
+(reformdash.lib.tabular.open_table), the file held open for the length of the import.
+
 Writing a confirmed file reads it again and runs the importer for real: in the request for a small
 file, as a background job (jobs.services) for a big one; it still checks every row first and
 writes all or nothing. Progress is written in short transactions
@@ -46,7 +49,7 @@ from indicators.importers.methodology import methodology_import
 from indicators.importers.results import results_import
 from indicators.importers.scores import scores_import
 from jobs.services import TRANSIENT_ERRORS, job_kind_register, job_request, job_send, jobs_in_process
-from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, Unreadable, read_rows, read_table
+from reformdash.lib.tabular import XLSX_MAGIC, ImportRejected, Unreadable, open_table, read_rows, read_table
 from units.access import Action, may
 from units.importers.units import units_import
 
@@ -137,9 +140,16 @@ def _import(run, table):
     return units_import(allow_reparent=allow_reparent, **common)
 
 
-def _read(run):
+@contextlib.contextmanager
+def _opened(run):
+    """The run's file as a Table, for the length of the with: a score file's rows read from it as
+    the importer goes through them (open_table: memory that does not grow with the file), the
+    other kinds' read whole."""
     with run.file.open("rb") as handle:
-        return read_table(handle, filename=run.original_name)
+        if run.kind == ImportKind.SCORES:
+            yield open_table(handle, filename=run.original_name)
+        else:
+            yield read_table(handle, filename=run.original_name)
 
 
 def _problems(problems):
@@ -240,16 +250,22 @@ def _count_rows(run, *, deadline):
     return rows
 
 
-class _WatchedRows(list):
+class _Watched:
     """A table's rows that, every _PROGRESS_EVERY rows an importer goes through, tell the cache how
-    far it got and stop the check when its time is up."""
+    far it got and stop the check when its time is up: rows read whole (a list, as they were) or
+    rows read from the file as they are iterated (open_table's, kept as they are: not a list, so
+    nothing reads them but the importer's one pass)."""
 
     def __init__(self, rows, *, run, deadline):
-        super().__init__(rows)
-        self.run, self.deadline, self.furthest = run, deadline, 0
+        self.rows, self.run, self.deadline, self.furthest = rows, run, deadline, 0
+
+    @staticmethod
+    def of(rows, *, run, deadline):
+        kind = _WatchedRows if isinstance(rows, list) else _Watched
+        return kind(rows, run=run, deadline=deadline)
 
     def __iter__(self):
-        for position, row in enumerate(super().__iter__(), start=1):
+        for position, row in enumerate(self.rows, start=1):
             if position % _PROGRESS_EVERY == 0:
                 self._step(position)
             yield row
@@ -261,6 +277,18 @@ class _WatchedRows(list):
             self.furthest = position
             with contextlib.suppress(RedisError, OSError):
                 cache.set(check_progress_key(self.run.pk), position, 3600)
+
+
+class _WatchedRows(_Watched, list):
+    """_Watched rows read whole: still a list (len, and the importers' one query for all their codes)."""
+
+    def __init__(self, rows, *, run, deadline):
+        list.__init__(self, rows)
+        _Watched.__init__(self, list.__iter__(self), run=run, deadline=deadline)
+
+    def __iter__(self):
+        self.rows = list.__iter__(self)
+        return _Watched.__iter__(self)
 
 
 def import_run_check_execute(*, run_id):
@@ -278,10 +306,10 @@ def import_run_check_execute(*, run_id):
     try:
         rows = _count_rows(run, deadline=deadline)
         _progress(run_id, phase=ImportPhase.CHECKING, rows=rows, progress_total=rows)
-        table = _read(run)
-        table.problem_limit = PROBLEMS_KEPT
-        table.rows = _WatchedRows(table.rows, run=run, deadline=deadline)
-        summary = dry_run(lambda: _import(run, table))
+        with _opened(run) as table:
+            table.problem_limit = PROBLEMS_KEPT
+            table.rows = _Watched.of(table.rows, run=run, deadline=deadline)
+            summary = dry_run(lambda: _import(run, table))
     except CheckStopped as stopped:
         _finish(run_id, status=ImportStatus.REJECTED, error=str(stopped))
         return 0
@@ -357,12 +385,14 @@ def import_run_execute(*, run_id):
         return 0  # finished already, or never confirmed
     run = ImportRun.objects.select_related("index", "user").get(pk=run_id)
     try:
-        table = _read(run)
-        rows = len(table.rows)
-        _progress(run_id, phase=ImportPhase.CHECKING, rows=rows, progress_total=2 * rows)
-        dry_run(lambda: _import(run, table))
+        with _opened(run) as table:
+            # A streamed table's rows are not counted here: the check counted them (run.rows).
+            rows = len(table.rows) if isinstance(table.rows, list) else run.rows
+            _progress(run_id, phase=ImportPhase.CHECKING, rows=rows, progress_total=2 * rows)
+            dry_run(lambda: _import(run, table))
         _progress(run_id, phase=ImportPhase.WRITING, progress_done=rows)
-        summary = _import(run, _read(run))
+        with _opened(run) as table:
+            summary = _import(run, table)
     except ImportRejected as rejected:
         _finish(
             run_id,

@@ -49,3 +49,26 @@ def snapshot(*models):
 
 def pending_jobs():
     return list(Job.objects.filter(status=JobStatus.PENDING).values_list("kind", "key"))
+
+
+def long_scores_file(path, units, leaves, *, rows):
+    """A long score file of `rows` rows: every leaf of each unit in turn (scores 0 to 9.6), CSV or
+    XLSX by the path's suffix."""
+    lines = [
+        (units[number // len(leaves)].code, leaves[number % len(leaves)], f"{number % 97 / 10}")
+        for number in range(rows)
+    ]
+    if path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(["unit_code", "criterion_code", "score"])
+        for unit_code, leaf, score in lines:
+            sheet.append([unit_code, leaf, float(score)])
+        workbook.save(path)
+    else:
+        with path.open("w", encoding="utf-8") as out:
+            out.write("unit_code,criterion_code,score\n")
+            out.writelines(f"{unit_code},{leaf},{score}\n" for unit_code, leaf, score in lines)
+    return path

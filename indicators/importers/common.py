@@ -96,15 +96,27 @@ def number_text(count):
 
 
 class FileUnits:
-    """The units a file names, read in two queries, and the check every row of it goes through."""
+    """The units a file names, read a batch of rows at a time, and the check every row of it goes through."""
 
     def __init__(self, table, year):
-        # A NUL, which PostgreSQL cannot compare, is no stored code: its row is told so below.
-        codes = {code for code in (row.get("unit_code") for row in table.rows) if code and "\x00" not in code}
         self.year = year
-        self.by_code = Unit.objects.in_bulk(list(codes), field_name="code")
+        self.by_code = {}
         # Every unit of the year rather than `code__in` the file's codes: no IN list of thousands.
         self.valid_ids = set(units_valid_in(year=year).values_list("pk", flat=True))
+        if isinstance(table.rows, list):  # a table read whole (read_table): its codes in one query
+            self.prefetch(table.rows)
+
+    def prefetch(self, rows):
+        """Read the units the rows name that were not read yet (a streamed table's batch, before its
+        rows are checked): as many kept as the file names units, whatever its length."""
+        # A NUL, which PostgreSQL cannot compare, is no stored code: its row is told so below.
+        codes = {
+            code
+            for code in (row.get("unit_code") for row in rows)
+            if code and "\x00" not in code and code not in self.by_code
+        }
+        if codes:
+            self.by_code.update(Unit.objects.in_bulk(list(codes), field_name="code"))
 
     def get(self, table, row):
         """The row's unit, or None after recording why it cannot be used in this year."""

@@ -2,6 +2,8 @@
 units for a year (`import_scores`, or the browser's imports pages, whose score template is this
 file's wide form). How every indicator import checks and writes: indicators.importers.common."""
 
+import itertools
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,6 +110,11 @@ def scores_import(*, table, index_code, year, user=None, source=AuditSource.IMPO
     column): `unit_code,criterion_code,score[,self_score,note]`. An empty score is no score; `NA`
     marks the criterion not applicable. Each unit is scored under the methodology of its kind.
     Returns counts (with how many values were rounded to the stored six decimals, when any was).
+
+    The rows are read once, in batches (a streamed table, reformdash.lib.tabular.open_table, holds
+    one batch at a time): each is checked and staged with its line; what needs the whole file (a
+    long file's repeated (unit, criterion)) is then asked of the staging table. Nothing is written
+    unless no row has a problem.
     """
     index = known_index(table, index_code)
     long_form = "criterion_code" in table.headers
@@ -120,17 +127,80 @@ def scores_import(*, table, index_code, year, user=None, source=AuditSource.IMPO
 
     units = FileUnits(table, year)
     methodologies = _Methodologies(index, year)
+    _staging_prepare()
+    staged = _Staged()
     if long_form:
-        scores, update_fields = _scores_parse_long(table, units, methodologies)
+        update_fields = _scores_parse_long(table, units, methodologies, staged)
     else:
-        scores, update_fields = _scores_parse_wide(table, units, methodologies)
+        update_fields = _scores_parse_wide(table, units, methodologies, staged)
+    staged.flush()
+    if long_form:
+        _staged_problems_report(table, any_problem=bool(staged.problem_position))
     table.raise_if_problems()
 
     with transaction.atomic():
-        counts = _scores_write(
-            index=index, year=year, scores=scores, update_fields=update_fields, user=user, source=source
-        )
+        counts = _scores_write(index=index, year=year, update_fields=update_fields, user=user, source=source)
     return {**counts, **rounded_count(table)}
+
+
+def _batches(rows):
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, STAGING_BATCH)):
+        yield batch
+
+
+class _Staged:
+    """The checked rows on their way into the staging table, a batch at a time."""
+
+    def __init__(self):
+        self.rows, self.problems, self.position, self.problem_position = [], [], 0, 0
+
+    def add(self, line, key, values=None):
+        """Stage a row whose (unit, methodology, criterion) is known; values None: not to be written."""
+        self.position += 1
+        unit_id, methodology_id, criterion_id = key
+        values = values or {}
+        self.rows.append(
+            (
+                self.position,
+                line,
+                unit_id,
+                methodology_id,
+                criterion_id,
+                bool(values),
+                values.get("final_score"),
+                values.get("not_applicable", False),
+                values.get("self_score"),
+                # A NUL is already the file's problem (nothing is written): PostgreSQL's COPY cannot take it.
+                values.get("note", "").replace("\x00", ""),
+                _text(values.get("final_score")),
+                _text(values.get("self_score")),
+            )
+        )
+        if len(self.rows) >= STAGING_BATCH:
+            self.flush()
+
+    def flush(self):
+        if self.rows:
+            rows_insert(_STAGING_TABLE, _STAGED, self.rows, nullable=_STAGED_NULLABLE)
+            self.rows = []
+        if self.problems:
+            rows_insert(_PROBLEMS_TABLE, _PROBLEM_COLUMNS, self.problems)
+            self.problems = []
+
+
+class _RowProblems:
+    """Where the checks of a long file's row record its problems once its (unit, criterion) is known:
+    they are staged, and reported only if no earlier line has the same (unit, criterion) — a repeated
+    line is told so, not what else is wrong with it, as when the lines before it were in memory."""
+
+    def __init__(self, table, staged):
+        self.staged = staged
+        self.rounded = table.rounded
+
+    def problem(self, line, column, reason):
+        self.staged.problem_position += 1
+        self.staged.problems.append((line, self.staged.problem_position, column, reason))
 
 
 def _score_value(table, line, column, text, criterion):
@@ -171,8 +241,9 @@ def _leaf_or_problem(table, line, column, criterion, methodologies):
     return False
 
 
-def _scores_parse_wide(table, units, methodologies):
-    """{(assessment key, criterion id): values} from a wide file; problems recorded."""
+def _scores_parse_wide(table, units, methodologies, staged):
+    """Stage the scores of a wide file (its update fields returned); problems recorded. A unit
+    appears once in a wide file: its first line is kept in memory, one entry per unit."""
     columns = [header for header in table.headers if header not in ("unit_code", UNIT_NAME_COLUMN)]
     usable_columns = []
     for column in columns:
@@ -198,8 +269,8 @@ def _scores_parse_wide(table, units, methodologies):
         else:
             usable_columns.append(column)
 
-    scores, first_line = {}, {}
-    for row in table.rows:
+    first_line = {}
+    for row in _rows(table, units):
         if row.get("unit_code").lower() == MAXIMA_ROW:
             continue
         unit = units.get(table, row)
@@ -233,15 +304,23 @@ def _scores_parse_wide(table, units, methodologies):
             ok, final_score, not_applicable = _score_value(table, row.line, column, text, criterion)
             values = {"final_score": final_score, "not_applicable": not_applicable}
             if ok and not methodologies.frozen(table, row.line, column, unit, methodology, criterion, values):
-                scores[(unit.pk, methodology.pk, criterion.pk)] = values
-    return scores, ["final_score", "not_applicable"]
+                staged.add(row.line, (unit.pk, methodology.pk, criterion.pk), values)
+    return ["final_score", "not_applicable"]
 
 
-def _scores_parse_long(table, units, methodologies):
+def _rows(table, units):
+    """The table's rows, each batch's unit codes looked up before its rows are checked."""
+    for batch in _batches(table.rows):
+        units.prefetch(batch)
+        yield from batch
+
+
+def _scores_parse_long(table, units, methodologies, staged):
+    """Stage every row of a long file whose (unit, criterion) is known, with its line (repeated ones
+    are found in the staging table: _staged_problems_report), and the problems of its values."""
     has_self_score = "self_score" in table.headers
     has_note = "note" in table.headers
-    scores, first_line = {}, {}
-    for row in table.rows:
+    for row in _rows(table, units):
         unit = units.get(table, row)
         methodology = methodologies.of_unit(table, row, unit) if unit else None
         code = row.get("criterion_code")
@@ -262,71 +341,84 @@ def _scores_parse_long(table, units, methodologies):
         if criterion is None:
             continue
         key = (unit.pk, methodology.pk, criterion.pk)
-        if key in first_line:
-            table.problem(row.line, "criterion_code", _("duplicate of line %(line)d") % {"line": first_line[key]})
-            continue
-        first_line[key] = row.line
-
         text, self_text, note = row.get("score"), row.get("self_score"), row.get("note")
         if not (text or self_text or note):
-            continue  # nothing to record for this criterion
+            staged.add(row.line, key)  # nothing to record for this criterion, but its line counts
+            continue
+        problems = _RowProblems(table, staged)
         ok, final_score, not_applicable = True, None, False
         if text:
-            ok, final_score, not_applicable = _score_value(table, row.line, "score", text, criterion)
+            ok, final_score, not_applicable = _score_value(problems, row.line, "score", text, criterion)
         values = {"final_score": final_score, "not_applicable": not_applicable}
         if has_self_score:
             values["self_score"] = None
             if self_text:
-                values["self_score"] = _checked_score(table, row.line, "self_score", self_text, criterion)
+                values["self_score"] = _checked_score(problems, row.line, "self_score", self_text, criterion)
             ok = ok and (values["self_score"] is not None or not self_text)
         if has_note:
             values["note"] = note
         frozen_column = "score" if text else "self_score" if self_text else "note"
-        if ok and not methodologies.frozen(table, row.line, frozen_column, unit, methodology, criterion, values):
-            scores[key] = values
+        if ok and methodologies.frozen(problems, row.line, frozen_column, unit, methodology, criterion, values):
+            ok = False
+        staged.add(row.line, key, values if ok else None)
     update_fields = ["final_score", "not_applicable"]
     update_fields += ["self_score"] if has_self_score else []
     update_fields += ["note"] if has_note else []
-    return scores, update_fields
+    return update_fields
 
 
-def _scores_write(*, index, year, scores, update_fields, user, source):
+def _staged_problems_report(table, *, any_problem):
+    """Record the problems only the staging table can tell: each line repeating the (unit,
+    criterion) of an earlier line ("duplicate of line N"), and the problems of the other staged
+    lines' values, in the order of the file."""
+    staging, problems = _STAGING_TABLE, _PROBLEMS_TABLE
+    repeated = (
+        f"SELECT line, MIN(line) OVER (PARTITION BY unit_id, methodology_id, criterion_id) AS first FROM {staging}"
+    )
+    with connection.cursor() as cursor:
+        if any_problem:
+            cursor.execute(
+                f"SELECT p.line, p.column_name, p.reason FROM {problems} p "
+                f"WHERE p.line NOT IN (SELECT line FROM ({repeated}) x WHERE line > first) ORDER BY p.line, p.seq"
+            )
+            for line, column, reason in _fetched(cursor):
+                table.problem(line, column, reason)
+        cursor.execute(f"SELECT line, first FROM ({repeated}) x WHERE line > first ORDER BY line")
+        for line, first in _fetched(cursor):
+            table.problem(line, "criterion_code", _("duplicate of line %(line)d") % {"line": first})
+
+
+def _fetched(cursor):
+    while rows := cursor.fetchmany(STAGING_BATCH):
+        yield from rows
+
+
+def _scores_write(*, index, year, update_fields, user, source):
     in_year = {"methodology__index": index, "methodology__year": year}
-    assessments = {(a.unit_id, a.methodology_id): a.pk for a in Assessment.objects.filter(**in_year)}
-    wanted = {(unit_id, methodology_id) for unit_id, methodology_id, _c in scores}
+    assessments = Assessment.objects.filter(**in_year)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_STAGING_TABLE} WHERE NOT write")
+        cursor.execute(f"SELECT COUNT(*) FROM {_STAGING_TABLE}")
+        (scores,) = cursor.fetchone()
+        # One (unit, methodology) per assessment: as many as the year's units, whatever the file's length.
+        cursor.execute(f"SELECT DISTINCT unit_id, methodology_id FROM {_STAGING_TABLE}")
+        wanted = set(cursor.fetchall())
+    existing = set(assessments.values_list("unit_id", "methodology_id"))
     missing = [
         Assessment(unit_id=unit_id, methodology_id=methodology_id)
-        for unit_id, methodology_id in sorted(wanted - set(assessments))
+        for unit_id, methodology_id in sorted(wanted - existing)
     ]
     Assessment.objects.bulk_create(missing, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    if missing:
-        assessments = {(a.unit_id, a.methodology_id): a.pk for a in Assessment.objects.filter(**in_year)}
-
-    _staging_prepare()
-    rows_insert(
-        _STAGING_TABLE,
-        _STAGED,
-        (
-            (
-                position,
-                assessments[(unit_id, methodology_id)],
-                unit_id,
-                criterion_id,
-                values.get("final_score"),
-                values.get("not_applicable", False),
-                values.get("self_score"),
-                values.get("note", ""),
-                _text(values.get("final_score")),
-                _text(values.get("self_score")),
-            )
-            for position, ((unit_id, methodology_id, criterion_id), values) in enumerate(scores.items())
-        ),
-        nullable=_STAGED_NULLABLE,
-    )
+    table = connection.ops.quote_name(Assessment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_STAGING_TABLE} AS s SET assessment_id = a.id FROM {table} AS a "
+            "WHERE a.unit_id = s.unit_id AND a.methodology_id = s.methodology_id"
+        )
     changed = _staged_scores_write(update_fields=update_fields, user=user, source=source)
     if changed or missing:
         results_recompute_request(index_id=index.pk, year=year)
-    return {"scores": len(scores), "changed": changed, "assessments created": len(missing)}
+    return {"scores": scores, "changed": changed, "assessments created": len(missing)}
 
 
 # The scores to write go through a temporary staging table (COPY on PostgreSQL, executemany on
@@ -334,11 +426,17 @@ def _scores_write(*, index, year, scores, update_fields, user, source):
 # entries are then three statements, whatever the file's length. Model instances, bulk_create's
 # statements and one audit entry object per score were most of an import's time.
 _STAGING_TABLE = "score_staging"
+# The problems of staged long-file lines, reported unless the line repeats an earlier one.
+_PROBLEMS_TABLE = "score_staging_problem"
+_PROBLEM_COLUMNS = ("line", "seq", "column_name", "reason")
+STAGING_BATCH = 5000
 _STAGED = (
     "position",
-    "assessment_id",
+    "line",
     "unit_id",
+    "methodology_id",
     "criterion_id",
+    "write",
     "final_score",
     "not_applicable",
     "self_score",
@@ -360,8 +458,8 @@ def _staging_prepare():
     boolean = Score._meta.get_field("not_applicable").db_type(connection)
     note = Score._meta.get_field("note").db_type(connection)
     columns = (
-        "position integer PRIMARY KEY, assessment_id bigint NOT NULL, unit_id bigint NOT NULL, "
-        f"criterion_id bigint NOT NULL, final_score {decimal}, not_applicable {boolean} NOT NULL, "
+        "position integer PRIMARY KEY, line integer NOT NULL, assessment_id bigint, unit_id bigint NOT NULL, "
+        f"methodology_id bigint NOT NULL, criterion_id bigint NOT NULL, write {boolean} NOT NULL, final_score {decimal}, not_applicable {boolean} NOT NULL, "
         f"self_score {decimal}, note {note} NOT NULL, final_score_text varchar(64), self_score_text varchar(64), "
         # The stored score, when there is one, and whether the file changes it.
         f"score_id bigint, old_final_score {decimal}, old_not_applicable {boolean}, old_self_score {decimal}, "
@@ -370,6 +468,11 @@ def _staging_prepare():
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING_TABLE} ({columns})")
         cursor.execute(f"DELETE FROM {_STAGING_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_PROBLEMS_TABLE} "
+            "(line integer NOT NULL, seq integer NOT NULL, column_name varchar(255) NOT NULL, reason text NOT NULL)"
+        )
+        cursor.execute(f"DELETE FROM {_PROBLEMS_TABLE}")
 
 
 def _staged_scores_write(*, update_fields, user, source):

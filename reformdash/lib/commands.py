@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 
-from reformdash.lib.tabular import ImportRejected, read_table
+from reformdash.lib.tabular import ImportRejected, open_table, read_table
 
 
 class ImportCommand(BaseCommand):
@@ -14,6 +14,9 @@ class ImportCommand(BaseCommand):
     subclass names the source because this shared helper imports no app."""
 
     source = None
+    # True for an importer that reads its rows once, as they come (open_table): the file is then
+    # never held whole in memory.
+    streamed = False
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV (UTF-8, with or without BOM) or XLSX file")
@@ -21,7 +24,7 @@ class ImportCommand(BaseCommand):
     @no_translations
     def handle(self, *args, file, **options):
         try:
-            table = read_table(file)
+            table = open_table(file) if self.streamed else read_table(file)
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}") from None
         try:

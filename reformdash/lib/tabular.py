@@ -1,9 +1,10 @@
 """Read a CSV or XLSX file into rows that remember their line, and collect what is wrong with them.
 
-The one reader of tabular files, with two modes. `read_table` reads a whole file into a Table: every
-import but the dossiers' works that way, checking every row and writing all of it or nothing, listing
-each problem with its line, column and reason. `read_rows` streams a file a row at a time, in the
-memory of one row whatever the file's length: `import_dossiers` reads millions of rows with it. Both
+The one reader of tabular files, with three modes. `read_table` reads a whole file into a Table: the
+imports check every row and write all of it or nothing, listing each problem with its line, column and
+reason. `open_table` gives the same Table with rows read from the file as they are iterated (the
+score import, which stages its rows as it checks them). `read_rows` streams a file a row at a time, in
+the memory of one row whatever the file's length: `import_dossiers` reads millions of rows with it. Both
 go through the same checks (a CSV must be UTF-8; an XLSX's zip directory is checked for bombs before
 openpyxl opens anything). This module does the reading and the bookkeeping; each importer brings its
 own checks.
@@ -180,6 +181,123 @@ def read_table(source, *, filename=""):
     for line, header in nul_cells:
         table.problem(line, header, _("holds a NUL character"))
     return table
+
+
+def open_table(source, *, filename=""):
+    """A Table of a CSV or XLSX file whose rows are read from the file as they are iterated, in the
+    memory of one row whatever the file's length: the same headers, rows, lines and problems as
+    read_table gives (`import_scores` reads with it).
+
+    `source` is a path, or a binary file object open for reading and seeking that stays open while
+    the rows are iterated. The header is read here, with the first row after it: an empty file, one
+    with a header but no rows, or one unreadable before its first row gives a Table whose only
+    problem says so, as read_table's. A cell holding a NUL is recorded as a problem as its row is
+    read. A file that cannot be read on further down raises ImportRejected with that one problem
+    when the iteration reaches it (read_table's table would hold only that problem)."""
+    name = filename or getattr(source, "name", "") or (str(source) if not hasattr(source, "read") else "")
+    rows = _StreamedRows(source, name)
+    try:
+        header_line, headers, written, has_rows = rows.header()
+    except Unreadable as unreadable:
+        return Table(headers=[], rows=[], problems=[rows.unreadable_problem(unreadable)])
+    if header_line is None:
+        return Table(headers=[], rows=[], problems=[Problem(1, "", _("the file is empty"))])
+    if not has_rows:
+        table = Table(headers=[header for header in headers if header], rows=[], written=written)
+        table.problem(header_line, "", _("the file has a header but no rows"))
+        return table
+    table = Table(headers=[header for header in headers if header], rows=rows, written=written)
+    rows.table = table
+    return table
+
+
+class _StreamedRows:
+    """open_table's rows: each iteration reads the file again from its start (one pass per import)."""
+
+    def __init__(self, source, name):
+        self.source, self.name, self.table = source, name, None
+
+    def _is_path(self):
+        return isinstance(self.source, str) or hasattr(self.source, "__fspath__")
+
+    def _lines(self):
+        if self._is_path():
+            with open(self.source, "rb") as handle:
+                yield from read_rows(handle, filename=self.name)
+        else:
+            self.source.seek(0)
+            yield from read_rows(self.source, filename=self.name)
+
+    def header(self):
+        """(header line, headers, written, whether a row follows): read_table's view of the start."""
+        header_line, headers, written = None, [], {}
+        for line, values in self._lines():
+            values = [value.strip() for value in values]
+            if header_line is None:
+                if any(values):
+                    header_line = line
+                    written = {value.lower(): value for value in values if value}
+                    headers = [value.lower() for value in values]
+                continue
+            if any(values):
+                return header_line, headers, written, True
+        return header_line, headers, written, False
+
+    def unreadable_problem(self, unreadable):
+        if unreadable.cause != "csv":
+            return unreadable.problem
+        # A file that is not UTF-8 is said to be so, wherever the bad line is, as read_table does.
+        if self._is_path():
+            with open(self.source, "rb") as handle:
+                return _utf8_problem_of_lines(handle) or unreadable.problem
+        self.source.seek(0)
+        return _utf8_problem_of_lines(self.source) or unreadable.problem
+
+    def __iter__(self):
+        table, header_line, headers = self.table, None, []
+        # The cells taken rounded, counted rather than kept: one pass, each cell once.
+        table.rounded = _CountedCells()
+        try:
+            for line, values in self._lines():
+                values = [value.strip() for value in values]
+                if header_line is None:
+                    if any(values):
+                        header_line, headers = line, [value.lower() for value in values]
+                    continue
+                if not any(values):
+                    continue
+                cells = {header: (values[i] if i < len(values) else "") for i, header in enumerate(headers) if header}
+                for header, value in cells.items():
+                    if "\x00" in value:
+                        table.problem(line, header, _("holds a NUL character"))
+                yield Row(line=line, cells=cells)
+        except Unreadable as unreadable:
+            raise ImportRejected([self.unreadable_problem(unreadable)]) from None
+
+
+class _CountedCells:
+    """A Table's `rounded` that counts the cells added rather than keeping them (open_table)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def add(self, _cell):
+        self.count += 1
+
+    def __len__(self):
+        return self.count
+
+
+def _utf8_problem_of_lines(handle):
+    """_utf8_problem of a file read a line at a time (UTF-8 never puts a newline byte in a character)."""
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return Problem(number, "", _("the file is not UTF-8 text (save it as “CSV UTF-8”)"))
+    return None
 
 
 def _same(same, text):

@@ -1,6 +1,8 @@
 """imports.services.import_run_execute: a big file runs as a background job through jobs.services
 (in-process without Redis), moves through its phases, and ends done with the progress at total."""
 
+from decimal import Decimal as D
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -108,3 +110,42 @@ def test_an_unexpected_error_ends_the_run_failed_and_nothing_written(client, app
     assert "The import failed: nothing was written" in client.get(response.url).content.decode()
     assert not Job.objects.filter(kind="imports.run").exists()
     assert not Score.objects.exists()
+
+
+@pytest.mark.slow  # files of tens of thousands of rows, checked and written under tracemalloc
+def test_a_score_file_is_checked_and_written_in_memory_that_does_not_grow_with_it(appraiser, tree, settings, tmp_path):
+    """The browser's check and write read a score file as the command does (open_table): 18,000
+    more rows add next to nothing (read whole, about 700 bytes a row)."""
+    import tracemalloc
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from indicators.models import Index
+    from tests.importing import long_scores_file
+    from tests.indicators.builders import methodology
+
+    settings.IMPORT_MAX_ROWS = 30_000
+    settings.IMPORT_INLINE_ROWS = 30_000
+    index = Index.objects.create(code="big", name_vi="Lớn")
+    leaves = [f"c{i}" for i in range(400)]
+    methodology(index, 2024, areas={"1": (D(4000), None, dict.fromkeys(leaves, D(10)))})
+    units = Unit.objects.bulk_create(
+        Unit(code=f"D{i:03}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=tree.province) for i in range(120)
+    )
+    peaks = {}
+    # The same number of units in both: the units a file names are kept (at most all of the year's).
+    for rows, of_units, of_leaves in ((6_000, units[:60], leaves[:100]), (24_000, units[60:], leaves)):
+        path = long_scores_file(tmp_path / f"scores-{rows}.csv", of_units, of_leaves, rows=rows)
+        upload = SimpleUploadedFile(path.name, path.read_bytes())
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            run = services.import_run_check(user=appraiser, kind="scores", index=index, year=2024, upload=upload)
+            run = services.import_run_confirm(run=run, user=appraiser)
+            _current, peaks[rows] = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert (run.status, run.rows, run.summary["changed"]) == (ImportStatus.DONE, rows, rows)
+    assert Score.objects.filter(assessment__methodology__index=index).count() == 30_000
+    per_row = (peaks[24_000] - peaks[6_000]) / 18_000
+    assert per_row < 60, {rows: f"{peak / 2**20:.1f} MB" for rows, peak in peaks.items()}

@@ -16,6 +16,7 @@ from indicators.models import (
 )
 from jobs.models import Job, JobStatus
 from tests.importing import (
+    long_scores_file,
     pending_jobs,
     rejected_command,
     run_command,
@@ -186,7 +187,7 @@ def test_an_xlsx_wide_file_with_numbers(par, tmp_path):
     }
 
 
-def test_an_xlsx_long_file(par, tmp_path):
+def test_an_xlsxlong_scores_file(par, tmp_path):
     rows = [["unit_code", "criterion_code", "score"], ["A", "1.1", 12.5], ["A", "1.2", "NA"]]
     run(write_xlsx(tmp_path, rows), *PAR_2023)
     assert scores() == {("A", "1.1"): (D("12.5"), False, None, ""), ("A", "1.2"): (None, True, None, "")}
@@ -449,3 +450,85 @@ def test_a_reopened_assessment_can_be_changed_again(published_a, tmp_path):
     Assessment.objects.update(status="appraised")
     run(write_csv(tmp_path, [["unit_code", "1.1"], ["A", "31"]], name="again.csv"), *PAR_2023)
     assert scores()[("A", "1.1")][0] == D(31)
+
+
+@pytest.mark.slow  # files of tens of thousands of rows, read under tracemalloc
+@pytest.mark.parametrize(
+    ("suffix", "bytes_per_row"),
+    [
+        (".csv", 60),
+        # openpyxl's read-only parser (ElementTree's iterparse) clears each row's element but leaves
+        # it in the sheet's: about 90 bytes a row, at most a sheet's 1,048,576 rows (~90 MB).
+        (".xlsx", 200),
+    ],
+)
+def test_a_long_file_streams_in_memory_that_does_not_grow_with_it(tree, tmp_path, suffix, bytes_per_row):
+    """The file is read, checked and staged a batch at a time and its repeated lines are found in
+    the staging table: 18,000 more rows add next to nothing (read whole, they added 690 bytes a row:
+    5.5 MB at 6,000 rows, 17.4 MB at 24,000; now 0–35 bytes a row from a CSV, as measured here: the
+    import's own process, bench/README.md, peaks at the same 101 MB at 50,000 and 200,000 rows)."""
+    import tracemalloc
+
+    index = Index.objects.create(code="big", name_vi="Lớn")
+    leaves = [f"c{i}" for i in range(400)]
+    methodology(index, UnitKind.DEPARTMENT, {"1": dict.fromkeys(leaves, D(10))})
+    units = Unit.objects.bulk_create(
+        [Unit(code=f"D{i:03}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=tree.province) for i in range(120)]
+    )
+    peaks = {}
+    # The same number of units in both: the units a file names are kept (at most all of the year's).
+    for rows, of_units, of_leaves in ((6_000, units[:60], leaves[:100]), (24_000, units[60:], leaves)):
+        path = long_scores_file(tmp_path / f"scores-{rows}{suffix}", of_units, of_leaves, rows=rows)
+        tracemalloc.start()
+        try:
+            out = run(str(path), "--index", "big", "--year", "2023")
+            _current, peaks[rows] = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert out.strip() == f"scores {rows}, changed {rows}, assessments created {len(of_units)}"
+    assert Score.objects.filter(assessment__methodology__index=index).count() == 30_000
+    per_row = (peaks[24_000] - peaks[6_000]) / 18_000
+    assert per_row < bytes_per_row, {rows: f"{peak / 2**20:.1f} MB" for rows, peak in peaks.items()}
+
+
+@pytest.fixture
+def big(tree):
+    """Index `big`, 2023: departments score c0…c99 (10 points each); 60 departments D000…D059."""
+    index = Index.objects.create(code="big", name_vi="Lớn")
+    leaves = [f"c{i}" for i in range(100)]
+    methodology(index, UnitKind.DEPARTMENT, {"1": dict.fromkeys(leaves, D(10))})
+    units = Unit.objects.bulk_create(
+        [Unit(code=f"D{i:03}", name=f"Sở {i}", kind=UnitKind.DEPARTMENT, parent=tree.province) for i in range(60)]
+    )
+    return units, leaves
+
+
+def test_a_line_repeating_one_a_batch_earlier_is_named_and_its_values_are_not_checked(big, tmp_path):
+    """Line 5,003 repeats line 2, five thousand lines (a batch) before it: it is said to be a
+    duplicate, and only that (its bad score is not what is wrong with it); the line after it, with
+    the same bad score, is told so."""
+    units, leaves = big
+    path = long_scores_file(tmp_path / "scores.csv", units, leaves, rows=5_001)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f"{units[0].code},{leaves[0]},abc\n{units[59].code},{leaves[99]},abc\n")
+    before = snapshot()
+    err = rejected(str(path), "--index", "big", "--year", "2023")
+    assert err.splitlines() == [
+        f"{path}: line 5003, column criterion_code: duplicate of line 2",
+        f"{path}: line 5004, column score: “abc” is not a number",
+    ]
+    assert snapshot() == before
+
+
+def test_a_line_that_is_not_utf8_far_down_the_file_is_the_only_problem(big, tmp_path):
+    """As when the file was read whole: nothing else is reported, nothing written."""
+    units, leaves = big
+    path = long_scores_file(tmp_path / "scores.csv", units, leaves, rows=5_500)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[5_400] = b"D054,c0,\xff\xfe\n"
+    lines[20] = b"NOPE,c0,1\n"
+    path.write_bytes(b"".join(lines))
+    before = snapshot()
+    err = rejected(str(path), "--index", "big", "--year", "2023")
+    assert err.splitlines() == [f"{path}: line 5401: the file is not UTF-8 text (save it as “CSV UTF-8”)"]
+    assert snapshot() == before

@@ -5,6 +5,7 @@ from reformdash.lib.commands import ImportCommand
 
 class Command(ImportCommand):
     source = AuditSource.COMMAND
+    streamed = True
     help = (
         "Create or update the scores of an index and year from CSV/XLSX: wide (unit_code, then one column per "
         "criterion code) or long (unit_code,criterion_code,score[,self_score,note]). NA = not applicable; "
