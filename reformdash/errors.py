@@ -1,10 +1,13 @@
 """The project's error handlers (reformdash/urls.py): JSON under /api/, where clients read an
 `error` member (api.views), Django's own pages elsewhere."""
 
+import sys
+
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from api.views import error as api_error
+from reformdash.lib.outage import is_outage, outage_response
 
 API_PREFIX = "/api/"
 
@@ -70,6 +73,10 @@ def permission_denied(request, exception):
 
 
 def server_error(request):
+    # Called inside Django's `except` around the whole request: the error is still in flight.
+    exception = sys.exc_info()[1]
+    if is_outage(exception):
+        return outage_response(request, exception)
     if request.path.startswith(API_PREFIX):
         return api_error(_api_message(500), status=500)
     return defaults.server_error(request)

@@ -4,6 +4,12 @@ database returns succeeds: connections are tested before use (CONN_HEALTH_CHECKS
 needs no restart.
 
 The page is rendered without the request: its context processors would query the database again.
+
+Two ways in: the middleware for an error raised by a view (most of them), and the 500 handler
+(reformdash.errors.server_error) for one raised outside any view — a session saved after the
+view answered, a middleware's own query — which reaches Django's handler before any middleware's
+process_exception can see it. CI once saw a page read at the moment PostgreSQL stopped answer 500,
+the view's errors all being 503s.
 """
 
 import logging
@@ -29,16 +35,26 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
+        if not is_outage(exception):
             return None
-        logger.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
-        if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {"error": gettext("The service is unavailable for a moment. Try again in a minute.")},
-                status=503,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        else:
-            response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return outage_response(request, exception)
+
+
+def is_outage(exception):
+    """True for the errors of a database that cannot be reached, not for a query's own error."""
+    return isinstance(exception, (OperationalError, InterfaceError))
+
+
+def outage_response(request, exception):
+    """The 503 "try again" answer to a request that met the database down."""
+    logger.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"error": gettext("The service is unavailable for a moment. Try again in a minute.")},
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
