@@ -204,8 +204,10 @@ class Score(models.Model):
     criterion's maximum and a criterion from another methodology than the assessment's.
     """
 
+    # No index of its own: the unique (assessment, criterion) serves every lookup by assessment, and
+    # an import rewrites each index of every score it changes.
     assessment = models.ForeignKey(
-        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="scores"
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="scores", db_index=False
     )
     criterion = models.ForeignKey(
         Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores"
