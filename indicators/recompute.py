@@ -185,9 +185,21 @@ _COMPOSITE = {
 }
 
 
+# Only the rows that are new or differ reach the upsert: a join to the stored results finds them in
+# one pass. Fed every row, PostgreSQL's ON CONFLICT DO UPDATE locks each conflicting row before it
+# tests the WHERE, so a recompute that changed nothing still wrote a lock into every result of the
+# year, took a transaction id and waited for its commit to reach the disk (bench/README.md,
+# "Recompute"). The upsert's own test stays, for a row another transaction wrote meanwhile (a
+# published result). The WHERE also lets SQLite tell the upsert's ON CONFLICT from the join's ON.
 _UPSERT = f"""
     INSERT INTO {T["result"]} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at)
-    SELECT unit_id, %s, %s, value, points, applicable_max, %s, '', %s FROM composite WHERE 1 = 1
+    SELECT c.unit_id, %s, %s, c.value, c.points, c.applicable_max, %s, '', %s
+    FROM composite c
+    LEFT JOIN {T["result"]} stored ON stored.unit_id = c.unit_id AND stored.index_id = %s AND stored.year = %s
+    WHERE stored.id IS NULL OR (stored.source = %s AND (
+        stored.value IS DISTINCT FROM c.value
+        OR stored.points IS DISTINCT FROM c.points
+        OR stored.applicable_max IS DISTINCT FROM c.applicable_max))
     ON CONFLICT (unit_id, index_id, year) DO UPDATE SET
         value = excluded.value, points = excluded.points, applicable_max = excluded.applicable_max,
         updated_at = excluded.updated_at
@@ -218,6 +230,9 @@ def _composite_upsert(methodology, now):
         methodology.year,
         ResultSource.COMPUTED,
         now,
+        methodology.index_id,
+        methodology.year,
+        ResultSource.COMPUTED,
         ResultSource.COMPUTED,
     ]
 
@@ -460,7 +475,7 @@ def _lock(*, index_id, year):
 # year's and the next year's results is compared with their count, and where it is ten times too
 # low the table is analysed inside the transaction (ANALYZE sees the rows this transaction wrote).
 # A recompute of a year the statistics know (every nightly run after the first) only pays for the
-# two counts and EXPLAINs, a few milliseconds; below STATISTICS_MIN_ROWS a misplanned loop costs
+# one count of both years and their EXPLAINs, a few milliseconds; below STATISTICS_MIN_ROWS a misplanned loop costs
 # less than the ANALYZE would.
 # ANALYZE holds the table's SHARE UPDATE EXCLUSIVE lock until our commit: a second recompute that
 # wants to analyse too waits at most STATISTICS_LOCK_WAIT_MS for it, then goes on unanalysed (as
@@ -469,20 +484,23 @@ def _lock(*, index_id, year):
 STATISTICS_MIN_ROWS = 500
 STATISTICS_MISESTIMATE = 10
 STATISTICS_LOCK_WAIT_MS = 200
-_YEAR_ROWS = f"SELECT {{what}} FROM {T['result']} WHERE index_id = %s AND year = %s"
+_YEAR_ROWS_PLAN = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {T['result']} WHERE index_id = %s AND year = %s"
+# The rows of both years in one round trip: under load each statement's trip costs more than its work.
+_YEARS_ROWS = f"SELECT year, COUNT(*) FROM {T['result']} WHERE index_id = %s AND year IN (%s, %s) GROUP BY year"
 
 
 def _statistics_refresh_if_stale(cursor, *, index_id, years):
-    """ANALYZE the results table if the planner's estimate of the rows of one of `years` of the
-    index is STATISTICS_MISESTIMATE times below their count (PostgreSQL); True when it did."""
+    """ANALYZE the results table if the planner's estimate of the rows of one of `years` (two) of
+    the index is STATISTICS_MISESTIMATE times below their count (PostgreSQL); True when it did."""
     if connection.vendor != "postgresql":
         return False  # PostgreSQL's planner is the one found stalling; SQLite keeps no statistics by itself
+    cursor.execute(_YEARS_ROWS, [index_id, *years])
+    counts = dict(cursor.fetchall())
     for year in years:
-        cursor.execute(_YEAR_ROWS.format(what="COUNT(*)"), [index_id, year])
-        rows = cursor.fetchone()[0]
+        rows = counts.get(year, 0)
         if rows < STATISTICS_MIN_ROWS:
             continue
-        cursor.execute("EXPLAIN (FORMAT JSON) " + _YEAR_ROWS.format(what="1"), [index_id, year])
+        cursor.execute(_YEAR_ROWS_PLAN, [index_id, year])
         plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         if plan[0]["Plan"]["Plan Rows"] * STATISTICS_MISESTIMATE < rows:
@@ -510,16 +528,17 @@ def results_recompute(*, index_id, year):
     only rows whose values differ, and so a second run changes nothing. Returns the number of
     rows changed (inserted, updated or deleted).
     """
-    index = Index.objects.get(pk=index_id)
     now = timezone.now()
     changed = 0
     with transaction.atomic():
         _lock(index_id=index_id, year=year)
-        methodologies = (
+        methodologies = list(
             Methodology.objects.filter(index_id=index_id, year=year)
             .exclude(aggregation=Aggregation.PUBLISHED)
             .select_related("index")
         )
+        # The index comes with its methodologies: one round trip less (bench/README.md, "Recompute").
+        index = methodologies[0].index if methodologies else Index.objects.get(pk=index_id)
         with connection.cursor() as cursor:
             for methodology in methodologies:
                 # The stale results first: the units they drop and the units the upsert writes are
