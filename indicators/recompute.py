@@ -271,45 +271,51 @@ def dossier_month_now():
 
 # Computed results of units that no longer have anything to compute from: scores deleted,
 # everything marked not applicable, no dossiers any more, or no computed methodology for their kind.
-_DELETE_STALE_OF_KIND = f"""
+# One statement for every kind (at most one methodology a kind): a unit is still computed when the
+# methodology of its kind still computes it. It was one statement per methodology and one for the
+# kinds without any, each planned and sent on its own (bench/README.md, "Recompute").
+_DELETE_STALE = f"""
     DELETE FROM {T["result"]}
-    WHERE index_id = %s AND year = %s AND source = %s
-      AND unit_id IN (SELECT id FROM {T["unit"]} WHERE kind = %s)
-      AND unit_id NOT IN ({{still_computed}})
+    WHERE index_id = %s AND year = %s AND source = %s {{still_computed}}
 """
 # For score-based methodologies "still computed" is cheaper asked directly than by re-aggregating:
-# the unit has an assessment with at least one applicable leaf criterion.
+# the unit has an assessment with at least one applicable leaf criterion. Parameters: the kind, the
+# methodology.
 _ASSESSED_UNITS = f"""
         SELECT a.unit_id
         FROM {T["assessment"]} a
-        JOIN {T["methodology"]} m ON m.id = a.methodology_id
-        WHERE m.id = %s
+        JOIN {T["unit"]} u ON u.id = a.unit_id AND u.kind = %s
+        WHERE a.methodology_id = %s
           AND EXISTS (
             SELECT 1 FROM {T["criterion"]} c
-            WHERE c.methodology_id = m.id AND c.max_points > 0
+            WHERE c.methodology_id = a.methodology_id AND c.max_points > 0
               AND NOT EXISTS (SELECT 1 FROM {T["criterion"]} sub WHERE sub.parent_id = c.id)
               AND NOT EXISTS (
                 SELECT 1 FROM {T["score"]} s
                 WHERE s.assessment_id = a.id AND s.criterion_id = c.id AND s.not_applicable))
 """
-_DELETE_KINDS_WITHOUT_METHODOLOGY = f"""
-    DELETE FROM {T["result"]}
-    WHERE index_id = %s AND year = %s AND source = %s
-      AND unit_id IN (
-        SELECT u.id FROM {T["unit"]} u
-        WHERE NOT EXISTS (
-            SELECT 1 FROM {T["methodology"]} m
-            WHERE m.index_id = %s AND m.year = %s AND m.unit_kind = u.kind AND m.aggregation <> %s))
-"""
 
 
-def _stale_delete(methodology):
-    """(sql, params) deleting the computed results of the methodology's kind it no longer gives."""
-    head = [methodology.index_id, methodology.year, ResultSource.COMPUTED, methodology.unit_kind]
+def _still_computed(methodology):
+    """(sql, params): a SELECT of the units of the methodology's kind it still computes."""
     if methodology.aggregation == Aggregation.DOSSIERS:
         cte, params = _dossier_composite(methodology)
-        return cte + _DELETE_STALE_OF_KIND.format(still_computed="SELECT unit_id FROM composite"), params + head
-    return _DELETE_STALE_OF_KIND.format(still_computed=_ASSESSED_UNITS), head + [methodology.pk]
+        # A subquery of its own, so that two methodologies' CTEs do not meet.
+        return f"SELECT unit_id FROM ({cte} SELECT unit_id FROM composite) still", params
+    return _ASSESSED_UNITS, [methodology.unit_kind, methodology.pk]
+
+
+def _stale_delete(*, index_id, year, methodologies):
+    """(sql, params) deleting the computed results of the index and year no methodology gives."""
+    params = [index_id, year, ResultSource.COMPUTED]
+    if not methodologies:
+        return _DELETE_STALE.format(still_computed=""), params
+    selects = []
+    for methodology in methodologies:
+        sql, select_params = _still_computed(methodology)
+        selects.append(sql)
+        params += select_params
+    return _DELETE_STALE.format(still_computed=f"AND unit_id NOT IN ({' UNION ALL '.join(selects)})"), params
 
 
 # Whether a result's rank can be compared with last year's (docs/design.md §4, "Comparable
@@ -540,18 +546,13 @@ def results_recompute(*, index_id, year):
         # The index comes with its methodologies: one round trip less (bench/README.md, "Recompute").
         index = methodologies[0].index if methodologies else Index.objects.get(pk=index_id)
         with connection.cursor() as cursor:
+            # The stale results first: the units they drop and the units the upserts write are
+            # apart, and before the upserts a year computed for the first time has no result to
+            # test against the "still computed" subquery, which then never runs (5 ms of a 50 ms
+            # recompute of 480 units; bench/README.md).
+            changed += _execute(cursor, *_stale_delete(index_id=index_id, year=year, methodologies=methodologies))
             for methodology in methodologies:
-                # The stale results first: the units they drop and the units the upsert writes are
-                # apart, and before the upsert a year computed for the first time has no result
-                # to test against the "still computed" subquery, which then never runs (5 ms of a
-                # 50 ms recompute of 480 units; bench/README.md).
-                changed += _execute(cursor, *_stale_delete(methodology))
                 changed += _execute(cursor, *_composite_upsert(methodology, now))
-            changed += _execute(
-                cursor,
-                _DELETE_KINDS_WITHOUT_METHODOLOGY,
-                [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED],
-            )
             # Statistics of the rows just written before the two statements that read them back.
             _statistics_refresh_if_stale(cursor, index_id=index_id, years=(year, year + 1))
             # Ranked: the units that exist at the end of the year. A unit that ended during it (a
