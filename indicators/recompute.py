@@ -185,9 +185,21 @@ _COMPOSITE = {
 }
 
 
+# Only the rows that are new or differ reach the upsert: a join to the stored results finds them in
+# one pass. Fed every row, PostgreSQL's ON CONFLICT DO UPDATE locks each conflicting row before it
+# tests the WHERE, so a recompute that changed nothing still wrote a lock into every result of the
+# year, took a transaction id and waited for its commit to reach the disk (bench/README.md,
+# "Recompute"). The upsert's own test stays, for a row another transaction wrote meanwhile (a
+# published result). The WHERE also lets SQLite tell the upsert's ON CONFLICT from the join's ON.
 _UPSERT = f"""
     INSERT INTO {T["result"]} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at)
-    SELECT unit_id, %s, %s, value, points, applicable_max, %s, '', %s FROM composite WHERE 1 = 1
+    SELECT c.unit_id, %s, %s, c.value, c.points, c.applicable_max, %s, '', %s
+    FROM composite c
+    LEFT JOIN {T["result"]} stored ON stored.unit_id = c.unit_id AND stored.index_id = %s AND stored.year = %s
+    WHERE stored.id IS NULL OR (stored.source = %s AND (
+        stored.value IS DISTINCT FROM c.value
+        OR stored.points IS DISTINCT FROM c.points
+        OR stored.applicable_max IS DISTINCT FROM c.applicable_max))
     ON CONFLICT (unit_id, index_id, year) DO UPDATE SET
         value = excluded.value, points = excluded.points, applicable_max = excluded.applicable_max,
         updated_at = excluded.updated_at
@@ -218,6 +230,9 @@ def _composite_upsert(methodology, now):
         methodology.year,
         ResultSource.COMPUTED,
         now,
+        methodology.index_id,
+        methodology.year,
+        ResultSource.COMPUTED,
         ResultSource.COMPUTED,
     ]
 
@@ -256,45 +271,57 @@ def dossier_month_now():
 
 # Computed results of units that no longer have anything to compute from: scores deleted,
 # everything marked not applicable, no dossiers any more, or no computed methodology for their kind.
-_DELETE_STALE_OF_KIND = f"""
+# One statement for every kind (at most one methodology a kind): a unit is still computed when the
+# methodology of its kind still computes it. It was one statement per methodology and one for the
+# kinds without any, each planned and sent on its own (bench/README.md, "Recompute").
+# The year's computed results are read first, apart (MATERIALIZED), so that "still computed" is asked
+# only of them: left to the planner, a scan of a small table tested it first, and a year computed
+# for the first time paid for it on the other years' rows (7 ms of a 130 ms recompute).
+_DELETE_STALE = f"""
+    WITH year_results AS MATERIALIZED (
+        SELECT id, unit_id FROM {T["result"]} WHERE index_id = %s AND year = %s AND source = %s
+    )
     DELETE FROM {T["result"]}
-    WHERE index_id = %s AND year = %s AND source = %s
-      AND unit_id IN (SELECT id FROM {T["unit"]} WHERE kind = %s)
-      AND unit_id NOT IN ({{still_computed}})
+    WHERE id IN (SELECT id FROM year_results WHERE 1 = 1 {{still_computed}})
 """
 # For score-based methodologies "still computed" is cheaper asked directly than by re-aggregating:
-# the unit has an assessment with at least one applicable leaf criterion.
+# the unit has an assessment with at least one applicable leaf criterion. Parameters: the kind, the
+# methodology.
 _ASSESSED_UNITS = f"""
         SELECT a.unit_id
         FROM {T["assessment"]} a
-        JOIN {T["methodology"]} m ON m.id = a.methodology_id
-        WHERE m.id = %s
+        JOIN {T["unit"]} u ON u.id = a.unit_id AND u.kind = %s
+        WHERE a.methodology_id = %s
           AND EXISTS (
             SELECT 1 FROM {T["criterion"]} c
-            WHERE c.methodology_id = m.id AND c.max_points > 0
+            WHERE c.methodology_id = a.methodology_id AND c.max_points > 0
               AND NOT EXISTS (SELECT 1 FROM {T["criterion"]} sub WHERE sub.parent_id = c.id)
               AND NOT EXISTS (
                 SELECT 1 FROM {T["score"]} s
                 WHERE s.assessment_id = a.id AND s.criterion_id = c.id AND s.not_applicable))
 """
-_DELETE_KINDS_WITHOUT_METHODOLOGY = f"""
-    DELETE FROM {T["result"]}
-    WHERE index_id = %s AND year = %s AND source = %s
-      AND unit_id IN (
-        SELECT u.id FROM {T["unit"]} u
-        WHERE NOT EXISTS (
-            SELECT 1 FROM {T["methodology"]} m
-            WHERE m.index_id = %s AND m.year = %s AND m.unit_kind = u.kind AND m.aggregation <> %s))
-"""
 
 
-def _stale_delete(methodology):
-    """(sql, params) deleting the computed results of the methodology's kind it no longer gives."""
-    head = [methodology.index_id, methodology.year, ResultSource.COMPUTED, methodology.unit_kind]
+def _still_computed(methodology):
+    """(sql, params): a SELECT of the units of the methodology's kind it still computes."""
     if methodology.aggregation == Aggregation.DOSSIERS:
         cte, params = _dossier_composite(methodology)
-        return cte + _DELETE_STALE_OF_KIND.format(still_computed="SELECT unit_id FROM composite"), params + head
-    return _DELETE_STALE_OF_KIND.format(still_computed=_ASSESSED_UNITS), head + [methodology.pk]
+        # A subquery of its own, so that two methodologies' CTEs do not meet.
+        return f"SELECT unit_id FROM ({cte} SELECT unit_id FROM composite) still", params
+    return _ASSESSED_UNITS, [methodology.unit_kind, methodology.pk]
+
+
+def _stale_delete(*, index_id, year, methodologies):
+    """(sql, params) deleting the computed results of the index and year no methodology gives."""
+    params = [index_id, year, ResultSource.COMPUTED]
+    if not methodologies:
+        return _DELETE_STALE.format(still_computed=""), params
+    selects = []
+    for methodology in methodologies:
+        sql, select_params = _still_computed(methodology)
+        selects.append(sql)
+        params += select_params
+    return _DELETE_STALE.format(still_computed=f"AND unit_id NOT IN ({' UNION ALL '.join(selects)})"), params
 
 
 # Whether a result's rank can be compared with last year's (docs/design.md §4, "Comparable
@@ -460,7 +487,7 @@ def _lock(*, index_id, year):
 # year's and the next year's results is compared with their count, and where it is ten times too
 # low the table is analysed inside the transaction (ANALYZE sees the rows this transaction wrote).
 # A recompute of a year the statistics know (every nightly run after the first) only pays for the
-# two counts and EXPLAINs, a few milliseconds; below STATISTICS_MIN_ROWS a misplanned loop costs
+# one count of both years and their EXPLAINs, a few milliseconds; below STATISTICS_MIN_ROWS a misplanned loop costs
 # less than the ANALYZE would.
 # ANALYZE holds the table's SHARE UPDATE EXCLUSIVE lock until our commit: a second recompute that
 # wants to analyse too waits at most STATISTICS_LOCK_WAIT_MS for it, then goes on unanalysed (as
@@ -469,20 +496,23 @@ def _lock(*, index_id, year):
 STATISTICS_MIN_ROWS = 500
 STATISTICS_MISESTIMATE = 10
 STATISTICS_LOCK_WAIT_MS = 200
-_YEAR_ROWS = f"SELECT {{what}} FROM {T['result']} WHERE index_id = %s AND year = %s"
+_YEAR_ROWS_PLAN = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {T['result']} WHERE index_id = %s AND year = %s"
+# The rows of both years in one round trip: under load each statement's trip costs more than its work.
+_YEARS_ROWS = f"SELECT year, COUNT(*) FROM {T['result']} WHERE index_id = %s AND year IN (%s, %s) GROUP BY year"
 
 
 def _statistics_refresh_if_stale(cursor, *, index_id, years):
-    """ANALYZE the results table if the planner's estimate of the rows of one of `years` of the
-    index is STATISTICS_MISESTIMATE times below their count (PostgreSQL); True when it did."""
+    """ANALYZE the results table if the planner's estimate of the rows of one of `years` (two) of
+    the index is STATISTICS_MISESTIMATE times below their count (PostgreSQL); True when it did."""
     if connection.vendor != "postgresql":
         return False  # PostgreSQL's planner is the one found stalling; SQLite keeps no statistics by itself
+    cursor.execute(_YEARS_ROWS, [index_id, *years])
+    counts = dict(cursor.fetchall())
     for year in years:
-        cursor.execute(_YEAR_ROWS.format(what="COUNT(*)"), [index_id, year])
-        rows = cursor.fetchone()[0]
+        rows = counts.get(year, 0)
         if rows < STATISTICS_MIN_ROWS:
             continue
-        cursor.execute("EXPLAIN (FORMAT JSON) " + _YEAR_ROWS.format(what="1"), [index_id, year])
+        cursor.execute(_YEAR_ROWS_PLAN, [index_id, year])
         plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         if plan[0]["Plan"]["Plan Rows"] * STATISTICS_MISESTIMATE < rows:
@@ -510,29 +540,25 @@ def results_recompute(*, index_id, year):
     only rows whose values differ, and so a second run changes nothing. Returns the number of
     rows changed (inserted, updated or deleted).
     """
-    index = Index.objects.get(pk=index_id)
     now = timezone.now()
     changed = 0
     with transaction.atomic():
         _lock(index_id=index_id, year=year)
-        methodologies = (
+        methodologies = list(
             Methodology.objects.filter(index_id=index_id, year=year)
             .exclude(aggregation=Aggregation.PUBLISHED)
             .select_related("index")
         )
+        # The index comes with its methodologies: one round trip less (bench/README.md, "Recompute").
+        index = methodologies[0].index if methodologies else Index.objects.get(pk=index_id)
         with connection.cursor() as cursor:
+            # The stale results first: the units they drop and the units the upserts write are
+            # apart, and before the upserts a year computed for the first time has no result to
+            # test against the "still computed" subquery, which then never runs (5 ms of a 50 ms
+            # recompute of 480 units; bench/README.md).
+            changed += _execute(cursor, *_stale_delete(index_id=index_id, year=year, methodologies=methodologies))
             for methodology in methodologies:
-                # The stale results first: the units they drop and the units the upsert writes are
-                # apart, and before the upsert a year computed for the first time has no result
-                # to test against the "still computed" subquery, which then never runs (5 ms of a
-                # 50 ms recompute of 480 units; bench/README.md).
-                changed += _execute(cursor, *_stale_delete(methodology))
                 changed += _execute(cursor, *_composite_upsert(methodology, now))
-            changed += _execute(
-                cursor,
-                _DELETE_KINDS_WITHOUT_METHODOLOGY,
-                [index_id, year, ResultSource.COMPUTED, index_id, year, Aggregation.PUBLISHED],
-            )
             # Statistics of the rows just written before the two statements that read them back.
             _statistics_refresh_if_stale(cursor, index_id=index_id, years=(year, year + 1))
             # Ranked: the units that exist at the end of the year. A unit that ended during it (a

@@ -3,6 +3,8 @@
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dossiers.measures import DossierMeasure
@@ -75,3 +77,23 @@ def test_computed_results_of_a_kind_without_a_methodology_are_removed(districts,
     Result.objects.create(unit=tree.dept_a, index=overdue, year=2024, value=D(5))
     results_recompute(index_id=overdue.pk, year=2024)
     assert not Result.objects.filter(unit=tree.dept_a).exists()
+
+
+def test_the_stale_results_of_every_kind_go_in_one_delete(districts, tree):
+    """Two methodologies from dossiers (their CTEs side by side in one statement), a stale result
+    of each kind, a kept one of each, and one of a kind without a methodology."""
+    b, c = districts
+    overdue = dossier_index("overdue", DossierMeasure.OVERDUE_RATE, Direction.LOWER)
+    Methodology.objects.create(
+        index=overdue, year=2024, unit_kind=UnitKind.DEPARTMENT, aggregation=Aggregation.DOSSIERS
+    )
+    other_dept = Unit.objects.create(code="A2", name="Sở A2", kind=UnitKind.DEPARTMENT, parent=tree.province)
+    month_row(b, 202401, received=10, completed_on_time=9, completed_late=1)
+    month_row(tree.dept_a, 202401, received=10, completed_on_time=8, completed_late=2)
+    for unit in (c, other_dept, tree.commune_b1):  # nothing to compute them from
+        Result.objects.create(unit=unit, index=overdue, year=2024, value=D(5))
+    with CaptureQueriesContext(connection) as queries:
+        results_recompute(index_id=overdue.pk, year=2024)
+    assert sorted(Result.objects.values_list("unit__code", "value", "rank")) == [("A", D("20"), 1), ("B", D("10"), 1)]
+    deletes = [query for query in queries.captured_queries if f"DELETE FROM {Result._meta.db_table}" in query["sql"]]
+    assert len(deletes) == 1

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from indicators.models import Index, Result
 from indicators.recompute import results_recompute
@@ -65,3 +65,17 @@ def test_running_twice_in_a_row_gives_the_rows_of_one_run(many_departments):
     once = _rows()
     assert results_recompute(index_id=par.pk, year=2023) == 0
     assert _rows() == once
+
+
+@pytest.mark.needs_postgres
+def test_a_recompute_that_changes_nothing_writes_nothing(many_departments):
+    """Not even a row lock: fed every computed row, ON CONFLICT DO UPDATE locked each stored result
+    before testing whether it differs, so an unchanged recompute took a transaction id and waited
+    for its commit to reach the disk (bench/README.md, "Recompute")."""
+    par = many_departments
+    results_recompute(index_id=par.pk, year=2023)
+    with transaction.atomic():
+        assert results_recompute(index_id=par.pk, year=2023) == 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT txid_current_if_assigned()")
+            assert cursor.fetchone()[0] is None

@@ -1,9 +1,11 @@
 """The composite, ranking and band rules of docs/design.md §3–4, computed by results_recompute."""
 
 import datetime
+import json
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection, transaction
 
 from indicators.models import (
     Aggregation,
@@ -11,11 +13,12 @@ from indicators.models import (
     Band,
     Direction,
     Index,
+    Methodology,
     Result,
     ResultSource,
     Score,
 )
-from indicators.recompute import results_recompute
+from indicators.recompute import _stale_delete, results_recompute
 from tests.indicators.builders import methodology, score
 from units.models import Unit, UnitKind
 
@@ -284,3 +287,34 @@ def test_results_without_scores_any_more_are_removed(par, departments):
     Assessment.objects.filter(unit=departments[1]).delete()
     assert results_recompute(index_id=par.pk, year=2023) >= 2  # D2 deleted, A re-ranked
     assert results(par, 2023) == {"A": (D("10"), 1, 1, None)}
+
+
+@pytest.mark.needs_postgres
+def test_a_first_computation_never_asks_which_units_are_still_computed(par, departments):
+    """The stale delete tests "still computed" only on the year's own computed results: a year
+    with none never runs the subquery, even where PostgreSQL scans the small table whole (it then
+    tested the subquery first, on the other years' rows; bench/README.md, "Recompute")."""
+    for year in (2023, 2024):
+        m = methodology(par, year)
+        for n, unit in enumerate(departments):
+            score(m, unit, {"1.1": str(10 + n)})
+    results_recompute(index_id=par.pk, year=2023)
+    sql, params = _stale_delete(
+        index_id=par.pk, year=2024, methodologies=list(Methodology.objects.filter(index=par, year=2024))
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")  # the whole scan
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+        transaction.set_rollback(True)
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", ()):
+            yield from nodes(child)
+
+    assessments_read = [
+        node for node in nodes(plan) if node.get("Relation Name") == Assessment._meta.db_table and node["Actual Loops"]
+    ]
+    assert assessments_read == []
