@@ -292,6 +292,9 @@ def imports(data, *, runs):
     results.append(_imported("import of scores", rows, seconds, peak))
     count = 1_000_000 if data.size == NATIONAL else 100_000
     dossiers_file = _dossiers_csv(WORK / "dossiers.csv", data=data, count=count)
+    # The rows of an earlier run (--reuse) out first: else they are found unchanged and nothing is written.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(Dossier._meta.db_table)} WHERE source = %s", [_SOURCE])
     seconds, peak, _out = _command("import_dossiers", str(dossiers_file))
     results.append(_imported("import of dossiers", count, seconds, peak))
     return results
@@ -339,6 +342,9 @@ def _scores_csv(path, *, year):
     return path, rows
 
 
+_SOURCE = "bench-import"
+
+
 def _dossiers_csv(path, *, data, count):
     """`count` new dossiers of the base months in import_dossiers' columns, under a source of their own."""
     import csv
@@ -356,7 +362,7 @@ def _dossiers_csv(path, *, data, count):
                     month=month,
                     count=per_unit_month,
                     seed=SEED + 1,
-                    source="bench-import",
+                    source=_SOURCE,
                     now=timezone.now(),
                     rates=rates,
                 ):

@@ -106,13 +106,17 @@ STOPPED = ("returned", "withdrawn")
 def effective_completion(completed_at, supplement_days):
     if completed_at is None:
         return None
-    return completed_at - datetime.timedelta(days=float(supplement_days or 0))
+    if not supplement_days:
+        return completed_at  # the same moment, without a timedelta for each of a file's rows
+    return completed_at - datetime.timedelta(days=float(supplement_days))
 
 
 def effective_due(due_at, supplement_days):
     """The due date moved later by the days waiting for the citizen (effective_completion's rule,
     seen from the due date): what a pending dossier is judged against."""
-    return due_at + datetime.timedelta(days=float(supplement_days or 0))
+    if not supplement_days:
+        return due_at
+    return due_at + datetime.timedelta(days=float(supplement_days))
 
 
 @rule(

@@ -487,7 +487,8 @@ def _staged_scores_write(*, update_fields, user, source):
     true, false = ("true", "false") if postgres else ("1", "0")
     with connection.cursor() as cursor:
         if postgres:
-            cursor.execute(f"ANALYZE {staging}")
+            # The row count and the joined key: every column's statistics took five times as long.
+            cursor.execute(f"ANALYZE {staging} (assessment_id, criterion_id)")
         cursor.execute(
             f"UPDATE {staging} AS s SET score_id = d.id, old_final_score = d.final_score, "
             "old_not_applicable = d.not_applicable, old_self_score = d.self_score, old_note = d.note, "

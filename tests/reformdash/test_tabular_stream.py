@@ -2,6 +2,7 @@
 XLSX one at a time with their lines, the rows before an unreadable line given first, and the same
 refusals as read_table (zip bombs before openpyxl opens anything)."""
 
+import codecs
 import io
 from unittest import mock
 
@@ -29,6 +30,26 @@ def test_a_line_that_is_not_utf8_stops_the_stream_after_the_rows_before_it(engli
         next(rows)
     assert raised.value.cause == "encoding"
     assert str(raised.value.problem) == "line 3: the file is not UTF-8 text (save it as “CSV UTF-8”)"
+
+
+def test_lines_read_a_block_at_a_time_keep_their_numbers_and_cells_across_blocks(english):
+    # Lines are decoded 64 KB at a time: a quoted line break straddling two blocks, a BOM, old Mac
+    # breaks, and a line that is not UTF-8 thousands of lines in are read as line by line.
+    good = [f"A{number},{'Sở' if number % 7 else 'x'}\r\n".encode() for number in range(2, 9000)]
+    straddling = b'Q,"first\n' + b"x" * 70_000 + b'\rlast"\n'
+    data = codecs.BOM_UTF8 + b"code,name\n" + b"".join(good) + straddling + b"R,r\rS,s\nT,\xe9\nU,u\n"
+    rows = read_rows(data)
+    read = [next(rows) for _ in range(9000 + 2)]
+    assert read[0] == (1, ["code", "name"])
+    assert read[1:3] == [(2, ["A2", "Sở"]), (3, ["A3", "Sở"])] and read[6] == (7, ["A7", "x"])
+    assert read[8998] == (8999, ["A8999", "Sở"])
+    # csv numbers a row by its last line: the quoted \n and the lone \r inside it count as breaks.
+    assert read[8999] == (9002, ["Q", "first\n" + "x" * 70_000 + "\rlast"])
+    assert read[9000:] == [(9003, ["R", "r"]), (9004, ["S", "s"])]
+    with pytest.raises(Unreadable) as raised:
+        next(rows)
+    # The encoding's line counts the file's \n-ended lines (the lone \r is not one).
+    assert raised.value.cause == "encoding" and raised.value.problem.line == 9003
 
 
 def test_a_file_that_is_not_utf8_is_said_so_by_read_table_even_after_a_csv_error(english):
