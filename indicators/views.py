@@ -402,12 +402,13 @@ def _section_key(request, choice, *, shared, public, as_of, preference):
     of the group's state shows on it (selectors.ranking_state: its assessments' statuses, its
     publications, its targets), and everything of the request it is drawn from — the query
     (group, search, sort, page), the reader's columns and page size, the language, the host of
-    the permalink."""
+    the permalink and its scheme."""
     state = selectors.ranking_state(index=choice["index"], year=choice["year"])
     parts = [
         shared,
         public,
         get_language(),
+        request.scheme,
         request.get_host(),
         request.path,
         sorted(request.GET.lists()),
