@@ -10,6 +10,7 @@ from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, Valu
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from indicators.group_figures import figures_by_group, group_figures, is_suppressed, ranked_results
 from indicators.ledger import chronic_losses, criterion_losses
 from indicators.models import (
@@ -18,7 +19,9 @@ from indicators.models import (
     Band,
     Criterion,
     Index,
+    Publication,
     Result,
+    Target,
     ValueUnit,
     index_default_key,
     index_default_order,
@@ -233,6 +236,38 @@ def ranking_group_names(*, rows, user, public=False):
     if not public:
         parents = units_visible_to(user=user, queryset=parents)
     return dict(parents.values_list("pk", "name"))
+
+
+def ranking_group_hidden_exists(*, index, year, kind, parent=None, user):
+    """Whether the group (`parent` None: every unit of `kind`) has a result of a unit the reader may
+    not see: one query. False: he reads every row of it as a reader of every unit does."""
+    results = Result.objects.filter(index=index, year=year, unit__kind=kind)
+    if parent is not None:
+        results = results.filter(unit__parent=parent)
+    return results.exclude(unit__in=units_visible_to(user=user)).exists()
+
+
+def ranking_state(*, index, year):
+    """What a ranking of the index and year shows besides its results (whose changes move
+    results_as_of): the latest change and the number of its assessments (a status: official or
+    provisional), its latest publication (the revision marks, the decision named), the latest
+    change and the number of its targets, the number and the last of the units (a group's
+    members) and the last audited change of anything (a unit or a band edited). One query; a key
+    part, not for showing."""
+    methodologies = f"SELECT id FROM {T['methodology']} WHERE index_id = %s AND year = %s"
+    sql = f"""
+        SELECT (SELECT MAX(updated_at) FROM {T["assessment"]} WHERE methodology_id IN ({methodologies})),
+               (SELECT COUNT(*) FROM {T["assessment"]} WHERE methodology_id IN ({methodologies})),
+               (SELECT MAX(id) FROM {Publication._meta.db_table} WHERE methodology_id IN ({methodologies})),
+               (SELECT MAX(updated_at) FROM {Target._meta.db_table} WHERE index_id = %s AND year = %s),
+               (SELECT COUNT(*) FROM {Target._meta.db_table} WHERE index_id = %s AND year = %s),
+               (SELECT COUNT(*) FROM {Unit._meta.db_table}),
+               (SELECT MAX(id) FROM {Unit._meta.db_table}),
+               (SELECT MAX(id) FROM {AuditEntry._meta.db_table})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [index.pk, year] * 5)
+        return tuple(str(value) for value in cursor.fetchone())
 
 
 def ranking_group_members(*, year, kind, parent):

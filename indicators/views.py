@@ -4,6 +4,7 @@ Who reads what: results of the units the user may see (units.access.units_visibl
 settings.PUBLIC_RANKINGS on, the rankings of published results also to anyone, logged in or not.
 """
 
+import dataclasses
 import hashlib
 from urllib.parse import urlencode
 
@@ -12,30 +13,36 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 from django_tables2 import LazyPaginator
 
 from dossiers.charts import month_label
 from dossiers.measures import Projection, month_of
 from dossiers.selectors import overdue_counts
 from indicators import selectors
-from indicators.cache import results_cached
+from indicators.cache import results_cached, results_key
 from indicators.charts import group_position_figure, ranking_figure, trend_against_mean_figure
 from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import AssessmentStatus, Direction, ValueUnit
 from indicators.tables import RankingTable, area_title
 from indicators.targets import early_warnings, group_target, heading_below_count
 from preferences.layout import table_layout
+from preferences.selectors import table_preference
 from reformdash.lib.cache import cached
 from reformdash.lib.charts import band_legend, cached_chart
 from reformdash.lib.export import ColumnType, as_of_text, export_response, title_line
 from reformdash.lib.links import path_maker
 from reformdash.lib.maps import unit_map_figure
+from reformdash.lib.numbers import in_unit
 from reformdash.lib.paging import paginate_table, query_corrected
 from reformdash.lib.tables import table_configure, table_export_response
 from units.access import sees_all_units, units_visible_to
@@ -329,17 +336,101 @@ def rankings(request):
         return render(request, "indicators/rankings.html", {"form": form}, status=404 if form.not_found() else 400)
     choice = form.cleaned_data
     group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
+    if request.GET.get("export") or request.GET.get("part") in RANKING_PARTS:
+        rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
+        group_names = None
+        if choice["parent"] is None:  # every parent's units: which group each is in, if several
+            group_names = selectors.ranking_group_names(rows=rows, user=request.user, public=public)
+        table = _ranking_table(request, rows, choice, group_names=group_names)
+        if request.GET.get("export"):
+            return _export(table, request.GET["export"], rows=rows, choice=choice)
+        return _ranking_part(request, request.GET["part"], table, choice, public=public)
+    as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
+    section = _ranking_section_shown(request, form, choice, public=public, as_of=as_of)
+    return render(request, "indicators/rankings.html", {"form": form, "choice": choice, "section": section})
+
+
+# The rankings page's section (the table, the group's figures, chart and map) kept for readers who
+# see the whole group, keyed by the results' "as of" and the rest of what it shows (_section_key).
+# What no key follows — a unit renamed, a band or an area edited in the admin — shows within this
+# many seconds.
+RANKING_SECTION_SECONDS = 60
+# Where the cached section has the reader's CSRF token (the layout chooser's form): put back per request.
+_CSRF_SLOT = "\x00csrf-token\x00"
+
+
+def _ranking_section_shown(request, form, choice, *, public, as_of):
+    """{"html", "scripts"} of the page's group section: rendered for this reader, or for a reader
+    who sees every unit of the group from the cache that such readers share (one per kind of
+    reader: those who see every unit, those who see every unit of this group only). A reader of
+    part of the group never shares it: his rows, his place and his chart are his."""
+    preference = table_preference(user=request.user, table=RankingTable.layout_key)
+    shared = _shared_reader(request.user, choice) if as_of is not None else None
+    if shared is None:
+        return _ranking_section(
+            request, form, choice, public=public, as_of=as_of, preference=preference, csrf_token=None
+        )
+    key = _section_key(request, choice, shared=shared, public=public, as_of=as_of, preference=preference)
+    section = cached(
+        key,
+        lambda: _ranking_section(
+            request, form, choice, public=public, as_of=as_of, preference=preference, csrf_token=_CSRF_SLOT
+        ),
+        timeout=RANKING_SECTION_SECONDS,
+    )
+    return {**section, "html": mark_safe(section["html"].replace(_CSRF_SLOT, get_token(request)))}
+
+
+def _shared_reader(user, choice):
+    """Which shared copy of the section this reader may be given: "all" for a reader who sees
+    every unit, "group" for a signed-in reader who sees every unit of the group (and so reads
+    every row, may open every row's scorecard and reads the group's figures whole), None for
+    anyone else (a visitor, a reader of part of the group)."""
+    if not user.is_authenticated:
+        return None
+    if sees_all_units(user):
+        return "all"
+    if selectors.ranking_group_hidden_exists(
+        index=choice["index"], year=choice["year"], kind=choice["kind"], parent=choice["parent"], user=user
+    ):
+        return None
+    return "group"
+
+
+def _section_key(request, choice, *, shared, public, as_of, preference):
+    """The cache key of a shared section: the results' "as of" (a recompute moves it), what else
+    of the group's state shows on it (selectors.ranking_state: its assessments' statuses, its
+    publications, its targets), and everything of the request it is drawn from — the query
+    (group, search, sort, page), the reader's columns and page size, the language, the host of
+    the permalink and its scheme."""
+    state = selectors.ranking_state(index=choice["index"], year=choice["year"])
+    parts = [
+        shared,
+        public,
+        get_language(),
+        request.scheme,
+        request.get_host(),
+        request.path,
+        sorted(request.GET.lists()),
+        preference and (preference.hidden_columns, preference.per_page),
+        state,
+    ]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return results_key(
+        "rankings-section", index_id=choice["index"].pk, year=choice["year"], as_of=as_of, parts=(digest,)
+    )
+
+
+def _ranking_section(request, form, choice, *, public, as_of, preference, csrf_token):
+    """The page's group section as {"html", "scripts"} (indicators/_rankings_section.html), with
+    `csrf_token` in its form instead of the reader's when given (a shared copy)."""
+    group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
     rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
     group_names = None
     if choice["parent"] is None:  # every parent's units: which group each is in, if several
         group_names = selectors.ranking_group_names(rows=rows, user=request.user, public=public)
     table = _ranking_table(request, rows, choice, group_names=group_names)
-    if request.GET.get("export"):
-        return _export(table, request.GET["export"], rows=rows, choice=choice)
-    if request.GET.get("part") in RANKING_PARTS:
-        return _ranking_part(request, request.GET["part"], table, choice, public=public)
-    as_of = selectors.results_as_of(index=choice["index"], year=choice["year"])
-    _paginate(request, table, as_of=as_of)
+    _paginate(request, table, as_of=as_of, preference=preference)
     if choice["parent"] is not None:
         table.group_members = selectors.ranking_group_members(
             year=choice["year"], kind=choice["kind"], parent=choice["parent"]
@@ -347,16 +438,18 @@ def rankings(request):
     group_rows, figures = _group_rows_and_figures(request, choice, public=public)
     official, publication = selectors.ranking_publication(rows=group_rows)
     context = {
-        "form": form,
         "table": table,
         "choice": choice,
         "figures": figures,
+        "own_places": _own_places(figures, index=choice["index"]),
         "official": official,
         "publication": publication,
         "as_of": as_of,
         "year_cut": _year_cut(choice),
         **_links(request, form),
     }
+    if csrf_token is not None and table.layout is not None:
+        table.layout = dataclasses.replace(table.layout, csrf_token=csrf_token)
     if figures is not None and figures.size > settings.RANKING_CHARTS_INLINE_UNITS:
         # Drawn when asked: ?part=chart and ?part=map, read by static/js/charts.js.
         query = request.GET.copy()
@@ -366,10 +459,38 @@ def rankings(request):
             group_rows, table, figures=figures, kind=choice["kind"], parent=choice["parent"]
         )
         context["map"] = _ranking_map(group_rows, table, kind=choice["kind"])
-    return render(request, "indicators/rankings.html", context)
+    scripts = bool(context.get("on_demand") or context.get("chart") or (context.get("map") or {}).get("chart"))
+    html = render_to_string("indicators/_rankings_section.html", context, request=request)
+    return {"html": str(html), "scripts": scripts}
 
 
 RANKING_PARTS = ("chart", "map")
+
+
+def _own_places(figures, *, index):
+    """The line of a reader of part of the group: each of his units' place in it, "Sở A: rank
+    2/17 (84,60 %) — best of the group.", written here in one pass (a reader of 168 communes among
+    3,321 had it through a template included 168 times: a third of the page's time). Empty for a
+    reader of the whole group and where the figures are withheld."""
+    if figures is None or not figures.partial or figures.suppressed:
+        return ""
+    places = []
+    for row in figures.own_rows:
+        extreme = ""
+        if row["value"] == figures.best:
+            extreme = " — " + _("best of the group")
+        elif row["value"] == figures.worst:
+            extreme = " — " + _("worst of the group")
+        places.append(
+            format_html(
+                '<span class="own-place"><strong>{}</strong>: {} ({}){}.</span> ',
+                row["name"],
+                _("rank %(rank)s/%(size)s") % {"rank": row["rank"], "size": row["of"]},
+                in_unit(row["value"], index),
+                extreme,
+            )
+        )
+    return mark_safe("".join(places))
 
 
 def _with_part(query, part):
@@ -464,7 +585,7 @@ def _read_areas(table, *, units):
         table.area_values = selectors.area_percentages(methodology=table.methodology, units=units)
 
 
-def _paginate(request, table, *, as_of):
+def _paginate(request, table, *, as_of, preference):
     """A page of the table without counting the rows (LazyPaginator); a page past the end, or
     not a number, is a 404. The page size is the reader's choice among ours (preferences.layout),
     which also hides the columns he hid: a per_page parameter cannot ask for everything.
@@ -472,7 +593,8 @@ def _paginate(request, table, *, as_of):
     The areas' values of the page's units are cached until the next recompute (indicators.cache):
     every reader of a group's first page asks for the same fifty units."""
     try:
-        paginate_table(request, table, per_page=table_layout(request, table), paginator_class=LazyPaginator)
+        per_page = table_layout(request, table, preference=preference)
+        paginate_table(request, table, per_page=per_page, paginator_class=LazyPaginator)
     except InvalidPage as error:
         raise Http404(str(error)) from error
     table.revision_marks = selectors.revision_marks(result_ids=table.page_result_ids())

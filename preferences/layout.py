@@ -28,14 +28,22 @@ class TableLayout:
     per_page: int
     offered: str
     next: str
+    # Written in the form instead of the reader's CSRF token: a placeholder the view replaces with
+    # it, in a page section kept for several readers (indicators.views._ranking_section_shown).
+    csrf_token: str = ""
 
 
-def table_layout(request, table):
+_UNREAD = object()
+
+
+def table_layout(request, table, *, preference=_UNREAD):
     """Hide the optional columns the reader hid in this table and give the page size he chose
     (DEFAULT_PER_PAGE without a choice, for a visitor, or for a size no longer offered); for a
     signed-in reader, set table.layout, the chooser. Call it on the page only: the exports keep
-    every column."""
-    preference = table_preference(user=request.user, table=table.layout_key)
+    every column. `preference`: the reader's TablePreference of the table (or None) when the
+    caller has read it already."""
+    if preference is _UNREAD:
+        preference = table_preference(user=request.user, table=table.layout_key)
     hidden = set()
     if preference is not None and isinstance(preference.hidden_columns, list):
         hidden = {name for name in preference.hidden_columns if isinstance(name, str)}

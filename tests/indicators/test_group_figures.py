@@ -134,6 +134,11 @@ def test_the_head_of_b_sees_his_place_in_the_whole_group_on_the_rankings_page(cl
     response = rankings_page(client, head_b)
     html = response.content.decode()
     assert "Hạng 9/17" in html
+    # His place, once, as the line of his places writes it (indicators.views._own_places).
+    assert (
+        len(re.findall(r'<span class="own-place"><strong>Huyện B</strong>: Hạng 9/17 \([0-9,]+ %\)\.</span>', html))
+        == 1
+    )
     assert "tốt nhất nhóm 91,20 %; trung bình 82,40 %; trung vị 83,50 %; thấp nhất 70,10 %" in html
     assert "Cả nhóm (17 đơn vị)" in html
     assert "Huyện D01" not in html

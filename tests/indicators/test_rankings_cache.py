@@ -1,6 +1,7 @@
 """The rankings page's area sub-scores come from the cache until the next recompute of the index and
 year (indicators.cache), and the page says what its results are as of."""
 
+import re
 from decimal import Decimal as D
 
 from django.db import connection
@@ -17,9 +18,13 @@ def first_row_area(client, staff):
     """(Sở A's area 1 %, queries) of the departments' 2023 page: A ranks first, 54,6 of 60 = 91 %."""
     with CaptureQueriesContext(connection) as queries:
         response = page(client, staff, **GROUP)
-    row = response.context["table"].page.object_list[0]
-    assert row.record.unit.code == "A"
-    return row.get_cell_value("area_0"), len(queries), response.content.decode()
+    text = response.content.decode()
+    # As the page shows it: a second visit's table may come whole from the cache (the rankings
+    # page's section, kept for readers of the whole group), with no table in its context.
+    first_row = re.search(r"<tbody[^>]*>\s*<tr[^>]*>(.*?)</tr>", text, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", first_row, re.S)
+    assert ">A<" in first_row
+    return D(cells[6].replace(",", ".")), len(queries), text
 
 
 def test_the_area_subscores_are_cached_until_the_recompute_that_changes_them(client, staff, rankings):
