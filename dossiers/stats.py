@@ -171,25 +171,23 @@ def _own_fill_dirty(cursor, dirty, *, now):
         cursor.execute((f"CREATE TEMPORARY TABLE {_OWN} AS" if number == 0 else f"INSERT INTO {_OWN}") + select, params)
 
 
-def _own_add(cursor, *, now):
-    """Add what the added dossiers (the table _ADDED) count to the stored `own` rows, in the
+def _own_add(cursor, added, *, now):
+    """Add what the added dossiers (_take_added's `added`) count to the stored `own` rows, in the
     unit-months not being recounted (not in _DIRTY): one GROUP BY unit, month over those dossiers
     alone, each joined to the months it counts in, and one upsert that adds. Except the current
     month's stock, which is judged against now: the stock of the units they count in then is
     recounted (their pending dossiers, through the index (unit, completed_at)) and replaces the
     stored one, as a recount of those unit-months would. Each added dossier counts at least 1 in
     every row it reaches, so no row is left with nothing. Returns the months of the rows changed."""
+    joined, first = added
     last = measures.month_of(now)
-    cursor.execute(f"SELECT MIN(d.received_month) FROM {_ADDED} a JOIN {T['dossier']} d ON d.id = a.dossier_id")
-    first = cursor.fetchone()[0]
     _months_fill(cursor, measures.months_between(min(first, last), last), now=now)
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {_DELTA} AS
         SELECT d.unit_id, m.month,
                {_counts(_MONTH)}
-        FROM {_ADDED} a
-        JOIN {T["dossier"]} d ON d.id = a.dossier_id
+        FROM {joined}
         JOIN {_MONTHS} m ON {measures.months_counted_sql(_MONTH, last="%s")}
         WHERE (d.unit_id, m.month) NOT IN (SELECT unit_id, month FROM {_DIRTY})
         GROUP BY d.unit_id, m.month""",
@@ -339,9 +337,14 @@ def _lock():
 
 
 def _take_added(cursor, *, last_month):
-    """Take the added dossiers into the table _ADDED and return how many. One that counts in a
-    month after `last_month` (received or ended after it: a clock ahead, or a job run late) is
-    marked dirty instead, as an import marks a changed one, and recounted when its months come."""
+    """Take the added dossiers into the table _ADDED. Returns None when there are none, else
+    (the SQL that joins them, as `d`, to their rows; the first month one was received in).
+
+    One that counts in a month after `last_month` (received or ended after it: a clock ahead, or a
+    job run late) is marked dirty instead, as an import marks a changed one, and recounted when its
+    months come. The join names the range of their ids: PostgreSQL then reads them through the
+    primary key, where it otherwise hashed them against a scan of every dossier (82 of 85 ms for
+    3,480 new dossiers among 136,000)."""
     cursor.execute(f"CREATE TEMPORARY TABLE {_ADDED} (dossier_id bigint PRIMARY KEY)")
     if connection.vendor == "postgresql":
         cursor.execute(
@@ -351,29 +354,35 @@ def _take_added(cursor, *, last_month):
     else:  # The transaction holds SQLite's write lock: nothing is added between the two.
         cursor.execute(f"INSERT INTO {_ADDED} (dossier_id) SELECT dossier_id FROM {T['added']}")
         cursor.execute(f"DELETE FROM {T['added']}")
-    later = f"SELECT a.dossier_id FROM {_ADDED} a JOIN {T['dossier']} d ON d.id = a.dossier_id " + (
-        "WHERE d.received_month > %s OR d.completed_month > %s"
-    )
-    cursor.execute(
-        f"SELECT DISTINCT d.unit_id, d.received_month, d.completed_month FROM {T['dossier']} d WHERE d.id IN ({later})",
-        [last_month, last_month],
-    )
-    spans = cursor.fetchall()
-    if spans:
+    cursor.execute(f"SELECT MIN(dossier_id), MAX(dossier_id) FROM {_ADDED}")
+    low, high = cursor.fetchone()
+    if low is None:
+        return None
+    _analyse(cursor, _ADDED)
+    joined = f"{_ADDED} a JOIN {T['dossier']} d ON d.id = a.dossier_id AND d.id BETWEEN {int(low)} AND {int(high)}"
+    months = f"SELECT MIN(d.received_month), MAX(COALESCE(d.completed_month, d.received_month)) FROM {joined}"
+    cursor.execute(months)
+    first, latest = cursor.fetchone()
+    if latest is not None and latest > last_month:
+        later = f"SELECT a.dossier_id FROM {joined} WHERE d.received_month > %s OR d.completed_month > %s"
+        cursor.execute(
+            f"SELECT DISTINCT d.unit_id, d.received_month, d.completed_month FROM {T['dossier']} d "
+            f"WHERE d.id IN ({later})",
+            [last_month, last_month],
+        )
         DossierMonthDirty.objects.bulk_create(
             [
                 DossierMonthDirty(unit_id=unit_id, month=month)
-                for unit_id, received, completed in spans
+                for unit_id, received, completed in cursor.fetchall()
                 for month in touched_months(received_month=received, completed_month=completed, now_month=last_month)
             ],
             ignore_conflicts=True,
             batch_size=5000,
         )
         cursor.execute(f"DELETE FROM {_ADDED} WHERE dossier_id IN ({later})", [last_month, last_month])
-    cursor.execute(f"SELECT COUNT(*) FROM {_ADDED}")
-    count = cursor.fetchone()[0]
-    _analyse(cursor, _ADDED)
-    return count
+        cursor.execute(months)
+        first, _ = cursor.fetchone()
+    return None if first is None else (joined, first)
 
 
 def _take_dirty(cursor, *, last_month):
@@ -416,8 +425,8 @@ def dossier_stats_incremental(*, now=None):
                     _analyse(cursor, _OWN)
                     changed += _write(cursor, computed=_OWN, scope=Scope.OWN, within=_DIRTY, now=now)
                 if added:
-                    changed += _own_add(cursor, now=now)
-                _total_fill(cursor, incremental=True, added=bool(added))
+                    changed += _own_add(cursor, added, now=now)
+                _total_fill(cursor, incremental=True, added=added is not None)
                 _analyse(cursor, _TOTAL)
                 changed += _write(cursor, computed=_TOTAL, scope=Scope.TOTAL, within=_UP, now=now)
             _temporary_drop(cursor)
