@@ -322,9 +322,9 @@ def dossiers_generate(*, units, months, per_unit_month, seed, source="synthetic"
     """Create `per_unit_month` synthetic dossiers for every unit and yyyymm month; return how many.
 
     Nothing is completed after `now` (default: the current time): a dossier whose completion
-    would come later is pending. Months after `now`'s month are refused. The dossiers and the
-    dirty marks of every unit-month they count in (to the current month for those still
-    pending) are written in one transaction, with the statistics job requested after commit.
+    would come later is pending. Months after `now`'s month are refused. The dossiers, recorded
+    as added as an import records the ones it creates (the statistics job adds what they count),
+    are written in one transaction, with the statistics job requested after commit.
     Refuses, writing nothing, when any of the dossiers exists already (see the module docstring)."""
     now = now or timezone.now()
     if not isinstance(per_unit_month, int) or per_unit_month < 0:
