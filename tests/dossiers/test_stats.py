@@ -5,12 +5,14 @@ read-side selectors (period_stats, dossier_ranking); and recompute requests for 
 import datetime
 import itertools
 import random
+import threading
+import time
 from collections import defaultdict
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 
 from demo.synthetic_dossiers import dossiers_generate
@@ -35,6 +37,7 @@ from indicators.models import Aggregation, Direction, Index, Methodology
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from jobs.services import job_run
+from tests.conftest import build_tree
 from units.models import Unit, UnitKind
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -546,6 +549,34 @@ def test_the_full_job_leaves_no_dossier_to_be_added_again(example):
     dossier_stats_full(now=NOW)
     assert not DossierAdded.objects.exists()
     assert dossier_stats_incremental(now=NOW) == 0
+
+
+@pytest.mark.needs_postgres
+def test_a_job_waits_for_an_import_of_new_dossiers_in_flight_and_counts_them_once(transactional_db):
+    # Were the job to run beside the import, it could count the new dossier from the table and
+    # leave its queue entry, committed just after, to be added again by the next run.
+    tree = build_tree()
+    import_(dossier(tree.dept_a, vn(2024, 7, 1, 8), vn(2024, 7, 5, 17), completed_at=vn(2024, 7, 2, 8)))
+    outcome = []
+
+    def job():
+        try:
+            outcome.append(dossier_stats_incremental(now=NOW))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=job)
+    with transaction.atomic():
+        import_(dossier(tree.commune_b1, vn(2024, 6, 3, 8), vn(2024, 6, 10, 17), completed_at=vn(2024, 7, 4, 8)))
+        thread.start()
+        time.sleep(1)
+        assert not outcome  # the job waits for the import's commit (dossier_stats_lock)
+    thread.join(timeout=30)
+    assert outcome and outcome[0] > 0
+    assert not DossierAdded.objects.exists()
+    assert dossier_stats_incremental(now=NOW) == 0
+    assert table() == rules_table([], NOW)
+    assert dossier_stats_full(now=NOW) == 0
 
 
 def per_month_table(now):
