@@ -1179,7 +1179,7 @@ def _ensure_heads(unit_rows, units, users, created):
 # districts, communes and departments from January 2024 to June 2025, settled by their last day
 # (30/6/2025), the same on every load; the new communes and departments from July 2025 to the load,
 # the last weeks' still pending then. The statistics job computes them after commit
-# (dossiers_generate marks their unit-months dirty). A merged commune's months before July 2025 are
+# (dossiers_generate records them as added). A merged commune's months before July 2025 are
 # its predecessors' (dossiers.selectors.lineage_monthly_rates).
 
 DOSSIER_SOURCE = "demo"

@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from dossiers import measures
 from dossiers.models import Channel, Dossier, DossierStatus
-from dossiers.services import dossier_derive, dossier_months_mark_dirty, touched_months
+from dossiers.services import dossier_derive, dossier_stats_lock, dossiers_added_record
 from reformdash.lib.bulk import rows_insert
 from units.models import UnitKind
 
@@ -321,9 +322,9 @@ def dossiers_generate(*, units, months, per_unit_month, seed, source="synthetic"
     """Create `per_unit_month` synthetic dossiers for every unit and yyyymm month; return how many.
 
     Nothing is completed after `now` (default: the current time): a dossier whose completion
-    would come later is pending. Months after `now`'s month are refused. The dossiers and the
-    dirty marks of every unit-month they count in (to the current month for those still
-    pending) are written in one transaction, with the statistics job requested after commit.
+    would come later is pending. Months after `now`'s month are refused. The dossiers, recorded
+    as added as an import records the ones it creates (the statistics job adds what they count),
+    are written in one transaction, with the statistics job requested after commit.
     Refuses, writing nothing, when any of the dossiers exists already (see the module docstring)."""
     now = now or timezone.now()
     if not isinstance(per_unit_month, int) or per_unit_month < 0:
@@ -344,9 +345,6 @@ _COLUMNS = [field.attname for field in Dossier._meta.concrete_fields if not fiel
 
 
 def _write(*, units, months, per_unit_month, seed, source, now):
-    # (unit id, month received, month completed) of every dossier: what decides the months it
-    # counts in, and far fewer than the dossiers.
-    spans = set()
     written_at = timezone.now()
 
     def rows():
@@ -358,20 +356,13 @@ def _write(*, units, months, per_unit_month, seed, source, now):
                 ):
                     dossier_derive(dossier)
                     dossier.updated_at = written_at  # auto_now, which only save() and bulk_create set
-                    spans.add((unit.pk, dossier.received_month, dossier.completed_month))
                     yield tuple(getattr(dossier, column) for column in _COLUMNS)
 
+    # Every dossier is new (_refuse_existing): recorded as added, as an import records the ones it
+    # creates, so the statistics job adds what they count: those of this source after the last id.
+    dossier_stats_lock(shared=True)
+    before = Dossier.objects.aggregate(last=Max("id"))["last"] or 0
     # COPY on PostgreSQL: ten million dossiers for a benchmark must not take an hour.
     created = rows_insert(Dossier, _COLUMNS, rows())
-    # Pending dossiers are stock in every month up to the one the statistics job sees as current.
-    now_month = max(measures.month_of(now), measures.month_of(timezone.now()))
-    dossier_months_mark_dirty(
-        pairs=(
-            (unit_id, month)
-            for unit_id, received_month, completed_month in spans
-            for month in touched_months(
-                received_month=received_month, completed_month=completed_month, now_month=now_month
-            )
-        )
-    )
+    dossiers_added_record(where="d.id > %s AND d.source = %s", params=[before, source])
     return created

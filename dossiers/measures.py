@@ -267,6 +267,15 @@ def counts_in_month_sql(m, *, within=None):
     return "(" + " OR ".join(arms) + ")"
 
 
+def pending_sql(m, *, within=None):
+    """The condition a dossier row `d` meets to be pending at the end of month `m` (the stock's),
+    with `within` in each arm as in counts_in_month_sql."""
+    arms = _conditions(m)["pending_arms"]
+    if within is not None:
+        arms = [f"({within} AND {arm})" for arm in arms]
+    return "(" + " OR ".join(arms) + ")"
+
+
 def count_sql(m):
     """Each count: the condition a dossier row `d` meets to count 1 in it in month `m`."""
     c = _conditions(m)

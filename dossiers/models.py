@@ -162,3 +162,15 @@ class DossierMonthDirty(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.month}"
+
+
+class DossierAdded(models.Model):
+    """A dossier an import created since the statistics job last ran. The job adds what the dossier
+    counts in to the stored unit-months (dossiers/stats.py) instead of recounting them, so a day's
+    new dossiers cost what they count, not what their months hold. Changed and deleted dossiers
+    are marked with DossierMonthDirty instead and recounted."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, primary_key=True, related_name="+")
+
+    def __str__(self):
+        return str(self.dossier_id)

@@ -1,9 +1,12 @@
 """Writes of dossiers: the derived columns, and marking the unit-months a write made stale."""
 
+import zlib
+
+from django.db import connection
 from django.utils import timezone
 
 from dossiers import measures
-from dossiers.models import DossierMonthDirty
+from dossiers.models import Dossier, DossierAdded, DossierMonthDirty
 from jobs.services import job_request
 
 STATS_INCREMENTAL = "dossiers.stats"
@@ -55,6 +58,36 @@ def dossier_months_mark_dirty(*, pairs):
     )
     dossier_stats_request()
     return len(pairs)
+
+
+def dossiers_added_record(*, where, params=()):
+    """Record the dossiers matching `where` (SQL on the dossier row `d`), which the caller has just
+    created, as added: the statistics job adds what they count instead of recounting their
+    unit-months (dossiers/stats.py), and is asked for. Call inside the transaction that created
+    them, under dossier_stats_lock(shared=True), and only for dossiers no job has counted yet."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(DossierAdded._meta.db_table)} (dossier_id) "
+            f"SELECT d.id FROM {quote(Dossier._meta.db_table)} d WHERE {where} "
+            "ON CONFLICT (dossier_id) DO NOTHING",
+            params,
+        )
+        added = cursor.rowcount
+    if added:
+        dossier_stats_request()
+    return added
+
+
+def dossier_stats_lock(*, shared):
+    """PostgreSQL: the statistics jobs take this transaction-scoped advisory lock alone, the writes
+    of new dossiers shared. A job then never runs while a transaction that records added dossiers
+    is in flight, so a dossier it counts from the table is never also one it leaves in the added
+    queue to be added again. SQLite: BEGIN IMMEDIATE (settings) already serialises every writer."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            cursor.execute(f"SELECT {function}(%s)", [zlib.crc32(b"dossiers:stats")])
 
 
 def dossier_stats_request():

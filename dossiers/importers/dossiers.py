@@ -47,7 +47,13 @@ from django.utils.translation import gettext as _
 
 from dossiers import measures
 from dossiers.models import Channel, Dossier, DossierMonthDirty, DossierStatus
-from dossiers.services import derived_values, dossier_derive, dossier_stats_request
+from dossiers.services import (
+    derived_values,
+    dossier_derive,
+    dossier_stats_lock,
+    dossier_stats_request,
+    dossiers_added_record,
+)
 from reformdash.lib.bulk import rows_insert
 from reformdash.lib.tabular import Problem, decimal_problem
 from units.validators import unknown_unit_reason
@@ -436,8 +442,9 @@ def staged_duplicates(*, seen_table):
 
 def staged_write(*, now=None):
     """Write the staged dossiers, in the caller's transaction: create the new ones, update those
-    whose stored values differ, leave the others alone (not even updated_at moves), and mark stale
-    every unit-month the old or the new version counts in, with the statistics job.
+    whose stored values differ, leave the others alone (not even updated_at moves); mark stale
+    every unit-month the old or the new version of an updated one counts in, record the created
+    ones as added (the job adds what they count), and ask for the statistics job.
     Returns {"created", "updated", "unchanged"} counts."""
     written_at = timezone.now()
     now = now or written_at
@@ -447,6 +454,9 @@ def staged_write(*, now=None):
     distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
     match = "d.source = s.source AND d.external_id = s.external_id"
     with transaction.atomic(), connection.cursor() as cursor:
+        # Before anything is read: no statistics job runs between this read of what is new and
+        # the commit of the dossiers recorded as added (dossier_stats_lock).
+        dossier_stats_lock(shared=True)
         if postgres:
             # The stored versions stay as read until the transaction ends, so their months are true.
             cursor.execute(f"SELECT 1 FROM {dossiers} d JOIN {staging} s ON {match} ORDER BY d.id FOR UPDATE OF d")
@@ -460,8 +470,9 @@ def staged_write(*, now=None):
         cursor.execute(f"SELECT action, COUNT(*) FROM {staging} GROUP BY action")
         counts = dict(cursor.fetchall())
         created, updated = counts.get(_CREATE, 0), counts.get(_UPDATE, 0)
-        if created or updated:
+        if updated:
             _staged_months_mark_dirty(cursor, now_month=measures.month_of(now))
+        if created or updated:
             names = ", ".join(_WRITTEN)
             updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*_WRITTEN, "updated_at"))
             cursor.execute(
@@ -470,23 +481,29 @@ def staged_write(*, now=None):
                 f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}",
                 [connection.ops.adapt_datetimefield_value(written_at), _NO_CHANGE],
             )
+            if created:
+                # The new dossiers are added to the statistics, not recounted with their months.
+                dossiers_added_record(
+                    where=f"EXISTS (SELECT 1 FROM {staging} s WHERE {match} AND s.action = %s)", params=[_CREATE]
+                )
             dossier_stats_request()
     return {"created": created, "updated": updated, "unchanged": counts.get(_NO_CHANGE, 0)}
 
 
 def _staged_months_mark_dirty(cursor, *, now_month):
-    """Mark stale the unit-months the written rows count in, old versions and new
+    """Mark stale the unit-months the updated rows count in, old versions and new
     (dossiers.services.touched_months: from the month received to the month completed, or to
-    this month while pending), in one statement."""
+    this month while pending), in one statement. The created rows are not marked: they are
+    recorded as added (dossiers_added_record), and the job adds what they count."""
     staging = connection.ops.quote_name(STAGING_TABLE)
     dirty = connection.ops.quote_name(DossierMonthDirty._meta.db_table)
     spans = (
         f"SELECT unit_id, received_month AS first, COALESCE(completed_month, %s) AS last "
-        f"FROM {staging} WHERE action <> %s "
+        f"FROM {staging} WHERE action = %s "
         f"UNION SELECT old_unit_id, old_received_month, COALESCE(old_completed_month, %s) "
         f"FROM {staging} WHERE action = %s"
     )
-    span_params = [now_month, _NO_CHANGE, now_month, _UPDATE]
+    span_params = [now_month, _UPDATE, now_month, _UPDATE]
     cursor.execute(f"SELECT MIN(first), MAX(last) FROM ({spans}) x", span_params)
     first, last = cursor.fetchone()
     # Every yyyymm month from the first to the last: December's next is 89 on (202412 → 202501).

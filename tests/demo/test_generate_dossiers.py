@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 
 from demo.synthetic_dossiers import LONG_LATE_DAYS, MAX_OPEN_DAYS, PROCEDURES, dossiers_generate
 from dossiers import measures
-from dossiers.models import Dossier, DossierMonthDirty, DossierStatus
+from dossiers.models import Dossier, DossierAdded, DossierMonth, DossierMonthDirty, DossierStatus, Scope
 from dossiers.services import STATS_INCREMENTAL, dossier_derive, touched_months
+from dossiers.stats import dossier_stats_incremental
 from jobs.models import Job, JobStatus
 from units.models import Unit, UnitKind
 
@@ -190,19 +191,22 @@ def test_the_derived_columns_are_set(tree):
         assert dossier.received_month in YEAR_2024
 
 
-def test_every_unit_month_the_dossiers_count_in_is_marked_dirty_with_the_statistics_job(tree):
+def test_every_dossier_is_recorded_as_added_and_counted_in_every_unit_month_it_counts_in(tree):
     generate(everyone(tree), per_unit_month=20)
+    assert DossierAdded.objects.count() == Dossier.objects.count()
+    assert not DossierMonthDirty.objects.exists()
+    assert Job.objects.filter(kind=STATS_INCREMENTAL, status=JobStatus.PENDING).count() == 1
+    dossier_stats_incremental()
 
     expected = set()
     for unit_id, received, completed in Dossier.objects.values_list("unit_id", "received_month", "completed_month"):
         expected.update(
             (unit_id, month) for month in touched_months(received_month=received, completed_month=completed)
         )
-    assert set(DossierMonthDirty.objects.values_list("unit_id", "month")) == expected
+    assert set(DossierMonth.objects.filter(scope=Scope.OWN).values_list("unit_id", "month")) == expected
     assert {(unit.pk, month) for unit in everyone(tree) for month in YEAR_2024} <= expected
     # Pending dossiers are stock up to the current month, which is past NOW.
     assert max(month for _, month in expected) == measures.month_of(datetime.datetime.now(tz=VN))
-    assert Job.objects.filter(kind=STATS_INCREMENTAL, status=JobStatus.PENDING).count() == 1
 
 
 def test_the_rates_look_like_the_article_says(tree):
@@ -262,13 +266,13 @@ def test_the_rates_look_like_the_article_says(tree):
 def test_existing_dossiers_are_refused_and_nothing_is_written(tree):
     generate([tree.district_b], months=[202403], per_unit_month=5)
     before = rows()
-    dirty_before = set(DossierMonthDirty.objects.values_list("unit_id", "month"))
+    added_before = set(DossierAdded.objects.values_list("dossier_id", flat=True))
 
     with pytest.raises(ValueError, match="already exist .*B-202403-1"):
         generate([tree.dept_a, tree.district_b], months=[202402, 202403], per_unit_month=5)
 
     assert rows() == before
-    assert set(DossierMonthDirty.objects.values_list("unit_id", "month")) == dirty_before
+    assert set(DossierAdded.objects.values_list("dossier_id", flat=True)) == added_before
     # Another source is another set of ids.
     assert generate([tree.district_b], months=[202403], per_unit_month=5, source="bench") == 5
 
@@ -317,7 +321,7 @@ def test_the_command_generates_for_the_units_named(tree):
 
     assert "Created 84 dossiers (source synthetic, seed 5): 2 units, 12 unit-months from 202401 to 202406" in out
     assert Counter(Dossier.objects.values_list("unit__code", flat=True)) == {"B": 42, "B1": 42}
-    assert DossierMonthDirty.objects.filter(unit=tree.commune_b1, month=202406).exists()
+    assert DossierAdded.objects.filter(dossier__unit=tree.commune_b1).count() == 42
 
 
 def test_the_command_gives_what_the_service_gives(tree):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dossiers import views
-from dossiers.models import Dossier, DossierMonthDirty, SourceSystem
+from dossiers.models import Dossier, DossierAdded, DossierMonthDirty, SourceSystem
 from dossiers.services import STATS_INCREMENTAL
 from dossiers.tokens import source_token_issue
 from jobs.models import Job
@@ -70,15 +70,14 @@ def test_the_url_is_named():
     assert reverse("dossier_batch") == URL
 
 
-def test_a_good_batch_is_stored_and_marks_its_unit_months(tree, csrf_client, token):
+def test_a_good_batch_is_stored_and_recorded_as_added(tree, csrf_client, token):
     response = post(csrf_client, {"dossiers": [item(), item(external_id="D2", unit_code="A")]}, token)
     assert response.status_code == 200
     assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
     d1 = Dossier.objects.get(external_id="D1")
     assert (d1.source, d1.unit, d1.supplement_days, d1.fully_online) == ("motcua", tree.commune_b1, D("1.5"), True)
-    assert set(DossierMonthDirty.objects.values_list("unit__code", "month")) == {
-        (code, month) for code in ("A", "B1") for month in (202401, 202402, 202403)
-    }
+    assert not DossierMonthDirty.objects.exists()  # new dossiers are added, not recounted
+    assert set(DossierAdded.objects.values_list("dossier__external_id", flat=True)) == {"D1", "D2"}
     assert pending_jobs() == [(STATS_INCREMENTAL, "all")]
     assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from dossiers import measures
 from dossiers.importers.dossiers import COLUMNS
-from dossiers.models import Dossier, DossierMonthDirty
+from dossiers.models import Dossier, DossierAdded, DossierMonth, DossierMonthDirty, Scope
 from dossiers.services import STATS_INCREMENTAL
+from dossiers.stats import dossier_stats_incremental
 from jobs.models import Job
 from tests.importing import pending_jobs, write_csv
 
@@ -69,8 +70,9 @@ def dirty():
 
 
 def statistics_done():
-    """What the statistics job leaves behind: no stale unit-month, no pending job."""
+    """What the statistics job leaves behind: no stale unit-month, no dossier to add, no pending job."""
     DossierMonthDirty.objects.all().delete()
+    DossierAdded.objects.all().delete()
     Job.objects.all().delete()
 
 
@@ -97,7 +99,7 @@ def test_a_valid_file_imported_twice_stores_each_dossier_once(tree, tmp_path):
     assert pending_jobs() == []
 
 
-def test_the_dirty_unit_months_are_exactly_those_the_dossier_counts_in(tree, tmp_path):
+def test_new_dossiers_are_recorded_as_added_and_counted_in_exactly_their_months(tree, tmp_path):
     this_month = measures.month_of(timezone.now())
     pending_since = measures.months_between(202401, this_month)[-3]
     pending_received = f"{pending_since // 100}-{pending_since % 100:02d}-10T08:00:00+07:00"
@@ -114,7 +116,12 @@ def test_the_dirty_unit_months_are_exactly_those_the_dossier_counts_in(tree, tmp
         ),
     )
     run(path)
-    assert dirty() == months("B1", 202401, 202403) | months("A", pending_since, this_month)
+    assert dirty() == set()  # nothing to recount: the job adds what they count
+    assert set(DossierAdded.objects.values_list("dossier__external_id", flat=True)) == {"D1", "P1"}
+    assert pending_jobs() == [(STATS_INCREMENTAL, "all")]
+    dossier_stats_incremental()
+    counted = set(DossierMonth.objects.filter(scope=Scope.OWN).values_list("unit__code", "month"))
+    assert counted == months("B1", 202401, 202403) | months("A", pending_since, this_month)
 
 
 def test_a_dossier_moved_to_another_unit_marks_the_months_of_both(tree, tmp_path):

@@ -5,18 +5,21 @@ read-side selectors (period_stats, dossier_ranking); and recompute requests for 
 import datetime
 import itertools
 import random
+import threading
+import time
 from collections import defaultdict
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 
 from demo.synthetic_dossiers import dossiers_generate
 from dossiers import measures, stats
+from dossiers.importers.dossiers import dossiers_write
 from dossiers.measures import COUNTS, DossierMeasure
-from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, Scope
+from dossiers.models import Dossier, DossierAdded, DossierMonth, DossierMonthDirty, Scope
 from dossiers.selectors import (
     dossier_ranking,
     months_of_quarter,
@@ -34,6 +37,7 @@ from indicators.models import Aggregation, Direction, Index, Methodology
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
 from jobs.services import job_run
+from tests.conftest import build_tree
 from units.models import Unit, UnitKind
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -442,6 +446,137 @@ def test_incremental_equals_full_and_the_rules_after_random_inserts_updates_and_
     assert dossier_stats_full(now=NOW) == 0
     assert table() == incremental
     assert dossier_stats_incremental(now=NOW) == 0
+
+
+# Added dossiers: what an import creates is recorded as added, and the job adds what it counts to
+# the stored rows instead of recounting their unit-months; what it changes is recounted.
+
+
+def import_(*dossiers, now=NOW):
+    """Write dossiers as an import or the push API does (dossiers_write: the staging table)."""
+    return dossiers_write(dossiers=list(dossiers), now=now)
+
+
+@pytest.mark.parametrize("rows_per_insert", [5000, 2])
+def test_added_dossiers_are_added_to_the_stored_counts_as_a_full_recompute_counts_them(
+    tree, monkeypatch, rows_per_insert
+):
+    monkeypatch.setattr(stats, "ROWS_PER_INSERT", rows_per_insert)
+    rng = random.Random(20241203)
+    units = [tree.nation, tree.province, tree.dept_a, tree.district_b, tree.commune_b1]
+    import_(*[random_dossier(rng, units) for _ in range(300)])
+    dossier_stats_incremental(now=NOW)
+    assert table() == rules_table(units, NOW)
+
+    # The new day, 15 July up to noon, brings new dossiers only.
+    a, b, b1 = tree.dept_a, tree.district_b, tree.commune_b1
+    day = [
+        # Received in May, completed today: received in May, stock at the end of June, completed in July.
+        dossier(a, vn(2024, 5, 20, 9), vn(2024, 6, 5, 17), completed_at=vn(2024, 7, 15, 9)),
+        # Received in April, still pending and overdue: stock at the end of April, May, June and now.
+        dossier(b1, vn(2024, 4, 28, 9), vn(2024, 5, 3, 17)),
+        # Received today, pending, due tomorrow: on time now.
+        dossier(b, vn(2024, 7, 15, 8), vn(2024, 7, 16, 17)),
+        # Received and returned today, late through two supplement requests.
+        dossier(
+            a,
+            vn(2024, 7, 15, 8),
+            vn(2024, 7, 20, 17),
+            completed_at=vn(2024, 7, 15, 10),
+            status="returned",
+            supplement_requests=2,
+        ),
+        *[random_dossier(rng, units) for _ in range(40)],
+    ]
+    assert import_(*day)["created"] == len(day)
+    assert not DossierMonthDirty.objects.exists()  # nothing to recount
+    assert DossierAdded.objects.count() == len(day)
+    assert dossier_stats_incremental(now=NOW) > 0
+    assert not DossierAdded.objects.exists()
+    assert table() == rules_table(units, NOW)
+
+    # New dossiers and changed ones at once, in the same unit-months: some recounted, the rest added.
+    changes = [random_change(rng, d, units) for d in rng.sample(list(Dossier.objects.all()), 30)]
+    assert import_(*changes, *[random_dossier(rng, units) for _ in range(30)])["created"] == 30
+    assert DossierMonthDirty.objects.exists()
+    dossier_stats_incremental(now=NOW)
+    after = table()
+    assert after == rules_table(units, NOW)
+    assert dossier_stats_full(now=NOW) == 0
+    assert table() == after
+    assert dossier_stats_incremental(now=NOW) == 0
+
+
+def test_the_job_adds_to_the_stored_flows_and_recounts_the_current_months_stock(example):
+    dossier_stats_full(now=NOW)
+    a = example.dept_a
+    # Stored counts the job must not read again (May's flows) or must (July's stock, judged now).
+    DossierMonth.objects.filter(unit=a, month=202405, scope=Scope.OWN).update(received=F("received") + 5)
+    DossierMonth.objects.filter(unit=a, month=202407, scope=Scope.OWN).update(pending_on_time=9, pending_overdue=9)
+    # Received in May, pending at the end of May and June, completed today on time.
+    import_(dossier(a, vn(2024, 5, 20, 9), vn(2024, 7, 20, 17), completed_at=vn(2024, 7, 15, 9)))
+    assert not DossierMonthDirty.objects.exists()
+    dossier_stats_incremental(now=NOW)
+    got = table(by_code=True)
+    assert got[("A", 202405, "own")] == _summed(
+        OWN[("A", 202405, "own")], {"received": 6, "pending_on_time": 1}
+    )  # added
+    assert got[("A", 202406, "own")] == _summed(OWN[("A", 202406, "own")], {"pending_on_time": 1})
+    assert got[("A", 202407, "own")] == _summed(OWN[("A", 202407, "own")], {"completed_on_time": 1})  # recounted
+    assert got[("P", 202405, "total")]["received"] == 4 + 6  # the totals follow the own rows
+    dossier_stats_full(now=NOW)
+    expected = _summed(OWN[("A", 202405, "own")], {"received": 1, "pending_on_time": 1})
+    assert table(by_code=True)[("A", 202405, "own")] == expected
+
+
+def test_an_added_dossier_of_a_month_not_yet_begun_waits_for_it_as_a_mark(example):
+    dossier_stats_full(now=NOW)
+    before = table()
+    import_(dossier(example.dept_a, vn(2024, 8, 1, 8), vn(2024, 8, 5, 17)), now=vn(2024, 8, 1, 9))
+    assert dossier_stats_incremental(now=NOW) == 0
+    assert table() == before
+    assert list(DossierMonthDirty.objects.values_list("unit_id", "month")) == [(example.dept_a.pk, 202408)]
+    assert not DossierAdded.objects.exists()
+    dossier_stats_incremental(now=vn(2024, 8, 1, 10))
+    august = table(by_code=True)[("A", 202408, "own")]
+    assert august["received"] == 1
+    dossier_stats_full(now=vn(2024, 8, 1, 10))
+    assert table(by_code=True)[("A", 202408, "own")] == august
+
+
+def test_the_full_job_leaves_no_dossier_to_be_added_again(example):
+    import_(dossier(example.dept_a, vn(2024, 7, 1, 8), vn(2024, 7, 5, 17), completed_at=vn(2024, 7, 2, 8)))
+    dossier_stats_full(now=NOW)
+    assert not DossierAdded.objects.exists()
+    assert dossier_stats_incremental(now=NOW) == 0
+
+
+@pytest.mark.needs_postgres
+def test_a_job_waits_for_an_import_of_new_dossiers_in_flight_and_counts_them_once(transactional_db):
+    # Were the job to run beside the import, it could count the new dossier from the table and
+    # leave its queue entry, committed just after, to be added again by the next run.
+    tree = build_tree()
+    import_(dossier(tree.dept_a, vn(2024, 7, 1, 8), vn(2024, 7, 5, 17), completed_at=vn(2024, 7, 2, 8)))
+    outcome = []
+
+    def job():
+        try:
+            outcome.append(dossier_stats_incremental(now=NOW))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=job)
+    with transaction.atomic():
+        import_(dossier(tree.commune_b1, vn(2024, 6, 3, 8), vn(2024, 6, 10, 17), completed_at=vn(2024, 7, 4, 8)))
+        thread.start()
+        time.sleep(1)
+        assert not outcome  # the job waits for the import's commit (dossier_stats_lock)
+    thread.join(timeout=30)
+    assert outcome and outcome[0] > 0
+    assert not DossierAdded.objects.exists()
+    assert dossier_stats_incremental(now=NOW) == 0
+    assert table() == rules_table([], NOW)
+    assert dossier_stats_full(now=NOW) == 0
 
 
 def per_month_table(now):
