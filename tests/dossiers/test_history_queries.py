@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dossiers import measures
+from dossiers import measures, stats
+from dossiers.measures import COUNTS
 from dossiers.models import Dossier, DossierMonth, DossierMonthDirty, Scope
 from dossiers.selectors import dossier_stats_as_of
 from dossiers.services import dossier_derive
@@ -133,3 +134,35 @@ def test_a_national_day_is_counted_through_the_months_indexes_not_each_units_his
     assert DossierMonth.objects.filter(month=current, scope=Scope.OWN).count() == len(communes)
     # What counts in the month: the day's dossiers and the last month's ending in it.
     assert read < history / 5, (read, history)
+
+
+@pytest.mark.django_db
+def test_the_delete_of_stale_rows_stays_a_hashed_anti_join_beyond_work_mem(tree):
+    """The statistics' delete of rows no longer computed: at three years of the country the own
+    rows' (unit, month) pairs no longer fit in work_mem, where PostgreSQL stops hashing a NOT IN's
+    list and tests every row against all of it (the full job ran for minutes without end). Made
+    here with work_mem at its least and 10,000 rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner: SQLite keeps NOT IN, which it indexes")
+    now = timezone.now()
+    units = [tree.nation, tree.province, tree.dept_a, tree.district_b, tree.commune_b1]
+    DossierMonth.objects.bulk_create(
+        DossierMonth(unit=unit, month=100_000 + number, scope=Scope.OWN, received=1, computed_at=now)
+        for unit in units
+        for number in range(2000)
+    )
+    columns = ", ".join(COUNTS)
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64kB'")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE history_computed AS SELECT unit_id, month, {columns} "
+            "FROM dossiers_dossiermonth WHERE scope = 'own'"
+        )
+        cursor.execute("ANALYZE history_computed")
+        stats._write(cursor, computed="history_computed", scope=Scope.OWN, within=None, now=now)
+        delete = next(query["sql"] for query in queries if query["sql"].lstrip().startswith("DELETE"))
+        cursor.execute("EXPLAIN " + delete)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DROP TABLE history_computed")
+    assert "Anti Join" in plan, plan
+    assert DossierMonth.objects.count() == 10_000
