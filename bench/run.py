@@ -5,6 +5,7 @@
     python bench/run.py --dossiers 10000000  # up to 10 million
     python bench/run.py --database sqlite:///var/bench.sqlite3
     python bench/run.py --national --reuse --only pages   # the pages again on the database the last run built
+    python bench/run.py --history [--sizes 10000000,30000000]  # years of dossiers: bench/history.py
 
 It builds a fresh database of its own (PostgreSQL `reformdash_bench` on 127.0.0.1 when reachable,
 else an SQLite file under var/bench/; never the database the app uses), fills it with
@@ -222,4 +223,12 @@ def main():
 
 if __name__ == "__main__":
     csv.field_size_limit(1 << 20)
-    main()
+    if "--history" in sys.argv:
+        # Its own database and figures (bench/history.py): the history's length, not the app's.
+        sys.argv.remove("--history")
+        sys.path.insert(0, str(ROOT))
+        from bench import history
+
+        history.main()
+    else:
+        main()

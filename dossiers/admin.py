@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier, DossierMonth, SourceSystem
 from dossiers.tokens import source_token_issue
-from reformdash.lib.admin import ReadOnlyAdminMixin
+from reformdash.lib.admin import EstimatedCountPaginator, ReadOnlyAdminMixin
 
 
 @admin.register(SourceSystem)
@@ -83,6 +83,7 @@ class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["unit"]
     # Counting every dossier for "n of N" on each page costs more than it tells.
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(DossierMonth)
@@ -103,3 +104,5 @@ class DossierMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["scope", "unit__kind", "month"]
     search_fields = ["=unit__code", "unit__name"]
     list_select_related = ["unit"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator

@@ -144,7 +144,12 @@ class DossierMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "month", "scope"], name="dossiermonth_unique_unit_month_scope"),
         ]
-        indexes = [models.Index(fields=["month", "scope"], name="dossiermonth_month_scope")]
+        indexes = [
+            models.Index(fields=["month", "scope"], name="dossiermonth_month_scope"),
+            # Every dossier page shows when the statistics were last computed (the latest
+            # computed_at): one look into this index, not a scan of every unit-month of the history.
+            models.Index(fields=["computed_at"], name="dossiermonth_computed_at"),
+        ]
 
     def __str__(self):
         return f"{self.unit} {self.month} ({self.scope})"

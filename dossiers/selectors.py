@@ -482,8 +482,15 @@ def overdue_counts(*, units, user, now=None):
     ids = [unit.pk for unit in units]
     if not ids:
         return {}
-    seen = units_visible_to(user=user, queryset=units_in_subtrees(roots=Unit.objects.filter(pk__in=ids)))
-    overdue = Dossier.objects.filter(unit__in=seen).filter(pending_q(now)).filter(pending_overdue_q(now))
+    # The units' ids first, as _dossiers_of reads them: under a subquery PostgreSQL scanned every
+    # dossier of the history (1.6 s at 11 million); with the list it reads the pending ones
+    # through the index (unit, completed_at).
+    seen = list(
+        units_visible_to(user=user, queryset=units_in_subtrees(roots=Unit.objects.filter(pk__in=ids))).values_list(
+            "pk", flat=True
+        )
+    )
+    overdue = Dossier.objects.filter(unit_id__in=seen).filter(pending_q(now)).filter(pending_overdue_q(now))
     counts = overdue.aggregate(
         **{f"unit_{pk}": Count("pk", filter=Q(unit_id__in=RawSQL(_subtree_sql(), [pk]))) for pk in ids}
     )

@@ -66,8 +66,10 @@ def digest_figures(*, root_ids, now):
     of its units had a result published, an assessment appraised, in the week before `now`)."""
     today = timezone.localdate(now)
     units = units_in_subtrees(roots=Unit.objects.filter(pk__in=root_ids))
+    # The dossiers by a list of the units' ids, not a subquery: with the subquery PostgreSQL
+    # scanned every dossier of the history (dossiers.selectors.overdue_counts).
     overdue = dict(
-        Dossier.objects.filter(unit__in=units)
+        Dossier.objects.filter(unit_id__in=list(units.values_list("pk", flat=True)))
         .filter(pending_q(now))
         .filter(pending_overdue_q(now))
         .order_by()
