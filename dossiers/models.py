@@ -57,7 +57,10 @@ class Dossier(models.Model):
 
     source = models.CharField(_("source system"), max_length=32)
     external_id = models.CharField(_("external id"), max_length=64)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="dossiers")
+    # No index of its own: four below lead with the unit, and an import writes every index.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="dossiers", db_index=False
+    )
     procedure_code = models.CharField(_("procedure code"), max_length=64, blank=True)
     procedure_name = models.CharField(_("procedure name"), max_length=500, blank=True)
     received_at = models.DateTimeField(_("received at"))
@@ -120,7 +123,10 @@ class DossierMonth(models.Model):
     """A unit's dossier statistics for one month: what came in and finished during it (flows) and
     what was still pending at its end (stock). Written only by the statistics job."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="dossier_months")
+    # No index of its own: the unique (unit, month, scope) leads with it.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="dossier_months", db_index=False
+    )
     month = models.PositiveIntegerField(_("month (yyyymm)"))
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
     received = models.PositiveIntegerField(_("received"), default=0)

@@ -1,34 +1,10 @@
 """Drop the score's own index on assessment: the unique (assessment, criterion) serves every lookup
-by assessment, and an import writes each index of every score it changes.
-
-The index is dropped by name rather than by AlterField, which on SQLite rebuilds the whole table
-and breaks the triggers that name it (indicators_criterion_max_covers_scores)."""
+by assessment, and an import writes each index of every score it changes."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def _assessment_indexes(schema_editor):
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, "indicators_score")
-    return [
-        name
-        for name, about in constraints.items()
-        if about["index"] and not about["unique"] and about["columns"] == ["assessment_id"]
-    ]
-
-
-def drop_index(apps, schema_editor):
-    for name in _assessment_indexes(schema_editor):
-        schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
-
-
-def create_index(apps, schema_editor):
-    if not _assessment_indexes(schema_editor):
-        schema_editor.execute(
-            'CREATE INDEX "indicators_score_assessment_id_33d33f20" ON "indicators_score" ("assessment_id")'
-        )
+from reformdash.lib.migrations import covered_index_drop
 
 
 class Migration(migrations.Migration):
@@ -51,6 +27,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(drop_index, create_index)],
+            database_operations=[covered_index_drop("indicators_score", "assessment_id")],
         ),
     ]

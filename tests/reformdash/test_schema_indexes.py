@@ -5,8 +5,9 @@ is written for every row an import adds or changes (issue 22: the audit trail's 
 import pytest
 from django.db import connection
 
-# The tables written in bulk: scores (import, appraisal) and their audit entries.
-BULK_WRITTEN = ["indicators_score", "audit_auditentry"]
+# The tables written in bulk: scores (import, appraisal), their audit entries, dossiers and their
+# monthly statistics.
+BULK_WRITTEN = ["indicators_score", "audit_auditentry", "dossiers_dossier", "dossiers_dossiermonth"]
 
 
 def _indexes(table):
