@@ -51,15 +51,16 @@ PAGES = {
 }
 
 
-def pages(data, *, runs, seconds=60):
+def pages(data, *, runs, seconds=60, redis_url=None):
     """Median and p95 of each page next to the bare view's, errors, and the CPU each side used.
-    One run (`runs` does not apply): its thousands of requests are the sample."""
+    One run (`runs` does not apply): its thousands of requests are the sample. gunicorn's cache is
+    `redis_url`'s, shared by its workers as production's is (without it each worker fills its own)."""
     year = data.size.last_year
     _results_present(year)
     load, province_unit, group, results = readers_load(year)
     every = results.count()
     port = _free_port()
-    with _gunicorn(port) as server:
+    with _gunicorn(port, env={"REDIS_URL": redis_url} if redis_url else None) as server:
         _warm_up(server.base, load)
         stats, cpu = _locust(server, load, seconds=seconds)
     bare = stats["bare"]

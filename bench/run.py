@@ -53,8 +53,9 @@ def arguments():
     parser.add_argument(
         "--redis",
         default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
-        help="the Redis of the freshness figure's worker and gunicorn (default $REDIS_URL, else "
-        "redis://127.0.0.1:6379/0); its queue 'celery' is emptied first",
+        help="the Redis of gunicorn (its cache, shared by its workers as in production) and of the "
+        "freshness figure's worker (default $REDIS_URL, else redis://127.0.0.1:6379/0); its queue "
+        "'celery' is emptied first",
     )
     parser.add_argument(
         "--only",
@@ -206,7 +207,7 @@ def main():
         "figures": [],
     }
     for figure in (figure for figure in figures.ALL if figure.__name__ in options.only):
-        extra = {"seconds": options.load_seconds} if figure is figures.pages else {}
+        extra = {"seconds": options.load_seconds, "redis_url": options.redis} if figure is figures.pages else {}
         extra = (
             {"redis_url": options.redis, "readers": options.freshness_readers} if figure is figures.freshness else extra
         )
