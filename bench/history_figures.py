@@ -1,11 +1,11 @@
 """The figures of bench/history.py at one size: the incremental statistics job and the queries of
 the dossier pages, each next to bare SQL reading the same rows."""
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 
 from bench import baselines
 from bench.figures import _add_months, _compared, _fetch, _first_working_day_end
+from bench.load import _bench_user
 from bench.measure import median_time
 from demo.synthetic import KINDS, existing_at
 from demo.synthetic_dossiers import dossiers_generate
@@ -14,7 +14,7 @@ from dossiers.models import Dossier, DossierMonthDirty, Scope
 from dossiers.stats import dossier_stats_incremental
 from indicators.targets import _RATES, _dossier_rates
 from notifications.digest import digest_figures
-from units.models import Membership, MembershipRole, Unit, UnitKind
+from units.models import Unit, UnitKind
 
 SEED = 1
 WORKING_DAYS_A_MONTH = 22
@@ -45,12 +45,8 @@ LATEST_MONTH = "SELECT MAX(month) FROM dossiers_dossiermonth WHERE received > 0 
 
 
 def _readers(province):
-    User = get_user_model()
-    staff, _ = User.objects.get_or_create(username="history-staff", defaults={"is_staff": True, "is_superuser": True})
-    head, created = User.objects.get_or_create(username="history-head")
-    if created:
-        Membership.objects.create(user=head, unit=province, role=MembershipRole.HEAD)
-    return {"staff": staff, "head": head}
+    # The load test's users (one home for who a benchmark's reader is): staff reads every unit.
+    return {"staff": _bench_user("history-staff", staff=True), "head": _bench_user("history-head", head_of=province)}
 
 
 def _subtree(unit):
