@@ -30,7 +30,7 @@ from indicators.models import Assessment, Direction, Index, Methodology, Result,
 from indicators.official import OfficialState, with_official_state
 from indicators.recompute import T, area_totals_cte, area_totals_params
 from indicators.selectors import area_subtotals, ranking_group_members, results_as_of
-from indicators.targets import target_state, target_values_by_year, with_targets
+from indicators.targets import target_state, with_targets
 from reformdash.lib.fields import as_decimal
 from units.access import Action, sees_all_units, units_allowed, units_visible_to
 from units.models import DEFAULT_HEAD_RATINGS, HeadRating, LineageKind, Unit, UnitHead, UnitLineage
@@ -60,16 +60,30 @@ def _in_language(title, title_en):
 
 
 def unit_results(*, unit):
-    """Every result of the unit, each index and year, with its index and band: the headline, the
-    links to its other indices and years, and last year's value. The default index first (PAR:
-    indicators.models.index_default_order), then by code; newest year first."""
+    """Every result of the unit, each index and year, with its index, band, official state and
+    target (indicators.targets.with_targets): the headline, the links to its other indices and
+    years, last year's value, the result against its target and the trend's target line. The
+    default index first (PAR: indicators.models.index_default_order), then by code; newest year
+    first. One query."""
     return list(
-        with_official_state(
-            Result.objects.filter(unit=unit)
-            .select_related("index", "band", "publication")
-            .order_by(*index_default_order("index__"), "-year")
+        with_targets(
+            with_official_state(
+                Result.objects.filter(unit=unit)
+                .select_related("index", "band", "publication")
+                .order_by(*index_default_order("index__"), "-year")
+            )
         )
     )
+
+
+def target_values_by_year(*, results, index):
+    """{year: target value} of the unit's `results` (unit_results) on the index that have a
+    target value: the trend chart's target line."""
+    return {
+        result.year: result.target_value
+        for result in results
+        if result.index_id == index.pk and result.target_value is not None
+    }
 
 
 def chosen_result(*, results, index_code=None, year=None):
@@ -137,17 +151,17 @@ def area_comparison(*, unit, methodology, as_of=None):
 def group_figures_withheld(*, unit, methodology, user):
     """True when `user` reads part of the unit's group (its kind under its parent, scored under the
     methodology, existing that year) and fewer than three of its units are not his: the group's
-    mean and best would reveal another unit's figure (indicators.group_figures). Two counts."""
+    mean and best would reveal another unit's figure (indicators.group_figures). Both counts in
+    one query (a unit has one assessment under a methodology: the join repeats no unit)."""
     if sees_all_units(user):
         return False
     group = units_valid_in(
         year=methodology.year,
-        queryset=Unit.objects.filter(
-            kind=unit.kind, parent_id=unit.parent_id, assessments__methodology=methodology
-        ).distinct(),
+        queryset=Unit.objects.filter(kind=unit.kind, parent_id=unit.parent_id, assessments__methodology=methodology),
     )
-    size = group.count()
-    readable = units_visible_to(user=user, queryset=group).count()
+    readable = units_visible_to(user=user, queryset=Unit.objects.all()).values("pk")
+    counts = group.aggregate(size=Count("pk"), readable=Count("pk", filter=Q(pk__in=readable)))
+    size, readable = counts["size"], counts["readable"]
     return is_suppressed(size=size, readable=readable, whole=readable == size)
 
 
@@ -619,8 +633,8 @@ def scorecard(*, unit, result, results, user, now=None):
         group_figures_withheld=withheld,
         reorganised_on=since,
         split_dossier_months=split_predecessor_months(unit=unit, year=year, now=now) if splits else [],
-        target=target_state(with_targets(Result.objects.filter(pk=result.pk), direction=index.direction).first()),
-        target_values=target_values_by_year(unit=unit, index=index),
+        target=target_state(result),
+        target_values=target_values_by_year(results=results, index=index),
         group_members=(
             ranking_group_members(year=year, kind=unit.kind, parent=unit.parent_id)
             if result.rank and not result.official_rank and unit.parent_id

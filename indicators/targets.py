@@ -96,13 +96,6 @@ def target_state(result):
     )
 
 
-def target_values_by_year(*, unit, index):
-    """{year: target value} of the unit on the index, for the years it has a result: the trend
-    chart's target line."""
-    rows = with_targets(Result.objects.filter(unit=unit, index=index)).values_list("year", "target_value")
-    return {year: value for year, value in rows if value is not None}
-
-
 # --- In words: the scorecard, the overview and the rankings table say a target the same way -------
 
 
