@@ -350,7 +350,7 @@ def ranking_bands(*, index, year, kind):
     )
 
 
-def ranking_group_figures(*, index, year, kind, parent=None, user, public=False, distribution=False):
+def ranking_group_figures(*, index, year, kind, parent=None, user, public=False, distribution=False, as_of=None):
     """The figures of a rankings page's group over all its ranked units (indicators.group_figures),
     as this reader may read them: suppressed for a reader of part of the group with fewer than
     three other units in it. None when the group has no ranked unit, and for a visitor without an
@@ -364,6 +364,7 @@ def ranking_group_figures(*, index, year, kind, parent=None, user, public=False,
         readable=results_readable_q(user=user, public=public),
         whole_reader=sees_all_units(user),
         distribution=distribution,
+        as_of=as_of,
     )
     if figures is not None and figures.partial and not user.is_authenticated:
         return None
