@@ -2,6 +2,7 @@
 permalink. Cleaned data are domain values: an Index, a year, a UnitKind, a parent Unit or None."""
 
 import datetime
+import functools
 
 from django import forms
 from django.utils import timezone
@@ -53,10 +54,15 @@ class GroupForm(forms.Form):
         self.fields["parent"].queryset = parents
         if parent_options_key is not None:
             # The options of a reader who sees every parent: the same for all such readers, written
-            # once (parent_options_key). Choosing one is still checked against `parents`.
+            # once (_parent_options_key), read when the form is drawn (the overview never draws
+            # it). Choosing one is still checked against `parents`.
             field = self.fields["parent"]
-            options = cached(parent_options_key, lambda: _options(field), timeout=PARENT_OPTIONS_SECONDS)
-            field.choices = [("", field.empty_label), *options]
+
+            @functools.cache  # once for the form, however often it is drawn
+            def options():
+                return cached(parent_options_key(), lambda: _options(field), timeout=PARENT_OPTIONS_SECONDS)
+
+            field.choices = lambda: [("", field.empty_label), *options()]
 
     def not_found(self):
         """True when the form names an index or a unit that does not exist for this reader."""
@@ -179,19 +185,20 @@ PARENT_OPTIONS_SECONDS = 60
 
 
 def _parent_options_key(data, *, user, public):
-    """The cache key of the query's "Under" options when they are the same for every reader who
+    """What makes the cache key of the query's "Under" options when they are the same for every reader who
     reads them — public rankings or a reader who sees every unit (725 parents nationally in 2025,
     the list every page of such a reader builds) —, else None: a head's list is his own and is
-    never shared. Keyed by the kind, the year, the language and the units' state."""
+    never shared. Keyed by the kind, the year, the language and the units' state, read when the
+    key is made (a function of nothing, called when the options are drawn)."""
     kind, year = _kind_and_year(data)
     if kind is None or not (public or sees_all_units(user)):
         return None
-    return ":".join(["ranking-parents", kind.value, str(year), get_language(), *units_state()])
+    return lambda: ":".join(["ranking-parents", kind.value, str(year), get_language(), *units_state()])
 
 
 def _options(field):
-    """[(code, name)] of the field's parents, in its order, without its empty choice."""
-    choices = iter(field.choices)
+    """[(code, name)] of the field's parents (its queryset), in its order, without its empty choice."""
+    choices = iter(field.iterator(field))
     if field.empty_label is not None:
         next(choices)
     return [(str(value), str(label)) for value, label in choices]
