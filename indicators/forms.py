@@ -2,9 +2,11 @@
 permalink. Cleaned data are domain values: an Index, a year, a UnitKind, a parent Unit or None."""
 
 import datetime
+import functools
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Index, index_default_order
@@ -14,7 +16,9 @@ from indicators.selectors import (
     latest_ranking_year,
     ranking_parents,
     results_readable_q,
+    units_state,
 )
+from reformdash.lib.cache import cached
 from reformdash.lib.vietnamese import VietnameseModelChoiceField
 from units.access import FOREIGN_GROUP_NOTICE, sees_all_units
 from units.models import Unit, UnitKind
@@ -39,7 +43,7 @@ class GroupForm(forms.Form):
         label=_("Under"), queryset=Unit.objects.none(), to_field_name="code", required=False, empty_label=_("(all)")
     )
 
-    def __init__(self, data, *, years, parents, notice=None, **kwargs):
+    def __init__(self, data, *, years, parents, notice=None, parent_options_key=None, **kwargs):
         super().__init__(data, **kwargs)
         # Why the group shown is not the one the link named (group_form), or None.
         self.notice = notice
@@ -48,6 +52,17 @@ class GroupForm(forms.Form):
         self.fields["year"].choices = [(year, str(year)) for year in years]
         # Only a unit the reader may see, with units of the chosen kind under it, can be chosen.
         self.fields["parent"].queryset = parents
+        if parent_options_key is not None:
+            # The options of a reader who sees every parent: the same for all such readers, written
+            # once (_parent_options_key), read when the form is drawn (the overview never draws
+            # it). Choosing one is still checked against `parents`.
+            field = self.fields["parent"]
+
+            @functools.cache  # once for the form, however often it is drawn
+            def options():
+                return cached(parent_options_key(), lambda: _options(field), timeout=PARENT_OPTIONS_SECONDS)
+
+            field.choices = lambda: [("", field.empty_label), *options()]
 
     def not_found(self):
         """True when the form names an index or a unit that does not exist for this reader."""
@@ -115,7 +130,12 @@ def group_form(query, form_class, *, user, public, years):
     readable = results_readable_q(user=user, public=public)
     parents = ranking_parents(user=user, public=public)
     data = with_defaults(query, readable=readable, parents=parents)
-    form = form_class(data, years=years, parents=_parents_of_group(data, user=user, public=public, parents=parents))
+    form = form_class(
+        data,
+        years=years,
+        parents=_parents_of_group(data, user=user, public=public, parents=parents),
+        parent_options_key=_parent_options_key(data, user=user, public=public),
+    )
     code, (kind, year) = data.get("parent"), _kind_and_year(data)
     if form.is_valid() or "parent" not in form.errors or not code or kind is None or _index(data) is None:
         return form
@@ -129,6 +149,7 @@ def group_form(query, form_class, *, user, public, years):
         years=years,
         parents=_parents_of_group(data, user=user, public=public, parents=parents),
         notice=None if seen else FOREIGN_GROUP_NOTICE,
+        parent_options_key=_parent_options_key(data, user=user, public=public),
     )
 
 
@@ -155,3 +176,29 @@ def _parents_of_group(data, *, user, public, parents):
     if kind is None:
         return parents
     return ranking_parents(user=user, public=public, kind=kind, year=year)
+
+
+# The "Under" options of a reader who sees every parent are kept this long beyond the units'
+# state in their key (units_state): what it does not follow (a unit renamed outside the audit)
+# shows within it.
+PARENT_OPTIONS_SECONDS = 60
+
+
+def _parent_options_key(data, *, user, public):
+    """What makes the cache key of the query's "Under" options when they are the same for every reader who
+    reads them — public rankings or a reader who sees every unit (725 parents nationally in 2025,
+    the list every page of such a reader builds) —, else None: a head's list is his own and is
+    never shared. Keyed by the kind, the year, the language and the units' state, read when the
+    key is made (a function of nothing, called when the options are drawn)."""
+    kind, year = _kind_and_year(data)
+    if kind is None or not (public or sees_all_units(user)):
+        return None
+    return lambda: ":".join(["ranking-parents", kind.value, str(year), get_language(), *units_state()])
+
+
+def _options(field):
+    """[(code, name)] of the field's parents (its queryset), in its order, without its empty choice."""
+    choices = iter(field.iterator(field))
+    if field.empty_label is not None:
+        next(choices)
+    return [(str(value), str(label)) for value, label in choices]

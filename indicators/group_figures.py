@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 
+from indicators.cache import results_key
 from indicators.models import Direction, Result
+from reformdash.lib.cache import cached
 from reformdash.lib.fields import as_decimal
 
 # Fewer units of the group than this that are not the reader's, and the group's figures would
@@ -157,11 +159,18 @@ def figures_by_group(*, results, readable, whole_reader, directions, by_parent=T
     return figures
 
 
-def group_figures(*, index, year, kind, parent=None, readable, whole_reader, distribution=False):
+def group_figures(*, index, year, kind, parent=None, readable, whole_reader, distribution=False, as_of=None):
     """GroupFigures of one group (an index, a year, a kind, a parent or the kind as a whole), as
     figures_by_group reads them; with `distribution`, the values of the whole group for a chart.
-    None when the group has no ranked unit."""
+    None when the group has no ranked unit. With `as_of` (the results' "as of") and a reader who
+    does not see every unit, the group's own figures come from the cache all readers share
+    (_whole_group_cached) and only his results are read (_figures_of_reader)."""
     results = ranked_results(index_ids=[index.pk], year=year, kind=kind, parent=parent)
+    if as_of is not None and readable and not whole_reader:
+        whole = _whole_group_cached(results, index=index, year=year, kind=kind, parent=parent, as_of=as_of)
+        return _figures_of_reader(
+            whole, results=results, readable=readable, direction=index.direction, distribution=distribution
+        )
     found = figures_by_group(
         results=results,
         readable=readable,
@@ -172,6 +181,80 @@ def group_figures(*, index, year, kind, parent=None, readable, whole_reader, dis
     figures = next(iter(found.values()), None)
     if figures is not None and distribution and not figures.suppressed:
         figures.distribution = group_distribution(results=results, readable=readable, direction=index.direction)
+    return figures
+
+
+# A group's own figures shared by its readers (_whole_group_cached) are kept this long beyond the
+# results' "as of" in their key: what the key does not follow (a unit moved to another parent
+# without a recompute) shows within it, as on the rankings page's section.
+WHOLE_GROUP_SECONDS = 60
+
+
+def _whole_group_cached(results, *, index, year, kind, parent, as_of):
+    """(GroupFigures of the group as a reader of every unit reads them, [(result id, value)] of
+    the group best first), or None when nothing of it is ranked: the group's, the same for every
+    reader, so kept once per group and "as of" whoever asked first. Nothing of a reader is in it
+    or in its key; what of it a reader is told is decided in _figures_of_reader."""
+
+    def compute():
+        found = figures_by_group(
+            results=results,
+            readable=Q(),
+            whole_reader=True,
+            directions={index.pk: index.direction},
+            by_parent=parent is not None,
+        )
+        figures = next(iter(found.values()), None)
+        if figures is None:
+            return None
+        order = F("value").desc() if index.direction == Direction.HIGHER else F("value").asc()
+        return figures, list(results.order_by(order, "id").values_list("id", "value"))
+
+    parts = (kind, parent.pk if parent is not None else "")
+    key = results_key("group-figures", index_id=index.pk, year=year, as_of=as_of, parts=parts)
+    return cached(key, compute, timeout=WHOLE_GROUP_SECONDS)
+
+
+def _figures_of_reader(whole, *, results, readable, direction, distribution):
+    """GroupFigures of one reader from the group's shared ones (_whole_group_cached): his results
+    of the group read now (one query), the suppression rule applied to his count, the group's
+    mean, median, best and worst only where it allows them, and the distribution (the shared
+    values, named only where his) when asked for."""
+    if whole is None:
+        return None
+    group, values = whole
+    order = F("value").desc() if direction == Direction.HIGHER else F("value").asc()
+    mine = {
+        result_id: (name, code, rank, of)
+        for result_id, name, code, rank, of in results.filter(readable)
+        .order_by(order, "id")
+        .values_list(
+            "id",
+            "unit__name",
+            "unit__code",
+            Coalesce("official_rank", "rank"),
+            Coalesce("official_group_size", "group_size"),
+        )
+    }
+    whole_reader = len(mine) == group.size
+    figures = GroupFigures(
+        size=group.size,
+        readable=len(mine),
+        whole=whole_reader,
+        suppressed=is_suppressed(size=group.size, readable=len(mine), whole=whole_reader),
+        last_rank=group.last_rank,
+    )
+    if figures.suppressed:
+        return figures
+    figures.mean, figures.median, figures.best, figures.worst = group.mean, group.median, group.best, group.worst
+    if not distribution:
+        return figures
+    figures.distribution = [
+        {"value": value, "mine": result_id in mine, "name": None, "code": None, "rank": None, "of": None}
+        if result_id not in mine
+        else dict(zip(("value", "mine", "name", "code", "rank", "of"), (value, True, *mine[result_id]), strict=True))
+        for result_id, value in values
+    ]
     return figures
 
 

@@ -270,6 +270,20 @@ def ranking_state(*, index, year):
         return tuple(str(value) for value in cursor.fetchone())
 
 
+def units_state():
+    """The units' state as key parts: their number, the last of them and the last audited change
+    of anything (a unit renamed, moved or ended in the admin or by an import is audited). One
+    query; for keys of what lists units (the rankings' "Under" options), not for showing."""
+    sql = f"""
+        SELECT (SELECT COUNT(*) FROM {Unit._meta.db_table}),
+               (SELECT MAX(id) FROM {Unit._meta.db_table}),
+               (SELECT MAX(id) FROM {AuditEntry._meta.db_table})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(str(value) for value in cursor.fetchone())
+
+
 def ranking_group_members(*, year, kind, parent):
     """How many units the group has, ranked or not: the units of `kind` directly under `parent`
     that exist at the end of `year` (those a year's ranking ranks, docs/design.md §4). A year still
@@ -350,7 +364,7 @@ def ranking_bands(*, index, year, kind):
     )
 
 
-def ranking_group_figures(*, index, year, kind, parent=None, user, public=False, distribution=False):
+def ranking_group_figures(*, index, year, kind, parent=None, user, public=False, distribution=False, as_of=None):
     """The figures of a rankings page's group over all its ranked units (indicators.group_figures),
     as this reader may read them: suppressed for a reader of part of the group with fewer than
     three other units in it. None when the group has no ranked unit, and for a visitor without an
@@ -364,6 +378,7 @@ def ranking_group_figures(*, index, year, kind, parent=None, user, public=False,
         readable=results_readable_q(user=user, public=public),
         whole_reader=sees_all_units(user),
         distribution=distribution,
+        as_of=as_of,
     )
     if figures is not None and figures.partial and not user.is_authenticated:
         return None

@@ -435,7 +435,9 @@ def _ranking_section(request, form, choice, *, public, as_of, preference, csrf_t
         table.group_members = selectors.ranking_group_members(
             year=choice["year"], kind=choice["kind"], parent=choice["parent"]
         )
-    group_rows, figures = _group_rows_and_figures(request, choice, public=public)
+    group_rows, figures = _group_rows_and_figures(
+        request, choice, public=public, as_of=as_of, rows=None if choice["q"] else rows
+    )
     official, publication = selectors.ranking_publication(rows=group_rows)
     context = {
         "table": table,
@@ -500,13 +502,15 @@ def _with_part(query, part):
     return query.urlencode()
 
 
-def _group_rows_and_figures(request, choice, *, public):
+def _group_rows_and_figures(request, choice, *, public, as_of=None, rows=None):
     """The group's rows the reader may read, whatever he searched (the chart and map ignore the
     search), and the group's figures over all its ranked units (indicators.group_figures): his
-    place in it, or the notice that they are withheld."""
+    place in it, or the notice that they are withheld. `rows`: the same rows already asked for
+    (the table's, without a search), not built again."""
     group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
-    rows = selectors.ranking_rows(**group, user=request.user, public=public)
-    figures = selectors.ranking_group_figures(**group, user=request.user, public=public, distribution=True)
+    if rows is None:
+        rows = selectors.ranking_rows(**group, user=request.user, public=public)
+    figures = selectors.ranking_group_figures(**group, user=request.user, public=public, distribution=True, as_of=as_of)
     if figures is not None and figures.readable == 0:
         figures = None  # none of the group is his: no place of his to show in it
     return rows, figures

@@ -2,19 +2,22 @@
 sees only part of the group is told of them: his place in the whole group, its mean, median, best
 and worst as anonymous values — or nothing when fewer than 3 units of the group are not his."""
 
+import dataclasses
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from indicators.group_figures import group_figures
 from indicators.models import Direction, Index, Result
 from indicators.recompute import results_recompute
-from indicators.selectors import ranking_group_figures
+from indicators.selectors import ranking_group_figures, results_as_of
 from tests.indicators.builders import methodology, publish_by_decision, score
 from units.models import Membership, MembershipRole, Unit, UnitKind
 
@@ -288,3 +291,55 @@ def test_a_visitor_of_public_rankings_gets_no_sum_of_provisional_results(client,
     assert response.context["figures"] is None
     html = response.content.decode()
     assert "Cả nhóm" not in html and "Trung bình nhóm" not in html
+
+
+# --- The group's own figures, shared by its readers (indicators.group_figures._whole_group_cached) --
+
+
+def shared_figures(par, user):
+    """The figures as the rankings page reads them: with the results' "as of", so from the cache
+    every reader of the group shares."""
+    return ranking_group_figures(
+        index=par,
+        year=2024,
+        kind=UnitKind.DISTRICT,
+        user=user,
+        distribution=True,
+        as_of=results_as_of(index=par, year=2024),
+    )
+
+
+def test_a_head_reads_his_own_place_from_figures_another_head_put_in_the_cache(tree, par, head_b):
+    c, d, e, f = (district(tree, code) for code in "CDEF")
+    ranked(par, [(tree.district_b, "80"), (c, "70"), (d, "90"), (e, "60"), (f, "50")])
+    head_c = User.objects.create_user("head_c")
+    Membership.objects.create(user=head_c, unit=c, role=MembershipRole.HEAD)
+    first = shared_figures(par, head_b)
+    second = shared_figures(par, head_c)  # the group's figures from the cache head_b filled
+    assert [(row["name"], row["rank"]) for row in first.own_rows] == [("Huyện B", 2)]
+    assert [(row["name"], row["rank"]) for row in second.own_rows] == [("Huyện C", 3)]
+    assert (second.readable, second.mean, second.best) == (1, D(70), D(90))
+    assert [row["name"] for row in second.distribution] == [None, None, "Huyện C", None, None]
+
+
+def test_a_reader_of_two_of_four_gets_no_figure_after_another_filled_the_cache(par, head_b, head_of_two_of_four):
+    # head_b (one of four) is told the figures; the head of B and C, after him, is not (2 others).
+    assert shared_figures(par, head_b).mean == D(75)
+    figures = shared_figures(par, head_of_two_of_four)
+    assert (figures.size, figures.readable, figures.suppressed) == (4, 2, True)
+    assert figures.mean is figures.median is figures.best is figures.worst is None and figures.distribution == []
+
+
+def test_the_shared_figures_are_those_computed_for_one_reader_alone(head_b, seventeen):
+    alone = ranking_group_figures(index=seventeen, year=2024, kind=UnitKind.DISTRICT, user=head_b, distribution=True)
+    for _ in range(2):  # the first fills the cache, the second reads it
+        shared = shared_figures(seventeen, head_b)
+        assert dataclasses.asdict(shared) == dataclasses.asdict(alone)
+
+
+def test_the_shared_figures_follow_a_recompute(tree, par, head_b):
+    c, d, e = district(tree, "C"), district(tree, "D"), district(tree, "E")
+    ranked(par, [(tree.district_b, "80"), (c, "70"), (d, "90"), (e, "60")])
+    assert shared_figures(par, head_b).mean == D(75)
+    Result.objects.filter(unit=e).update(value=D(100), updated_at=timezone.now() + timedelta(seconds=1))
+    assert shared_figures(par, head_b).best == D(100)

@@ -343,6 +343,26 @@ def test_the_head_of_b_is_offered_only_his_own_district(client, head_b, rankings
     assert parent_choices(page(client, head_b, index="par", year=2023, kind="district")) == []
 
 
+def test_the_head_of_b_is_offered_his_own_district_after_staff_had_the_options_of_every_one(
+    client, staff, head_b, rankings
+):
+    # Staff's "Under" options are kept for every reader who sees every parent (indicators.forms
+    # _parent_options_key), never given to a head.
+    commune_c1(rankings)
+    query = {"index": "par", "year": 2023, "kind": "commune"}
+    assert parent_choices(page(client, staff, **query, parent="B")) == ["Huyện B", "Huyện C"]
+    assert parent_choices(page(client, head_b, **query, parent="B")) == ["Huyện B"]
+    assert parent_choices(page(client, staff, **query, parent="B")) == ["Huyện B", "Huyện C"]
+
+
+def test_a_new_parent_is_offered_on_the_next_page(client, staff, rankings):
+    query = {"index": "par", "year": 2023, "kind": "commune", "parent": "B"}
+    assert parent_choices(page(client, staff, **query)) == ["Huyện B"]
+    district = Unit.objects.create(code="T1", name="Tam Kỳ", kind=UnitKind.DISTRICT, parent=rankings.tree.province)
+    Unit.objects.create(code="T1X", name="Xã T1", kind=UnitKind.COMMUNE, parent=district)
+    assert parent_choices(page(client, staff, **query)) == ["Huyện B", "Tam Kỳ"]
+
+
 def test_the_all_ranking_names_each_units_parent_when_it_lists_several_groups(client, staff, head_b, rankings):
     commune_c1(rankings)
     response = page(client, staff, index="par", year=2023, kind="commune", parent="")
@@ -533,11 +553,13 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, staff, rankin
     # and page size, and how many units the group has, ranked or not) and chart (and the group's
     # target), the group figures, the map and the note of a year cut by a reorganisation; the
     # header's unread notifications (1); what else the group's cached section follows (1:
-    # selectors.ranking_state).
-    with django_assert_max_num_queries(28) as few:
+    # selectors.ranking_state); the units' state the "Under" options are kept by (1:
+    # selectors.units_state).
+    with django_assert_max_num_queries(29) as few:
         client.get(URL, params)
-    # The same page again, from the cache: the filters, the "as of", the state, the reader's
-    # columns, the header; none of the table, figures, chart or map.
+    # The same page again, from the cache: the filters (not the list of parents: its options are
+    # kept), the "as of", the states, the reader's columns, the header; none of the table,
+    # figures, chart or map.
     with django_assert_max_num_queries(15):
         client.get(URL, params)
     Result.objects.filter(year=2024).delete()
