@@ -261,9 +261,7 @@ def ranking_state(*, index, year):
                (SELECT MAX(id) FROM {Publication._meta.db_table} WHERE methodology_id IN ({methodologies})),
                (SELECT MAX(updated_at) FROM {Target._meta.db_table} WHERE index_id = %s AND year = %s),
                (SELECT COUNT(*) FROM {Target._meta.db_table} WHERE index_id = %s AND year = %s),
-               (SELECT COUNT(*) FROM {Unit._meta.db_table}),
-               (SELECT MAX(id) FROM {Unit._meta.db_table}),
-               (SELECT MAX(id) FROM {AuditEntry._meta.db_table})
+               {_units_state_columns()}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [index.pk, year] * 5)
@@ -274,14 +272,16 @@ def units_state():
     """The units' state as key parts: their number, the last of them and the last audited change
     of anything (a unit renamed, moved or ended in the admin or by an import is audited). One
     query; for keys of what lists units (the rankings' "Under" options), not for showing."""
-    sql = f"""
-        SELECT (SELECT COUNT(*) FROM {Unit._meta.db_table}),
-               (SELECT MAX(id) FROM {Unit._meta.db_table}),
-               (SELECT MAX(id) FROM {AuditEntry._meta.db_table})
-    """
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(f"SELECT {_units_state_columns()}")
         return tuple(str(value) for value in cursor.fetchone())
+
+
+def _units_state_columns():
+    """The select list of units_state, which ranking_state ends with too."""
+    return f"""(SELECT COUNT(*) FROM {Unit._meta.db_table}),
+               (SELECT MAX(id) FROM {Unit._meta.db_table}),
+               (SELECT MAX(id) FROM {AuditEntry._meta.db_table})"""
 
 
 def ranking_group_members(*, year, kind, parent):
