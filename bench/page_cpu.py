@@ -1,0 +1,103 @@
+"""The CPU one request of each load-test page costs, alone: what the load test's queue is made of.
+
+    python bench/page_cpu.py --database postgres://postgres@127.0.0.1:5432/reformdash_bench_pages
+    python bench/page_cpu.py --database ... --cold      # the shared caches emptied before each request
+
+The load test (bench/load.py) says whether 50 readers are served in time; on 2 cores shared with
+the load generator its percentiles are mostly a queue, and what shortens the queue is the CPU a
+request costs. This measures that, on a database an earlier `bench/run.py` built (it writes
+nothing but the two readers' sessions and users): the load test's pages and readers
+(`bench.load.readers_load`), each through Django's test client in this one process, warmed up by
+`--warmup` requests, then the median Python CPU (`time.process_time`), wall time and queries of
+`--runs` requests. The database's own CPU is in the wall time, not the CPU. The cache is this
+process's memory unless REDIS_URL is set.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True, help="the database URL of an earlier bench/run.py build")
+    parser.add_argument("--runs", type=int, default=7, help="measured requests per page (default 7)")
+    parser.add_argument("--warmup", type=int, default=2, help="requests before them (default 2)")
+    parser.add_argument("--cold", action="store_true", help="empty the cache before each request")
+    parser.add_argument("--only", help="comma-separated page names (default: all), e.g. 'head rankings all'")
+    return parser.parse_args()
+
+
+def measure(client, path, *, runs, warmup, cold):
+    """(median CPU ms, median wall ms, median queries) of `runs` requests of `path` after `warmup`."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cpu, wall, queries = [], [], []
+    for number in range(warmup + runs):
+        if cold:
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            started_cpu, started_wall = time.process_time(), time.perf_counter()
+            response = client.get(path, HTTP_HOST="127.0.0.1")
+            spent_cpu, spent_wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: {response.status_code} {response.get('Location', '')}")
+        if number >= warmup:
+            cpu.append(spent_cpu * 1000)
+            wall.append(spent_wall * 1000)
+            queries.append(len(captured))
+    return statistics.median(cpu), statistics.median(wall), statistics.median(queries)
+
+
+def main():
+    options = arguments()
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = options.database
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("DEBUG", "off")
+    os.environ.setdefault("SECRET_KEY", "bench-page-cpu")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.load import readers_load
+    from demo.synthetic import NATIONAL, SMALL
+
+    assert NATIONAL.last_year == SMALL.last_year  # the year the load test reads, at either size
+    load, province, group, _results = readers_load(NATIONAL.last_year)
+    users = {"staff": "bench-staff", "head": "bench-head"}
+    pages = {
+        "rankings group": load["rankings_group"],
+        "rankings all": load["rankings_all"],
+        "scorecard": f"/units/{load['units'][len(load['units']) // 2]}/{load['scorecard_query']}",
+    }
+    only = {name.strip() for name in options.only.split(",")} if options.only else None
+    print(
+        f"{province.name}: {group} communes; {options.runs} requests after {options.warmup}, "
+        f"cache {'emptied each time' if options.cold else 'kept'}"
+    )
+    print(f"{'page':<24} {'CPU ms':>8} {'wall ms':>8} {'queries':>8}")
+    rows = [("bare", "staff", "/bench/bare/")] + [
+        (f"{role} {name}", role, path) for role in users for name, path in pages.items()
+    ]
+    for name, role, path in rows:
+        if only and name not in only:
+            continue
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=users[role]))
+        cpu, wall, queries = measure(client, path, runs=options.runs, warmup=options.warmup, cold=options.cold)
+        print(f"{name:<24} {cpu:>8.1f} {wall:>8.1f} {queries:>8.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
