@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,11 @@ def main():
     os.environ.setdefault("DEBUG", "off")
     os.environ.setdefault("SECRET_KEY", "bench-page-cpu")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    # As bench/load.py's gunicorn: plain HTTP on 127.0.0.1, no redirect to https.
+    os.environ.setdefault("SECURE_COOKIES", "off")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "off")
+    # The files from static/ as bench/settings.py serves them: no collectstatic, no warning of it.
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
 
     django.setup()
