@@ -22,6 +22,22 @@ def median_time(work, *, runs=3, warmup=1, before=None):
     return statistics.median(times)
 
 
+def paired_median_times(ours, baseline, *, runs=3, warmup=1):
+    """(median seconds of `ours()`, median seconds of `baseline()`), the two run in turn — ours,
+    baseline, ours, … — so that a load that comes and goes on shared cores falls on both alike
+    and their ratio holds, where `runs` of one then `runs` of the other measured whichever ran in
+    the busier minute."""
+    times = {ours: [], baseline: []}
+    for number in range(warmup + runs):
+        for work in (ours, baseline):
+            started = time.perf_counter()
+            work()
+            elapsed = time.perf_counter() - started
+            if number >= warmup:
+                times[work].append(elapsed)
+    return statistics.median(times[ours]), statistics.median(times[baseline])
+
+
 def child_time_and_peak(command, *, env=None, cwd=None):
     """(seconds, peak resident memory in MB) of a command run to its end; raises on failure."""
     # Output goes to files, not pipes: a pipe nobody reads until the end fills up and stalls the child.
