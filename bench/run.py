@@ -178,7 +178,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import figures
+    from bench import figures, targets
 
     print(
         f"database: {connection.vendor} ({url.split('@')[-1]}); size: {'national' if options.national else 'small'}; "
@@ -214,10 +214,13 @@ def main():
         result = figure(data, runs=options.runs, **extra)
         report["figures"].append(result)
         print(figures.line(result), flush=True)
+    report["targets"] = targets.targets(report["figures"])
     options.report.parent.mkdir(parents=True, exist_ok=True)
     options.report.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
     print(figures.table(report["figures"]))
+    print("\nIssue 22's targets on this run (bench/targets.py):")
+    print(targets.table(report["targets"]))
     print(f"\nJSON report: {options.report}")
     print(json.dumps(report, ensure_ascii=False))
 
