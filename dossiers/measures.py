@@ -276,52 +276,23 @@ def pending_sql(m, *, within=None):
     return "(" + " OR ".join(arms) + ")"
 
 
-# Each count as the flags a dossier row has to have to count 1 in it ("!" a flag it must not have),
-# over the flags of count_flags_sql.
-COUNT_FLAGS = {
-    "received": ("received",),
-    "received_online": ("received", "online"),
-    "received_fully_online": ("received", "fully_online"),
-    "received_with_fee": ("received", "with_fee"),
-    "paid_online": ("received", "with_fee", "paid_online"),
-    "completed_on_time": ("completed", "!late"),
-    "completed_late": ("completed", "late"),
-    "completed_result_entered": ("completed", "result_entered"),
-    "returned_on_time": ("stopped", "!late"),
-    "returned_late": ("stopped", "late"),
-    "pending_on_time": ("pending", "!overdue"),
-    "pending_overdue": ("pending", "overdue"),
-}
-
-
-def count_flags_sql(m):
-    """The conditions the counts are made of, each once, on a dossier row `d` in month `m`: a
-    statement that counts many rows can compute each once a row (dossiers.stats' full job) instead
-    of once in each count that tests it."""
+def count_sql(m):
+    """Each count: the condition a dossier row `d` meets to count 1 in it in month `m`."""
     c = _conditions(m)
+    received, completed, stopped, pending = c["received"], c["completed"], c["stopped"], c["pending"]
     return {
-        "received": c["received"],
-        "online": "d.channel = 'online'",
-        "fully_online": "d.fully_online",
-        "with_fee": "d.fee_required",
-        "paid_online": "d.paid_online",
-        "completed": f"({c['completed']})",
-        "stopped": f"({c['stopped']})",
-        "late": _LATE,
-        "result_entered": "d.result_entered",
-        "pending": c["pending"],
-        "overdue": c["overdue"],
-    }
-
-
-def count_sql(m, *, flags=None):
-    """Each count: the condition a dossier row `d` meets to count 1 in it in month `m`; or, with
-    `flags` (each flag of count_flags_sql as SQL, columns where they were computed), the same
-    condition over those."""
-    flags = flags or count_flags_sql(m)
-    return {
-        name: " AND ".join(f"NOT {flags[flag[1:]]}" if flag.startswith("!") else flags[flag] for flag in needs)
-        for name, needs in COUNT_FLAGS.items()
+        "received": received,
+        "received_online": f"{received} AND d.channel = 'online'",
+        "received_fully_online": f"{received} AND d.fully_online",
+        "received_with_fee": f"{received} AND d.fee_required",
+        "paid_online": f"{received} AND d.fee_required AND d.paid_online",
+        "completed_on_time": f"{completed} AND NOT {_LATE}",
+        "completed_late": f"{completed} AND {_LATE}",
+        "completed_result_entered": f"{completed} AND d.result_entered",
+        "returned_on_time": f"{stopped} AND NOT {_LATE}",
+        "returned_late": f"{stopped} AND {_LATE}",
+        "pending_on_time": f"{pending} AND NOT {c['overdue']}",
+        "pending_overdue": f"{pending} AND {c['overdue']}",
     }
 
 

@@ -131,25 +131,14 @@ def _own_fill(cursor, *, last):
     # the table out of order: a plain scan is a quarter to half faster (500 against 680–1,100 ms
     # for 100,000 dossiers, on loaded cores). PostgreSQL scans the table anyway.
     scan = " NOT INDEXED" if connection.vendor == "sqlite" else ""
-    # Each condition the counts share (received in the month, late, pending, …) computed once a
-    # row in a subquery, and the counts over those columns: tested in every count it is part of,
-    # a condition cost the GROUP BY a fifth of its time (100k dossiers: 110–128 → 90–98 ms).
-    # OFFSET 0 keeps PostgreSQL from pulling the subquery's expressions up into each count again.
-    flags = measures.count_flags_sql(_MONTH)
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    counts = measures.count_sql(_MONTH, flags={name: f"f.{name}" for name in flags})
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {_OWN} AS
-        SELECT f.unit_id, f.month,
-               {", ".join(f"COUNT(*) FILTER (WHERE {condition}) AS {name}" for name, condition in counts.items())}
-        FROM (
-            SELECT d.unit_id, m.month,
-                   {", ".join(f"{condition} AS {name}" for name, condition in flags.items())}
-            FROM {T["dossier"]} d{scan}
-            JOIN {_MONTHS} m ON {measures.months_counted_sql(_MONTH, last="%s")}{fence}
-        ) f
-        GROUP BY f.unit_id, f.month""",
+        SELECT d.unit_id, m.month,
+               {_counts(_MONTH)}
+        FROM {T["dossier"]} d{scan}
+        JOIN {_MONTHS} m ON {measures.months_counted_sql(_MONTH, last="%s")}
+        GROUP BY d.unit_id, m.month""",
         [last],
     )
 
