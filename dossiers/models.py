@@ -185,3 +185,18 @@ class DossierAdded(models.Model):
 
     def __str__(self):
         return str(self.dossier_id)
+
+
+class StatsMonth(models.Model):
+    """A month the statistics job running now counts (dossiers/stats.py): its yyyymm, its end and
+    the moment its pending dossiers are judged at. Filled anew by each job under the statistics
+    lock, read by its GROUP BY. A table of its own rather than a temporary one: PostgreSQL's
+    parallel workers cannot read another session's temporary table, and the full job's count
+    over every dossier is worth two of them (bench/README.md)."""
+
+    month = models.PositiveIntegerField(primary_key=True)
+    end_at = models.DateTimeField()
+    at = models.DateTimeField(db_column="at_")
+
+    def __str__(self):
+        return str(self.month)
