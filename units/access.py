@@ -306,8 +306,8 @@ def visible_units_key(*, user):
     """What the user may see, as a part of a cache key shared between readers: "all" for one who
     sees every unit, "none" for one who sees none, else a digest of the ids of the units he sees
     (units_visible_to's walk, one query). Two readers with the same part see the same units
-    (the officers of one unit, or a head and a member of a unit under him as well); readers who
-    see different units never have the same part. Read live: a membership added or removed, or
+    (the officers of one unit; a member of a unit and one who is also a member of a unit under
+    it); readers who see different units never have the same part. Read live: a membership added or removed, or
     a unit moved under another parent, gives another part on the next request. Memoised on the
     user for the request."""
     if sees_all_units(user):
