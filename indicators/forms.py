@@ -20,7 +20,7 @@ from indicators.selectors import (
 )
 from reformdash.lib.cache import cached
 from reformdash.lib.vietnamese import VietnameseModelChoiceField
-from units.access import FOREIGN_GROUP_NOTICE, sees_all_units
+from units.access import FOREIGN_GROUP_NOTICE, sees_all_units, visible_units_key
 from units.models import Unit, UnitKind
 
 # Parameters naming something that does not exist (for this reader) make the page "not found";
@@ -53,9 +53,9 @@ class GroupForm(forms.Form):
         # Only a unit the reader may see, with units of the chosen kind under it, can be chosen.
         self.fields["parent"].queryset = parents
         if parent_options_key is not None:
-            # The options of a reader who sees every parent: the same for all such readers, written
-            # once (_parent_options_key), read when the form is drawn (the overview never draws
-            # it). Choosing one is still checked against `parents`.
+            # The options, the same for every reader who sees the same units: written once
+            # (_parent_options_key), read when the form is drawn (the overview never draws it).
+            # Choosing one is still checked against `parents`.
             field = self.fields["parent"]
 
             @functools.cache  # once for the form, however often it is drawn
@@ -178,22 +178,31 @@ def _parents_of_group(data, *, user, public, parents):
     return ranking_parents(user=user, public=public, kind=kind, year=year)
 
 
-# The "Under" options of a reader who sees every parent are kept this long beyond the units'
-# state in their key (units_state): what it does not follow (a unit renamed outside the audit)
-# shows within it.
+# The "Under" options are kept this long beyond the units' state in their key (units_state):
+# what it does not follow (a unit renamed outside the audit) shows within it.
 PARENT_OPTIONS_SECONDS = 60
 
 
 def _parent_options_key(data, *, user, public):
-    """What makes the cache key of the query's "Under" options when they are the same for every reader who
-    reads them — public rankings or a reader who sees every unit (725 parents nationally in 2025,
-    the list every page of such a reader builds) —, else None: a head's list is his own and is
-    never shared. Keyed by the kind, the year, the language and the units' state, read when the
-    key is made (a function of nothing, called when the options are drawn)."""
+    """What makes the cache key of the query's "Under" options (725 parents nationally in 2025 for
+    a reader who sees every unit, the list every page of his builds; a head's own, read by a
+    recursive query), shared by the readers who are offered the same: public rankings (every
+    parent) or the readers who see the same units (visible_units_key). Keyed by the kind, the
+    year, the language and the units' state, read when the key is made (a function of nothing,
+    called when the options are drawn); None for a query without a kind and a year."""
     kind, year = _kind_and_year(data)
-    if kind is None or not (public or sees_all_units(user)):
+    if kind is None:
         return None
-    return lambda: ":".join(["ranking-parents", kind.value, str(year), get_language(), *units_state()])
+    return lambda: ":".join(
+        [
+            "ranking-parents",
+            "all" if public else visible_units_key(user=user),
+            kind.value,
+            str(year),
+            get_language(),
+            *units_state(),
+        ]
+    )
 
 
 def _options(field):

@@ -238,15 +238,6 @@ def ranking_group_names(*, rows, user, public=False):
     return dict(parents.values_list("pk", "name"))
 
 
-def ranking_group_hidden_exists(*, index, year, kind, parent=None, user):
-    """Whether the group (`parent` None: every unit of `kind`) has a result of a unit the reader may
-    not see: one query. False: he reads every row of it as a reader of every unit does."""
-    results = Result.objects.filter(index=index, year=year, unit__kind=kind)
-    if parent is not None:
-        results = results.filter(unit__parent=parent)
-    return results.exclude(unit__in=units_visible_to(user=user)).exists()
-
-
 def ranking_state(*, index, year):
     """What a ranking of the index and year shows besides its results (whose changes move
     results_as_of): the latest change and the number of its assessments (a status: official or

@@ -45,7 +45,7 @@ from reformdash.lib.maps import unit_map_figure
 from reformdash.lib.numbers import in_unit
 from reformdash.lib.paging import paginate_table, query_corrected
 from reformdash.lib.tables import table_configure, table_export_response
-from units.access import sees_all_units, units_visible_to
+from units.access import sees_all_units, units_visible_to, visible_units_key
 from units.models import Membership, Unit
 
 
@@ -350,27 +350,26 @@ def rankings(request):
     return render(request, "indicators/rankings.html", {"form": form, "choice": choice, "section": section})
 
 
-# The rankings page's section (the table, the group's figures, chart and map) kept for readers who
-# see the whole group, keyed by the results' "as of" and the rest of what it shows (_section_key).
-# What no key follows — a unit renamed, a band or an area edited in the admin — shows within this
-# many seconds.
+# The rankings page's section (the table, the group's figures, chart and map) kept for the readers
+# who see the same units, keyed by the results' "as of", what they see (units.access.visible_units_key)
+# and the rest of what it shows (_section_key). What no key follows — a unit renamed, a band or an
+# area edited in the admin — shows within this many seconds.
 RANKING_SECTION_SECONDS = 60
 # Where the cached section has the reader's CSRF token (the layout chooser's form): put back per request.
 _CSRF_SLOT = "\x00csrf-token\x00"
 
 
 def _ranking_section_shown(request, form, choice, *, public, as_of):
-    """{"html", "scripts"} of the page's group section: rendered for this reader, or for a reader
-    who sees every unit of the group from the cache that such readers share (one per kind of
-    reader: those who see every unit, those who see every unit of this group only). A reader of
-    part of the group never shares it: his rows, his place and his chart are his."""
+    """{"html", "scripts"} of the page's group section, from the cache shared by the readers who
+    see the same units as this one (every unit: staff; the same memberships' units: the officers
+    of one unit), else rendered for him and kept for them. A visitor without an account gets it
+    rendered each time."""
     preference = table_preference(user=request.user, table=RankingTable.layout_key)
-    shared = _shared_reader(request.user, choice) if as_of is not None else None
-    if shared is None:
+    if as_of is None or not request.user.is_authenticated:
         return _ranking_section(
             request, form, choice, public=public, as_of=as_of, preference=preference, csrf_token=None
         )
-    key = _section_key(request, choice, shared=shared, public=public, as_of=as_of, preference=preference)
+    key = _section_key(request, choice, public=public, as_of=as_of, preference=preference)
     section = cached(
         key,
         lambda: _ranking_section(
@@ -381,31 +380,17 @@ def _ranking_section_shown(request, form, choice, *, public, as_of):
     return {**section, "html": mark_safe(section["html"].replace(_CSRF_SLOT, get_token(request)))}
 
 
-def _shared_reader(user, choice):
-    """Which shared copy of the section this reader may be given: "all" for a reader who sees
-    every unit, "group" for a signed-in reader who sees every unit of the group (and so reads
-    every row, may open every row's scorecard and reads the group's figures whole), None for
-    anyone else (a visitor, a reader of part of the group)."""
-    if not user.is_authenticated:
-        return None
-    if sees_all_units(user):
-        return "all"
-    if selectors.ranking_group_hidden_exists(
-        index=choice["index"], year=choice["year"], kind=choice["kind"], parent=choice["parent"], user=user
-    ):
-        return None
-    return "group"
-
-
-def _section_key(request, choice, *, shared, public, as_of, preference):
-    """The cache key of a shared section: the results' "as of" (a recompute moves it), what else
-    of the group's state shows on it (selectors.ranking_state: its assessments' statuses, its
-    publications, its targets), and everything of the request it is drawn from — the query
-    (group, search, sort, page), the reader's columns and page size, the language, the host of
-    the permalink and its scheme."""
+def _section_key(request, choice, *, public, as_of, preference):
+    """The cache key of a section: the results' "as of" (a recompute moves it), what else of the
+    group's state shows on it (selectors.ranking_state: its assessments' statuses, its
+    publications, its targets), what the reader sees (visible_units_key: on the section, his
+    rows, his places among the group's figures, the scorecards he may open and the groups he may
+    name depend on nothing else of him), and everything of the request it is drawn from — the
+    query (group, search, sort, page), the reader's columns and page size, the language, the host
+    of the permalink and its scheme."""
     state = selectors.ranking_state(index=choice["index"], year=choice["year"])
     parts = [
-        shared,
+        visible_units_key(user=request.user),
         public,
         get_language(),
         request.scheme,

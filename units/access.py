@@ -18,7 +18,8 @@ not their parent (the abolished district), not their siblings. A split's old uni
 each of its successors, so each successor's members read its history.
 
 Two questions, asked by every view, service, template and the admin site:
-- which units may this user see: units_visible_to, visible_unit_or_404, sees_all_units;
+- which units may this user see: units_visible_to, visible_unit_or_404, sees_all_units (and, as
+  a cache key's part, visible_units_key);
 - may this user do ACTION (on UNIT): may(user, Action.X, unit), units_allowed(user=..., action=...).
 The header's links come from header_links (one query), kept in the session from the login on.
 
@@ -28,6 +29,7 @@ published results to anyone), which only widen what these rules give.
 """
 
 import enum
+import hashlib
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -298,6 +300,26 @@ def units_visible_to(*, user, queryset=None):
     if not _active(user):
         return queryset.none()
     return queryset.filter(id__in=RawSQL(_member_subtree_sql(), [user.pk]))
+
+
+def visible_units_key(*, user):
+    """What the user may see, as a part of a cache key shared between readers: "all" for one who
+    sees every unit, "none" for one who sees none, else a digest of the ids of the units he sees
+    (units_visible_to's walk, one query). Two readers with the same part see the same units
+    (the officers of one unit; a member of a unit and one who is also a member of a unit under
+    it); readers who see different units never have the same part. Read live: a membership added or removed, or
+    a unit moved under another parent, gives another part on the next request. Memoised on the
+    user for the request."""
+    if sees_all_units(user):
+        return "all"
+    if not _active(user):
+        return "none"
+    if not hasattr(user, "_visible_units_key"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"{_member_subtree_sql()} ORDER BY id", [user.pk])
+            ids = ",".join(str(row[0]) for row in cursor.fetchall())
+        user._visible_units_key = "units:" + hashlib.sha256(ids.encode()).hexdigest()[:40]
+    return user._visible_units_key
 
 
 def unit_visible_q(*, user, field="unit"):

@@ -346,8 +346,8 @@ def test_the_head_of_b_is_offered_only_his_own_district(client, head_b, rankings
 def test_the_head_of_b_is_offered_his_own_district_after_staff_had_the_options_of_every_one(
     client, staff, head_b, rankings
 ):
-    # Staff's "Under" options are kept for every reader who sees every parent (indicators.forms
-    # _parent_options_key), never given to a head.
+    # Staff's "Under" options are kept for every reader who sees every unit (indicators.forms
+    # _parent_options_key), never given to a head, whose own are kept under what he sees.
     commune_c1(rankings)
     query = {"index": "par", "year": 2023, "kind": "commune"}
     assert parent_choices(page(client, staff, **query, parent="B")) == ["Huyện B", "Huyện C"]
