@@ -361,9 +361,12 @@ _PREVIOUS_COLUMNS = """
     CASE WHEN p.rank IS NULL THEN -1 ELSE COALESCE(p.group_parent_id, 0) END AS p_group"""
 
 
-def _rank_update(direction):
-    """Ranks, group sizes, the groups' parents, previous ranks, their comparability and bands of
-    an index and year, in one UPDATE.
+def _ranking_select(direction, *, source, carry=()):
+    """A SELECT of each result's rank, group size, group's parent, band, previous rank, its group
+    size and comparability (`x`: id, unit_id, value, rnk, n, parent_id, band_id, prev, prev_n, comparable,
+    official_rank, official_group_size and the `carry` columns), over `source`: a FROM item `r`
+    with the year's results (id, unit_id, index_id, year, value, official_rank, official_group_size
+    and `carry`) and its WHERE, if any.
 
     The window runs over one scan of the year's results: a row that is not ranked (no value, or
     its unit did not exist that year) gets a partition of its own through the `ranked` flag and a
@@ -374,15 +377,17 @@ def _rank_update(direction):
     (unit, index, year) index), and the overlap of this year's and last year's groups is one more
     window over the same rows, partitioned by both groups: no subquery per row.
     A unit is ranked when it exists on the day given (the year's last: see results_recompute).
-    Parameters: the last day of the year, the day the unit must still exist on, index id, year."""
+    Parameters: the last day of the year, the day the unit must still exist on, then `source`'s."""
     order = "DESC" if direction == Direction.HIGHER else "ASC"
+
+    def carried(table):
+        return "".join(f", {table}.{column}" for column in carry)
+
     return f"""
-    UPDATE {T["result"]} SET rank = x.rnk, group_size = x.n, group_parent_id = x.parent_id, band_id = x.band_id,
-        previous_rank = x.prev, previous_group_size = x.prev_n, rank_comparable = x.comparable
-    FROM (
-        SELECT w.id, w.rnk, w.n, w.parent_id, w.band_id, {_PREVIOUS}, {_COMPARABLE} AS comparable
+        SELECT w.id, w.unit_id, w.value, w.rnk, w.n, w.parent_id, w.band_id, w.official_rank, w.official_group_size,
+               {_PREVIOUS}, {_COMPARABLE} AS comparable {carried("w")}
         FROM (
-            SELECT g.id, g.parent_id, g.official_rank, g.official_group_size,
+            SELECT g.id, g.unit_id, g.value, g.parent_id, g.official_rank, g.official_group_size,
                    g.p_rank, g.p_group_size, g.p_official_rank, g.p_official_group_size, g.p_parent_id,
                    CASE WHEN g.ranked = 1 THEN
                        RANK() OVER (PARTITION BY g.kind, g.parent_id, g.ranked ORDER BY g.value {order}) END AS rnk,
@@ -393,20 +398,34 @@ def _rank_update(direction):
                     WHERE b.index_id = g.index_id AND b.year = g.year AND b.unit_kind = g.kind
                       AND (b.min_value IS NULL OR g.value >= b.min_value)
                       AND (b.max_value IS NULL OR g.value < b.max_value)
-                    ORDER BY b.position, b.id LIMIT 1) AS band_id
+                    ORDER BY b.position, b.id LIMIT 1) AS band_id {carried("g")}
             FROM (
                 SELECT r.id, r.unit_id, r.index_id, r.year, r.value, r.official_rank, r.official_group_size,
                        u.kind, u.parent_id,
                        CASE WHEN r.value IS NOT NULL
                              AND (u.valid_from IS NULL OR u.valid_from <= %s)
                              AND (u.valid_to IS NULL OR u.valid_to >= %s) THEN 1 ELSE 0 END AS ranked,
-                       {_PREVIOUS_COLUMNS}
-                FROM {T["result"]} r
+                       {_PREVIOUS_COLUMNS} {carried("r")}
+                FROM {source}
+            ) g
+        ) w"""
+
+
+def _rank_update(direction):
+    """Ranks, group sizes, the groups' parents, previous ranks, their comparability and bands of
+    an index and year, in one UPDATE of its stored results (_ranking_select).
+    Parameters: the last day of the year, the day the unit must still exist on, index id, year."""
+    ranking = _ranking_select(
+        direction,
+        source=f"""{T["result"]} r
                 JOIN {T["unit"]} u ON u.id = r.unit_id
                 {_PREVIOUS_JOIN}
-                WHERE r.index_id = %s AND r.year = %s
-            ) g
-        ) w
+                WHERE r.index_id = %s AND r.year = %s""",
+    )
+    return f"""
+    UPDATE {T["result"]} SET rank = x.rnk, group_size = x.n, group_parent_id = x.parent_id, band_id = x.band_id,
+        previous_rank = x.prev, previous_group_size = x.prev_n, rank_comparable = x.comparable
+    FROM ({ranking}
     ) AS x
     WHERE {T["result"]}.id = x.id AND (
         {T["result"]}.rank IS DISTINCT FROM x.rnk
@@ -419,11 +438,9 @@ def _rank_update(direction):
     """
 
 
-# A year's previous ranks and their comparability, from the ranks and groups stored for it and
-# for the year before: run for the next year after a recompute, whose previous ranks read this
-# year's (that year's own ranks and groups are read as stored: a recompute of that year rewrites
-# them), and by migration 0007 for every year. Parameters: index id, year.
-PREVIOUS_RANKS_UPDATE = f"""
+def _previous_ranks_update(previous_join):
+    """PREVIOUS_RANKS_UPDATE with last year's results `p` joined by `previous_join`."""
+    return f"""
     UPDATE {T["result"]} SET previous_rank = x.prev, previous_group_size = x.prev_n, rank_comparable = x.comparable
     FROM (
         SELECT w.id, {_PREVIOUS}, {_COMPARABLE} AS comparable
@@ -437,7 +454,7 @@ PREVIOUS_RANKS_UPDATE = f"""
                    END AS common
             FROM {T["result"]} r
             JOIN {T["unit"]} u ON u.id = r.unit_id
-            {_PREVIOUS_JOIN}
+            {previous_join}
             WHERE r.index_id = %s AND r.year = %s
         ) w
     ) AS x
@@ -446,6 +463,160 @@ PREVIOUS_RANKS_UPDATE = f"""
         OR {T["result"]}.previous_group_size IS DISTINCT FROM x.prev_n
         OR {T["result"]}.rank_comparable IS DISTINCT FROM x.comparable)
 """
+
+
+# A year's previous ranks and their comparability, from the ranks and groups stored for it and
+# for the year before: run for the next year after a recompute, whose previous ranks read this
+# year's (that year's own ranks and groups are read as stored: a recompute of that year rewrites
+# them), and by migration 0007 for every year. Parameters: index id, year.
+PREVIOUS_RANKS_UPDATE = _previous_ranks_update(_PREVIOUS_JOIN)
+
+
+def _computed_union(methodologies):
+    """(sql, params): a SELECT of every methodology's computed results (unit_id, points,
+    applicable_max, value), each methodology's CTEs in a subquery of their own."""
+    if not methodologies:
+        return (
+            "SELECT CAST(NULL AS BIGINT) AS unit_id, CAST(NULL AS NUMERIC) AS points,"
+            " CAST(NULL AS NUMERIC) AS applicable_max, CAST(NULL AS NUMERIC) AS value WHERE FALSE"
+        ), []
+    selects, params = [], []
+    for methodology in methodologies:
+        sql, cte_params = _composite_cte(methodology)
+        selects.append(
+            f"SELECT unit_id, points, applicable_max, value FROM ({sql}"
+            f" SELECT unit_id, points, applicable_max, value FROM composite) m{methodology.pk}"
+        )
+        params += cte_params
+    return " UNION ALL ".join(selects), params
+
+
+def _named(sql, params, name, into):
+    """`sql` with its positional parameters renamed %(name_0)s, %(name_1)s…, their values put in
+    `into`: the parts of _recompute_statement are written for positional parameters, and it
+    names its own to use each more than once."""
+    parts = sql.split("%s")
+    named = [parts[0]]
+    for number, (value, part) in enumerate(zip(params, parts[1:], strict=True)):
+        into[f"{name}_{number}"] = value
+        named += [f"%({name}_{number})s", part]
+    return "".join(named)
+
+
+# The recompute of an index and year in one statement (PostgreSQL): what an upsert per methodology,
+# the rank update and the next year's previous ranks do one after another on SQLite. Each of those
+# was planned and sent on its own, and at the small size that overhead, not their work, kept the
+# recompute above 1.2 × the bare statement (bench/README.md, "Recompute in one statement"). The
+# parts of a WITH all see the rows as they were before it, so the ranks are computed from the
+# year's results as they will be (`final`: the stored ones with the values just computed, and the
+# new ones), and each result is written once, its value and its ranks together. A published result
+# keeps its value, and `updated_at` (which moves results_as_of) moves only with a value, as before.
+# The stale results are not deleted here: they are rare, and asking which units are still computed
+# cost more to plan than the rest of the statement (4–7 ms against 2), though it seldom ran. The
+# statement keeps them, values unchanged, and counts them (`orphaned`: computed results the
+# methodologies did not give); results_recompute deletes the stale ones among them and ranks again
+# only then. The next year's previous ranks are left out when that year has no results.
+def _recompute_statement(*, index, year, methodologies, now, next_year):
+    """(sql, params) of the recompute in one statement; it returns the rows it changed, the
+    year's rows and the year's computed results no methodology gave."""
+    result = T["result"]
+    params = {"index": index.pk, "year": year, "next_year": year + 1, "computed": ResultSource.COMPUTED, "now": now}
+    computed = _named(*_computed_union(methodologies), "computed", params)
+    last = datetime.date(year, 12, 31)
+    ranking = _named(
+        _ranking_select(
+            index.direction,
+            source=f"""final r
+                JOIN {T["unit"]} u ON u.id = r.unit_id
+                {_PREVIOUS_JOIN}""",
+            carry=("points", "applicable_max"),
+        ),
+        [last, last],
+        "last",
+        params,
+    )
+    differs = " OR ".join(
+        f"s.{stored} IS DISTINCT FROM x.{new}"
+        for stored, new in (
+            ("value", "value"),
+            ("points", "points"),
+            ("applicable_max", "applicable_max"),
+            ("rank", "rnk"),
+            ("group_size", "n"),
+            ("group_parent_id", "parent_id"),
+            ("band_id", "band_id"),
+            ("previous_rank", "prev"),
+            ("previous_group_size", "prev_n"),
+            ("rank_comparable", "comparable"),
+        )
+    )
+    value_differs = " OR ".join(
+        f"{result}.{column} IS DISTINCT FROM excluded.{column}" for column in ("value", "points", "applicable_max")
+    )
+    kept_unless_computed = ",\n            ".join(
+        f"{column} = CASE WHEN {result}.source = %(computed)s THEN excluded.{column} ELSE {result}.{column} END"
+        for column in ("value", "points", "applicable_max")
+    )
+    next_year_cte = next_year_count = ""
+    if next_year:
+        update = _previous_ranks_update("LEFT JOIN this_year p ON p.unit_id = r.unit_id")
+        next_year_cte = f""",
+    this_year AS (
+        SELECT unit_id, rnk AS rank, n AS group_size, official_rank, official_group_size, parent_id AS group_parent_id
+        FROM x
+    ),
+    next_year AS ({update.replace("%s AND r.year = %s", "%(index)s AND r.year = %(next_year)s")}
+        RETURNING 1
+    )"""
+        next_year_count = " + (SELECT COUNT(*) FROM next_year)"
+    sql = f"""
+    WITH computed AS MATERIALIZED (
+        {computed}
+    ),
+    stored AS MATERIALIZED (
+        SELECT id, unit_id, source, value, points, applicable_max, official_rank, official_group_size,
+               rank, group_size, group_parent_id, band_id, previous_rank, previous_group_size, rank_comparable
+        FROM {result} WHERE index_id = %(index)s AND year = %(year)s
+    ),
+    final AS (
+        SELECT id, unit_id, %(index)s AS index_id, %(year)s AS year, official_rank, official_group_size,
+               CASE WHEN fresh THEN c_value ELSE value END AS value,
+               CASE WHEN fresh THEN c_points ELSE points END AS points,
+               CASE WHEN fresh THEN c_applicable_max ELSE applicable_max END AS applicable_max
+        FROM (
+            SELECT s.id, COALESCE(s.unit_id, c.unit_id) AS unit_id, s.official_rank, s.official_group_size,
+                   s.value, s.points, s.applicable_max,
+                   c.value AS c_value, c.points AS c_points, c.applicable_max AS c_applicable_max,
+                   c.unit_id IS NOT NULL AND (s.id IS NULL OR s.source = %(computed)s) AS fresh
+            FROM stored s FULL JOIN computed c ON c.unit_id = s.unit_id
+        ) j
+    ),
+    x AS MATERIALIZED ({ranking}
+    ),
+    written AS (
+        INSERT INTO {result} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at,
+                              rank, group_size, group_parent_id, band_id, previous_rank, previous_group_size,
+                              rank_comparable)
+        SELECT x.unit_id, %(index)s, %(year)s, x.value, x.points, x.applicable_max, %(computed)s, '', %(now)s,
+               x.rnk, x.n, x.parent_id, x.band_id, x.prev, x.prev_n, x.comparable
+        FROM x LEFT JOIN stored s ON s.id = x.id
+        WHERE s.id IS NULL OR {differs}
+        -- A row written meanwhile by another transaction (a published result) keeps its value.
+        ON CONFLICT (unit_id, index_id, year) DO UPDATE SET
+            {kept_unless_computed},
+            updated_at = CASE WHEN {result}.source = %(computed)s AND ({value_differs})
+                              THEN excluded.updated_at ELSE {result}.updated_at END,
+            rank = excluded.rank, group_size = excluded.group_size, group_parent_id = excluded.group_parent_id,
+            band_id = excluded.band_id, previous_rank = excluded.previous_rank,
+            previous_group_size = excluded.previous_group_size, rank_comparable = excluded.rank_comparable
+        RETURNING 1
+    ){next_year_cte}
+    SELECT (SELECT COUNT(*) FROM written){next_year_count},
+           (SELECT COUNT(*) FROM x),
+           (SELECT COUNT(*) FROM stored s
+            WHERE s.source = %(computed)s AND NOT EXISTS (SELECT 1 FROM computed c WHERE c.unit_id = s.unit_id))
+    """
+    return sql, params
 
 
 def _execute(cursor, sql, params):
@@ -543,7 +714,11 @@ def results_recompute(*, index_id, year):
     now = timezone.now()
     changed = 0
     with transaction.atomic():
-        _lock(index_id=index_id, year=year)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                year_rows = _lock_and_year_rows(cursor, index_id=index_id, year=year)
+        else:
+            _lock(index_id=index_id, year=year)
         methodologies = list(
             Methodology.objects.filter(index_id=index_id, year=year)
             .exclude(aggregation=Aggregation.PUBLISHED)
@@ -552,6 +727,10 @@ def results_recompute(*, index_id, year):
         # The index comes with its methodologies: one round trip less (bench/README.md, "Recompute").
         index = methodologies[0].index if methodologies else Index.objects.get(pk=index_id)
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                return _recompute_in_one_statement(
+                    cursor, index=index, year=year, methodologies=methodologies, now=now, year_rows=year_rows
+                )
             # The stale results first: the units they drop and the units the upserts write are
             # apart, and before the upserts a year computed for the first time has no result to
             # test against the "still computed" subquery, which then never runs (5 ms of a 50 ms
@@ -566,6 +745,65 @@ def results_recompute(*, index_id, year):
             # successor does (docs/design.md, history across reorganisations).
             changed += _rank(cursor, index=index, year=year)
             changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index_id, year + 1])
+    return changed
+
+
+# The lock, then the planner's estimate and the count of the year's and the next year's results,
+# in one round trip (PostgreSQL runs the two statements of one message one after the other, each
+# with a snapshot of its own: the second sees what a recompute that held the lock before committed).
+# EXPLAIN ANALYZE of a scan of each year gives both its estimate and its count; under load each
+# round trip costs more than these statements' work (bench/README.md, "Recompute in one statement").
+_LOCK_AND_YEAR_ROWS = f"""
+    SELECT pg_advisory_xact_lock(%s);
+    EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON)
+    SELECT 1 FROM {T["result"]} WHERE index_id = %s AND year = %s
+    UNION ALL SELECT 1 FROM {T["result"]} WHERE index_id = %s AND year = %s
+"""
+
+
+def _lock_and_year_rows(cursor, *, index_id, year):
+    """_lock, and {year: (rows estimated, rows counted)} of the year and the next (PostgreSQL)."""
+    years = (year, year + 1)
+    cursor.execute(
+        _LOCK_AND_YEAR_ROWS,
+        [recompute_lock_key(index_id=index_id, year=year), index_id, years[0], index_id, years[1]],
+    )
+    plan = cursor.fetchone()[0]
+    scans = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plans"]
+    return {
+        each_year: (scan["Plan Rows"], round(scan["Actual Rows"] * scan["Actual Loops"]))
+        for each_year, scan in zip(years, scans, strict=True)
+    }
+
+
+def _misestimated(estimated, counted):
+    return counted >= STATISTICS_MIN_ROWS and estimated * STATISTICS_MISESTIMATE < counted
+
+
+def _recompute_in_one_statement(cursor, *, index, year, methodologies, now, year_rows):
+    """results_recompute's work on PostgreSQL: _recompute_statement, then the stale results'
+    delete and a second ranking only if it found computed results no methodology gave, between
+    two looks at the planner's statistics (_statistics_refresh_if_stale). Before it, of the rows
+    it reads (the year's and the next year's stored results, `year_rows`); after it, of the year's
+    rows as it left them, when it wrote any, for the statements that read them next (a what-if's
+    re-rank, the pages)."""
+    analysed = any(_misestimated(*rows) for rows in year_rows.values()) and _results_analyse(cursor)
+    cursor.execute(
+        *_recompute_statement(
+            index=index, year=year, methodologies=methodologies, now=now, next_year=year_rows[year + 1][1] > 0
+        )
+    )
+    changed, rows, orphaned = cursor.fetchone()
+    if orphaned:
+        deleted = _execute(cursor, *_stale_delete(index_id=index.pk, year=year, methodologies=methodologies))
+        if deleted:
+            rows -= deleted
+            changed += deleted + _rank(cursor, index=index, year=year)
+            changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index.pk, year + 1])
+    estimated, counted = year_rows[year]
+    # Analysed just now, the statistics know the year's rows as they were before the statement.
+    if changed and _misestimated(counted if analysed else estimated, rows):
+        _results_analyse(cursor)
     return changed
 
 
