@@ -712,13 +712,12 @@ def results_recompute(*, index_id, year):
     rows changed (inserted, updated or deleted).
     """
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            return _recompute_postgresql(cursor, index_id=index_id, year=year, now=now)
     changed = 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                year_rows = _lock_and_year_rows(cursor, index_id=index_id, year=year)
-        else:
-            _lock(index_id=index_id, year=year)
+        _lock(index_id=index_id, year=year)
         methodologies = list(
             Methodology.objects.filter(index_id=index_id, year=year)
             .exclude(aggregation=Aggregation.PUBLISHED)
@@ -727,10 +726,6 @@ def results_recompute(*, index_id, year):
         # The index comes with its methodologies: one round trip less (bench/README.md, "Recompute").
         index = methodologies[0].index if methodologies else Index.objects.get(pk=index_id)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                return _recompute_in_one_statement(
-                    cursor, index=index, year=year, methodologies=methodologies, now=now, year_rows=year_rows
-                )
             # The stale results first: the units they drop and the units the upserts write are
             # apart, and before the upserts a year computed for the first time has no result to
             # test against the "still computed" subquery, which then never runs (5 ms of a 50 ms
@@ -748,63 +743,91 @@ def results_recompute(*, index_id, year):
     return changed
 
 
-# The lock, then the planner's estimate and the count of the year's and the next year's results,
-# in one round trip (PostgreSQL runs the two statements of one message one after the other, each
-# with a snapshot of its own: the second sees what a recompute that held the lock before committed).
-# EXPLAIN ANALYZE of a scan of each year gives both its estimate and its count; under load each
-# round trip costs more than these statements' work (bench/README.md, "Recompute in one statement").
-_LOCK_AND_YEAR_ROWS = f"""
+# The lock, then the index, its computed methodologies of the year and the count of the year's and
+# the next year's results, in one round trip: PostgreSQL runs the two statements of one message one
+# after the other, each with a snapshot of its own, so the second sees what a recompute that held
+# the lock before committed. Under load each round trip costs more than these statements' work
+# (bench/README.md, "Recompute in one statement").
+_LOCK_AND_METHODOLOGIES = f"""
     SELECT pg_advisory_xact_lock(%s);
-    EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF, FORMAT JSON)
+    SELECT i.code, i.direction, i.dossier_measure, m.id, m.aggregation, m.unit_kind,
+           (SELECT COUNT(*) FROM {T["result"]} WHERE index_id = %s AND year = %s),
+           (SELECT COUNT(*) FROM {T["result"]} WHERE index_id = %s AND year = %s)
+    FROM {Index._meta.db_table} i
+    LEFT JOIN {T["methodology"]} m ON m.index_id = i.id AND m.year = %s AND m.aggregation <> %s
+    WHERE i.id = %s
+    ORDER BY m.unit_kind
+"""
+# The planner's estimates of the year's and the next year's results. Parameters: index id, year, index id, year.
+_YEARS_ROWS_PLAN = f"""
+    EXPLAIN (FORMAT JSON)
     SELECT 1 FROM {T["result"]} WHERE index_id = %s AND year = %s
     UNION ALL SELECT 1 FROM {T["result"]} WHERE index_id = %s AND year = %s
 """
 
 
-def _lock_and_year_rows(cursor, *, index_id, year):
-    """_lock, and {year: (rows estimated, rows counted)} of the year and the next (PostgreSQL)."""
+def _recompute_postgresql(cursor, *, index_id, year, now):
+    """results_recompute's work on PostgreSQL, in a transaction: the lock and what the statement
+    is built from (_LOCK_AND_METHODOLOGIES), _recompute_statement, then the stale results' delete
+    and a second ranking only if it found computed results no methodology gave. Around it, two
+    looks at the planner's statistics (_statistics_refresh_if_stale): before, of the rows it reads
+    (the year's and the next year's stored results); after, of the year's rows as it left them,
+    when it wrote any, for the statements that read them next (a what-if's re-rank, the pages).
+    Each look asks the planner only when there are rows enough to matter (STATISTICS_MIN_ROWS)."""
     years = (year, year + 1)
     cursor.execute(
-        _LOCK_AND_YEAR_ROWS,
-        [recompute_lock_key(index_id=index_id, year=year), index_id, years[0], index_id, years[1]],
+        _LOCK_AND_METHODOLOGIES,
+        [recompute_lock_key(index_id=index_id, year=year), index_id, year, index_id, year + 1]
+        + [year, Aggregation.PUBLISHED, index_id],
     )
+    rows = cursor.fetchall()
+    if not rows:
+        raise Index.DoesNotExist(f"no index {index_id}")
+    code, direction, dossier_measure = rows[0][:3]
+    counts = dict(zip(years, rows[0][6:], strict=True))
+    # Built from the columns the statement needs, not read through the ORM: a query less to compile.
+    index = Index(pk=index_id, code=code, direction=direction, dossier_measure=dossier_measure)
+    methodologies = [
+        Methodology(pk=pk, index=index, year=year, aggregation=aggregation, unit_kind=unit_kind)
+        for _code, _direction, _measure, pk, aggregation, unit_kind, *_counts in rows
+        if pk is not None
+    ]
+    estimates = {}
+    if any(count >= STATISTICS_MIN_ROWS for count in counts.values()):
+        estimates = _years_estimates(cursor, index_id=index_id, years=years)
+    analysed = any(_misestimated(estimates[each], counts[each]) for each in estimates) and _results_analyse(cursor)
+    cursor.execute(
+        *_recompute_statement(
+            index=index, year=year, methodologies=methodologies, now=now, next_year=counts[year + 1] > 0
+        )
+    )
+    changed, year_rows, orphaned = cursor.fetchone()
+    if orphaned:
+        deleted = _execute(cursor, *_stale_delete(index_id=index_id, year=year, methodologies=methodologies))
+        if deleted:
+            year_rows -= deleted
+            changed += deleted + _rank(cursor, index=index, year=year)
+            changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index_id, year + 1])
+    if changed and year_rows >= STATISTICS_MIN_ROWS:
+        # Analysed just now, the statistics know the year's rows as they were before the statement.
+        estimated = counts[year] if analysed else estimates.get(year)
+        if estimated is None:
+            estimated = _years_estimates(cursor, index_id=index_id, years=years)[year]
+        if _misestimated(estimated, year_rows):
+            _results_analyse(cursor)
+    return changed
+
+
+def _years_estimates(cursor, *, index_id, years):
+    """{year: the planner's estimate of the index's results of that year} of `years` (two)."""
+    cursor.execute(_YEARS_ROWS_PLAN, [index_id, years[0], index_id, years[1]])
     plan = cursor.fetchone()[0]
     scans = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plans"]
-    return {
-        each_year: (scan["Plan Rows"], round(scan["Actual Rows"] * scan["Actual Loops"]))
-        for each_year, scan in zip(years, scans, strict=True)
-    }
+    return {each: scan["Plan Rows"] for each, scan in zip(years, scans, strict=True)}
 
 
 def _misestimated(estimated, counted):
     return counted >= STATISTICS_MIN_ROWS and estimated * STATISTICS_MISESTIMATE < counted
-
-
-def _recompute_in_one_statement(cursor, *, index, year, methodologies, now, year_rows):
-    """results_recompute's work on PostgreSQL: _recompute_statement, then the stale results'
-    delete and a second ranking only if it found computed results no methodology gave, between
-    two looks at the planner's statistics (_statistics_refresh_if_stale). Before it, of the rows
-    it reads (the year's and the next year's stored results, `year_rows`); after it, of the year's
-    rows as it left them, when it wrote any, for the statements that read them next (a what-if's
-    re-rank, the pages)."""
-    analysed = any(_misestimated(*rows) for rows in year_rows.values()) and _results_analyse(cursor)
-    cursor.execute(
-        *_recompute_statement(
-            index=index, year=year, methodologies=methodologies, now=now, next_year=year_rows[year + 1][1] > 0
-        )
-    )
-    changed, rows, orphaned = cursor.fetchone()
-    if orphaned:
-        deleted = _execute(cursor, *_stale_delete(index_id=index.pk, year=year, methodologies=methodologies))
-        if deleted:
-            rows -= deleted
-            changed += deleted + _rank(cursor, index=index, year=year)
-            changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index.pk, year + 1])
-    estimated, counted = year_rows[year]
-    # Analysed just now, the statistics know the year's rows as they were before the statement.
-    if changed and _misestimated(counted if analysed else estimated, rows):
-        _results_analyse(cursor)
-    return changed
 
 
 def results_rerank(*, index_id, year):
