@@ -3,7 +3,8 @@
 Everything here is a handful of SQL statements that run the same on SQLite (3.39+) and
 PostgreSQL: a recursive CTE maps every leaf criterion to its area, GROUP BY totals the scores,
 `RANK() OVER (PARTITION BY kind, parent ORDER BY value)` ranks, and an upsert writes only what
-changed. No row of scores is ever loaded into Python.
+changed. No row of scores is ever loaded into Python. PostgreSQL runs the same parts as one
+statement of data-modifying CTEs (_recompute_statement), SQLite one after another.
 
 Composite rules, per methodology:
 - sum:      value = Σ final scores ÷ Σ max_points of the applicable leaf criteria × 100;
@@ -654,12 +655,13 @@ def _lock(*, index_id, year):
 # loops that read every result of the index once per row of the year and ran the ranking window
 # again for each: 40 s to more than 5 minutes for a past year nationally instead of seconds
 # (bench/README.md, "What the real tree found"). Autovacuum would analyse the table, but only after
-# our transaction commits, too late for its own statements. So, before ranking, the estimate of the
-# year's and the next year's results is compared with their count, and where it is ten times too
-# low the table is analysed inside the transaction (ANALYZE sees the rows this transaction wrote).
-# A recompute of a year the statistics know (every nightly run after the first) only pays for the
-# one count of both years and their EXPLAINs, a few milliseconds; below STATISTICS_MIN_ROWS a misplanned loop costs
-# less than the ANALYZE would.
+# our transaction commits, too late for its own statements. So the estimate of the year's and the
+# next year's results is compared with their count, before the statement that reads them and, for
+# the year's, after it wrote them (for what reads them next), and where it is ten times too low
+# the table is analysed inside the transaction (ANALYZE sees the rows this transaction wrote):
+# _recompute_postgresql. A recompute of a year the statistics know (every nightly run after the
+# first) only pays for the counts and one EXPLAIN of both years, a millisecond or two; below
+# STATISTICS_MIN_ROWS a misplanned loop costs less than the ANALYZE would, and nothing is asked.
 # ANALYZE holds the table's SHARE UPDATE EXCLUSIVE lock until our commit: a second recompute that
 # wants to analyse too waits at most STATISTICS_LOCK_WAIT_MS for it, then goes on unanalysed (as
 # before this check) rather than wait on the first, which may be waiting on its rows (the
@@ -667,28 +669,6 @@ def _lock(*, index_id, year):
 STATISTICS_MIN_ROWS = 500
 STATISTICS_MISESTIMATE = 10
 STATISTICS_LOCK_WAIT_MS = 200
-_YEAR_ROWS_PLAN = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {T['result']} WHERE index_id = %s AND year = %s"
-# The rows of both years in one round trip: under load each statement's trip costs more than its work.
-_YEARS_ROWS = f"SELECT year, COUNT(*) FROM {T['result']} WHERE index_id = %s AND year IN (%s, %s) GROUP BY year"
-
-
-def _statistics_refresh_if_stale(cursor, *, index_id, years):
-    """ANALYZE the results table if the planner's estimate of the rows of one of `years` (two) of
-    the index is STATISTICS_MISESTIMATE times below their count (PostgreSQL); True when it did."""
-    if connection.vendor != "postgresql":
-        return False  # PostgreSQL's planner is the one found stalling; SQLite keeps no statistics by itself
-    cursor.execute(_YEARS_ROWS, [index_id, *years])
-    counts = dict(cursor.fetchall())
-    for year in years:
-        rows = counts.get(year, 0)
-        if rows < STATISTICS_MIN_ROWS:
-            continue
-        cursor.execute(_YEAR_ROWS_PLAN, [index_id, year])
-        plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        if plan[0]["Plan"]["Plan Rows"] * STATISTICS_MISESTIMATE < rows:
-            return _results_analyse(cursor)
-    return False
 
 
 def _results_analyse(cursor):
@@ -733,8 +713,6 @@ def results_recompute(*, index_id, year):
             changed += _execute(cursor, *_stale_delete(index_id=index_id, year=year, methodologies=methodologies))
             for methodology in methodologies:
                 changed += _execute(cursor, *_composite_upsert(methodology, now))
-            # Statistics of the rows just written before the two statements that read them back.
-            _statistics_refresh_if_stale(cursor, index_id=index_id, years=(year, year + 1))
             # Ranked: the units that exist at the end of the year. A unit that ended during it (a
             # commune merged on 1 July 2025) belongs to no group of that year's ranking; its
             # successor does (docs/design.md, history across reorganisations).
@@ -770,7 +748,7 @@ def _recompute_postgresql(cursor, *, index_id, year, now):
     """results_recompute's work on PostgreSQL, in a transaction: the lock and what the statement
     is built from (_LOCK_AND_METHODOLOGIES), _recompute_statement, then the stale results' delete
     and a second ranking only if it found computed results no methodology gave. Around it, two
-    looks at the planner's statistics (_statistics_refresh_if_stale): before, of the rows it reads
+    looks at the planner's statistics (STATISTICS_MIN_ROWS): before, of the rows it reads
     (the year's and the next year's stored results); after, of the year's rows as it left them,
     when it wrote any, for the statements that read them next (a what-if's re-rank, the pages).
     Each look asks the planner only when there are rows enough to matter (STATISTICS_MIN_ROWS)."""
