@@ -5,9 +5,8 @@ numbers, so that the ratio says what our code costs above what the database need
 """
 
 # Value = Σ final scores ÷ Σ maximum of the applicable leaves × 100 and its rank within the
-# group (unit kind, parent) — what indicators.recompute gives a `sum` methodology. Parameters:
-# index id, year, index id, year.
-RECOMPUTE = """
+# group (unit kind, parent) — what indicators.recompute gives a `sum` methodology.
+_RECOMPUTE_VALUED = """
 WITH leaf AS (
     SELECT c.id, c.max_points
     FROM indicators_criterion c
@@ -25,12 +24,33 @@ totals AS (
     GROUP BY a.unit_id
 ),
 valued AS (
-    SELECT t.unit_id, u.kind, u.parent_id, ROUND(t.points * 100.0 / t.maximum, 6) AS value
+    SELECT t.unit_id, u.kind, u.parent_id, t.points, t.maximum, ROUND(t.points * 100.0 / t.maximum, 6) AS value
     FROM totals t JOIN units_unit u ON u.id = t.unit_id
-)
+)"""
+# The values and ranks read. Parameters: index id, year, index id, year.
+RECOMPUTE = (
+    _RECOMPUTE_VALUED
+    + """
 SELECT unit_id, value, RANK() OVER (PARTITION BY kind, parent_id ORDER BY value DESC) AS rank
 FROM valued
 """
+)
+# The same written as a first computation writes them: every result of the year inserted with its
+# value, points, maximum, rank and group size, into the results table and its indexes, and
+# committed (run outside a transaction: one statement and its commit). The recompute from nothing
+# writes and commits each result too; measured against RECOMPUTE alone, its ratio counted the
+# writing and the wait for the commit to reach the disk as overhead (bench/README.md, "Recompute in
+# one statement"). Parameters: index id, year, index id, year, index id, year.
+RECOMPUTE_WRITTEN = (
+    _RECOMPUTE_VALUED
+    + """
+INSERT INTO indicators_result (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at,
+                               rank, group_size)
+SELECT unit_id, %s, %s, value, points, maximum, 'computed', '', CURRENT_TIMESTAMP,
+       RANK() OVER (PARTITION BY kind, parent_id ORDER BY value DESC), COUNT(*) OVER (PARTITION BY kind, parent_id)
+FROM valued
+"""
+)
 
 # Per unit and month received: the flows dossiers.stats counts, in one GROUP BY over every dossier.
 _DOSSIER_COUNTS = """

@@ -3,7 +3,8 @@
 Everything here is a handful of SQL statements that run the same on SQLite (3.39+) and
 PostgreSQL: a recursive CTE maps every leaf criterion to its area, GROUP BY totals the scores,
 `RANK() OVER (PARTITION BY kind, parent ORDER BY value)` ranks, and an upsert writes only what
-changed. No row of scores is ever loaded into Python.
+changed. No row of scores is ever loaded into Python. PostgreSQL runs the same parts as one
+statement of data-modifying CTEs (_recompute_statement), SQLite one after another.
 
 Composite rules, per methodology:
 - sum:      value = Σ final scores ÷ Σ max_points of the applicable leaf criteria × 100;
@@ -361,9 +362,12 @@ _PREVIOUS_COLUMNS = """
     CASE WHEN p.rank IS NULL THEN -1 ELSE COALESCE(p.group_parent_id, 0) END AS p_group"""
 
 
-def _rank_update(direction):
-    """Ranks, group sizes, the groups' parents, previous ranks, their comparability and bands of
-    an index and year, in one UPDATE.
+def _ranking_select(direction, *, source, carry=()):
+    """A SELECT of each result's rank, group size, group's parent, band, previous rank, its group
+    size and comparability (`x`: id, unit_id, value, rnk, n, parent_id, band_id, prev, prev_n, comparable,
+    official_rank, official_group_size and the `carry` columns), over `source`: a FROM item `r`
+    with the year's results (id, unit_id, index_id, year, value, official_rank, official_group_size
+    and `carry`) and its WHERE, if any.
 
     The window runs over one scan of the year's results: a row that is not ranked (no value, or
     its unit did not exist that year) gets a partition of its own through the `ranked` flag and a
@@ -374,15 +378,17 @@ def _rank_update(direction):
     (unit, index, year) index), and the overlap of this year's and last year's groups is one more
     window over the same rows, partitioned by both groups: no subquery per row.
     A unit is ranked when it exists on the day given (the year's last: see results_recompute).
-    Parameters: the last day of the year, the day the unit must still exist on, index id, year."""
+    Parameters: the last day of the year, the day the unit must still exist on, then `source`'s."""
     order = "DESC" if direction == Direction.HIGHER else "ASC"
+
+    def carried(table):
+        return "".join(f", {table}.{column}" for column in carry)
+
     return f"""
-    UPDATE {T["result"]} SET rank = x.rnk, group_size = x.n, group_parent_id = x.parent_id, band_id = x.band_id,
-        previous_rank = x.prev, previous_group_size = x.prev_n, rank_comparable = x.comparable
-    FROM (
-        SELECT w.id, w.rnk, w.n, w.parent_id, w.band_id, {_PREVIOUS}, {_COMPARABLE} AS comparable
+        SELECT w.id, w.unit_id, w.value, w.rnk, w.n, w.parent_id, w.band_id, w.official_rank, w.official_group_size,
+               {_PREVIOUS}, {_COMPARABLE} AS comparable {carried("w")}
         FROM (
-            SELECT g.id, g.parent_id, g.official_rank, g.official_group_size,
+            SELECT g.id, g.unit_id, g.value, g.parent_id, g.official_rank, g.official_group_size,
                    g.p_rank, g.p_group_size, g.p_official_rank, g.p_official_group_size, g.p_parent_id,
                    CASE WHEN g.ranked = 1 THEN
                        RANK() OVER (PARTITION BY g.kind, g.parent_id, g.ranked ORDER BY g.value {order}) END AS rnk,
@@ -393,20 +399,34 @@ def _rank_update(direction):
                     WHERE b.index_id = g.index_id AND b.year = g.year AND b.unit_kind = g.kind
                       AND (b.min_value IS NULL OR g.value >= b.min_value)
                       AND (b.max_value IS NULL OR g.value < b.max_value)
-                    ORDER BY b.position, b.id LIMIT 1) AS band_id
+                    ORDER BY b.position, b.id LIMIT 1) AS band_id {carried("g")}
             FROM (
                 SELECT r.id, r.unit_id, r.index_id, r.year, r.value, r.official_rank, r.official_group_size,
                        u.kind, u.parent_id,
                        CASE WHEN r.value IS NOT NULL
                              AND (u.valid_from IS NULL OR u.valid_from <= %s)
                              AND (u.valid_to IS NULL OR u.valid_to >= %s) THEN 1 ELSE 0 END AS ranked,
-                       {_PREVIOUS_COLUMNS}
-                FROM {T["result"]} r
+                       {_PREVIOUS_COLUMNS} {carried("r")}
+                FROM {source}
+            ) g
+        ) w"""
+
+
+def _rank_update(direction):
+    """Ranks, group sizes, the groups' parents, previous ranks, their comparability and bands of
+    an index and year, in one UPDATE of its stored results (_ranking_select).
+    Parameters: the last day of the year, the day the unit must still exist on, index id, year."""
+    ranking = _ranking_select(
+        direction,
+        source=f"""{T["result"]} r
                 JOIN {T["unit"]} u ON u.id = r.unit_id
                 {_PREVIOUS_JOIN}
-                WHERE r.index_id = %s AND r.year = %s
-            ) g
-        ) w
+                WHERE r.index_id = %s AND r.year = %s""",
+    )
+    return f"""
+    UPDATE {T["result"]} SET rank = x.rnk, group_size = x.n, group_parent_id = x.parent_id, band_id = x.band_id,
+        previous_rank = x.prev, previous_group_size = x.prev_n, rank_comparable = x.comparable
+    FROM ({ranking}
     ) AS x
     WHERE {T["result"]}.id = x.id AND (
         {T["result"]}.rank IS DISTINCT FROM x.rnk
@@ -419,11 +439,9 @@ def _rank_update(direction):
     """
 
 
-# A year's previous ranks and their comparability, from the ranks and groups stored for it and
-# for the year before: run for the next year after a recompute, whose previous ranks read this
-# year's (that year's own ranks and groups are read as stored: a recompute of that year rewrites
-# them), and by migration 0007 for every year. Parameters: index id, year.
-PREVIOUS_RANKS_UPDATE = f"""
+def _previous_ranks_update(previous_join):
+    """PREVIOUS_RANKS_UPDATE with last year's results `p` joined by `previous_join`."""
+    return f"""
     UPDATE {T["result"]} SET previous_rank = x.prev, previous_group_size = x.prev_n, rank_comparable = x.comparable
     FROM (
         SELECT w.id, {_PREVIOUS}, {_COMPARABLE} AS comparable
@@ -437,7 +455,7 @@ PREVIOUS_RANKS_UPDATE = f"""
                    END AS common
             FROM {T["result"]} r
             JOIN {T["unit"]} u ON u.id = r.unit_id
-            {_PREVIOUS_JOIN}
+            {previous_join}
             WHERE r.index_id = %s AND r.year = %s
         ) w
     ) AS x
@@ -446,6 +464,160 @@ PREVIOUS_RANKS_UPDATE = f"""
         OR {T["result"]}.previous_group_size IS DISTINCT FROM x.prev_n
         OR {T["result"]}.rank_comparable IS DISTINCT FROM x.comparable)
 """
+
+
+# A year's previous ranks and their comparability, from the ranks and groups stored for it and
+# for the year before: run for the next year after a recompute, whose previous ranks read this
+# year's (that year's own ranks and groups are read as stored: a recompute of that year rewrites
+# them), and by migration 0007 for every year. Parameters: index id, year.
+PREVIOUS_RANKS_UPDATE = _previous_ranks_update(_PREVIOUS_JOIN)
+
+
+def _computed_union(methodologies):
+    """(sql, params): a SELECT of every methodology's computed results (unit_id, points,
+    applicable_max, value), each methodology's CTEs in a subquery of their own."""
+    if not methodologies:
+        return (
+            "SELECT CAST(NULL AS BIGINT) AS unit_id, CAST(NULL AS NUMERIC) AS points,"
+            " CAST(NULL AS NUMERIC) AS applicable_max, CAST(NULL AS NUMERIC) AS value WHERE FALSE"
+        ), []
+    selects, params = [], []
+    for methodology in methodologies:
+        sql, cte_params = _composite_cte(methodology)
+        selects.append(
+            f"SELECT unit_id, points, applicable_max, value FROM ({sql}"
+            f" SELECT unit_id, points, applicable_max, value FROM composite) m{methodology.pk}"
+        )
+        params += cte_params
+    return " UNION ALL ".join(selects), params
+
+
+def _named(sql, params, name, into):
+    """`sql` with its positional parameters renamed %(name_0)s, %(name_1)s…, their values put in
+    `into`: the parts of _recompute_statement are written for positional parameters, and it
+    names its own to use each more than once."""
+    parts = sql.split("%s")
+    named = [parts[0]]
+    for number, (value, part) in enumerate(zip(params, parts[1:], strict=True)):
+        into[f"{name}_{number}"] = value
+        named += [f"%({name}_{number})s", part]
+    return "".join(named)
+
+
+# The recompute of an index and year in one statement (PostgreSQL): what an upsert per methodology,
+# the rank update and the next year's previous ranks do one after another on SQLite. Each of those
+# was planned and sent on its own, and at the small size that overhead, not their work, kept the
+# recompute above 1.2 × the bare statement (bench/README.md, "Recompute in one statement"). The
+# parts of a WITH all see the rows as they were before it, so the ranks are computed from the
+# year's results as they will be (`final`: the stored ones with the values just computed, and the
+# new ones), and each result is written once, its value and its ranks together. A published result
+# keeps its value, and `updated_at` (which moves results_as_of) moves only with a value, as before.
+# The stale results are not deleted here: they are rare, and asking which units are still computed
+# cost more to plan than the rest of the statement (4–7 ms against 2), though it seldom ran. The
+# statement keeps them, values unchanged, and counts them (`orphaned`: computed results the
+# methodologies did not give); results_recompute deletes the stale ones among them and ranks again
+# only then. The next year's previous ranks are left out when that year has no results.
+def _recompute_statement(*, index, year, methodologies, now, next_year):
+    """(sql, params) of the recompute in one statement; it returns the rows it changed, the
+    year's rows and the year's computed results no methodology gave."""
+    result = T["result"]
+    params = {"index": index.pk, "year": year, "next_year": year + 1, "computed": ResultSource.COMPUTED, "now": now}
+    computed = _named(*_computed_union(methodologies), "computed", params)
+    last = datetime.date(year, 12, 31)
+    ranking = _named(
+        _ranking_select(
+            index.direction,
+            source=f"""final r
+                JOIN {T["unit"]} u ON u.id = r.unit_id
+                {_PREVIOUS_JOIN}""",
+            carry=("points", "applicable_max"),
+        ),
+        [last, last],
+        "last",
+        params,
+    )
+    differs = " OR ".join(
+        f"s.{stored} IS DISTINCT FROM x.{new}"
+        for stored, new in (
+            ("value", "value"),
+            ("points", "points"),
+            ("applicable_max", "applicable_max"),
+            ("rank", "rnk"),
+            ("group_size", "n"),
+            ("group_parent_id", "parent_id"),
+            ("band_id", "band_id"),
+            ("previous_rank", "prev"),
+            ("previous_group_size", "prev_n"),
+            ("rank_comparable", "comparable"),
+        )
+    )
+    value_differs = " OR ".join(
+        f"{result}.{column} IS DISTINCT FROM excluded.{column}" for column in ("value", "points", "applicable_max")
+    )
+    kept_unless_computed = ",\n            ".join(
+        f"{column} = CASE WHEN {result}.source = %(computed)s THEN excluded.{column} ELSE {result}.{column} END"
+        for column in ("value", "points", "applicable_max")
+    )
+    next_year_cte = next_year_count = ""
+    if next_year:
+        update = _previous_ranks_update("LEFT JOIN this_year p ON p.unit_id = r.unit_id")
+        next_year_cte = f""",
+    this_year AS (
+        SELECT unit_id, rnk AS rank, n AS group_size, official_rank, official_group_size, parent_id AS group_parent_id
+        FROM x
+    ),
+    next_year AS ({update.replace("%s AND r.year = %s", "%(index)s AND r.year = %(next_year)s")}
+        RETURNING 1
+    )"""
+        next_year_count = " + (SELECT COUNT(*) FROM next_year)"
+    sql = f"""
+    WITH computed AS MATERIALIZED (
+        {computed}
+    ),
+    stored AS MATERIALIZED (
+        SELECT id, unit_id, source, value, points, applicable_max, official_rank, official_group_size,
+               rank, group_size, group_parent_id, band_id, previous_rank, previous_group_size, rank_comparable
+        FROM {result} WHERE index_id = %(index)s AND year = %(year)s
+    ),
+    final AS (
+        SELECT id, unit_id, %(index)s AS index_id, %(year)s AS year, official_rank, official_group_size,
+               CASE WHEN fresh THEN c_value ELSE value END AS value,
+               CASE WHEN fresh THEN c_points ELSE points END AS points,
+               CASE WHEN fresh THEN c_applicable_max ELSE applicable_max END AS applicable_max
+        FROM (
+            SELECT s.id, COALESCE(s.unit_id, c.unit_id) AS unit_id, s.official_rank, s.official_group_size,
+                   s.value, s.points, s.applicable_max,
+                   c.value AS c_value, c.points AS c_points, c.applicable_max AS c_applicable_max,
+                   c.unit_id IS NOT NULL AND (s.id IS NULL OR s.source = %(computed)s) AS fresh
+            FROM stored s FULL JOIN computed c ON c.unit_id = s.unit_id
+        ) j
+    ),
+    x AS MATERIALIZED ({ranking}
+    ),
+    written AS (
+        INSERT INTO {result} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at,
+                              rank, group_size, group_parent_id, band_id, previous_rank, previous_group_size,
+                              rank_comparable)
+        SELECT x.unit_id, %(index)s, %(year)s, x.value, x.points, x.applicable_max, %(computed)s, '', %(now)s,
+               x.rnk, x.n, x.parent_id, x.band_id, x.prev, x.prev_n, x.comparable
+        FROM x LEFT JOIN stored s ON s.id = x.id
+        WHERE s.id IS NULL OR {differs}
+        -- A row written meanwhile by another transaction (a published result) keeps its value.
+        ON CONFLICT (unit_id, index_id, year) DO UPDATE SET
+            {kept_unless_computed},
+            updated_at = CASE WHEN {result}.source = %(computed)s AND ({value_differs})
+                              THEN excluded.updated_at ELSE {result}.updated_at END,
+            rank = excluded.rank, group_size = excluded.group_size, group_parent_id = excluded.group_parent_id,
+            band_id = excluded.band_id, previous_rank = excluded.previous_rank,
+            previous_group_size = excluded.previous_group_size, rank_comparable = excluded.rank_comparable
+        RETURNING 1
+    ){next_year_cte}
+    SELECT (SELECT COUNT(*) FROM written){next_year_count},
+           (SELECT COUNT(*) FROM x),
+           (SELECT COUNT(*) FROM stored s
+            WHERE s.source = %(computed)s AND NOT EXISTS (SELECT 1 FROM computed c WHERE c.unit_id = s.unit_id))
+    """
+    return sql, params
 
 
 def _execute(cursor, sql, params):
@@ -483,12 +655,13 @@ def _lock(*, index_id, year):
 # loops that read every result of the index once per row of the year and ran the ranking window
 # again for each: 40 s to more than 5 minutes for a past year nationally instead of seconds
 # (bench/README.md, "What the real tree found"). Autovacuum would analyse the table, but only after
-# our transaction commits, too late for its own statements. So, before ranking, the estimate of the
-# year's and the next year's results is compared with their count, and where it is ten times too
-# low the table is analysed inside the transaction (ANALYZE sees the rows this transaction wrote).
-# A recompute of a year the statistics know (every nightly run after the first) only pays for the
-# one count of both years and their EXPLAINs, a few milliseconds; below STATISTICS_MIN_ROWS a misplanned loop costs
-# less than the ANALYZE would.
+# our transaction commits, too late for its own statements. So the estimate of the year's and the
+# next year's results is compared with their count, before the statement that reads them and, for
+# the year's, after it wrote them (for what reads them next), and where it is ten times too low
+# the table is analysed inside the transaction (ANALYZE sees the rows this transaction wrote):
+# _recompute_postgresql. A recompute of a year the statistics know (every nightly run after the
+# first) only pays for the counts and one EXPLAIN of both years, a millisecond or two; below
+# STATISTICS_MIN_ROWS a misplanned loop costs less than the ANALYZE would, and nothing is asked.
 # ANALYZE holds the table's SHARE UPDATE EXCLUSIVE lock until our commit: a second recompute that
 # wants to analyse too waits at most STATISTICS_LOCK_WAIT_MS for it, then goes on unanalysed (as
 # before this check) rather than wait on the first, which may be waiting on its rows (the
@@ -496,28 +669,6 @@ def _lock(*, index_id, year):
 STATISTICS_MIN_ROWS = 500
 STATISTICS_MISESTIMATE = 10
 STATISTICS_LOCK_WAIT_MS = 200
-_YEAR_ROWS_PLAN = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {T['result']} WHERE index_id = %s AND year = %s"
-# The rows of both years in one round trip: under load each statement's trip costs more than its work.
-_YEARS_ROWS = f"SELECT year, COUNT(*) FROM {T['result']} WHERE index_id = %s AND year IN (%s, %s) GROUP BY year"
-
-
-def _statistics_refresh_if_stale(cursor, *, index_id, years):
-    """ANALYZE the results table if the planner's estimate of the rows of one of `years` (two) of
-    the index is STATISTICS_MISESTIMATE times below their count (PostgreSQL); True when it did."""
-    if connection.vendor != "postgresql":
-        return False  # PostgreSQL's planner is the one found stalling; SQLite keeps no statistics by itself
-    cursor.execute(_YEARS_ROWS, [index_id, *years])
-    counts = dict(cursor.fetchall())
-    for year in years:
-        rows = counts.get(year, 0)
-        if rows < STATISTICS_MIN_ROWS:
-            continue
-        cursor.execute(_YEAR_ROWS_PLAN, [index_id, year])
-        plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        if plan[0]["Plan"]["Plan Rows"] * STATISTICS_MISESTIMATE < rows:
-            return _results_analyse(cursor)
-    return False
 
 
 def _results_analyse(cursor):
@@ -541,6 +692,9 @@ def results_recompute(*, index_id, year):
     rows changed (inserted, updated or deleted).
     """
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            return _recompute_postgresql(cursor, index_id=index_id, year=year, now=now)
     changed = 0
     with transaction.atomic():
         _lock(index_id=index_id, year=year)
@@ -559,14 +713,99 @@ def results_recompute(*, index_id, year):
             changed += _execute(cursor, *_stale_delete(index_id=index_id, year=year, methodologies=methodologies))
             for methodology in methodologies:
                 changed += _execute(cursor, *_composite_upsert(methodology, now))
-            # Statistics of the rows just written before the two statements that read them back.
-            _statistics_refresh_if_stale(cursor, index_id=index_id, years=(year, year + 1))
             # Ranked: the units that exist at the end of the year. A unit that ended during it (a
             # commune merged on 1 July 2025) belongs to no group of that year's ranking; its
             # successor does (docs/design.md, history across reorganisations).
             changed += _rank(cursor, index=index, year=year)
             changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index_id, year + 1])
     return changed
+
+
+# The lock, then the index, its computed methodologies of the year and the count of the year's and
+# the next year's results, in one round trip: PostgreSQL runs the two statements of one message one
+# after the other, each with a snapshot of its own, so the second sees what a recompute that held
+# the lock before committed. Under load each round trip costs more than these statements' work
+# (bench/README.md, "Recompute in one statement").
+_LOCK_AND_METHODOLOGIES = f"""
+    SELECT pg_advisory_xact_lock(%s);
+    SELECT i.code, i.direction, i.dossier_measure, m.id, m.aggregation, m.unit_kind,
+           (SELECT COUNT(*) FROM {T["result"]} WHERE index_id = %s AND year = %s),
+           (SELECT COUNT(*) FROM {T["result"]} WHERE index_id = %s AND year = %s)
+    FROM {Index._meta.db_table} i
+    LEFT JOIN {T["methodology"]} m ON m.index_id = i.id AND m.year = %s AND m.aggregation <> %s
+    WHERE i.id = %s
+    ORDER BY m.unit_kind
+"""
+# The planner's estimates of the year's and the next year's results. Parameters: index id, year, index id, year.
+_YEARS_ROWS_PLAN = f"""
+    EXPLAIN (FORMAT JSON)
+    SELECT 1 FROM {T["result"]} WHERE index_id = %s AND year = %s
+    UNION ALL SELECT 1 FROM {T["result"]} WHERE index_id = %s AND year = %s
+"""
+
+
+def _recompute_postgresql(cursor, *, index_id, year, now):
+    """results_recompute's work on PostgreSQL, in a transaction: the lock and what the statement
+    is built from (_LOCK_AND_METHODOLOGIES), _recompute_statement, then the stale results' delete
+    and a second ranking only if it found computed results no methodology gave. Around it, two
+    looks at the planner's statistics (STATISTICS_MIN_ROWS): before, of the rows it reads
+    (the year's and the next year's stored results); after, of the year's rows as it left them,
+    when it wrote any, for the statements that read them next (a what-if's re-rank, the pages).
+    Each look asks the planner only when there are rows enough to matter (STATISTICS_MIN_ROWS)."""
+    years = (year, year + 1)
+    cursor.execute(
+        _LOCK_AND_METHODOLOGIES,
+        [recompute_lock_key(index_id=index_id, year=year), index_id, year, index_id, year + 1]
+        + [year, Aggregation.PUBLISHED, index_id],
+    )
+    rows = cursor.fetchall()
+    if not rows:
+        raise Index.DoesNotExist(f"no index {index_id}")
+    code, direction, dossier_measure = rows[0][:3]
+    counts = dict(zip(years, rows[0][6:], strict=True))
+    # Built from the columns the statement needs, not read through the ORM: a query less to compile.
+    index = Index(pk=index_id, code=code, direction=direction, dossier_measure=dossier_measure)
+    methodologies = [
+        Methodology(pk=pk, index=index, year=year, aggregation=aggregation, unit_kind=unit_kind)
+        for _code, _direction, _measure, pk, aggregation, unit_kind, *_counts in rows
+        if pk is not None
+    ]
+    estimates = {}
+    if any(count >= STATISTICS_MIN_ROWS for count in counts.values()):
+        estimates = _years_estimates(cursor, index_id=index_id, years=years)
+    analysed = any(_misestimated(estimates[each], counts[each]) for each in estimates) and _results_analyse(cursor)
+    cursor.execute(
+        *_recompute_statement(
+            index=index, year=year, methodologies=methodologies, now=now, next_year=counts[year + 1] > 0
+        )
+    )
+    changed, year_rows, orphaned = cursor.fetchone()
+    if orphaned:
+        deleted = _execute(cursor, *_stale_delete(index_id=index_id, year=year, methodologies=methodologies))
+        if deleted:
+            year_rows -= deleted
+            changed += deleted + _rank(cursor, index=index, year=year)
+            changed += _execute(cursor, PREVIOUS_RANKS_UPDATE, [index_id, year + 1])
+    if changed and year_rows >= STATISTICS_MIN_ROWS:
+        # Analysed just now, the statistics know the year's rows as they were before the statement.
+        estimated = counts[year] if analysed else estimates.get(year)
+        if estimated is None:
+            estimated = _years_estimates(cursor, index_id=index_id, years=years)[year]
+        if _misestimated(estimated, year_rows):
+            _results_analyse(cursor)
+    return changed
+
+
+def _years_estimates(cursor, *, index_id, years):
+    """{year: the planner's estimate of the index's results of that year} of `years` (two)."""
+    cursor.execute(_YEARS_ROWS_PLAN, [index_id, years[0], index_id, years[1]])
+    plan = cursor.fetchone()[0]
+    scans = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plans"]
+    return {each: scan["Plan Rows"] for each, scan in zip(years, scans, strict=True)}
+
+
+def _misestimated(estimated, counted):
+    return counted >= STATISTICS_MIN_ROWS and estimated * STATISTICS_MISESTIMATE < counted
 
 
 def results_rerank(*, index_id, year):

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from indicators.models import Aggregation, Index, Methodology, Result
 from indicators.services import results_recompute_all_request, results_recompute_request
@@ -21,6 +22,12 @@ def par(tree):
     return par
 
 
+def _first_computation_rows():
+    """Rows changed by a first computation of one unit's result: PostgreSQL writes it once with its
+    rank (indicators.recompute._recompute_statement), SQLite inserts it and then ranks it."""
+    return 1 if connection.vendor == "postgresql" else 2
+
+
 def _recompute(**options):
     out = StringIO()
     call_command("recompute", stdout=out, **options)
@@ -28,7 +35,8 @@ def _recompute(**options):
 
 
 def test_every_year_of_every_index_is_recomputed_and_reported(par, tree):
-    assert _recompute() == ["par 2022: 2 rows changed", "par 2023: 2 rows changed"]
+    rows = _first_computation_rows()
+    assert _recompute() == [f"par 2022: {rows} rows changed", f"par 2023: {rows} rows changed"]
     assert Result.objects.get(year=2023).value == D("35")
     assert _recompute(index="par", year=2023) == ["par 2023: 0 rows changed"]
 
@@ -37,7 +45,7 @@ def test_the_pending_job_of_a_save_is_the_one_that_runs(par):
     pending = results_recompute_request(index_id=par.pk, year=2023, send=False)
     _recompute(index="par", year=2023)
     pending.refresh_from_db()
-    assert (pending.status, pending.rows_changed) == (JobStatus.DONE, 2)
+    assert (pending.status, pending.rows_changed) == (JobStatus.DONE, _first_computation_rows())
     assert Job.objects.count() == 1
 
 
@@ -64,7 +72,8 @@ def test_an_index_that_fails_fails_alone_reported_and_the_command_exits_non_zero
         "bad 2024: failed: ValueError: index 'bad' is computed from dossiers but names no dossier measure: "
         "set one (import_methodology --measure, or the index in the admin)"
     ]
-    assert out.getvalue().splitlines() == ["par 2022: 2 rows changed", "par 2023: 2 rows changed"]
+    rows = _first_computation_rows()
+    assert out.getvalue().splitlines() == [f"par 2022: {rows} rows changed", f"par 2023: {rows} rows changed"]
     assert Result.objects.get(index=par, year=2023).value == D("35")
     failed = Job.objects.get(key=f"{bad.pk}:2024")
     assert failed.status == JobStatus.FAILED and "names no dossier measure" in failed.error

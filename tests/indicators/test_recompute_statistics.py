@@ -4,7 +4,7 @@ After a bulk load the table's statistics know nothing of a year computed for the
 the planner took that year for a row: the rank update and the next year's previous ranks then read
 every result of the index once per row (bench/README.md, "What the real tree found"). The
 recompute analyses the table itself when its estimate of the year is ten times too low
-(indicators.recompute._statistics_refresh_if_stale), and only then."""
+(indicators.recompute._recompute_postgresql), and only then."""
 
 import json
 from decimal import Decimal as D
