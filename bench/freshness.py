@@ -60,7 +60,7 @@ TARGET_S = 5.0
 POLL_PAUSE_S = 0.05  # between two requests of a page: the page's own time is most of a round
 GIVE_UP_S = 180
 
-# The value as the scorecard shows it (templates/units/scorecard.html).
+# The value as the scorecard shows it (templates/units/_scorecard_card.html).
 _SCORECARD_VALUE = re.compile(r'<dd class="scorecard-big">(.*?)</dd>', re.S)
 _TBODY = re.compile(r"<tbody[^>]*>(.*?)</tbody>", re.S)
 # One commune's value, from its scores, as a `sum` methodology computes it (bench/baselines.py).

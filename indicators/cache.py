@@ -11,11 +11,31 @@ Only what is the same for every reader goes in: figures of a whole group or meth
 see which unit is decided after, on every request.
 """
 
+import hashlib
+
+from django.utils.translation import get_language
+
 from reformdash.lib.cache import cached
 
 
 def results_key(name, *, index_id, year, as_of, parts=()):
     return ":".join(["results", name, str(index_id), str(year), as_of.isoformat(), *map(str, parts)])
+
+
+# How long a part of a page several readers are given is kept (the rankings' group section, a
+# unit's card): what no key of it follows — a unit renamed, a band or an area edited in the admin —
+# shows within this many seconds.
+SHARED_PART_SECONDS = 60
+
+
+def shared_part_key(name, request, *, index_id, year, as_of, parts=()):
+    """The key of a part of a page that several readers are given (the rankings' group section,
+    a unit's card): results_key with everything of the request it is drawn from — the language,
+    the scheme and host (of permalinks), the path and query — and `parts`, what else shows on it
+    (the state of what it reads, who may be given it)."""
+    drawn_from = [get_language(), request.scheme, request.get_host(), request.path, sorted(request.GET.lists())]
+    digest = hashlib.sha256(repr([*drawn_from, *parts]).encode()).hexdigest()[:40]
+    return results_key(name, index_id=index_id, year=year, as_of=as_of, parts=(digest,))
 
 
 def results_cached(name, *, index_id, year, as_of, parts=(), compute):

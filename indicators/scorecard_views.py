@@ -1,17 +1,27 @@
-"""A unit's scorecard: its result on an index in a year and what explains it."""
+"""A unit's scorecard: its result on an index in a year and what explains it.
+
+The card is the same for every reader who sees the same of it (units.access.unit_reader_state):
+rendered once, it is kept for SHARED_PART_SECONDS under a key of the unit, the request, the
+results' "as of" and the state of what else it shows (_card_key), and given to each such reader.
+Whether the reader may open the unit is asked first, on every request.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers.measures import MEASURES, month_of
+from dossiers.selectors import dossier_stats_as_of
 from indicators import scorecard as selectors
+from indicators.cache import SHARED_PART_SECONDS, shared_part_key
 from indicators.models import Direction, ValueUnit
-from indicators.selectors import ranking_bands
+from indicators.selectors import ranking_bands, ranking_state, results_as_of
+from reformdash.lib.cache import CSRF_SLOT, cached, with_csrf_token
 from reformdash.lib.charts import cached_chart
-from units.access import visible_unit_or_404
+from units.access import unit_reader_state, visible_unit_or_404
 from units.charts import areas_figure, dossier_months_figure, trend_figure
 from units.forms import ScorecardForm
 
@@ -20,11 +30,12 @@ from units.forms import ScorecardForm
 def unit_scorecard(request, code):
     """/units/<code>/?index=&year=: 404 for a unit the user may not see, a bad parameter or a
     choice the unit has no result for; without parameters, its first index's latest year."""
+    # Before anything kept is given: may this reader open this unit at all.
     unit = visible_unit_or_404(user=request.user, code=code)
     form = ScorecardForm(request.GET)
     if not form.is_valid():
         raise Http404("No such index or year.")
-    results = selectors.unit_results(unit=unit)
+    results = selectors.unit_results_chosen_from(unit=unit)
     result = selectors.chosen_result(
         results=results, index_code=form.cleaned_data["index"], year=form.cleaned_data["year"]
     )
@@ -39,8 +50,58 @@ def unit_scorecard(request, code):
             "reorganised_on": selectors.reorganised_on(unit=unit),
         }
         return render(request, "units/scorecard.html", context)
-    card = selectors.scorecard(unit=unit, result=result, results=results, user=request.user)
-    return render(request, "units/scorecard.html", {"unit": unit, "card": card, "charts": _charts(card)})
+    context = {"unit": unit, "index": result.index, "year": result.year, **_card_shown(request, unit, result)}
+    return render(request, "units/scorecard.html", context)
+
+
+def _card_shown(request, unit, chosen):
+    """{"card_html", "scripts"} of the unit's card for `chosen` (one of unit_results_chosen_from),
+    from the copy the readers who see the same of it share (_card_key) or rendered and kept; with
+    "card" and "charts" too when rendered for this request."""
+    as_of = results_as_of(index=chosen.index, year=chosen.year)
+    if as_of is None:  # nothing recomputed and no result written: nothing to be as of, nothing kept
+        card = _card(request, unit, chosen, as_of=None, csrf_token=None)
+        return {**card, "card_html": with_csrf_token(request, card["card_html"])}
+    rendered = {}
+
+    def render_card():
+        rendered.update(_card(request, unit, chosen, as_of=as_of, csrf_token=CSRF_SLOT))
+        return {"card_html": rendered["card_html"], "scripts": rendered["scripts"]}
+
+    kept = cached(_card_key(request, unit, chosen, as_of=as_of), render_card, timeout=SHARED_PART_SECONDS)
+    return {**rendered, **kept, "card_html": with_csrf_token(request, kept["card_html"])}
+
+
+def _card_key(request, unit, chosen, *, as_of):
+    """The key of a unit's kept card (shared_part_key: the request's query and language): the
+    results' "as of" (a recompute moves it), the unit, the state of the rest it shows — the
+    assessments' statuses, publications, targets, the units and the audit trail (ranking_state:
+    a score, a plan or a unit changed through the application is audited), the dossier statistics
+    (dossier_stats_as_of) and the day (the months so far, the heads in office) —, and what of the
+    reader shows on it (units.access.unit_reader_state: his sight of the unit's group, what he
+    may do)."""
+    parts = [
+        unit.pk,
+        timezone.localdate().isoformat(),
+        ranking_state(index=chosen.index, year=chosen.year),
+        dossier_stats_as_of(),
+        unit_reader_state(user=request.user, unit=unit),
+    ]
+    return shared_part_key("scorecard", request, index_id=chosen.index_id, year=chosen.year, as_of=as_of, parts=parts)
+
+
+def _card(request, unit, chosen, *, as_of, csrf_token):
+    """{"card", "charts", "card_html", "scripts"}: the card read and rendered for this reader
+    (units/_scorecard_card.html), with `csrf_token` in its forms instead of his when given."""
+    results = selectors.unit_results(unit=unit)
+    result = next(result for result in results if result.pk == chosen.pk)
+    card = selectors.scorecard(unit=unit, result=result, results=results, user=request.user, as_of=as_of)
+    charts = _charts(card)
+    context = {"unit": unit, "card": card, "charts": charts}
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    html = render_to_string("units/_scorecard_card.html", context, request=request)
+    return {"card": card, "charts": charts, "card_html": str(html), "scripts": bool(charts)}
 
 
 def _charts(card):

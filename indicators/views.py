@@ -13,23 +13,22 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse, QueryDict
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django_tables2 import LazyPaginator
 
 from dossiers.charts import month_label
 from dossiers.measures import Projection, month_of
 from dossiers.selectors import overdue_counts
 from indicators import selectors
-from indicators.cache import results_cached, results_key
+from indicators.cache import SHARED_PART_SECONDS, results_cached, shared_part_key
 from indicators.charts import group_position_figure, ranking_figure, trend_against_mean_figure
 from indicators.forms import GroupForm, RankingForm, group_form
 from indicators.models import AssessmentStatus, Direction, ValueUnit
@@ -37,7 +36,7 @@ from indicators.tables import RankingTable, area_title
 from indicators.targets import early_warnings, group_target, heading_below_count
 from preferences.layout import table_layout
 from preferences.selectors import table_preference
-from reformdash.lib.cache import cached
+from reformdash.lib.cache import CSRF_SLOT, cached, with_csrf_token
 from reformdash.lib.charts import band_legend, cached_chart
 from reformdash.lib.export import ColumnType, as_of_text, export_response, title_line
 from reformdash.lib.links import path_maker
@@ -352,11 +351,8 @@ def rankings(request):
 
 # The rankings page's section (the table, the group's figures, chart and map) kept for the readers
 # who see the same units, keyed by the results' "as of", what they see (units.access.visible_units_key)
-# and the rest of what it shows (_section_key). What no key follows — a unit renamed, a band or an
-# area edited in the admin — shows within this many seconds.
-RANKING_SECTION_SECONDS = 60
-# Where the cached section has the reader's CSRF token (the layout chooser's form): put back per request.
-_CSRF_SLOT = "\x00csrf-token\x00"
+# and the rest of what it shows (_section_key), for SHARED_PART_SECONDS: what no key follows — a
+# unit renamed, a band or an area edited in the admin — shows within them.
 
 
 def _ranking_section_shown(request, form, choice, *, public, as_of):
@@ -373,36 +369,29 @@ def _ranking_section_shown(request, form, choice, *, public, as_of):
     section = cached(
         key,
         lambda: _ranking_section(
-            request, form, choice, public=public, as_of=as_of, preference=preference, csrf_token=_CSRF_SLOT
+            request, form, choice, public=public, as_of=as_of, preference=preference, csrf_token=CSRF_SLOT
         ),
-        timeout=RANKING_SECTION_SECONDS,
+        timeout=SHARED_PART_SECONDS,
     )
-    return {**section, "html": mark_safe(section["html"].replace(_CSRF_SLOT, get_token(request)))}
+    return {**section, "html": with_csrf_token(request, section["html"])}
 
 
 def _section_key(request, choice, *, public, as_of, preference):
-    """The cache key of a section: the results' "as of" (a recompute moves it), what else of the
-    group's state shows on it (selectors.ranking_state: its assessments' statuses, its
-    publications, its targets), what the reader sees (visible_units_key: on the section, his
-    rows, his places among the group's figures, the scorecards he may open and the groups he may
-    name depend on nothing else of him), and everything of the request it is drawn from — the
-    query (group, search, sort, page), the reader's columns and page size, the language, the host
-    of the permalink and its scheme."""
+    """The cache key of a section (shared_part_key: the request's query, language and host): the
+    results' "as of" (a recompute moves it), what else of the group's state shows on it
+    (selectors.ranking_state: its assessments' statuses, its publications, its targets), what the
+    reader sees (visible_units_key: on the section, his rows, his places among the group's
+    figures, the scorecards he may open and the groups he may name depend on nothing else of him),
+    and the reader's columns and page size."""
     state = selectors.ranking_state(index=choice["index"], year=choice["year"])
     parts = [
         visible_units_key(user=request.user),
         public,
-        get_language(),
-        request.scheme,
-        request.get_host(),
-        request.path,
-        sorted(request.GET.lists()),
         preference and (preference.hidden_columns, preference.per_page),
         state,
     ]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-    return results_key(
-        "rankings-section", index_id=choice["index"].pk, year=choice["year"], as_of=as_of, parts=(digest,)
+    return shared_part_key(
+        "rankings-section", request, index_id=choice["index"].pk, year=choice["year"], as_of=as_of, parts=parts
     )
 
 

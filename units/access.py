@@ -347,6 +347,56 @@ def visible_unit_or_404(*, user, code):
     return unit
 
 
+def unit_reader_state(*, user, unit):
+    """What of the reader a page of `unit` may show differently, as key parts of a copy of the page
+    that readers share (the scorecard's card): two readers with the same parts may be given the
+    same copy. Asked only of a reader who may open the unit (visible_unit_or_404 said so); not for
+    showing.
+
+    - His sight of the unit's group, the units of its kind under its parent (other units are named
+      and the group's figures are withheld by it): "all" (he sees every unit), "group" (every unit
+      of the group), else the ids of those he sees.
+    - What he may do, on the unit (UNIT_ACTIONS) and anywhere (the rest of Action): the links
+      and sections a page offers him.
+    The unit's own past (VIEW_HISTORY: its predecessors) and the units under it are his whoever he
+    is, since he may open the unit. One query (his memberships) for a reader of every unit, two else."""
+    memberships = _memberships(user)
+    sight = "all" if sees_all_units(user) else _group_sight(user, unit)
+    # Seeing the unit and its past is what opening it means; the other unit actions are the
+    # scoring roles' (units_allowed), answered from the memberships read.
+    allowed = [
+        action.value for action in (Action.ENTER_SELF_ASSESSMENT, Action.EDIT_PLAN) if _scores(memberships, unit.pk)
+    ]
+    allowed += [action.value for action in Action if action not in UNIT_ACTIONS and may(user, action)]
+    return ("sight", str(sight), "may", ",".join(sorted(allowed)))
+
+
+def _memberships(user):
+    """(unit id, role) of each of the user's memberships, as a frozenset: one query, memoised on the
+    user for the request."""
+    if not hasattr(user, "_access_memberships"):
+        user._access_memberships = frozenset(Membership.objects.filter(user=user.pk).values_list("unit_id", "role"))
+    return user._access_memberships
+
+
+def _scores(memberships, unit_id):
+    """units_allowed's rule for ENTER_SELF_ASSESSMENT and EDIT_PLAN, on memberships already read."""
+    return any(member_of == unit_id and role in SCORING_ROLES for member_of, role in memberships)
+
+
+def _group_sight(user, unit):
+    """ "group" when the user sees every unit of the unit's kind under its parent, else the sorted
+    ids of those he sees (units_visible_to's rule for a member). One query."""
+    parent = "g.parent_id IS NULL" if unit.parent_id is None else "g.parent_id = %s"
+    sql = f"SELECT g.id, g.id IN ({_member_subtree_sql()}) FROM {Unit._meta.db_table} g WHERE g.kind = %s AND {parent}"
+    params = [user.pk, unit.kind] + ([] if unit.parent_id is None else [unit.parent_id])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    seen = sorted(unit_id for unit_id, visible in rows if visible)
+    return "group" if len(seen) == len(rows) else seen
+
+
 def units_allowed(*, user, action, queryset=None):
     """The units on which the user may do a unit action (UNIT_ACTIONS), as a queryset."""
     queryset = Unit.objects.all() if queryset is None else queryset
@@ -407,30 +457,40 @@ SESSION_FLAGS = {"worklist": WORKLIST_SESSION_KEY, "audit": AUDIT_SESSION_KEY}
 def header_links(user):
     """Every header flag at once, as a dict: worklist (administrators, province-wide staff and
     appraisers, members of a unit), import, audit (province-wide users, a unit's head or officer),
-    administer. No query for
-    an administrator, one for anyone else; memoised on the user for the request."""
+    administer. No query for an administrator, one for anyone else (his memberships when his
+    groups are known already); memoised on the user for the request."""
     if not _active(user):
         return {"worklist": False, "import": False, "audit": False, "administer": False}
     if user.is_superuser:
         return {"worklist": True, "import": True, "audit": True, "administer": True}
     if not hasattr(user, "_header_links"):
-        memberships = Membership.objects.filter(user=OuterRef("pk"))
-        groups = get_user_model().groups.through.objects.filter(user=OuterRef("pk"))
-        row = (
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .values(
-                staff=Exists(groups.filter(group__name=STAFF_GROUP)),
-                appraiser=Exists(groups.filter(group__name=APPRAISER_GROUP)),
-                member=Exists(memberships),
-                scorer=Exists(memberships.filter(role__in=SCORING_ROLES)),
+        if hasattr(user, "_access_groups"):
+            # The groups are read (sees_all_units asked): his memberships' roles are all that is left.
+            roles = {role for _unit, role in _memberships(user)}
+            row = {
+                "staff": STAFF_GROUP in user._access_groups,
+                "appraiser": APPRAISER_GROUP in user._access_groups,
+                "member": bool(roles),
+                "scorer": bool(roles & set(SCORING_ROLES)),
+            }
+        else:
+            memberships = Membership.objects.filter(user=OuterRef("pk"))
+            groups = get_user_model().groups.through.objects.filter(user=OuterRef("pk"))
+            row = (
+                get_user_model()
+                .objects.filter(pk=user.pk)
+                .values(
+                    staff=Exists(groups.filter(group__name=STAFF_GROUP)),
+                    appraiser=Exists(groups.filter(group__name=APPRAISER_GROUP)),
+                    member=Exists(memberships),
+                    scorer=Exists(memberships.filter(role__in=SCORING_ROLES)),
+                )
+                .first()
+            ) or {"staff": False, "appraiser": False, "member": False, "scorer": False}
+            # The same answer sees_all_units needs: kept, so the page does not ask again.
+            user._access_groups = frozenset(
+                name for name, key in ((STAFF_GROUP, "staff"), (APPRAISER_GROUP, "appraiser")) if row[key]
             )
-            .first()
-        ) or {"staff": False, "appraiser": False, "member": False, "scorer": False}
-        # The same answer sees_all_units needs: kept, so the page does not ask again.
-        user._access_groups = frozenset(
-            name for name, key in ((STAFF_GROUP, "staff"), (APPRAISER_GROUP, "appraiser")) if row[key]
-        )
         user._header_links = {
             # Staff follow every unit's assessments (read only: the worklist's province-wide list).
             "worklist": row["staff"] or row["appraiser"] or row["member"],

@@ -7,8 +7,16 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, User
 
-from units.access import APPRAISER_GROUP, UNIT_ACTIONS, Action, header_links, may
-from units.models import Membership, MembershipRole
+from units.access import (
+    APPRAISER_GROUP,
+    UNIT_ACTIONS,
+    Action,
+    header_links,
+    may,
+    sees_all_units,
+    unit_reader_state,
+)
+from units.models import Membership, MembershipRole, Unit, UnitKind
 
 ROLES = (
     "anonymous",
@@ -121,6 +129,45 @@ def test_the_header_links_agree_with_may(cast):
             "audit": may(user, Action.BROWSE_AUDIT),
             "administer": may(user, Action.ADMINISTER),
         }, role
+
+
+def test_the_header_links_agree_with_may_when_the_groups_are_read_first(cast):
+    # A page asks sees_all_units first (visible_unit_or_404): the links then read the memberships alone.
+    for role in ROLES:
+        user = cast[role] if role == "anonymous" else User.objects.get(pk=cast[role].pk)
+        sees_all_units(user)
+        links = header_links(user)
+        fresh = cast[role] if role == "anonymous" else User.objects.get(pk=cast[role].pk)
+        assert links == header_links(fresh), role
+
+
+def test_a_readers_state_of_a_unit_says_what_may_says(cast, tree):
+    # Two readers given one copy of a page of the unit (the scorecard's card) may do the same on it.
+    for role in ("staff", "appraiser", "head_a", "officer_a", "viewer_a", "admin"):
+        user = User.objects.get(pk=cast[role].pk)
+        expected = {
+            action.value
+            for action in Action
+            if action not in (Action.VIEW_UNIT, Action.VIEW_HISTORY)
+            and may(user, action, tree.dept_a if action in UNIT_ACTIONS else None)
+        }
+        state = unit_reader_state(user=User.objects.get(pk=user.pk), unit=tree.dept_a)
+        assert set(filter(None, state[state.index("may") + 1].split(","))) == expected, role
+
+
+def test_a_readers_sight_of_the_units_group(cast, tree):
+    Unit.objects.create(code="C", name="Huyện C", kind=UnitKind.DISTRICT, parent=tree.province)
+    head_p = _member("head_p", tree.province, MembershipRole.HEAD)
+
+    def sight(user, unit):
+        state = unit_reader_state(user=User.objects.get(pk=user.pk), unit=unit)
+        return state[state.index("sight") + 1]
+
+    assert sight(cast["staff"], tree.district_b) == "all"
+    assert sight(head_p, tree.district_b) == "group"  # every district under the province
+    assert sight(cast["head_b"], tree.district_b) == str([tree.district_b.pk])  # B, not C
+    assert sight(cast["head_b"], tree.commune_b1) == "group"  # every commune under B
+    assert sight(cast["head_a"], tree.dept_a) == "group"  # the province's only department
 
 
 def test_the_header_links_cost_one_query_and_none_for_an_administrator(cast, django_assert_num_queries):
