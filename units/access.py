@@ -300,6 +300,20 @@ def units_visible_to(*, user, queryset=None):
     return queryset.filter(id__in=RawSQL(_member_subtree_sql(), [user.pk]))
 
 
+def units_visible_key(user):
+    """What units_visible_to's answer depends on besides the tree, as a tuple for a cache key of
+    something computed from it: ("all",) for a reader of every unit, ("none",) for no unit, else
+    ("member", the units of his memberships…) — he sees them and everything under them, whatever
+    his role. Two readers with one key see the same units while the tree is unchanged; the caller
+    keys by the tree's state too. At most one query (his memberships)."""
+    if sees_all_units(user):
+        return ("all",)
+    if not _active(user):
+        return ("none",)
+    units = sorted(set(Membership.objects.filter(user=user).values_list("unit_id", flat=True)))
+    return ("member", *units) if units else ("none",)
+
+
 def unit_visible_q(*, user, field="unit"):
     """A Q for rows of any model whose unit (the foreign key `field`) the user may see, by the rule
     of units_visible_to, with no query of its own: for a count that must stay one query (the
