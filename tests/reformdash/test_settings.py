@@ -236,7 +236,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_redis_and_workers():
     assert values["CONN_HEALTH_CHECKS"] is True
     assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
     assert values["CACHE_LOCATION"] == "redis://cache.internal:6379/0"
-    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert values["SESSION_ENGINE"] == "reformdash.lib.sessions"
     assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/0"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
 
