@@ -122,7 +122,7 @@ class RankingForm(GroupForm):
 
 def with_defaults(query, *, readable, parents, indexes):
     """The query string with what it leaves out filled in: the default index (PAR, else the first
-    by code: indicators.models.index_default_order), its latest year with
+    by code: indicators.models.index_default_key), its latest year with
     results the reader may read, and that year's first group. A page opened without parameters
     shows a ranking; a parameter that is there is left for the form to judge. `indexes`: every
     index (a list)."""
