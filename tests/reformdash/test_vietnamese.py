@@ -1,4 +1,4 @@
-"""reformdash.lib.vietnamese: names in Vietnamese alphabetical order, not by code point."""
+"""reformdash.lib.vietnamese: names in Vietnamese alphabetical order, not by code point; QuickSelect."""
 
 import unicodedata
 
