@@ -5,11 +5,12 @@ import datetime
 import functools
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Index, index_default_order
+from indicators.models import Index, index_default_key
 from indicators.selectors import (
     RANKED_KINDS,
     first_ranking_group,
@@ -19,7 +20,7 @@ from indicators.selectors import (
     units_state,
 )
 from reformdash.lib.cache import cached
-from reformdash.lib.vietnamese import VietnameseModelChoiceField
+from reformdash.lib.vietnamese import VietnameseModelChoiceField, options_html
 from units.access import FOREIGN_GROUP_NOTICE, sees_all_units, visible_units_key
 from units.models import Unit, UnitKind
 
@@ -28,12 +29,28 @@ from units.models import Unit, UnitKind
 NOT_FOUND_FIELDS = ("index", "parent")
 
 
+class _IndexChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that finds the chosen index among those the form read for its options
+    (`known`, by code), when given: the drop-down, its `required` check and the choice were a
+    query each on every page, for a table of a few rows."""
+
+    known = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
 class GroupForm(forms.Form):
     """An index, a year and a group of units: one kind, under one parent or under any."""
 
-    index = forms.ModelChoiceField(
-        label=_("Index"), queryset=Index.objects.all(), to_field_name="code", empty_label=None
-    )
+    index = _IndexChoiceField(label=_("Index"), queryset=Index.objects.all(), to_field_name="code", empty_label=None)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     kind = forms.TypedChoiceField(
         label=_("Units"), choices=[(kind.value, kind.label) for kind in RANKED_KINDS], coerce=UnitKind
@@ -43,8 +60,12 @@ class GroupForm(forms.Form):
         label=_("Under"), queryset=Unit.objects.none(), to_field_name="code", required=False, empty_label=_("(all)")
     )
 
-    def __init__(self, data, *, years, parents, notice=None, parent_options_key=None, **kwargs):
+    def __init__(self, data, *, years, parents, notice=None, parent_options_key=None, indexes=None, **kwargs):
         super().__init__(data, **kwargs)
+        # Every index, read once (group_form reads them for its defaults too): the options and the choice.
+        indexes = list(Index.objects.all()) if indexes is None else indexes
+        self.fields["index"].known = {index.code: index for index in indexes}
+        self.fields["index"].choices = [(index.code, str(index)) for index in indexes]
         # Why the group shown is not the one the link named (group_form), or None.
         self.notice = notice
         # With no result at all yet, the current year is still a valid question (with no answer).
@@ -57,12 +78,18 @@ class GroupForm(forms.Form):
             # (_parent_options_key), read when the form is drawn (the overview never draws it).
             # Choosing one is still checked against `parents`.
             field = self.fields["parent"]
+            key = functools.cache(parent_options_key)  # one units_state query however it is drawn
 
             @functools.cache  # once for the form, however often it is drawn
             def options():
-                return cached(parent_options_key(), lambda: _options(field), timeout=PARENT_OPTIONS_SECONDS)
+                return cached(key(), lambda: _options(field), timeout=PARENT_OPTIONS_SECONDS)
 
             field.choices = lambda: [("", field.empty_label), *options()]
+            # Drawn from the options written once, under the same key: escaping 725 names was ~10 ms
+            # of every such page.
+            field.widget.options_html = functools.cache(
+                lambda: cached(f"{key()}:html", lambda: options_html(field.choices), timeout=PARENT_OPTIONS_SECONDS)
+            )
 
     def not_found(self):
         """True when the form names an index or a unit that does not exist for this reader."""
@@ -92,16 +119,16 @@ class RankingForm(GroupForm):
         return query
 
 
-def with_defaults(query, *, readable, parents):
+def with_defaults(query, *, readable, parents, indexes):
     """The query string with what it leaves out filled in: the default index (PAR, else the first
-    by code: indicators.models.index_default_order), its latest year with
+    by code: indicators.models.index_default_key), its latest year with
     results the reader may read, and that year's first group. A page opened without parameters
-    shows a ranking; a parameter that is there is left for the form to judge."""
+    shows a ranking; a parameter that is there is left for the form to judge. `indexes`: every
+    index (a list)."""
     data = query.dict()
     if "index" not in data:
-        first = Index.objects.order_by(*index_default_order()).values_list("code", flat=True).first()
-        data["index"] = first or ""
-    index = Index.objects.filter(code=data["index"]).first()
+        data["index"] = min(indexes, key=index_default_key).code if indexes else ""
+    index = _index(data, indexes=indexes)
     if index is None:
         return data
     if "year" not in data:
@@ -129,32 +156,45 @@ def group_form(query, form_class, *, user, public, years):
     may not see, so that he learns nothing of which units exist."""
     readable = results_readable_q(user=user, public=public)
     parents = ranking_parents(user=user, public=public)
-    data = with_defaults(query, readable=readable, parents=parents)
+    indexes = list(Index.objects.all())  # a few rows: once for the defaults, the options and the choice
+    data = with_defaults(query, readable=readable, parents=parents, indexes=indexes)
     form = form_class(
         data,
         years=years,
+        indexes=indexes,
         parents=_parents_of_group(data, user=user, public=public, parents=parents),
         parent_options_key=_parent_options_key(data, user=user, public=public),
     )
     code, (kind, year) = data.get("parent"), _kind_and_year(data)
-    if form.is_valid() or "parent" not in form.errors or not code or kind is None or _index(data) is None:
+    if (
+        form.is_valid()
+        or "parent" not in form.errors
+        or not code
+        or kind is None
+        or _index(data, indexes=indexes) is None
+    ):
         return form
     seen = parents.filter(code=code).exists()
     if not seen and (public or sees_all_units(user)):
         return form
-    group = first_ranking_group(index=_index(data), year=year, readable=readable, parents=parents, kind=kind)
+    group = first_ranking_group(
+        index=_index(data, indexes=indexes), year=year, readable=readable, parents=parents, kind=kind
+    )
     data["kind"], data["parent"] = group or (kind.value, "")
     return form_class(
         data,
         years=years,
+        indexes=indexes,
         parents=_parents_of_group(data, user=user, public=public, parents=parents),
         notice=None if seen else FOREIGN_GROUP_NOTICE,
         parent_options_key=_parent_options_key(data, user=user, public=public),
     )
 
 
-def _index(data):
-    return Index.objects.filter(code=data.get("index", "")).first()
+def _index(data, *, indexes):
+    """The index the query names, among `indexes`, or None."""
+    code = data.get("index", "")
+    return next((index for index in indexes if index.code == code), None)
 
 
 def _kind_and_year(data):
@@ -184,25 +224,22 @@ PARENT_OPTIONS_SECONDS = 60
 
 
 def _parent_options_key(data, *, user, public):
-    """What makes the cache key of the query's "Under" options (725 parents nationally in 2025 for
-    a reader who sees every unit, the list every page of his builds; a head's own, read by a
-    recursive query), shared by the readers who are offered the same: public rankings (every
-    parent) or the readers who see the same units (visible_units_key). Keyed by the kind, the
-    year, the language and the units' state, read when the key is made (a function of nothing,
-    called when the options are drawn); None for a query without a kind and a year."""
+    """A function of nothing making the cache key of the query's "Under" options (called when they
+    are drawn), or None for a query of no kind. The options are the parents of the kind's units
+    in the year that the reader may see (ranking_parents): keyed by the kind, the year, the
+    language, the units' state and who reads — "public" for public rankings, else what decides
+    which units he sees (units.access.visible_units_key: every unit for staff, the same 725
+    parents nationally in 2025; the units he sees for a head, whose own list was a query of
+    20–30 ms on every page of the national database)."""
     kind, year = _kind_and_year(data)
     if kind is None:
         return None
-    return lambda: ":".join(
-        [
-            "ranking-parents",
-            "all" if public else visible_units_key(user=user),
-            kind.value,
-            str(year),
-            get_language(),
-            *units_state(),
-        ]
-    )
+
+    def key():
+        reader = "public" if public else visible_units_key(user=user)
+        return ":".join(["ranking-parents", kind.value, str(year), get_language(), reader, *units_state()])
+
+    return key
 
 
 def _options(field):

@@ -158,8 +158,25 @@ def results_readable_q(*, user, public=False):
 
 
 def ranking_years():
-    """Every year that has results, newest first: the years a ranking can be asked for."""
-    return list(Result.objects.order_by("-year").values_list("year", flat=True).distinct())
+    """Every year that has results, newest first: the years a ranking can be asked for.
+
+    Every page with filters asks, and a DISTINCT over the results read them all (16,000 on the
+    national database: 2–5 ms of PostgreSQL a page). Instead, for each index, its latest year, then
+    the latest before that, and so on, each one step down the (index, year) index: a few rows
+    read, however many results."""
+    results, indices = Result._meta.db_table, Index._meta.db_table
+    sql = f"""
+        WITH RECURSIVE years(index_id, year) AS (
+            SELECT i.id, (SELECT MAX(r.year) FROM {results} r WHERE r.index_id = i.id) FROM {indices} i
+            UNION ALL
+            SELECT y.index_id, (SELECT MAX(r.year) FROM {results} r WHERE r.index_id = y.index_id AND r.year < y.year)
+            FROM years y WHERE y.year IS NOT NULL
+        )
+        SELECT DISTINCT year FROM years WHERE year IS NOT NULL ORDER BY year DESC
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [year for (year,) in cursor.fetchall()]
 
 
 def latest_ranking_year(*, index, readable):

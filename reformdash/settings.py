@@ -154,6 +154,13 @@ else:
         },
     }
 
+# With Redis a session is read from it, and written to it and to the database alike (Django's
+# cached_db, Redis down falling back to the database: reformdash.lib.sessions): every request of a
+# logged-in reader spared its session query (bench/README.md), a logout or an expiry ends it in
+# both. Without Redis the cache is each process's own memory, where a logout in one process would
+# leave the session alive in another's: the database alone.
+SESSION_ENGINE = "reformdash.lib.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+
 # Without a broker every task runs in-process, at the moment it is sent, and its exceptions
 # propagate to the caller: the embedded default needs no worker and hides no failure.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

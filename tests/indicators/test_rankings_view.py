@@ -11,10 +11,12 @@ from decimal import Decimal as D
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import indicators.forms
 from indicators.models import (
     Assessment,
     AssessmentStatus,
@@ -27,8 +29,9 @@ from indicators.models import (
 from indicators.recompute import results_recompute
 from indicators.services import RECOMPUTE
 from jobs.models import Job, JobStatus
+from reformdash.lib.vietnamese import options_html
 from tests.indicators.builders import methodology, publish_by_decision, score
-from units.models import Unit, UnitKind
+from units.models import Membership, MembershipRole, Unit, UnitKind
 
 URL = reverse("rankings")
 
@@ -355,6 +358,49 @@ def test_the_head_of_b_is_offered_his_own_district_after_staff_had_the_options_o
     assert parent_choices(page(client, staff, **query, parent="B")) == ["Huyện B", "Huyện C"]
 
 
+def drawn_parents(response):
+    """[(code, name, selected)] of the "Under" drop-down as the page writes it."""
+    select = re.search(r'<select name="parent"[^>]*>(.*?)</select>', response.content.decode(), re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+
+
+def test_the_under_list_written_once_marks_the_parent_chosen(client, staff, rankings, monkeypatch):
+    # The options' HTML is kept (indicators.forms: escaping 725 names on every page); the chosen
+    # one is marked in a copy: the same list as the first page's, another option marked.
+    commune_c1(rankings)
+    written = []
+    monkeypatch.setattr(indicators.forms, "options_html", lambda choices: written.append(1) or options_html(choices))
+    query = {"index": "par", "year": 2023, "kind": "commune"}
+    first = drawn_parents(page(client, staff, **query, parent="B"))
+    assert first == [("", "", "(tất cả)"), ("B", " selected", "Huyện B"), ("C", "", "Huyện C")]
+    assert drawn_parents(page(client, staff, **query, parent="C")) == [
+        ("", "", "(tất cả)"),
+        ("B", "", "Huyện B"),
+        ("C", " selected", "Huyện C"),
+    ]
+    assert drawn_parents(page(client, staff, **query, parent="")) == [
+        ("", " selected", "(tất cả)"),
+        ("B", "", "Huyện B"),
+        ("C", "", "Huyện C"),
+    ]
+    assert len(written) == 1
+
+
+def test_a_heads_under_list_is_kept_for_what_he_sees_not_given_to_another_head(client, head_b, rankings):
+    # A head's list is kept too, keyed by the units he sees (units.access.visible_units_key):
+    # the head of C after the head of B gets his own; a membership added shows on the next page.
+    commune_c1(rankings)
+    head_c = get_user_model().objects.create_user(username="head_c", password="x")
+    Membership.objects.create(user=head_c, unit=rankings.units["C"], role=MembershipRole.HEAD)
+    query = {"index": "par", "year": 2023, "kind": "commune"}
+    names = lambda response: [name for code, _selected, name in drawn_parents(response) if code]  # noqa: E731
+    assert names(page(client, head_b, **query, parent="B")) == ["Huyện B"]
+    assert names(page(client, head_c, **query, parent="C")) == ["Huyện C"]
+    assert names(page(client, head_b, **query, parent="B")) == ["Huyện B"]
+    Membership.objects.create(user=head_b, unit=rankings.units["C"], role=MembershipRole.OFFICER)
+    assert names(page(client, head_b, **query, parent="B")) == ["Huyện B", "Huyện C"]
+
+
 def test_a_new_parent_is_offered_on_the_next_page(client, staff, rankings):
     query = {"index": "par", "year": 2023, "kind": "commune", "parent": "B"}
     assert parent_choices(page(client, staff, **query)) == ["Huyện B"]
@@ -557,10 +603,12 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, staff, rankin
     # selectors.units_state).
     with django_assert_max_num_queries(29) as few:
         client.get(URL, params)
-    # The same page again, from the cache: the filters (not the list of parents: its options are
-    # kept), the "as of", the states, the reader's columns, the header; none of the table,
-    # figures, chart or map.
-    with django_assert_max_num_queries(15):
+    # The same page again, from the cache: none of the table, figures, chart or map. 12: the
+    # session and the user; the years; the reader's groups; the indices (one query for the
+    # drop-down, its check and the choice: indicators.forms); the parent chosen; the "as of" (2);
+    # the reader's columns; the section's state; the header's unread notifications; the units'
+    # state the "Under" options' kept HTML is found by (no option is written: indicators.forms).
+    with django_assert_max_num_queries(12):
         client.get(URL, params)
     Result.objects.filter(year=2024).delete()
     Unit.objects.filter(code__startswith="D").delete()
@@ -598,3 +646,16 @@ def test_a_year_no_date_can_have_is_a_bad_request_not_an_error(client, staff, ra
     # Found by the form fuzz (CI profile): year 0 reached datetime.date(0, 1, 1) through the parent list.
     response = page(client, staff, index="par", year=year, kind="commune", parent="B")
     assert response.status_code in (400, 404)
+
+
+def test_a_heads_page_again_does_not_read_his_under_list_again(client, head_b, rankings):
+    # His list (the units he sees with communes under them) was a query of 20–30 ms on the national
+    # database on every page: kept by what he sees, only the parent he chose is looked up.
+    client.force_login(head_b)
+    query = {"index": "par", "year": 2023, "kind": "commune", "parent": "B"}
+    assert client.get(URL, query).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, query).status_code == 200
+    units = [q["sql"] for q in queries if q["sql"].startswith('SELECT "units_unit"."id"')]
+    assert len(units) == 1 and '"units_unit"."code" = ' in units[0]
+    assert len(queries) <= 14

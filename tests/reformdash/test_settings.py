@@ -199,6 +199,7 @@ print(json.dumps({
     "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     "CACHE": settings.CACHES["default"]["BACKEND"],
     "CACHE_LOCATION": settings.CACHES["default"].get("LOCATION"),
+    "SESSION_ENGINE": settings.SESSION_ENGINE,
     "TIME_ZONE": settings.TIME_ZONE,
     "LANGUAGE_CODE": settings.LANGUAGE_CODE,
     "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
@@ -218,6 +219,8 @@ def test_with_nothing_set_the_app_runs_embedded_on_sqlite_with_eager_tasks():
     assert values["CELERY_TASK_ALWAYS_EAGER"] is True
     assert values["CELERY_BROKER_URL"] == "memory://localhost/"
     assert values["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
+    # One process's memory would keep a session another process logged out: the database alone.
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     assert values["TIME_ZONE"] == "Asia/Ho_Chi_Minh"
     assert values["LANGUAGE_CODE"] == "vi"
     assert values["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
@@ -233,6 +236,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_redis_and_workers():
     assert values["CONN_HEALTH_CHECKS"] is True
     assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
     assert values["CACHE_LOCATION"] == "redis://cache.internal:6379/0"
+    assert values["SESSION_ENGINE"] == "reformdash.lib.sessions"
     assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/0"
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
 

@@ -1,8 +1,10 @@
-"""reformdash.lib.vietnamese: names in Vietnamese alphabetical order, not by code point."""
+"""reformdash.lib.vietnamese: names in Vietnamese alphabetical order, not by code point; QuickSelect."""
 
 import unicodedata
 
-from reformdash.lib.vietnamese import sorted_vietnamese, vietnamese_sort_key
+import pytest
+
+from reformdash.lib.vietnamese import QuickSelect, options_html, sorted_vietnamese, vietnamese_sort_key
 
 # Districts of Quảng Nam in the order of a Vietnamese list.
 QUANG_NAM = [
@@ -62,3 +64,28 @@ def test_case_and_composition_do_not_change_the_place():
 def test_sorting_objects_by_their_name():
     units = [type("U", (), {"name": name})() for name in ("Tam Kỳ", "Điện Bàn")]
     assert [unit.name for unit in sorted_vietnamese(units, key=lambda unit: unit.name)] == ["Điện Bàn", "Tam Kỳ"]
+
+
+# --- QuickSelect drawn from options written once ------------------------------------------------
+
+CHOICES = [("", "(tất cả)"), ("B", "Huyện B"), ("Q&1", 'Quế "Sơn" <cũ>'), ("B1", "Xã B1")]
+
+
+@pytest.mark.parametrize("value", ["", "B", "Q&1", "B1", None, "NOPE"])
+def test_the_select_drawn_from_written_options_is_the_select_drawn_from_the_choices(value):
+    # indicators.forms keeps the "Under" options' HTML and has the chosen one marked in a copy: the
+    # same HTML, escaping and all, as the options written from the choices on each page.
+    written = QuickSelect(choices=CHOICES)
+    written.options_html = lambda: options_html(CHOICES)
+    assert written.render("parent", value) == QuickSelect(choices=CHOICES).render("parent", value)
+
+
+def test_the_required_check_reads_the_written_options_not_the_choices():
+    def unread():
+        raise AssertionError("the choices were read")
+
+    written = QuickSelect(choices=unread)
+    written.options_html = lambda: options_html(CHOICES)
+    assert written.use_required_attribute(None) is True
+    written.options_html = lambda: options_html(CHOICES[1:])
+    assert written.use_required_attribute(None) is False
