@@ -60,16 +60,25 @@ def dossier_months_mark_dirty(*, pairs):
     return len(pairs)
 
 
-def dossiers_added_record(*, where, params=()):
+def dossiers_added_record(*, where="1 = 1", params=(), written=None):
     """Record the dossiers matching `where` (SQL on the dossier row `d`), which the caller has just
     created, as added: the statistics job adds what they count instead of recounting their
     unit-months (dossiers/stats.py), and is asked for. Call inside the transaction that created
-    them, under dossier_stats_lock(shared=True), and only for dossiers no job has counted yet."""
+    them, under dossier_stats_lock(shared=True), and only for dossiers no job has counted yet.
+
+    PostgreSQL: `written` is instead the statement that creates them, `INSERT … RETURNING id`: the
+    ids it returns are recorded in the same statement, with no second look-up of the rows just
+    written (50,000 index probes of a batch of new dossiers, 2–3 s at load 5-7)."""
     quote = connection.ops.quote_name
+    added_table = quote(DossierAdded._meta.db_table)
+    rows = quote(Dossier._meta.db_table)
+    prefix = ""
+    if written is not None:
+        prefix, rows = f"WITH written AS ({written}) ", "written"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(DossierAdded._meta.db_table)} (dossier_id) "
-            f"SELECT d.id FROM {quote(Dossier._meta.db_table)} d WHERE {where} "
+            f"{prefix}INSERT INTO {added_table} (dossier_id) "
+            f"SELECT d.id FROM {rows} d WHERE {where} "
             "ON CONFLICT (dossier_id) DO NOTHING",
             params,
         )

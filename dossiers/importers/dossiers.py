@@ -457,14 +457,20 @@ def staged_write(*, now=None):
         # Before anything is read: no statistics job runs between this read of what is new and
         # the commit of the dossiers recorded as added (dossier_stats_lock).
         dossier_stats_lock(shared=True)
+        stored = dossiers
         if postgres:
-            # The stored versions stay as read until the transaction ends, so their months are true.
-            cursor.execute(f"SELECT 1 FROM {dossiers} d JOIN {staging} s ON {match} ORDER BY d.id FOR UPDATE OF d")
+            # The stored versions stay as read until the transaction ends, so their months are true:
+            # locked (in id order, as every writer locks them) by the same join that reads them,
+            # not by a join of its own (0.3-0.5 s of a batch of 50,000 at load 5-7).
+            columns = ", ".join(
+                f"d.{name}" for name in ("source", "external_id", *DATA_FIELDS, "received_month", "completed_month")
+            )
+            stored = f"(SELECT {columns} FROM {dossiers} d JOIN {staging} s ON {match} ORDER BY d.id FOR UPDATE OF d)"
         changed = " OR ".join(f"d.{name} {distinct} s.{name}" for name in DATA_FIELDS)
         cursor.execute(
             f"UPDATE {staging} AS s SET action = CASE WHEN {changed} THEN %s ELSE %s END, "
             "old_unit_id = d.unit_id, old_received_month = d.received_month, "
-            f"old_completed_month = d.completed_month FROM {dossiers} AS d WHERE {match}",
+            f"old_completed_month = d.completed_month FROM {stored} AS d WHERE {match}",
             [_UPDATE, _NO_CHANGE],
         )
         cursor.execute(f"SELECT action, COUNT(*) FROM {staging} GROUP BY action")
@@ -475,17 +481,29 @@ def staged_write(*, now=None):
         if created or updated:
             names = ", ".join(_WRITTEN)
             updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*_WRITTEN, "updated_at"))
-            cursor.execute(
+            upsert = (
                 f"INSERT INTO {dossiers} (source, external_id, {names}, updated_at) "
-                f"SELECT source, external_id, {names}, %s FROM {staging} WHERE action <> %s ORDER BY line "
-                f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}",
-                [connection.ops.adapt_datetimefield_value(written_at), _NO_CHANGE],
+                f"SELECT source, external_id, {names}, %s FROM {staging} WHERE {{actions}} ORDER BY line "
+                f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}"
             )
-            if created:
-                # The new dossiers are added to the statistics, not recounted with their months.
-                dossiers_added_record(
-                    where=f"EXISTS (SELECT 1 FROM {staging} s WHERE {match} AND s.action = %s)", params=[_CREATE]
-                )
+            written_at_value = connection.ops.adapt_datetimefield_value(written_at)
+            if postgres:
+                # The new ones apart, their ids recorded as added from the upsert's RETURNING:
+                # looking them up again by their keys cost as much as writing them.
+                if updated:
+                    cursor.execute(upsert.format(actions="action = %s"), [written_at_value, _UPDATE])
+                if created:
+                    dossiers_added_record(
+                        written=upsert.format(actions="action = %s") + " RETURNING id",
+                        params=[written_at_value, _CREATE],
+                    )
+            else:
+                cursor.execute(upsert.format(actions="action <> %s"), [written_at_value, _NO_CHANGE])
+                if created:
+                    # The new dossiers are added to the statistics, not recounted with their months.
+                    dossiers_added_record(
+                        where=f"EXISTS (SELECT 1 FROM {staging} s WHERE {match} AND s.action = %s)", params=[_CREATE]
+                    )
             dossier_stats_request()
     return {"created": created, "updated": updated, "unchanged": counts.get(_NO_CHANGE, 0)}
 

@@ -10,6 +10,8 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dossiers import measures
@@ -122,6 +124,27 @@ def test_new_dossiers_are_recorded_as_added_and_counted_in_exactly_their_months(
     dossier_stats_incremental()
     counted = set(DossierMonth.objects.filter(scope=Scope.OWN).values_list("unit__code", "month"))
     assert counted == months("B1", 202401, 202403) | months("A", pending_since, this_month)
+
+
+def test_in_a_batch_of_new_and_changed_dossiers_only_the_new_are_recorded_as_added(tree, tmp_path):
+    run(write(tmp_path, line()))
+    statistics_done()
+    path = write(tmp_path, line(procedure_code="1.002"), line(external_id="D2"), line(external_id="D3"))
+    assert run(path) == "created 2, updated 1, unchanged 0, rejected 0"
+    assert set(DossierAdded.objects.values_list("dossier__external_id", flat=True)) == {"D2", "D3"}
+    assert dirty() == months("B1", 202401, 202403)  # the changed one's months, recounted
+    assert Dossier.objects.get(external_id="D1").procedure_code == "1.002"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no INSERT … RETURNING in a WITH")
+def test_new_dossiers_are_recorded_as_added_from_their_insert_without_a_second_look_up(tree, tmp_path):
+    # Looking the rows just written up again by their keys cost as much as writing them.
+    with CaptureQueriesContext(connection) as queries:
+        run(write(tmp_path, line(), line(external_id="D2")))
+    added = [query["sql"] for query in queries if "dossiers_dossieradded" in query["sql"]]
+    assert len(added) == 1
+    assert added[0].startswith('WITH written AS (INSERT INTO "dossiers_dossier"')
+    assert DossierAdded.objects.count() == 2
 
 
 def test_a_dossier_moved_to_another_unit_marks_the_months_of_both(tree, tmp_path):

