@@ -322,6 +322,8 @@ def _write(cursor, *, computed, scope, within, now):
     columns = ", ".join(COUNTS)
     assignments = ", ".join(f"{name} = excluded.{name}" for name in COUNTS)
     differs = " OR ".join(f"{T['month']}.{name} <> excluded.{name}" for name in COUNTS)
+    if within is None and connection.vendor == "postgresql":
+        return _write_whole(cursor, computed=computed, scope=scope, now=now, assignments=assignments, differs=differs)
     # Only the rows that are new or differ reach the upsert: a join finds them in one pass, where
     # the upsert would look up and compare every row one at a time (a nightly full job changes
     # few). The upsert's own test stays for a row written meanwhile. The WHERE also lets SQLite
@@ -361,6 +363,39 @@ def _write(cursor, *, computed, scope, within, now):
         RETURNING month"""
     )
     return months + [month for (month,) in cursor.fetchall()]
+
+
+def _write_whole(cursor, *, computed, scope, now, assignments, differs):
+    """_write of every unit-month of `scope` on PostgreSQL (the full job): the computed and the
+    stored rows compared in one full join, whose rows are what to upsert (computed, new or
+    different) and what to delete (stored, no longer computed), written by one statement. The
+    upsert's join and the delete's anti join read the stored rows twice: 125–145 → 73–84 ms a
+    scope for the country's 52,000 unit-months with nothing changed. A full join is a hash or
+    merge join at any size, never a row-by-row NOT IN."""
+    columns = ", ".join(COUNTS)
+    stored_differs = " OR ".join(f"stored.{name} <> c.{name}" for name in COUNTS)
+    cursor.execute(
+        f"""
+        WITH diff AS (
+            SELECT c.unit_id, c.month, {", ".join(f"c.{name}" for name in COUNTS)}, stored.id AS stored_id
+            FROM {computed} c
+            FULL JOIN (SELECT * FROM {T["month"]} WHERE scope = '{scope.value}') stored
+              ON stored.unit_id = c.unit_id AND stored.month = c.month
+            WHERE stored.id IS NULL OR c.unit_id IS NULL OR {stored_differs}
+        ), upserted AS (
+            INSERT INTO {T["month"]} (unit_id, month, scope, {columns}, computed_at)
+            SELECT unit_id, month, '{scope.value}', {columns}, %s FROM diff WHERE unit_id IS NOT NULL
+            ON CONFLICT (unit_id, month, scope) DO UPDATE SET {assignments}, computed_at = excluded.computed_at
+            WHERE {differs}
+            RETURNING month
+        ), deleted AS (
+            DELETE FROM {T["month"]} WHERE id IN (SELECT stored_id FROM diff WHERE unit_id IS NULL)
+            RETURNING month
+        )
+        SELECT month FROM upserted UNION ALL SELECT month FROM deleted""",
+        [connection.ops.adapt_datetimefield_value(now)],
+    )
+    return [month for (month,) in cursor.fetchall()]
 
 
 def _temporary_drop(cursor):
