@@ -598,8 +598,11 @@ def _recompute_statement(*, index, year, methodologies, now, next_year):
         INSERT INTO {result} (unit_id, index_id, year, value, points, applicable_max, source, note, updated_at,
                               rank, group_size, group_parent_id, band_id, previous_rank, previous_group_size,
                               rank_comparable)
-        SELECT x.unit_id, %(index)s, %(year)s, x.value, x.points, x.applicable_max, %(computed)s, '', %(now)s,
-               x.rnk, x.n, x.parent_id, x.band_id, x.prev, x.prev_n, x.comparable
+        -- A stored row is proposed with its own source: PostgreSQL checks the proposed row against
+        -- the table's checks before the conflict makes it an update, and a published result may
+        -- lack the value a computed one must have. The update never changes the source.
+        SELECT x.unit_id, %(index)s, %(year)s, x.value, x.points, x.applicable_max, COALESCE(s.source, %(computed)s),
+               '', %(now)s, x.rnk, x.n, x.parent_id, x.band_id, x.prev, x.prev_n, x.comparable
         FROM x LEFT JOIN stored s ON s.id = x.id
         WHERE s.id IS NULL OR {differs}
         -- A row written meanwhile by another transaction (a published result) keeps its value.

@@ -266,6 +266,29 @@ def test_a_published_result_is_kept_and_ranked_with_its_official_rank(par, tree,
     assert (published.rank, Result.objects.get(unit=departments[1]).rank) == (2, 1)
 
 
+def test_a_published_result_without_a_value_is_kept_and_ranked_beside_computed_ones(par, tree, departments):
+    """A decision may publish a unit's rank without its value (the demo's 2022): only a published
+    result may lack one. Recomputing the year ranks it by its official rank and keeps it as it
+    is; on PostgreSQL the one-statement recompute proposed it for insertion as "computed", which
+    the table's check refused before the conflict made it an update."""
+    m = methodology(par, 2023)
+    Result.objects.create(
+        unit=departments[0],
+        index=par,
+        year=2023,
+        value=None,
+        source=ResultSource.PUBLISHED,
+        official_rank=2,
+        official_group_size=20,
+    )
+    score(m, departments[1], {"1.1": "40", "1.2": "20", "2.1": "37"})
+    results_recompute(index_id=par.pk, year=2023)
+    results_recompute(index_id=par.pk, year=2023)  # the published row is now stored beside a computed one
+    published = Result.objects.get(unit=departments[0])
+    assert (published.source, published.value, published.official_rank) == (ResultSource.PUBLISHED, None, 2)
+    assert Result.objects.get(unit=departments[1]).value is not None
+
+
 def test_a_second_run_changes_nothing_and_gives_the_same_rows(par, departments):
     m = methodology(par, 2023)
     for i, unit in enumerate(departments):
