@@ -361,8 +361,8 @@ def unit_reader_state(*, user, unit, actions):
       for UNIT_ACTIONS. An action the page does not name is left out: readers who differ only by
       it (staff, who review plans, and a head of the whole group) share one copy.
     The unit's own past (VIEW_HISTORY: its predecessors) and the units under it are his whoever he
-    is, since he may open the unit. One query (his groups) for a reader of every unit, two or three
-    else."""
+    is, since he may open the unit. Queries: his groups and memberships, each read once per request
+    (the page's header asks them too), and one for his sight when he does not see every unit."""
     sight = "group" if sees_all_units(user) else _group_sight(user, unit)
     if Action.VIEW_UNIT in actions or Action.VIEW_HISTORY in actions:
         raise ValueError("seeing the unit and its past is every reader's of it")
