@@ -9,8 +9,9 @@ request costs. This measures that, on a database an earlier `bench/run.py` built
 nothing but the two readers' sessions and users): the load test's pages and readers
 (`bench.load.readers_load`), each through Django's test client in this one process, warmed up by
 `--warmup` requests, then the median Python CPU (`time.process_time`), wall time and queries of
-`--runs` requests. The database's own CPU is in the wall time, not the CPU. The cache is this
-process's memory unless REDIS_URL is set.
+`--runs` requests, and the CPU the database's backend spent on them (its /proc/<pid>/schedstat,
+which waiting for a core does not inflate; blank when PostgreSQL is not on this machine). The
+cache is this process's memory unless REDIS_URL is set.
 """
 
 import argparse
@@ -34,27 +35,52 @@ def arguments():
     return parser.parse_args()
 
 
+def backend_cpu_ms():
+    """The CPU the database connection's PostgreSQL backend has spent, in ms, or None (SQLite, or a
+    server elsewhere)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+    except OSError:
+        return None
+
+
 def measure(client, path, *, runs, warmup, cold):
-    """(median CPU ms, median wall ms, median queries) of `runs` requests of `path` after `warmup`."""
+    """(median CPU ms, median wall ms, median queries, median database CPU ms or None) of `runs`
+    requests of `path` after `warmup`."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cpu, wall, queries = [], [], []
+    cpu, wall, queries, database = [], [], [], []
     for number in range(warmup + runs):
         if cold:
             cache.clear()
         with CaptureQueriesContext(connection) as captured:
+            started_database = backend_cpu_ms()
             started_cpu, started_wall = time.process_time(), time.perf_counter()
             response = client.get(path, HTTP_HOST="127.0.0.1")
             spent_cpu, spent_wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+            ended_database = backend_cpu_ms()
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code} {response.get('Location', '')}")
         if number >= warmup:
             cpu.append(spent_cpu * 1000)
             wall.append(spent_wall * 1000)
             queries.append(len(captured))
-    return statistics.median(cpu), statistics.median(wall), statistics.median(queries)
+            if started_database is not None and ended_database is not None:
+                database.append(ended_database - started_database)
+    return (
+        statistics.median(cpu),
+        statistics.median(wall),
+        statistics.median(queries),
+        statistics.median(database) if database else None,
+    )
 
 
 def main():
@@ -92,7 +118,7 @@ def main():
         f"{province.name}: {group} communes; {options.runs} requests after {options.warmup}, "
         f"cache {'emptied each time' if options.cold else 'kept'}"
     )
-    print(f"{'page':<24} {'CPU ms':>8} {'wall ms':>8} {'queries':>8}")
+    print(f"{'page':<24} {'CPU ms':>8} {'wall ms':>8} {'queries':>8} {'DB CPU ms':>10}")
     rows = [("bare", "staff", "/bench/bare/")] + [
         (f"{role} {name}", role, path) for role in users for name, path in pages.items()
     ]
@@ -101,8 +127,11 @@ def main():
             continue
         client = Client()
         client.force_login(get_user_model().objects.get(username=users[role]))
-        cpu, wall, queries = measure(client, path, runs=options.runs, warmup=options.warmup, cold=options.cold)
-        print(f"{name:<24} {cpu:>8.1f} {wall:>8.1f} {queries:>8.0f}", flush=True)
+        cpu, wall, queries, database = measure(
+            client, path, runs=options.runs, warmup=options.warmup, cold=options.cold
+        )
+        database = "" if database is None else f"{database:.1f}"
+        print(f"{name:<24} {cpu:>8.1f} {wall:>8.1f} {queries:>8.0f} {database:>10}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""Charts of the dossier pages: pure functions, data in, a plotly Figure out (no ORM)."""
+"""Charts of the dossier pages: pure functions, data in, a figure out as plain data
+(reformdash.lib.charts.figure_data; no ORM)."""
 
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from reformdash.lib.charts import BAD_COLOUR, VALUE_COLOUR, mark_month_to_date, zero_axis
+from reformdash.lib.charts import BAD_COLOUR, VALUE_COLOUR, figure_data, mark_month_to_date, trace, vrect, zero_axis
 
 PERIOD_SHADE = "rgba(91, 103, 117, 0.12)"
 
@@ -25,24 +25,25 @@ def monthly_trend_figure(*, rows, measure, measure_label, highlight=(), lower_is
     labels = [month_label(row["month"]) for row in rows]
     values = [None if row[measure] is None else float(row[measure]) for row in rows]
     received = [row["received"] for row in rows]
-    figure = go.Figure(
-        go.Scatter(
-            x=labels,
-            y=values,
-            customdata=received,
-            mode="lines+markers",
-            name=measure_label,
-            line={"color": BAD_COLOUR if lower_is_better else VALUE_COLOUR, "width": 2},
-            connectgaps=False,
-            hovertemplate="%{x}: %{y:.2f} %<br>" + _("received") + ": %{customdata}<extra></extra>",
-        )
-    )
     positions = [i for i, row in enumerate(rows) if row["month"] in set(highlight)]
+    shaded = {}
     if positions and len(positions) < len(rows):
-        figure.add_vrect(
-            x0=positions[0] - 0.5, x1=positions[-1] + 0.5, fillcolor=PERIOD_SHADE, line_width=0, layer="below"
-        )
-    figure.update_layout(
+        shaded["shapes"] = [vrect(x0=positions[0] - 0.5, x1=positions[-1] + 0.5, fillcolor=PERIOD_SHADE, layer="below")]
+    figure = figure_data(
+        [
+            trace(
+                "scatter",
+                x=labels,
+                y=values,
+                customdata=received,
+                mode="lines+markers",
+                name=measure_label,
+                line={"color": BAD_COLOUR if lower_is_better else VALUE_COLOUR, "width": 2},
+                connectgaps=False,
+                hovertemplate="%{x}: %{y:.2f} %<br>" + _("received") + ": %{customdata}<extra></extra>",
+            )
+        ],
+        **shaded,
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         xaxis={"type": "category", "title": {"text": _("Month")}},
         yaxis=zero_axis(f"{measure_label} (%)", lower_is_better=lower_is_better),

@@ -297,17 +297,25 @@ def lineage_monthly_rates(*, unit, months, scope=Scope.TOTAL, now=None, start=_U
     params.update({f"month_{i}": month for i, month in enumerate(months)})
     calendar = " UNION ALL ".join(f"SELECT %(month_{i})s AS month" for i in range(len(months)))
     sums = ", ".join(f"SUM(dm.{name}) AS {name}" for name in COUNTS)
+    # The rows of the unit and of its predecessors are read first, a few units through the index
+    # on (unit, month, scope): with "the unit's, or a predecessor's before the start" in the
+    # join's condition, PostgreSQL scanned the whole table (103,000 rows at the national size,
+    # 18 ms; now 0.3 ms).
     sql = f"""
     WITH RECURSIVE calendar AS ({calendar}),
     {_ATTRIBUTABLE_CTE},
+    lineage_rows AS (
+        SELECT dm.unit_id, dm.month, {", ".join(f"dm.{name}" for name in COUNTS)}
+        FROM {_T_MONTH} dm
+        WHERE dm.scope = %(scope)s AND dm.month BETWEEN %(month_0)s AND %(month_{len(months) - 1})s
+          AND dm.unit_id IN (SELECT %(unit)s UNION ALL SELECT id FROM attributable)
+    ),
     period AS (
         SELECT calendar.month, {sums},
                SUM(CASE WHEN dm.unit_id <> %(unit)s THEN 1 ELSE 0 END) AS predecessor_rows
         FROM calendar
-        LEFT JOIN {_T_MONTH} dm
-               ON dm.month = calendar.month AND dm.scope = %(scope)s
-              AND (dm.unit_id = %(unit)s
-                   OR (calendar.month < %(start)s AND dm.unit_id IN (SELECT id FROM attributable)))
+        LEFT JOIN lineage_rows dm
+               ON dm.month = calendar.month AND (dm.unit_id = %(unit)s OR calendar.month < %(start)s)
         GROUP BY calendar.month
     )
     SELECT period.*,

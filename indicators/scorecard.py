@@ -431,26 +431,23 @@ def head_rating_for(*, value, year):
 # --- Why the rank moved -------------------------------------------------------------------------
 
 
-def _rank_swaps_sql():
-    # Self-join of the year's and last year's results of the unit and of every other unit of its
-    # group (same kind, same parent): who was below it and is now above it, and the reverse.
+def _rank_swaps_sql(*, parent_id):
+    # The other units of its group (same kind, same parent) with a result this year and last: who
+    # was below it and is now above it, and the reverse. The unit's own two ranks are parameters
+    # (its results are read already): reached from the group through the parent's index, not from
+    # last year's results of every unit of the index, which PostgreSQL otherwise scanned whole.
+    parent = "other.parent_id IS NULL" if parent_id is None else "other.parent_id = %(parent)s"
     return f"""
     SELECT other.id AS unit_id, other.code, other.name,
            o_prev.rank AS previous_rank, o_now.rank AS rank,
-           CASE WHEN o_now.rank < me_now.rank THEN 'overtook_it' ELSE 'it_overtook' END AS direction
-    FROM {T["result"]} me_now
-    JOIN {T["unit"]} me ON me.id = me_now.unit_id
-    JOIN {T["result"]} me_prev
-         ON me_prev.unit_id = me_now.unit_id AND me_prev.index_id = me_now.index_id AND me_prev.year = me_now.year - 1
-    JOIN {T["result"]} o_now
-         ON o_now.index_id = me_now.index_id AND o_now.year = me_now.year AND o_now.unit_id <> me_now.unit_id
-    JOIN {T["unit"]} other
-         ON other.id = o_now.unit_id AND other.kind = me.kind AND other.parent_id IS NOT DISTINCT FROM me.parent_id
+           CASE WHEN o_now.rank < %(rank)s THEN 'overtook_it' ELSE 'it_overtook' END AS direction
+    FROM {T["unit"]} other
+    JOIN {T["result"]} o_now ON o_now.unit_id = other.id AND o_now.index_id = %(index)s AND o_now.year = %(year)s
     JOIN {T["result"]} o_prev
-         ON o_prev.unit_id = o_now.unit_id AND o_prev.index_id = o_now.index_id AND o_prev.year = me_prev.year
-    WHERE me_now.unit_id = %s AND me_now.index_id = %s AND me_now.year = %s
-      AND ((o_prev.rank > me_prev.rank AND o_now.rank < me_now.rank)
-           OR (o_prev.rank < me_prev.rank AND o_now.rank > me_now.rank))
+         ON o_prev.unit_id = other.id AND o_prev.index_id = %(index)s AND o_prev.year = %(previous_year)s
+    WHERE other.kind = %(kind)s AND {parent} AND other.id <> %(unit)s
+      AND ((o_prev.rank > %(previous_rank)s AND o_now.rank < %(rank)s)
+           OR (o_prev.rank < %(previous_rank)s AND o_now.rank > %(rank)s))
     ORDER BY o_now.rank, other.name, other.code
     """
 
@@ -468,11 +465,25 @@ class Swaps:
         return len(self.units) + self.hidden
 
 
-def rank_swaps(*, unit, index, year, user):
+def rank_swaps(*, unit, results, index, year, user):
     """{"overtook_it": Swaps, "it_overtook": Swaps}: the units of the unit's group ranked below it
-    last year and above it this year, and the reverse, on the computed ranks of the group. The
-    names of units the viewer may not see are dropped here, only counted."""
-    rows = _fetch(_rank_swaps_sql(), [unit.pk, index.pk, year])
+    last year and above it this year, and the reverse, on the computed ranks of the group; none
+    when the unit was not ranked both years (`results`: unit_results of the unit). The names of
+    units the viewer may not see are dropped here, only counted."""
+    ranks = {result.year: result.rank for result in results if result.index_id == index.pk}
+    rows = []
+    if ranks.get(year) is not None and ranks.get(year - 1) is not None:
+        params = {
+            "unit": unit.pk,
+            "kind": unit.kind,
+            "parent": unit.parent_id,
+            "index": index.pk,
+            "year": year,
+            "previous_year": year - 1,
+            "rank": ranks[year],
+            "previous_rank": ranks[year - 1],
+        }
+        rows = _fetch(_rank_swaps_sql(parent_id=unit.parent_id), params)
     visible = set()
     if rows:
         candidates = Unit.objects.filter(pk__in=[row["unit_id"] for row in rows])
@@ -645,7 +656,7 @@ def scorecard(*, unit, result, results, user, now=None, as_of=None):
         dossier_months=dossier_months(unit=unit, year=year, now=now, since=since),
         heads=heads_in_office(unit=unit, year=year),
         head_rating=head_rating_for(value=result.value, year=year) if rated else None,
-        swaps=rank_swaps(unit=unit, index=index, year=year, user=user),
+        swaps=rank_swaps(unit=unit, results=results, index=index, year=year, user=user),
         revisions=result_revisions(result=result),
         assessment=unit_assessment(unit=unit, methodology=methodologies.get(year)),
         as_of=as_of,

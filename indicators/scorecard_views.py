@@ -21,9 +21,14 @@ from indicators.models import Direction, ValueUnit
 from indicators.selectors import ranking_bands, ranking_state, results_as_of
 from reformdash.lib.cache import CSRF_SLOT, cached, with_csrf_token
 from reformdash.lib.charts import cached_chart
-from units.access import unit_reader_state, visible_unit_or_404
+from units.access import Action, unit_reader_state, visible_unit_or_404
 from units.charts import areas_figure, dossier_months_figure, trend_figure
 from units.forms import ScorecardForm
+
+# What a reader may do that the card shows something by: the audit trail's section
+# (trail_sections.unit_trail). Its links (what-if, the remediation plan, the overdue dossiers) are
+# every reader's, each page checking for itself; nothing else of the card asks what he may do.
+CARD_ACTIONS = (Action.BROWSE_AUDIT,)
 
 
 @login_required
@@ -78,14 +83,14 @@ def _card_key(request, unit, chosen, *, as_of):
     assessments' statuses, publications, targets, the units and the audit trail (ranking_state:
     a score, a plan or a unit changed through the application is audited), the dossier statistics
     (dossier_stats_as_of) and the day (the months so far, the heads in office) —, and what of the
-    reader shows on it (units.access.unit_reader_state: his sight of the unit's group, what he
-    may do)."""
+    reader shows on it (units.access.unit_reader_state: his sight of the unit's group, whether he
+    may browse the audit trail — CARD_ACTIONS)."""
     parts = [
         unit.pk,
         timezone.localdate().isoformat(),
         ranking_state(index=chosen.index, year=chosen.year),
         dossier_stats_as_of(),
-        unit_reader_state(user=request.user, unit=unit),
+        unit_reader_state(user=request.user, unit=unit, actions=CARD_ACTIONS),
     ]
     return shared_part_key("scorecard", request, index_id=chosen.index_id, year=chosen.year, as_of=as_of, parts=parts)
 

@@ -347,27 +347,31 @@ def visible_unit_or_404(*, user, code):
     return unit
 
 
-def unit_reader_state(*, user, unit):
+def unit_reader_state(*, user, unit, actions):
     """What of the reader a page of `unit` may show differently, as key parts of a copy of the page
     that readers share (the scorecard's card): two readers with the same parts may be given the
     same copy. Asked only of a reader who may open the unit (visible_unit_or_404 said so); not for
     showing.
 
     - His sight of the unit's group, the units of its kind under its parent (other units are named
-      and the group's figures are withheld by it): "all" (he sees every unit), "group" (every unit
-      of the group), else the ids of those he sees.
-    - What he may do, on the unit (UNIT_ACTIONS) and anywhere (the rest of Action): the links
-      and sections a page offers him.
+      and the group's figures are withheld by it): "group" when he sees every unit of it — a
+      reader of every unit included, whose page of the unit shows nothing more of the group —,
+      else the ids of those he sees.
+    - Which of `actions` (those the page offers or shows something by) he may do, on the unit
+      for UNIT_ACTIONS. An action the page does not name is left out: readers who differ only by
+      it (staff, who review plans, and a head of the whole group) share one copy.
     The unit's own past (VIEW_HISTORY: its predecessors) and the units under it are his whoever he
-    is, since he may open the unit. One query (his memberships) for a reader of every unit, two else."""
-    memberships = _memberships(user)
-    sight = "all" if sees_all_units(user) else _group_sight(user, unit)
-    # Seeing the unit and its past is what opening it means; the other unit actions are the
-    # scoring roles' (units_allowed), answered from the memberships read.
+    is, since he may open the unit. Queries: his groups and memberships, each read once per request
+    (the page's header asks them too), and one for his sight when he does not see every unit."""
+    sight = "group" if sees_all_units(user) else _group_sight(user, unit)
+    if Action.VIEW_UNIT in actions or Action.VIEW_HISTORY in actions:
+        raise ValueError("seeing the unit and its past is every reader's of it")
+    # The scoring roles' unit actions (units_allowed) are answered from the memberships read.
     allowed = [
-        action.value for action in (Action.ENTER_SELF_ASSESSMENT, Action.EDIT_PLAN) if _scores(memberships, unit.pk)
+        action.value
+        for action in actions
+        if (_scores(_memberships(user), unit.pk) if action in UNIT_ACTIONS else may(user, action))
     ]
-    allowed += [action.value for action in Action if action not in UNIT_ACTIONS and may(user, action)]
     return ("sight", str(sight), "may", ",".join(sorted(allowed)))
 
 

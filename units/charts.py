@@ -1,7 +1,8 @@
-"""Charts of a unit's scorecard: pure functions, rows of indicators.scorecard in, a plotly Figure
-out (no ORM). Numbers are floats for Plotly; the decimal mark is set by reformdash.lib.charts."""
+"""Charts of a unit's scorecard: pure functions, rows of indicators.scorecard in, a figure out as
+plain data (reformdash.lib.charts.figure_data: a card not yet kept builds three, and Plotly's
+validating build of them was a quarter of its CPU; no ORM). Numbers are floats for Plotly; the
+decimal mark is set by reformdash.lib.charts."""
 
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from reformdash.lib.charts import (
@@ -14,7 +15,12 @@ from reformdash.lib.charts import (
     band_colour,
     band_legend,
     direction_title,
+    figure_data,
+    hrect,
     mark_month_to_date,
+    trace,
+    vrect,
+    vrect_note,
     zero_axis,
 )
 
@@ -45,9 +51,10 @@ def areas_figure(*, areas, unit_name):
         (_("Group mean"), "group_mean", GROUP_MEAN_COLOUR),
         (_("Group best"), "group_best", BEST_COLOUR),
     )
-    figure = go.Figure(
+    return figure_data(
         [
-            go.Bar(
+            trace(
+                "bar",
                 y=codes,
                 x=[_number(row[key]) for row in areas],
                 name=str(name),
@@ -59,9 +66,7 @@ def areas_figure(*, areas, unit_name):
             for name, key, colour in traces
             # The group's figures are withheld from a reader of part of a small group: no empty trace.
             if any(row[key] is not None for row in areas)
-        ]
-    )
-    figure.update_layout(
+        ],
         barmode="group",
         height=max(320, 120 + 60 * len(areas)),
         margin={"l": 64, "r": 16, "t": 16, "b": 48},
@@ -72,7 +77,6 @@ def areas_figure(*, areas, unit_name):
         showlegend=True,
         plot_bgcolor="#fff",
     )
-    return figure
 
 
 def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percent=True, bands=(), targets=None):
@@ -100,7 +104,8 @@ def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percen
             line = {"color": colour, "width": 2, "dash": "dash"}
         ranks = [f"{row['rank']}/{row['group_size']}" if row["rank"] else "—" for row in rows]
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=[str(row["year"]) for row in rows],
                 y=[_number(row["value"]) for row in rows],
                 customdata=ranks,
@@ -114,7 +119,8 @@ def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percen
     if targets:
         years = sorted({str(row["year"]) for row in history} | {str(year) for year in targets})
         traces.append(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=years,
                 y=[_number(targets.get(int(year))) for year in years],
                 name=_("Target"),
@@ -125,9 +131,10 @@ def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percen
                 hovertemplate="%{x}: %{y:.2f}<extra>" + _("Target") + "</extra>",
             )
         )
-    figure = go.Figure(traces)
-    _band_stripes(figure, bands, history=history, percent=percent)
-    figure.update_layout(
+    stripes = _band_stripes(bands, history=history, percent=percent)
+    return figure_data(
+        traces,
+        **({"shapes": stripes} if stripes else {}),
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         # Categories in year order, whichever series names a year first.
         xaxis={"type": "category", "categoryorder": "category ascending", "title": {"text": _("Year")}},
@@ -137,30 +144,28 @@ def trend_figure(*, history, unit_id, value_label, lower_is_better=False, percen
         hovermode="closest",
         plot_bgcolor="#fff",
     )
-    return figure
 
 
-def _band_stripes(figure, bands, *, history, percent):
-    """A stripe per band across the plot; an open band ends at zero below and, above, at 100 % (or
-    the highest value or bound of an index in points)."""
+def _band_stripes(bands, *, history, percent):
+    """A stripe per band across the plot (shapes); an open band ends at zero below and, above, at
+    100 % (or the highest value or bound of an index in points)."""
     if not bands:
-        return
+        return []
     bounds = [float(band[key]) for band in bands for key in ("min_value", "max_value") if band[key] is not None]
     values = [float(row["value"]) for row in history if row["value"] is not None]
     top = 100 if percent else max(bounds + values)
-    for position, band in enumerate(bands):
-        low = 0 if band["min_value"] is None else float(band["min_value"])
-        high = top if band["max_value"] is None else float(band["max_value"])
-        figure.add_hrect(
-            y0=low,
-            y1=high,
+    return [
+        hrect(
+            y0=0 if band["min_value"] is None else float(band["min_value"]),
+            y1=top if band["max_value"] is None else float(band["max_value"]),
             fillcolor=band_colour(position),
             opacity=0.12,
-            line_width=0,
             layer="below",
             name=band_legend(band),
             showlegend=True,
         )
+        for position, band in enumerate(bands)
+    ]
 
 
 def dossier_months_figure(*, months, lower_is_better=(), current_month=None):
@@ -180,9 +185,20 @@ def dossier_months_figure(*, months, lower_is_better=(), current_month=None):
         (direction_title(name) if key in lower_is_better else name, key, colour, dash)
         for name, key, colour, dash in lines
     ]
-    figure = go.Figure(
+    # The months counted from the predecessors' dossiers (rows marked `composed`) are shaded and
+    # named: the series continues, and the reader sees where the unit's own figures begin.
+    composed = [i for i, row in enumerate(months) if row.get("composed")]
+    shaded = {}
+    if composed:
+        x0 = composed[0] - 0.5
+        shaded = {
+            "shapes": [vrect(x0=x0, x1=composed[-1] + 0.5, fillcolor=COMPOSED_SHADE, layer="below")],
+            "annotations": [vrect_note(x0=x0, text=_("composed from the figures of its predecessors"))],
+        }
+    figure = figure_data(
         [
-            go.Scatter(
+            trace(
+                "scatter",
                 x=labels,
                 y=[_number(row[key]) for row in months],
                 name=str(name),
@@ -192,22 +208,8 @@ def dossier_months_figure(*, months, lower_is_better=(), current_month=None):
                 hovertemplate="%{x}: %{y:.2f} %<extra>" + str(name) + "</extra>",
             )
             for name, key, colour, dash in lines
-        ]
-    )
-    # The months counted from the predecessors' dossiers (rows marked `composed`) are shaded and
-    # named: the series continues, and the reader sees where the unit's own figures begin.
-    composed = [i for i, row in enumerate(months) if row.get("composed")]
-    if composed:
-        figure.add_vrect(
-            x0=composed[0] - 0.5,
-            x1=composed[-1] + 0.5,
-            fillcolor=COMPOSED_SHADE,
-            line_width=0,
-            layer="below",
-            annotation_text=_("composed from the figures of its predecessors"),
-            annotation_position="top left",
-        )
-    figure.update_layout(
+        ],
+        **shaded,
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         xaxis={"type": "category", "title": {"text": _("Month")}},
         yaxis=zero_axis(_("Rate"), range=[0, 100]),

@@ -1,11 +1,14 @@
 """What every page's charts share: the figure as template data, and the number separators.
 
-Chart builders (the `charts.py` module of each app) are pure functions: data in, a
-plotly.graph_objects.Figure out, no ORM inside. A view passes the figure through `chart()` to the
-template, which includes partials/_chart.html; static/js/charts.js draws it with Plotly, served
-from our own static files. `cached_chart()` does the same, once per distinct data.
+Chart builders (the `charts.py` module of each app) are pure functions: data in, a figure out, no
+ORM inside. The figure is a plotly.graph_objects.Figure, or the same figure as plain data
+(`figure_data`, its shapes and notes below) where Plotly's building of it costs a page too much.
+A view passes the figure through `chart()` to the template, which includes
+partials/_chart.html; static/js/charts.js draws it with Plotly, served from our own static files.
+`cached_chart()` does the same, once per distinct data.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -100,18 +103,113 @@ def direction_title(text):
 
 
 def mark_month_to_date(figure, *, x, points):
-    """Mark the last of `points` per line, at category `x`, as the month in progress: a hollow,
-    larger marker and the note "month to date" above it. Its counts are a few days' or weeks', not a
-    month's, and its pending dossiers are judged today: drawn like the others it reads as a
-    finished month. The caller says whether the last point is the month in progress."""
+    """Mark the last of `points` per line of `figure` (figure_data), at category `x`, as the month
+    in progress: a hollow, larger marker and the note "month to date" above it. Its counts are a
+    few days' or weeks', not a month's, and its pending dossiers are judged today: drawn like the
+    others it reads as a finished month. The caller says whether the last point is the month in
+    progress."""
     symbols = ["circle"] * (points - 1) + ["circle-open"]
     sizes = [6] * (points - 1) + [10]
-    figure.update_traces(marker={"symbol": symbols, "size": sizes, "line": {"width": 2}}, selector={"type": "scatter"})
-    figure.add_annotation(
-        x=x, y=1, yref="paper", yanchor="bottom", text=gettext("month to date"), showarrow=False, font={"size": 11}
+    marker = {"symbol": symbols, "size": sizes, "line": {"width": 2}}
+    for line in figure["data"]:
+        if line["type"] == "scatter":
+            line["marker"] = _merged(line.get("marker", {}), marker)
+    layout = figure["layout"]
+    layout.setdefault("annotations", []).append(
+        {
+            "font": {"size": 11},
+            "showarrow": False,
+            "text": gettext("month to date"),
+            "x": x,
+            "y": 1,
+            "yanchor": "bottom",
+            "yref": "paper",
+        }
     )
-    figure.update_layout(margin={"t": 28})
+    layout["margin"] = _merged(layout.get("margin", {}), {"t": 28})
     return figure
+
+
+# --- A figure as plain data ----------------------------------------------------------------------
+# What plotly.graph_objects.Figure(…).to_json() writes, built as dicts: Plotly validates every
+# property of every trace as it builds a figure, which was a quarter of the CPU of a scorecard
+# not yet kept (three figures, ~30 ms). The tests build each such figure with Plotly from this
+# data, which validates it, and check that Plotly writes back the same (tests/charts.py).
+
+
+@functools.cache
+def _plotly_template():
+    # The default template every Figure's JSON carries (its fonts, grid and colours), read once.
+    import plotly.graph_objects as go
+
+    return json.loads(go.Figure().to_json())["layout"]["template"]
+
+
+def trace(kind, **properties):
+    """One trace of figure_data: `kind` is its Plotly type, as go.Scatter or go.Bar would write it
+    ("scatter", "bar"; each one the bundle of plotly.js we serve draws, tests/reformdash/test_csp.py)."""
+    return {"type": kind, **properties}
+
+
+def figure_data(traces, **layout):
+    """The figure of `traces` (trace) and `layout`, as Figure(traces,
+    layout=layout).to_json() writes it: Plotly's default template included, so it looks the same."""
+    return {"data": list(traces), "layout": {"template": _plotly_template(), **layout}}
+
+
+def hrect(*, y0, y1, **style):
+    """A stripe across the plot from y0 to y1, as Figure.add_hrect draws it (style: fillcolor,
+    opacity, layer, name, showlegend; no outline)."""
+    return {
+        "type": "rect",
+        "line": {"width": 0},
+        "xref": "x domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": y0,
+        "y1": y1,
+        **style,
+    }
+
+
+def vrect(*, x0, x1, **style):
+    """A band down the plot from x0 to x1, as Figure.add_vrect draws it (no outline)."""
+    return {
+        "type": "rect",
+        "line": {"width": 0},
+        "xref": "x",
+        "x0": x0,
+        "x1": x1,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        **style,
+    }
+
+
+def vrect_note(*, x0, text):
+    """The note of a vrect at its top left, as add_vrect(annotation_position="top left") puts it."""
+    return {
+        "showarrow": False,
+        "text": text,
+        "x": x0,
+        "xanchor": "left",
+        "xref": "x",
+        "y": 1,
+        "yanchor": "top",
+        "yref": "y domain",
+    }
+
+
+def _merged(base, update):
+    # As Plotly's update_* merge: nested dicts key by key, anything else replaced.
+    merged = dict(base)
+    for key, value in update.items():
+        merged[key] = (
+            _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        )
+    return merged
 
 
 def separators():
@@ -138,10 +236,14 @@ class Chart:
 
 
 def chart(figure, *, chart_id, label):
-    """The Chart of a Plotly figure, in the page's number separators."""
-    figure.update_layout(separators=separators())
+    """The Chart of a figure (a Plotly Figure or figure_data), in the page's number separators."""
+    if isinstance(figure, dict):
+        data = {**figure, "layout": {**figure["layout"], "separators": separators()}}
+    else:
+        figure.update_layout(separators=separators())
+        data = json.loads(figure.to_json())
     data_id = f"{chart_id}-data"
-    script = json_script(json.loads(figure.to_json()), data_id)
+    script = json_script(data, data_id)
     return Chart(id=chart_id, data_id=data_id, label=label, script=script)
 
 

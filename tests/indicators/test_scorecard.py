@@ -289,29 +289,42 @@ def test_heads_in_office_are_those_whose_term_overlaps_the_year(data):
 # --- Why the rank moved ---------------------------------------------------------------------------
 
 
+def _rank_swaps(*, unit, index, year, user):
+    return sc.rank_swaps(unit=unit, results=sc.unit_results(unit=unit), index=index, year=year, user=user)
+
+
 def _swaps(swaps):
     return {key: ([u["code"] for u in value.units], value.hidden) for key, value in swaps.items()}
 
 
 def test_staff_see_who_passed_the_unit_and_whom_it_passed(data, staff):
-    swaps = sc.rank_swaps(unit=data.district_b, index=data.par, year=2024, user=staff)
+    swaps = _rank_swaps(unit=data.district_b, index=data.par, year=2024, user=staff)
     assert _swaps(swaps) == {"overtook_it": (["D"], 0), "it_overtook": (["C"], 0)}
     d = swaps["overtook_it"].units[0]
     assert (d["name"], d["previous_rank"], d["rank"]) == ("Huyện D", 4, 1)
 
 
 def test_a_head_sees_only_how_many_units_he_may_not_see(data, head_b):
-    swaps = sc.rank_swaps(unit=data.district_b, index=data.par, year=2024, user=head_b)
+    swaps = _rank_swaps(unit=data.district_b, index=data.par, year=2024, user=head_b)
     assert _swaps(swaps) == {"overtook_it": ([], 1), "it_overtook": ([], 1)}
     assert swaps["overtook_it"].count == 1
 
 
+def test_without_last_years_rank_no_query_looks_for_swaps(data, staff, django_assert_num_queries):
+    # A unit new this year (every commune of 1/7/2025) was not ranked last year: nothing to ask.
+    results = sc.unit_results(unit=data.district_b)
+    sc.sees_all_units(staff)  # his groups read, as the page has before the card
+    with django_assert_num_queries(0):
+        swaps = sc.rank_swaps(unit=data.district_b, results=results, index=data.par, year=2022, user=staff)
+    assert _swaps(swaps) == {"overtook_it": ([], 0), "it_overtook": ([], 0)}
+
+
 def test_no_swaps_without_last_years_result_or_outside_the_group(data, staff):
-    assert _swaps(sc.rank_swaps(unit=data.district_b, index=data.par, year=2022, user=staff)) == {
+    assert _swaps(_rank_swaps(unit=data.district_b, index=data.par, year=2022, user=staff)) == {
         "overtook_it": ([], 0),
         "it_overtook": ([], 0),
     }
-    assert _swaps(sc.rank_swaps(unit=data.dept_a, index=data.par, year=2024, user=staff)) == {
+    assert _swaps(_rank_swaps(unit=data.dept_a, index=data.par, year=2024, user=staff)) == {
         "overtook_it": ([], 0),
         "it_overtook": ([], 0),
     }

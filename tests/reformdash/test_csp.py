@@ -86,12 +86,15 @@ def test_the_vendored_bundle_is_the_plotly_js_of_the_installed_plotly_package():
 
 
 def _trace_types_drawn():
-    """Every plotly trace class our code builds figures with (go.Scatter, go.Bar, …), lower case."""
+    """Every plotly trace type our code builds figures with (go.Scatter, go.Bar, …, and the plain
+    data's trace("scatter", …) of reformdash.lib.charts), lower case."""
     names = set()
     for top in settings.BASE_DIR.iterdir():
         if top.is_dir() and top.name not in {".venv", ".git", "tests", "vendor-src", "static", "var"}:
             for source in top.glob("**/*.py"):
-                names |= {name.lower() for name in re.findall(r"\bgo\.([A-Z]\w*)\b", source.read_text("utf-8"))}
+                text = source.read_text("utf-8")
+                names |= {name.lower() for name in re.findall(r"\bgo\.([A-Z]\w*)\b", text)}
+                names |= set(re.findall(r"\btrace\(\s*\"([a-z0-9]+)\"", text))
     return names - {"figure", "layout"}
 
 

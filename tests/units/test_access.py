@@ -143,16 +143,28 @@ def test_the_header_links_agree_with_may_when_the_groups_are_read_first(cast):
 
 def test_a_readers_state_of_a_unit_says_what_may_says(cast, tree):
     # Two readers given one copy of a page of the unit (the scorecard's card) may do the same on it.
+    actions = [action for action in Action if action not in (Action.VIEW_UNIT, Action.VIEW_HISTORY)]
     for role in ("staff", "appraiser", "head_a", "officer_a", "viewer_a", "admin"):
         user = User.objects.get(pk=cast[role].pk)
         expected = {
-            action.value
-            for action in Action
-            if action not in (Action.VIEW_UNIT, Action.VIEW_HISTORY)
-            and may(user, action, tree.dept_a if action in UNIT_ACTIONS else None)
+            action.value for action in actions if may(user, action, tree.dept_a if action in UNIT_ACTIONS else None)
         }
-        state = unit_reader_state(user=User.objects.get(pk=user.pk), unit=tree.dept_a)
+        state = unit_reader_state(user=User.objects.get(pk=user.pk), unit=tree.dept_a, actions=actions)
         assert set(filter(None, state[state.index("may") + 1].split(","))) == expected, role
+
+
+def test_a_readers_state_names_only_the_actions_the_page_shows(cast, tree):
+    # Staff review plans and a unit's head does not; a page that shows only the audit trail gives
+    # them one state, and the viewer, who may not browse the trail, another.
+    def state(role):
+        return unit_reader_state(
+            user=User.objects.get(pk=cast[role].pk), unit=tree.dept_a, actions=[Action.BROWSE_AUDIT]
+        )
+
+    assert state("staff")[-1] == state("head_a")[-1] == Action.BROWSE_AUDIT.value
+    assert state("viewer_a")[-1] == ""
+    with pytest.raises(ValueError):
+        unit_reader_state(user=cast["staff"], unit=tree.dept_a, actions=[Action.VIEW_HISTORY])
 
 
 def test_a_readers_sight_of_the_units_group(cast, tree):
@@ -160,10 +172,11 @@ def test_a_readers_sight_of_the_units_group(cast, tree):
     head_p = _member("head_p", tree.province, MembershipRole.HEAD)
 
     def sight(user, unit):
-        state = unit_reader_state(user=User.objects.get(pk=user.pk), unit=unit)
+        state = unit_reader_state(user=User.objects.get(pk=user.pk), unit=unit, actions=())
         return state[state.index("sight") + 1]
 
-    assert sight(cast["staff"], tree.district_b) == "all"
+    # A reader of every unit sees every unit of the group: his page of it is a whole-group reader's.
+    assert sight(cast["staff"], tree.district_b) == "group"
     assert sight(head_p, tree.district_b) == "group"  # every district under the province
     assert sight(cast["head_b"], tree.district_b) == str([tree.district_b.pk])  # B, not C
     assert sight(cast["head_b"], tree.commune_b1) == "group"  # every commune under B

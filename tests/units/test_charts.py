@@ -1,11 +1,18 @@
-"""The scorecard's chart builders: data in, a plotly Figure out, no database."""
+"""The scorecard's chart builders: data in, a figure as plain data out, no database; read through
+Plotly (tests.charts.as_plotly), which validates each."""
 
 from decimal import Decimal as D
 
 from django.utils import translation
 
 from reformdash.lib.charts import BAD_COLOUR, BAND_COLOURS, BEST_COLOUR, GROUP_MEAN_COLOUR, OWN_COLOUR, chart
-from units.charts import areas_figure, dossier_months_figure, month_label, trend_figure
+from tests.charts import plotly_checked
+from units import charts
+from units.charts import month_label
+
+areas_figure = plotly_checked(charts.areas_figure)
+trend_figure = plotly_checked(charts.trend_figure)
+dossier_months_figure = plotly_checked(charts.dossier_months_figure)
 
 AREAS = [
     {

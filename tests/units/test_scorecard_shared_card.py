@@ -137,3 +137,68 @@ def test_the_access_check_runs_before_the_kept_card(client, reader, data, reques
     Membership.objects.filter(user=user).delete()
     user.groups.clear()
     assert get(client, user, "B").status_code == 404
+
+
+# --- Every kind of reader after every other ---------------------------------------------------------
+
+READERS = ("admin", "staff", "appraiser", "head_p", "head_b", "officer_b", "viewer_b", "viewer_p")
+
+
+@pytest.fixture
+def readers(data, tree, staff, appraiser, admin_user, head_b):
+    """Every kind of reader who may open B: province-wide (an administrator, staff, an appraiser),
+    a member of B (its head, an officer, a viewer) and of the province above it (its head, who
+    sees every district of B's group and browses its trail, and a viewer, who does not)."""
+    return {
+        "admin": admin_user,
+        "staff": staff,
+        "appraiser": appraiser,
+        "head_b": head_b,
+        "head_p": member(tree, "head_p", tree.province, MembershipRole.HEAD),
+        "officer_b": member(tree, "officer_b", tree.district_b, MembershipRole.OFFICER),
+        "viewer_b": member(tree, "viewer_b", tree.district_b, MembershipRole.VIEWER),
+        "viewer_p": member(tree, "viewer_p", tree.province, MembershipRole.VIEWER),
+    }
+
+
+def card_of(client, user):
+    text = page(get(client, user, "B", index="par", year=2024))
+    return text.split('<div class="scorecard">')[1]
+
+
+@pytest.mark.parametrize("shown", ["group figures", "units that passed it"])
+def test_every_reader_after_any_other_gets_the_card_rendered_for_him_alone(client, readers, shown, request):
+    from django.core.cache import cache
+
+    if shown == "units that passed it":
+        request.getfixturevalue("comparable")  # a fifth district: B's move is explained by name
+    alone = {}
+    for name in READERS:
+        cache.clear()
+        alone[name] = card_of(client, readers[name])
+    # What differs, so that the pairs below test something: the group's figures (withheld from a
+    # reader of B alone in a group of three) or the names of the units that passed B (his only
+    # counted), and the audit trail.
+    if shown == "group figures":
+        assert GROUP_MEAN in alone["staff"] and WITHHELD in alone["head_b"]
+    else:
+        assert "Huyện D (4 → 1)" in alone["head_p"] and "Huyện D" not in alone["officer_b"]
+    assert 'id="audit-trail"' in alone["head_p"] and 'id="audit-trail"' not in alone["viewer_p"]
+    # Whoever reads first keeps his copy under his key: any reader given that key after him, in
+    # whatever order, is given that copy, so one pass after each first reader tries every pair.
+    for first in READERS:
+        cache.clear()
+        card_of(client, readers[first])
+        for second in READERS:
+            assert card_of(client, readers[second]) == alone[second], (first, second)
+
+
+def test_staff_and_a_head_of_the_whole_group_share_one_card(client, readers, comparable):
+    # Neither the plans staff review nor anything else the card does not show keeps them apart.
+    staff_card = card_of(client, readers["staff"])
+    client.force_login(readers["head_p"])
+    with CaptureQueriesContext(connection) as kept:
+        assert (
+            page(client.get(url("B"), {"index": "par", "year": 2024})).split('<div class="scorecard">')[1] == staff_card
+        )
+    assert len(kept) <= 12
