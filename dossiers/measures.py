@@ -8,8 +8,8 @@ this module to know what they are and how each is counted and rated.
   a completed one, the citizen's waiting time moves the due date of pending dossiers too, and the
   overdue rate divides by every dossier to be handled in the period;
 - what a unit-month counts (COUNTS), each count as SQL on one dossier row in a month (count_sql,
-  counts_in_month_sql, months_counted_sql): the monthly statistics (dossiers/stats.py) run it
-  into DossierMonth; the same rules as ORM filters list the dossiers behind the counts
+  counts_in_month_sql, months_counted_sql), and the same counts as the aggregates the monthly
+  statistics (dossiers/stats.py) run into DossierMonth (counted_sql); the same rules as ORM filters list the dossiers behind the counts
   (completed_late_q, pending_q, pending_overdue_q);
 - the rates over a period's counts (MEASURES, named by DossierMeasure): numerator ÷ denominator
   in %, as SQL (Measure.rate_sql, which the dossier pages and the indices computed from dossiers

@@ -1,7 +1,7 @@
 """Monthly dossier statistics (DossierMonth), computed by the database from the dossiers.
 
 What a unit-month counts, and the SQL that counts each on one dossier row in a month, belong to
-the 766 measures (dossiers.measures: COUNTS, count_sql, counts_in_month_sql, months_counted_sql).
+the 766 measures (dossiers.measures: COUNTS, count_sql, counted_sql, counts_in_month_sql, months_counted_sql).
 This module runs that SQL and keeps the table in step: dirty marks, scopes, upserts, the two jobs.
 
 Scope `own` counts the unit's own dossiers, scope `total` those of the unit and of every unit under
