@@ -8,6 +8,7 @@ staging tables the imports check and upsert from in SQL (dossiers.importers.doss
 
 import csv
 import datetime
+import functools
 import io
 import itertools
 from decimal import Decimal
@@ -33,14 +34,14 @@ def rows_insert(model, columns, rows, *, nullable=None):
     table = connection.ops.quote_name(table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     if connection.vendor == "postgresql":
-        stream = _CopyStream(rows)
+        stream = _CopyStream(rows) if not isinstance(rows, CopyText) else rows.stream()
         # CSV, written by the csv module's C writer: an unquoted empty value is NULL, except in
         # these columns, where it is the empty string (None is always written unquoted and empty).
         not_null = ", ".join(connection.ops.quote_name(column) for column in columns if column not in nullable)
         force = f", FORCE_NOT_NULL ({not_null})" if not_null else ""
         with connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.cursor.copy_expert(
-                f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})", stream, size=_COPY_READ_BYTES
+                f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv{force})", stream, size=stream.read_size
             )
         return stream.count
     count = 0
@@ -76,6 +77,25 @@ def _sqlite_value(value, zone):
     return value
 
 
+class CopyText:
+    """Rows written out as COPY reads them, for `rows_insert` on PostgreSQL: made in one thread while
+    the connection works in another (psycopg2 lets go of the GIL while it waits for the server), so
+    the rows of a batch are made while the database writes the last one. Holds the batch's text:
+    its size is what it costs in memory."""
+
+    def __init__(self, rows):
+        stream = _CopyStream(rows)
+        self.data = b"".join(iter(functools.partial(stream.read, _COPY_READ_BYTES), b""))
+        self.count = stream.count
+
+    def stream(self):
+        # Read whole, in one call: a read per 64 KB would wait for the GIL each time, while the
+        # thread making the next batch holds it (up to 5 ms per switch).
+        stream = io.BytesIO(self.data)
+        stream.count, stream.read_size = self.count, max(len(self.data), 1)
+        return stream
+
+
 class _CopyStream(io.RawIOBase):
     """A file-like object COPY reads from, writing CSV from rows as it is read, so a few million rows
     never sit in memory together. Values as str() gives them: PostgreSQL reads 2025-03-04
@@ -88,6 +108,7 @@ class _CopyStream(io.RawIOBase):
         self._buffer = b""
         self._at = 0  # where the next read starts in _buffer: no copy of the rest at each read
         self.count = 0
+        self.read_size = _COPY_READ_BYTES
 
     def readable(self):
         return True

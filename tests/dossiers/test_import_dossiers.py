@@ -4,6 +4,7 @@
 import csv
 import datetime
 import io
+import threading
 import tracemalloc
 from decimal import Decimal as D
 
@@ -366,3 +367,109 @@ def test_a_returned_or_withdrawn_dossier_needs_the_time_its_processing_ended(tre
     assert err == [f"{path}: line 2, column completed_at: {reason}", f"{path}: line 3, column completed_at: {reason}"]
     returned = Dossier.objects.get(external_id="R2")
     assert returned.effective_due_at == returned.due_at + datetime.timedelta(days=2.5)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite: each batch is read as it is written")
+def test_the_next_batch_is_read_while_the_database_writes_the_last(tree, tmp_path, monkeypatch):
+    """The two cores each busy: the next batch's rows are checked (in a thread of their own) while
+    the last batch is written, not after."""
+    from dossiers.management.commands import import_dossiers
+
+    read_ahead = threading.Event()
+    check, staged_write = import_dossiers.dossier_check, import_dossiers.staged_write
+
+    def checked(values, *, line, **kwargs):
+        if line == 4:  # the second batch's first line
+            read_ahead.set()
+        return check(values, line=line, **kwargs)
+
+    seen_while_writing = []
+
+    def written(**kwargs):
+        if not seen_while_writing:  # the first batch: wait for the second to be read meanwhile
+            seen_while_writing.append(read_ahead.wait(timeout=10))
+        return staged_write(**kwargs)
+
+    monkeypatch.setattr(import_dossiers, "dossier_check", checked)
+    monkeypatch.setattr(import_dossiers, "staged_write", written)
+    path = write(tmp_path, *(line(external_id=f"D{number}") for number in range(4)))
+    assert run(path, "--batch-size", "2") == "created 4, updated 0, unchanged 0, rejected 0"
+    assert seen_while_writing == [True]
+
+
+def test_a_batch_that_fails_is_not_written_nor_any_after_it_though_read_ahead(
+    transactional_db, tree, tmp_path, monkeypatch
+):
+    """A batch failing at its commit (here: its unit deleted meanwhile) leaves the batches before it
+    written and the one read ahead unwritten and unreported, as when batches were read one by one."""
+    from dossiers.management.commands import import_dossiers
+    from units.models import Unit, UnitKind
+
+    gone = Unit.objects.create(
+        code="C9", name="Xã Cũ", kind=UnitKind.COMMUNE, parent=tree.district_b, valid_from=tree.commune_b1.valid_from
+    )
+    staged_write = import_dossiers.staged_write
+    calls = []
+
+    def written(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM units_unit WHERE id = %s", [gone.pk])
+        return staged_write(**kwargs)
+
+    monkeypatch.setattr(import_dossiers, "staged_write", written)
+    path = write_csv(
+        tmp_path,
+        [
+            list(COLUMNS),
+            line(external_id="D1"),
+            line(external_id="D2"),
+            line(external_id="D3", unit_code="C9"),  # the second batch: its unit deleted before it commits
+            line(external_id="D4", status="done"),
+            line(external_id="D5"),  # the third, read ahead
+            line(external_id="D6", status="done"),
+        ],
+    )
+    out, err = run_rejecting(path, "--batch-size", "2", match="the batch ending at line 5 was not written")
+    assert err == [f"{path}: line 5, column status: “done” is not one of pending, completed, returned, withdrawn"]
+    assert out == "created 2, updated 0, unchanged 0, rejected 1"
+    assert set(Dossier.objects.values_list("external_id", flat=True)) == {"D1", "D2"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans and table statistics")
+def test_the_stored_dossiers_and_the_keys_seen_are_looked_up_by_index_however_many(tree, tmp_path):
+    """At a million stored dossiers the planner read the whole table for every batch (a hash join);
+    looking the batch's keys up in the unique index costs what the batch holds, not the table."""
+    from reformdash.lib.bulk import rows_insert
+    from tests.reformdash.test_bulk import COLUMNS as STORED
+    from tests.reformdash.test_bulk import row
+
+    rows_insert(Dossier, STORED, (row(tree.commune_b1, f"S{number}") for number in range(20_000)))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dossiers_dossier")
+        path = write(tmp_path, *(line(external_id=f"D{number}") for number in range(600)))
+        cursor.execute("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'dossiers_dossier'")
+        (before,) = cursor.fetchone()
+        run(path, "--batch-size", "300")
+        cursor.execute("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'dossiers_dossier'")
+        assert cursor.fetchone() == (before,)
+    assert Dossier.objects.filter(source="motcua").count() == 600
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's DELETE of a whole table already empties it")
+def test_the_staging_table_holds_no_pages_of_the_last_batch(tree):
+    """Nothing vacuums a temporary table: emptied by a DELETE, it kept every batch's pages and each
+    scan of it read them all again."""
+    from dossiers.importers.dossiers import STAGING_TABLE, dossier_parse, dossiers_write, staging_prepare
+
+    values = dict(zip(COLUMNS, line(), strict=True))
+    dossiers = [
+        dossier_parse({**values, "external_id": f"D{number}"}, units_by_code={"B1": tree.commune_b1.pk})[0]
+        for number in range(500)
+    ]
+    dossiers_write(dossiers=dossiers)
+    staging_prepare()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size(%s)", [STAGING_TABLE])
+        assert cursor.fetchone() == (0,)

@@ -5,11 +5,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from dossiers.models import Dossier
 from reformdash.lib import bulk
-from reformdash.lib.bulk import rows_insert
+from reformdash.lib.bulk import CopyText, rows_insert
 
 COLUMNS = [
     "source",
@@ -96,3 +96,17 @@ def test_a_unique_violation_is_djangos_integrity_error_and_writes_nothing(tree):
     with pytest.raises(IntegrityError), transaction.atomic():
         rows_insert(Dossier, COLUMNS, [row(tree.dept_a, "new"), row(tree.dept_a, "same")])
     assert list(Dossier.objects.values_list("external_id", flat=True)) == ["same"]
+
+
+@pytest.mark.django_db
+def test_rows_made_ahead_as_copy_text_come_back_as_written(tree):
+    """CopyText: the rows written out in one thread, copied by the connection in another."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    awkward = 'tab\there\nnew line\\back slash\r\\N, "quoted"\n\\.\nend of data?'
+    made = CopyText(row(tree.dept_a, f"d{i}", awkward) for i in range(3000))  # more than one read's worth
+    assert rows_insert(Dossier, COLUMNS, made) == 3000
+    stored = Dossier.objects.get(external_id="d2999")
+    assert (stored.procedure_name, stored.received_at, stored.completed_at) == (awkward, AT, None)
+    assert (stored.supplement_days, stored.fully_online) == (Decimal("1.25"), True)
+    assert Dossier.objects.count() == 3000

@@ -12,11 +12,14 @@ a duplicate line is checked against: it is kept in a temporary table of this dat
 not in memory.
 """
 
+import functools
 import operator
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dossiers.importers.dossiers import (
@@ -25,11 +28,13 @@ from dossiers.importers.dossiers import (
     STAGED,
     STAGING_TABLE,
     dossier_check,
+    staged_copy_values,
     staged_duplicates,
     staged_write,
     staging_fill,
     staging_prepare,
 )
+from reformdash.lib.bulk import CopyText
 from reformdash.lib.tabular import Problem, Unreadable, read_rows
 from units.models import Unit
 
@@ -85,16 +90,16 @@ class ImportRun:
         self.now = timezone.now()
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
         self.line = 1  # the last line read
-        self.problems = []  # of the batch being read: reported in line order once it is written
-        self.finished, self.unreadable = False, None
+        self.unreadable = None
+        self.abandoned = threading.Event()  # a batch failed: the one read ahead stops there
 
     def read(self, rows):
         try:
             headers = self.check_header(next(rows, None))
         except Unreadable as error:
-            self.unreadable, self.finished = error, True
-        while not self.finished:
-            self.flush(self.batch(rows, headers))
+            self.unreadable = error
+        else:
+            self.read_batches(rows, headers)
         if self.unreadable is not None:
             line = self.unreadable.problem.line
             reason = self.unreadable.problem.reason
@@ -110,23 +115,64 @@ class ImportRun:
                 f"{self.file}: {self.counts['rejected']} row(s) rejected (listed above); the other rows were written."
             )
 
+    def read_batches(self, rows, headers):
+        """Read and write the file a batch at a time. On PostgreSQL the next batch is read, checked and
+        written out as COPY's text in a thread of its own while the database writes this one (its
+        connection lets go of the GIL while it waits): the two cores each busy, where one waited for
+        the other. The batches are still written one after another, each in its own transaction."""
+        if connection.vendor != "postgresql":
+            batch = None
+            while batch is None or not batch.finished:
+                batch = self.batch(rows, headers)
+                self.flush(batch)  # its rows are read as the staging table takes them
+            return
+        read_ahead = functools.partial(self.batch_ahead, rows, headers, translation.get_language())
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-dossiers-read") as reader:
+            try:
+                upcoming = reader.submit(read_ahead)
+                batch = None
+                while batch is None or not batch.finished:
+                    batch = upcoming.result()
+                    if not batch.finished:
+                        upcoming = reader.submit(read_ahead)
+                    self.flush(batch)
+            except BaseException:
+                self.abandoned.set()  # the batch read ahead is not written: stop reading it
+                raise
+
+    def batch_ahead(self, rows, headers, language):
+        """The next batch, read whole: its good rows as COPY's text (in the reader thread)."""
+        # The messages in the language of the command's thread (translations are per thread).
+        with translation.override(language):
+            batch = self.batch(rows, headers)
+            batch.rows = CopyText(map(staged_copy_values, batch.rows))
+        return batch
+
     def batch(self, rows, headers):
-        """The good rows of the next batch_size lines, as staged tuples, while the staging table
-        reads them; the bad rows' problems are kept for the report. Sets `finished` at the end of
-        the file, and `unreadable` where it cannot be read on."""
+        """The next batch_size lines: a _Batch whose rows are the good rows, as staged tuples, read as
+        they are taken; the bad rows' problems are kept for the report."""
+        batch = _Batch(line=self.line)
+        batch.rows = self.batch_rows(batch, rows, headers)
+        return batch
+
+    def batch_rows(self, batch, rows, headers):
+        """Sets the batch's `finished` at the end of the file, and the run's `unreadable` where it
+        cannot be read on."""
         taken = 0
         try:
             for line, values in rows:
-                self.line = line
-                staged = self.take(line, self.record(headers, values))
+                batch.line = self.line = line
+                staged = self.take(batch, line, self.record(headers, values))
                 if staged is not None:
                     yield staged
                 taken += 1
-                if taken == self.batch_size or len(self.problems) >= PROBLEMS_PER_BATCH:
+                if taken == self.batch_size or len(batch.problems) >= PROBLEMS_PER_BATCH:
+                    return
+                if self.abandoned.is_set():
                     return
         except Unreadable as error:
             self.unreadable = error
-        self.finished = True
+        batch.finished = True
 
     def check_header(self, first):
         """The columns, in lower case, of the file's first row (line, cells): it must be the header."""
@@ -162,57 +208,55 @@ class ImportRun:
             values[header] = None
         return values
 
-    def take(self, line, values):
+    def take(self, batch, line, values):
         """The row as a staged tuple, or None (a blank line, or a bad row: its problems kept)."""
         extra = values.pop(None, None)
         if not any(values.values()) and not extra:
             return None  # a line of empty cells: nothing to import, nothing to complain about
         if extra:
-            self.reject([Problem(line, "", _("more cells than the header has columns"))])
+            batch.reject([Problem(line, "", _("more cells than the header has columns"))])
             return None
         fields, problems = dossier_check(values, units_by_code=self.units_by_code, line=line, now=self.now)
         if problems:
-            self.reject(problems)
+            batch.reject(problems)
             return None
         return (line, *_staged_values(fields))
 
-    def flush(self, staged_rows):
-        """Stage the batch's good rows as they are read, take out the repeated ones, write the rest."""
+    def flush(self, batch):
+        """Stage the batch's good rows, take out the repeated ones, write the rest."""
+        written = {}
         try:
             with transaction.atomic():
                 staging_prepare()
-                if staging_fill(staged_rows):
+                if staging_fill(batch.rows):
                     for line, first_line in staged_duplicates(seen_table=self.seen.table):
-                        self.reject([self.duplicate(line, first_line)])
-                    if not self.finished:  # the last batch has no later lines to repeat it
+                        batch.reject([self.duplicate(line, first_line)])
+                    if not batch.finished:  # the last batch has no later lines to repeat it
                         self.seen.add_staged()
                     written = staged_write(now=self.now)
-                    for name, count in written.items():
-                        self.counts[name] += count
         except IntegrityError as error:
             # A unit deleted, or a dossier written by someone else, between our checks and our writes.
-            self.report_problems()
+            self.report_problems(batch)
             self.summary()
             raise CommandError(
-                f"{self.file}: the batch ending at line {self.line} was not written, the data changed while "
+                f"{self.file}: the batch ending at line {batch.line} was not written, the data changed while "
                 f"importing ({error}); the batches before it were. Run the import again."
             ) from None
-        self.report_problems()
+        # Counted once committed: a batch that failed at its commit (a deferred check) wrote nothing.
+        for name, count in written.items():
+            self.counts[name] += count
+        self.report_problems(batch)
         if self.verbose:
-            self.command.stdout.write(f"{self.file}: up to line {self.line}: " + self.counts_text())
+            self.command.stdout.write(f"{self.file}: up to line {batch.line}: " + self.counts_text())
 
     def duplicate(self, line, first_line):
         return Problem(line, "external_id", _("duplicate of line %(line)d") % {"line": first_line})
 
-    def reject(self, problems):
-        self.counts["rejected"] += 1
-        self.problems.extend(problems)
-
-    def report_problems(self):
+    def report_problems(self, batch):
+        self.counts["rejected"] += batch.rejected
         # Stable: a line's problems keep the order the checks found them in.
-        for problem in sorted(self.problems, key=lambda problem: problem.line):
+        for problem in sorted(batch.problems, key=lambda problem: problem.line):
             self.report(problem)
-        self.problems = []
 
     def report(self, problem):
         self.command.stderr.write(f"{self.file}: {problem}")
@@ -222,6 +266,21 @@ class ImportRun:
 
     def summary(self):
         self.command.stdout.write(self.counts_text())
+
+
+class _Batch:
+    """Lines of the file written in one transaction: their good rows, and the bad ones' problems."""
+
+    def __init__(self, *, line):
+        self.rows = None  # staged tuples: read as they are staged, or made ahead (CopyText)
+        self.line = line  # the last line read
+        self.problems = []  # reported in line order once the batch is written
+        self.rejected = 0
+        self.finished = False  # the file ends with this batch
+
+    def reject(self, problems):
+        self.rejected += 1
+        self.problems.extend(problems)
 
 
 class SeenKeys:
