@@ -202,21 +202,19 @@ class _gunicorn:
             "LOG_LEVEL": "WARNING",
             **self.extra_env,
         }
-        workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
         WORK.mkdir(parents=True, exist_ok=True)  # the first figure to write there on a new machine
         self.log = (WORK / "gunicorn.log").open("wb")
+        # Production's settings (workers, timeout, access log), on a port of its own.
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                str(Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"),
                 "reformdash.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "60",
             ],
             cwd=settings.BASE_DIR,
             env=env,
