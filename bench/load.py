@@ -19,6 +19,7 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -89,7 +90,8 @@ def pages(data, *, runs, seconds=60, redis_url=None):
             "figure": "CPU under load",
             "what": (
                 f"server {cpu['gunicorn_s'] + cpu['postgresql_s']:.0f} s (gunicorn {cpu['gunicorn_s']:.0f}, "
-                f"PostgreSQL {cpu['postgresql_s']:.0f}); locust {cpu['locust_s']:.0f} s; of {cpu['available_s']:.0f}"
+                f"PostgreSQL {cpu['postgresql_s']:.0f}, every database {cpu['postgresql_all_s']:.0f}); "
+                f"locust {cpu['locust_s']:.0f} s; of {cpu['available_s']:.0f}"
             ),
             "ours_s": None,
             **cpu,
@@ -202,21 +204,19 @@ class _gunicorn:
             "LOG_LEVEL": "WARNING",
             **self.extra_env,
         }
-        workers = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own advice
         WORK.mkdir(parents=True, exist_ok=True)  # the first figure to write there on a new machine
         self.log = (WORK / "gunicorn.log").open("wb")
+        # Production's settings (workers, timeout, access log), on a port of its own.
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                str(Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"),
                 "reformdash.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "60",
             ],
             cwd=settings.BASE_DIR,
             env=env,
@@ -291,6 +291,51 @@ def _postgresql_processes():
     return roots
 
 
+class _DatabaseBackendsCpu:
+    """The CPU of the PostgreSQL backends serving the benchmark's database while a block runs: a
+    backend's process title names its database, so the server's other databases (other work on
+    the same machine) are not counted, as they are in the postmaster's total. Sampled every
+    `interval` seconds: a backend that began during the block counts from zero, and one that ends
+    loses at most its last interval's CPU (gunicorn's workers keep theirs, CONN_MAX_AGE). Parallel
+    workers, whose title names no database, are not counted: the pages' statements have none."""
+
+    def __init__(self, database, *, interval=0.5):
+        self.title = f" {database} "
+        self.interval = interval
+        self.first, self.last = {}, {}
+        self.stopped = threading.Event()
+
+    def _sample(self, *, baseline):
+        for process in psutil.process_iter(["cmdline"]):
+            try:
+                if self.title not in " ".join(process.info["cmdline"] or ()) + " ":
+                    continue
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            spent = times.user + times.system
+            self.first.setdefault(process.pid, spent if baseline else 0.0)
+            self.last[process.pid] = spent
+
+    def _run(self):
+        while not self.stopped.wait(self.interval):
+            self._sample(baseline=False)
+
+    def __enter__(self):
+        self._sample(baseline=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
+        self._sample(baseline=False)
+
+    def seconds(self):
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
 def _children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -302,11 +347,14 @@ def _locust(server, load, *, seconds):
     postgresql = _postgresql_processes()
     before = {"gunicorn": server.cpu_seconds(), "postgresql": _cpu_seconds(postgresql), "locust": _children_cpu()}
     started = time.monotonic()
-    stats = _run_locust(server.base, load, seconds=seconds)
+    with _DatabaseBackendsCpu(settings.DATABASES["default"]["NAME"]) as backends:
+        stats = _run_locust(server.base, load, seconds=seconds)
     wall = time.monotonic() - started
     cpu = {
         "gunicorn_s": round(server.cpu_seconds() - before["gunicorn"], 1),
-        "postgresql_s": round(_cpu_seconds(postgresql) - before["postgresql"], 1),
+        # The backends of the benchmark's database; the whole server's (every database's) apart.
+        "postgresql_s": round(backends.seconds(), 1),
+        "postgresql_all_s": round(_cpu_seconds(postgresql) - before["postgresql"], 1),
         # locust is a child this process waited for: its CPU is in RUSAGE_CHILDREN once it ended.
         "locust_s": round(_children_cpu() - before["locust"], 1),
         "available_s": round(wall * (os.cpu_count() or 1), 1),

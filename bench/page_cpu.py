@@ -9,9 +9,11 @@ request costs. This measures that, on a database an earlier `bench/run.py` built
 nothing but the two readers' sessions and users): the load test's pages and readers
 (`bench.load.readers_load`), each through Django's test client in this one process, warmed up by
 `--warmup` requests, then the median Python CPU (`time.process_time`), wall time and queries of
-`--runs` requests, and the CPU the database's backend spent on them (its /proc/<pid>/schedstat,
-which waiting for a core does not inflate; blank when PostgreSQL is not on this machine). The
-cache is this process's memory unless REDIS_URL is set.
+`--runs` requests. The database's own CPU is in the wall time, not the CPU; on a PostgreSQL of
+this machine it is also given apart ("server ms": the CPU its backend spent on the request, read
+from /proc/<backend>/schedstat, which waiting for a core does not inflate), and `--queries` lists
+each query of a page's last request with its own server CPU and wall time. The cache is this
+process's memory unless REDIS_URL is set.
 """
 
 import argparse
@@ -32,54 +34,77 @@ def arguments():
     parser.add_argument("--warmup", type=int, default=2, help="requests before them (default 2)")
     parser.add_argument("--cold", action="store_true", help="empty the cache before each request")
     parser.add_argument("--only", help="comma-separated page names (default: all), e.g. 'head rankings all'")
+    parser.add_argument("--queries", action="store_true", help="each query of a page's last request, its server CPU")
     return parser.parse_args()
 
 
-def backend_cpu_ms():
-    """The CPU the database connection's PostgreSQL backend has spent, in ms, or None (SQLite, or a
-    server elsewhere)."""
+def backend_cpu_ns():
+    """CPU nanoseconds the PostgreSQL backend of this process's connection has used so far, or None
+    when it cannot be read (SQLite, a server on another machine)."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.connection is None:
         return None
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
     try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+        with open(f"/proc/{connection.connection.info.backend_pid}/schedstat", encoding="ascii") as schedstat:
+            return int(schedstat.read().split()[0])
     except OSError:
         return None
 
 
+class QueryServerCpu:
+    """An execute wrapper: each query's SQL, wall ms and its backend's CPU ms."""
+
+    def __init__(self):
+        self.queries = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started_server, started = backend_cpu_ns(), time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            wall, ended_server = time.perf_counter() - started, backend_cpu_ns()
+            server = None if None in (started_server, ended_server) else (ended_server - started_server) / 1e6
+            self.queries.append((sql, wall * 1000, server))
+
+
 def measure(client, path, *, runs, warmup, cold):
-    """(median CPU ms, median wall ms, median queries, median database CPU ms or None) of `runs`
-    requests of `path` after `warmup`."""
+    """(median CPU ms, median wall ms, median queries, median server ms or None, the last
+    request's queries as QueryServerCpu.queries) of `runs` requests of `path` after `warmup`."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cpu, wall, queries, database = [], [], [], []
+    cpu, wall, queries, server = [], [], [], []
     for number in range(warmup + runs):
         if cold:
             cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            started_database = backend_cpu_ms()
+        # The backend of the request's connection: kept from one request to the next (CONN_MAX_AGE).
+        connection.ensure_connection()
+        pid = connection.connection.info.backend_pid if connection.vendor == "postgresql" else None
+        per_query = QueryServerCpu()
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(per_query):
+            started_server = backend_cpu_ns()
             started_cpu, started_wall = time.process_time(), time.perf_counter()
             response = client.get(path, HTTP_HOST="127.0.0.1")
             spent_cpu, spent_wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
-            ended_database = backend_cpu_ms()
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code} {response.get('Location', '')}")
+        ended_server = backend_cpu_ns()
+        same_backend = connection.connection is not None and connection.vendor == "postgresql"
+        same_backend = same_backend and connection.connection.info.backend_pid == pid
         if number >= warmup:
             cpu.append(spent_cpu * 1000)
             wall.append(spent_wall * 1000)
             queries.append(len(captured))
-            if started_database is not None and ended_database is not None:
-                database.append(ended_database - started_database)
+            if same_backend and None not in (started_server, ended_server):
+                server.append((ended_server - started_server) / 1e6)
     return (
         statistics.median(cpu),
         statistics.median(wall),
         statistics.median(queries),
-        statistics.median(database) if database else None,
+        statistics.median(server) if server else None,
+        per_query.queries,
     )
 
 
@@ -118,7 +143,7 @@ def main():
         f"{province.name}: {group} communes; {options.runs} requests after {options.warmup}, "
         f"cache {'emptied each time' if options.cold else 'kept'}"
     )
-    print(f"{'page':<24} {'CPU ms':>8} {'wall ms':>8} {'queries':>8} {'DB CPU ms':>10}")
+    print(f"{'page':<24} {'CPU ms':>8} {'wall ms':>8} {'queries':>8} {'server ms':>10}")
     rows = [("bare", "staff", "/bench/bare/")] + [
         (f"{role} {name}", role, path) for role in users for name, path in pages.items()
     ]
@@ -127,11 +152,15 @@ def main():
             continue
         client = Client()
         client.force_login(get_user_model().objects.get(username=users[role]))
-        cpu, wall, queries, database = measure(
+        cpu, wall, queries, server, last = measure(
             client, path, runs=options.runs, warmup=options.warmup, cold=options.cold
         )
-        database = "" if database is None else f"{database:.1f}"
-        print(f"{name:<24} {cpu:>8.1f} {wall:>8.1f} {queries:>8.0f} {database:>10}", flush=True)
+        server_text = f"{server:>10.1f}" if server is not None else f"{'-':>10}"
+        print(f"{name:<24} {cpu:>8.1f} {wall:>8.1f} {queries:>8.0f} {server_text}", flush=True)
+        if options.queries:  # server ms, wall ms, the statement
+            for sql, query_wall, query_server in last:
+                spent = f"{query_server:7.2f}" if query_server is not None else f"{'-':>7}"
+                print(f"    {spent} {query_wall:7.2f}  {' '.join(sql.split())[:160]}")
 
 
 if __name__ == "__main__":

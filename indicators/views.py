@@ -356,16 +356,16 @@ def rankings(request):
 
 
 def _ranking_section_shown(request, form, choice, *, public, as_of):
-    """{"html", "scripts"} of the page's group section, from the cache shared by the readers who
-    see the same units as this one (every unit: staff; the same memberships' units: the officers
-    of one unit), else rendered for him and kept for them. A visitor without an account gets it
-    rendered each time."""
+    """{"html", "filters_html", "scripts"} of the page's group section and of its filter form's
+    fields, from the cache shared by the readers who see the same units as this one (every unit:
+    staff; the same memberships' units: the officers of one unit), else rendered for him and kept
+    for them. A visitor without an account gets them rendered each time."""
     preference = table_preference(user=request.user, table=RankingTable.layout_key)
     if as_of is None or not request.user.is_authenticated:
         return _ranking_section(
             request, form, choice, public=public, as_of=as_of, preference=preference, csrf_token=None
         )
-    key = _section_key(request, choice, public=public, as_of=as_of, preference=preference)
+    key = _section_key(request, form, choice, public=public, as_of=as_of, preference=preference)
     section = cached(
         key,
         lambda: _ranking_section(
@@ -373,31 +373,44 @@ def _ranking_section_shown(request, form, choice, *, public, as_of):
         ),
         timeout=SHARED_PART_SECONDS,
     )
-    return {**section, "html": with_csrf_token(request, section["html"])}
+    return {
+        **section,
+        "html": with_csrf_token(request, section["html"]),
+        "filters_html": mark_safe(section["filters_html"]),
+    }
 
 
-def _section_key(request, choice, *, public, as_of, preference):
+def _section_key(request, form, choice, *, public, as_of, preference):
     """The cache key of a section (shared_part_key: the request's query, language and host): the
     results' "as of" (a recompute moves it), what else of the group's state shows on it
-    (selectors.ranking_state: its assessments' statuses, its publications, its targets), what the
-    reader sees (visible_units_key: on the section, his rows, his places among the group's
-    figures, the scorecards he may open and the groups he may name depend on nothing else of him),
-    and the reader's columns and page size."""
+    (selectors.ranking_state: its assessments' statuses, its publications, its targets, the
+    units), what the reader sees (visible_units_key: on the section, his rows, his places among
+    the group's figures, the scorecards he may open and the groups he may name depend on nothing
+    else of him), and the reader's columns and page size. The filter form kept with it shows
+    besides the years that have results (the year's choices) and why the group shown is not the
+    one the link named (the form's notice: the query is then corrected to the group shown, the
+    same as a link to that group, which has none)."""
     state = selectors.ranking_state(index=choice["index"], year=choice["year"])
     parts = [
         visible_units_key(user=request.user),
         public,
         preference and (preference.hidden_columns, preference.per_page),
         state,
+        form.fields["year"].choices,
+        str(form.notice or ""),
     ]
+    # Named for what is kept: a copy of another shape (before the filters were kept with it) is never read.
     return shared_part_key(
-        "rankings-section", request, index_id=choice["index"].pk, year=choice["year"], as_of=as_of, parts=parts
+        "rankings-section-filters", request, index_id=choice["index"].pk, year=choice["year"], as_of=as_of, parts=parts
     )
 
 
 def _ranking_section(request, form, choice, *, public, as_of, preference, csrf_token):
-    """The page's group section as {"html", "scripts"} (indicators/_rankings_section.html), with
-    `csrf_token` in its form instead of the reader's when given (a shared copy)."""
+    """The page's group section as {"html", "filters_html", "scripts"}
+    (indicators/_rankings_section.html, and the filter form's fields: indicators/_filters.html, a
+    GET form without a token), with `csrf_token` in its form instead of the reader's when given (a
+    shared copy). The filters are drawn here, kept with the section, so that a page from the cache
+    does not draw the "Under" list (725 parents for a national reader) nor read what keys it."""
     group = {key: choice[key] for key in ("index", "year", "kind", "parent")}
     rows = selectors.ranking_rows(**group, user=request.user, public=public, search=choice["q"])
     group_names = None
@@ -437,7 +450,8 @@ def _ranking_section(request, form, choice, *, public, as_of, preference, csrf_t
         context["map"] = _ranking_map(group_rows, table, kind=choice["kind"])
     scripts = bool(context.get("on_demand") or context.get("chart") or (context.get("map") or {}).get("chart"))
     html = render_to_string("indicators/_rankings_section.html", context, request=request)
-    return {"html": str(html), "scripts": scripts}
+    filters_html = render_to_string("indicators/_filters.html", {"form": form}, request=request)
+    return {"html": str(html), "filters_html": str(filters_html), "scripts": scripts}
 
 
 RANKING_PARTS = ("chart", "map")

@@ -15,10 +15,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from indicators.models import Index, Target
+from indicators.models import Index, Result, Target
 from indicators.recompute import results_recompute
 from tests.indicators.builders import methodology, score
-from tests.indicators.test_rankings_view import URL, page, parent_choices, rankings  # noqa: F401 (fixture)
+from tests.indicators.test_rankings_view import (  # noqa: F401 (fixture)
+    FOREIGN_NOTICE,
+    URL,
+    page,
+    parent_choices,
+    rankings,
+)
 from units.access import STAFF_GROUP
 from units.models import Membership, MembershipRole, Unit, UnitKind
 
@@ -77,6 +83,30 @@ def test_a_target_set_shows_on_the_next_page_without_a_recompute(client, staff, 
     assert "target-verdict" not in page(client, staff, **DISTRICTS).content.decode()
     Target.objects.create(index=rankings.par, year=2023, unit=rankings.units["B"], value=D(90))
     assert "target-verdict" in page(client, staff, **DISTRICTS).content.decode()
+
+
+# --- The filter form's fields, kept with the section ---------------------------------------------
+
+
+def year_options(html):
+    select = re.search(r'<select name="year"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="(\d+)"', select)
+
+
+def test_a_year_with_its_first_result_is_offered_on_the_next_page(client, staff, rankings):
+    assert year_options(page(client, staff, **DISTRICTS).content.decode()) == ["2023", "2022"]
+    # Another index's year: 2023's PAR results, their "as of" and state are as they were.
+    Result.objects.create(index=rankings.sipas, year=2024, unit=rankings.units["A"], value=D(50))
+    assert year_options(page(client, staff, **DISTRICTS).content.decode()) == ["2024", "2023", "2022"]
+
+
+def test_a_link_to_a_group_he_may_not_see_has_its_notice_and_a_link_to_his_own_none(client, head_b, rankings):
+    # The foreign link's query is corrected to his own group's: the same query, not the same page.
+    own = {"index": "par", "year": 2023, "kind": "commune", "parent": "B"}
+    assert FOREIGN_NOTICE not in page(client, head_b, **own).content.decode()
+    assert FOREIGN_NOTICE in page(client, head_b, **{**own, "parent": "C"}).content.decode()
+    assert FOREIGN_NOTICE not in page(client, head_b, **own).content.decode()
+    assert FOREIGN_NOTICE in page(client, head_b, **{**own, "parent": "C"}).content.decode()
 
 
 # --- Readers of part of the group: a copy per set of units seen (units.access.visible_units_key) --

@@ -603,12 +603,12 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(client, staff, rankin
     # selectors.units_state).
     with django_assert_max_num_queries(29) as few:
         client.get(URL, params)
-    # The same page again, from the cache: none of the table, figures, chart or map. 12: the
-    # session and the user; the years; the reader's groups; the indices (one query for the
-    # drop-down, its check and the choice: indicators.forms); the parent chosen; the "as of" (2);
-    # the reader's columns; the section's state; the header's unread notifications; the units'
-    # state the "Under" options' kept HTML is found by (no option is written: indicators.forms).
-    with django_assert_max_num_queries(12):
+    # The same page again, from the cache: none of the table, figures, chart or map, nor the
+    # filter form's fields, kept with them (not the units' state their "Under" options are kept
+    # by). 11: the session and the user; the years; the reader's groups; the indices (one query
+    # for the drop-down, its check and the choice: indicators.forms); the parent chosen; the "as
+    # of" (2); the reader's columns; the section's state; the header's unread notifications.
+    with django_assert_max_num_queries(11):
         client.get(URL, params)
     Result.objects.filter(year=2024).delete()
     Unit.objects.filter(code__startswith="D").delete()
