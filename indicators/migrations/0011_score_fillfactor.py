@@ -6,7 +6,8 @@ together: on full pages each new version went to another page and into every ind
 changed scores: 379 of them HOT; the upsert 1.3–1.5 s of PostgreSQL CPU). With half of each page
 free, every score of a page can be changed at once and stay on it (100,000 of 100,000 HOT; the
 upsert 0.7–1.0 s). The price is twice the pages: reading a year's scores by criterion read 10–40 %
-longer at the national size (bench/README.md, "The score import: one statement, HOT updates").
+longer at the national size (bench/README.md, "The score import in one statement, its updates in
+place").
 
 Only pages written from now on are filled so: a score changed once moves to such a page, and is
 changed in place after that. SQLite has no fill factor.
