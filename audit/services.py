@@ -213,21 +213,37 @@ def audit_changes_sql(fields):
     return expression
 
 
-def audit_record_select(*, action, rows_sql, params=(), user=None, object_label="", batch=None, source=AuditSource.WEB):
+def audit_record_select(
+    *,
+    action,
+    rows_sql,
+    params=(),
+    with_sql="",
+    with_params=(),
+    user=None,
+    object_label="",
+    batch=None,
+    source=AuditSource.WEB,
+):
     """Record one entry per row of `rows_sql`, in one INSERT … SELECT: a SELECT of (position,
     object_id, unit_id, criterion_id, changes), `changes` made by audit_changes_sql; entries are
-    written in the order of position. Call inside the transaction of the changes. Returns how many."""
+    written in the order of position. Call inside the transaction of the changes. Returns how many.
+
+    `with_sql` (and its `with_params`) is a WITH clause put before the INSERT, whose queries
+    `rows_sql` may read: on PostgreSQL it may hold the change itself (an INSERT … RETURNING), so that
+    the change and its entries are one statement."""
     if user is not None and not getattr(user, "is_authenticated", True):
         user = None  # an anonymous request has nobody to record
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     empty = "'{}'::jsonb" if connection.vendor == "postgresql" else "'{}'"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (at, user_id, action, object_label, object_id, unit_id, criterion_id, changes, "
+            f"{with_sql} INSERT INTO {table} (at, user_id, action, object_label, object_id, unit_id, criterion_id, changes, "
             "reason, reason_code, reason_params, batch, source) "
             "SELECT %s, %s, %s, %s, x.object_id, x.unit_id, x.criterion_id, x.changes, '', '', "
             f"{empty}, %s, %s FROM ({rows_sql}) x ORDER BY x.position",
             [
+                *with_params,
                 connection.ops.adapt_datetimefield_value(timezone.now()),
                 _id(user),
                 action,

@@ -33,7 +33,7 @@ from dossiers import measures
 from dossiers.importers.dossiers import COLUMNS as DOSSIER_COLUMNS
 from dossiers.models import Dossier, DossierAdded
 from dossiers.stats import dossier_stats_full, dossier_stats_incremental
-from indicators.models import Criterion, Index, Result
+from indicators.models import Criterion, Index, Result, Score
 from indicators.recompute import results_recompute
 from units.importers.admin_units import REORGANISATION_DATE
 from units.models import Unit
@@ -344,26 +344,45 @@ def _command(*argv):
 
 def _scores_csv(path, *, year):
     """Long-form scores of the year's PAR, every one different from the stored one (half the
-    maximum), so the import writes and audits every row."""
+    maximum, or a quarter where half is stored: an earlier run's, with --reuse), so the import
+    writes and audits every row."""
     leaves = Criterion.objects.filter(
         methodology__index__code=PAR_CODE, methodology__year=year, children__isnull=True
     ).values_list("methodology__unit_kind", "code", "max_points")
     by_kind = {}
     for kind, code, maximum in leaves:
-        by_kind.setdefault(kind, []).append((code, (maximum / 2).quantize(Decimal("0.01"))))
+        by_kind.setdefault(kind, []).append((code, *(_cents(maximum / share) for share in (2, 4))))
+    assessed = Unit.objects.filter(
+        assessments__methodology__index__code=PAR_CODE, assessments__methodology__year=year, kind__in=by_kind
+    )
+    units, rows = [], 0
+    for unit in assessed.order_by("code"):
+        if rows >= SCORE_IMPORT_ROWS:
+            break
+        units.append(unit)
+        rows += len(by_kind[unit.kind])
+    stored = {
+        (unit_id, code): value
+        for unit_id, code, value in Score.objects.filter(
+            assessment__unit__in=units,
+            assessment__methodology__index__code=PAR_CODE,
+            assessment__methodology__year=year,
+        ).values_list("assessment__unit_id", "criterion__code", "final_score")
+    }
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("unit_code,criterion_code,score\n")
-        assessed = Unit.objects.filter(
-            assessments__methodology__index__code=PAR_CODE, assessments__methodology__year=year, kind__in=by_kind
-        )
-        for unit in assessed.order_by("code"):
-            for code, score in by_kind[unit.kind]:
+        for unit in units:
+            for code, half, quarter in by_kind[unit.kind]:
                 if rows == SCORE_IMPORT_ROWS:
                     return path, rows
-                out.write(f"{unit.code},{code},{score}\n")
+                out.write(f"{unit.code},{code},{quarter if stored.get((unit.pk, code)) == half else half}\n")
                 rows += 1
     return path, rows
+
+
+def _cents(value):
+    return value.quantize(Decimal("0.01"))
 
 
 _SOURCE = "bench-import"

@@ -128,7 +128,7 @@ class FileUnits:
         if unit is None:
             table.problem(row.line, "unit_code", unknown_unit_reason(code))
             return None
-        if unit.pk not in self.valid_ids:
+        if unit.id not in self.valid_ids:
             table.problem(
                 row.line,
                 "unit_code",

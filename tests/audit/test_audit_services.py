@@ -49,3 +49,28 @@ def test_a_rolled_back_change_leaves_no_entry(tree):
         raise RuntimeError("the change fails after its entry was written")
     assert not AuditEntry.objects.exists()
     assert Unit.objects.get(pk=tree.dept_a.pk).name == "Sở A"
+
+
+def test_the_database_checks_no_reference_of_an_entry(db):
+    """No foreign key constraint: PostgreSQL checked each entry's unit, criterion and user row by
+    row at the commit, 0.8 s of an import's 3 s of PostgreSQL CPU for 100,000 entries (issue 22)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AuditEntry._meta.db_table)
+    assert [about["columns"] for about in constraints.values() if about["foreign_key"]] == []
+
+
+def test_deleting_a_unit_or_a_user_keeps_their_entries_without_them(tree):
+    """on_delete=SET_NULL is Django's, not the database's: it holds without the constraint."""
+    from django.contrib.auth.models import User
+
+    from units.models import UnitKind
+
+    unit = Unit.objects.create(code="Z", name="Sở Z", kind=UnitKind.DEPARTMENT, parent=tree.province)
+    user = User.objects.create_user(username="leaving")
+    entry = audit_record(action="unit.change", user=user, unit=unit, obj=unit)
+    unit.delete()
+    user.delete()
+    entry.refresh_from_db()
+    assert (entry.unit_id, entry.user_id, entry.object_label) == (None, None, "units.Unit")

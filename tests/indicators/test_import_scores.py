@@ -505,6 +505,35 @@ def big(tree):
     return units, leaves
 
 
+@pytest.mark.needs_postgres
+def test_changing_every_score_of_a_page_keeps_each_on_its_page(big, tmp_path):
+    """An import that changes every score (6,000: dozens of pages) writes each new version on the
+    page of the old one (a HOT update: no index written), the scores' pages being half empty
+    (indicators 0011). On full pages nearly every one went to another page and into three indexes."""
+    from django.db import connection
+
+    units, leaves = big
+    run(str(long_scores_file(tmp_path / "first.csv", units, leaves, rows=6_000)), "--index", "big", "--year", "2023")
+    changed = tmp_path / "changed.csv"
+    changed.write_text(
+        "unit_code,criterion_code,score\n" + "".join(f"{unit.code},{leaf},10\n" for unit in units for leaf in leaves),
+        encoding="utf-8",
+    )
+
+    def updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'indicators_score'"
+            )
+            return cursor.fetchone() or (0, 0)
+
+    before = updates()
+    out = run(str(changed), "--index", "big", "--year", "2023")
+    assert out.strip() == "scores 6000, changed 6000, assessments created 0"  # no score of the first was 10
+    updated, hot = (after - earlier for after, earlier in zip(updates(), before, strict=True))
+    assert (updated, hot) == (6_000, 6_000)
+
+
 def test_a_line_repeating_one_a_batch_earlier_is_named_and_its_values_are_not_checked(big, tmp_path):
     """Line 5,003 repeats line 2, five thousand lines (a batch) before it: it is said to be a
     duplicate, and only that (its bad score is not what is wrong with it); the line after it, with
