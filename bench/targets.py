@@ -55,7 +55,8 @@ def targets(figures):
         add(
             "3 pages at 50 readers",
             f"p95 ≤ {PAGES_P95_MS} ms on every page, 0 errors",
-            f"worst p95 {worst.get('p95_ms')} ms ({worst['figure']}), {errors} errors",
+            f"worst p95 {worst.get('p95_ms')} ms ({worst['figure']}), {errors} errors"
+            + _first_minute(by_name.get("pages, the readers' first minute")),
             all(figure.get("p95_ms") is not None and figure["p95_ms"] <= PAGES_P95_MS for figure in pages)
             and errors == 0,
         )
@@ -67,6 +68,14 @@ def targets(figures):
             slowest = max(figure["medians"].get("scorecard_s") or 0, figure["medians"].get("rankings_s") or 0)
             add(f"4 {name}", f"≤ {FRESHNESS_S} s", f"{slowest} s (the slower page)", 0 < slowest <= FRESHNESS_S)
     return rows
+
+
+def _first_minute(figure):
+    """The first minute's worst p95 (bench.load: every card rendered once), said beside the
+    steady state's the target is read off."""
+    if figure is None or figure.get("p95_ms") is None:
+        return ""
+    return f"; the first minute, every card new: {figure['p95_ms']} ms"
 
 
 def table(rows):

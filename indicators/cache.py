@@ -23,9 +23,14 @@ def results_key(name, *, index_id, year, as_of, parts=()):
 
 
 # How long a part of a page several readers are given is kept (the rankings' group section, a
-# unit's card): what no key of it follows — a unit renamed, a band or an area edited in the admin —
-# shows within this many seconds.
-SHARED_PART_SECONDS = 60
+# unit's card). Every change made through the application — the pages, the admin, an import, the
+# API — is audited or moves the results' "as of", and both are in the keys, so a kept part never
+# outlives such a change; this bounds only what no key follows (a row edited by hand in the
+# database) and how long Redis holds a copy nobody asks for. Ten minutes, not one: a unit's card is
+# first asked about once a minute per commune when 50 readers browse a province, and at 60 s each
+# was rendered anew every minute — a quarter of the scorecards asked, and the load test's p95
+# (bench/README.md, "The pages at 50 readers").
+SHARED_PART_SECONDS = 600
 
 
 def shared_part_key(name, request, *, index_id, year, as_of, parts=()):

@@ -352,7 +352,7 @@ def rankings(request):
 # The rankings page's section (the table, the group's figures, chart and map) kept for the readers
 # who see the same units, keyed by the results' "as of", what they see (units.access.visible_units_key)
 # and the rest of what it shows (_section_key), for SHARED_PART_SECONDS: what no key follows — a
-# unit renamed, a band or an area edited in the admin — shows within them.
+# row edited by hand in the database — shows within them.
 
 
 def _ranking_section_shown(request, form, choice, *, public, as_of):
