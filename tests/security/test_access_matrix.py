@@ -361,6 +361,8 @@ CASES = [
     ),
     # For a load balancer or a monitor: no login, nothing about any unit.
     Case("health", "health", named("health"), expect(200)),
+    # For a browser on a page that names no icon: to our icon, for anyone, nothing else.
+    Case("favicon", "favicon", named("favicon"), expect(REDIRECT)),
     # --- login, logout, language --------------------------------------------------------------
     Case("login", "login", named("login"), expect(REDIRECT, anonymous=200)),
     Case("logout", "logout", named("logout"), expect(LOGIN), method="post", data=lambda w: {}),
