@@ -26,10 +26,10 @@ def results_key(name, *, index_id, year, as_of, parts=()):
 # unit's card). Every change made through the application — the pages, the admin, an import, the
 # API — is audited or moves the results' "as of", and both are in the keys, so a kept part never
 # outlives such a change; this bounds only what no key follows (a row edited by hand in the
-# database) and how long Redis holds a copy nobody asks for. Ten minutes, not one: a unit's card is
-# first asked about once a minute per commune when 50 readers browse a province, and at 60 s each
-# was rendered anew every minute — a quarter of the scorecards asked, and the load test's p95
-# (bench/README.md, "The pages at 50 readers").
+# database) and how long Redis holds a copy nobody asks for. Ten minutes, not one: when 50 readers
+# browse a province's 168 communes, each card is asked for every few seconds, and at 60 s each was
+# rendered anew every minute — a quarter of the scorecards asked, and most of the load test's p95
+# (bench/README.md, "The pages at 50 readers: the steady minute").
 SHARED_PART_SECONDS = 600
 
 
